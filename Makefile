@@ -1,0 +1,41 @@
+# Two entry points for a fresh machine with Python 3.11 and make: `make demo`, `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PERIOD ?= 2014-15-Q2
+
+# Offline and private: no telemetry, Prefect state kept inside the project.
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME := $(CURDIR)/.prefect
+
+.PHONY: install demo test lint format schedule benchmark clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/lscb-metrics run --period $(PERIOD)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src flows tests benchmarks
+	$(BIN)/ruff format --check src flows tests benchmarks
+
+format: install
+	$(BIN)/ruff format src flows tests benchmarks
+	$(BIN)/ruff check --fix src flows tests benchmarks
+
+schedule: install
+	$(BIN)/lscb-metrics schedule
+
+clean:
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/curated/*.parquet data/curated/*.csv .prefect

@@ -1,0 +1,90 @@
+"""The quarterly run as a Prefect flow: ingest -> validate -> load -> compute -> publish.
+
+Tasks are thin wrappers over `lscb_metrics.pipeline`; run it with `lscb-metrics run --period
+2014-15-Q2` (an ephemeral local Prefect server starts by itself) or serve it on its quarterly
+schedule with `lscb-metrics schedule`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.schedules import Cron
+
+from lscb_metrics import pipeline
+from lscb_metrics.catalogue import load_catalogue
+from lscb_metrics.config import Settings, settings
+from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
+from lscb_metrics.report import run_summary_markdown
+
+#: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
+#: the 10th, which leaves a few days for late and corrected files.
+QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone="Europe/London")
+
+
+@task(name="load reference data", cache_policy=NO_CACHE)
+def load_reference(run_settings: Settings) -> pipeline.Reference:
+    """Published statistics and local figures, read from the shipped files."""
+    catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
+    return pipeline.load_reference(run_settings, catalogue)
+
+
+@task(name="ingest return", cache_policy=NO_CACHE)
+def ingest(
+    path: Path, run_settings: Settings, context: pipeline.ReturnContext
+) -> pipeline.Submission:
+    """Read, validate and reduce one partner return to facts."""
+    submission = pipeline.ingest(path, run_settings.returns_dir, context)
+    get_run_logger().info(
+        "%s: %s (%d errors)", submission.file_path, submission.status, submission.error_count
+    )
+    return submission
+
+
+@task(name="compute and publish", cache_policy=NO_CACHE)
+def compute_and_publish(
+    run_settings: Settings,
+    quarter: Quarter,
+    submissions: list[pipeline.Submission],
+    reference: pipeline.Reference,
+    started_at: datetime,
+) -> pipeline.RunSummary:
+    """Indicator values and comparisons, written to the warehouse in one transaction."""
+    return pipeline.run_quarter(run_settings, quarter, submissions, reference, started_at)
+
+
+def default_quarter(today: date) -> Quarter:
+    """The last complete quarter before `today` (what a scheduled run reports on)."""
+    return quarter_of(today).previous()
+
+
+@flow(name="lscb-quarterly-run", log_prints=True)
+def quarterly_run(
+    period: str | None = None,
+    warehouse: str | None = None,
+    returns_dir: str | None = None,
+    sn_model: str | None = None,
+) -> pipeline.RunSummary:
+    """Run the pipeline for one quarter (default: the last complete quarter)."""
+    started_at = datetime.now(UTC)
+    run_settings = settings(warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model)
+    quarter = parse_quarter(period) if period else default_quarter(started_at.date())
+    logger = get_run_logger()
+    logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
+    reference = load_reference(run_settings)
+    paths = pipeline.discover_returns(run_settings.returns_dir)
+    logger.info("%d return files found under %s", len(paths), run_settings.returns_dir)
+    context = pipeline.return_context(run_settings.schemas_dir, reference.la_lookup)
+    futures = [ingest.submit(path, run_settings, context) for path in paths]
+    submissions = [future.result() for future in futures]
+    summary = compute_and_publish(run_settings, quarter, submissions, reference, started_at)
+    create_markdown_artifact(
+        key="quarterly-run-summary",
+        markdown=run_summary_markdown(summary),
+        description=f"LSCB quarterly run {quarter.label}",
+    )
+    return summary

@@ -1,0 +1,162 @@
+"""The `lscb-metrics` command: run a quarter, validate a return, serve the schedule.
+
+Every expected problem ends in a one-line message and a non-zero exit, never a traceback
+(set LSCB_DEBUG=1 to see one for an unexpected error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from lscb_metrics.errors import LscbError
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="lscb-metrics",
+        description="Partner returns to published LSCB safeguarding figures.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the quarterly pipeline into the warehouse")
+    run.add_argument(
+        "--period",
+        help="financial quarter, e.g. 2014-15-Q2 (Q1 Apr-Jun ... Q4 Jan-Mar); "
+        "default: the last complete quarter",
+    )
+    run.add_argument(
+        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+    )
+    run.add_argument("--returns", help="folder of partner returns (default data/raw/returns)")
+    run.add_argument(
+        "--sn-model",
+        choices=["2021", "2025"],
+        help="DfE statistical-neighbour model (default 2025)",
+    )
+    validate = commands.add_parser("validate", help="check one return file without loading it")
+    validate.add_argument("file", type=Path)
+    commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        from lscb_metrics.config import project_root, set_offline_environment
+
+        set_offline_environment(project_root())
+        if args.command == "validate":
+            return validate_file(args.file)
+        if args.command == "run":
+            return run_period(args.period, args.warehouse, args.returns, args.sn_model)
+        return serve_schedule()
+    except LscbError as error:
+        print(f"lscb-metrics: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("lscb-metrics: interrupted; the warehouse is unchanged", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # the last line of defence: no traceback for users
+        if os.environ.get("LSCB_DEBUG"):
+            raise
+        print(
+            f"lscb-metrics: unexpected error: {type(error).__name__}: {error}\n"
+            "The warehouse is unchanged. Set LSCB_DEBUG=1 and rerun to see the details.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def validate_file(path: Path) -> int:
+    """Validate one return and print what to fix: 0 valid, 1 invalid, 2 unreadable."""
+    from lscb_metrics.config import settings
+    from lscb_metrics.reference import la_lookup, load_areas
+    from lscb_metrics.returns import (
+        UnreadableReturn,
+        load_agencies,
+        load_return_specs,
+        read_return,
+        validate_return,
+    )
+
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return EXIT_ERROR
+    run_settings = settings()
+    try:
+        raw = read_return(path)
+    except UnreadableReturn as error:
+        print(f"{path}: cannot be read: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    lookup = la_lookup(load_areas(run_settings.reference_dir))
+    result = validate_return(
+        raw,
+        load_return_specs(run_settings.schemas_dir),
+        load_agencies(run_settings.schemas_dir),
+        lookup,
+    )
+    for failure in result.failures:
+        print(
+            f"{failure.severity.upper():7} {failure.code:8} {failure.location}: {failure.message}"
+        )
+    verdict = "valid" if result.valid else "INVALID"
+    print(
+        f"{path.name}: {verdict} {result.return_type or ''} return "
+        f"({sum(f.severity == 'error' for f in result.failures)} errors, "
+        f"{sum(f.severity == 'warning' for f in result.failures)} warnings)"
+    )
+    return EXIT_OK if result.valid else EXIT_INVALID
+
+
+def _flows_module():
+    """The flows package at the project root (it sits beside src/, not inside the package)."""
+    from lscb_metrics.config import project_root
+
+    root = str(project_root())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    import flows.quarterly
+
+    return flows.quarterly
+
+
+def run_period(
+    period: str | None, warehouse: str | None, returns: str | None, sn_model: str | None
+) -> int:
+    """Run the quarterly flow and print its summary."""
+    from lscb_metrics.config import settings
+    from lscb_metrics.periods import parse_quarter
+    from lscb_metrics.report import run_summary_text
+    from lscb_metrics.warehouse import connect
+
+    if period:
+        parse_quarter(period)  # a mistyped period fails before Prefect starts
+    run_settings = settings(warehouse=warehouse, returns_dir=returns, sn_model=sn_model)
+    if not run_settings.returns_dir.is_dir():
+        print(f"lscb-metrics: no returns folder at {run_settings.returns_dir}", file=sys.stderr)
+        return EXIT_ERROR
+    connect(run_settings.warehouse).close()  # fails now, clearly, if another run holds it
+    summary = _flows_module().quarterly_run(
+        period=period, warehouse=warehouse, returns_dir=returns, sn_model=sn_model
+    )
+    print(run_summary_text(summary))
+    return EXIT_OK
+
+
+def serve_schedule() -> int:
+    """Serve the flow on its quarterly cron schedule until interrupted."""
+    module = _flows_module()
+    module.quarterly_run.serve(
+        name="lscb-quarterly", schedules=[module.QUARTERLY_SCHEDULE], limit=1
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""Each indicator value beside its comparators: England, region, statistical neighbours, rank,
+quartile band and change on the year before. Pure functions over curated.indicator_values rows.
+
+A partner-return value (a quarter) is compared with the latest published year ending on or before
+its period end (`comparator_period_end`), which is what a board sees when it reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lscb_metrics.catalogue import Indicator
+from lscb_metrics.facts import ENGLAND_CODE
+from lscb_metrics.stats import (
+    NOT_COMPARED,
+    compare_with_benchmark,
+    quartile_band,
+    quartile_cut_points,
+    rank_areas,
+)
+
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "area_code",
+    "area_name",
+    "geographic_level",
+    "breakdown",
+    "period_start",
+    "period_end",
+    "time_period",
+    "source_type",
+    "value",
+    "comparator_period_end",
+    "england_value",
+    "region_value",
+    "vs_england",
+    "vs_region",
+    "sn_average",
+    "sn_count",
+    "sn_model",
+    "rank",
+    "rank_of",
+    "quartile_band",
+    "previous_value",
+    "change",
+    "change_pct",
+    "polarity",
+    "comparator_note",
+)
+
+_LA = "Local authority"
+
+
+def comparisons(
+    values: pd.DataFrame,
+    indicator: Indicator,
+    neighbours: pd.DataFrame,
+    local_comparators: pd.DataFrame,
+) -> pd.DataFrame:
+    """Comparison rows for every value of one indicator (all areas, breakdowns and sources).
+
+    `neighbours` has area_code, neighbour_code, model; `local_comparators` has indicator_id,
+    area_code, period_end, comparator ('england' | 'region' | 'statistical_neighbours'),
+    value and note, for figures a board quoted that the shipped national data cannot give.
+    """
+    rows = values[values["indicator_id"] == indicator.id].reset_index(drop=True)
+    published = rows[(rows["source_type"] == "published") & (rows["breakdown"] == "Total")]
+    out = rows[
+        [
+            "indicator_id",
+            "area_code",
+            "area_name",
+            "geographic_level",
+            "region_code",
+            "breakdown",
+            "period_start",
+            "period_end",
+            "time_period",
+            "source_type",
+            "value",
+        ]
+    ].copy()
+    out["comparator_period_end"] = comparator_period_ends(out, published)
+    wanted = set(indicator.comparators)
+    out["england_value"] = _lookup(published, out, ENGLAND_CODE) if "england" in wanted else np.nan
+    out["region_value"] = _lookup(published, out, None) if "region" in wanted else np.nan
+    out["vs_england"] = benchmark_comparisons(rows, out["england_value"], indicator.polarity)
+    out["vs_region"] = benchmark_comparisons(rows, out["region_value"], indicator.polarity)
+    sn = (
+        neighbour_averages(out, published, neighbours)
+        if "statistical_neighbours" in wanted
+        else pd.DataFrame({"sn_average": np.nan, "sn_count": 0}, index=out.index)
+    )
+    out["sn_average"] = sn["sn_average"]
+    out["sn_count"] = sn["sn_count"].astype("Int64")
+    out["sn_model"] = neighbours["model"].iloc[0] if len(neighbours) else None
+    ranks = la_ranks(out, published, indicator.polarity)
+    out["rank"] = ranks["rank"]
+    out["rank_of"] = ranks["rank_of"]
+    out["quartile_band"] = ranks["quartile_band"]
+    out["previous_value"] = previous_values(out)
+    out["change"] = out["value"] - out["previous_value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        previous = out["previous_value"].where(out["previous_value"] != 0)
+        out["change_pct"] = (out["value"] - out["previous_value"]) / previous * 100
+    out["polarity"] = indicator.polarity
+    out["comparator_note"] = None
+    out = apply_local_comparators(out, local_comparators)
+    return out[list(COMPARISON_COLUMNS)]
+
+
+def benchmark_comparisons(rows: pd.DataFrame, benchmarks: pd.Series, polarity: str) -> pd.Series:
+    """Fingertips comparison of each row's value with a benchmark using the row's 95% and
+    99.8% intervals: Similar, Better/Worse (Lower/Higher without polarity), Best/Worst, or
+    Not compared where a value, interval or benchmark is missing."""
+    if "lower_ci95" not in rows.columns:
+        return pd.Series(NOT_COMPARED, index=rows.index, dtype="object")
+    return pd.Series(
+        [
+            compare_with_benchmark(value, lower95, upper95, benchmark, polarity, lower998, upper998)
+            for value, lower95, upper95, lower998, upper998, benchmark in zip(
+                rows["value"],
+                rows["lower_ci95"],
+                rows["upper_ci95"],
+                rows["lower_ci998"],
+                rows["upper_ci998"],
+                benchmarks,
+                strict=True,
+            )
+        ],
+        index=rows.index,
+        dtype="object",
+    )
+
+
+def comparator_period_ends(rows: pd.DataFrame, published: pd.DataFrame) -> pd.Series:
+    """Latest published period end on or before each row's period end (its own for published)."""
+    ends = np.sort(pd.unique(published["period_end"]))
+    if len(ends) == 0:
+        return pd.Series([None] * len(rows), index=rows.index, dtype="object")
+    positions = np.searchsorted(ends, rows["period_end"].to_numpy(), side="right") - 1
+    matched = [ends[p] if p >= 0 else None for p in positions]
+    return pd.Series(matched, index=rows.index, dtype="object")
+
+
+def _lookup(published: pd.DataFrame, rows: pd.DataFrame, area_code: str | None) -> pd.Series:
+    """Published value of England (`area_code`) or of each row's region at its comparator period."""
+    table = published.set_index(["area_code", "period_end"])["value"]
+    table = table[~table.index.duplicated()]
+    codes = rows["region_code"] if area_code is None else pd.Series(area_code, index=rows.index)
+    keys = pd.MultiIndex.from_arrays([codes, rows["comparator_period_end"]])
+    return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
+
+
+def neighbour_averages(
+    rows: pd.DataFrame, published: pd.DataFrame, neighbours: pd.DataFrame
+) -> pd.DataFrame:
+    """Simple mean of the statistical neighbours' published values, missing ones skipped."""
+    la_values = published[published["geographic_level"] == _LA][
+        ["area_code", "period_end", "value"]
+    ].rename(columns={"area_code": "neighbour_code", "period_end": "comparator_period_end"})
+    keyed = rows[["area_code", "comparator_period_end"]].reset_index(names="row")
+    joined = keyed.merge(neighbours[["area_code", "neighbour_code"]], on="area_code").merge(
+        la_values, on=["neighbour_code", "comparator_period_end"], how="left"
+    )
+    stats = joined.groupby("row")["value"].agg(sn_average="mean", sn_count="count")
+    result = stats.reindex(rows.index)
+    result["sn_count"] = result["sn_count"].fillna(0)
+    return result
+
+
+def la_ranks(rows: pd.DataFrame, published: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """Rank among all local authorities (1 = best, or highest without polarity), of how many,
+    and quartile band A-D, at each row's comparator period.
+
+    A partner-return value takes its area's place among the published values of that year.
+    """
+    result = pd.DataFrame(
+        {"rank": pd.NA, "rank_of": pd.NA, "quartile_band": None}, index=rows.index
+    ).astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
+    la_published = published[published["geographic_level"] == _LA]
+    is_la = rows["geographic_level"] == _LA
+    for period_end, group in rows[is_la & rows["value"].notna()].groupby("comparator_period_end"):
+        field = la_published[la_published["period_end"] == period_end].set_index("area_code")[
+            "value"
+        ]
+        field = field[~field.index.duplicated()].dropna()
+        if field.empty:
+            continue
+        cut_points = quartile_cut_points(field)
+        field_ranks = rank_areas(field, polarity)
+        own = group["source_type"] == "published"
+        result.loc[group.index[own], "rank"] = group.loc[own, "area_code"].map(field_ranks)
+        result.loc[group.index[own], "rank_of"] = len(field)
+        for index, row in group[~own].iterrows():
+            candidates = pd.concat(
+                [
+                    field.drop(row["area_code"], errors="ignore"),
+                    pd.Series({row["area_code"]: row["value"]}),
+                ]
+            )
+            result.at[index, "rank"] = rank_areas(candidates, polarity).loc[row["area_code"]]
+            result.at[index, "rank_of"] = len(candidates)
+        result.loc[group.index, "quartile_band"] = [
+            quartile_band(value, cut_points, polarity) for value in group["value"]
+        ]
+    return result
+
+
+def previous_values(rows: pd.DataFrame) -> pd.Series:
+    """Value of the same series one year before each row's period end (year-on-year change)."""
+    key = ["indicator_id", "area_code", "breakdown", "source_type"]
+    table = rows.set_index([*key, "period_end"])["value"]
+    table = table[~table.index.duplicated()]
+    year_before = rows["period_end"].map(lambda day: day.replace(year=day.year - 1))
+    keys = pd.MultiIndex.from_arrays([*(rows[k] for k in key), year_before])
+    return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
+
+
+def apply_local_comparators(rows: pd.DataFrame, local: pd.DataFrame) -> pd.DataFrame:
+    """Rows with comparators a board quoted (not derivable from shipped data) put in place."""
+    columns = {
+        "england": "england_value",
+        "region": "region_value",
+        "statistical_neighbours": "sn_average",
+    }
+    out = rows.copy()
+    partner = out["source_type"] == "partner_return"
+    for _, benchmark in local.iterrows():
+        match = (
+            partner
+            & (out["indicator_id"] == benchmark["indicator_id"])
+            & (out["area_code"] == benchmark["area_code"])
+            & (out["period_end"] == benchmark["period_end"])
+        )
+        out.loc[match, columns[benchmark["comparator"]]] = float(benchmark["value"])
+        if benchmark["comparator"] == "statistical_neighbours":
+            out.loc[match, "sn_count"] = pd.NA
+        notes = out.loc[match, "comparator_note"].fillna("")
+        out.loc[match, "comparator_note"] = (notes + "; " + benchmark["note"]).str.lstrip("; ")
+    return out

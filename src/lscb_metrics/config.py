@@ -1,0 +1,68 @@
+"""Where things are and how the process is set up: paths, defaults and the offline environment.
+
+Settings come from (in order) command-line options, environment variables, then defaults here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lscb_metrics.errors import ConfigurationError
+
+
+def project_root() -> Path:
+    """The project folder (holding schemas/ and data/): LSCB_PROJECT_ROOT or this checkout."""
+    override = os.environ.get("LSCB_PROJECT_ROOT")
+    root = Path(override) if override else Path(__file__).resolve().parents[2]
+    if not (root / "schemas" / "indicators.yaml").is_file():
+        raise ConfigurationError(
+            f"{root} is not an lscb_metrics project (no schemas/indicators.yaml); "
+            "set LSCB_PROJECT_ROOT to the project folder"
+        )
+    return root
+
+
+def set_offline_environment(root: Path) -> None:
+    """Telemetry off and Prefect's state inside the project, unless the user chose otherwise."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_HOME", str(root / ".prefect"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and choices for one run."""
+
+    root: Path
+    warehouse: Path
+    returns_dir: Path
+    reference_dir: Path
+    local_dir: Path
+    curated_dir: Path
+    sn_model: str
+
+    @property
+    def schemas_dir(self) -> Path:
+        """Folder of the return declarations, catalogue and warehouse descriptions."""
+        return self.root / "schemas"
+
+
+def settings(
+    warehouse: str | None = None,
+    returns_dir: str | None = None,
+    sn_model: str | None = None,
+) -> Settings:
+    """Settings from options, then LSCB_* environment variables, then the project defaults."""
+    root = project_root()
+    data = root / "data"
+    return Settings(
+        root=root,
+        warehouse=Path(warehouse or os.environ.get("LSCB_WAREHOUSE") or data / "warehouse.duckdb"),
+        returns_dir=Path(returns_dir or os.environ.get("LSCB_RETURNS") or data / "raw/returns"),
+        reference_dir=data / "raw" / "reference",
+        local_dir=data / "raw" / "local",
+        curated_dir=data / "curated",
+        sn_model=sn_model or os.environ.get("LSCB_SN_MODEL") or "2025",
+    )

@@ -1,0 +1,13 @@
+"""Errors a user can act on. The CLI prints their message (never a traceback) and exits 2."""
+
+
+class LscbError(Exception):
+    """Base class: the message says what went wrong and what to do."""
+
+
+class WarehouseBusy(LscbError):
+    """Another run holds the warehouse."""
+
+
+class ConfigurationError(LscbError):
+    """A setting, path or option is wrong."""

@@ -1,0 +1,258 @@
+"""Indicator values from facts: the pure computational core (no I/O).
+
+Every figure is sum(numerator measures) / denominator * multiplier over a window of whole
+financial quarters ending at the period end: published annual statistics are one-row windows,
+partner returns are summed over the quarters of the window (rolling 12 months by default, as
+the catalogue says), snapshot measures are taken as at the period end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
+from lscb_metrics.periods import population_mid_year, quarter_of, window_start
+from lscb_metrics.stats import (
+    proportion_ci_method,
+    rate_ci_method,
+    rate_intervals,
+    wilson_intervals,
+)
+
+#: Columns of curated.indicator_values produced here (intervals are added by `with_intervals`).
+VALUE_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "area_code",
+    "area_name",
+    "geographic_level",
+    "region_code",
+    "breakdown",
+    "period_start",
+    "period_end",
+    "time_period",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "source_type",
+    "source",
+    "submission_ids",
+    "source_sha256s",
+)
+
+_AREA_COLUMNS = ["area_code", "area_name", "geographic_level", "region_code"]
+_SERIES_KEY = ["source_type", "area_code", "breakdown"]
+
+
+def quarter_index(period_end: pd.Series) -> pd.Series:
+    """Sequential number of the financial quarter containing each date (4 per year)."""
+    return period_end.map(lambda day: (q := quarter_of(day)).year_start * 4 + q.number - 1)
+
+
+def windowed_measures(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The indicator's measures summed over its window, one row per series and period end.
+
+    Published rows are already whole reporting years, so their window is the row itself; partner
+    returns are quarterly, so flow measures are summed over the window's quarters and kept only
+    where every quarter is present. Snapshot measures are the value at the period end.
+    """
+    measures = [m for m in indicator.measures if m != POPULATION_MEASURE]
+    selected = facts[facts["measure"].isin(measures)]
+    published = selected[selected["source_type"] != "partner_return"].copy()
+    published["submission_ids"] = [[] for _ in range(len(published))]
+    published["source_sha256s"] = [[] for _ in range(len(published))]
+    partner = selected[selected["source_type"] == "partner_return"]
+    quarters = indicator.window_months // 3 if indicator.measure_type == "flow" else 1
+    columns = [*_SERIES_KEY, "measure", "period_end", "time_period", "value", "source"]
+    return pd.concat(
+        [published[[*columns, "submission_ids", "source_sha256s"]], _rolling(partner, quarters)],
+        ignore_index=True,
+    )
+
+
+def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
+    """Partner facts summed over the `quarters` quarters ending at each quarter, complete only."""
+    if partner.empty:
+        return partner.iloc[0:0]
+    frame = partner.reset_index(drop=True)
+    frame["quarter"] = quarter_index(frame["period_end"])
+    spread = frame.loc[frame.index.repeat(quarters)].copy()
+    spread["target"] = spread["quarter"] + spread.groupby(level=0).cumcount()
+    grouped = spread.groupby([*_SERIES_KEY, "target", "measure"], sort=False)
+    summed = grouped.agg(
+        value=("value", "sum"),
+        missing=("value", lambda v: v.isna().any()),
+        quarters=("quarter", "nunique"),
+        period_end=("period_end", "max"),
+        time_period=("time_period", "last"),
+        submission_ids=("submission_id", lambda s: sorted(set(s.dropna()))),
+        source_sha256s=("source_sha256", lambda s: sorted(set(s.dropna()))),
+        source=("source", lambda s: "; ".join(sorted(set(s.dropna())))),
+    ).reset_index()
+    # Complete windows only, ending on a quarter that was itself reported.
+    keep = (summed["quarters"] == quarters) & (
+        quarter_index(summed["period_end"]) == summed["target"]
+    )
+    summed.loc[summed["missing"], "value"] = np.nan
+    return summed[keep].drop(columns=["quarters", "target", "missing"])
+
+
+def population_denominator(
+    population: pd.DataFrame, area_codes: pd.Series, period_ends: pd.Series, window_months: int
+) -> pd.Series:
+    """Child population (person-years) for each area over the window ending at each period end.
+
+    One mid-year estimate per 12 months of the window (pooled windows add the years; a window
+    shorter than a year counts the part-year), the latest being `population_mid_year(period_end)`.
+    """
+    lookup = population.set_index(["area_code", "mid_year"])["population_0_17"]
+    years = max(window_months // 12, 1)
+    share = window_months / 12 if window_months < 12 else 1.0
+    total = pd.Series(0.0, index=area_codes.index)
+    for back in range(years):
+        keys = pd.MultiIndex.from_arrays([area_codes, period_ends.map(population_mid_year) - back])
+        total = total + lookup.reindex(keys).to_numpy(dtype="float64")
+    return total * share
+
+
+def indicator_values(
+    facts: pd.DataFrame,
+    population: pd.DataFrame,
+    indicator: Indicator,
+    areas: pd.DataFrame,
+) -> pd.DataFrame:
+    """Values of one indicator for every area, breakdown and period the facts allow.
+
+    `population` has area_code, mid_year, population_0_17 and source_type ('published' rows are
+    the ONS series; 'partner_return' rows are local figures that override it for partner data).
+    """
+    windowed = windowed_measures(facts, indicator)
+    if windowed.empty:
+        return pd.DataFrame(columns=list(VALUE_COLUMNS))
+    wide = (
+        windowed.groupby([*_SERIES_KEY, "period_end", "measure"])["value"]
+        .first()
+        .unstack("measure")
+    )
+    lineage = windowed.groupby([*_SERIES_KEY, "period_end"]).agg(
+        time_period=("time_period", "last"),
+        source=("source", lambda s: "; ".join(sorted({x for x in s if x}))),
+        submission_ids=("submission_ids", lambda s: sorted({x for ids in s for x in ids})),
+        source_sha256s=("source_sha256s", lambda s: sorted({x for ids in s for x in ids})),
+    )
+    frame = wide.join(lineage).reset_index()
+    for measure in indicator.measures:
+        if measure not in frame.columns and measure != POPULATION_MEASURE:
+            frame[measure] = np.nan
+    frame["numerator"] = frame[list(indicator.numerator)].sum(
+        axis=1, min_count=len(indicator.numerator)
+    )
+    frame.loc[frame[list(indicator.numerator)].isna().any(axis=1), "numerator"] = np.nan
+    if indicator.uses_population:
+        frame["denominator"] = _population_for(frame, population, indicator.window_months)
+    elif indicator.denominator:
+        frame["denominator"] = frame[indicator.denominator]
+    else:
+        frame["denominator"] = np.nan
+    frame["value"] = _value(frame["numerator"], frame["denominator"], indicator.multiplier)
+    frame["period_start"] = _period_start(frame, indicator)
+    frame["indicator_id"] = indicator.id
+    frame["unit"] = indicator.unit
+    frame = frame.merge(areas[_AREA_COLUMNS], on="area_code", how="left")
+    return frame[list(VALUE_COLUMNS)]
+
+
+def published_rate_values(
+    lait_facts: pd.DataFrame, indicator: Indicator, areas: pd.DataFrame
+) -> pd.DataFrame:
+    """Published values of an indicator that exists only as a rate (LAIT), without counts."""
+    rows = lait_facts[lait_facts["measure"] == f"lait:{indicator.published_lait}"].copy()
+    rows["indicator_id"] = indicator.id
+    rows["unit"] = indicator.unit
+    rows["numerator"] = np.nan
+    rows["denominator"] = np.nan
+    rows["submission_ids"] = [[] for _ in range(len(rows))]
+    rows["source_sha256s"] = [[] for _ in range(len(rows))]
+    rows = rows.drop(columns=["area_name", "geographic_level", "region_code"]).merge(
+        areas[_AREA_COLUMNS], on="area_code", how="left"
+    )
+    return rows[list(VALUE_COLUMNS)]
+
+
+def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months: int) -> pd.Series:
+    """Population denominator per row; local figures override ONS for the partner's own rows."""
+    ons = population[population["source_type"] == "published"]
+    with_local = pd.concat([ons, population[population["source_type"] == "partner_return"]])
+    with_local = with_local.drop_duplicates(["area_code", "mid_year"], keep="last")
+    result = pd.Series(np.nan, index=frame.index)
+    for source_type, table, months in (
+        ("published", ons, 12),
+        ("partner_return", with_local, window_months),
+    ):
+        rows = frame["source_type"] == source_type
+        if rows.any():
+            result[rows] = population_denominator(
+                table, frame.loc[rows, "area_code"], frame.loc[rows, "period_end"], months
+            ).to_numpy()
+    return result
+
+
+def _value(numerator: pd.Series, denominator: pd.Series, multiplier: int) -> pd.Series:
+    """numerator / denominator * multiplier (the count itself for counts); NaN if undefined."""
+    if multiplier == 1:
+        return numerator.astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = numerator / denominator.where(denominator > 0) * multiplier
+    return value.astype("float64")
+
+
+def _period_start(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """First day each value covers: the period end for snapshots, the window start for flows."""
+    if indicator.measure_type == "snapshot":
+        return frame["period_end"]
+    months = np.where(frame["source_type"] == "partner_return", indicator.window_months, 12)
+    return pd.Series(
+        [window_start(end, int(m)) for end, m in zip(frame["period_end"], months, strict=True)],
+        index=frame.index,
+        dtype="object",
+    )
+
+
+#: Confidence levels of the published intervals and the column suffixes they get.
+CONFIDENCE_LEVELS = ((0.95, "95"), (0.998, "998"))
+
+
+def with_intervals(values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """`values` with 95% and 99.8% confidence limits and the method used, for rates and
+    percentages with counts (PHEindicatormethods: Wilson score for proportions; exact Poisson
+    below 10 events and Byar's method from 10 for rates). Counts and rate-only published values
+    get none."""
+    out = values.copy()
+    numerator = out["numerator"].astype("float64")
+    denominator = out["denominator"].astype("float64")
+    usable = numerator.notna() & denominator.notna() & (denominator > 0)
+    is_proportion = indicator.multiplier == 100
+    if is_proportion:
+        usable &= numerator <= denominator
+    for confidence, suffix in CONFIDENCE_LEVELS:
+        lower = pd.Series(np.nan, index=out.index)
+        upper = pd.Series(np.nan, index=out.index)
+        if not indicator.is_count and usable.any():
+            if is_proportion:
+                low, high = wilson_intervals(numerator[usable], denominator[usable], confidence)
+                low, high = low * 100, high * 100
+            else:
+                low, high = rate_intervals(
+                    numerator[usable], denominator[usable], indicator.multiplier, confidence
+                )
+            lower[usable], upper[usable] = low, high
+        out[f"lower_ci{suffix}"] = lower
+        out[f"upper_ci{suffix}"] = upper
+    method = pd.Series(None, index=out.index, dtype="object")
+    if not indicator.is_count:
+        method[usable] = (
+            proportion_ci_method() if is_proportion else numerator[usable].map(rate_ci_method)
+        )
+    out["ci_method"] = method
+    return out

@@ -1,0 +1,124 @@
+"""Reporting periods: financial years, quarters, rolling windows and population mid-years.
+
+Conventions (DfE children-in-need statistics; financial quarters as councils report them):
+- The reporting year 2013-14 runs 1 April 2013 to 31 March 2014; DfE's `time_period` 2014.
+- Quarters are financial: Q1 April-June, Q2 July-September, Q3 October-December, Q4 January-March.
+- A period is written `2014-15-Q2` on the command line and labelled `2014-15 Q2` in tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from lscb_metrics.errors import LscbError
+
+_QUARTER_RE = re.compile(r"^\s*(\d{4})[-/](\d{2})[-\s_]?Q([1-4])\s*$", re.IGNORECASE)
+_YEAR_RE = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*$")
+
+
+class PeriodError(LscbError, ValueError):
+    """A period that cannot be read; the message says what was expected."""
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A financial quarter: `year_start` 2014 and `number` 2 is July-September 2014 (2014-15 Q2)."""
+
+    year_start: int
+    number: int
+
+    @property
+    def start(self) -> date:
+        """First day of the quarter."""
+        month = 4 + 3 * (self.number - 1)
+        year = self.year_start + (month > 12)
+        return date(year, (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day of the quarter."""
+        return add_months(self.start, 3) - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        """Label used in tables, e.g. '2014-15 Q2'."""
+        return f"{year_label(self.year_start)} Q{self.number}"
+
+    @property
+    def cli_name(self) -> str:
+        """Spelling used on the command line, e.g. '2014-15-Q2'."""
+        return f"{year_label(self.year_start)}-Q{self.number}"
+
+    def previous(self, n: int = 1) -> Quarter:
+        """The quarter `n` quarters before this one."""
+        index = self.year_start * 4 + (self.number - 1) - n
+        return Quarter(index // 4, index % 4 + 1)
+
+
+def year_label(year_start: int) -> str:
+    """Financial-year label: 2013 -> '2013-14'."""
+    return f"{year_start}-{(year_start + 1) % 100:02d}"
+
+
+def parse_quarter(text: str) -> Quarter:
+    """Quarter from '2014-15-Q2' (also '2014-15 Q2', '2014/15 Q2')."""
+    match = _QUARTER_RE.match(text)
+    if not match:
+        raise PeriodError(
+            f"period {text!r} is not a financial quarter; write it like 2014-15-Q2 "
+            "(Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar)"
+        )
+    year, next_two, number = int(match[1]), int(match[2]), int(match[3])
+    if (year + 1) % 100 != next_two:
+        raise PeriodError(f"period {text!r}: {year}-{next_two:02d} is not a financial year")
+    return Quarter(year, number)
+
+
+def quarter_of(day: date) -> Quarter:
+    """The financial quarter containing `day`."""
+    year_start = day.year if day.month >= 4 else day.year - 1
+    return Quarter(year_start, (day.month - 4) % 12 // 3 + 1)
+
+
+def quarter_from_dates(start: date, end: date) -> Quarter:
+    """The quarter exactly spanning `start`..`end`; PeriodError if the dates are not a quarter."""
+    quarter = quarter_of(start)
+    if quarter.start != start or quarter.end != end:
+        raise PeriodError(
+            f"{start.isoformat()} to {end.isoformat()} is not a financial quarter "
+            f"(expected e.g. {quarter.start.isoformat()} to {quarter.end.isoformat()})"
+        )
+    return quarter
+
+
+def reporting_year_bounds(year_start: int) -> tuple[date, date]:
+    """First and last day of the reporting year starting 1 April `year_start`."""
+    return date(year_start, 4, 1), date(year_start + 1, 3, 31)
+
+
+def dfe_time_period_to_year_start(time_period: int) -> int:
+    """DfE `time_period` 2014 (year ending 31 March 2014) -> 2013, the year the period starts."""
+    return int(time_period) - 1
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months (day of month must exist in the target month; we use the 1st)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, day.day)
+
+
+def window_start(period_end: date, months: int) -> date:
+    """First day of the window of `months` months ending on `period_end` (a month end)."""
+    return add_months(period_end + timedelta(days=1), -months)
+
+
+def population_mid_year(period_end: date) -> int:
+    """Mid-year whose population estimate is the denominator for a period ending `period_end`.
+
+    The calendar year before the one in which the period ends: DfE's reporting year 2013-14
+    (ending March 2014) uses mid-2013, and a quarter ending September 2014 uses mid-2013 too, the
+    latest estimate published when such a quarter is reported.
+    """
+    return period_end.year - 1

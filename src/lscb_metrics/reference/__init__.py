@@ -1,0 +1,48 @@
+"""Shipped published reference data (data/raw/reference) and its loaders.
+
+Each loader takes the reference folder and returns a DataFrame; facts loaders return the
+canonical facts layout (lscb_metrics.facts). Unreadable or unexpected files raise
+FileNotFoundError or ValueError naming the file and the problem.
+"""
+
+from lscb_metrics.reference.areas import (
+    AREA_COLUMNS,
+    LA_SUCCESSORS,
+    Succession,
+    current_code,
+    la_lookup,
+    load_areas,
+    ons_codes_in_force,
+)
+from lscb_metrics.reference.dfe_cin import CIN_TABLES, load_cin_facts
+from lscb_metrics.reference.lait import lait_period, lait_polarity, load_lait_facts
+from lscb_metrics.reference.neighbours import (
+    AVAILABLE_MODELS,
+    DEFAULT_MODEL,
+    load_statistical_neighbours,
+)
+from lscb_metrics.reference.ons import load_population, population_facts
+from lscb_metrics.reference.symbols import SYMBOLS, parse_published_value, published_values
+
+__all__ = [
+    "AREA_COLUMNS",
+    "AVAILABLE_MODELS",
+    "CIN_TABLES",
+    "DEFAULT_MODEL",
+    "LA_SUCCESSORS",
+    "SYMBOLS",
+    "Succession",
+    "current_code",
+    "la_lookup",
+    "lait_period",
+    "lait_polarity",
+    "load_areas",
+    "load_cin_facts",
+    "load_lait_facts",
+    "load_population",
+    "load_statistical_neighbours",
+    "ons_codes_in_force",
+    "parse_published_value",
+    "population_facts",
+    "published_values",
+]

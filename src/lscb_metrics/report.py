@@ -1,0 +1,105 @@
+"""Plain-text and markdown summaries of a run, for the command line and the Prefect UI."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from lscb_metrics.stats import round_half_away_from_zero
+
+if TYPE_CHECKING:
+    from lscb_metrics.pipeline import RunSummary
+
+
+def formatted(value: float, decimals: int) -> str:
+    """`value` rounded for publication (halves away from zero), or '-' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{round_half_away_from_zero(float(value), decimals):,.{decimals}f}"
+
+
+def headline_rows(summary: RunSummary) -> pd.DataFrame:
+    """The board's own figures for the run's quarter beside England and its neighbours."""
+    compared = summary.comparisons
+    own = compared[
+        (compared["source_type"] == "partner_return")
+        & (compared["period_end"] == summary.quarter.end)
+    ]
+    decimals = summary.values.drop_duplicates("indicator_id").set_index("indicator_id")["decimals"]
+    return pd.DataFrame(
+        {
+            "indicator": own["indicator_id"],
+            "breakdown": own["breakdown"],
+            "value": [
+                formatted(v, int(decimals[i]))
+                for v, i in zip(own["value"], own["indicator_id"], strict=True)
+            ],
+            "england": [
+                formatted(v, int(decimals[i]))
+                for v, i in zip(own["england_value"], own["indicator_id"], strict=True)
+            ],
+            "neighbours": [
+                formatted(v, int(decimals[i]))
+                for v, i in zip(own["sn_average"], own["indicator_id"], strict=True)
+            ],
+        }
+    )
+
+
+def submission_counts(summary: RunSummary) -> dict[str, int]:
+    """Number of submissions by status."""
+    counts: dict[str, int] = {}
+    for submission in summary.submissions:
+        counts[submission.status] = counts.get(submission.status, 0) + 1
+    return counts
+
+
+def run_summary_text(summary: RunSummary) -> str:
+    """What the business manager reads at the end of `lscb-metrics run`."""
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(submission_counts(summary).items()))
+    lines = [
+        f"Run {summary.quarter.label}: {summary.outcome}",
+        f"Warehouse: {summary.warehouse}",
+        f"Returns: {counts or 'none found'}",
+    ]
+    rejected = [s for s in summary.submissions if s.status == "rejected"]
+    lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected]
+    if summary.missing:
+        lines.append("Missing for this quarter: " + "; ".join(summary.missing))
+    headlines = headline_rows(summary)
+    if not headlines.empty:
+        lines += ["", f"Figures for {summary.quarter.label} (England, statistical neighbours):"]
+        lines += [
+            f"  {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}: "
+            f"{r.value} (England {r.england}, neighbours {r.neighbours})"
+            for r in headlines.itertuples()
+        ]
+    return "\n".join(lines)
+
+
+def run_summary_markdown(summary: RunSummary) -> str:
+    """The run summary as a markdown artifact for the Prefect UI."""
+    counts = submission_counts(summary)
+    headlines = headline_rows(summary)
+    table = ["| indicator | breakdown | value | England | neighbours |", "|---|---|---|---|---|"]
+    table += [
+        f"| {r.indicator} | {r.breakdown} | {r.value} | {r.england} | {r.neighbours} |"
+        for r in headlines.itertuples()
+    ]
+    missing = "\n".join(f"- {m}" for m in summary.missing) or "- none"
+    return "\n".join(
+        [
+            f"# LSCB quarterly run {summary.quarter.label}: {summary.outcome}",
+            "",
+            "## Returns",
+            *(f"- {status}: {n}" for status, n in sorted(counts.items())),
+            "",
+            "## Missing returns",
+            missing,
+            "",
+            "## Figures",
+            *table,
+        ]
+    )

@@ -1,0 +1,65 @@
+"""Partner returns: declarations, reading, validation and conversion to facts."""
+
+from lscb_metrics.returns.facts import return_facts
+from lscb_metrics.returns.read import (
+    CellValue,
+    CoverConflict,
+    Locations,
+    RawReturn,
+    Repeat,
+    UnreadableReturn,
+    read_return,
+    sha256_of,
+)
+from lscb_metrics.returns.rules import RULES, Failure, Rule
+from lscb_metrics.returns.spec import (
+    SCHEMAS_DIR,
+    Agency,
+    CheckSpec,
+    ColumnSpec,
+    CoverField,
+    ReturnSpec,
+    SpecError,
+    load_agencies,
+    load_cover_fields,
+    load_return_specs,
+)
+from lscb_metrics.returns.validate import (
+    AreaLookup,
+    Cover,
+    ValidationResult,
+    return_schema,
+    validate_file,
+    validate_return,
+)
+
+__all__ = [
+    "RULES",
+    "SCHEMAS_DIR",
+    "Agency",
+    "AreaLookup",
+    "CellValue",
+    "CheckSpec",
+    "ColumnSpec",
+    "Cover",
+    "CoverConflict",
+    "CoverField",
+    "Failure",
+    "Locations",
+    "RawReturn",
+    "Repeat",
+    "ReturnSpec",
+    "Rule",
+    "SpecError",
+    "UnreadableReturn",
+    "ValidationResult",
+    "load_agencies",
+    "load_cover_fields",
+    "load_return_specs",
+    "read_return",
+    "return_facts",
+    "return_schema",
+    "sha256_of",
+    "validate_file",
+    "validate_return",
+]

@@ -1,0 +1,413 @@
+"""Reading a partner return file (XLSX or CSV) into raw cells, remembering where each came from.
+
+Nothing is judged here beyond "can this be read at all": values stay as the partner typed them,
+so validation can both type them and quote them back. Headers are matched to the declared cover
+fields and columns (by name, title or alias, ignoring case, spaces and punctuation); the file's
+own cover says which return it is, and the file name is never parsed.
+
+XLSX: a "Cover" sheet (labels in column A, values in column B, anything else ignored) and a
+"Data" sheet (header in row 1, one row of figures per line below).
+CSV: one header row holding the cover fields and the data columns; the cover values are repeated
+on every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from lscb_metrics.returns.spec import (
+    CoverField,
+    ReturnSpec,
+    cover_index,
+    label_key,
+    load_cover_fields,
+    load_return_specs,
+    return_spec_named,
+)
+
+CellValue = str | int | float | bool | date | datetime | time | timedelta | None
+FileFormat = Literal["xlsx", "csv"]
+
+COVER_SHEET = "Cover"
+DATA_SHEET = "Data"
+HEADER_ROW = 1
+CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+class UnreadableReturn(Exception):
+    """A file that cannot be read as a return at all; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Where things are in a return file, written the way the partner sees it."""
+
+    file_format: FileFormat
+    #: data column name -> XLSX column letter, or the CSV header as written
+    columns: Mapping[str, str]
+    #: cover field name -> where its value was read
+    cover_cells: Mapping[str, str]
+    header_row: int = HEADER_ROW
+
+    def cell(self, row: int, column: str) -> str:
+        """One data cell: `Data!C14`, or `line 14, column "Referrals"`."""
+        return cell_location(self.file_format, row, self.columns[column])
+
+    def row(self, row: int) -> str:
+        """A whole row: `Data!14:14` (as Excel writes a row), or `line 14`."""
+        return f"{DATA_SHEET}!{row}:{row}" if self.file_format == "xlsx" else f"line {row}"
+
+    def header(self, column: str) -> str:
+        """The header cell of a data column."""
+        return self.cell(self.header_row, column)
+
+    def cover(self, field: str) -> str:
+        """Where a cover field's value is, or where it belongs when it is absent."""
+        default = COVER_SHEET if self.file_format == "xlsx" else self.row(self.header_row)
+        return self.cover_cells.get(field, default)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A cover field or data column named a second time; the first one is the one read."""
+
+    name: str
+    label: str
+    location: str
+
+
+@dataclass(frozen=True)
+class CoverConflict:
+    """A CSV row whose cover value differs from the first row's (the first such row per field)."""
+
+    field: str
+    value: CellValue
+    location: str
+    first_value: CellValue
+    first_location: str
+
+
+@dataclass(frozen=True)
+class RawReturn:
+    """A return as read: cover values and data cells exactly as typed, with their locations.
+
+    `data` has one row per non-blank row of figures, indexed by the sheet row (XLSX) or file line
+    (CSV); its columns are canonical names where the header matched and the header text where
+    it did not, so unexpected columns can be reported.
+    """
+
+    path: Path
+    file_format: FileFormat
+    cover: dict[str, CellValue]
+    data: pd.DataFrame
+    locations: Locations
+    cover_fields: tuple[CoverField, ...]
+    repeats: tuple[Repeat, ...] = ()
+    cover_conflicts: tuple[CoverConflict, ...] = ()
+
+
+#: Numbered rows of cell values: (sheet row or CSV line, cells).
+Grid = list[tuple[int, list[CellValue]]]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The data columns found under a header."""
+
+    names: dict[int, str]  # position -> column name
+    references: dict[str, str]  # column name -> how a location refers to it
+    repeats: tuple[Repeat, ...]
+
+
+def read_return(
+    path: Path,
+    specs: Mapping[str, ReturnSpec] | None = None,
+    cover_fields: Sequence[CoverField] | None = None,
+) -> RawReturn:
+    """The raw contents of the return at `path`; UnreadableReturn if it cannot be read at all.
+
+    `specs` and `cover_fields` default to the declarations in the project's `schemas/`.
+    """
+    specs = load_return_specs() if specs is None else specs
+    cover_fields = load_cover_fields() if cover_fields is None else cover_fields
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UnreadableReturn(
+            f"{path.name}: a file of type '{path.suffix or '(none)'}' cannot be read. "
+            "Send the return as an Excel workbook (.xlsx) or a CSV file (.csv)."
+        )
+    content = _file_bytes(path)
+    if suffix == ".xlsx":
+        return _xlsx_return(path, content, specs, cover_fields)
+    return _csv_return(path, content, specs, cover_fields)
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of the file's bytes, as lowercase hex."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def cell_location(file_format: FileFormat, row: int, reference: str) -> str:
+    """A data cell: `Data!C14` (XLSX column letter), or `line 14, column "Referrals"` (CSV)."""
+    if file_format == "xlsx":
+        return f"{DATA_SHEET}!{reference}{row}"
+    return f'line {row}, column "{reference}"'
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The file's bytes; UnreadableReturn if it cannot be opened or is empty."""
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise UnreadableReturn(
+            f"{path.name}: the file could not be opened ({error.strerror or error})."
+        ) from None
+    if not content.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise UnreadableReturn(f"{path.name}: the file is empty.")
+    return content
+
+
+def _xlsx_return(
+    path: Path, content: bytes, specs: Mapping[str, ReturnSpec], cover_fields: Sequence[CoverField]
+) -> RawReturn:
+    """A return read from an Excel workbook."""
+    cover_rows, data_rows = _xlsx_sheets(path, content)
+    index = cover_index(cover_fields)
+    cover: dict[str, CellValue] = {}
+    cover_cells: dict[str, str] = {}
+    repeats: list[Repeat] = []
+    for number, cells in cover_rows:
+        label = _label(_at(cells, 0))
+        field = index.get(label_key(label))
+        if field is None:
+            continue  # titles, notes and instructions around the fields
+        if field in cover:
+            repeats.append(Repeat(field, label, f"{COVER_SHEET}!A{number}"))
+            continue
+        cover[field] = _at(cells, 1)
+        cover_cells[field] = f"{COVER_SHEET}!B{number}"
+    header = data_rows[0][1] if data_rows and data_rows[0][0] == HEADER_ROW else []
+    body = [(number, cells) for number, cells in data_rows if number > HEADER_ROW]
+    columns = _data_columns("xlsx", HEADER_ROW, header, body, _header_index(cover, specs))
+    return RawReturn(
+        path=path,
+        file_format="xlsx",
+        cover=cover,
+        data=_data_frame(body, columns.names),
+        locations=Locations("xlsx", columns.references, cover_cells),
+        cover_fields=tuple(cover_fields),
+        repeats=(*repeats, *columns.repeats),
+    )
+
+
+def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
+    """The non-blank rows of a workbook's Cover and Data sheets."""
+    try:
+        # openpyxl warns about workbook features it drops (data validation, styles); only the
+        # values are read, so the warnings would be noise.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except Exception:  # openpyxl reports a damaged or non-xlsx file through many exception types
+        raise UnreadableReturn(
+            f"{path.name}: this is not a readable Excel workbook. Save it from Excel as "
+            "'Excel Workbook (*.xlsx)', or send the return as CSV."
+        ) from None
+    by_key = {label_key(name): name for name in workbook.sheetnames}
+    missing = [sheet for sheet in (COVER_SHEET, DATA_SHEET) if label_key(sheet) not in by_key]
+    if missing:
+        raise UnreadableReturn(
+            f"{path.name}: the workbook has no {' or '.join(repr(s) for s in missing)} sheet "
+            f"(its sheets are: {', '.join(workbook.sheetnames)}). "
+            "A return needs a 'Cover' sheet and a 'Data' sheet."
+        )
+    cover, data = (workbook[by_key[label_key(sheet)]] for sheet in (COVER_SHEET, DATA_SHEET))
+    return _sheet_rows(cover), _sheet_rows(data)
+
+
+def _sheet_rows(sheet) -> Grid:
+    """The non-blank rows of a worksheet, numbered as Excel numbers them."""
+    rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+    return _nonblank_rows(list(enumerate(rows, start=1)))
+
+
+def _csv_return(
+    path: Path, content: bytes, specs: Mapping[str, ReturnSpec], cover_fields: Sequence[CoverField]
+) -> RawReturn:
+    """A return read from a CSV file."""
+    (header_line, header), *body = _csv_records(path, content)
+    labels = [_label(cell) for cell in header]
+    index = cover_index(cover_fields)
+    cover_positions: dict[str, int] = {}
+    repeats: list[Repeat] = []
+    for position, label in enumerate(labels):
+        field = index.get(label_key(label))
+        if field in cover_positions:
+            repeats.append(Repeat(field, label, cell_location("csv", header_line, label)))
+        elif field is not None:
+            cover_positions[field] = position
+    first_line, first = body[0] if body else (header_line, [])
+    cover = {field: _at(first, position) for field, position in cover_positions.items()}
+    cover_cells = {
+        field: cell_location("csv", first_line, labels[position])
+        for field, position in cover_positions.items()
+    }
+    cover_columns = {p for p, label in enumerate(labels) if label_key(label) in index}
+    columns = _data_columns(
+        "csv", header_line, header, body, _header_index(cover, specs), exclude=cover_columns
+    )
+    rows = [(line, cells) for line, cells in body if _has_data(cells, columns.names)]
+    return RawReturn(
+        path=path,
+        file_format="csv",
+        cover=cover,
+        data=_data_frame(rows, columns.names),
+        locations=Locations("csv", columns.references, cover_cells, header_line),
+        cover_fields=tuple(cover_fields),
+        repeats=(*repeats, *columns.repeats),
+        cover_conflicts=_cover_conflicts(body, cover_positions, labels),
+    )
+
+
+def _csv_records(path: Path, content: bytes) -> Grid:
+    """The non-blank records of a CSV file, each with the line it starts on."""
+    if b"\x00" in content:
+        raise UnreadableReturn(
+            f"{path.name}: this is not a CSV text file (it may be a workbook renamed to .csv). "
+            "Save it from Excel as 'CSV UTF-8 (Comma delimited)'."
+        )
+    reader = csv.reader(io.StringIO(_decoded(path, content), newline=""))
+    records: Grid = []
+    line = 1
+    try:
+        for cells in reader:
+            records.append((line, list(cells)))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise UnreadableReturn(
+            f"{path.name}: line {line} cannot be read as CSV ({error})."
+        ) from None
+    nonblank = _nonblank_rows(records)
+    if not nonblank:
+        raise UnreadableReturn(f"{path.name}: the file has no header row.")
+    return nonblank
+
+
+def _decoded(path: Path, content: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 as Excel saves."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableReturn(
+        f"{path.name}: the text is neither UTF-8 nor Windows-1252. "
+        "Save it from Excel as 'CSV UTF-8 (Comma delimited)'."
+    )
+
+
+def _header_index(
+    cover: Mapping[str, CellValue], specs: Mapping[str, ReturnSpec]
+) -> dict[str, str]:
+    """Header matching keys of the return the cover says this is (none if it says nothing known)."""
+    spec = return_spec_named(specs, _label(cover.get("return_type")))
+    return spec.header_index if spec else {}
+
+
+def _data_columns(
+    file_format: FileFormat,
+    header_row: int,
+    header: Sequence[CellValue],
+    body: Grid,
+    header_index: Mapping[str, str],
+    exclude: frozenset[int] | set[int] = frozenset(),
+) -> _Columns:
+    """The data columns under `header`, named canonically where the header matched."""
+    width = max([len(header), *(len(cells) for _, cells in body)])
+    names: dict[int, str] = {}
+    references: dict[str, str] = {}
+    repeats: list[Repeat] = []
+    for position in sorted(set(range(width)) - set(exclude)):
+        label = _label(_at(header, position))
+        if not label and not any(filled(_at(cells, position)) for _, cells in body):
+            continue  # an unused column, not figures without a header
+        column_ref = get_column_letter(position + 1) if file_format == "xlsx" else str(position + 1)
+        name = header_index.get(label_key(label)) or label or f"(no header, column {column_ref})"
+        reference = column_ref if file_format == "xlsx" else label or name
+        if name in references:
+            repeats.append(Repeat(name, label, cell_location(file_format, header_row, reference)))
+            continue
+        names[position] = name
+        references[name] = reference
+    return _Columns(names, references, tuple(repeats))
+
+
+def _data_frame(rows: Grid, names: Mapping[int, str]) -> pd.DataFrame:
+    """Raw data cells as an object frame indexed by row number, one column per name."""
+    index = pd.Index([number for number, _ in rows], dtype="int64", name="row")
+    columns = {name: [_at(cells, p) for _, cells in rows] for p, name in names.items()}
+    return pd.DataFrame(columns, index=index, columns=list(names.values()), dtype=object)
+
+
+def _cover_conflicts(
+    body: Grid, positions: Mapping[str, int], labels: Sequence[str]
+) -> tuple[CoverConflict, ...]:
+    """For each cover column, the first row whose value differs from the first row's."""
+    if not body:
+        return ()
+    (first_line, first), *rest = body
+    conflicts = []
+    for field, position in positions.items():
+        expected = _label(_at(first, position))
+        line, cells = next(
+            ((n, c) for n, c in rest if _label(_at(c, position)) != expected), (None, None)
+        )
+        if line is not None:
+            conflicts.append(
+                CoverConflict(
+                    field=field,
+                    value=_at(cells, position),
+                    location=cell_location("csv", line, labels[position]),
+                    first_value=_at(first, position),
+                    first_location=cell_location("csv", first_line, labels[position]),
+                )
+            )
+    return tuple(conflicts)
+
+
+def _nonblank_rows(rows: Sequence[tuple[int, Sequence[CellValue]]]) -> Grid:
+    """The numbered rows that have at least one non-blank cell."""
+    return [(number, list(cells)) for number, cells in rows if any(map(filled, cells))]
+
+
+def _has_data(cells: Sequence[CellValue], positions: Mapping[int, str]) -> bool:
+    """Whether any of the data cells of a row is filled."""
+    return any(filled(_at(cells, position)) for position in positions)
+
+
+def _at(cells: Sequence[CellValue], position: int) -> CellValue:
+    """The cell at `position`, None beyond the end of a short row."""
+    return cells[position] if position < len(cells) else None
+
+
+def filled(value: CellValue) -> bool:
+    """Whether a cell holds anything but blanks."""
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def _label(value: CellValue) -> str:
+    """A cell as label text ('' when blank)."""
+    return "" if value is None else str(value).strip()

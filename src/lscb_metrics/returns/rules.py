@@ -1,0 +1,232 @@
+"""Every rule a partner return is validated against: its stable code and its message.
+
+Codes never change meaning once published, because partners and the board's data team refer
+to them. The cross-column checks of each return (REF-X01 ...) are declared with their own
+messages in `schemas/returns/*.yaml`; everything else lives here and only here.
+
+Templates are written for the partner: what is wrong, where, and what to enter instead. The
+location (e.g. `Data!C4` or `line 4, column "Referrals"`) is put in front of every message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule: stable code, severity, one-line summary and message template."""
+
+    code: str
+    severity: Severity
+    summary: str
+    template: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One problem found in a return, located the way the partner sees their file."""
+
+    code: str
+    severity: Severity
+    location: str
+    column: str | None
+    value: str | None
+    message: str
+
+
+UNREADABLE = Rule("RET-001", "error", "The file cannot be read as a return.", "{problem}")
+
+MISSING_COVER_FIELD = Rule(
+    "COV-001",
+    "error",
+    "A cover field is missing or blank.",
+    "'{title}' is missing or blank. Every return must state it.",
+)
+UNKNOWN_RETURN_TYPE = Rule(
+    "COV-002",
+    "error",
+    "The return type is not one we collect.",
+    "'{value}' is not a return we collect. Use one of: {choices}.",
+)
+UNKNOWN_AGENCY = Rule(
+    "COV-003",
+    "error",
+    "The agency code is not a known partner agency.",
+    "'{value}' is not a known agency code. Use one of: {choices}.",
+)
+AGENCY_NOT_ALLOWED = Rule(
+    "COV-004",
+    "error",
+    "The agency does not send this return.",
+    "{agency} ({agency_name}) does not send the {return_title} return; it sends: {returns}.",
+)
+UNKNOWN_AREA = Rule(
+    "COV-005",
+    "error",
+    "The local authority code is not known.",
+    "'{value}' is not a local authority code we know. Give the ONS code (e.g. E06000033) "
+    "or the DfE number (e.g. 882).",
+)
+NOT_A_QUARTER = Rule(
+    "COV-006",
+    "error",
+    "Period start to period end is not one financial quarter.",
+    "the period {problem}. A return covers one financial quarter "
+    "(Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar).",
+)
+NOT_A_DATE = Rule(
+    "COV-007",
+    "error",
+    "A cover date is not a date.",
+    "'{value}' in '{title}' is not a date. Enter a date such as 01/07/2014.",
+)
+WRONG_RETURN_TYPE = Rule(
+    "COV-008",
+    "error",
+    "The return type is not the one expected here.",
+    "this file is a {found} return but a {expected} return was expected here. "
+    "Check the file was sent to the right place.",
+)
+COVER_DIFFERS = Rule(
+    "COV-009",
+    "error",
+    "A cover value differs between rows of a CSV return.",
+    "'{value}' in '{title}' differs from '{first_value}' on {first_location}. "
+    "Every row must give the same cover values.",
+)
+DUPLICATE_COVER_FIELD = Rule(
+    "COV-010",
+    "error",
+    "A cover field is given twice.",
+    "'{label}' gives '{title}' a second time. Keep one.",
+)
+
+MISSING_COLUMN = Rule(
+    "COL-001",
+    "error",
+    "A column of the return is missing.",
+    "there is no '{title}' column. Add a column headed '{title}'.",
+)
+UNEXPECTED_COLUMN = Rule(
+    "COL-002",
+    "warning",
+    "A column is not part of the return and is ignored.",
+    "'{label}' is not a column of the {return_title} return and was ignored.",
+)
+DUPLICATE_COLUMN = Rule(
+    "COL-003",
+    "error",
+    "Two columns have headers naming the same column.",
+    "'{label}' is a second '{title}' column. Keep one.",
+)
+
+NOT_WHOLE_NUMBER = Rule(
+    "VAL-001",
+    "error",
+    "A value is not a whole number.",
+    "'{value}' in '{title}' is not a whole number. {hint}",
+)
+NEGATIVE = Rule(
+    "VAL-002",
+    "error",
+    "A count is negative.",
+    "'{value}' in '{title}' is negative; a count cannot be below 0. {hint}",
+)
+OUT_OF_RANGE = Rule(
+    "VAL-003",
+    "error",
+    "A value is below the column's minimum or above its maximum.",
+    "'{value}' in '{title}' is out of range. {hint}",
+)
+NOT_ALLOWED_CODE = Rule(
+    "VAL-004",
+    "error",
+    "A code is not one of the column's allowed codes.",
+    "'{value}' in '{title}' is not an allowed code. Use one of: {choices}.",
+)
+BLANK_VALUE = Rule(
+    "VAL-005",
+    "error",
+    "A cell in a row of figures is blank.",
+    "'{title}' is blank. {hint}",
+)
+
+NO_DATA_ROWS = Rule(
+    "ROW-001",
+    "error",
+    "The return has a header but no rows of figures.",
+    "there are no rows of figures below the header. Add the figures for the quarter.",
+)
+DUPLICATE_ROW_KEY = Rule(
+    "ROW-002",
+    "error",
+    "Two rows have the same key.",
+    "{key} is already given on an earlier row. Give each {key_titles} once.",
+)
+
+#: Every rule by code.
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        UNREADABLE,
+        MISSING_COVER_FIELD,
+        UNKNOWN_RETURN_TYPE,
+        UNKNOWN_AGENCY,
+        AGENCY_NOT_ALLOWED,
+        UNKNOWN_AREA,
+        NOT_A_QUARTER,
+        NOT_A_DATE,
+        WRONG_RETURN_TYPE,
+        COVER_DIFFERS,
+        DUPLICATE_COVER_FIELD,
+        MISSING_COLUMN,
+        UNEXPECTED_COLUMN,
+        DUPLICATE_COLUMN,
+        NOT_WHOLE_NUMBER,
+        NEGATIVE,
+        OUT_OF_RANGE,
+        NOT_ALLOWED_CODE,
+        BLANK_VALUE,
+        NO_DATA_ROWS,
+        DUPLICATE_ROW_KEY,
+    )
+}
+
+#: What to enter instead, by column type (and range, for integer columns).
+COUNT_HINT = "Enter 0 if there were none."
+RANGE_HINT = "Enter a whole number{range}."
+CODE_HINT = "Enter one of: {choices}."
+
+#: How long an echoed value may be before it is cut short.
+MAX_SHOWN = 40
+# Text starting with these is run as a formula when a report is opened in a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@")
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
+
+
+def failure(
+    rule: Rule, location: str, column: str | None = None, value: str | None = None, **fields: str
+) -> Failure:
+    """A Failure of `rule` at `location`, its template filled from `value` and `fields`."""
+    message = rule.template.format(value=value, **fields)
+    return Failure(rule.code, rule.severity, location, column, value, f"{location}: {message}")
+
+
+def check_failure(code: str, message: str, location: str, values: str) -> Failure:
+    """A Failure of a declared cross-column check, showing the values it compared."""
+    return Failure(code, "error", location, None, values, f"{location}: {message} ({values})")
+
+
+def shown(value: object) -> str:
+    """`value` as safe to echo: cut to MAX_SHOWN characters, a leading formula sign quoted."""
+    text = " ".join(str(value).split())
+    if len(text) > MAX_SHOWN:
+        text = text[: MAX_SHOWN - 1] + "…"
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -1,0 +1,511 @@
+"""Validating a raw partner return against its declaration, with every failure located.
+
+The cover is checked by hand (it is a handful of fields). The data is typed cell by cell, so
+that '1,234' is read as 1234 while 'N/A' is reported rather than silently lost, and then checked
+by a pandera schema built from the return's declaration: column types, counts >= 0, min/max,
+allowed codes, a unique row key and the declared cross-column rules. Validation is lazy, so a
+partner gets every problem in one go, each with the cell it is in.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
+from lscb_metrics.returns import rules
+from lscb_metrics.returns.read import CellValue, RawReturn, UnreadableReturn, filled, read_return
+from lscb_metrics.returns.rules import Failure, failure, shown
+from lscb_metrics.returns.spec import (
+    Agency,
+    CheckSpec,
+    ColumnSpec,
+    CoverField,
+    ReturnSpec,
+    agency_named,
+    label_key,
+    return_spec_named,
+)
+
+#: ONS code or DfE number (as text) -> (ONS area code, area name, ONS region code).
+AreaLookup = Mapping[str, tuple[str, str, str | None]]
+
+_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?")
+_DATE_PARSERS = (datetime.fromisoformat, lambda text: datetime.strptime(text, "%d/%m/%Y"))
+# pandera's names for its own structural checks
+_NOT_NULLABLE = "not_nullable"
+_MISSING_COLUMN = "column_in_dataframe"
+_UNEXPECTED_COLUMN = "column_in_schema"
+_DUPLICATE_KEY = "multiple_fields_uniqueness"
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover of a valid return, typed."""
+
+    return_type: str
+    agency_code: str
+    area_code: str
+    area_name: str
+    region_code: str | None
+    period_start: date
+    period_end: date
+    quarter: Quarter
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What validation made of a return: typed cover and data, and every failure found.
+
+    `cover` is None unless the whole cover is valid. `data` has the declared columns that were
+    present, typed (counts and integers Int64, codes str), indexed by the row or line they came
+    from; cells that could not be read are missing (<NA>) and reported in `failures`.
+    """
+
+    return_type: str | None
+    cover: Cover | None
+    data: pd.DataFrame
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """Whether the return has no errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Failure]:
+        """The failures that reject the return."""
+        return [f for f in self.failures if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Failure]:
+        """The failures that are only reported."""
+        return [f for f in self.failures if f.severity == "warning"]
+
+
+def validate_return(
+    raw: RawReturn,
+    specs: Mapping[str, ReturnSpec],
+    agencies: Mapping[str, Agency],
+    la_lookup: AreaLookup,
+    expected_return_type: str | None = None,
+) -> ValidationResult:
+    """Every failure of `raw` against its declaration, with the typed cover and data."""
+    spec = return_spec_named(specs, cover_text(raw.cover.get("return_type")))
+    agency = agency_named(agencies, cover_text(raw.cover.get("agency_code")))
+    area = la_lookup.get(area_key(raw.cover.get("la_code")))
+    period = _period(raw)
+    cover_failures = [
+        *_missing_field_failures(raw),
+        *_cover_repeat_failures(raw),
+        *_conflict_failures(raw),
+        *_return_type_failures(raw, spec, specs, expected_return_type),
+        *_agency_failures(raw, agency, agencies, spec),
+        *_area_failures(raw, area),
+        *(period if isinstance(period, list) else []),
+    ]
+    if spec is None or (expected_return_type and spec.return_type != expected_return_type):
+        # Without the right declaration the data cannot be judged, only found missing.
+        failures = [*cover_failures, *_no_rows_failures(raw)]
+        return ValidationResult(None, None, pd.DataFrame(), failures)
+    cover = None
+    if not cover_failures and agency and area and isinstance(period, Quarter):
+        cover = Cover(spec.return_type, agency.code, *area, period.start, period.end, period)
+    typed = typed_data(raw.data, spec)
+    failures = [
+        *cover_failures,
+        *_column_repeat_failures(raw, spec),
+        *_no_rows_failures(raw),
+        *_schema_failures(raw, typed, spec),
+    ]
+    present = [name for name in spec.column_names if name in typed.columns]
+    return ValidationResult(spec.return_type, cover, typed[present], failures)
+
+
+def validate_file(
+    path: Path,
+    specs: Mapping[str, ReturnSpec],
+    agencies: Mapping[str, Agency],
+    la_lookup: AreaLookup,
+    expected_return_type: str | None = None,
+    cover_fields: tuple[CoverField, ...] | None = None,
+) -> ValidationResult:
+    """`validate_return` of the file at `path`; a file that cannot be read fails RET-001."""
+    try:
+        raw = read_return(path, specs, cover_fields)
+    except UnreadableReturn as error:
+        unreadable = failure(rules.UNREADABLE, path.name, problem=str(error))
+        return ValidationResult(None, None, pd.DataFrame(), [unreadable])
+    return validate_return(raw, specs, agencies, la_lookup, expected_return_type)
+
+
+def return_schema(spec: ReturnSpec) -> pa.DataFrameSchema:
+    """The pandera schema a typed return's data must satisfy."""
+    return pa.DataFrameSchema(
+        columns={column.name: _column_schema(column) for column in spec.columns},
+        checks=[pa.Check(partial(_rule_holds, check), name=check.code) for check in spec.checks],
+        unique=list(spec.row_key) or None,
+        report_duplicates="exclude_first",
+        strict=True,
+    )
+
+
+def typed_data(data: pd.DataFrame, spec: ReturnSpec) -> pd.DataFrame:
+    """`data` with each declared column typed; unreadable cells become missing."""
+    typed = data.copy()
+    for column in spec.columns:
+        if column.name in typed.columns:
+            typed[column.name] = _typed_column(data[column.name], column)
+    return typed
+
+
+def whole_number(value: CellValue) -> int | None:
+    """A cell as a whole number ('1,234' and ' 12 ' too), or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return int(value) if float(value).is_integer() else None
+    if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
+        number = Decimal(value.strip().replace(",", ""))
+        return int(number) if number == number.to_integral_value() else None
+    return None
+
+
+def date_value(value: CellValue) -> date | None:
+    """A cell as a date (date cell, ISO text or dd/mm/yyyy), or None if it is not one."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    for parse in _DATE_PARSERS:
+        try:
+            return parse(value.strip()).date()
+        except ValueError:
+            continue
+    return None
+
+
+def cover_text(value: CellValue) -> str:
+    """A cover cell as text: '' when blank, whole numbers without a decimal point."""
+    if value is None:
+        return ""
+    number = whole_number(value) if isinstance(value, numbers.Real) else None
+    return str(number) if number is not None else str(value).strip()
+
+
+def area_key(value: CellValue) -> str:
+    """A local authority code as looked up: ONS codes upper-cased, DfE numbers as digits."""
+    return cover_text(value).upper()
+
+
+def _missing_field_failures(raw: RawReturn) -> list[Failure]:
+    """COV-001 for each cover field that is absent or blank."""
+    return [
+        failure(rules.MISSING_COVER_FIELD, raw.locations.cover(f.name), f.name, title=f.title)
+        for f in raw.cover_fields
+        if not filled(raw.cover.get(f.name))
+    ]
+
+
+def _cover_repeat_failures(raw: RawReturn) -> list[Failure]:
+    """COV-010 for each cover field given twice."""
+    titles = {f.name: f.title for f in raw.cover_fields}
+    return [
+        failure(
+            rules.DUPLICATE_COVER_FIELD, r.location, r.name, label=r.label, title=titles[r.name]
+        )
+        for r in raw.repeats
+        if r.name in titles
+    ]
+
+
+def _column_repeat_failures(raw: RawReturn, spec: ReturnSpec) -> list[Failure]:
+    """COL-003 for each data column whose header is given twice."""
+    titles = {c.name: c.title for c in spec.columns}
+    return [
+        failure(
+            rules.DUPLICATE_COLUMN,
+            r.location,
+            r.name,
+            label=r.label,
+            title=titles.get(r.name, r.name),
+        )
+        for r in raw.repeats
+        if r.name not in {f.name for f in raw.cover_fields}
+    ]
+
+
+def _conflict_failures(raw: RawReturn) -> list[Failure]:
+    """COV-009 for each CSV cover column whose value changes between rows."""
+    titles = {f.name: f.title for f in raw.cover_fields}
+    return [
+        failure(
+            rules.COVER_DIFFERS,
+            c.location,
+            c.field,
+            shown(c.value if filled(c.value) else ""),
+            title=titles[c.field],
+            first_value=shown(c.first_value if filled(c.first_value) else ""),
+            first_location=c.first_location,
+        )
+        for c in raw.cover_conflicts
+    ]
+
+
+def _return_type_failures(
+    raw: RawReturn,
+    spec: ReturnSpec | None,
+    specs: Mapping[str, ReturnSpec],
+    expected: str | None,
+) -> list[Failure]:
+    """COV-002 for a return type we do not collect, COV-008 for one not expected here."""
+    value = raw.cover.get("return_type")
+    location = raw.locations.cover("return_type")
+    if not filled(value):
+        return []
+    if spec is None:
+        choices = ", ".join(specs)
+        return [
+            failure(
+                rules.UNKNOWN_RETURN_TYPE, location, "return_type", shown(value), choices=choices
+            )
+        ]
+    if expected and spec.return_type != expected:
+        return [
+            failure(
+                rules.WRONG_RETURN_TYPE,
+                location,
+                "return_type",
+                shown(value),
+                found=spec.return_type,
+                expected=expected,
+            )
+        ]
+    return []
+
+
+def _agency_failures(
+    raw: RawReturn,
+    agency: Agency | None,
+    agencies: Mapping[str, Agency],
+    spec: ReturnSpec | None,
+) -> list[Failure]:
+    """COV-003 for an unknown agency, COV-004 for one that does not send this return."""
+    value = raw.cover.get("agency_code")
+    location = raw.locations.cover("agency_code")
+    if not filled(value):
+        return []
+    if agency is None:
+        choices = ", ".join(agencies)
+        return [
+            failure(rules.UNKNOWN_AGENCY, location, "agency_code", shown(value), choices=choices)
+        ]
+    if spec is not None and spec.return_type not in agency.returns:
+        return [
+            failure(
+                rules.AGENCY_NOT_ALLOWED,
+                location,
+                "agency_code",
+                shown(value),
+                agency=agency.code,
+                agency_name=agency.name,
+                return_title=spec.title,
+                returns=", ".join(agency.returns),
+            )
+        ]
+    return []
+
+
+def _area_failures(raw: RawReturn, area: tuple[str, str, str | None] | None) -> list[Failure]:
+    """COV-005 for a local authority code that is not known."""
+    value = raw.cover.get("la_code")
+    if not filled(value) or area is not None:
+        return []
+    return [failure(rules.UNKNOWN_AREA, raw.locations.cover("la_code"), "la_code", shown(value))]
+
+
+def _period(raw: RawReturn) -> Quarter | list[Failure]:
+    """The quarter the cover's period is, or why it is not one (COV-007, COV-006)."""
+    titles = {f.name: f.title for f in raw.cover_fields}
+    values = {name: raw.cover.get(name) for name in ("period_start", "period_end")}
+    dates = {name: date_value(value) for name, value in values.items()}
+    not_dates = [
+        failure(rules.NOT_A_DATE, raw.locations.cover(name), name, shown(value), title=titles[name])
+        for name, value in values.items()
+        if filled(value) and dates[name] is None
+    ]
+    start, end = dates["period_start"], dates["period_end"]
+    if not_dates or start is None or end is None:
+        return not_dates
+    try:
+        return quarter_from_dates(start, end)
+    except PeriodError as error:
+        location = raw.locations.cover("period_start")
+        problem = str(error)
+        return [
+            failure(
+                rules.NOT_A_QUARTER, location, "period_start", f"{start} to {end}", problem=problem
+            )
+        ]
+
+
+def _no_rows_failures(raw: RawReturn) -> list[Failure]:
+    """ROW-001 when there are no rows of figures."""
+    if not raw.data.empty:
+        return []
+    return [failure(rules.NO_DATA_ROWS, raw.locations.row(raw.locations.header_row + 1))]
+
+
+def _typed_column(values: pd.Series, column: ColumnSpec) -> pd.Series:
+    """One declared column typed: codes as str (matched to an allowed code), others as Int64."""
+    if column.type == "code":
+        codes = [_code(value, column) for value in values]
+        return pd.Series(codes, index=values.index, dtype="str")
+    return pd.Series([whole_number(value) for value in values], index=values.index, dtype="Int64")
+
+
+def _code(value: CellValue, column: ColumnSpec) -> str | None:
+    """A code cell as the allowed code it spells ('Level 1' is level_1), else its text."""
+    text = cover_text(value)
+    matches = [code for code in column.allowed if label_key(code) == label_key(text)]
+    return matches[0] if matches else text or None
+
+
+def _column_schema(column: ColumnSpec) -> pa.Column:
+    """The pandera column for a declared column; check errors are rule codes."""
+    if column.type == "code":
+        return pa.Column(str, pa.Check.isin(column.allowed, error=rules.NOT_ALLOWED_CODE.code))
+    if column.type == "count":
+        return pa.Column("Int64", pa.Check.ge(0, error=rules.NEGATIVE.code))
+    bounds = []
+    if column.minimum is not None:
+        bounds.append(pa.Check.ge(column.minimum, error=rules.OUT_OF_RANGE.code))
+    if column.maximum is not None:
+        bounds.append(pa.Check.le(column.maximum, error=rules.OUT_OF_RANGE.code))
+    return pa.Column("Int64", bounds)
+
+
+def _rule_holds(check: CheckSpec, frame: pd.DataFrame) -> pd.Series | bool:
+    """Per row, whether a declared rule holds."""
+    if not set(check.columns) <= set(frame.columns):
+        return True  # the missing column is reported on its own
+    # A row with a missing or unreadable value has that cell reported; judging the rule on it
+    # would only repeat the problem.
+    return frame.eval(check.rule).fillna(True).astype(bool)
+
+
+def _schema_failures(raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec) -> list[Failure]:
+    """The failures pandera finds in the typed data, located in the partner's file."""
+    try:
+        return_schema(spec).validate(typed, lazy=True)
+    except SchemaErrors as errors:
+        cases = _ordered_cases(errors.failure_cases, spec)
+        located = [_case_failure(case, raw, typed, spec) for case in cases.to_dict("records")]
+        return list(dict.fromkeys(located))  # a row-level failure comes once per column
+    return []
+
+
+def _ordered_cases(cases: pd.DataFrame, spec: ReturnSpec) -> pd.DataFrame:
+    """Failure cases in reading order: whole columns, then each row's cells, then the row."""
+    position = {name: i for i, name in enumerate(spec.column_names)}
+    order = cases.assign(
+        _row=pd.to_numeric(cases["index"], errors="coerce").fillna(-1),
+        _whole_row=cases["schema_context"] != "Column",
+        _column=cases["column"].map(lambda name: position.get(name, len(position))),
+    )
+    return order.sort_values(["_row", "_whole_row", "_column"], kind="stable")
+
+
+def _case_failure(case: dict, raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec) -> Failure:
+    """One pandera failure case as a Failure in the partner's terms."""
+    check, name = case["check"], case["column"]
+    locations = raw.locations
+    if check == _MISSING_COLUMN:
+        title = spec.column(case["failure_case"]).title
+        location = locations.row(locations.header_row)
+        return failure(rules.MISSING_COLUMN, location, case["failure_case"], title=title)
+    if check == _UNEXPECTED_COLUMN:
+        label = case["failure_case"]
+        return failure(
+            rules.UNEXPECTED_COLUMN,
+            locations.header(label),
+            label,
+            label=shown(label),
+            return_title=spec.title,
+        )
+    row = int(case["index"])
+    declared = {c.code: c for c in spec.checks}
+    if check in declared:
+        return _declared_check_failure(declared[check], row, raw, typed, spec)
+    if check == _DUPLICATE_KEY:
+        return _duplicate_key_failure(row, raw, typed, spec)
+    column = spec.column(name)
+    raw_value = raw.data.at[row, name]
+    location = locations.cell(row, name)
+    value = shown(raw_value) if filled(raw_value) else None
+    if check == _NOT_NULLABLE:
+        rule = rules.NOT_WHOLE_NUMBER if filled(raw_value) else rules.BLANK_VALUE
+        return failure(rule, location, name, value, title=column.title, hint=_hint(column))
+    if check == rules.NOT_ALLOWED_CODE.code:
+        choices = ", ".join(column.allowed)
+        return failure(
+            rules.NOT_ALLOWED_CODE, location, name, value, title=column.title, choices=choices
+        )
+    rule = rules.RULES[check]  # VAL-002 and VAL-003: the check's error is the rule code
+    return failure(rule, location, name, value, title=column.title, hint=_hint(column))
+
+
+def _declared_check_failure(
+    check: CheckSpec, row: int, raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec
+) -> Failure:
+    """A declared cross-column check failing on one row, with the values it compared."""
+    values = "; ".join(
+        f"{spec.column(name).title}: {typed.at[row, name]}" for name in check.columns
+    )
+    return rules.check_failure(check.code, check.message, raw.locations.row(row), values)
+
+
+def _duplicate_key_failure(
+    row: int, raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec
+) -> Failure:
+    """ROW-002 for a row whose key was given on an earlier row."""
+    key = ", ".join(f"'{shown(typed.at[row, name])}'" for name in spec.row_key)
+    titles = " and ".join(spec.column(name).title for name in spec.row_key)
+    location = raw.locations.cell(row, spec.row_key[0])
+    return failure(
+        rules.DUPLICATE_ROW_KEY, location, spec.row_key[0], key, key=key, key_titles=titles
+    )
+
+
+def _hint(column: ColumnSpec) -> str:
+    """What to enter instead of a bad value in `column`."""
+    if column.type == "count":
+        return rules.COUNT_HINT
+    if column.type == "code":
+        return rules.CODE_HINT.format(choices=", ".join(column.allowed))
+    return rules.RANGE_HINT.format(range=_range_text(column))
+
+
+def _range_text(column: ColumnSpec) -> str:
+    """The allowed range of an integer column, e.g. ' from 1 to 45'."""
+    if column.minimum is not None and column.maximum is not None:
+        return f" from {column.minimum} to {column.maximum}"
+    if column.minimum is not None:
+        return f" of at least {column.minimum}"
+    if column.maximum is not None:
+        return f" of at most {column.maximum}"
+    return ""

@@ -1,0 +1,143 @@
+"""The DuckDB warehouse adapter: layers raw -> staged -> reference -> curated, plus audit.
+
+A run writes all of its relations in ONE transaction, so the warehouse holds either the whole
+run or (after a crash or kill at any point) exactly what it held before. DuckDB allows one
+writing process per file; a second run stops at once with a clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from lscb_metrics.errors import WarehouseBusy
+
+SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
+DATE_COLUMNS = ("period_start", "period_end", "comparator_period_end")
+
+_RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS audit.runs (
+    run_id VARCHAR PRIMARY KEY,
+    period VARCHAR,
+    started_at TIMESTAMP,
+    finished_at TIMESTAMP,
+    outcome VARCHAR,
+    submissions_used VARCHAR[],
+    submissions_rejected VARCHAR[],
+    missing_returns VARCHAR[],
+    sn_model VARCHAR
+)
+"""
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; WarehouseBusy if another process is writing to it."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise WarehouseBusy(
+                f"the warehouse {path} is in use by another run; wait for it to finish "
+                "and try again"
+            ) from error
+        raise
+
+
+def relation_descriptions(path: Path) -> dict[str, dict[str, Any]]:
+    """Relation and column descriptions declared in schemas/warehouse.yaml."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["relations"]
+
+
+def publish_run(
+    path: Path,
+    relations: Mapping[str, pd.DataFrame],
+    run_record: Mapping[str, Any],
+    descriptions: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Replace the run's relations and append its audit record, all or nothing."""
+    connection = connect(path)
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        for schema in SCHEMAS:
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        connection.execute(_RUNS_DDL)
+        for name, frame in relations.items():
+            _replace_relation(connection, name, frame)
+            _describe(connection, name, descriptions.get(name, {}))
+        _describe(connection, "audit.runs", descriptions.get("audit.runs", {}))
+        columns = ", ".join(run_record)
+        placeholders = ", ".join("?" for _ in run_record)
+        connection.execute(
+            f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
+        )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
+
+
+def record_failed_run(path: Path, run_record: Mapping[str, Any]) -> None:
+    """Append a failed run's audit record on its own (the run's relations were not written)."""
+    connection = connect(path)
+    try:
+        for schema in SCHEMAS:
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        connection.execute(_RUNS_DDL)
+        columns = ", ".join(run_record)
+        placeholders = ", ".join("?" for _ in run_record)
+        connection.execute(
+            f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
+        )
+    finally:
+        connection.close()
+
+
+def _replace_relation(
+    connection: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
+) -> None:
+    """CREATE OR REPLACE `name` from `frame`, with date columns typed DATE."""
+    staged = frame.copy()
+    casts = []
+    for column in DATE_COLUMNS:
+        if column in staged.columns:
+            staged[column] = pd.to_datetime(staged[column])
+            casts.append(f"CAST({column} AS DATE) AS {column}")
+    replace = f" REPLACE ({', '.join(casts)})" if casts else ""
+    connection.register("_incoming", staged)
+    try:
+        connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT *{replace} FROM _incoming")
+    finally:
+        connection.unregister("_incoming")
+
+
+def _describe(
+    connection: duckdb.DuckDBPyConnection, name: str, description: Mapping[str, Any]
+) -> None:
+    """Attach the declared table and column comments to relation `name`."""
+    if "description" in description:
+        connection.execute(f"COMMENT ON TABLE {name} IS {_quoted(description['description'])}")
+    present = {
+        row[0]
+        for row in connection.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ?",
+            name.split(".", 1),
+        ).fetchall()
+    }
+    for column, text in description.get("columns", {}).items():
+        if column in present:
+            connection.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quoted(text)}")
+
+
+def _quoted(text: str) -> str:
+    """`text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,597 @@
+"""Validation rules: for every rule code, a return that passes it and one that fails it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lscb_metrics.periods import Quarter
+from lscb_metrics.returns import (
+    RULES,
+    ReturnSpec,
+    ValidationResult,
+    load_return_specs,
+    validate_file,
+)
+from lscb_metrics.returns.validate import return_schema, whole_number
+
+from .conftest import (
+    LA_LOOKUP,
+    SCHEMAS,
+    SOUTHEND,
+    ReturnTable,
+    cover,
+    rule_sides,
+    satisfying,
+    write_csv,
+)
+
+Validate = Callable[..., ValidationResult]
+Write = Callable[[ReturnTable, str], Path]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A change that breaks one rule, and where each format reports it."""
+
+    id: str
+    code: str
+    table: str  # fixture holding the valid return it starts from
+    change: Callable[[ReturnTable], None]
+    locations: dict[str, str]  # file format -> expected location
+    phrase: str
+    expected_return_type: str | None = None
+
+
+def _cover(label: str, value: object) -> Callable[[ReturnTable], None]:
+    """Set a cover value."""
+    return lambda table: table.cover.__setitem__(label, value)
+
+
+def _cell(row: int, column: str, value: object) -> Callable[[ReturnTable], None]:
+    """Set a data cell."""
+    return lambda table: table.set(row, column, value)
+
+
+def _no_agency(table: ReturnTable) -> None:
+    del table.cover["Agency code"]
+
+
+def _no_rows(table: ReturnTable) -> None:
+    table.rows.clear()
+
+
+def _second_agency_label(table: ReturnTable) -> None:
+    table.extra_cover_rows.append(("Agency", "SBC-CSC"))
+
+
+def _second_agency_column(table: ReturnTable) -> None:
+    table.cover["agency"] = "SBC-CSC"
+
+
+def _agency_changes_on_row_2(table: ReturnTable) -> None:
+    table.row_cover[1] = {"Agency code": "SEPT"}
+
+
+def _drop_police(table: ReturnTable) -> None:
+    table.drop_column("Referrals from police")
+
+
+def _add_notes(table: ReturnTable) -> None:
+    table.add_column("Notes", ["checked by J"])
+
+
+def _add_second_referrals(table: ReturnTable) -> None:
+    table.add_column("Total referrals", [100])
+
+
+def _repeat_level_1(table: ReturnTable) -> None:
+    table.set(1, "Training level", "level_1")
+
+
+BOTH = ("xlsx", "csv")
+CASES = [
+    Case(
+        "missing-field",
+        "COV-001",
+        "referrals",
+        _no_agency,
+        {"xlsx": "Cover", "csv": "line 1"},
+        "'Agency code' is missing or blank",
+    ),
+    Case(
+        "blank-field",
+        "COV-001",
+        "referrals",
+        _cover("Agency code", None),
+        {"xlsx": "Cover!B4", "csv": 'line 2, column "Agency code"'},
+        "'Agency code' is missing or blank",
+    ),
+    Case(
+        "unknown-return",
+        "COV-002",
+        "referrals",
+        _cover("Return type", "referals"),
+        {"xlsx": "Cover!B3", "csv": 'line 2, column "Return type"'},
+        "'referals' is not a return we collect",
+    ),
+    Case(
+        "unknown-agency",
+        "COV-003",
+        "referrals",
+        _cover("Agency code", "NHS-X"),
+        {"xlsx": "Cover!B4", "csv": 'line 2, column "Agency code"'},
+        "'NHS-X' is not a known agency code",
+    ),
+    Case(
+        "agency-not-allowed",
+        "COV-004",
+        "referrals",
+        _cover("Agency code", "SUH"),
+        {"xlsx": "Cover!B4", "csv": 'line 2, column "Agency code"'},
+        "SUH (Southend Hospital) does not send the Referrals",
+    ),
+    Case(
+        "unknown-area",
+        "COV-005",
+        "referrals",
+        _cover("Local authority code", "E06000999"),
+        {"xlsx": "Cover!B5", "csv": 'line 2, column "Local authority code"'},
+        "'E06000999' is not a local authority code we know",
+    ),
+    Case(
+        "not-a-quarter",
+        "COV-006",
+        "referrals",
+        _cover("Period end", date(2014, 10, 31)),
+        {"xlsx": "Cover!B6", "csv": 'line 2, column "Period start"'},
+        "2014-07-01 to 2014-10-31 is not a financial quarter",
+    ),
+    Case(
+        "not-a-date",
+        "COV-007",
+        "referrals",
+        _cover("Period start", "July 2014"),
+        {"xlsx": "Cover!B6", "csv": 'line 2, column "Period start"'},
+        "'July 2014' in 'Period start' is not a date",
+    ),
+    Case(
+        "wrong-return",
+        "COV-008",
+        "referrals",
+        lambda table: None,
+        {"xlsx": "Cover!B3", "csv": 'line 2, column "Return type"'},
+        "this file is a referrals return but a cp_plans return was expected",
+        expected_return_type="cp_plans",
+    ),
+    Case(
+        "cover-differs",
+        "COV-009",
+        "training",
+        _agency_changes_on_row_2,
+        {"csv": 'line 3, column "Agency code"'},
+        "'SEPT' in 'Agency code' differs from 'SUH' on line 2",
+    ),
+    Case(
+        "second-cover-label",
+        "COV-010",
+        "referrals",
+        _second_agency_label,
+        {"xlsx": "Cover!A8"},
+        "'Agency' gives 'Agency code' a second time",
+    ),
+    Case(
+        "second-cover-column",
+        "COV-010",
+        "referrals",
+        _second_agency_column,
+        {"csv": 'line 1, column "agency"'},
+        "'agency' gives 'Agency code' a second time",
+    ),
+    Case(
+        "missing-column",
+        "COL-001",
+        "referrals",
+        _drop_police,
+        {"xlsx": "Data!1:1", "csv": "line 1"},
+        "there is no 'Referrals from police' column",
+    ),
+    Case(
+        "unexpected-column",
+        "COL-002",
+        "referrals",
+        _add_notes,
+        {"xlsx": "Data!K1", "csv": 'line 1, column "Notes"'},
+        "'Notes' is not a column of the Referrals to children's social care",
+    ),
+    Case(
+        "duplicate-column",
+        "COL-003",
+        "referrals",
+        _add_second_referrals,
+        {"xlsx": "Data!K1", "csv": 'line 1, column "Total referrals"'},
+        "'Total referrals' is a second 'Referrals received' column",
+    ),
+    Case(
+        "not-a-number",
+        "VAL-001",
+        "referrals",
+        _cell(0, "Referrals received", "N/A"),
+        {"xlsx": "Data!A2", "csv": 'line 2, column "Referrals received"'},
+        "'N/A' in 'Referrals received' is not a whole number. Enter 0 if there were none.",
+    ),
+    Case(
+        "fraction",
+        "VAL-001",
+        "referrals",
+        _cell(0, "Referrals from health services", 2.5),
+        {"xlsx": "Data!E2", "csv": 'line 2, column "Referrals from health services"'},
+        "'2.5' in 'Referrals from health services' is not a whole number",
+    ),
+    Case(
+        "dash",
+        "VAL-001",
+        "referrals",
+        _cell(0, "Referrals from schools", "-"),
+        {"xlsx": "Data!D2", "csv": 'line 2, column "Referrals from schools"'},
+        "''-' in 'Referrals from schools' is not a whole number",
+    ),
+    Case(
+        "negative",
+        "VAL-002",
+        "referrals",
+        _cell(0, "Referrals from police", -5),
+        {"xlsx": "Data!C2", "csv": 'line 2, column "Referrals from police"'},
+        "'-5' in 'Referrals from police' is negative",
+    ),
+    Case(
+        "above-max",
+        "VAL-003",
+        "assessments",
+        _cell(0, "Local target (working days)", 50),
+        {"xlsx": "Data!D2", "csv": 'line 2, column "Local target (working days)"'},
+        "'50' in 'Local target (working days)' is out of range. Enter a whole number from 1 to 45",
+    ),
+    Case(
+        "below-min",
+        "VAL-003",
+        "assessments",
+        _cell(0, "Local target (working days)", 0),
+        {"xlsx": "Data!D2", "csv": 'line 2, column "Local target (working days)"'},
+        "'0' in 'Local target (working days)' is out of range",
+    ),
+    Case(
+        "code-not-allowed",
+        "VAL-004",
+        "training",
+        _cell(0, "Training level", "level 9"),
+        {"xlsx": "Data!A2", "csv": 'line 2, column "Training level"'},
+        "'level 9' in 'Training level' is not an allowed code. Use one of: level_1, level_2",
+    ),
+    Case(
+        "blank-cell",
+        "VAL-005",
+        "referrals",
+        _cell(0, "Referrals from police", None),
+        {"xlsx": "Data!C2", "csv": 'line 2, column "Referrals from police"'},
+        "'Referrals from police' is blank. Enter 0 if there were none.",
+    ),
+    Case(
+        "no-rows",
+        "ROW-001",
+        "referrals",
+        _no_rows,
+        {"xlsx": "Data!2:2", "csv": "line 2"},
+        "there are no rows of figures below the header",
+    ),
+    Case(
+        "repeated-key",
+        "ROW-002",
+        "training",
+        _repeat_level_1,
+        {"xlsx": "Data!A3", "csv": 'line 3, column "Training level"'},
+        "'level_1' is already given on an earlier row. Give each Training level once.",
+    ),
+]
+FORMAT_CASES = [
+    pytest.param(case, file_format, id=f"{case.code}-{case.id}-{file_format}")
+    for case in CASES
+    for file_format in BOTH
+    if file_format in case.locations
+]
+
+
+def _written(
+    case: Case, file_format: str, request: pytest.FixtureRequest, write: Write, broken: bool
+) -> Path:
+    """The case's starting return, broken by its change or not, written in `file_format`."""
+    table = copy.deepcopy(request.getfixturevalue(case.table))
+    if broken:
+        case.change(table)
+    return write(table, file_format)
+
+
+@pytest.mark.parametrize(("case", "file_format"), FORMAT_CASES)
+def test_rule_passes_on_the_valid_return(
+    case: Case, file_format: str, request: pytest.FixtureRequest, write: Write, validate: Validate
+) -> None:
+    path = _written(case, file_format, request, write, broken=False)
+    result = validate(path)
+    assert case.code not in {f.code for f in result.failures}
+    assert result.valid
+    assert result.failures == []
+
+
+@pytest.mark.parametrize(("case", "file_format"), FORMAT_CASES)
+def test_rule_fails_with_location_and_message(
+    case: Case, file_format: str, request: pytest.FixtureRequest, write: Write, validate: Validate
+) -> None:
+    path = _written(case, file_format, request, write, broken=True)
+    result = validate(path, case.expected_return_type)
+    matching = [f for f in result.failures if f.code == case.code]
+    assert matching, [f.message for f in result.failures]
+    failure = matching[0]
+    assert failure.location == case.locations[file_format]
+    assert case.phrase in failure.message
+    assert failure.message.startswith(f"{failure.location}: ")
+    assert failure.severity == RULES[case.code].severity
+    assert result.valid == (failure.severity == "warning" and len(result.failures) == 1)
+
+
+def test_unreadable_file_fails_ret_001(
+    tmp_path: Path, specs: dict[str, ReturnSpec], agencies: dict, referrals: ReturnTable
+) -> None:
+    good = write_csv(referrals, tmp_path / "good.csv")
+    assert validate_file(good, specs, agencies, LA_LOOKUP).failures == []
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("this is not a workbook", encoding="utf-8")
+    result = validate_file(bad, specs, agencies, LA_LOOKUP)
+    assert not result.valid
+    [failure] = result.failures
+    assert (failure.code, failure.location) == ("RET-001", "bad.xlsx")
+    assert "bad.xlsx: this is not a readable Excel workbook" in failure.message
+
+
+def test_every_rule_code_has_a_passing_and_a_failing_case() -> None:
+    tested = {case.code for case in CASES} | {"RET-001"}
+    assert tested == set(RULES)
+
+
+def _declared_checks() -> list:
+    """A test parameter per declared cross-column check."""
+    return [
+        pytest.param(spec.return_type, check.code, id=check.code)
+        for spec in load_return_specs(SCHEMAS).values()
+        for check in spec.checks
+    ]
+
+
+def _generic_table(spec: ReturnSpec, agencies: dict) -> ReturnTable:
+    """A valid one-row return of any declared type."""
+    agency = next(a.code for a in agencies.values() if spec.return_type in a.returns)
+    values = {c.name: 10 + 7 * i for i, c in enumerate(spec.columns) if c.type == "count"}
+    values = satisfying(spec, values)
+    row = [
+        c.allowed[0] if c.type == "code" else values.get(c.name, c.minimum or 0)
+        for c in spec.columns
+    ]
+    return ReturnTable(cover(spec.return_type, agency), [c.title for c in spec.columns], [row])
+
+
+def _breaking(spec: ReturnSpec, table: ReturnTable, code: str) -> ReturnTable:
+    """The table with one value of the check's columns raised so that the check fails."""
+    check = next(c for c in spec.checks if c.code == code)
+    parts, _, bound = rule_sides(check.rule)
+    beyond_any_bound = sum(v for v in table.rows[0] if isinstance(v, int)) + 1
+    for name in [*parts, bound]:
+        broken = copy.deepcopy(table)
+        title = spec.column(name).title
+        broken.set(0, title, table.rows[0][table.header.index(title)] + beyond_any_bound)
+        frame = pd.DataFrame([dict(zip(spec.column_names, broken.rows[0], strict=True))])
+        if not frame.eval(check.rule).iloc[0]:
+            return broken
+    raise AssertionError(f"cannot break {code}")
+
+
+@pytest.mark.parametrize(("return_type", "code"), _declared_checks())
+def test_declared_check_passes_and_fails(
+    return_type: str,
+    code: str,
+    tmp_path: Path,
+    specs: dict[str, ReturnSpec],
+    agencies: dict,
+    validate: Validate,
+) -> None:
+    spec = specs[return_type]
+    table = _generic_table(spec, agencies)
+    assert validate(write_csv(table, tmp_path / "valid.csv")).failures == []
+    result = validate(write_csv(_breaking(spec, table, code), tmp_path / "broken.csv"))
+    failure = next(f for f in result.failures if f.code == code)
+    message = next(c.message for c in spec.checks if c.code == code)
+    assert failure.location == "line 2"
+    assert failure.message.startswith(f"line 2: {message} (")
+    assert not result.valid
+
+
+# --- typing and cleaning ---------------------------------------------------------------------
+
+
+def test_valid_return_is_typed(write: Write, validate: Validate, referrals: ReturnTable) -> None:
+    result = validate(write(referrals, "xlsx"))
+    assert result.valid
+    assert result.return_type == "referrals"
+    cover = result.cover
+    assert cover is not None
+    assert (cover.agency_code, cover.area_code, cover.area_name, cover.region_code) == (
+        "SBC-CSC",
+        *SOUTHEND,
+    )
+    assert (cover.period_start, cover.period_end) == (date(2014, 7, 1), date(2014, 9, 30))
+    assert cover.quarter == Quarter(2014, 2)
+    assert type(cover.period_start) is date
+    assert (result.data.dtypes == "Int64").all()
+    assert result.data.loc[2, "referrals"] == 100
+
+
+def test_numbers_with_commas_and_spaces_are_accepted(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.set(0, "Children in need at period end", "1,234")
+    referrals.set(0, "Section 47 enquiries started", " 12 ")
+    referrals.set(0, "Referrals going on to a single assessment", "90.0")
+    result = validate(write(referrals, "csv"))
+    assert result.failures == []
+    row = result.data.loc[2]
+    assert (row["children_in_need"], row["section_47_enquiries"]) == (1234, 12)
+    assert row["referrals_to_assessment"] == 90
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (3, 3),
+        (3.0, 3),
+        ("1,234,567", 1234567),
+        (" 7 ", 7),
+        ("+4", 4),
+        ("-4", -4),
+        ("2.5", None),
+        ("1,23", None),
+        ("N/A", None),
+        ("-", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (float("nan"), None),
+        (date(2014, 1, 1), None),
+    ],
+)
+def test_whole_number(value: object, number: int | None) -> None:
+    assert whole_number(value) == number
+
+
+def test_codes_match_ignoring_case_and_punctuation(
+    write: Write, validate: Validate, training: ReturnTable
+) -> None:
+    training.set(0, "Training level", "Level 1")
+    result = validate(write(training, "xlsx"))
+    assert result.failures == []
+    assert result.data["training_level"].tolist() == ["level_1", "level_2", "level_3", "level_4"]
+
+
+@pytest.mark.parametrize(
+    ("la_code", "start", "end"),
+    [
+        (882, "01/07/2014", "30/09/2014"),
+        ("882", "2014-07-01", "2014-09-30"),
+        ("e06000033", date(2014, 7, 1), "2014-09-30T00:00:00"),
+    ],
+)
+def test_cover_values_in_other_forms_are_accepted(
+    write: Write,
+    validate: Validate,
+    referrals: ReturnTable,
+    la_code: object,
+    start: object,
+    end: object,
+) -> None:
+    referrals.cover.update(
+        {"Local authority code": la_code, "Period start": start, "Period end": end}
+    )
+    result = validate(write(referrals, "xlsx"))
+    assert result.failures == []
+    assert result.cover is not None
+    assert result.cover.area_code == "E06000033"
+    assert result.cover.quarter.label == "2014-15 Q2"
+
+
+def test_cover_labels_may_be_aliases_and_return_type_a_title(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.cover = {
+        "RETURN": "Referrals to children's social care (front door)",
+        "organisation code": "sbc-csc",
+        "LA": "E06000033",
+        "From": date(2014, 7, 1),
+        "To": date(2014, 9, 30),
+    }
+    result = validate(write(referrals, "csv"))
+    assert result.failures == []
+    assert result.cover is not None
+    assert (result.return_type, result.cover.agency_code) == ("referrals", "SBC-CSC")
+
+
+def test_a_blank_row_is_ignored(write: Write, validate: Validate, training: ReturnTable) -> None:
+    training.rows.insert(1, [None, None, None])
+    result = validate(write(training, "xlsx"))
+    assert result.failures == []
+    assert result.data.index.tolist() == [2, 4, 5, 6]
+
+
+def test_every_problem_is_reported_at_once(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.cover["Agency code"] = "NHS-X"
+    referrals.set(0, "Referrals received", "N/A")
+    referrals.set(0, "Referrals from police", -5)
+    referrals.set(0, "Children in need at period end", "lots")
+    result = validate(write(referrals, "xlsx"))
+    assert [(f.code, f.location) for f in result.failures] == [
+        ("COV-003", "Cover!B4"),
+        ("VAL-001", "Data!A2"),
+        ("VAL-002", "Data!C2"),
+        ("VAL-001", "Data!J2"),
+    ]
+    assert result.cover is None
+    assert pd.isna(result.data.loc[2, "referrals"])
+
+
+def test_echoed_values_are_cut_short_and_cannot_run_as_formulas(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.set(0, "Referrals received", "=HYPERLINK(1)")
+    referrals.set(0, "Referrals from police", "x" * 100)
+    result = validate(write(referrals, "csv"))
+    formula, long = (f for f in result.failures if f.code == "VAL-001")
+    assert formula.value == "'=HYPERLINK(1)"
+    assert "''=HYPERLINK(1)' in 'Referrals received'" in formula.message
+    assert long.value == "x" * 39 + "…"
+
+
+def test_unexpected_column_is_only_a_warning(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.add_column("Notes", ["fine"])
+    result = validate(write(referrals, "xlsx"))
+    assert result.valid
+    assert [f.code for f in result.warnings] == ["COL-002"]
+    assert "Notes" not in result.data.columns
+
+
+def test_unknown_return_type_skips_the_data(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.cover["Return type"] = "pudding"
+    referrals.set(0, "Referrals received", "N/A")
+    result = validate(write(referrals, "csv"))
+    assert [f.code for f in result.failures] == ["COV-002"]
+    assert result.return_type is None
+    assert result.data.empty
+
+
+def test_schema_is_built_from_the_declaration(specs: dict[str, ReturnSpec]) -> None:
+    schema = return_schema(specs["training"])
+    assert list(schema.columns) == [
+        "training_level",
+        "staff_requiring_training",
+        "staff_trained_in_date",
+    ]
+    assert schema.unique == ["training_level"]
+    assert [check.name for check in schema.checks] == ["TRN-X01"]
+    assert schema.strict is True

@@ -1,0 +1,127 @@
+"""Comparisons on tiny inline values: England, region, neighbours, rank, quartile, change."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from lscb_metrics.catalogue import Indicator
+from lscb_metrics.comparisons import comparisons
+
+MARCH_13, MARCH_14, SEPT_14 = date(2013, 3, 31), date(2014, 3, 31), date(2014, 9, 30)
+RATE = Indicator(
+    id="cp_plan_rate",
+    title="t",
+    numerator=("cp_plans_at_end",),
+    denominator="population_0_17",
+    multiplier=10000,
+    unit="per 10,000",
+    decimals=1,
+    polarity="low_is_good",
+    measure_type="snapshot",
+    window_months=12,
+    comparators=("england", "region", "statistical_neighbours"),
+    breakdown="total",
+    theme="x",
+    published_lait=None,
+)
+
+
+def row(area, level, end, value, source_type="published", region="R1"):
+    return {
+        "indicator_id": "cp_plan_rate",
+        "area_code": area,
+        "area_name": area,
+        "geographic_level": level,
+        "region_code": None if level == "National" else region,
+        "breakdown": "Total",
+        "period_start": end,
+        "period_end": end,
+        "time_period": str(end),
+        "source_type": source_type,
+        "value": value,
+    }
+
+
+VALUES = pd.DataFrame(
+    [
+        row("E92000001", "National", MARCH_14, 42.1),
+        row("R1", "Regional", MARCH_14, 38.0),
+        row("LA1", "Local authority", MARCH_14, 43.1),
+        row("LA2", "Local authority", MARCH_14, 30.0),
+        row("LA3", "Local authority", MARCH_14, 50.0),
+        row("LA4", "Local authority", MARCH_14, 60.0),
+        row("LA5", "Local authority", MARCH_14, float("nan")),
+        row("LA1", "Local authority", MARCH_13, 19.4),
+        row("LA1", "Local authority", SEPT_14, 42.8, "partner_return"),
+    ]
+)
+NEIGHBOURS = pd.DataFrame(
+    {
+        "area_code": ["LA1", "LA1", "LA1"],
+        "neighbour_code": ["LA3", "LA4", "LA5"],
+        "neighbour_rank": [1, 2, 3],
+        "closeness": ["Close"] * 3,
+        "model": ["2025"] * 3,
+    }
+)
+NO_LOCAL = pd.DataFrame(
+    columns=["indicator_id", "area_code", "period_end", "comparator", "value", "note"]
+)
+
+
+@pytest.fixture
+def table():
+    return comparisons(VALUES, RATE, NEIGHBOURS, NO_LOCAL).set_index(
+        ["area_code", "period_end", "source_type"]
+    )
+
+
+def test_published_row_is_compared_with_its_own_year(table):
+    southend = table.loc[("LA1", MARCH_14, "published")]
+    assert southend["england_value"] == 42.1
+    assert southend["region_value"] == 38.0
+    # Neighbours LA3 (50) and LA4 (60); LA5 has no value and is skipped.
+    assert southend["sn_average"] == pytest.approx(55.0)
+    assert southend["sn_count"] == 2
+    # Low is good: 30, 43.1, 50, 60 -> LA1 is second of four.
+    assert (southend["rank"], southend["rank_of"]) == (2, 4)
+    # Cut-points of 30, 43.1, 50, 60 (PERCENTILE.INC): 39.825, 46.55, 52.5 -> band B.
+    assert southend["quartile_band"] == "B"
+    assert southend["previous_value"] == 19.4
+    assert southend["change"] == pytest.approx(23.7)
+    assert southend["change_pct"] == pytest.approx(23.7 / 19.4 * 100)
+
+
+def test_partner_quarter_is_compared_with_the_latest_published_year(table):
+    quarter = table.loc[("LA1", SEPT_14, "partner_return")]
+    assert quarter["comparator_period_end"] == MARCH_14
+    assert quarter["england_value"] == 42.1
+    assert quarter["sn_average"] == pytest.approx(55.0)
+    # 42.8 takes LA1's place among the published values: still second of four.
+    assert (quarter["rank"], quarter["rank_of"]) == (2, 4)
+
+
+def test_national_rows_are_not_ranked(table):
+    assert pd.isna(table.loc[("E92000001", MARCH_14, "published")]["rank"])
+
+
+def test_a_quoted_comparator_replaces_the_derived_one_for_the_board_only():
+    local = pd.DataFrame(
+        [
+            {
+                "indicator_id": "cp_plan_rate",
+                "area_code": "LA1",
+                "period_end": SEPT_14,
+                "comparator": "statistical_neighbours",
+                "value": 52.8,
+                "note": "as quoted",
+            }
+        ]
+    )
+    table = comparisons(VALUES, RATE, NEIGHBOURS, local).set_index(
+        ["period_end", "area_code", "source_type"]
+    )
+    assert table.loc[(SEPT_14, "LA1", "partner_return"), "sn_average"] == 52.8
+    assert table.loc[(SEPT_14, "LA1", "partner_return"), "comparator_note"] == "as quoted"
+    assert table.loc[(MARCH_14, "LA1", "published"), "sn_average"] == pytest.approx(55.0)

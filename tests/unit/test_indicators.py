@@ -1,0 +1,199 @@
+"""Indicator values from tiny inline facts: rates, rolling windows, snapshots, denominators."""
+
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from lscb_metrics.catalogue import Indicator
+from lscb_metrics.facts import conform_facts
+from lscb_metrics.indicators import indicator_values, population_denominator
+
+AREAS = pd.DataFrame(
+    {
+        "area_code": ["E06000033", "E92000001"],
+        "area_name": ["Southend-on-Sea", "England"],
+        "geographic_level": ["Local authority", "National"],
+        "region_code": ["E12000006", None],
+    }
+)
+POPULATION = pd.DataFrame(
+    {
+        "area_code": ["E06000033", "E06000033", "E92000001", "E06000033"],
+        "mid_year": [2012, 2013, 2013, 2013],
+        "population_0_17": [37595, 37785, 11473080, 37617],
+        "source_type": ["published", "published", "published", "partner_return"],
+    }
+)
+
+
+def indicator(**overrides) -> Indicator:
+    fields = dict(
+        id="referral_rate",
+        title="t",
+        numerator=("referrals",),
+        denominator="population_0_17",
+        multiplier=10000,
+        unit="per 10,000 children",
+        decimals=1,
+        polarity="no_judgement",
+        measure_type="flow",
+        window_months=12,
+        comparators=(),
+        breakdown="total",
+        theme="x",
+        published_lait=None,
+    )
+    return Indicator(**{**fields, **overrides})
+
+
+def published(measure, area, end, value):
+    return {
+        "measure": measure,
+        "area_code": area,
+        "period_start": date(end.year - 1, 4, 1),
+        "period_end": end,
+        "time_period": f"{end.year - 1}-{end.year % 100:02d}",
+        "value": value,
+        "source_type": "published",
+        "breakdown": "Total",
+        "source": "DfE",
+    }
+
+
+def quarterly(measure, end, value, breakdown="Total"):
+    return {
+        "measure": measure,
+        "area_code": "E06000033",
+        "period_start": end,
+        "period_end": end,
+        "time_period": "q",
+        "value": value,
+        "source_type": "partner_return",
+        "breakdown": breakdown,
+        "source": f"file-{end}",
+        "submission_id": f"S-{end}",
+        "source_sha256": f"sha-{end}",
+    }
+
+
+QUARTER_ENDS = [
+    date(2013, 6, 30),
+    date(2013, 9, 30),
+    date(2013, 12, 31),
+    date(2014, 3, 31),
+    date(2014, 6, 30),
+]
+
+
+def test_published_rate_uses_the_previous_mid_year_population():
+    facts = conform_facts(
+        pd.DataFrame(
+            [
+                published("referrals", "E06000033", date(2014, 3, 31), 2020),
+                published("referrals", "E92000001", date(2014, 3, 31), 657780),
+            ]
+        )
+    )
+    values = indicator_values(facts, POPULATION, indicator(), AREAS).set_index("area_code")
+    # DfE's published 2013-14 rates: 534.6 for Southend and 573.3 for England (mid-2013 ONS).
+    assert values.loc["E06000033", "value"] == pytest.approx(2020 / 37785 * 1e4)
+    assert values.loc["E92000001", "value"] == pytest.approx(657780 / 11473080 * 1e4)
+    assert values.loc["E06000033", "period_start"] == date(2013, 4, 1)
+
+
+def test_partner_flow_is_summed_over_four_complete_quarters():
+    facts = conform_facts(
+        pd.DataFrame(
+            [
+                quarterly("referrals", end, n)
+                for end, n in zip(QUARTER_ENDS, [500, 480, 510, 502, 530], strict=True)
+            ]
+        )
+    )
+    values = indicator_values(facts, POPULATION, indicator(), AREAS)
+    by_end = values.set_index("period_end")
+    # Only two windows are complete: Apr 2013-Mar 2014 and Jul 2013-Jun 2014.
+    assert sorted(by_end.index) == [date(2014, 3, 31), date(2014, 6, 30)]
+    assert by_end.loc[date(2014, 3, 31), "numerator"] == 1992
+    # The local population (37,617) overrides ONS for the board's own figures: 529.5.
+    assert by_end.loc[date(2014, 3, 31), "value"] == pytest.approx(1992 / 37617 * 1e4)
+    assert by_end.loc[date(2014, 6, 30), "period_start"] == date(2013, 7, 1)
+    assert by_end.loc[date(2014, 3, 31), "submission_ids"] == [f"S-{d}" for d in QUARTER_ENDS[:4]]
+
+
+def test_a_missing_quarter_leaves_no_rolling_value():
+    facts = conform_facts(
+        pd.DataFrame(
+            [quarterly("referrals", end, 100) for end in QUARTER_ENDS if end != date(2013, 12, 31)]
+        )
+    )
+    assert indicator_values(facts, POPULATION, indicator(), AREAS).empty
+
+
+def test_snapshot_is_the_value_at_the_quarter_end():
+    facts = conform_facts(
+        pd.DataFrame(
+            [
+                quarterly("cp_plans_at_end", end, n)
+                for end, n in zip(QUARTER_ENDS, [90, 120, 150, 163, 158], strict=True)
+            ]
+        )
+    )
+    snapshot = indicator(
+        id="cp_plans",
+        numerator=("cp_plans_at_end",),
+        denominator=None,
+        multiplier=1,
+        unit="count",
+        decimals=0,
+        measure_type="snapshot",
+    )
+    values = indicator_values(facts, POPULATION, snapshot, AREAS).set_index("period_end")
+    assert values.loc[date(2014, 3, 31), "value"] == 163
+    assert len(values) == 5
+    assert values.loc[date(2014, 3, 31), "period_start"] == date(2014, 3, 31)
+
+
+def test_percentage_of_parts_with_a_breakdown_per_agency():
+    facts = conform_facts(
+        pd.DataFrame(
+            [
+                quarterly("staff_trained_in_date", date(2014, 3, 31), 90, "SUH"),
+                quarterly("staff_requiring_training", date(2014, 3, 31), 100, "SUH"),
+                quarterly("staff_trained_in_date", date(2014, 3, 31), 49, "GP"),
+                quarterly("staff_requiring_training", date(2014, 3, 31), 49, "GP"),
+            ]
+        )
+    )
+    training = indicator(
+        id="training_pct",
+        numerator=("staff_trained_in_date",),
+        denominator="staff_requiring_training",
+        multiplier=100,
+        unit="%",
+        measure_type="snapshot",
+        breakdown="agency",
+    )
+    values = indicator_values(facts, POPULATION, training, AREAS).set_index("breakdown")
+    assert values.loc["SUH", "value"] == pytest.approx(90.0)
+    assert values.loc["GP", "value"] == pytest.approx(100.0)
+
+
+def test_suppressed_numerator_gives_no_value():
+    facts = conform_facts(
+        pd.DataFrame([published("referrals", "E06000033", date(2014, 3, 31), math.nan)])
+    )
+    values = indicator_values(facts, POPULATION, indicator(), AREAS)
+    assert values["value"].isna().all()
+
+
+def test_pooled_population_adds_one_estimate_per_year():
+    total = population_denominator(
+        POPULATION[POPULATION.source_type == "published"],
+        pd.Series(["E06000033"]),
+        pd.Series([date(2014, 3, 31)]),
+        24,
+    )
+    assert total.iloc[0] == 37785 + 37595

@@ -1,0 +1,59 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lscb_metrics.periods import (
+    PeriodError,
+    Quarter,
+    parse_quarter,
+    population_mid_year,
+    quarter_from_dates,
+    quarter_of,
+    window_start,
+)
+
+
+def test_q2_is_july_to_september():
+    quarter = parse_quarter("2014-15-Q2")
+    assert (quarter.start, quarter.end) == (date(2014, 7, 1), date(2014, 9, 30))
+    assert quarter.label == "2014-15 Q2"
+
+
+def test_q4_is_january_to_march_of_the_second_year():
+    quarter = parse_quarter("2013-14 Q4")
+    assert (quarter.start, quarter.end) == (date(2014, 1, 1), date(2014, 3, 31))
+
+
+@pytest.mark.parametrize("text", ["2014-16-Q2", "2014-15-Q5", "Q2 2014", "", "2014"])
+def test_malformed_periods_are_refused_with_the_expected_spelling(text):
+    with pytest.raises(PeriodError, match=r"2014-15-Q2|financial year"):
+        parse_quarter(text)
+
+
+def test_dates_that_are_not_a_quarter_are_refused():
+    with pytest.raises(PeriodError, match="not a financial quarter"):
+        quarter_from_dates(date(2014, 7, 1), date(2014, 8, 31))
+
+
+def test_rolling_twelve_months_ending_september_starts_in_october():
+    assert window_start(date(2014, 9, 30), 12) == date(2013, 10, 1)
+    assert window_start(date(2014, 3, 31), 6) == date(2013, 10, 1)
+
+
+def test_population_mid_year_follows_dfe_previous_mid_year():
+    # DfE: reporting year 2013-14 (ending 31 March 2014) uses the mid-2013 estimate.
+    assert population_mid_year(date(2014, 3, 31)) == 2013
+    assert population_mid_year(date(2014, 9, 30)) == 2013
+
+
+@given(st.integers(2000, 2040), st.integers(1, 4), st.integers(0, 40))
+def test_previous_quarters_walk_back_through_years(year, number, back):
+    quarter = Quarter(year, number)
+    earlier = quarter.previous(back)
+    assert (quarter.year_start * 4 + quarter.number) - (
+        earlier.year_start * 4 + earlier.number
+    ) == back
+    assert quarter_of(earlier.start) == earlier
+    assert parse_quarter(earlier.cli_name) == earlier
