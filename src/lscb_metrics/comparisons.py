@@ -176,36 +176,33 @@ def la_ranks(rows: pd.DataFrame, published: pd.DataFrame, polarity: str) -> pd.D
 
     A partner-return value takes its area's place among the published values of that year.
     """
-    result = pd.DataFrame(
-        {"rank": pd.NA, "rank_of": pd.NA, "quartile_band": None}, index=rows.index
-    ).astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
+    ranks: dict[int, tuple[int, int, str | None]] = {}
     la_published = published[published["geographic_level"] == _LA]
-    is_la = rows["geographic_level"] == _LA
-    for period_end, group in rows[is_la & rows["value"].notna()].groupby("comparator_period_end"):
-        field = la_published[la_published["period_end"] == period_end].set_index("area_code")[
-            "value"
-        ]
-        field = field[~field.index.duplicated()].dropna()
+    candidates = rows[(rows["geographic_level"] == _LA) & rows["value"].notna()]
+    fields = dict(tuple(la_published.groupby("period_end")))
+    for period_end, group in candidates.groupby("comparator_period_end"):
+        if period_end not in fields:
+            continue
+        field = fields[period_end].drop_duplicates("area_code").set_index("area_code")["value"]
+        field = field.dropna()
         if field.empty:
             continue
         cut_points = quartile_cut_points(field)
         field_ranks = rank_areas(field, polarity)
-        own = group["source_type"] == "published"
-        result.loc[group.index[own], "rank"] = group.loc[own, "area_code"].map(field_ranks)
-        result.loc[group.index[own], "rank_of"] = len(field)
-        for index, row in group[~own].iterrows():
-            candidates = pd.concat(
-                [
-                    field.drop(row["area_code"], errors="ignore"),
-                    pd.Series({row["area_code"]: row["value"]}),
-                ]
-            )
-            result.at[index, "rank"] = rank_areas(candidates, polarity).loc[row["area_code"]]
-            result.at[index, "rank_of"] = len(candidates)
-        result.loc[group.index, "quartile_band"] = [
-            quartile_band(value, cut_points, polarity) for value in group["value"]
-        ]
-    return result
+        for index, area, value, source_type in zip(
+            group.index, group["area_code"], group["value"], group["source_type"], strict=True
+        ):
+            if source_type == "published":
+                rank, rank_of = int(field_ranks[area]), len(field)
+            else:
+                others = field.drop(area, errors="ignore")
+                placed = pd.concat([others, pd.Series({area: value})])
+                rank, rank_of = int(rank_areas(placed, polarity)[area]), len(placed)
+            ranks[index] = (rank, rank_of, quartile_band(value, cut_points, polarity))
+    table = pd.DataFrame.from_dict(
+        ranks, orient="index", columns=["rank", "rank_of", "quartile_band"]
+    ).reindex(rows.index)
+    return table.astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
 
 
 def previous_values(rows: pd.DataFrame) -> pd.Series:

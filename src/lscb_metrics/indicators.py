@@ -98,6 +98,25 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
     return summed[keep].drop(columns=["quarters", "target", "missing"])
 
 
+def series_lineage(windowed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per series and period: label, sources, and the partner submissions and file hashes."""
+    labels = windowed.drop_duplicates(keys).set_index(keys)[["time_period"]]
+    sources = (
+        windowed.drop_duplicates([*keys, "source"])
+        .sort_values("source")
+        .groupby(keys)["source"]
+        .agg("; ".join)
+    )
+    lineage = labels.join(sources)
+    partner = windowed[windowed["source_type"] == "partner_return"]
+    for column in ("submission_ids", "source_sha256s"):
+        exploded = partner[[*keys, column]].explode(column).dropna()
+        lists = exploded.drop_duplicates().sort_values(column).groupby(keys)[column].agg(list)
+        lineage[column] = lists.reindex(lineage.index)
+        lineage[column] = [v if isinstance(v, list) else [] for v in lineage[column]]
+    return lineage
+
+
 def population_denominator(
     population: pd.DataFrame, area_codes: pd.Series, period_ends: pd.Series, window_months: int
 ) -> pd.Series:
@@ -135,12 +154,7 @@ def indicator_values(
         .first()
         .unstack("measure")
     )
-    lineage = windowed.groupby([*_SERIES_KEY, "period_end"]).agg(
-        time_period=("time_period", "last"),
-        source=("source", lambda s: "; ".join(sorted({x for x in s if x}))),
-        submission_ids=("submission_ids", lambda s: sorted({x for ids in s for x in ids})),
-        source_sha256s=("source_sha256s", lambda s: sorted({x for ids in s for x in ids})),
-    )
+    lineage = series_lineage(windowed, [*_SERIES_KEY, "period_end"])
     frame = wide.join(lineage).reset_index()
     for measure in indicator.measures:
         if measure not in frame.columns and measure != POPULATION_MEASURE:

@@ -424,3 +424,15 @@ def run_quarter(
     return RunSummary(
         run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
     )
+
+
+def run_without_orchestration(settings: Settings, quarter: Quarter) -> RunSummary:
+    """The whole run in this process, step after step, for tests and scripts (no Prefect)."""
+    started_at = datetime.now(UTC)
+    reference = load_reference(settings, load_catalogue(settings.schemas_dir / "indicators.yaml"))
+    context = return_context(settings.schemas_dir, reference.la_lookup)
+    submissions = [
+        ingest(path, settings.returns_dir, context)
+        for path in discover_returns(settings.returns_dir)
+    ]
+    return run_quarter(settings, quarter, submissions, reference, started_at)

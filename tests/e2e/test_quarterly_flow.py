@@ -166,7 +166,8 @@ def test_published_rates_for_every_la_region_and_england_2013_to_2025(warehouse)
         "WHERE indicator_id = 'referral_rate' AND source_type = 'published' AND value IS NOT NULL",
     )
     assert rows[0] == date(2013, 3, 31) and rows[1] == date(2025, 3, 31)
-    assert rows[2] >= 150 and rows[3] == 9 and rows[4] == 1
+    # DfE publishes Inner and Outer London beside the nine regions.
+    assert rows[2] >= 150 and rows[3] == 11 and rows[4] == 1
 
 
 def test_every_partner_value_traces_to_its_submitted_files(warehouse):

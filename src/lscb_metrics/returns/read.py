@@ -17,7 +17,7 @@ import csv
 import hashlib
 import io
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Literal
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.returns.spec import (
     CoverField,
@@ -167,6 +168,11 @@ def cell_location(file_format: FileFormat, row: int, reference: str) -> str:
     return f'line {row}, column "{reference}"'
 
 
+def filled(value: CellValue) -> bool:
+    """Whether a cell holds anything but blanks."""
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
 def _file_bytes(path: Path) -> bytes:
     """The file's bytes; UnreadableReturn if it cannot be opened or is empty."""
     try:
@@ -238,7 +244,7 @@ def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
     return _sheet_rows(cover), _sheet_rows(data)
 
 
-def _sheet_rows(sheet) -> Grid:
+def _sheet_rows(sheet: Worksheet) -> Grid:
     """The non-blank rows of a worksheet, numbered as Excel numbers them."""
     rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
     return _nonblank_rows(list(enumerate(rows, start=1)))
@@ -289,7 +295,8 @@ def _csv_records(path: Path, content: bytes) -> Grid:
             f"{path.name}: this is not a CSV text file (it may be a workbook renamed to .csv). "
             "Save it from Excel as 'CSV UTF-8 (Comma delimited)'."
         )
-    reader = csv.reader(io.StringIO(_decoded(path, content), newline=""))
+    # strict: a stray quote must not silently swallow the rest of the file into one cell
+    reader = csv.reader(io.StringIO(_decoded(path, content), newline=""), strict=True)
     records: Grid = []
     line = 1
     try:
@@ -333,7 +340,7 @@ def _data_columns(
     header: Sequence[CellValue],
     body: Grid,
     header_index: Mapping[str, str],
-    exclude: frozenset[int] | set[int] = frozenset(),
+    exclude: Collection[int] = (),
 ) -> _Columns:
     """The data columns under `header`, named canonically where the header matched."""
     width = max([len(header), *(len(cells) for _, cells in body)])
@@ -401,11 +408,6 @@ def _has_data(cells: Sequence[CellValue], positions: Mapping[int, str]) -> bool:
 def _at(cells: Sequence[CellValue], position: int) -> CellValue:
     """The cell at `position`, None beyond the end of a short row."""
     return cells[position] if position < len(cells) else None
-
-
-def filled(value: CellValue) -> bool:
-    """Whether a cell holds anything but blanks."""
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def _label(value: CellValue) -> str:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -430,7 +431,9 @@ def _ordered_cases(cases: pd.DataFrame, spec: ReturnSpec) -> pd.DataFrame:
     return order.sort_values(["_row", "_whole_row", "_column"], kind="stable")
 
 
-def _case_failure(case: dict, raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec) -> Failure:
+def _case_failure(
+    case: dict[str, Any], raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec
+) -> Failure:
     """One pandera failure case as a Failure in the partner's terms."""
     check, name = case["check"], case["column"]
     locations = raw.locations

@@ -10,15 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     RULES,
+    ColumnSpec,
     ReturnSpec,
     ValidationResult,
+    load_agencies,
+    load_cover_fields,
     load_return_specs,
+    read_return,
     validate_file,
+    validate_return,
 )
+from lscb_metrics.returns.spec import label_key
 from lscb_metrics.returns.validate import return_schema, whole_number
 
 from .conftest import (
@@ -34,6 +42,9 @@ from .conftest import (
 
 Validate = Callable[..., ValidationResult]
 Write = Callable[[ReturnTable, str], Path]
+SPECS = load_return_specs(SCHEMAS)
+AGENCIES = load_agencies(SCHEMAS)
+COVER_FIELDS = load_cover_fields(SCHEMAS)
 
 
 @dataclass(frozen=True)
@@ -367,7 +378,7 @@ def _declared_checks() -> list:
     """A test parameter per declared cross-column check."""
     return [
         pytest.param(spec.return_type, check.code, id=check.code)
-        for spec in load_return_specs(SCHEMAS).values()
+        for spec in SPECS.values()
         for check in spec.checks
     ]
 
@@ -595,3 +606,114 @@ def test_schema_is_built_from_the_declaration(specs: dict[str, ReturnSpec]) -> N
     assert schema.unique == ["training_level"]
     assert [check.name for check in schema.checks] == ["TRN-X01"]
     assert schema.strict is True
+
+
+# --- generated returns -----------------------------------------------------------------------
+
+NUMBER_STYLES = (str, "{:,}".format, " {} ".format)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A valid return built from a declaration, and the figures it should be read as."""
+
+    spec: ReturnSpec
+    table: ReturnTable
+    expected: pd.DataFrame  # canonical columns, one row per data row
+
+
+def _cell_value(draw: st.DrawFn, column: ColumnSpec, counts: dict[str, int]) -> int | str:
+    """A valid value for `column`: a code, a count from `counts`, or an integer in range."""
+    if column.type == "code":
+        return draw(st.sampled_from(column.allowed))
+    if column.type == "integer":
+        return draw(st.integers(column.minimum or 0, column.maximum or 10_000))
+    return counts[column.name]
+
+
+def _as_typed(draw: st.DrawFn, value: int | str) -> str:
+    """A value as a partner might type it: numbers plain, with commas or padded."""
+    return draw(st.sampled_from(NUMBER_STYLES))(value) if isinstance(value, int) else value
+
+
+@st.composite
+def generated_returns(draw: st.DrawFn) -> Generated:
+    """A valid CSV return of any declared type: random non-negative counts that satisfy the
+    declared checks, random header and cover labels, columns in random order."""
+    spec = draw(st.sampled_from(list(SPECS.values())))
+    senders = [a for a in AGENCIES.values() if spec.return_type in a.returns]
+    agency = draw(st.sampled_from(senders))
+    quarter = Quarter(draw(st.integers(2008, 2030)), draw(st.integers(1, 4)))
+    date_style = draw(st.sampled_from([date.isoformat, lambda d: d.strftime("%d/%m/%Y")]))
+    cover_values = {
+        "return_type": draw(st.sampled_from([spec.return_type, spec.title])),
+        "agency_code": draw(st.sampled_from([agency.code, agency.name])),
+        "la_code": draw(st.sampled_from(["E06000033", "882", "e06000033"])),
+        "period_start": date_style(quarter.start),
+        "period_end": date_style(quarter.end),
+    }
+    cover_labels = {f.name: draw(st.sampled_from(f.labels)) for f in COVER_FIELDS}
+    key = spec.row_key[0] if spec.row_key else None
+    keys = (
+        draw(st.lists(st.sampled_from(spec.column(key).allowed), min_size=1, unique=True))
+        if key
+        else [None]
+    )
+    order = draw(st.permutations(spec.columns))
+    rows, expected = [], []
+    for key_value in keys:
+        counts = satisfying(
+            spec, {c.name: draw(st.integers(0, 5_000)) for c in spec.columns if c.type == "count"}
+        )
+        values = {c.name: _cell_value(draw, c, counts) for c in spec.columns}
+        if key:
+            values[key] = key_value
+        rows.append([_as_typed(draw, values[c.name]) for c in order])
+        expected.append(values)
+    table = ReturnTable(
+        cover={cover_labels[name]: value for name, value in cover_values.items()},
+        header=[draw(st.sampled_from(c.labels)) for c in order],
+        rows=rows,
+    )
+    dtypes = {c.name: "str" if c.type == "code" else "Int64" for c in spec.columns}
+    frame = pd.DataFrame(expected, index=range(2, 2 + len(rows))).astype(dtypes)
+    return Generated(spec, table, frame)
+
+
+def _validated(table: ReturnTable, directory: Path) -> ValidationResult:
+    """A generated table written as CSV, read and validated."""
+    raw = read_return(write_csv(table, directory / "generated.csv"), SPECS, COVER_FIELDS)
+    return validate_return(raw, SPECS, AGENCIES, LA_LOOKUP)
+
+
+@settings(max_examples=30, deadline=None)
+@given(generated=generated_returns())
+def test_generated_valid_returns_always_validate(
+    generated: Generated, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    result = _validated(generated.table, tmp_path_factory.mktemp("generated"))
+    assert result.failures == []
+    assert result.return_type == generated.spec.return_type
+    pd.testing.assert_frame_equal(result.data, generated.expected, check_names=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(generated=generated_returns(), data=st.data())
+def test_a_negative_or_not_applicable_count_is_always_rejected_where_it_is(
+    generated: Generated, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    table = generated.table
+    row = data.draw(st.integers(0, len(table.rows) - 1))
+    counts = [
+        label
+        for label in table.header
+        if generated.spec.column(generated.spec.header_index[label_key(label)]).type == "count"
+    ]
+    label = data.draw(st.sampled_from(counts))
+    bad = data.draw(st.one_of(st.integers(-100_000, -1).map(str), st.just("N/A")))
+    table.set(row, label, bad)
+    result = _validated(table, tmp_path_factory.mktemp("mutated"))
+    code = "VAL-001" if bad == "N/A" else "VAL-002"
+    location = f'line {row + 2}, column "{label}"'
+    assert not result.valid
+    assert (code, location) in {(f.code, f.location) for f in result.failures}
