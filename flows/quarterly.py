@@ -20,6 +20,8 @@ from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.report import run_summary_markdown
+from lscb_metrics.store import run_lock
+from lscb_metrics.warehouse import previous_receipts
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
 #: the 10th, which leaves a few days for late and corrected files.
@@ -33,12 +35,16 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
     return pipeline.load_reference(run_settings, catalogue)
 
 
-@task(name="ingest return", cache_policy=NO_CACHE)
-def ingest(
-    path: Path, run_settings: Settings, context: pipeline.ReturnContext
+@task(name="receive return", cache_policy=NO_CACHE)
+def receive(
+    path: Path,
+    run_settings: Settings,
+    context: pipeline.ReturnContext,
+    receipts: dict[str, datetime],
+    started_at: datetime,
 ) -> pipeline.Submission:
-    """Read, validate and reduce one partner return to facts."""
-    submission = pipeline.ingest(path, run_settings.returns_dir, context)
+    """Validate one partner return and keep it (archived or quarantined)."""
+    submission = pipeline.receive(path, run_settings, context, receipts, started_at)
     get_run_logger().info(
         "%s: %s (%d errors)", submission.file_path, submission.status, submission.error_count
     )
@@ -75,13 +81,17 @@ def quarterly_run(
     quarter = parse_quarter(period) if period else default_quarter(started_at.date())
     logger = get_run_logger()
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
-    reference = load_reference(run_settings)
-    paths = pipeline.discover_returns(run_settings.returns_dir)
-    logger.info("%d return files found under %s", len(paths), run_settings.returns_dir)
-    context = pipeline.return_context(run_settings.schemas_dir, reference.la_lookup)
-    futures = [ingest.submit(path, run_settings, context) for path in paths]
-    submissions = [future.result() for future in futures]
-    summary = compute_and_publish(run_settings, quarter, submissions, reference, started_at)
+    with run_lock(run_settings.warehouse):
+        reference = load_reference(run_settings)
+        paths = pipeline.candidate_files(run_settings)
+        logger.info("%d return files found", len(paths))
+        context = pipeline.return_context(run_settings.schemas_dir, reference.la_lookup)
+        receipts = previous_receipts(run_settings.warehouse)
+        futures = [
+            receive.submit(path, run_settings, context, receipts, started_at) for path in paths
+        ]
+        submissions = [future.result() for future in futures]
+        summary = compute_and_publish(run_settings, quarter, submissions, reference, started_at)
     create_markdown_artifact(
         key="quarterly-run-summary",
         markdown=run_summary_markdown(summary),

@@ -133,7 +133,7 @@ def run_period(
     from lscb_metrics.config import settings
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.report import run_summary_text
-    from lscb_metrics.warehouse import connect
+    from lscb_metrics.store import run_lock
 
     if period:
         parse_quarter(period)  # a mistyped period fails before Prefect starts
@@ -141,7 +141,8 @@ def run_period(
     if not run_settings.returns_dir.is_dir():
         print(f"lscb-metrics: no returns folder at {run_settings.returns_dir}", file=sys.stderr)
         return EXIT_ERROR
-    connect(run_settings.warehouse).close()  # fails now, clearly, if another run holds it
+    with run_lock(run_settings.warehouse):
+        pass  # fails now, clearly, if another run holds the warehouse
     summary = _flows_module().quarterly_run(
         period=period, warehouse=warehouse, returns_dir=returns, sn_model=sn_model
     )

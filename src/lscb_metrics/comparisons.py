@@ -18,7 +18,9 @@ from lscb_metrics.stats import (
     quartile_band,
     quartile_cut_points,
     rank_areas,
+    recent_trend,
 )
+from lscb_metrics.stats.trend import KIND_PROPORTION, KIND_RATE
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "indicator_id",
@@ -46,6 +48,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "change",
     "change_pct",
     "polarity",
+    "trend",
     "comparator_note",
 )
 
@@ -105,6 +108,7 @@ def comparisons(
         previous = out["previous_value"].where(out["previous_value"] != 0)
         out["change_pct"] = (out["value"] - out["previous_value"]) / previous * 100
     out["polarity"] = indicator.polarity
+    out["trend"] = trends(rows, indicator)
     out["comparator_note"] = None
     out = apply_local_comparators(out, local_comparators)
     return out[list(COMPARISON_COLUMNS)]
@@ -213,6 +217,40 @@ def previous_values(rows: pd.DataFrame) -> pd.Series:
     year_before = rows["period_end"].map(lambda day: day.replace(year=day.year - 1))
     keys = pd.MultiIndex.from_arrays([*(rows[k] for k in key), year_before])
     return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
+
+
+def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """Fingertips recent trend over the five yearly points ending at each row (rates and
+    percentages only), for the latest period of each published series and every partner row.
+
+    Points are a year apart, so a partner quarter's trend uses the same quarter of earlier years
+    (overlapping rolling windows would not be independent). Earlier published periods are left
+    empty: the trend is read at the latest point.
+    """
+    result = pd.Series(None, index=rows.index, dtype="object")
+    if indicator.is_count or "numerator" not in rows.columns:
+        return result
+    kind = KIND_PROPORTION if indicator.multiplier == 100 else KIND_RATE
+    key = ["area_code", "breakdown", "source_type"]
+    latest = rows.groupby(key)["period_end"].transform("max") == rows["period_end"]
+    wanted = latest | (rows["source_type"] == "partner_return")
+    table = rows.set_index([*key, "period_end"])[["value", "numerator", "denominator"]]
+    table = table[~table.index.duplicated()]
+    for index, row in rows[wanted].iterrows():
+        end = row["period_end"]
+        ends = [end.replace(year=end.year - back) for back in range(4, -1, -1)]
+        keys = pd.MultiIndex.from_tuples([(*(row[k] for k in key), day) for day in ends])
+        points = table.reindex(keys)
+        # A zero denominator has no rate: the point counts as missing.
+        points.loc[~(points["denominator"] > 0)] = np.nan
+        result[index] = recent_trend(
+            points["value"].tolist(),
+            points["numerator"].tolist(),
+            points["denominator"].tolist(),
+            indicator.polarity,
+            kind,
+        )
+    return result
 
 
 def apply_local_comparators(rows: pd.DataFrame, local: pd.DataFrame) -> pd.DataFrame:

@@ -41,6 +41,8 @@ class Settings:
     reference_dir: Path
     local_dir: Path
     curated_dir: Path
+    store_dir: Path
+    quarantine_dir: Path
     sn_model: str
 
     @property
@@ -57,12 +59,21 @@ def settings(
     """Settings from options, then LSCB_* environment variables, then the project defaults."""
     root = project_root()
     data = root / "data"
+    warehouse_path = Path(
+        warehouse or os.environ.get("LSCB_WAREHOUSE") or data / "warehouse.duckdb"
+    ).absolute()
+    # The archive, quarantine and exports live beside the warehouse they belong to.
+    beside = warehouse_path.parent
     return Settings(
         root=root,
-        warehouse=Path(warehouse or os.environ.get("LSCB_WAREHOUSE") or data / "warehouse.duckdb"),
-        returns_dir=Path(returns_dir or os.environ.get("LSCB_RETURNS") or data / "raw/returns"),
+        warehouse=warehouse_path,
+        returns_dir=Path(
+            returns_dir or os.environ.get("LSCB_RETURNS") or data / "raw/returns"
+        ).absolute(),
         reference_dir=data / "raw" / "reference",
         local_dir=data / "raw" / "local",
-        curated_dir=data / "curated",
+        curated_dir=beside / "curated",
+        store_dir=beside / "store",
+        quarantine_dir=beside / "quarantine",
         sn_model=sn_model or os.environ.get("LSCB_SN_MODEL") or "2025",
     )

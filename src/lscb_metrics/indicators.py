@@ -98,6 +98,16 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
     return summed[keep].drop(columns=["quarters", "target", "missing"])
 
 
+def with_numerator(windowed: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Only the series and periods where the source reports a numerator (perhaps suppressed):
+    a published denominator alone does not make an indicator value."""
+    keys = [*_SERIES_KEY, "period_end"]
+    if windowed.empty:
+        return windowed
+    reported = windowed.loc[windowed["measure"].isin(indicator.numerator), keys].drop_duplicates()
+    return windowed.merge(reported, on=keys, how="inner")
+
+
 def series_lineage(windowed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per series and period: label, sources, and the partner submissions and file hashes."""
     labels = windowed.drop_duplicates(keys).set_index(keys)[["time_period"]]
@@ -146,7 +156,7 @@ def indicator_values(
     `population` has area_code, mid_year, population_0_17 and source_type ('published' rows are
     the ONS series; 'partner_return' rows are local figures that override it for partner data).
     """
-    windowed = windowed_measures(facts, indicator)
+    windowed = with_numerator(windowed_measures(facts, indicator), indicator)
     if windowed.empty:
         return pd.DataFrame(columns=list(VALUE_COLUMNS))
     wide = (

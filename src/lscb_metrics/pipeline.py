@@ -7,10 +7,10 @@ comparisons -> publish every layer to the warehouse in one transaction.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -29,20 +29,21 @@ from lscb_metrics.reference import (
     load_population,
     load_statistical_neighbours,
 )
-from lscb_metrics.returns import (
-    Agency,
-    Cover,
-    ReturnSpec,
-    UnreadableReturn,
-    load_agencies,
-    load_return_specs,
-    read_return,
-    return_facts,
-    sha256_of,
-    validate_return,
+from lscb_metrics.returns import load_agencies
+from lscb_metrics.store import run_lock
+from lscb_metrics.submissions import (
+    ReturnContext,
+    Submission,
+    archive,
+    choose_submissions,
+    discover_returns,
+    failures_table,
+    ingest,
+    missing_returns,
+    return_context,
+    rows_table,
+    submissions_table,
 )
-
-RETURN_SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass
@@ -55,36 +56,6 @@ class Reference:
     population: pd.DataFrame
     neighbours: pd.DataFrame
     local_comparators: pd.DataFrame
-
-
-@dataclass
-class Submission:
-    """One partner return file: what it says, whether it passed, and its facts."""
-
-    submission_id: str
-    file_path: str
-    sha256: str
-    size_bytes: int
-    modified: float
-    status: str = "rejected"
-    cover: dict[str, Any] = field(default_factory=dict)
-    row_count: int = 0
-    failures: list[dict[str, Any]] = field(default_factory=list)
-    facts: pd.DataFrame = field(default_factory=empty_facts)
-
-    @property
-    def error_count(self) -> int:
-        """Failures that block the submission."""
-        return sum(f["severity"] == "error" for f in self.failures)
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        """What a resubmission replaces: agency, return type and period."""
-        return (
-            self.cover.get("agency_code"),
-            self.cover.get("return_type"),
-            self.cover.get("period_end"),
-        )
 
 
 def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Reference:
@@ -116,136 +87,25 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     )
 
 
-def discover_returns(returns_dir: Path) -> list[Path]:
-    """Every candidate return file under `returns_dir`, in a stable order."""
-    return sorted(
-        path
-        for path in returns_dir.rglob("*")
-        if path.is_file() and path.suffix.lower() in RETURN_SUFFIXES
-    )
+def candidate_files(settings: Settings) -> list[Path]:
+    """Files a run considers: the inbox (returns folder) first, then the archive of accepted
+    files, one per content, so a file removed from the inbox still counts once stored."""
+    return discover_returns(settings.returns_dir, settings.store_dir)
 
 
-@dataclass(frozen=True)
-class ReturnContext:
-    """What validating a return needs, loaded once per run: declarations, agencies, LA codes."""
-
-    specs: dict[str, ReturnSpec]
-    agencies: dict[str, Agency]
-    la_lookup: dict[str, tuple[str, str, str | None]]
-
-
-def return_context(
-    schemas_dir: Path, lookup: dict[str, tuple[str, str, str | None]]
-) -> ReturnContext:
-    """The declarations under `schemas_dir` with the run's LA lookup."""
-    return ReturnContext(load_return_specs(schemas_dir), load_agencies(schemas_dir), lookup)
-
-
-def ingest(path: Path, returns_dir: Path, context: ReturnContext) -> Submission:
-    """Read, validate and reduce one file to facts; a bad file becomes a rejected Submission."""
-    digest = sha256_of(path)
-    stat = path.stat()
-    submission = Submission(
-        submission_id=f"S-{digest[:16]}",
-        file_path=str(path.relative_to(returns_dir)),
-        sha256=digest,
-        size_bytes=stat.st_size,
-        modified=stat.st_mtime,
-    )
-    try:
-        raw = read_return(path)
-    except UnreadableReturn as error:
-        submission.failures.append(
-            {
-                "code": "RET-001",
-                "severity": "error",
-                "location": path.name,
-                "column_name": None,
-                "value": None,
-                "message": str(error),
-            }
-        )
-        return submission
-    result = validate_return(raw, context.specs, context.agencies, context.la_lookup)
-    submission.cover = stated_cover(raw.cover, result.cover)
-    submission.row_count = len(result.data) if result.data is not None else 0
-    submission.failures = [
-        {
-            "code": f.code,
-            "severity": f.severity,
-            "location": f.location,
-            "column_name": f.column,
-            "value": None if f.value is None else str(f.value),
-            "message": f.message,
-        }
-        for f in result.failures
-    ]
-    if result.valid:
-        submission.status = "accepted"
-        submission.facts = return_facts(
-            result,
-            context.specs[result.return_type],
-            submission_id=submission.submission_id,
-            source=path.name,
-            sha256=digest,
-        )
+def receive(
+    path: Path,
+    settings: Settings,
+    context: ReturnContext,
+    receipts: Mapping[str, datetime],
+    now: datetime,
+) -> Submission:
+    """Validate one file and keep it: archived if accepted, quarantined if rejected."""
+    base = settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
+    submission = ingest(path, base, context, now)
+    submission.received_at = receipts.get(submission.sha256, now)
+    archive(submission, path, settings.store_dir, settings.quarantine_dir)
     return submission
-
-
-def stated_cover(raw_cover: dict[str, Any], cover: Cover | None) -> dict[str, Any]:
-    """What the file says it is: the validated cover, or its raw text when it did not pass."""
-    if cover is not None:
-        return {
-            "return_type": cover.return_type,
-            "agency_code": cover.agency_code,
-            "area_code": cover.area_code,
-            "period_start": cover.period_start,
-            "period_end": cover.period_end,
-        }
-    return {
-        "return_type": _text(raw_cover.get("return_type")),
-        "agency_code": _text(raw_cover.get("agency_code")),
-        "area_code": _text(raw_cover.get("la_code")),
-        "period_start": None,
-        "period_end": None,
-    }
-
-
-def _text(value: Any) -> str | None:
-    """A raw cover value as short text for the audit record (None when absent)."""
-    return None if value is None else str(value).strip()[:40]
-
-
-def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[Submission]:
-    """Mark which accepted submissions the run uses: the latest file for each agency, return
-    and period (a resubmission supersedes the earlier one), for periods up to the run's quarter."""
-    latest: dict[tuple[Any, ...], Submission] = {}
-    for submission in sorted(submissions, key=lambda s: (s.modified, s.file_path)):
-        if submission.status != "accepted":
-            continue
-        if submission.cover["period_end"] > quarter.end:
-            submission.status = "not_in_run"
-            continue
-        earlier = latest.get(submission.key)
-        if earlier is not None:
-            earlier.status = "superseded"
-        latest[submission.key] = submission
-    return list(latest.values())
-
-
-def missing_returns(used: list[Submission], quarter: Quarter, schemas_dir: Path) -> list[str]:
-    """Returns each agency should have sent for `quarter` that the run has no accepted file for."""
-    received = {
-        (s.cover["agency_code"], s.cover["return_type"])
-        for s in used
-        if s.cover["period_end"] == quarter.end
-    }
-    return sorted(
-        f"{agency.code}: {return_type}"
-        for agency in load_agencies(schemas_dir).values()
-        for return_type in agency.returns
-        if (agency.code, return_type) not in received
-    )
 
 
 def curated_relations(
@@ -301,63 +161,6 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
     )
 
 
-def submissions_table(submissions: list[Submission]) -> pd.DataFrame:
-    """raw.submissions rows."""
-    return pd.DataFrame(
-        [
-            {
-                "submission_id": s.submission_id,
-                "file_name": Path(s.file_path).name,
-                "file_path": s.file_path,
-                "sha256": s.sha256,
-                "size_bytes": s.size_bytes,
-                "return_type": s.cover.get("return_type"),
-                "agency_code": s.cover.get("agency_code"),
-                "area_code": s.cover.get("area_code"),
-                "period_start": s.cover.get("period_start"),
-                "period_end": s.cover.get("period_end"),
-                "status": s.status,
-                "row_count": s.row_count,
-                "error_count": s.error_count,
-                "warning_count": len(s.failures) - s.error_count,
-            }
-            for s in submissions
-        ],
-        columns=[
-            "submission_id",
-            "file_name",
-            "file_path",
-            "sha256",
-            "size_bytes",
-            "return_type",
-            "agency_code",
-            "area_code",
-            "period_start",
-            "period_end",
-            "status",
-            "row_count",
-            "error_count",
-            "warning_count",
-        ],
-    )
-
-
-def failures_table(submissions: list[Submission]) -> pd.DataFrame:
-    """raw.validation_failures rows."""
-    return pd.DataFrame(
-        [{"submission_id": s.submission_id, **f} for s in submissions for f in s.failures],
-        columns=[
-            "submission_id",
-            "code",
-            "severity",
-            "location",
-            "column_name",
-            "value",
-            "message",
-        ],
-    )
-
-
 @dataclass
 class RunSummary:
     """What a run did, for the command line and the Prefect UI."""
@@ -394,8 +197,9 @@ def run_quarter(
     outcome = "incomplete" if missing or rejected else "complete"
     run_id = str(uuid.uuid4())
     relations = {
-        "raw.submissions": submissions_table(submissions),
-        "raw.validation_failures": failures_table(submissions),
+        "audit.submissions": submissions_table(submissions),
+        "audit.validation_failures": failures_table(submissions),
+        "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         "reference.published_facts": reference.published_facts,
         "reference.population": reference.population,
@@ -428,11 +232,14 @@ def run_quarter(
 
 def run_without_orchestration(settings: Settings, quarter: Quarter) -> RunSummary:
     """The whole run in this process, step after step, for tests and scripts (no Prefect)."""
-    started_at = datetime.now(UTC)
-    reference = load_reference(settings, load_catalogue(settings.schemas_dir / "indicators.yaml"))
-    context = return_context(settings.schemas_dir, reference.la_lookup)
-    submissions = [
-        ingest(path, settings.returns_dir, context)
-        for path in discover_returns(settings.returns_dir)
-    ]
-    return run_quarter(settings, quarter, submissions, reference, started_at)
+    with run_lock(settings.warehouse):
+        started_at = datetime.now(UTC)
+        catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
+        reference = load_reference(settings, catalogue)
+        context = return_context(settings.schemas_dir, reference.la_lookup)
+        receipts = warehouse.previous_receipts(settings.warehouse)
+        submissions = [
+            receive(path, settings, context, receipts, started_at)
+            for path in candidate_files(settings)
+        ]
+        return run_quarter(settings, quarter, submissions, reference, started_at)

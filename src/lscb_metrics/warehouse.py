@@ -8,6 +8,7 @@ writing process per file; a second run stops at once with a clear message.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,24 @@ def publish_run(
         raise
     finally:
         connection.close()
+
+
+def previous_receipts(path: Path) -> dict[str, datetime]:
+    """When each file (by SHA-256) was first received, from the warehouse's audit record."""
+    if not path.exists():
+        return {}
+    connection = connect(path, read_only=True)
+    try:
+        exists = connection.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'audit' AND table_name = 'submissions'"
+        ).fetchall()[0][0]
+        if not exists:
+            return {}
+        rows = connection.execute("SELECT sha256, received_at FROM audit.submissions").fetchall()
+    finally:
+        connection.close()
+    return {sha: received for sha, received in rows}
 
 
 def record_failed_run(path: Path, run_record: Mapping[str, Any]) -> None:

@@ -175,6 +175,6 @@ def test_every_partner_value_traces_to_its_submitted_files(warehouse):
         warehouse,
         "SELECT count(*) FROM curated.indicator_values v WHERE source_type = 'partner_return' "
         "AND (len(submission_ids) = 0 OR EXISTS (SELECT 1 FROM unnest(v.source_sha256s) t(sha) "
-        "WHERE sha NOT IN (SELECT sha256 FROM raw.submissions WHERE status = 'accepted')))",
+        "WHERE sha NOT IN (SELECT sha256 FROM audit.submissions WHERE status = 'accepted')))",
     )
     assert missing == (0,)

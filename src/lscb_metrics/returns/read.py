@@ -1,7 +1,11 @@
 """Reading a partner return file (XLSX or CSV) into raw cells, remembering where each came from.
 
 Nothing is judged here beyond "can this be read at all": values stay as the partner typed them,
-so validation can both type them and quote them back. Headers are matched to the declared cover
+so validation can both type them and quote them back. A file is refused (UnreadableReturn, with
+what to do instead) when it is not XLSX or CSV whatever its name says, is too large, or is a
+workbook whose figures cannot be read as the partner sees them: merged, hidden or formula cells
+without a saved result. A formula with a saved result is read as that result, which is what
+Excel showed the partner. Headers are matched to the declared cover
 fields and columns (by name, title or alias, ignoring case, spaces and punctuation); the file's
 own cover says which return it is, and the file name is never parsed.
 
@@ -16,7 +20,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import warnings
+import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,9 +31,12 @@ from typing import Literal
 
 import openpyxl
 import pandas as pd
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.returns.rules import shown
 from lscb_metrics.returns.spec import (
     CoverField,
     ReturnSpec,
@@ -45,10 +54,40 @@ COVER_SHEET = "Cover"
 DATA_SHEET = "Data"
 HEADER_ROW = 1
 CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+ACCEPTED_SUFFIXES = (".xlsx", ".csv")
+
+MB = 1024 * 1024
+#: The largest file read. A return holds one quarter's aggregate figures: a few kilobytes.
+MAX_FILE_MB = 20
+#: The most a workbook may unpack to, so that a small file cannot unpack to gigabytes.
+MAX_UNPACKED_MB = 100
+#: The most rows of figures a return may have: returns hold totals, never a row per child.
+MAX_ROWS = 1_000
+#: How many cells or ranges a message lists before saying how many more there are.
+MAX_LISTED = 5
+
+_ZIP_SIGNATURE = b"PK\x03\x04"
+# Compound File (OLE) documents: Excel 97-2003 workbooks, and password-protected (encrypted)
+# workbooks of any version, which keep their encrypted package in a stream of this name.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_WORKBOOK_PART = "xl/workbook.xml"
+_SAVE_AS = (
+    "Save it from Excel (File > Save As) as 'Excel Workbook (*.xlsx)' or as "
+    "'CSV UTF-8 (Comma delimited) (*.csv)', and send that."
+)
+_SAVE_AS_CSV = "Save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'."
+_OTHER_SEPARATORS = (";", "\t", "|")
 
 
 class UnreadableReturn(Exception):
     """A file that cannot be read as a return at all; the message names the file and says why."""
+
+    def __init__(self, file_name: str, problem: str) -> None:
+        super().__init__(f"{file_name}: {problem}")
+        self.file_name = file_name
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -144,10 +183,11 @@ def read_return(
     specs = load_return_specs() if specs is None else specs
     cover_fields = load_cover_fields() if cover_fields is None else cover_fields
     suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
+    if suffix not in ACCEPTED_SUFFIXES:
         raise UnreadableReturn(
-            f"{path.name}: a file of type '{path.suffix or '(none)'}' cannot be read. "
-            "Send the return as an Excel workbook (.xlsx) or a CSV file (.csv)."
+            path.name,
+            f"a file of type '{path.suffix or '(none)'}' cannot be read: only Excel workbooks "
+            f"(.xlsx) and CSV files (.csv) are accepted. {_SAVE_AS}",
         )
     content = _file_bytes(path)
     if suffix == ".xlsx":
@@ -174,16 +214,41 @@ def filled(value: CellValue) -> bool:
 
 
 def _file_bytes(path: Path) -> bytes:
-    """The file's bytes; UnreadableReturn if it cannot be opened or is empty."""
+    """The file's bytes; UnreadableReturn if it cannot be opened, is too large or is empty."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_MB * MB:
+            raise UnreadableReturn(path.name, _too_large(size))
         content = path.read_bytes()
     except OSError as error:
         raise UnreadableReturn(
-            f"{path.name}: the file could not be opened ({error.strerror or error})."
+            path.name, f"the file could not be opened ({error.strerror or error})."
         ) from None
     if not content.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise UnreadableReturn(f"{path.name}: the file is empty.")
+        raise UnreadableReturn(path.name, "the file is empty.")
     return content
+
+
+def _too_large(size: int) -> str:
+    """Why a file of `size` bytes is refused, its size rounded up so it never reads as the limit."""
+    return (
+        f"the file is {math.ceil(size * 10 / MB) / 10:.1f} MB; the limit is {MAX_FILE_MB} MB. "
+        "A return holds one quarter's figures and is far smaller: check that this is the "
+        "right file."
+    )
+
+
+def _kind(content: bytes) -> str | None:
+    """What a file that is not plain text is, from its first bytes (None for plain text)."""
+    if content.startswith(_ZIP_SIGNATURE):
+        return "an Excel workbook (.xlsx) or another zip file"
+    if content.startswith(_OLE_SIGNATURE):
+        return "an Excel 97-2003 workbook (.xls) or a password-protected workbook"
+    if content.startswith(b"%PDF"):
+        return "a PDF document"
+    if content.startswith(_UTF16_BOMS):
+        return "text saved as UTF-16 ('Unicode Text')"
+    return "a binary file" if b"\x00" in content else None
 
 
 def _xlsx_return(
@@ -220,28 +285,208 @@ def _xlsx_return(
 
 
 def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
-    """The non-blank rows of a workbook's Cover and Data sheets."""
+    """The non-blank rows of a workbook's Cover and Data sheets, as the partner sees them."""
+    _check_workbook_file(path.name, content)
+    values = _workbook(path.name, content, data_only=True)
+    cover, data = _return_sheets(path.name, values)
+    _check_visible(path.name, cover, data)
+    _check_unmerged(path.name, data)
+    data_rows = _sheet_rows(data)
+    _check_row_count(path.name, len(data_rows) - 1, "the Data sheet")
+    formulas = _workbook(path.name, content, data_only=False)
+    _check_formula_results(path.name, (cover, data), formulas)
+    return _sheet_rows(cover), data_rows
+
+
+def _check_workbook_file(file_name: str, content: bytes) -> None:
+    """Refuse a file named .xlsx that is not an Excel workbook, or unpacks to too much."""
+    if content.startswith(_OLE_SIGNATURE):
+        if _ENCRYPTED_STREAM in content:
+            raise UnreadableReturn(
+                file_name,
+                "the workbook is protected with a password, so it cannot be read. Remove the "
+                "password (File > Info > Protect Workbook > Encrypt with Password, clear it), "
+                "save, and send the file again.",
+            )
+        raise UnreadableReturn(
+            file_name,
+            "this is not a readable Excel workbook: it is an Excel 97-2003 workbook (.xls) "
+            "named .xlsx. Save it from Excel as 'Excel Workbook (*.xlsx)' and send that.",
+        )
+    if not content.startswith(_ZIP_SIGNATURE):
+        kind = _kind(content) or "a text file (perhaps CSV)"
+        raise UnreadableReturn(
+            file_name,
+            f"this is not a readable Excel workbook: it is {kind} named .xlsx. {_SAVE_AS}",
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            mimetype = archive.read("mimetype") if "mimetype" in archive.namelist() else b""
+    except Exception:  # zipfile reports a damaged archive through many exception types
+        raise UnreadableReturn(
+            file_name,
+            "this is not a readable Excel workbook: it is damaged or incomplete (it may have "
+            "been cut short when it was saved, copied or sent). Save it again from Excel and "
+            "send the new copy.",
+        ) from None
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_MB * MB:
+        raise UnreadableReturn(
+            file_name,
+            f"the workbook unpacks to {unpacked // MB:,} MB; the limit is {MAX_UNPACKED_MB} MB. "
+            "A return workbook is far smaller: check that this is the right file.",
+        )
+    if _WORKBOOK_PART not in {member.filename for member in members}:
+        kind = "an OpenDocument spreadsheet (.ods)" if b"opendocument" in mimetype else None
+        raise UnreadableReturn(
+            file_name,
+            f"this is not a readable Excel workbook: it is {kind or 'a zip file'} named .xlsx. "
+            f"{_SAVE_AS}",
+        )
+
+
+def _workbook(file_name: str, content: bytes, data_only: bool) -> Workbook:
+    """The workbook: cell values as last saved (`data_only`), or formulas as typed."""
     try:
         # openpyxl warns about workbook features it drops (data validation, styles); only the
         # values are read, so the warnings would be noise.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+            return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)
     except Exception:  # openpyxl reports a damaged or non-xlsx file through many exception types
         raise UnreadableReturn(
-            f"{path.name}: this is not a readable Excel workbook. Save it from Excel as "
-            "'Excel Workbook (*.xlsx)', or send the return as CSV."
+            file_name,
+            "this is not a readable Excel workbook: it may be damaged. Save it again from Excel "
+            "as 'Excel Workbook (*.xlsx)', or send the return as CSV.",
         ) from None
+
+
+def _return_sheets(file_name: str, workbook: Workbook) -> tuple[Worksheet, Worksheet]:
+    """The Cover and Data sheets, their names matched loosely."""
     by_key = {label_key(name): name for name in workbook.sheetnames}
     missing = [sheet for sheet in (COVER_SHEET, DATA_SHEET) if label_key(sheet) not in by_key]
     if missing:
         raise UnreadableReturn(
-            f"{path.name}: the workbook has no {' or '.join(repr(s) for s in missing)} sheet "
-            f"(its sheets are: {', '.join(workbook.sheetnames)}). "
-            "A return needs a 'Cover' sheet and a 'Data' sheet."
+            file_name,
+            f"the workbook has no {' or '.join(repr(s) for s in missing)} sheet "
+            f"(its sheets are: {', '.join(shown(name) for name in workbook.sheetnames)}). "
+            "A return needs a 'Cover' sheet and a 'Data' sheet.",
         )
     cover, data = (workbook[by_key[label_key(sheet)]] for sheet in (COVER_SHEET, DATA_SHEET))
-    return _sheet_rows(cover), _sheet_rows(data)
+    return cover, data
+
+
+def _check_visible(file_name: str, cover: Worksheet, data: Worksheet) -> None:
+    """Refuse a hidden Cover or Data sheet, and hidden rows or columns of Data holding entries:
+    the figures sent must be the ones the partner can see."""
+    hidden_sheets = [sheet.title for sheet in (cover, data) if sheet.sheet_state != "visible"]
+    if hidden_sheets:
+        raise UnreadableReturn(
+            file_name,
+            f"the {' and '.join(repr(title) for title in hidden_sheets)} sheet is hidden. "
+            "Unhide it (right-click a sheet tab > Unhide), check what it holds and send the "
+            "file again, so that the figures sent are the ones you can see.",
+        )
+    hidden = [*_hidden_rows(data), *_hidden_columns(data)]
+    if hidden:
+        raise UnreadableReturn(
+            file_name,
+            f"the Data sheet has hidden rows or columns holding entries ({_listed(hidden)}). "
+            "Unhide them (select the sheet, right-click a row or column heading > Unhide) and "
+            "delete what is not part of the return, so that the figures sent are the ones you "
+            "can see.",
+        )
+
+
+def _hidden_rows(sheet: Worksheet) -> list[str]:
+    """Hidden rows (a filter hides rows too) that hold anything, as `Data!5:5`."""
+    rows = sorted(n for n, dimension in sheet.row_dimensions.items() if dimension.hidden)
+    return [
+        f"{DATA_SHEET}!{n}:{n}"
+        for n in rows
+        if n <= sheet.max_row and any(map(filled, _values(sheet, min_row=n, max_row=n)))
+    ]
+
+
+def _hidden_columns(sheet: Worksheet) -> list[str]:
+    """Hidden columns that hold anything, as `Data!C:C`."""
+    positions = sorted(
+        {
+            position
+            for dimension in sheet.column_dimensions.values()
+            if dimension.hidden
+            for position in range(dimension.min or 1, (dimension.max or dimension.min or 1) + 1)
+            if position <= sheet.max_column
+        }
+    )
+    return [
+        f"{DATA_SHEET}!{get_column_letter(p)}:{get_column_letter(p)}"
+        for p in positions
+        if any(map(filled, _values(sheet, min_col=p, max_col=p)))
+    ]
+
+
+def _values(sheet: Worksheet, **bounds: int) -> list[CellValue]:
+    """Every cell value of a block of the sheet."""
+    rows = sheet.iter_rows(values_only=True, **bounds)
+    return [value for row in rows for value in row]
+
+
+def _check_unmerged(file_name: str, data: Worksheet) -> None:
+    """Refuse merged cells in the Data sheet: a merged block holds one value in its first cell
+    only, so the figures under it cannot be read cell by cell."""
+    merged = sorted(data.merged_cells.ranges, key=lambda block: (block.min_row, block.min_col))
+    if merged:
+        raise UnreadableReturn(
+            file_name,
+            f"the Data sheet has merged cells "
+            f"({_listed([f'{DATA_SHEET}!{block.coord}' for block in merged])}). Unmerge them "
+            "(Home > Merge & Center > Unmerge Cells) and give each header and figure its own "
+            "cell, with the header in row 1.",
+        )
+
+
+def _check_formula_results(file_name: str, sheets: Sequence[Worksheet], formulas: Workbook) -> None:
+    """Refuse formulas saved without their result (as programs other than Excel may save them):
+    there is no figure to read."""
+    missing = [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in sheets
+        for row in formulas[sheet.title].iter_rows()
+        for cell in row
+        if cell.data_type == "f" and _no_result(sheet.cell(cell.row, cell.column))
+    ]
+    if missing:
+        raise UnreadableReturn(
+            file_name,
+            f"cells hold formulas whose results were not saved in the file ({_listed(missing)}), "
+            "so their figures cannot be read. Open the file in Excel, check the figures and "
+            "save it, or type the figures in place of the formulas.",
+        )
+
+
+def _no_result(value_cell: Cell) -> bool:
+    """Whether a formula's cell, as last saved, holds no result. A formula whose result is the
+    empty text ("") is saved as an empty text cell, so only an untyped empty cell has none."""
+    return value_cell.value is None and value_cell.data_type != "s"
+
+
+def _check_row_count(file_name: str, count: int, where: str) -> None:
+    """Refuse more rows of figures than a return can hold."""
+    if count > MAX_ROWS:
+        raise UnreadableReturn(
+            file_name,
+            f"{where} has more than {MAX_ROWS:,} rows of figures, the most a return may have. "
+            "A return holds the quarter's totals, never a row per child or case: check that "
+            "this is the right file.",
+        )
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Up to MAX_LISTED items, then how many more."""
+    more = len(items) - MAX_LISTED
+    return ", ".join(items[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 def _sheet_rows(sheet: Worksheet) -> Grid:
@@ -290,10 +535,11 @@ def _csv_return(
 
 def _csv_records(path: Path, content: bytes) -> Grid:
     """The non-blank records of a CSV file, each with the line it starts on."""
-    if b"\x00" in content:
+    kind = _kind(content)
+    if kind is not None:
         raise UnreadableReturn(
-            f"{path.name}: this is not a CSV text file (it may be a workbook renamed to .csv). "
-            "Save it from Excel as 'CSV UTF-8 (Comma delimited)'."
+            path.name,
+            f"this is not a CSV text file: it is {kind} named .csv. {_SAVE_AS}",
         )
     # strict: a stray quote must not silently swallow the rest of the file into one cell
     reader = csv.reader(io.StringIO(_decoded(path, content), newline=""), strict=True)
@@ -301,16 +547,28 @@ def _csv_records(path: Path, content: bytes) -> Grid:
     line = 1
     try:
         for cells in reader:
-            records.append((line, list(cells)))
+            if any(map(filled, cells)):
+                records.append((line, list(cells)))
+                # stop at the first row too many: a huge file is refused without reading it all
+                _check_row_count(path.name, len(records) - 1, "the file")
             line = reader.line_num + 1
     except csv.Error as error:
+        raise UnreadableReturn(path.name, f"line {line} cannot be read as CSV ({error}).") from None
+    if not records:
+        raise UnreadableReturn(path.name, "the file has no header row: every line is blank.")
+    _check_separator(path.name, records[0][1])
+    return records
+
+
+def _check_separator(file_name: str, header: Sequence[str]) -> None:
+    """Refuse a file whose columns are separated by something other than commas."""
+    separator = next((s for s in _OTHER_SEPARATORS if len(header) == 1 and s in header[0]), None)
+    if separator is not None:
+        name = "tabs" if separator == "\t" else f"'{separator}'"
         raise UnreadableReturn(
-            f"{path.name}: line {line} cannot be read as CSV ({error})."
-        ) from None
-    nonblank = _nonblank_rows(records)
-    if not nonblank:
-        raise UnreadableReturn(f"{path.name}: the file has no header row.")
-    return nonblank
+            file_name,
+            f"the columns are separated by {name}, not by commas. {_SAVE_AS_CSV}",
+        )
 
 
 def _decoded(path: Path, content: bytes) -> str:
@@ -320,10 +578,7 @@ def _decoded(path: Path, content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableReturn(
-        f"{path.name}: the text is neither UTF-8 nor Windows-1252. "
-        "Save it from Excel as 'CSV UTF-8 (Comma delimited)'."
-    )
+    raise UnreadableReturn(path.name, f"the text is neither UTF-8 nor Windows-1252. {_SAVE_AS_CSV}")
 
 
 def _header_index(
@@ -353,7 +608,8 @@ def _data_columns(
             continue  # an unused column, not figures without a header
         column_ref = get_column_letter(position + 1) if file_format == "xlsx" else str(position + 1)
         name = header_index.get(label_key(label)) or label or f"(no header, column {column_ref})"
-        reference = column_ref if file_format == "xlsx" else label or name
+        # a CSV location quotes the header, which is the partner's text: echoed safely
+        reference = column_ref if file_format == "xlsx" else shown(label or name)
         if name in references:
             repeats.append(Repeat(name, label, cell_location(file_format, header_row, reference)))
             continue

@@ -168,6 +168,13 @@ DUPLICATE_ROW_KEY = Rule(
     "Two rows have the same key.",
     "{key} is already given on an earlier row. Give each {key_titles} once.",
 )
+TOTALS_ROW = Rule(
+    "ROW-003",
+    "error",
+    "A row is a totals row.",
+    "this looks like a totals row ('{value}'). Delete it: the rows are added up for you, "
+    "so a totals row would count every figure twice.",
+)
 
 #: Every rule by code.
 RULES: dict[str, Rule] = {
@@ -194,6 +201,7 @@ RULES: dict[str, Rule] = {
         BLANK_VALUE,
         NO_DATA_ROWS,
         DUPLICATE_ROW_KEY,
+        TOTALS_ROW,
     )
 }
 
@@ -205,7 +213,7 @@ CODE_HINT = "Enter one of: {choices}."
 #: How long an echoed value may be before it is cut short.
 MAX_SHOWN = 40
 # Text starting with these is run as a formula when a report is opened in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
 
 
@@ -227,6 +235,11 @@ def shown(value: object) -> str:
     text = " ".join(str(value).split())
     if len(text) > MAX_SHOWN:
         text = text[: MAX_SHOWN - 1] + "…"
+    return formula_safe(text)
+
+
+def formula_safe(text: str) -> str:
+    """`text` that a spreadsheet can never run as a formula: a leading formula sign quoted."""
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text

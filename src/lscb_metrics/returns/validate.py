@@ -41,6 +41,8 @@ from lscb_metrics.returns.spec import (
 #: ONS code or DfE number (as text) -> (ONS area code, area name, ONS region code).
 AreaLookup = Mapping[str, tuple[str, str, str | None]]
 
+#: The largest magnitude a number may have: facts are float64, exact only up to 2**53.
+MAX_WHOLE = 2**53 - 1
 _NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?")
 _DATE_PARSERS = (datetime.fromisoformat, lambda text: datetime.strptime(text, "%d/%m/%Y"))
 # pandera's names for its own structural checks
@@ -376,7 +378,11 @@ def _typed_column(values: pd.Series, column: ColumnSpec) -> pd.Series:
     if column.type == "code":
         codes = [_code(value, column) for value in values]
         return pd.Series(codes, index=values.index, dtype="str")
-    return pd.Series([whole_number(value) for value in values], index=values.index, dtype="Int64")
+    # A number beyond any bound is kept just beyond it, so the range check reports it rather
+    # than Int64 overflowing.
+    numbers = [whole_number(value) for value in values]
+    kept = [n if n is None else max(-MAX_WHOLE - 1, min(n, MAX_WHOLE + 1)) for n in numbers]
+    return pd.Series(kept, index=values.index, dtype="Int64")
 
 
 def _code(value: CellValue, column: ColumnSpec) -> str | None:
@@ -387,17 +393,16 @@ def _code(value: CellValue, column: ColumnSpec) -> str | None:
 
 
 def _column_schema(column: ColumnSpec) -> pa.Column:
-    """The pandera column for a declared column; check errors are rule codes."""
+    """The pandera column for a declared column; each check's error is its rule code."""
     if column.type == "code":
         return pa.Column(str, pa.Check.isin(column.allowed, error=rules.NOT_ALLOWED_CODE.code))
-    if column.type == "count":
-        return pa.Column("Int64", pa.Check.ge(0, error=rules.NEGATIVE.code))
-    bounds = []
-    if column.minimum is not None:
-        bounds.append(pa.Check.ge(column.minimum, error=rules.OUT_OF_RANGE.code))
-    if column.maximum is not None:
-        bounds.append(pa.Check.le(column.maximum, error=rules.OUT_OF_RANGE.code))
-    return pa.Column("Int64", bounds)
+    low, high = _bounds(column)
+    low_rule = rules.NEGATIVE if column.type == "count" else rules.OUT_OF_RANGE
+    checks = [
+        pa.Check.ge(low, error=low_rule.code),
+        pa.Check.le(high, error=rules.OUT_OF_RANGE.code),
+    ]
+    return pa.Column("Int64", checks)
 
 
 def _rule_holds(check: CheckSpec, frame: pd.DataFrame) -> pd.Series | bool:
@@ -468,8 +473,12 @@ def _case_failure(
         return failure(
             rules.NOT_ALLOWED_CODE, location, name, value, title=column.title, choices=choices
         )
-    rule = rules.RULES[check]  # VAL-002 and VAL-003: the check's error is the rule code
-    return failure(rule, location, name, value, title=column.title, hint=_hint(column))
+    if check == rules.NEGATIVE.code:
+        return failure(
+            rules.NEGATIVE, location, name, value, title=column.title, hint=_hint(column)
+        )
+    hint = _range_hint(column)
+    return failure(rules.OUT_OF_RANGE, location, name, value, title=column.title, hint=hint)
 
 
 def _declared_check_failure(
@@ -500,15 +509,18 @@ def _hint(column: ColumnSpec) -> str:
         return rules.COUNT_HINT
     if column.type == "code":
         return rules.CODE_HINT.format(choices=", ".join(column.allowed))
-    return rules.RANGE_HINT.format(range=_range_text(column))
+    return _range_hint(column)
 
 
-def _range_text(column: ColumnSpec) -> str:
-    """The allowed range of an integer column, e.g. ' from 1 to 45'."""
-    if column.minimum is not None and column.maximum is not None:
-        return f" from {column.minimum} to {column.maximum}"
-    if column.minimum is not None:
-        return f" of at least {column.minimum}"
-    if column.maximum is not None:
-        return f" of at most {column.maximum}"
-    return ""
+def _range_hint(column: ColumnSpec) -> str:
+    """The whole numbers a numeric column accepts, e.g. 'Enter a whole number from 1 to 45.'"""
+    low, high = _bounds(column)
+    return rules.RANGE_HINT.format(range=f" from {low} to {high}")
+
+
+def _bounds(column: ColumnSpec) -> tuple[int, int]:
+    """The smallest and largest value a numeric column accepts."""
+    if column.type == "count":
+        return 0, MAX_WHOLE
+    low = -MAX_WHOLE if column.minimum is None else column.minimum
+    return low, MAX_WHOLE if column.maximum is None else column.maximum

@@ -15,6 +15,13 @@ from lscb_metrics.stats.comparison import (
     WORST,
     compare_with_benchmark,
 )
+from lscb_metrics.stats.disclosure import (
+    SYMBOL_NOTES,
+    publication_value,
+    round_national_count,
+    suppress_derived,
+    suppress_small_counts,
+)
 from lscb_metrics.stats.intervals import (
     EXACT_BELOW,
     METHOD_BYARS,
@@ -47,6 +54,7 @@ from lscb_metrics.stats.ranking import (
 )
 from lscb_metrics.stats.rates import change, percent_change, rate
 from lscb_metrics.stats.rounding import round_half_away_from_zero, round_to_base
+from lscb_metrics.stats.trend import TREND_LABELS, recent_trend, trend_z
 
 __all__ = [
     "BEST",
@@ -65,6 +73,8 @@ __all__ = [
     "POLARITIES",
     "QUARTILE_BANDS",
     "SIMILAR",
+    "SYMBOL_NOTES",
+    "TREND_LABELS",
     "WORSE",
     "WORST",
     "byars_interval",
@@ -75,6 +85,7 @@ __all__ = [
     "neighbour_average",
     "percent_change",
     "proportion_ci_method",
+    "publication_value",
     "quartile_band",
     "quartile_bands",
     "quartile_cut_points",
@@ -84,8 +95,13 @@ __all__ = [
     "rate_ci_method",
     "rate_interval",
     "rate_intervals",
+    "recent_trend",
     "round_half_away_from_zero",
+    "round_national_count",
     "round_to_base",
+    "suppress_derived",
+    "suppress_small_counts",
+    "trend_z",
     "wilson_interval",
     "wilson_intervals",
     "z_score",

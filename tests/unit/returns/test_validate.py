@@ -278,6 +278,14 @@ CASES = [
         "'0' in 'Local target (working days)' is out of range",
     ),
     Case(
+        "too-large",
+        "VAL-003",
+        "referrals",
+        _cell(0, "Referrals received", "1" * 25),
+        {"xlsx": "Data!A2", "csv": 'line 2, column "Referrals received"'},
+        "is out of range. Enter a whole number from 0 to 9007199254740991.",
+    ),
+    Case(
         "code-not-allowed",
         "VAL-004",
         "training",
@@ -717,3 +725,21 @@ def test_a_negative_or_not_applicable_count_is_always_rejected_where_it_is(
     location = f'line {row + 2}, column "{label}"'
     assert not result.valid
     assert (code, location) in {(f.code, f.location) for f in result.failures}
+
+
+@settings(max_examples=30, deadline=None)
+@given(generated=generated_returns(), data=st.data())
+def test_any_cell_contents_are_reported_never_raised(
+    generated: Generated, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    table = generated.table
+    anything = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12)
+    for _ in range(data.draw(st.integers(1, 4))):
+        row = data.draw(st.integers(0, len(table.rows) - 1))
+        table.set(row, data.draw(st.sampled_from(table.header)), data.draw(anything))
+    label = data.draw(st.sampled_from(list(table.cover)))
+    table.cover[label] = data.draw(st.one_of(st.just(table.cover[label]), anything))
+    path = write_csv(table, tmp_path_factory.mktemp("anything") / "anything.csv")
+    result = validate_file(path, SPECS, AGENCIES, LA_LOOKUP)  # a NUL makes it unreadable
+    assert all(f.message.startswith(f"{f.location}: ") for f in result.failures)
+    assert result.valid == (result.errors == [])

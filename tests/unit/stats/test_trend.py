@@ -1,4 +1,4 @@
-"""Recent trend: Fingertips' 5-point trend test, with every leave-one-out refit required to agree."""
+"""Recent trend: Fingertips' five-point test, every leave-one-out refit required to agree."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lscb_metrics.stats.intervals import z_score
 from lscb_metrics.stats.polarity import HIGH_IS_GOOD, LOW_IS_GOOD, NO_JUDGEMENT
 from lscb_metrics.stats.trend import (
     CANNOT_BE_CALCULATED,
@@ -21,7 +22,6 @@ from lscb_metrics.stats.trend import (
     recent_trend,
     trend_z,
 )
-from lscb_metrics.stats.intervals import z_score
 
 CRITICAL_Z = z_score(TREND_CONFIDENCE)
 THOUSANDS = [1000] * 5

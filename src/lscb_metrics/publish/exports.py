@@ -1,0 +1,344 @@
+"""Files for analysts and for open-data publication, written from the warehouse read-only.
+
+- `lscb_indicators_open_data.csv` and its `.meta.csv`: every indicator value in the DfE
+  explore-education-statistics (EES) tidy layout, disclosure-controlled and rounded.
+- `curated_indicator_values` and `curated_comparisons` (Parquet and CSV): the curated relations
+  as they are, unrounded and unsuppressed, for analysts inside the board; never published.
+- `README.md`: what each file is, its columns, the indicators and the symbols.
+
+Identical warehouse contents give byte-identical files: rows are sorted on their full key,
+numbers are written at fixed decimal places and nothing records when the files were made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lscb_metrics.periods import quarter_of
+from lscb_metrics.publish.figures import (
+    LOCAL_AUTHORITY,
+    NATIONAL,
+    PARTNER_RETURN,
+    catalogue_frame,
+    figure_rows,
+    published_figures,
+    read_only,
+)
+from lscb_metrics.stats.disclosure import SYMBOL_NOTES
+
+OPEN_DATA = "lscb_indicators_open_data.csv"
+OPEN_DATA_META = "lscb_indicators_open_data.meta.csv"
+README = "README.md"
+ANALYST_RELATIONS = ("curated.indicator_values", "curated.comparisons")
+ANALYST_FORMATS = ("parquet", "csv")
+ANALYST_ORDER = "indicator_id, source_type, area_code, breakdown, period_end, period_start"
+ENGLAND = ("E92000001", "England")
+LEVEL_ORDER = {NATIONAL: 0, "Regional": 1, LOCAL_AUTHORITY: 2}
+META_COLUMNS = [
+    "col_name",
+    "col_type",
+    "label",
+    "indicator_grouping",
+    "indicator_unit",
+    "indicator_dp",
+    "filter_hint",
+    "filter_grouping_column",
+]
+GEOGRAPHY_COLUMNS = [
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "new_la_code",
+    "la_name",
+    "old_la_code",
+]
+#: Groups the indicator_id filter's items in EES; a grouping column has no metadata row.
+THEME_COLUMN = "theme"
+
+
+@dataclass(frozen=True)
+class OpenDataColumn:
+    """A filter or indicator column of the open-data file, as its metadata row describes it."""
+
+    name: str
+    col_type: str  # Filter or Indicator
+    label: str
+    grouping: str = ""
+    whole_numbers: bool = False  # indicator published without decimals whatever the indicator
+
+
+FILTERS = (
+    OpenDataColumn("indicator_id", "Filter", "Indicator"),
+    OpenDataColumn("breakdown", "Filter", "Breakdown"),
+    OpenDataColumn("source_type", "Filter", "Source"),
+)
+INDICATORS = (
+    OpenDataColumn("value", "Indicator", "Value", "Figure"),
+    OpenDataColumn("numerator", "Indicator", "Numerator", "Figure", whole_numbers=True),
+    OpenDataColumn("denominator", "Indicator", "Denominator", "Figure", whole_numbers=True),
+    OpenDataColumn("lower_ci95", "Indicator", "Lower 95% confidence limit", "Interval"),
+    OpenDataColumn("upper_ci95", "Indicator", "Upper 95% confidence limit", "Interval"),
+    OpenDataColumn("england_value", "Indicator", "England", "Comparators"),
+    OpenDataColumn("region_value", "Indicator", "Region", "Comparators"),
+    OpenDataColumn("sn_average", "Indicator", "Statistical neighbours average", "Comparators"),
+    OpenDataColumn("rank", "Indicator", "Rank among local authorities", "Rank", True),
+    OpenDataColumn("rank_of", "Indicator", "Local authorities ranked", "Rank", True),
+)
+
+
+def write_exports(warehouse: Path, out_dir: Path) -> list[Path]:
+    """Write the open-data CSV and metadata, the analyst copies and a README into `out_dir`;
+    return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with read_only(warehouse) as connection:
+        analyst_paths = _write_analyst_copies(connection, out_dir)
+        catalogue = catalogue_frame(connection)
+        hints = column_comments(connection, "curated.indicator_values")
+        rows = figure_rows(connection)
+    open_data = open_data_frame(published_figures(rows, catalogue), catalogue)
+    meta = open_data_meta(catalogue, hints)
+    open_data_path, meta_path = out_dir / OPEN_DATA, out_dir / OPEN_DATA_META
+    _write_csv(open_data, open_data_path)
+    _write_csv(meta, meta_path)
+    written = [open_data_path, meta_path, *analyst_paths]
+    readme_path = out_dir / README
+    readme_path.write_text(exports_readme(written, meta, catalogue), encoding="utf-8")
+    return [*written, readme_path]
+
+
+def column_comments(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    """Column name -> description of `relation`, as the warehouse holds it from warehouse.yaml."""
+    schema, table = relation.split(".", 1)
+    return dict(
+        connection.execute(
+            "SELECT column_name, coalesce(comment, '') FROM duckdb_columns() "
+            "WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+    )
+
+
+def ees_time(period_end: date, source_type: str) -> tuple[str, str]:
+    """EES time_period and time_identifier of a value ending `period_end`: a partner return
+    quarter -> (201415, Financial year Q2); a published year to 31 March -> (201314, Financial
+    year); published calendar years (pooled) ending 31 December 2016 -> (2016, Calendar year)."""
+    if source_type == PARTNER_RETURN:
+        quarter = quarter_of(period_end)
+        return _financial_year(quarter.year_start), f"Financial year Q{quarter.number}"
+    if (period_end.month, period_end.day) == (3, 31):
+        return _financial_year(period_end.year - 1), "Financial year"
+    if (period_end.month, period_end.day) == (12, 31):
+        return str(period_end.year), "Calendar year"
+    raise ValueError(f"a published period ending {period_end} has no EES time_period")
+
+
+def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Published figures (from published_figures) in the EES tidy layout, every cell as text,
+    sorted by period, geography, indicator, breakdown and source."""
+    ordered = published.assign(
+        _level=published["geographic_level"].map(LEVEL_ORDER),
+        _indicator=published["indicator_id"].map({i: n for n, i in enumerate(catalogue.index)}),
+    ).sort_values(
+        [
+            *("period_end", "period_start", "_level", "region_code", "area_code"),
+            *("_indicator", "breakdown", "source_type"),
+        ],
+        kind="stable",
+        na_position="first",
+    )
+    times = [
+        ees_time(end, source)
+        for end, source in zip(ordered["period_end"], ordered["source_type"], strict=True)
+    ]
+    level = ordered["geographic_level"]
+    local, regional = level.eq(LOCAL_AUTHORITY), level.ne(NATIONAL)
+    decimals = ordered["indicator_id"].map(catalogue["decimals"]).astype(int)
+    frame = pd.DataFrame(
+        {
+            "time_period": [period for period, _ in times],
+            "time_identifier": [identifier for _, identifier in times],
+            "geographic_level": level,
+            "country_code": ENGLAND[0],
+            "country_name": ENGLAND[1],
+            # A Regional row is its own region (Inner and Outer London are regions of London).
+            "region_code": ordered["region_code"]
+            .where(local, ordered["area_code"])
+            .where(regional, ""),
+            "region_name": ordered["region_name"]
+            .where(local, ordered["area_name"])
+            .where(regional, ""),
+            "new_la_code": ordered["area_code"].where(local, ""),
+            "la_name": ordered["area_name"].where(local, ""),
+            "old_la_code": ordered["old_la_code"].where(local, "").fillna(""),
+            THEME_COLUMN: ordered["indicator_id"].map(catalogue["theme"]),
+            **{column.name: ordered[column.name] for column in FILTERS},
+            **{
+                column.name: _cell_texts(
+                    ordered[column.name], decimals * 0 if column.whole_numbers else decimals
+                )
+                for column in INDICATORS
+            },
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def open_data_meta(catalogue: pd.DataFrame, hints: dict[str, str]) -> pd.DataFrame:
+    """The EES metadata file: one row per filter and indicator column; hints are the column
+    descriptions, units and decimal places come from the catalogue where all indicators agree."""
+    shared_dp = _shared(str(d) for d in catalogue["decimals"])
+    shared_unit = _shared(catalogue["unit"])
+    rows = [
+        {
+            "col_name": column.name,
+            "col_type": column.col_type,
+            "label": column.label,
+            "filter_hint": hints.get(column.name, ""),
+            "filter_grouping_column": THEME_COLUMN if column.name == "indicator_id" else "",
+        }
+        for column in FILTERS
+    ] + [
+        {
+            "col_name": column.name,
+            "col_type": column.col_type,
+            "label": column.label,
+            "indicator_grouping": column.grouping,
+            "indicator_unit": "" if column.whole_numbers else shared_unit,
+            "indicator_dp": "0" if column.whole_numbers else shared_dp,
+        }
+        for column in INDICATORS
+    ]
+    return pd.DataFrame(rows, columns=META_COLUMNS).fillna("")
+
+
+def exports_readme(paths: Sequence[Path], meta: pd.DataFrame, catalogue: pd.DataFrame) -> str:
+    """README.md for the export folder: every file, the columns, indicators and symbols."""
+    files = "\n".join(f"| `{path.name}` | {_file_purpose(path.name)} |" for path in paths)
+    symbols = "\n".join(f"| `{symbol}` | {note} |" for symbol, note in SYMBOL_NOTES.items())
+    columns = "\n".join(
+        f"| `{row.col_name}` | {row.col_type} | {row.label} | {row.filter_hint} |"
+        for row in meta.itertuples()
+    )
+    indicators = "\n".join(
+        f"| `{ident}` | {row.title} | {row.theme} | {row.unit} | {row.decimals} | {row.polarity} |"
+        for ident, row in catalogue.iterrows()
+    )
+    return f"""# LSCB indicators: exported files
+
+Written from the warehouse by `lscb_metrics.publish.write_exports`. The same warehouse always
+gives the same bytes.
+
+| file | what it is |
+|---|---|
+{files}
+| `{README}` | This file. |
+
+## Publication rules (the open-data file only)
+
+- Every figure is rounded to the indicator's decimal places (below), halves away from zero.
+  Rates and percentages are calculated from unrounded counts.
+- Local-authority counts of 1 to 5 are shown as `c`, with any figure that would let one be
+  worked out (another count in the same breakdown, or a numerator beside its denominator).
+- A rate or percentage calculated from such a count is `c`, and so are its confidence limits and
+  rank. A percentage is also `c` when its denominator minus its numerator is 1 to 5.
+- National and regional counts are rounded to the nearest 10.
+- A figure that is missing is `x`; where there is no figure to give (a count has no confidence
+  interval, comparators or rank; England has no region) it is `z`.
+- Published DfE figures that DfE itself suppressed or did not collect are shown as `x`.
+
+## Symbols
+
+| symbol | meaning |
+|---|---|
+{symbols}
+
+## Open-data file columns
+
+`time_period` and `time_identifier` follow EES: `201314` with `Financial year` is 2013-14
+(April to March); `201415` with `Financial year Q2` is the board's figure at the end of July to
+September 2014 (flows summed over the catalogued window ending then, snapshots as at its last
+day); `2016` with `Calendar year` is a pooled period of calendar years ending 2016 (see the
+indicator title). The EES screener accepts only one kind of time identifier per file, so for an
+EES upload split the file on `time_identifier`. Geography: `geographic_level` (National,
+Regional, Local authority), `country_code`, `country_name`, `region_code`, `region_name`,
+`new_la_code` (ONS), `la_name`, `old_la_code` (DfE number). `{THEME_COLUMN}` groups the
+indicators by annual-report theme.
+
+| column | type | label | filter hint |
+|---|---|---|---|
+{columns}
+
+## Indicators
+
+The value's unit and decimal places depend on the indicator (`schemas/indicators.yaml`).
+
+| indicator_id | title | theme | unit | decimals | polarity |
+|---|---|---|---|---|---|
+{indicators}
+"""
+
+
+def _write_analyst_copies(connection: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+    """The curated relations as Parquet and CSV, rows in a fixed order."""
+    # One thread: the row order and the Parquet row groups do not then depend on scheduling.
+    connection.execute("SET threads = 1")
+    paths = []
+    for relation in ANALYST_RELATIONS:
+        query = f"SELECT * FROM {relation} ORDER BY {ANALYST_ORDER}"
+        for file_format in ANALYST_FORMATS:
+            path = out_dir / f"{relation.replace('.', '_')}.{file_format}"
+            options = "FORMAT csv, HEADER" if file_format == "csv" else "FORMAT parquet"
+            target = str(path).replace("'", "''")
+            connection.execute(f"COPY ({query}) TO '{target}' ({options})")
+            paths.append(path)
+    return paths
+
+
+def _file_purpose(name: str) -> str:
+    """One line on what the exported file `name` is for."""
+    if name == OPEN_DATA:
+        return (
+            "Every indicator for every local authority, region and England, and the board's own "
+            "figures from partner returns, in the EES tidy layout. Rounded and "
+            "disclosure-controlled: for publication."
+        )
+    if name == OPEN_DATA_META:
+        return f"EES metadata for `{OPEN_DATA}`: its filters and indicators."
+    relation = name.rsplit(".", 1)[0].replace("_", ".", 1)
+    return (
+        f"The warehouse relation `{relation}` as it is: unrounded and NOT disclosure-controlled, "
+        "for analysts inside the board; never publish it. Columns are described in "
+        "`schemas/warehouse.yaml` and the data dictionary."
+    )
+
+
+def _financial_year(year_start: int) -> str:
+    """EES six-digit financial year: 2013 -> '201314'."""
+    return f"{year_start}{(year_start + 1) % 100:02d}"
+
+
+def _shared(values: Iterable[str]) -> str:
+    """The one value all of `values` share, or '' when they differ."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else ""
+
+
+def _cell_texts(values: pd.Series, decimals: pd.Series) -> list[str]:
+    """Published cells as text: numbers at fixed decimal places, symbols as they are."""
+    return [
+        value if isinstance(value, str) else f"{value:.{places}f}"
+        for value, places in zip(values, decimals, strict=True)
+    ]
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """`frame` as UTF-8 CSV with Unix line ends (the same bytes on every platform)."""
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")

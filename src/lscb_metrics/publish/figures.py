@@ -1,0 +1,225 @@
+"""The curated figures as read for publication, and as published after disclosure control.
+
+Everything here reads the warehouse through a read-only connection, so publishing never needs
+the writer's lock and can never change the warehouse. The rules applied before a figure leaves
+it are those of DfE children's social care statistics and the GSS symbols guidance, through
+`lscb_metrics.stats.disclosure`: local counts of 1 to 5 become `c` (with the cells that would
+reveal them), a rate or percentage derived from such a count becomes `c`, National and Regional
+counts are rounded to the nearest 10, figures are rounded to the catalogue's decimals with
+halves away from zero, and a figure that is missing is `x` or, where there is none to give, `z`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lscb_metrics.catalogue import POPULATION_MEASURE
+from lscb_metrics.stats.disclosure import (
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    SUPPRESSED,
+    publication_value,
+    round_national_count,
+    suppress_derived,
+    suppress_small_counts,
+)
+from lscb_metrics.warehouse import connect
+
+LOCAL_AUTHORITY = "Local authority"
+NATIONAL = "National"
+PARTNER_RETURN = "partner_return"
+#: Rows with these in common are the breakdown of one figure (e.g. training by agency).
+SERIES = ["indicator_id", "area_code", "period_start", "period_end", "source_type"]
+#: Columns of `figure_rows` that `published_figures` turns into numbers or symbols.
+FIGURES = [
+    "numerator",
+    "denominator",
+    "value",
+    "lower_ci95",
+    "upper_ci95",
+    "england_value",
+    "region_value",
+    "sn_average",
+    "rank",
+    "rank_of",
+    "vs_england",
+]
+
+_FIGURE_ROWS_SQL = """
+SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
+       a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
+       v.period_end, v.time_period, v.source_type, v.source, v.numerator, v.denominator, v.value,
+       v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
+       c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.comparator_note
+FROM curated.indicator_values AS v
+LEFT JOIN curated.comparisons AS c
+    USING (indicator_id, area_code, breakdown, period_start, period_end, time_period, source_type)
+LEFT JOIN reference.areas AS a ON a.area_code = v.area_code
+"""
+
+
+@dataclass(frozen=True)
+class BoardArea:
+    """The local authority whose board the partner returns are for, and its region."""
+
+    code: str
+    name: str
+    region_code: str
+    region_name: str
+
+
+@contextmanager
+def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse, closed afterwards."""
+    if not warehouse.is_file():
+        raise FileNotFoundError(f"no warehouse at {warehouse}; run the pipeline first")
+    connection = connect(warehouse, read_only=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def catalogue_frame(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """curated.indicator_catalogue indexed by indicator id, in catalogue order."""
+    frame = connection.sql(
+        "SELECT * EXCLUDE (row) FROM (SELECT *, rowid AS row FROM curated.indicator_catalogue) "
+        "ORDER BY row"
+    ).df()
+    return frame.set_index("indicator_id")
+
+
+def board_area(connection: duckdb.DuckDBPyConnection) -> BoardArea:
+    """The one area the warehouse holds partner returns for."""
+    rows = connection.execute(
+        "SELECT DISTINCT v.area_code, v.area_name, a.region_code, a.region_name "
+        "FROM curated.indicator_values AS v JOIN reference.areas AS a USING (area_code) "
+        "WHERE v.source_type = ? ORDER BY 1",
+        [PARTNER_RETURN],
+    ).fetchall()
+    if len(rows) != 1:
+        raise ValueError(
+            f"the warehouse holds partner returns for {len(rows)} areas; publishing needs one"
+        )
+    return BoardArea(*rows[0])
+
+
+def figure_rows(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> pd.DataFrame:
+    """Indicator values beside their comparisons and area geography, unrounded; `where` is a
+    SQL condition on the value columns (alias v), e.g. "v.area_code = 'E06000033'"."""
+    frame = connection.sql(f"{_FIGURE_ROWS_SQL} WHERE {where}").df()
+    for column in ("period_start", "period_end", "comparator_period_end"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def published_figures(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (from figure_rows) with every column in FIGURES as published: a number rounded
+    to its decimals (int where that is 0) or a symbol (c, x, z, low; vs_england stays text)."""
+    spec = catalogue.loc[rows["indicator_id"]].set_index(rows.index)
+    is_count = spec["denominator"].isna()
+    count_denominator = ~is_count & spec["denominator"].ne(POPULATION_MEASURE)
+    local = rows["geographic_level"].eq(LOCAL_AUTHORITY)
+    numerator, denominator = _published_counts(rows, count_denominator, local)
+    hidden = _hidden_values(rows, spec, local, numerator, denominator)
+    # A percentage hidden for its small complement could be worked out again from its numerator
+    # and denominator, so the numerator goes too.
+    numerator = numerator.mask(hidden & _is_number(numerator) & _is_number(denominator), SUPPRESSED)
+    decimals = spec["decimals"].astype(int)
+    whole = pd.Series(0, index=rows.index)
+    published = rows.copy()
+    published["numerator"] = _rounded(numerator, whole)
+    published["denominator"] = _rounded(denominator, whole).mask(is_count, NOT_APPLICABLE)
+    value = _rounded(rows["value"].astype(object).where(~is_count, numerator), decimals)
+    published["value"] = value.mask(hidden, SUPPRESSED)
+    for bound in ("lower_ci95", "upper_ci95"):
+        limit = _rounded(rows[bound], decimals).mask(hidden, SUPPRESSED)
+        published[bound] = limit.mask(is_count, NOT_APPLICABLE)
+    comparators = spec["comparators"].fillna("")
+    applicable = {
+        "england_value": comparators.str.contains("england"),
+        "region_value": comparators.str.contains("region") & rows["geographic_level"].ne(NATIONAL),
+        "sn_average": comparators.str.contains("statistical_neighbours") & local,
+    }
+    for column, applies in applicable.items():
+        published[column] = _rounded(rows[column], decimals).where(applies, NOT_APPLICABLE)
+    for column in ("rank", "rank_of"):
+        ranks = _rounded(rows[column].astype("float64"), whole).mask(hidden, SUPPRESSED)
+        # A count's rank only reflects the size of the area, so counts are not ranked.
+        published[column] = ranks.where(local & ~is_count, NOT_APPLICABLE)
+    comparison = rows["vs_england"].astype(object).where(rows["vs_england"].notna(), NOT_AVAILABLE)
+    published["vs_england"] = comparison.mask(hidden, SUPPRESSED)
+    return published
+
+
+def _published_counts(
+    rows: pd.DataFrame, count_denominator: pd.Series, local: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """(numerators, denominators) after primary and secondary suppression of local counts and
+    rounding of National and Regional counts to 10; population denominators are left alone."""
+    counts = pd.DataFrame(
+        {
+            "numerator": rows["numerator"],
+            "denominator": rows["denominator"].where(count_denominator),
+        }
+    )
+    suppressed = suppress_small_counts(
+        pd.concat([rows.loc[local, SERIES], counts[local]], axis=1),
+        ["numerator", "denominator"],
+        group_columns=SERIES,
+    )[["numerator", "denominator"]]
+    rounded = counts[~local].map(round_national_count).astype(object)
+    published = pd.concat([suppressed, rounded]).reindex(rows.index)
+    denominator = published["denominator"].where(count_denominator, rows["denominator"])
+    return published["numerator"], denominator
+
+
+def _hidden_values(
+    rows: pd.DataFrame,
+    spec: pd.DataFrame,
+    local: pd.Series,
+    numerator: pd.Series,
+    denominator: pd.Series,
+) -> pd.Series:
+    """True where the value must be `c`: a suppressed count, or a local rate or percentage
+    whose count (or, for a percentage, denominator or complement) is 1 to 5 (DfE)."""
+    hidden = numerator.eq(SUPPRESSED) & spec["denominator"].isna()
+    percentage = spec["multiplier"].eq(100)
+    for kind, denominators in ((percentage, denominator), (~percentage, None)):
+        derived = local & spec["denominator"].notna() & kind
+        shown = suppress_derived(
+            rows.loc[derived, "value"],
+            numerator[derived],
+            None if denominators is None else denominators[derived],
+        )
+        hidden = hidden | shown.eq(SUPPRESSED).reindex(rows.index, fill_value=False)
+    return hidden
+
+
+def _is_number(values: pd.Series) -> pd.Series:
+    """True where a published cell holds a number (not a symbol, not missing)."""
+    return values.map(lambda value: not isinstance(value, str) and not pd.isna(value)).astype(bool)
+
+
+def _rounded(values: pd.Series, decimals: pd.Series) -> pd.Series:
+    """Each value as published at its decimals: int where decimals is 0; symbols kept."""
+    # Comparators, ranks and populations repeat across thousands of rows: round each once.
+    once = cache(_publication_number)
+    return pd.Series(
+        [once(v, d) for v, d in zip(values, decimals, strict=True)],
+        index=values.index,
+        dtype=object,
+    )
+
+
+def _publication_number(value: object, decimals: int) -> float | int | str:
+    """`publication_value` of one cell, as an int when published without decimals."""
+    published = publication_value(None if pd.isna(value) else value, decimals)  # type: ignore[arg-type]
+    return int(published) if decimals == 0 and isinstance(published, float) else published

@@ -1,0 +1,626 @@
+"""The board's scorecard: one self-contained HTML page, and its charts as SVG and PNG files.
+
+The page makes no network request at all (inline CSS and SVG, system fonts, no scripts), so it
+can be emailed, archived or opened offline exactly as published. Figures pass through the same
+disclosure control as every other publication (`figures.published_figures`: counts of 1 to 5 and
+figures derived from them become `c`). Judgements are shown in words and symbols as well as
+colour (WCAG 2.2 1.4.1): comparisons with England as OHID Fingertips labels them, trends as
+Fingertips' recent-trend markers (`stats.trend.recent_trend`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lscb_metrics.catalogue import COMPARATORS
+from lscb_metrics.errors import LscbError
+from lscb_metrics.periods import quarter_of, window_start, year_label
+from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, png_of_svg
+from lscb_metrics.publish.figures import (
+    NATIONAL,
+    PARTNER_RETURN,
+    BoardArea,
+    board_area,
+    catalogue_frame,
+    figure_rows,
+    published_figures,
+    read_only,
+)
+from lscb_metrics.stats import comparison as cmp
+from lscb_metrics.stats import trend
+from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SUPPRESSED, SYMBOL_NOTES
+
+SCORECARD_FILE = "scorecard.html"
+CHARTS_DIR = "charts"
+TOTAL = "Total"
+PUBLISHED = "published"
+ENGLAND = "England"
+NEIGHBOURS_AVERAGE = "Neighbours' average"
+# Snapshots at successive quarter ends are separate counts; flows are summed over a rolling
+# window, so only points a whole window apart are independent enough for a trend test.
+SNAPSHOT_STEP_MONTHS = 3
+
+# label -> (CSS class, symbol); the symbol repeats the word's meaning for those who cannot see
+# the colour, and is hidden from screen readers, which read the word.
+COMPARISON_BADGES: dict[str, tuple[str, str]] = {
+    cmp.BEST: ("best", "✓✓"),
+    cmp.BETTER: ("better", "✓"),
+    cmp.SIMILAR: ("similar", "≈"),
+    cmp.WORSE: ("worse", "✗"),
+    cmp.WORST: ("worst", "✗✗"),
+    cmp.LOWER: ("lower", "↓"),
+    cmp.HIGHER: ("higher", "↑"),
+    cmp.NOT_COMPARED: ("none", "–"),
+}
+TREND_BADGES: dict[str, tuple[str, str]] = {
+    trend.INCREASING_BETTER: ("better", "↑"),
+    trend.DECREASING_BETTER: ("better", "↓"),
+    trend.INCREASING_WORSE: ("worse", "↑"),
+    trend.DECREASING_WORSE: ("worse", "↓"),
+    trend.INCREASING: ("higher", "↑"),
+    trend.DECREASING: ("lower", "↓"),
+    trend.NO_SIGNIFICANT_CHANGE: ("similar", "→"),
+    trend.CANNOT_BE_CALCULATED: ("none", "–"),
+}
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, "Liberation Sans",
+  sans-serif; color: #0b0c0c; background: #ffffff; line-height: 1.45; margin: 0 auto;
+  max-width: 76rem; padding: 1rem 1.5rem 3rem; }
+h1 { font-size: 1.9rem; margin: 0.5rem 0; }
+h2 { font-size: 1.45rem; margin: 2.5rem 0 0.5rem; border-top: 4px solid #12436d;
+  padding-top: 0.5rem; }
+h3 { font-size: 1.1rem; margin: 1.5rem 0 0.25rem; }
+a { color: #1d70b8; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
+caption { text-align: left; font-weight: bold; padding: 0.25rem 0 0.5rem; }
+th, td { border-bottom: 1px solid #b1b4b6; padding: 0.45rem 0.5rem; text-align: left;
+  vertical-align: top; }
+thead th { border-bottom: 2px solid #0b0c0c; vertical-align: bottom; }
+th[scope="rowgroup"] { background: #f3f2f1; }
+td.number { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.about { display: block; font-weight: normal; font-size: 0.85rem; color: #505a5f; }
+.badge { display: inline-block; white-space: nowrap; border: 1px solid; border-radius: 0.25rem;
+  padding: 0.05rem 0.4rem; font-size: 0.9rem; }
+.best { background: #a8d5b8; border-color: #005a30; }
+.better { background: #cce2d8; border-color: #005a30; }
+.similar { background: #fff2b3; border-color: #8a6d00; }
+.worse { background: #f6d7d2; border-color: #942514; }
+.worst { background: #eba59b; border-color: #942514; }
+.higher { background: #bfd2ec; border-color: #12436d; }
+.lower { background: #e2ecf7; border-color: #12436d; }
+.none { background: #f3f2f1; border-color: #6f777b; }
+a.symbol { color: inherit; text-decoration: underline dotted; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr));
+  gap: 0 2rem; }
+.charts h3 { grid-column: 1 / -1; }
+figure { margin: 0.5rem 0 1.5rem; }
+figcaption { font-size: 0.9rem; color: #505a5f; }
+svg { max-width: 100%; height: auto; }
+dl.symbols dt { font-weight: bold; float: left; clear: left; width: 3rem; }
+dl.symbols dd { margin: 0 0 0.5rem 3rem; }
+"""
+
+
+class ScorecardError(LscbError, ValueError):
+    """The warehouse holds nothing to publish for the period asked for."""
+
+
+@dataclass(frozen=True)
+class ScorecardData:
+    """What the scorecard shows, read from the warehouse: unrounded (`*_rows`) and as
+    published after disclosure control and rounding (`shown`, `history`, `neighbours`)."""
+
+    area: BoardArea
+    period_end: date
+    catalogue: pd.DataFrame
+    own_rows: pd.DataFrame
+    shown: pd.DataFrame
+    history: pd.DataFrame
+    neighbours: pd.DataFrame
+
+
+def _sql_text(value: str) -> str:
+    """`value` as a SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _latest_partner_period(connection: duckdb.DuckDBPyConnection, area_code: str) -> date:
+    """Last period end the board's partner returns reach."""
+    [(latest,)] = connection.execute(
+        "SELECT max(period_end) FROM curated.indicator_values "
+        "WHERE source_type = ? AND area_code = ?",
+        [PARTNER_RETURN, area_code],
+    ).fetchall()
+    return latest
+
+
+def _neighbour_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> list[str]:
+    """The area's statistical neighbours, closest first."""
+    rows = connection.execute(
+        "SELECT neighbour_code FROM reference.statistical_neighbours WHERE area_code = ? "
+        "ORDER BY neighbour_rank",
+        [area_code],
+    ).fetchall()
+    return [code for (code,) in rows]
+
+
+def read_scorecard_data(warehouse: Path, period_end: date | None = None) -> ScorecardData:
+    """The board's figures at `period_end` (default: its latest quarter), their history and
+    neighbours, read from the warehouse without writing to it."""
+    with read_only(warehouse) as connection:
+        catalogue = catalogue_frame(connection)
+        area = board_area(connection)
+        period_end = period_end or _latest_partner_period(connection, area.code)
+        up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
+        own = figure_rows(connection, f"v.area_code = {_sql_text(area.code)} AND {up_to}")
+        england = figure_rows(
+            connection,
+            f"v.geographic_level = {_sql_text(NATIONAL)} AND v.breakdown = 'Total' AND {up_to}",
+        )
+        codes = ", ".join(
+            _sql_text(c) for c in [area.code, *_neighbour_codes(connection, area.code)]
+        )
+        compared = figure_rows(
+            connection,
+            f"v.area_code IN ({codes}) AND v.source_type = 'published' AND v.breakdown = 'Total' "
+            f"AND {up_to}",
+        )
+    current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
+    if current.empty:
+        raise ScorecardError(
+            f"the warehouse holds no partner-return figures for {area.name} at "
+            f"{period_end.isoformat()}; run the pipeline for that quarter first"
+        )
+    comparator_ends = current.set_index("indicator_id")["comparator_period_end"].dropna()
+    latest_year = compared["period_end"].eq(
+        compared["indicator_id"].map(comparator_ends.groupby(level=0).first())
+    )
+    return ScorecardData(
+        area=area,
+        period_end=period_end,
+        catalogue=catalogue,
+        own_rows=own,
+        shown=published_figures(current, catalogue),
+        history=published_figures(pd.concat([own, england], ignore_index=True), catalogue),
+        neighbours=published_figures(compared[latest_year], catalogue),
+    )
+
+
+def _month_end_before(period_end: date, months: int) -> date:
+    """The month end `months` months before the month end `period_end`."""
+    return window_start(period_end, months) - timedelta(days=1)
+
+
+def recent_trend_label(rows: pd.DataFrame, spec: pd.Series, period_end: date) -> str:
+    """Fingertips recent-trend label of the board's own series in `rows` (one indicator and
+    breakdown) up to `period_end`, using points far enough apart not to share events."""
+    if pd.isna(spec["denominator"]):
+        # Fingertips tests trends in rates and proportions; a count has no denominator.
+        return trend.CANNOT_BE_CALCULATED
+    step = SNAPSHOT_STEP_MONTHS if spec["measure_type"] == "snapshot" else spec["window_months"]
+    by_end = rows[rows["source_type"].eq(PARTNER_RETURN)].set_index("period_end")
+    first = min(by_end.index, default=period_end)
+    ends = []
+    end = period_end
+    while end >= first:
+        ends.append(end)
+        end = _month_end_before(end, int(step))
+    points = by_end.reindex(ends[::-1])
+    return trend.recent_trend(
+        points["value"].astype("float64"),
+        points["numerator"].astype("float64"),
+        points["denominator"].astype("float64"),
+        spec["polarity"],
+        trend.KIND_PROPORTION if spec["multiplier"] == 100 else trend.KIND_RATE,
+    )
+
+
+def _plotted(cell: object) -> float:
+    """A published cell as a number to plot: NaN for a symbol (c, x, z, low) or a gap."""
+    if isinstance(cell, str) or cell is None or pd.isna(cell):
+        return math.nan
+    return float(cell)
+
+
+def _is_plotted(cell: object) -> bool:
+    """True for a published number, and for `c`, which is drawn as a gap in the line."""
+    return cell == SUPPRESSED or not (isinstance(cell, str) or pd.isna(cell))
+
+
+def _points(rows: pd.DataFrame, column: str) -> list[tuple[str, float]]:
+    """(quarter label, published value) of `rows` in time order; a suppressed figure (c) is
+    kept as NaN, a gap in the line, and other symbols (x, z, low) are left out."""
+    kept = rows[rows[column].map(_is_plotted).astype(bool)].sort_values("period_end")
+    return [
+        (quarter_of(end).label, _plotted(cell))
+        for end, cell in zip(kept["period_end"], kept[column], strict=True)
+    ]
+
+
+def _compares_with(spec: pd.Series, comparator: str) -> bool:
+    """True when the catalogue compares the indicator with `comparator` (england, region or
+    statistical_neighbours)."""
+    comparators = spec["comparators"]
+    return isinstance(comparators, str) and comparator in comparators.split(", ")
+
+
+def _has_comparators(spec: pd.Series) -> bool:
+    """True when the catalogue compares the indicator with anything at all."""
+    return any(_compares_with(spec, comparator) for comparator in COMPARATORS)
+
+
+def trend_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[str, float]]]:
+    """Line-chart series of one indicator: the area's quarters (and published years before
+    them), and where the catalogue compares with them England's and the neighbours' average's
+    published years, each year at its last quarter; empty series left out."""
+    spec = data.catalogue.loc[indicator_id]
+    rows = data.history[
+        data.history["indicator_id"].eq(indicator_id) & data.history["breakdown"].eq(TOTAL)
+    ]
+    own = rows[rows["area_code"].eq(data.area.code)]
+    quarters = own[own["source_type"].eq(PARTNER_RETURN)]
+    years = own[own["source_type"].eq(PUBLISHED)]
+    first_quarter = quarters["period_end"].min() if not quarters.empty else data.period_end
+    series = {
+        data.area.name: _points(
+            pd.concat([years[years["period_end"] < first_quarter], quarters]), "value"
+        )
+    }
+    if _compares_with(spec, "england"):
+        series[ENGLAND] = _points(rows[rows["geographic_level"].eq(NATIONAL)], "value")
+    if _compares_with(spec, "statistical_neighbours"):
+        series[NEIGHBOURS_AVERAGE] = _points(years, "sn_average")
+    return {name: points for name, points in series.items() if points}
+
+
+def _bar_order(bar: tuple[str, float]) -> tuple[bool, float, str]:
+    """Sort key of a bar: highest value first, no figure last, then by name."""
+    name, value = bar
+    return math.isnan(value), 0.0 if math.isnan(value) else -value, name
+
+
+def neighbour_bars(data: ScorecardData, indicator_id: str) -> list[tuple[str, float]]:
+    """(area name, published value) of the area and its statistical neighbours in the latest
+    published year on or before the quarter, highest first."""
+    rows = data.neighbours[data.neighbours["indicator_id"].eq(indicator_id)]
+    bars = zip(rows["area_name"], rows["value"].map(_plotted), strict=True)
+    return sorted(bars, key=_bar_order)
+
+
+def _year_of(period_end: date) -> str:
+    """Financial-year label of a published year ending `period_end` (2014-03-31 -> 2013-14)."""
+    return year_label(quarter_of(period_end).year_start)
+
+
+def _comparator_year(row: pd.Series) -> str | None:
+    """The published year a row's England, region and neighbour figures are from, if any."""
+    end = row["comparator_period_end"]
+    return None if end is None or pd.isna(end) else _year_of(end)
+
+
+def _own_rows(data: ScorecardData) -> pd.DataFrame:
+    """The board's published figures for the quarter in catalogue order, breakdowns by name."""
+    order = {indicator_id: i for i, indicator_id in enumerate(data.catalogue.index)}
+    shown = data.shown.assign(
+        _order=data.shown["indicator_id"].map(order),
+        _total=data.shown["breakdown"].ne(TOTAL),
+    )
+    return shown.sort_values(["_order", "_total", "breakdown_name"]).drop(
+        columns=["_order", "_total"]
+    )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the scorecard: its SVG and the caption it has on the page."""
+
+    svg: str
+    caption: str
+
+
+def _trend_caption(area_name: str, series: Mapping[str, Sequence[tuple[str, float]]]) -> str:
+    """What a trend chart shows, naming only the comparators it has, and what a gap means."""
+    phrases = {ENGLAND: "England", NEIGHBOURS_AVERAGE: "the statistical neighbours' average"}
+    compared = [phrase for name, phrase in phrases.items() if name in series]
+    yearly = (
+        f", with {' and '.join(compared)} for each published year, shown at its last quarter "
+        "(January to March)"
+        if compared
+        else ""
+    )
+    has_gap = any(math.isnan(value) for points in series.values() for _, value in points)
+    gap = (
+        " A break in a line is a figure withheld to protect confidentiality (c)." if has_gap else ""
+    )
+    return f"{area_name} each quarter from the partner returns{yearly}.{gap}"
+
+
+def scorecard_charts(data: ScorecardData) -> dict[str, Chart]:
+    """Every chart of the scorecard by file stem (`<indicator>_trend`, `<indicator>_neighbours`),
+    in catalogue order; an indicator with a breakdown (training by agency) has none."""
+    charts: dict[str, Chart] = {}
+    totals = _own_rows(data)
+    for row in totals[totals["breakdown"].eq(TOTAL)].itertuples(index=False):
+        spec = data.catalogue.loc[row.indicator_id]
+        title, unit, decimals = str(spec["title"]), str(spec["unit"]), int(spec["decimals"])
+        series = trend_series(data, row.indicator_id)
+        if data.area.name in series:
+            charts[f"{row.indicator_id}_trend"] = Chart(
+                line_chart_svg(series, title, unit, decimals=decimals),
+                _trend_caption(data.area.name, series),
+            )
+        bars = neighbour_bars(data, row.indicator_id)
+        if _compares_with(spec, "statistical_neighbours") and data.area.name in dict(bars):
+            year = _year_of(row.comparator_period_end)
+            charts[f"{row.indicator_id}_neighbours"] = Chart(
+                bar_chart_svg(
+                    bars,
+                    data.area.name,
+                    f"{title}, {year}: {data.area.name} among its statistical neighbours",
+                    unit,
+                    decimals=decimals,
+                ),
+                f"{data.area.name} (hatched, outlined and labelled) among its statistical "
+                f"neighbours, published figures for {year}.",
+            )
+    return charts
+
+
+def _escaped(text: object) -> str:
+    """`text` safe in HTML text and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def _symbol(symbol: str) -> str:
+    """A GSS symbol (c, x, z, low) linked to its note."""
+    return f'<a class="symbol" href="#symbol-{symbol}">{_escaped(symbol)}</a>'
+
+
+def _figure_text(cell: object, decimals: int) -> str:
+    """A published cell as HTML: the number at `decimals` places, or its symbol with its note."""
+    if isinstance(cell, str):
+        return _symbol(cell)
+    if cell is None or pd.isna(cell):
+        return _symbol(NOT_AVAILABLE)
+    return f"{cell:,.{decimals}f}"
+
+
+def _interval_text(lower: object, upper: object, decimals: int) -> str:
+    """A 95% confidence interval as 'lower to upper', or the symbol standing for it."""
+    if isinstance(lower, str) or isinstance(upper, str) or pd.isna(lower) or pd.isna(upper):
+        return _figure_text(lower if isinstance(lower, str) else upper, decimals)
+    return f"{_figure_text(lower, decimals)} to {_figure_text(upper, decimals)}"
+
+
+def _badge(label: str, badges: Mapping[str, tuple[str, str]]) -> str:
+    """A judgement as a coloured badge with its symbol and its words (never colour alone)."""
+    if label not in badges:
+        return f'<span class="badge none">{_symbol(label)}</span>'
+    css, mark = badges[label]
+    return (
+        f'<span class="badge {css}"><span aria-hidden="true">{mark}</span> {_escaped(label)}</span>'
+    )
+
+
+def footnote_numbers(rows: pd.DataFrame) -> dict[str, int]:
+    """Each distinct comparator note of `rows`, numbered from 1 in order of appearance."""
+    notes = rows["comparator_note"].dropna().drop_duplicates()
+    return {note: number for number, note in enumerate(notes, start=1)}
+
+
+def _footnote_link(note: object, numbers: Mapping[str, int]) -> str:
+    """A link to a row's comparator note, if it has one."""
+    if note is None or pd.isna(note):
+        return ""
+    number = numbers[str(note)]
+    return f' <a href="#note-{number}" aria-label="Note {number}">[{number}]</a>'
+
+
+def _about(spec: pd.Series, row: pd.Series) -> str:
+    """Small print under an indicator's name: its unit and, if it has comparators, their year."""
+    year = _comparator_year(row)
+    note = f"; comparators {year}" if year and _has_comparators(spec) else ""
+    return f'<span class="about">{_escaped(spec["unit"])}{note}</span>'
+
+
+def _figure_cells(row: pd.Series, spec: pd.Series, trend_label: str) -> str:
+    """The figure cells of one table row, after its row header."""
+    decimals = int(spec["decimals"])
+    numbers = [
+        _figure_text(row["value"], decimals),
+        _interval_text(row["lower_ci95"], row["upper_ci95"], decimals),
+        *(_figure_text(row[c], decimals) for c in ("england_value", "region_value", "sn_average")),
+    ]
+    cells = "".join(f'<td class="number">{number}</td>' for number in numbers)
+    return (
+        f"{cells}<td>{_badge(str(row['vs_england']), COMPARISON_BADGES)}</td>"
+        f"<td>{_badge(trend_label, TREND_BADGES)}</td>"
+    )
+
+
+def _trend_of(data: ScorecardData, row: pd.Series, spec: pd.Series) -> str:
+    """Recent-trend label of the board's series that `row` belongs to."""
+    own = data.own_rows
+    series = own[
+        own["indicator_id"].eq(row["indicator_id"]) & own["breakdown"].eq(row["breakdown"])
+    ]
+    return recent_trend_label(series, spec, data.period_end)
+
+
+def _indicator_rows(
+    data: ScorecardData, rows: pd.DataFrame, spec: pd.Series, notes: Mapping[str, int]
+) -> str:
+    """Table body of one indicator: one row, or a row group with a row per breakdown."""
+    first = rows.iloc[0]
+    name = f"{_escaped(spec['title'])}{_footnote_link(first['comparator_note'], notes)}"
+    if len(rows) == 1 and first["breakdown"] == TOTAL:
+        cells = _figure_cells(first, spec, _trend_of(data, first, spec))
+        return f'<tbody><tr><th scope="row">{name}{_about(spec, first)}</th>{cells}</tr></tbody>'
+    group = f'<tr><th scope="rowgroup" colspan="8">{name}{_about(spec, first)}</th></tr>'
+    body = "".join(
+        f'<tr><th scope="row">{_escaped(row["breakdown_name"])}</th>'
+        f"{_figure_cells(row, spec, _trend_of(data, row, spec))}</tr>"
+        for _, row in rows.iterrows()
+    )
+    return f"<tbody>{group}{body}</tbody>"
+
+
+def _table_head(data: ScorecardData) -> str:
+    """Column headers of a theme's table."""
+    quarter = quarter_of(data.period_end).label
+    headers = [
+        "Indicator",
+        f"{data.area.name}, {quarter}",
+        "95% confidence interval",
+        ENGLAND,
+        data.area.region_name,
+        "Statistical neighbours (average)",
+        "Compared with England",
+        "Recent trend",
+    ]
+    return (
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{_escaped(h)}</th>' for h in headers)
+        + "</tr></thead>"
+    )
+
+
+def _chart_figures(indicator_id: str, title: str, charts: Mapping[str, Chart]) -> str:
+    """The indicator's charts as captioned figures under a heading, or nothing if it has none."""
+    figures = [
+        f"<figure>{chart.svg}<figcaption>{_escaped(chart.caption)}</figcaption></figure>"
+        for kind in ("trend", "neighbours")
+        if (chart := charts.get(f"{indicator_id}_{kind}"))
+    ]
+    if not figures:
+        return ""
+    return (
+        f'<div class="charts"><h3 id="charts-{_escaped(indicator_id)}">{_escaped(title)}</h3>'
+        f"{''.join(figures)}</div>"
+    )
+
+
+def _theme_name(theme: str) -> str:
+    """Readable theme heading: 'early_help_and_referrals' -> 'Early help and referrals'."""
+    return theme.replace("_", " ").capitalize()
+
+
+def _theme_section(
+    theme: str,
+    rows: pd.DataFrame,
+    data: ScorecardData,
+    charts: Mapping[str, Chart],
+    notes: Mapping[str, int],
+) -> str:
+    """One theme: its table of figures, then its indicators' charts."""
+    name = _theme_name(theme)
+    quarter = quarter_of(data.period_end).label
+    bodies = []
+    chart_parts = []
+    for indicator_id, indicator_rows in rows.groupby("indicator_id", sort=False):
+        spec = data.catalogue.loc[indicator_id]
+        bodies.append(_indicator_rows(data, indicator_rows, spec, notes))
+        chart_parts.append(_chart_figures(str(indicator_id), str(spec["title"]), charts))
+    specs = data.catalogue.loc[rows["indicator_id"].unique()]
+    compared = any(_has_comparators(spec) for _, spec in specs.iterrows())
+    beside = f", with England, {data.area.region_name} and the statistical neighbours"
+    caption = f"{name}: {data.area.name}, {quarter}{beside if compared else ''}"
+    return (
+        f'<section aria-labelledby="theme-{theme}"><h2 id="theme-{theme}">{_escaped(name)}</h2>'
+        f"<table><caption>{_escaped(caption)}</caption>{_table_head(data)}{''.join(bodies)}</table>"
+        f"{''.join(chart_parts)}</section>"
+    )
+
+
+def _notes_section(notes: Mapping[str, int]) -> str:
+    """Symbols, comparator notes and how the judgements are made."""
+    symbols = "".join(
+        f'<dt id="symbol-{_escaped(symbol)}">{_escaped(symbol)}</dt><dd>{_escaped(meaning)}</dd>'
+        for symbol, meaning in SYMBOL_NOTES.items()
+    )
+    footnotes = "".join(
+        f'<li id="note-{number}">{_escaped(note)}</li>' for note, number in notes.items()
+    )
+    methods = [
+        "Flows (such as referrals) are summed over the 12 months, or the catalogued window, ending "
+        "with the quarter, so they compare with a published year; snapshots (such as children on "
+        "a plan) are as at the quarter end. Rates per 10,000 children use the ONS estimate of "
+        "children aged 0 to 17 at the mid-year before the year in which the period ends.",
+        "Figures are rounded to the places shown, halves away from zero. England, the region and "
+        "the statistical neighbours are the latest published year on or before the quarter.",
+        "Compared with England (OHID Fingertips method): England's value is tested against the "
+        "area's 95% and 99.8% confidence intervals. Similar: England lies inside the 95% "
+        "interval. Better or Worse: outside it, where a higher or lower value is better (Best or "
+        "Worst: outside the 99.8% interval). Higher or Lower: outside it, where neither is "
+        "better. Not compared: England has no comparable figure.",
+        "Recent trend (OHID Fingertips method, 99.8% level): a test for a trend over the last "
+        "five points of the board's own figures. Snapshots use every quarter; flows use points a "
+        "whole window apart, so no two points count the same events. Cannot be calculated: fewer "
+        "than five points, or a count without a denominator.",
+    ]
+    method_text = "".join(f"<p>{_escaped(text)}</p>" for text in methods)
+    footnote_list = f"<h3>Comparator notes</h3><ol>{footnotes}</ol>" if notes else ""
+    return (
+        '<section aria-labelledby="notes"><h2 id="notes">Notes</h2>'
+        f'<h3>Symbols</h3><dl class="symbols">{symbols}</dl>{footnote_list}'
+        f"<h3>Methods</h3>{method_text}"
+        "<p>Contains public sector information licensed under the Open Government Licence v3.0 "
+        "(Department for Education, Office for National Statistics).</p></section>"
+    )
+
+
+def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
+    """The whole scorecard page: self-contained HTML with inline CSS and inline SVG charts."""
+    rows = _own_rows(data)
+    notes = footnote_numbers(rows)
+    quarter = quarter_of(data.period_end).label
+    title = f"Safeguarding children scorecard: {data.area.name}, {quarter}"
+    themes = list(dict.fromkeys(data.catalogue.loc[rows["indicator_id"], "theme"]))
+    theme_of = rows["indicator_id"].map(data.catalogue["theme"])
+    sections = "".join(
+        _theme_section(theme, rows[theme_of.eq(theme)], data, charts, notes) for theme in themes
+    )
+    contents = "".join(
+        f'<li><a href="#theme-{theme}">{_escaped(_theme_name(theme))}</a></li>' for theme in themes
+    )
+    intro = (
+        f"Figures for {quarter}, the quarter ending {data.period_end:%-d %B %Y}, from the partner "
+        "agencies' returns to the Local Safeguarding Children Board, beside the latest published "
+        f"figures for England, {data.area.region_name} and {data.area.name}'s statistical "
+        "neighbours. Symbols and methods are explained in the notes."
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
+        f"<title>{_escaped(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<header><h1>{_escaped(title)}</h1><p>{_escaped(intro)}</p>"
+        f'<nav aria-label="Themes"><ul>{contents}<li><a href="#notes">Notes</a></li></ul></nav>'
+        f"</header>\n<main>\n{sections}\n{_notes_section(notes)}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_scorecard(warehouse: Path, out_dir: Path, period_end: date | None = None) -> list[Path]:
+    """Write `scorecard.html` and `charts/<indicator>_{trend,neighbours}.{svg,png}` for the
+    board's quarter ending `period_end` (default: its latest) into `out_dir`; the paths written."""
+    data = read_scorecard_data(warehouse, period_end)
+    charts = scorecard_charts(data)
+    chart_dir = out_dir / CHARTS_DIR
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / SCORECARD_FILE
+    page.write_text(scorecard_html(data, charts), encoding="utf-8", newline="\n")
+    written = [page]
+    for stem, chart in charts.items():
+        svg_path, png_path = chart_dir / f"{stem}.svg", chart_dir / f"{stem}.png"
+        svg_path.write_text(chart.svg, encoding="utf-8", newline="\n")
+        png_path.write_bytes(png_of_svg(chart.svg))
+        written += [svg_path, png_path]
+    return written

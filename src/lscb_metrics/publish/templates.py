@@ -1,0 +1,246 @@
+"""The workbook a partner agency fills in, generated from the return's declaration.
+
+The layout is exactly what `lscb_metrics.returns.read_return` accepts: a `Cover` sheet (title in
+A1, the cover field titles in column A from row 3 and their values in column B) and a `Data`
+sheet (column titles in row 1, figures below). Excel's own data validation (drop-downs of
+allowed codes and agencies, whole numbers of 0 or more, dates) and input messages help the
+partner get it right first time; the pipeline still validates every file it receives. A
+`Guidance` sheet lists each column and the checks across columns, with the messages a partner
+would see. The sheets are protected (without a password) so only the cells to fill can change.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import product
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lscb_metrics.returns.read import COVER_SHEET, DATA_SHEET, HEADER_ROW
+from lscb_metrics.returns.spec import (
+    ColumnSpec,
+    CoverField,
+    ReturnSpec,
+    load_agencies,
+    load_cover_fields,
+    load_return_specs,
+)
+
+# The input message of a column is the hint the validator gives when the column is wrong, so
+# the partner reads the same advice before and after sending.
+from lscb_metrics.returns.validate import _hint as entry_hint
+
+GUIDANCE_SHEET = "Guidance"
+COVER_FIRST_ROW = 3
+DATE_FORMAT = "dd/mm/yyyy"
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+UNLOCKED = Protection(locked=False)
+# Excel's limits on data-validation texts and on a literal list of choices.
+PROMPT_TITLE_LIMIT = 32
+PROMPT_LIMIT = 255
+LIST_LIMIT = 255
+EARLIEST_PERIOD, LATEST_PERIOD = "DATE(2000,1,1)", "DATE(2099,12,31)"
+EXCEL_WHOLE_MIN, EXCEL_WHOLE_MAX = -2147483648, 2147483647
+
+
+def write_template(return_type: str, schemas_dir: Path, out_path: Path) -> Path:
+    """Write the XLSX template of `return_type` declared under `schemas_dir` to `out_path`."""
+    specs = load_return_specs(schemas_dir)
+    if return_type not in specs:
+        raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
+    spec = specs[return_type]
+    agencies = sorted(
+        a.code for a in load_agencies(schemas_dir).values() if return_type in a.returns
+    )
+    cover_fields = load_cover_fields(schemas_dir)
+    workbook = Workbook()
+    _write_cover(workbook.active, spec, cover_fields, agencies)
+    _write_data(workbook.create_sheet(DATA_SHEET), spec)
+    _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(out_path)
+    return out_path
+
+
+def key_rows(spec: ReturnSpec) -> list[dict[str, str]]:
+    """The data rows a template offers: one per combination of the row-key codes (one empty
+    row when the return has no row key)."""
+    keys = [spec.column(name) for name in spec.row_key]
+    not_codes = [column.name for column in keys if column.type != "code"]
+    if not_codes:
+        raise ValueError(f"{spec.return_type}: templates need code row keys, not {not_codes}")
+    return [
+        dict(zip(spec.row_key, codes, strict=True)) for codes in product(*(c.allowed for c in keys))
+    ]
+
+
+def column_rule(column: ColumnSpec) -> str:
+    """What a column accepts, in the partner's words, e.g. 'A whole number, 0 or more.'."""
+    if column.type == "count":
+        return f"A whole number, 0 or more. {entry_hint(column)}"
+    if column.type == "code":
+        return entry_hint(column)
+    return f"A whole number. {entry_hint(column)}"
+
+
+def readable_rule(rule: str, spec: ReturnSpec) -> str:
+    """A declared check's rule with column names replaced by the titles partners see."""
+    titles = {column.name: column.title for column in spec.columns}
+    return re.sub(r"[a-z][a-z0-9_]*", lambda m: titles.get(m[0], m[0]), rule)
+
+
+def column_validation(column: ColumnSpec) -> DataValidation:
+    """Excel validation of a data column: a drop-down of codes, or whole numbers in range."""
+    if column.type == "code":
+        validation = _choice_list(column.allowed, column.title)
+    elif column.type == "count":
+        validation = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+    else:
+        validation = _whole_number_range(column.minimum, column.maximum)
+    validation.error = _clipped(f"{column.title}: {column_rule(column)}", PROMPT_LIMIT)
+    validation.errorTitle = _clipped(column.title, PROMPT_TITLE_LIMIT)
+    validation.showErrorMessage = True
+    _prompt(validation, column.title, column.description or column_rule(column))
+    return validation
+
+
+def _whole_number_range(minimum: int | None, maximum: int | None) -> DataValidation:
+    """Whole numbers within the bounds given; Excel's whole-number limits stand in for either
+    bound that is absent."""
+    low = EXCEL_WHOLE_MIN if minimum is None else minimum
+    high = EXCEL_WHOLE_MAX if maximum is None else maximum
+    return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high))
+
+
+def _choice_list(choices: tuple[str, ...] | list[str], what: str) -> DataValidation:
+    """A drop-down of `choices`, written into the validation itself."""
+    listed = ",".join(choices)
+    if any("," in choice for choice in choices) or len(listed) > LIST_LIMIT:
+        raise ValueError(f"{what}: the choices do not fit an Excel drop-down list: {listed}")
+    return DataValidation(type="list", formula1=f'"{listed}"', allow_blank=False)
+
+
+def _prompt(validation: DataValidation, title: str, text: str) -> None:
+    """Show `text` as the input message when the cell is selected."""
+    validation.showInputMessage = True
+    validation.promptTitle = _clipped(title, PROMPT_TITLE_LIMIT)
+    validation.prompt = _clipped(text, PROMPT_LIMIT)
+
+
+def _clipped(text: str, limit: int) -> str:
+    """`text` cut to Excel's `limit`, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cover_validation(field: CoverField, agencies: list[str]) -> DataValidation:
+    """Validation of a cover value: agency drop-down, dates, or free text with its message."""
+    if field.name == "agency_code":
+        validation = _choice_list(agencies, field.title)
+    elif field.type == "date":
+        validation = DataValidation(
+            type="date", operator="between", formula1=EARLIEST_PERIOD, formula2=LATEST_PERIOD
+        )
+        validation.error = "Enter a date, for example 01/07/2014."
+        validation.showErrorMessage = True
+    else:
+        validation = DataValidation(allow_blank=True)
+    _prompt(validation, field.title, field.description)
+    return validation
+
+
+def _write_cover(
+    sheet: Worksheet, spec: ReturnSpec, fields: tuple[CoverField, ...], agencies: list[str]
+) -> None:
+    """Cover: title, instruction, then one row per cover field (label, value, help)."""
+    sheet.title = COVER_SHEET
+    sheet["A1"] = f"{spec.title}: quarterly return"
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = (
+        "Fill in column B, then the figures on the Data sheet. The Guidance sheet explains "
+        "every column and the checks the figures must pass."
+    )
+    for row, field in enumerate(fields, start=COVER_FIRST_ROW):
+        sheet.cell(row=row, column=1, value=field.title).font = BOLD
+        value = sheet.cell(row=row, column=2)
+        sheet.cell(row=row, column=3, value=field.description).alignment = Alignment(
+            wrap_text=True, vertical="top"
+        )
+        if field.name == "return_type":
+            value.value = spec.return_type  # fixed: this template is for this return
+            continue
+        value.protection = UNLOCKED
+        if field.type == "date":
+            value.number_format = DATE_FORMAT
+        validation = _cover_validation(field, agencies)
+        sheet.add_data_validation(validation)
+        validation.add(value.coordinate)
+    for letter, width in (("A", 24), ("B", 22), ("C", 80)):
+        sheet.column_dimensions[letter].width = width
+    sheet.protection.sheet = True
+
+
+def _write_data(sheet: Worksheet, spec: ReturnSpec) -> None:
+    """Data: column titles in row 1 (protected), a row per row key below (cells to fill)."""
+    rows = key_rows(spec)
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(rows)
+    for position, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(position)
+        header = sheet.cell(row=HEADER_ROW, column=position, value=column.title)
+        header.font = BOLD
+        header.alignment = Alignment(wrap_text=True, vertical="top")
+        for row, keys in enumerate(rows, start=first):
+            cell = sheet.cell(row=row, column=position, value=keys.get(column.name))
+            if column.name not in keys:
+                cell.protection = UNLOCKED
+            if column.type != "code":
+                cell.number_format = "0"
+        validation = column_validation(column)
+        sheet.add_data_validation(validation)
+        validation.add(f"{letter}{first}:{letter}{last}")
+        sheet.column_dimensions[letter].width = min(max(len(column.title) // 2, 12) + 4, 40)
+    sheet.freeze_panes = f"A{first}"
+    sheet.protection.sheet = True
+    # Partners may still widen columns and rows to read long titles.
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+
+
+def _write_guidance(sheet: Worksheet, spec: ReturnSpec, fields: tuple[CoverField, ...]) -> None:
+    """Guidance: the return's description, its cover fields, columns and cross-column checks."""
+    lines: list[tuple[str, list[str]]] = [
+        ("title", [f"{spec.title}: guidance"]),
+        ("text", [spec.description]),
+        ("heading", ["Cover sheet"]),
+        ("header", ["Field", "What to enter"]),
+        *(("row", [field.title, field.description]) for field in fields),
+        ("heading", ["Data sheet"]),
+        ("header", ["Column", "What to enter", "Description"]),
+        *(
+            ("row", [column.title, column_rule(column), column.description])
+            for column in spec.columns
+        ),
+        ("heading", ["Checks across columns (every row must pass each one)"]),
+        ("header", ["Check", "Rule", "Message if it fails"]),
+        *(
+            ("row", [check.code, readable_rule(check.rule, spec), check.message])
+            for check in spec.checks
+        ),
+    ]
+    if not spec.checks:
+        lines.append(("text", ["This return has no checks across columns."]))
+    fonts = {"title": TITLE_FONT, "heading": Font(bold=True, size=12), "header": BOLD}
+    for row, (style, values) in enumerate(lines, start=1):
+        for position, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=position, value=value)
+            cell.alignment = Alignment(wrap_text=style in ("row", "header"), vertical="top")
+            if style in fonts:
+                cell.font = fonts[style]
+    for letter, width in (("A", 40), ("B", 60), ("C", 80)):
+        sheet.column_dimensions[letter].width = width
+    sheet.protection.sheet = True

@@ -1,0 +1,448 @@
+"""The spreadsheet report writers open: the board's figures by annual-report theme.
+
+Laid out as the GSS guidance "Releasing statistics in spreadsheets" asks: a Cover, a Contents
+table linking every sheet, numbered Notes (methods and every symbol used), then one table per
+sheet. Each table sheet has its title in A1 and a short description in A2, then the table from
+row 3 as an Excel Table with a header row that stays in view, no merged cells and no blank rows
+or columns; numbers are stored as numbers and a symbol such as [c] stands only where a figure is
+withheld. Every figure is rounded and disclosure-controlled exactly as the open-data file is
+(`lscb_metrics.publish.figures.published_figures`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lscb_metrics.periods import quarter_of
+from lscb_metrics.publish.figures import (
+    PARTNER_RETURN,
+    BoardArea,
+    board_area,
+    catalogue_frame,
+    figure_rows,
+    published_figures,
+    read_only,
+)
+from lscb_metrics.stats.disclosure import SYMBOL_NOTES
+
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0."
+)
+OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+CONTACT_PLACEHOLDER = "[Name, email address and telephone number of the LSCB business unit]"
+HEADER_ROW = 3  # title in row 1, description in row 2, then the table
+TITLE_FONT = Font(bold=True, size=14)
+HEADING_FONT = Font(bold=True, size=12)
+MAX_WIDTH = 60
+SOURCE_NAMES = {PARTNER_RETURN: "Partner returns", "published": "Published statistics"}
+TOTAL = "Total"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """An annual-report theme: its sheet, and what stands in its table when it has no figures."""
+
+    id: str
+    sheet: str
+    title: str
+    not_collected: bool = False
+
+
+THEMES = (
+    Theme("early_help_and_referrals", "Early_help", "Early help and referrals"),
+    Theme("child_protection", "Child_protection", "Child protection"),
+    Theme("assessments", "Assessments", "Single assessments"),
+    Theme("training", "Training", "Safeguarding children training by agency"),
+    Theme("child_deaths", "Child_deaths", "Child deaths"),
+    Theme("road_safety", "Road_safety", "Road safety"),
+    Theme(
+        "hospital_admissions",
+        "Hospital_admissions",
+        "Hospital admissions of children and young people",
+        not_collected=True,
+    ),
+)
+
+#: Method notes, numbered in this order; table headers refer to them by key.
+METHOD_NOTES = {
+    "rounding": "Figures are rounded to the decimal places shown, halves away from zero (2.5 "
+    "becomes 3). Rates, percentages, intervals and comparisons are calculated from unrounded "
+    "figures.",
+    "disclosure": "To protect confidentiality, the area's counts of 1 to 5 are shown as [c], "
+    "and so is any rate, percentage, confidence limit, rank or comparison calculated from one; "
+    "a percentage is also withheld when its denominator minus its numerator is 1 to 5. England "
+    "and regional counts are rounded to the nearest 10.",
+    "rates": "Rates per 10,000 (or 100,000) children use the ONS mid-year estimate of children "
+    "aged 0 to 17 for the middle of the year before the one in which the period ends (DfE "
+    "convention: a period ending in the year 2013-14 uses the mid-2013 estimate).",
+    "periods": "Figures from partner returns at a quarter: events (referrals, enquiries, plans "
+    "started, assessments, deaths, injuries) are summed over the 12 months ending with the "
+    "quarter, or the window the indicator's title gives; children at a point in time (plans, "
+    "children in need, private fostering, staff trained) are counted on the quarter's last day. "
+    "Published statistics are for the year ending 31 March, or as at 31 March.",
+    "intervals": "95% confidence limits use the Wilson score method for percentages, and for "
+    "rates exact Poisson limits below 10 events and Byar's method from 10 events. 'Compared "
+    "with England' uses the 95% and 99.8% limits (the Fingertips method): Similar where "
+    "England's value is inside the area's interval; Better or Worse (Best or Worst at 99.8%) "
+    "where it is outside and the indicator has a direction; Higher or Lower where it has none.",
+    "comparators": "England and regional figures are for the latest published year ending on or "
+    "before the period. The statistical neighbours average is the simple mean of the area's "
+    "statistical neighbours (DfE model) that have a figure.",
+    "rank": "Rank among all local authorities in England with a figure: 1 is the best, or the "
+    "highest where higher is neither better nor worse; tied areas share the better rank. Counts "
+    "are not ranked, as they mostly reflect the size of the area.",
+    "not_collected": "Not yet collected by the pipeline: no partner return or published data "
+    "set it reads carries these figures, so the annual report takes them from their "
+    "published source until a return is added.",
+    "no_figures": "The warehouse holds no figures for this theme at this period.",
+}
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """One sheet holding one table: title (A1), description (A2), headers and rows.
+
+    `row_decimals` gives each row's decimal places for its non-whole numbers; `links` maps a
+    row's first cell to the sheet it opens.
+    """
+
+    sheet: str
+    title: str
+    description: str
+    headers: list[str]
+    rows: list[list[object]]
+    row_decimals: list[int]
+    number_columns: frozenset[int] = frozenset()
+    links: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def table_name(self) -> str:
+        """The Excel Table's name, unique in the workbook."""
+        return f"{self.sheet}_table"
+
+
+def write_workbook(warehouse: Path, out_path: Path, period_end: date) -> Path:
+    """Write the report writers' workbook for the board's area at `period_end` (a quarter end)
+    and the same point a year earlier, beside England, region and statistical neighbours."""
+    if quarter_of(period_end).end != period_end:
+        raise ValueError(f"{period_end} is not the last day of a financial quarter")
+    year_before = date(period_end.year - 1, period_end.month, period_end.day)
+    with read_only(warehouse) as connection:
+        catalogue = catalogue_frame(connection)
+        area = board_area(connection)
+        where = (
+            f"v.area_code = '{area.code}' "
+            f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"
+        )
+        rows = figure_rows(connection, where)
+    published = published_figures(rows, catalogue)
+    current = published[published["period_end"] == period_end]
+    previous = published[published["period_end"] == year_before]
+    notes = note_texts(current)
+    tables = [
+        theme_table(theme, current, previous, catalogue, area, period_end, notes)
+        for theme in report_themes(catalogue)
+    ]
+    notes_sheet = notes_table(notes, used_symbols(tables))
+    contents = contents_table([notes_sheet, *tables])
+    workbook = Workbook()
+    _write_cover(workbook.active, cover_lines(area, period_end, rows))
+    for table in (contents, notes_sheet, *tables):
+        _write_table(workbook.create_sheet(table.sheet), table)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(out_path)
+    return out_path
+
+
+def report_themes(catalogue: pd.DataFrame) -> list[Theme]:
+    """THEMES, then any theme the catalogue has that THEMES does not name."""
+    named = {theme.id for theme in THEMES}
+    extra = [t for t in dict.fromkeys(catalogue["theme"]) if t not in named]
+    return [
+        *THEMES,
+        *(Theme(t, t.capitalize()[:31], t.replace("_", " ").capitalize()) for t in extra),
+    ]
+
+
+def note_texts(current: pd.DataFrame) -> dict[str, str]:
+    """Note key -> text, numbered in order: the method notes, then each comparator note the
+    board's figures carry (keyed by its text)."""
+    quoted = current["comparator_note"].dropna().drop_duplicates()
+    return {
+        **METHOD_NOTES,
+        **{text: f"Comparator quoted by the board rather than derived: {text}." for text in quoted},
+    }
+
+
+def note_ref(notes: dict[str, str], *keys: str) -> str:
+    """'[note 3]' (or '[note 3] [note 5]') for the notes with these keys."""
+    numbers = {key: number for number, key in enumerate(notes, start=1)}
+    return " ".join(f"[note {numbers[key]}]" for key in keys)
+
+
+def theme_table(
+    theme: Theme,
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    area: BoardArea,
+    period_end: date,
+    notes: dict[str, str],
+) -> SheetTable:
+    """The table of one theme: each indicator (and agency) at `period_end` beside its value a
+    year earlier and its comparators; one row saying why when the theme has no figures."""
+    indicators = catalogue.index[catalogue["theme"] == theme.id]
+    rows = current[current["indicator_id"].isin(indicators)]
+    rows = rows.assign(
+        _order=rows["indicator_id"].map({i: n for n, i in enumerate(catalogue.index)}),
+        _total=rows["breakdown"].ne(TOTAL),
+    ).sort_values(["_order", "_total", "breakdown_name", "source_type"], kind="stable")
+    by_agency = bool(rows["breakdown"].ne(TOTAL).any())
+    period = quarter_of(period_end).label
+    earlier = previous.set_index(["indicator_id", "breakdown", "source_type"])
+    ref = partial(note_ref, notes)
+    columns = [  # (header, holds numbers)
+        ("Indicator", False),
+        *([("Agency", False)] if by_agency else []),
+        (f"Unit {ref('rates')}", False),
+        ("Source", False),
+        ("Period", False),
+        (f"Period covered {ref('periods')}", False),
+        (f"Value {ref('rounding', 'disclosure')}", True),
+        (f"Lower 95% confidence limit {ref('intervals')}", True),
+        (f"Upper 95% confidence limit {ref('intervals')}", True),
+        (f"Same period a year earlier {ref('rounding', 'disclosure')}", True),
+        (f"Comparators for the year ending {ref('comparators')}", False),
+        ("England", True),
+        (area.region_name, True),
+        (f"Statistical neighbours average {ref('comparators')}", True),
+        (f"Compared with England {ref('intervals')}", False),
+        (f"Rank among local authorities {ref('rank')}", True),
+        ("Local authorities ranked", True),
+        ("Notes", False),
+    ]
+    table_rows = [
+        [
+            catalogue.at[row.indicator_id, "title"],
+            *([row.breakdown_name] if by_agency else []),
+            catalogue.at[row.indicator_id, "unit"],
+            SOURCE_NAMES[row.source_type],
+            row.time_period,
+            _period_covered(row.period_start, row.period_end),
+            _shown(row.value),
+            _shown(row.lower_ci95),
+            _shown(row.upper_ci95),
+            _shown(_earlier_value(earlier, row)),
+            _long_date(row.comparator_period_end),
+            _shown(row.england_value),
+            _shown(row.region_value),
+            _shown(row.sn_average),
+            _shown(row.vs_england),
+            _shown(row.rank),
+            _shown(row.rank_of),
+            ref(row.comparator_note) if isinstance(row.comparator_note, str) else "None",
+        ]
+        for row in rows.itertuples()
+    ]
+    if not table_rows:
+        table_rows = [_placeholder_row(theme, len(columns), by_agency, period, notes)]
+    decimals = [int(catalogue.at[i, "decimals"]) for i in rows["indicator_id"]] or [0]
+    return SheetTable(
+        sheet=theme.sheet,
+        title=f"{theme.title}: {area.name}, {period}",
+        description=(
+            f"This worksheet contains one table: {theme.title.lower()} in {area.name} at the end "
+            f"of {period} and the same period a year earlier, beside England, the "
+            f"{area.region_name} region and the area's statistical neighbours. Some cells refer "
+            "to notes, which are on the Notes sheet."
+        ),
+        headers=[header for header, _ in columns],
+        rows=table_rows,
+        row_decimals=decimals,
+        number_columns=frozenset(n for n, (_, numbers) in enumerate(columns) if numbers),
+    )
+
+
+def notes_table(notes: dict[str, str], symbols: Sequence[str]) -> SheetTable:
+    """The Notes sheet: every numbered note, then what each symbol used means."""
+    texts = [*notes.values(), *(f"[{s}] {SYMBOL_NOTES[s]}" for s in symbols)]
+    return SheetTable(
+        sheet="Notes",
+        title="Notes",
+        description="This worksheet contains one table. Notes are referred to in table headers "
+        "and in the Notes column of each table; the last notes explain the symbols used.",
+        headers=["Note number", "Note text"],
+        rows=[[f"note {number}", text] for number, text in enumerate(texts, start=1)],
+        row_decimals=[0] * len(texts),
+    )
+
+
+def contents_table(tables: Sequence[SheetTable]) -> SheetTable:
+    """The Contents sheet: every sheet after it, linked, with its title."""
+    listed = [("Cover", "About these figures: what they are, period, source, contact, licence")]
+    listed += [(table.sheet, table.title) for table in tables]
+    return SheetTable(
+        sheet="Contents",
+        title="Contents",
+        description="This worksheet contains one table listing every other sheet; select a "
+        "sheet name to go to it.",
+        headers=["Sheet name", "Table title"],
+        rows=[[sheet, title] for sheet, title in listed],
+        row_decimals=[0] * len(listed),
+        links={number: sheet for number, (sheet, _) in enumerate(listed)},
+    )
+
+
+def cover_lines(area: BoardArea, period_end: date, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(style, text) lines of the Cover sheet, from its title to the licence."""
+    period = quarter_of(period_end).label
+    published = sorted(set(rows.loc[rows["source_type"] != PARTNER_RETURN, "source"].dropna()))
+    sources = "; ".join(
+        [
+            "Quarterly data returns of the board's partner agencies, validated on receipt",
+            *published,
+            "ONS mid-year population estimates",
+            "DfE statistical-neighbour model",
+        ]
+    )
+    return [
+        ("title", f"Safeguarding children in {area.name}: figures for the LSCB annual report"),
+        ("heading", "What these figures are"),
+        (
+            "text",
+            f"The figures the {area.name} Local Safeguarding Children Board publishes on early "
+            "help and referrals, child protection, assessments, training, child deaths, road "
+            "safety and hospital admissions, each beside England, the region and the area's "
+            "statistical neighbours. One table per sheet, by annual-report theme.",
+        ),
+        ("heading", "Period covered"),
+        (
+            "text",
+            f"{period} (figures at or to {_long_date(period_end)}) and the same period a year "
+            "earlier.",
+        ),
+        ("heading", "Source"),
+        ("text", sources + "."),
+        ("heading", "Contact"),
+        ("text", CONTACT_PLACEHOLDER),
+        ("heading", "Notes and symbols"),
+        (
+            "text",
+            "Notes, including what each symbol such as [c] means, are on the Notes sheet. The "
+            "Contents sheet lists every table.",
+        ),
+        ("heading", "Licence"),
+        ("text", OGL_ATTRIBUTION),
+        ("link", OGL_URL),
+    ]
+
+
+def used_symbols(tables: Sequence[SheetTable]) -> list[str]:
+    """The symbols (c, x, z, low) that appear in the tables, in SYMBOL_NOTES order."""
+    cells = {
+        cell for table in tables for row in table.rows for cell in row if isinstance(cell, str)
+    }
+    return [symbol for symbol in SYMBOL_NOTES if f"[{symbol}]" in cells]
+
+
+def _placeholder_row(
+    theme: Theme, width: int, by_agency: bool, period: str, notes: dict[str, str]
+) -> list[object]:
+    """The one row of a theme without figures: its title, the period and why there are none."""
+    label = f"{theme.title} (not yet collected)" if theme.not_collected else theme.title
+    why = note_ref(notes, "not_collected" if theme.not_collected else "no_figures")
+    row: list[object] = [label, *(["[z]"] if by_agency else []), "[x]", "[x]", period]
+    return [*row, *(["[x]"] * (width - len(row) - 1)), why]
+
+
+def _earlier_value(earlier: pd.DataFrame, row: object) -> object:
+    """The published value of the same series a year before `row`, or x when there is none."""
+    key = (row.indicator_id, row.breakdown, row.source_type)  # type: ignore[attr-defined]
+    return earlier.at[key, "value"] if key in earlier.index else "x"
+
+
+def _shown(value: object) -> object:
+    """A published cell as the workbook shows it: numbers as numbers, symbols in brackets."""
+    if isinstance(value, str):
+        return f"[{value}]" if value in SYMBOL_NOTES else value
+    return value
+
+
+def _period_covered(start: date, end: date) -> str:
+    """'At 30 September 2014' for a snapshot, else '1 October 2013 to 30 September 2014'."""
+    if start == end:
+        return f"At {_long_date(end)}"
+    return f"{_long_date(start)} to {_long_date(end)}"
+
+
+def _long_date(day: date | None) -> str:
+    """'30 September 2014', or [x] when there is no date."""
+    if day is None or pd.isna(day):
+        return "[x]"
+    return f"{day.day} {day:%B %Y}"
+
+
+def _number_format(value: object, decimals: int) -> str:
+    """Excel number format: thousands separated, at the row's decimals unless a whole number."""
+    places = 0 if isinstance(value, int) else decimals
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _write_cover(sheet: Worksheet, lines: list[tuple[str, str]]) -> None:
+    """The Cover sheet: one line per row in column A, the title in A1."""
+    sheet.title = "Cover"
+    fonts = {"title": TITLE_FONT, "heading": HEADING_FONT}
+    for number, (style, text) in enumerate(lines, start=1):
+        cell = sheet.cell(row=number, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if style in fonts:
+            cell.font = fonts[style]
+        if style == "link":
+            cell.hyperlink = text
+            cell.style = "Hyperlink"
+    sheet.column_dimensions["A"].width = 100
+
+
+def _write_table(sheet: Worksheet, table: SheetTable) -> None:
+    """One table sheet: title, description, then the table as an Excel Table."""
+    sheet["A1"] = table.title
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = table.description
+    for column, header in enumerate(table.headers, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for offset, (values, decimals) in enumerate(zip(table.rows, table.row_decimals, strict=True)):
+        row = HEADER_ROW + 1 + offset
+        for column, value in enumerate(values):
+            cell = sheet.cell(row=row, column=column + 1, value=value)
+            if column in table.number_columns:
+                cell.alignment = Alignment(horizontal="right")
+                if not isinstance(value, str):
+                    cell.number_format = _number_format(value, decimals)
+        if offset in table.links:
+            target = table.links[offset]
+            link = sheet.cell(row=row, column=1)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{target}'!A1")
+            link.style = "Hyperlink"
+    last = f"{get_column_letter(len(table.headers))}{HEADER_ROW + len(table.rows)}"
+    excel_table = Table(displayName=table.table_name, ref=f"A{HEADER_ROW}:{last}")
+    excel_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    sheet.add_table(excel_table)
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    for column, header in enumerate(table.headers):
+        longest = max(len(str(row[column])) for row in table.rows)
+        width = min(max(longest, len(header) // 2, 8) + 2, MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(column + 1)].width = width

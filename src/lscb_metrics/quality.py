@@ -1,0 +1,418 @@
+"""Data-quality checkpoint over the curated warehouse, with great_expectations (GX 1.x).
+
+One Expectation Suite per relation, built from the indicator catalogue, and one Checkpoint that
+validates them all and writes a Data Docs site. GX is imported inside the functions only: it
+takes seconds to import and the command line's fast paths must not pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from lscb_metrics import warehouse as warehouse_db
+from lscb_metrics.catalogue import Indicator, load_catalogue
+from lscb_metrics.facts import GEOGRAPHIC_LEVELS
+
+if TYPE_CHECKING:
+    from great_expectations import Checkpoint
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context import EphemeralDataContext
+    from great_expectations.expectations import Expectation
+
+KEY = ["indicator_id", "area_code", "breakdown", "period_end", "source_type"]
+LOCAL_AUTHORITY = "Local authority"
+SOURCE_TYPES = ["published", "partner_return"]
+QUARTILE_BANDS = ["A", "B", "C", "D"]
+RUN_OUTCOMES = ["complete", "incomplete"]
+VALUES = "curated.indicator_values"
+COMPARISONS = "curated.comparisons"
+RUNS = "audit.runs"
+DOCS_SITE = "quality"
+# The latest run, how many missing returns and rejected submissions it names, and how many
+# submissions audit.submissions has rejected that it does not name: one row, none before any run.
+RUN_ACCOUNTING = """
+SELECT run_id, period, started_at, outcome,
+       len(coalesce(missing_returns, []::VARCHAR[]))
+         + len(coalesce(submissions_rejected, []::VARCHAR[])) AS reasons_given,
+       (SELECT count(*) FROM audit.submissions AS s
+         WHERE s.status = 'rejected'
+           AND NOT list_contains(coalesce(r.submissions_rejected, []::VARCHAR[]), s.submission_id)
+       ) AS unflagged_rejections
+FROM audit.runs AS r
+ORDER BY started_at DESC, run_id
+LIMIT 1
+"""
+# Enough failing rows to name the indicators at fault without bloating the Data Docs pages.
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+
+
+@dataclass(frozen=True)
+class QualityResult:
+    """Outcome of the quality checkpoint: what failed, in plain English, and the Data Docs."""
+
+    success: bool
+    failed: list[str]
+    docs_index: Path | None
+
+
+def run_quality_checkpoint(warehouse: Path, catalogue_path: Path, docs_dir: Path) -> QualityResult:
+    """Validate the warehouse's curated relations and latest run; build Data Docs in `docs_dir`."""
+    catalogue = load_catalogue(catalogue_path)
+    frames = warehouse_frames(warehouse)
+    with quiet_gx(), tempfile.TemporaryDirectory(prefix="lscb-quality-") as staging:
+        context = gx_context(docs_dir)
+        checkpoint = quality_checkpoint(context, frames, catalogue, Path(staging))
+        result = checkpoint.run(run_id=run_identifier(frames[RUNS]))
+    failed = sorted(
+        line
+        for suite_result in result.run_results.values()
+        for line in failure_descriptions(suite_result, frames[suite_result.suite_name])
+    )
+    index = docs_dir / "index.html"
+    return QualityResult(
+        success=bool(result.success), failed=failed, docs_index=index if index.is_file() else None
+    )
+
+
+def warehouse_frames(warehouse: Path) -> dict[str, pd.DataFrame]:
+    """The frames the checkpoint validates, read from the warehouse opened read-only."""
+    connection = warehouse_db.connect(warehouse, read_only=True)
+    try:
+        return {
+            VALUES: connection.execute(f"SELECT * FROM {VALUES}").df(),
+            COMPARISONS: connection.execute(f"SELECT * FROM {COMPARISONS}").df(),
+            RUNS: connection.execute(RUN_ACCOUNTING).df(),
+        }
+    finally:
+        connection.close()
+
+
+@contextmanager
+def quiet_gx() -> Iterator[None]:
+    """GX's loggers silenced below ERROR for the duration (its INFO/WARNING chatter is noise
+    in a scheduled run; failures are reported through the result instead)."""
+    gx_logger = logging.getLogger("great_expectations")
+    level = gx_logger.level
+    gx_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        gx_logger.setLevel(level)
+
+
+def gx_context(docs_dir: Path) -> EphemeralDataContext:
+    """An in-memory GX context with one Data Docs site in `docs_dir`, offline and quiet."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites={
+            DOCS_SITE: {
+                "class_name": "SiteBuilder",
+                # The how-to buttons link GX's online documentation; the site is for the board.
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def quality_checkpoint(
+    context: EphemeralDataContext,
+    frames: dict[str, pd.DataFrame],
+    catalogue: tuple[Indicator, ...],
+    staging: Path,
+) -> Checkpoint:
+    """A Checkpoint validating each frame against its suite, then updating the Data Docs."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    suites = {
+        VALUES: indicator_values_suite(catalogue),
+        COMPARISONS: comparisons_suite(catalogue),
+        RUNS: runs_suite(),
+    }
+    # A Checkpoint hands the same batch parameters to every Validation Definition, so in-memory
+    # dataframe assets would all see one frame: each frame is staged as its own Parquet asset.
+    source = context.data_sources.add_pandas("warehouse")
+    definitions = []
+    for name, expectations in suites.items():
+        path = staging / f"{name}.parquet"
+        frames[name].to_parquet(path, index=False)
+        batch = source.add_parquet_asset(name, path=path).add_batch_definition_whole_dataframe(name)
+        suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+        definitions.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+        )
+    return context.checkpoints.add(
+        gx.Checkpoint(
+            name="lscb_quality",
+            validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])],
+            result_format=RESULT_FORMAT,
+        )
+    )
+
+
+def indicator_values_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
+    """Expectations for curated.indicator_values, value ranges taken from the catalogue."""
+    import great_expectations.expectations as gxe
+
+    return [
+        key_unique_expectation(),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="indicator_id",
+            value_set=[i.id for i in catalogue],
+            description="indicator_id is a catalogued indicator",
+            meta={"failing": "not catalogued", "name_by": "indicator_id"},
+        ),
+        *value_range_expectations(catalogue),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="value",
+            column_B="lower_ci95",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            description="lower_ci95 at most value",
+            meta={"failing": "with lower_ci95 above value", "name_by": "indicator_id"},
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="upper_ci95",
+            column_B="value",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            description="upper_ci95 at least value",
+            meta={"failing": "with upper_ci95 below value", "name_by": "indicator_id"},
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="period_end",
+            column_B="period_start",
+            or_equal=True,
+            description="period_start on or before period_end",
+            meta={"failing": "with period_start after period_end", "name_by": "indicator_id"},
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="geographic_level",
+            value_set=list(GEOGRAPHIC_LEVELS),
+            description=f"geographic_level one of {', '.join(GEOGRAPHIC_LEVELS)}",
+            meta={"failing": "at another level", "name_by": "geographic_level"},
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="source_type",
+            value_set=SOURCE_TYPES,
+            description=f"source_type one of {', '.join(SOURCE_TYPES)}",
+            meta={"failing": "of another source type", "name_by": "source_type"},
+        ),
+    ]
+
+
+def value_range_expectations(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
+    """One range expectation per catalogue unit and multiplier: counts at least 0, percentages
+    and rates per N between 0 and N."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    def unit_of(indicator: Indicator) -> tuple[str, int]:
+        return indicator.unit, indicator.multiplier
+
+    expectations = []
+    for (unit, multiplier), group in groupby(sorted(catalogue, key=unit_of), key=unit_of):
+        upper = None if multiplier == 1 else multiplier
+        bounds = "at least 0" if upper is None else f"between 0 and {upper}"
+        expectations.append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="value",
+                min_value=0,
+                max_value=upper,
+                row_condition=Column("indicator_id").is_in(i.id for i in group),
+                description=f"value of {unit} indicators {bounds}",
+                meta={"failing": "outside", "name_by": "indicator_id"},
+            )
+        )
+    return expectations
+
+
+def comparisons_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
+    """Expectations for curated.comparisons: keys, England comparators, ranks and bands."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    compared_with_england = [i.id for i in catalogue if "england" in i.comparators]
+    # Only LA rows with a value need England beside them: where a published series has a gap
+    # (road_ksi_rate 2019-21) England and every LA are blank alike and nothing is compared.
+    needs_england = (
+        (Column("geographic_level") == LOCAL_AUTHORITY)
+        & Column("indicator_id").is_in(compared_with_england)
+        & Column("comparator_period_end").is_not_null()
+        & Column("value").is_not_null()
+    )
+    return [
+        key_unique_expectation(),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="england_value",
+            row_condition=needs_england,
+            description=(
+                "england_value present for every local authority value of an indicator "
+                "compared with England"
+            ),
+            meta={"failing": "without an England value", "name_by": "indicator_id"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rank",
+            min_value=1,
+            description="rank at least 1",
+            meta={"failing": "ranked below 1", "name_by": "indicator_id"},
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="rank_of",
+            column_B="rank",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            description="rank at most rank_of",
+            meta={"failing": "ranked beyond rank_of", "name_by": "indicator_id"},
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="quartile_band",
+            value_set=QUARTILE_BANDS,
+            description="quartile_band A to D where set",
+            meta={"failing": "in another band", "name_by": "quartile_band"},
+        ),
+    ]
+
+
+def runs_suite() -> list[Expectation]:
+    """Expectations that every expected return of the latest run is present or flagged."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return [
+        gxe.ExpectTableRowCountToEqual(
+            value=1, description="the latest run is recorded", meta={"noun": "run"}
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="outcome",
+            value_set=RUN_OUTCOMES,
+            description="latest run's outcome complete or incomplete",
+            meta={"noun": "run", "failing": "with another outcome", "name_by": "outcome"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="reasons_given",
+            min_value=1,
+            row_condition=Column("outcome") == "incomplete",
+            description="an incomplete run names its missing returns or rejected submissions",
+            meta={"noun": "run", "failing": "naming none", "name_by": "period"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="reasons_given",
+            max_value=0,
+            row_condition=Column("outcome") == "complete",
+            description="a complete run names no missing returns or rejected submissions",
+            meta={"noun": "run", "failing": "naming some", "name_by": "period"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="unflagged_rejections",
+            max_value=0,
+            description=(
+                "every submission rejected in audit.submissions is named in submissions_rejected"
+            ),
+            meta={"noun": "run", "failing": "leaving some out", "name_by": "period"},
+        ),
+    ]
+
+
+def key_unique_expectation() -> Expectation:
+    """No two rows share (indicator_id, area_code, breakdown, period_end, source_type)."""
+    import great_expectations.expectations as gxe
+
+    return gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=KEY,
+        description=f"no duplicate keys ({', '.join(KEY)})",
+        meta={"failing": "sharing a key", "name_by": "indicator_id"},
+    )
+
+
+def run_identifier(runs: pd.DataFrame) -> RunIdentifier:
+    """The GX run id naming the pipeline run checked (its period, id and start), so the Data Docs
+    say which run they describe and re-checking the same warehouse gives the same pages."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    if runs.empty:
+        return RunIdentifier(run_name="no-run-recorded")
+    latest = runs.iloc[0]
+    return RunIdentifier(
+        run_name=f"{latest['period'].replace(' ', '-')}_{latest['run_id']}",
+        run_time=latest["started_at"].to_pydatetime(),
+    )
+
+
+def failure_descriptions(
+    suite_result: ExpectationSuiteValidationResult, frame: pd.DataFrame
+) -> list[str]:
+    """One plain-English line per failed expectation of a suite."""
+    return [
+        f"{suite_result.suite_name}: {result.expectation_config.description} — "
+        f"{failure_detail(result, frame)}"
+        for result in suite_result.results
+        if not result.success
+    ]
+
+
+def failure_detail(result: ExpectationValidationResult, frame: pd.DataFrame) -> str:
+    """How an expectation failed: the rows at fault (and what they are), or what was found."""
+    meta = result.expectation_config.meta
+    noun = meta.get("noun", "row")
+    raised = raised_messages(result.exception_info or {})
+    if raised:
+        return f"could not be checked: {'; '.join(raised)}"
+    outcome = result.result
+    if "unexpected_count" not in outcome:
+        return f"found {counted(outcome['observed_value'], noun)}"
+    count = outcome["unexpected_count"]
+    names = failing_names(outcome, frame[meta["name_by"]], count)
+    return f"{counted(count, noun)} {meta['failing']} ({names})"
+
+
+def raised_messages(exception_info: dict[str, Any]) -> list[str]:
+    """Messages of the errors GX caught while checking (its info is flat or keyed by metric)."""
+    entries = [exception_info] if "raised_exception" in exception_info else exception_info.values()
+    return sorted({e["exception_message"] for e in entries if e.get("raised_exception")})
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 row', '3 rows'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def failing_names(outcome: dict[str, Any], names: pd.Series, count: int) -> str:
+    """What the failing rows GX reports are (their indicator, say); ', …' when it reports only
+    some of them."""
+    # GX reads each frame back from Parquet with a fresh RangeIndex: its row labels are positions.
+    rows = outcome.get("partial_unexpected_index_list") or []
+    found = sorted({str(names.iloc[row]) for row in rows})
+    return ", ".join(found) + (", …" if count > len(rows) else "")

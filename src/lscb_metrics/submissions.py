@@ -1,0 +1,331 @@
+"""Partner submissions: find, validate, archive or quarantine, and choose the ones a run uses.
+
+A submission is one file, identified by its SHA-256. It is accepted (stored in the archive) or
+rejected (quarantined with its report); a later accepted file for the same agency, return and
+period supersedes the earlier one, and both stay on record in `audit.submissions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lscb_metrics.facts import empty_facts
+from lscb_metrics.periods import Quarter
+from lscb_metrics.returns import (
+    Agency,
+    Cover,
+    CoverField,
+    Failure,
+    ReturnSpec,
+    UnreadableReturn,
+    load_agencies,
+    load_cover_fields,
+    load_return_specs,
+    read_return,
+    return_facts,
+    sha256_of,
+    validate_return,
+)
+from lscb_metrics.returns.rules import UNREADABLE, failure
+from lscb_metrics.store import archived_copy
+
+RETURN_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".txt")
+SUBMISSION_COLUMNS = (
+    "submission_id",
+    "file_name",
+    "file_path",
+    "sha256",
+    "size_bytes",
+    "received_at",
+    "return_type",
+    "agency_code",
+    "area_code",
+    "period_start",
+    "period_end",
+    "version",
+    "status",
+    "row_count",
+    "error_count",
+    "warning_count",
+    "archived_path",
+)
+FAILURE_COLUMNS = (
+    "submission_id",
+    "code",
+    "severity",
+    "location",
+    "column_name",
+    "value",
+    "message",
+)
+
+
+@dataclass
+class Submission:
+    """One partner return file: what it says, whether it passed, its facts and its rows."""
+
+    submission_id: str
+    file_path: str
+    sha256: str
+    size_bytes: int
+    received_at: datetime
+    status: str = "rejected"
+    version: int | None = None
+    cover: dict[str, Any] = field(default_factory=dict)
+    row_count: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    facts: pd.DataFrame = field(default_factory=empty_facts)
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    archived_path: str | None = None
+
+    @property
+    def error_count(self) -> int:
+        """Failures that block the submission."""
+        return sum(f["severity"] == "error" for f in self.failures)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What a resubmission replaces: agency, return type and period."""
+        return (
+            self.cover.get("agency_code"),
+            self.cover.get("return_type"),
+            self.cover.get("period_end"),
+        )
+
+
+@dataclass(frozen=True)
+class ReturnContext:
+    """What validating a return needs, loaded once per run: declarations, agencies, LA codes."""
+
+    specs: dict[str, ReturnSpec]
+    cover_fields: tuple[CoverField, ...]
+    agencies: dict[str, Agency]
+    la_lookup: dict[str, tuple[str, str, str | None]]
+
+
+def return_context(
+    schemas_dir: Path, lookup: dict[str, tuple[str, str, str | None]]
+) -> ReturnContext:
+    """The declarations under `schemas_dir` with the run's LA lookup."""
+    return ReturnContext(
+        load_return_specs(schemas_dir),
+        load_cover_fields(schemas_dir),
+        load_agencies(schemas_dir),
+        lookup,
+    )
+
+
+def discover_returns(*folders: Path) -> list[Path]:
+    """Candidate return files under the folders (inbox, then archive), one per SHA-256 content,
+    in a stable order. Hidden and partial files are skipped."""
+    seen: set[str] = set()
+    found = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if (
+                not path.is_file()
+                or path.name.startswith(".")
+                or path.suffix.lower() not in RETURN_SUFFIXES
+                or path.name.startswith("validation_report")
+            ):
+                continue
+            digest = sha256_of(path)
+            if digest not in seen:
+                seen.add(digest)
+                found.append(path)
+    return found
+
+
+def ingest(
+    path: Path,
+    base_dir: Path,
+    context: ReturnContext,
+    received_at: datetime,
+) -> Submission:
+    """Read, validate and reduce one file to facts and typed rows; a file that cannot be read or
+    fails validation becomes a rejected Submission carrying every failure."""
+    digest = sha256_of(path)
+    submission = Submission(
+        submission_id=f"S-{digest[:16]}",
+        file_path=_display_path(path, base_dir),
+        sha256=digest,
+        size_bytes=path.stat().st_size,
+        received_at=received_at,
+    )
+    try:
+        raw = read_return(path, context.specs, context.cover_fields)
+    except UnreadableReturn as error:
+        unreadable = failure(UNREADABLE, path.name, problem=str(error))
+        submission.failures.append(failure_record(unreadable))
+        return submission
+    result = validate_return(raw, context.specs, context.agencies, context.la_lookup)
+    submission.cover = stated_cover(raw.cover, result.cover)
+    submission.row_count = len(raw.data)
+    submission.failures = [failure_record(f) for f in result.failures]
+    if result.valid:
+        submission.status = "accepted"
+        spec = context.specs[result.return_type]
+        submission.facts = return_facts(
+            result, spec, submission_id=submission.submission_id, source=path.name, sha256=digest
+        )
+        submission.rows = typed_rows(result.data, raw.locations, spec, submission.submission_id)
+    return submission
+
+
+def failure_record(failure: Failure) -> dict[str, Any]:
+    """A validation failure as an audit.validation_failures row."""
+    return {
+        "code": failure.code,
+        "severity": failure.severity,
+        "location": failure.location,
+        "column_name": failure.column,
+        "value": None if failure.value is None else str(failure.value),
+        "message": failure.message,
+    }
+
+
+def _display_path(path: Path, base_dir: Path) -> str:
+    """`path` relative to the folder it was found in, for messages and the audit record."""
+    try:
+        return str(path.relative_to(base_dir))
+    except ValueError:
+        return path.name
+
+
+def typed_rows(
+    data: pd.DataFrame, locations: Any, spec: ReturnSpec, submission_id: str
+) -> pd.DataFrame:
+    """Every typed data cell of an accepted return, long, with its cell location (lineage from a
+    figure back to the row it came from)."""
+    columns = [c.name for c in spec.columns if c.name in data.columns]
+    long = data[columns].astype("object").reset_index(names="row").melt(id_vars="row")
+    return pd.DataFrame(
+        {
+            "submission_id": submission_id,
+            "return_type": spec.return_type,
+            "location": [
+                locations.cell(int(r), c)
+                for r, c in zip(long["row"], long["variable"], strict=True)
+            ],
+            "column_name": long["variable"],
+            "value": [None if pd.isna(v) else str(v) for v in long["value"]],
+        }
+    )
+
+
+def stated_cover(raw_cover: dict[str, Any], cover: Cover | None) -> dict[str, Any]:
+    """What the file says it is: the validated cover, or its raw text when it did not pass."""
+    if cover is not None:
+        return {
+            "return_type": cover.return_type,
+            "agency_code": cover.agency_code,
+            "area_code": cover.area_code,
+            "period_start": cover.period_start,
+            "period_end": cover.period_end,
+        }
+    return {
+        "return_type": _text(raw_cover.get("return_type")),
+        "agency_code": _text(raw_cover.get("agency_code")),
+        "area_code": _text(raw_cover.get("la_code")),
+        "period_start": None,
+        "period_end": None,
+    }
+
+
+def _text(value: Any) -> str | None:
+    """A raw cover value as short text for the audit record (None when absent)."""
+    return None if value is None else str(value).strip()[:40]
+
+
+def archive(submission: Submission, path: Path, store_dir: Path, quarantine_dir: Path) -> Path:
+    """Keep the file once, unchanged: accepted files in the store, rejected in quarantine."""
+    folder = store_dir if submission.status == "accepted" else quarantine_dir
+    copy = archived_copy(path, folder / submission.submission_id)
+    submission.archived_path = str(copy)
+    return copy.parent
+
+
+def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[Submission]:
+    """Number the versions of each agency, return and period in order of receipt, mark earlier
+    accepted versions superseded, and return the latest accepted ones up to the run's quarter."""
+    latest: dict[tuple[Any, ...], Submission] = {}
+    versions: dict[tuple[Any, ...], int] = {}
+    for submission in sorted(submissions, key=lambda s: (s.received_at, s.file_path)):
+        if submission.status != "accepted":
+            continue
+        versions[submission.key] = versions.get(submission.key, 0) + 1
+        submission.version = versions[submission.key]
+        if submission.cover["period_end"] > quarter.end:
+            submission.status = "not_in_run"
+            continue
+        earlier = latest.get(submission.key)
+        if earlier is not None:
+            earlier.status = "superseded"
+        latest[submission.key] = submission
+    return sorted(latest.values(), key=lambda s: s.submission_id)
+
+
+def missing_returns(used: list[Submission], quarter: Quarter, schemas_dir: Path) -> list[str]:
+    """Returns each agency should have sent for `quarter` that the run has no accepted file for."""
+    received = {
+        (s.cover["agency_code"], s.cover["return_type"])
+        for s in used
+        if s.cover["period_end"] == quarter.end
+    }
+    return sorted(
+        f"{agency.code}: {return_type}"
+        for agency in load_agencies(schemas_dir).values()
+        for return_type in agency.returns
+        if (agency.code, return_type) not in received
+    )
+
+
+def submissions_table(submissions: list[Submission]) -> pd.DataFrame:
+    """audit.submissions rows: every file received, with its status and version."""
+    return pd.DataFrame(
+        [
+            {
+                "submission_id": s.submission_id,
+                "file_name": Path(s.file_path).name,
+                "file_path": s.file_path,
+                "sha256": s.sha256,
+                "size_bytes": s.size_bytes,
+                "received_at": s.received_at,
+                **s.cover,
+                "version": s.version,
+                "status": s.status,
+                "row_count": s.row_count,
+                "error_count": s.error_count,
+                "warning_count": len(s.failures) - s.error_count,
+                "archived_path": s.archived_path,
+            }
+            for s in sorted(submissions, key=lambda s: s.submission_id)
+        ],
+        columns=list(SUBMISSION_COLUMNS),
+    )
+
+
+def failures_table(submissions: list[Submission]) -> pd.DataFrame:
+    """audit.validation_failures rows."""
+    return pd.DataFrame(
+        [
+            {"submission_id": s.submission_id, **f}
+            for s in sorted(submissions, key=lambda s: s.submission_id)
+            for f in s.failures
+        ],
+        columns=list(FAILURE_COLUMNS),
+    )
+
+
+def rows_table(submissions: list[Submission]) -> pd.DataFrame:
+    """staged.return_rows: typed cells of the accepted submissions, with their locations."""
+    frames = [s.rows for s in sorted(submissions, key=lambda s: s.submission_id) if len(s.rows)]
+    columns = ["submission_id", "return_type", "location", "column_name", "value"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

@@ -1,0 +1,215 @@
+"""write_exports on the demo warehouse: EES layout, disclosure control, analyst copies, bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from lscb_metrics.publish import write_exports
+from lscb_metrics.publish.exports import OPEN_DATA, OPEN_DATA_META, README
+
+EES_COLUMNS = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "new_la_code",
+    "la_name",
+    "old_la_code",
+]
+FILTERS = ["indicator_id", "breakdown", "source_type"]
+INDICATORS = [
+    "value",
+    "numerator",
+    "denominator",
+    "lower_ci95",
+    "upper_ci95",
+    "england_value",
+    "region_value",
+    "sn_average",
+    "rank",
+    "rank_of",
+]
+SYMBOLS = {"c", "x", "z", "low"}
+
+
+@pytest.fixture(scope="module")
+def exported(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The files written once for this module."""
+    return write_exports(demo_warehouse, tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture(scope="module")
+def open_data(exported: list[Path]) -> pd.DataFrame:
+    """The open-data CSV, every cell as written."""
+    path = next(p for p in exported if p.name == OPEN_DATA)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def catalogue(schemas_dir: Path) -> pd.DataFrame:
+    """The indicator catalogue as a frame indexed by id."""
+    entries = yaml.safe_load((schemas_dir / "indicators.yaml").read_text())["indicators"]
+    return pd.DataFrame(entries).set_index("id")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_writes_every_file_and_the_readme_describes_each(exported: list[Path]) -> None:
+    names = [path.name for path in exported]
+    assert names[:2] == [OPEN_DATA, OPEN_DATA_META]
+    assert {
+        "curated_indicator_values.parquet",
+        "curated_indicator_values.csv",
+        "curated_comparisons.parquet",
+        "curated_comparisons.csv",
+        README,
+    } <= set(names)
+    readme = next(p for p in exported if p.name == README).read_text()
+    for name in names:
+        assert f"`{name}`" in readme
+    for symbol in SYMBOLS:
+        assert f"| `{symbol}` |" in readme
+
+
+def test_open_data_has_the_ees_layout(open_data: pd.DataFrame) -> None:
+    assert list(open_data.columns[: len(EES_COLUMNS)]) == EES_COLUMNS
+    assert set(FILTERS + INDICATORS) <= set(open_data.columns)
+    assert set(open_data["geographic_level"]) == {"National", "Regional", "Local authority"}
+    assert set(open_data["time_identifier"]) <= {
+        "Financial year",
+        "Calendar year",
+        *(f"Financial year Q{n}" for n in range(1, 5)),
+    }
+    six_digit = open_data["time_identifier"].str.startswith("Financial year")
+    assert open_data.loc[six_digit, "time_period"].str.fullmatch(r"\d{6}").all()
+    assert open_data.loc[~six_digit, "time_period"].str.fullmatch(r"\d{4}").all()
+    national = open_data["geographic_level"] == "National"
+    assert (open_data.loc[national, ["region_code", "new_la_code", "la_name"]] == "").all().all()
+    local = open_data["geographic_level"] == "Local authority"
+    assert (open_data.loc[local, "new_la_code"] != "").all()
+    assert not open_data.duplicated(
+        [
+            "time_period",
+            "time_identifier",
+            "geographic_level",
+            "new_la_code",
+            "region_code",
+            *FILTERS,
+        ]
+    ).any()
+
+
+def test_southend_2013_14_published_cp_plan_rate_is_43_1(
+    open_data: pd.DataFrame, board_area_code: str
+) -> None:
+    row = open_data[
+        (open_data["new_la_code"] == board_area_code)
+        & (open_data["indicator_id"] == "cp_plan_rate")
+        & (open_data["time_period"] == "201314")
+        & (open_data["time_identifier"] == "Financial year")
+        & (open_data["source_type"] == "published")
+    ]
+    assert row["value"].tolist() == ["43.1"]
+    assert row[["la_name", "old_la_code", "region_code"]].values.tolist() == [
+        ["Southend-on-Sea", "882", "E12000006"]
+    ]
+
+
+def test_no_count_cell_is_1_to_5(
+    open_data: pd.DataFrame, catalogue: pd.DataFrame, board_area_code: str
+) -> None:
+    is_count = open_data["indicator_id"].map(catalogue["unit"].eq("count"))
+    cells = pd.concat(
+        [open_data["numerator"], open_data["denominator"], open_data.loc[is_count, "value"]]
+    )
+    assert not cells.isin([str(n) for n in range(1, 6)]).any()
+    # ... while the demo returns do hold such counts, withheld as c
+    board = open_data[(open_data["new_la_code"] == board_area_code)]
+    fostering = board[(board["indicator_id"] == "private_fostering")]
+    assert (fostering.loc[fostering["time_period"] == "201213", "value"] == "c").all()
+    reviews = board[board["indicator_id"] == "modifiable_factors_pct"]
+    assert set(reviews["value"]) == {"c"} and set(reviews["numerator"]) == {"c"}
+
+
+def test_figures_are_rounded_to_the_catalogue_or_a_symbol(
+    open_data: pd.DataFrame, catalogue: pd.DataFrame
+) -> None:
+    decimals = open_data["indicator_id"].map(catalogue["decimals"])
+    for column in ["value", "lower_ci95", "upper_ci95", "england_value", "sn_average"]:
+        cells = open_data[column]
+        numeric = ~cells.isin(SYMBOLS)
+        places = cells[numeric].str.partition(".")[2].str.len()
+        assert (places == decimals[numeric]).all(), column
+    for column in ["numerator", "denominator", "rank", "rank_of"]:
+        cells = open_data[column]
+        assert cells[~cells.isin(SYMBOLS)].str.fullmatch(r"\d+").all(), column
+
+
+def test_regional_and_national_counts_are_rounded_to_10(open_data: pd.DataFrame) -> None:
+    wider = open_data[open_data["geographic_level"] != "Local authority"]
+    numerators = wider.loc[~wider["numerator"].isin(SYMBOLS), "numerator"].astype(int)
+    assert len(numerators) and (numerators % 10 == 0).all()
+
+
+def test_metadata_describes_every_filter_and_indicator(
+    exported: list[Path], open_data: pd.DataFrame
+) -> None:
+    meta = pd.read_csv(
+        next(p for p in exported if p.name == OPEN_DATA_META), dtype=str, keep_default_na=False
+    )
+    assert list(meta.columns) == [
+        "col_name",
+        "col_type",
+        "label",
+        "indicator_grouping",
+        "indicator_unit",
+        "indicator_dp",
+        "filter_hint",
+        "filter_grouping_column",
+    ]
+    assert meta.loc[meta["col_type"] == "Filter", "col_name"].tolist() == FILTERS
+    assert meta.loc[meta["col_type"] == "Indicator", "col_name"].tolist() == INDICATORS
+    assert (meta["label"] != "").all()
+    grouping = set(meta["filter_grouping_column"]) - {""}
+    assert grouping <= set(open_data.columns) - set(meta["col_name"])
+    described = set(meta["col_name"]) | grouping | set(EES_COLUMNS)
+    assert set(open_data.columns) == described
+
+
+def test_analyst_copies_hold_the_curated_relations_unrounded(
+    exported: list[Path], demo_warehouse: Path
+) -> None:
+    connection = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        for relation in ("curated.indicator_values", "curated.comparisons"):
+            stem = relation.replace(".", "_")
+            expected = connection.sql(f"SELECT count(*), sum(value) FROM {relation}").fetchall()[0]
+            for suffix in ("parquet", "csv"):
+                path = next(p for p in exported if p.name == f"{stem}.{suffix}")
+                copy = connection.sql(f"SELECT count(*), sum(value) FROM '{path}'").fetchall()[0]
+                assert copy[0] == expected[0]
+                assert copy[1] == pytest.approx(expected[1])
+    finally:
+        connection.close()
+
+
+def test_same_warehouse_gives_the_same_bytes_and_is_not_changed(
+    exported: list[Path], demo_warehouse: Path, tmp_path: Path
+) -> None:
+    before = sha256(demo_warehouse)
+    again = write_exports(demo_warehouse, tmp_path)
+    assert [p.name for p in again] == [p.name for p in exported]
+    for first, second in zip(exported, again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+    assert sha256(demo_warehouse) == before

@@ -1,0 +1,176 @@
+"""write_template: a partner's filled-in template round-trips through read_return and
+validate_return; the template's own Excel validation and protection match the declaration."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from lscb_metrics.config import settings
+from lscb_metrics.publish import write_template
+from lscb_metrics.reference import la_lookup, load_areas
+from lscb_metrics.returns import (
+    ReturnSpec,
+    ValidationResult,
+    load_agencies,
+    load_cover_fields,
+    load_return_specs,
+    read_return,
+    validate_return,
+)
+
+RETURN_TYPES = sorted(load_return_specs())
+# Realistic figures that pass every declared check (sources add up to the total, etc.).
+FIGURES = {
+    "referrals": [
+        {
+            "referrals": 450,
+            "rereferrals_within_12_months": 100,
+            "referrals_source_police": 150,
+            "referrals_source_schools": 100,
+            "referrals_source_health": 80,
+            "referrals_source_family_public": 40,
+            "referrals_source_other": 80,
+            "referrals_to_assessment": 420,
+            "section_47_enquiries": 110,
+            "children_in_need": 1050,
+        }
+    ],
+    "training": [
+        {"staff_requiring_training": 120 * level, "staff_trained_in_date": 100 * level}
+        for level in range(1, 5)
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def lookup() -> dict[str, tuple[str, str, str | None]]:
+    """ONS and DfE codes of every local authority, as validation looks them up."""
+    return la_lookup(load_areas(settings().reference_dir))
+
+
+def figures(spec: ReturnSpec) -> list[dict[str, int]]:
+    """Figures for each data row of `spec`: FIGURES, else 0 counts and the lowest integers."""
+    if spec.return_type in FIGURES:
+        return FIGURES[spec.return_type]
+    return [{c.name: c.minimum or 0 for c in spec.columns if c.type in ("count", "integer")}]
+
+
+def filled(
+    template: Path, spec: ReturnSpec, agency: str, rows: list[dict[str, int]], out: Path
+) -> Path:
+    """`template` filled in as a partner would, saved to `out`."""
+    workbook = openpyxl.load_workbook(template)
+    cover = workbook["Cover"]
+    values = {"Agency code": agency, "Local authority code": "E06000033"}
+    values |= {"Period start": date(2014, 7, 1), "Period end": date(2014, 9, 30)}
+    for label, value in cover.iter_rows(min_row=3, max_col=2):
+        if label.value in values:
+            value.value = values[label.value]
+    data = workbook["Data"]
+    titles = {c.title: c.name for c in spec.columns}
+    header = [titles[cell.value] for cell in data[1]]
+    for row, figures_ in enumerate(rows, start=2):
+        for column, name in enumerate(header, start=1):
+            if name in figures_:
+                data.cell(row=row, column=column, value=figures_[name])
+    workbook.save(out)
+    return out
+
+
+def validated(path: Path, schemas_dir: Path, lookup: dict) -> ValidationResult:
+    """read_return then validate_return of `path`, against the declarations in `schemas_dir`."""
+    specs = load_return_specs(schemas_dir)
+    raw = read_return(path, specs, load_cover_fields(schemas_dir))
+    return validate_return(raw, specs, load_agencies(schemas_dir), lookup)
+
+
+@pytest.mark.parametrize("return_type", RETURN_TYPES)
+def test_a_filled_template_is_accepted(
+    return_type: str, schemas_dir: Path, tmp_path: Path, lookup: dict
+) -> None:
+    spec = load_return_specs(schemas_dir)[return_type]
+    agency = next(a for a in load_agencies(schemas_dir).values() if return_type in a.returns)
+    template = write_template(return_type, schemas_dir, tmp_path / f"{return_type}.xlsx")
+    path = filled(template, spec, agency.code, figures(spec), tmp_path / "filled.xlsx")
+    result = validated(path, schemas_dir, lookup)
+    assert result.valid, [f.message for f in result.failures]
+    assert result.cover is not None and result.cover.return_type == return_type
+    assert result.cover.period_end == date(2014, 9, 30)
+    assert len(result.data) == len(figures(spec))
+
+
+@pytest.mark.parametrize("return_type", ["referrals", "training"])
+def test_a_negative_count_is_rejected(
+    return_type: str, schemas_dir: Path, tmp_path: Path, lookup: dict
+) -> None:
+    spec = load_return_specs(schemas_dir)[return_type]
+    agency = next(a for a in load_agencies(schemas_dir).values() if return_type in a.returns)
+    template = write_template(return_type, schemas_dir, tmp_path / "template.xlsx")
+    rows = [dict(row) for row in FIGURES[return_type]]
+    count = next(c.name for c in spec.columns if c.type == "count")
+    rows[0][count] = -3
+    result = validated(
+        filled(template, spec, agency.code, rows, tmp_path / "bad.xlsx"), schemas_dir, lookup
+    )
+    assert not result.valid
+    assert [f.code for f in result.errors if f.column == count] == ["VAL-002"]
+
+
+def test_cover_layout_and_excel_validation(schemas_dir: Path, tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(write_template("training", schemas_dir, tmp_path / "t.xlsx"))
+    cover = workbook["Cover"]
+    assert cover["A1"].value and cover["A1"].font.bold
+    fields = load_cover_fields(schemas_dir)
+    assert [cover.cell(row=3 + n, column=1).value for n in range(len(fields))] == [
+        f.title for f in fields
+    ]
+    assert cover["B3"].value == "training"
+    by_cell = {str(v.sqref): v for v in cover.data_validations.dataValidation}
+    senders = sorted(a.code for a in load_agencies(schemas_dir).values() if "training" in a.returns)
+    assert by_cell["B4"].type == "list"
+    assert by_cell["B4"].formula1.strip('"').split(",") == senders
+    assert by_cell["B6"].type == by_cell["B7"].type == "date"
+    assert all(v.showInputMessage and v.prompt for v in by_cell.values())
+    assert cover.protection.sheet and cover["B3"].protection.locked
+    assert not cover["B4"].protection.locked
+
+
+def test_data_sheet_validation_and_protection(schemas_dir: Path, tmp_path: Path) -> None:
+    spec = load_return_specs(schemas_dir)["training"]
+    workbook = openpyxl.load_workbook(write_template("training", schemas_dir, tmp_path / "t.xlsx"))
+    data = workbook["Data"]
+    assert [cell.value for cell in data[1]] == [c.title for c in spec.columns]
+    assert [data.cell(row=r, column=1).value for r in range(2, 6)] == list(
+        spec.column("training_level").allowed
+    )
+    validations = {str(v.sqref): v for v in data.data_validations.dataValidation}
+    assert validations["A2:A5"].type == "list"
+    for letter in ("B", "C"):
+        count = validations[f"{letter}2:{letter}5"]
+        assert (count.type, count.operator, count.formula1) == ("whole", "greaterThanOrEqual", "0")
+        assert count.showInputMessage and count.prompt
+    assert data.protection.sheet
+    assert all(cell.protection.locked for cell in data[1])
+    assert not data["B2"].protection.locked and not data["C5"].protection.locked
+
+
+def test_guidance_lists_columns_and_checks(schemas_dir: Path, tmp_path: Path) -> None:
+    spec = load_return_specs(schemas_dir)["referrals"]
+    workbook = openpyxl.load_workbook(write_template("referrals", schemas_dir, tmp_path / "r.xlsx"))
+    text = [cell for row in workbook["Guidance"].iter_rows(values_only=True) for cell in row]
+    for column in spec.columns:
+        assert column.title in text
+        if column.description:
+            assert column.description in text
+    for check in spec.checks:
+        assert check.code in text and check.message in text
+    assert "Re-referrals within 12 months <= Referrals received" in text
+
+
+def test_an_unknown_return_type_is_refused(schemas_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown return type"):
+        write_template("no_such_return", schemas_dir, tmp_path / "x.xlsx")

@@ -1,0 +1,195 @@
+"""write_workbook on the demo warehouse: GSS spreadsheet layout, figures and disclosure."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.workbook.workbook import Workbook
+
+from lscb_metrics.publish import write_workbook
+from lscb_metrics.publish.workbook import OGL_ATTRIBUTION
+
+HEADER_ROW = 3
+SYMBOLS = {"[c]", "[x]", "[z]", "[low]"}
+TABLE_SHEETS = [
+    "Early_help",
+    "Child_protection",
+    "Assessments",
+    "Training",
+    "Child_deaths",
+    "Road_safety",
+    "Hospital_admissions",
+]
+# Headers of the columns that hold numbers (the region's column is named after the region).
+NUMBER_HEADERS = (
+    "Value",
+    "Lower 95%",
+    "Upper 95%",
+    "Same period a year earlier",
+    "England",
+    "East of England",
+    "Statistical neighbours average",
+    "Rank among",
+    "Local authorities ranked",
+)
+COUNT_HEADERS = ("Value", "Same period a year earlier")
+
+
+@pytest.fixture(
+    scope="module", params=[date(2014, 3, 31), date(2014, 9, 30)], ids=["2013-14Q4", "2014-15Q2"]
+)
+def written(
+    request: pytest.FixtureRequest, demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The workbook at the end of 2013-14 (published and partner figures) and of 2014-15 Q2."""
+    out = tmp_path_factory.mktemp("workbook") / "lscb_report_figures.xlsx"
+    return write_workbook(demo_warehouse, out, request.param)
+
+
+@pytest.fixture(scope="module")
+def workbook(written: Path) -> Workbook:
+    return openpyxl.load_workbook(written)
+
+
+def table_rows(sheet) -> tuple[list[str], list[tuple]]:
+    """Header and data rows of the table starting at row 3."""
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
+    return list(rows[0]), rows[1:]
+
+
+def test_sheets_are_cover_contents_notes_then_one_table_each(workbook: Workbook) -> None:
+    assert workbook.sheetnames == ["Cover", "Contents", "Notes", *TABLE_SHEETS]
+    names = [name for sheet in workbook for name in sheet.tables]
+    assert len(names) == len(set(names)) == len(workbook.sheetnames) - 1
+    for sheet in workbook.worksheets[1:]:
+        (table,) = sheet.tables.values()
+        assert table.ref.startswith(f"A{HEADER_ROW}:")
+        assert table.ref.endswith(str(sheet.max_row))
+        assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+
+
+def test_every_sheet_starts_with_a_title_and_has_no_merged_cells(workbook: Workbook) -> None:
+    for sheet in workbook:
+        assert isinstance(sheet["A1"].value, str) and sheet["A1"].value.strip()
+        assert sheet["A1"].font.bold
+        assert not sheet.merged_cells.ranges
+    for sheet in workbook.worksheets[1:]:
+        assert sheet["A2"].value.startswith("This worksheet contains one table")
+
+
+def test_tables_have_no_blank_cells_and_set_column_widths(workbook: Workbook) -> None:
+    for sheet in workbook.worksheets[1:]:
+        header, rows = table_rows(sheet)
+        assert all(isinstance(h, str) and h for h in header)
+        assert rows and all(cell is not None and cell != "" for row in rows for cell in row)
+        for column in range(1, len(header) + 1):
+            letter = openpyxl.utils.get_column_letter(column)
+            assert sheet.column_dimensions[letter].width
+
+
+def test_numbers_are_numeric_cells_and_symbols_stand_alone(workbook: Workbook) -> None:
+    for name in TABLE_SHEETS:
+        header, rows = table_rows(workbook[name])
+        number_columns = [n for n, h in enumerate(header) if h.startswith(NUMBER_HEADERS)]
+        assert len(number_columns) == len(NUMBER_HEADERS)
+        for row in rows:
+            for n in number_columns:
+                assert isinstance(row[n], int | float) or row[n] in SYMBOLS, (name, header[n])
+
+
+def test_no_count_is_1_to_5(workbook: Workbook) -> None:
+    counts_seen = 0
+    for name in TABLE_SHEETS:
+        header, rows = table_rows(workbook[name])
+        unit = next(n for n, h in enumerate(header) if h.startswith("Unit"))
+        columns = [n for n, h in enumerate(header) if h.startswith(COUNT_HEADERS)]
+        for row in rows:
+            if row[unit] == "count":
+                counts_seen += 1
+                assert not any(row[n] in range(1, 6) for n in columns), (name, row)
+    assert counts_seen
+
+
+def test_contents_links_every_other_sheet(workbook: Workbook) -> None:
+    header, rows = table_rows(workbook["Contents"])
+    assert header == ["Sheet name", "Table title"]
+    assert [row[0] for row in rows] == ["Cover", "Notes", *TABLE_SHEETS]
+    for offset, (sheet, title) in enumerate(rows):
+        cell = workbook["Contents"].cell(row=HEADER_ROW + 1 + offset, column=1)
+        assert cell.hyperlink.location == f"'{sheet}'!A1"
+        if sheet != "Cover":
+            assert title == workbook[sheet]["A1"].value
+
+
+def test_notes_explain_every_reference_and_symbol(workbook: Workbook) -> None:
+    _, notes = table_rows(workbook["Notes"])
+    numbers = {number for number, _ in notes}
+    assert [number for number, _ in notes] == [f"note {n}" for n in range(1, len(notes) + 1)]
+    texts = " ".join(text for _, text in notes)
+    for phrase in ("halves away from zero", "mid-year", "Wilson", "Byar"):
+        assert phrase in texts
+    cells = [c for name in TABLE_SHEETS for row in workbook[name].iter_rows() for c in row]
+    used = " ".join(str(cell.value) for cell in cells if isinstance(cell.value, str))
+    for reference in set(re.findall(r"\[(note \d+)\]", used)):
+        assert reference in numbers
+    for symbol in SYMBOLS & set(re.findall(r"\[[a-z]+\]", used)):
+        assert any(text.startswith(symbol) for _, text in notes), symbol
+
+
+def test_cover_has_the_licence_and_a_contact(workbook: Workbook) -> None:
+    lines = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]
+    assert OGL_ATTRIBUTION in lines
+    assert any(line == "Contact" for line in lines)
+
+
+def test_hospital_admissions_is_a_one_row_table_saying_why(workbook: Workbook) -> None:
+    header, rows = table_rows(workbook["Hospital_admissions"])
+    assert len(rows) == 1
+    assert "not yet collected" in rows[0][0]
+    _, notes = table_rows(workbook["Notes"])
+    note = rows[0][header.index("Notes")].strip("[]")
+    assert "Not yet collected by the pipeline" in dict(notes)[note]
+
+
+def test_board_figures_beside_comparators(workbook: Workbook) -> None:
+    header, rows = table_rows(workbook["Child_protection"])
+    rate = [
+        dict(zip(header, row, strict=True))
+        for row in rows
+        if row[0] == "Children on a child protection plan per 10,000 children aged 0-17"
+    ]
+    assert rate and all(isinstance(row["England"], float) for row in rate)
+    published = [row for row in rate if row["Source"] == "Published statistics"]
+    if workbook["Child_protection"]["A1"].value.endswith("2013-14 Q4"):
+        value = next(v for h, v in published[0].items() if h.startswith("Value"))
+        assert value == 43.1  # Southend, 31 March 2014, as DfE published it
+    else:
+        assert not published and rate[0]["Period"] == "2014-15 Q2"
+
+
+def test_training_table_is_by_agency(workbook: Workbook) -> None:
+    header, rows = table_rows(workbook["Training"])
+    assert "Agency" in header
+    assert len({row[header.index("Agency")] for row in rows}) == len(rows) >= 10
+
+
+def test_converts_to_pdf_headlessly(written: Path, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = (tmp_path / "profile").as_uri()  # a private profile: no clash with another soffice
+    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    subprocess.run(
+        [*command, "--outdir", str(tmp_path), str(written)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / f"{written.stem}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,92 @@
+"""The great_expectations checkpoint passes the demo warehouse and names each planted fault."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lscb_metrics.config import settings
+from lscb_metrics.periods import parse_quarter
+from lscb_metrics.pipeline import run_without_orchestration
+from lscb_metrics.quality import QualityResult, run_quality_checkpoint
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "schemas" / "indicators.yaml"
+SUITES = ("curated.indicator_values", "curated.comparisons", "audit.runs")
+
+# Each statement plants one fault in a copy of the demo warehouse; rows are picked in key order
+# so the test sees the same rows every time.
+CORRUPTIONS = (
+    """INSERT INTO curated.indicator_values
+       SELECT * FROM curated.indicator_values
+       WHERE indicator_id = 'cp_plan_rate' AND area_code = 'E92000001'
+       ORDER BY period_end LIMIT 1""",
+    """UPDATE curated.indicator_values SET value = 140
+       WHERE rowid = (SELECT rowid FROM curated.indicator_values
+                      WHERE indicator_id = 'rereferral_pct' AND upper_ci95 IS NOT NULL
+                      ORDER BY area_code, period_end LIMIT 1)""",
+    """UPDATE curated.comparisons SET england_value = NULL
+       WHERE rowid = (SELECT rowid FROM curated.comparisons
+                      WHERE indicator_id = 'cin_rate' AND geographic_level = 'Local authority'
+                        AND value IS NOT NULL AND england_value IS NOT NULL
+                      ORDER BY area_code, period_end LIMIT 1)""",
+    "UPDATE audit.runs SET outcome = 'incomplete'",
+)
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo warehouse for 2014-15 Q2, built once for the module."""
+    path = tmp_path_factory.mktemp("quality") / "demo.duckdb"
+    run_without_orchestration(settings(warehouse=str(path)), parse_quarter("2014-15-Q2"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def corrupted_result(
+    demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> QualityResult:
+    """The checkpoint's result on a copy of the demo warehouse with every fault planted."""
+    folder = tmp_path_factory.mktemp("corrupted")
+    path = shutil.copy(demo_warehouse, folder / "corrupted.duckdb")
+    with duckdb.connect(str(path)) as connection:
+        for statement in CORRUPTIONS:
+            connection.execute(statement)
+    return run_quality_checkpoint(path, CATALOGUE, folder / "docs")
+
+
+def test_demo_warehouse_passes_and_builds_data_docs(demo_warehouse: Path, tmp_path: Path) -> None:
+    result = run_quality_checkpoint(demo_warehouse, CATALOGUE, tmp_path / "docs")
+
+    assert result.failed == []
+    assert result.success
+    assert result.docs_index == tmp_path / "docs" / "index.html"
+    assert result.docs_index.is_file()
+    index = result.docs_index.read_text(encoding="utf-8")
+    for suite in SUITES:
+        assert suite in index
+        validations = tmp_path / "docs" / "validations" / Path(*suite.split("."))
+        assert len(list(validations.rglob("*.html"))) == 1
+
+
+def test_corrupted_warehouse_fails_naming_each_fault(corrupted_result: QualityResult) -> None:
+    assert not corrupted_result.success
+    assert corrupted_result.failed == [
+        "audit.runs: an incomplete run names its missing returns or rejected submissions"
+        " — 1 run naming none (2014-15 Q2)",
+        "curated.comparisons: england_value present for every local authority value of an"
+        " indicator compared with England — 1 row without an England value (cin_rate)",
+        "curated.indicator_values: no duplicate keys (indicator_id, area_code, breakdown,"
+        " period_end, source_type) — 2 rows sharing a key (cp_plan_rate)",
+        # The planted 140 also lies above its own confidence interval.
+        "curated.indicator_values: upper_ci95 at least value"
+        " — 1 row with upper_ci95 below value (rereferral_pct)",
+        "curated.indicator_values: value of % indicators between 0 and 100"
+        " — 1 row outside (rereferral_pct)",
+    ]
+    assert corrupted_result.docs_index is not None
