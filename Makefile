@@ -7,6 +7,7 @@ PERIOD ?= 2014-15-Q2
 # Offline and private: no telemetry, Prefect state kept inside the project.
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 
 .PHONY: install demo test lint format schedule benchmark clean

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.schedules import Cron
 
@@ -19,7 +19,8 @@ from lscb_metrics import pipeline
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
-from lscb_metrics.report import run_summary_markdown
+from lscb_metrics.quality import QualityResult
+from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.store import run_lock
 from lscb_metrics.warehouse import previous_receipts
 
@@ -63,6 +64,25 @@ def compute_and_publish(
     return pipeline.run_quarter(run_settings, quarter, submissions, reference, started_at)
 
 
+@task(name="publish files", cache_policy=NO_CACHE)
+def publish_files(run_settings: Settings, quarter: Quarter) -> list[Path]:
+    """Exports, workbook, scorecard, data dictionary and templates from the warehouse."""
+    files = pipeline.publish_files(run_settings, quarter)
+    get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
+    return files
+
+
+@task(name="quality checkpoint", cache_policy=NO_CACHE)
+def check_quality(run_settings: Settings, run_id: str) -> QualityResult:
+    """great_expectations checkpoint over the curated warehouse, recorded on the run."""
+    result = pipeline.check_quality(run_settings, run_id)
+    logger = get_run_logger()
+    logger.info("quality checkpoint %s", "passed" if result.success else "FAILED")
+    for failure in result.failed:
+        logger.warning("quality: %s", failure)
+    return result
+
+
 def default_quarter(today: date) -> Quarter:
     """The last complete quarter before `today` (what a scheduled run reports on)."""
     return quarter_of(today).previous()
@@ -92,9 +112,21 @@ def quarterly_run(
         ]
         submissions = [future.result() for future in futures]
         summary = compute_and_publish(run_settings, quarter, submissions, reference, started_at)
+        summary.files = publish_files(run_settings, quarter)
+        summary.quality = check_quality(run_settings, summary.run_id)
     create_markdown_artifact(
         key="quarterly-run-summary",
         markdown=run_summary_markdown(summary),
         description=f"LSCB quarterly run {quarter.label}",
+    )
+    create_table_artifact(
+        key="quarterly-figures",
+        table=headline_rows(summary).to_dict(orient="records"),
+        description=f"The board's figures for {quarter.label} beside England and neighbours",
+    )
+    create_table_artifact(
+        key="quarterly-returns",
+        table=returns_rows(summary),
+        description=f"Returns considered by the {quarter.label} run and their status",
     )
     return summary

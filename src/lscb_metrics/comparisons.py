@@ -233,23 +233,36 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     kind = KIND_PROPORTION if indicator.multiplier == 100 else KIND_RATE
     key = ["area_code", "breakdown", "source_type"]
     latest = rows.groupby(key)["period_end"].transform("max") == rows["period_end"]
-    wanted = latest | (rows["source_type"] == "partner_return")
-    table = rows.set_index([*key, "period_end"])[["value", "numerator", "denominator"]]
-    table = table[~table.index.duplicated()]
-    for index, row in rows[wanted].iterrows():
-        end = row["period_end"]
-        ends = [end.replace(year=end.year - back) for back in range(4, -1, -1)]
-        keys = pd.MultiIndex.from_tuples([(*(row[k] for k in key), day) for day in ends])
-        points = table.reindex(keys)
-        # A zero denominator has no rate: the point counts as missing.
-        points.loc[~(points["denominator"] > 0)] = np.nan
-        result[index] = recent_trend(
-            points["value"].tolist(),
-            points["numerator"].tolist(),
-            points["denominator"].tolist(),
-            indicator.polarity,
-            kind,
-        )
+    wanted = rows[latest | (rows["source_type"] == "partner_return")]
+    if wanted.empty:
+        return result
+    # The five yearly points of every wanted row in one join: row x years back.
+    points = pd.concat(
+        [
+            wanted[key].assign(
+                row=wanted.index,
+                back=back,
+                period_end=[day.replace(year=day.year - back) for day in wanted["period_end"]],
+            )
+            for back in range(4, -1, -1)
+        ]
+    )
+    table = rows[[*key, "period_end", "value", "numerator", "denominator"]].drop_duplicates(
+        [*key, "period_end"]
+    )
+    points = points.merge(table, on=[*key, "period_end"], how="left")
+    points = points.sort_values(["row", "back"], ascending=[True, False])
+    # A zero denominator has no rate: the point counts as missing.
+    points.loc[~(points["denominator"] > 0), ["value", "numerator", "denominator"]] = np.nan
+    shape = (len(wanted), 5)
+    values = points["value"].to_numpy(dtype="float64").reshape(shape)
+    numerators = points["numerator"].to_numpy(dtype="float64").reshape(shape)
+    denominators = points["denominator"].to_numpy(dtype="float64").reshape(shape)
+    order = points["row"].to_numpy().reshape(shape)[:, 0]
+    result[order] = [
+        recent_trend(v, n, d, indicator.polarity, kind)
+        for v, n, d in zip(values, numerators, denominators, strict=True)
+    ]
     return result
 
 

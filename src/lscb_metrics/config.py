@@ -28,6 +28,7 @@ def set_offline_environment(root: Path) -> None:
     """Telemetry off and Prefect's state inside the project, unless the user chose otherwise."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_HOME", str(root / ".prefect"))
 
 

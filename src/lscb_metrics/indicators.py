@@ -85,7 +85,6 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
         missing=("value", lambda v: v.isna().any()),
         quarters=("quarter", "nunique"),
         period_end=("period_end", "max"),
-        time_period=("time_period", "last"),
         submission_ids=("submission_id", lambda s: sorted(set(s.dropna()))),
         source_sha256s=("source_sha256", lambda s: sorted(set(s.dropna()))),
         source=("source", lambda s: "; ".join(sorted(set(s.dropna())))),
@@ -95,6 +94,8 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
         quarter_index(summed["period_end"]) == summed["target"]
     )
     summed.loc[summed["missing"], "value"] = np.nan
+    # A partner value is labelled by the quarter its window ends with.
+    summed["time_period"] = summed["period_end"].map(lambda day: quarter_of(day).label)
     return summed[keep].drop(columns=["quarters", "target", "missing"])
 
 

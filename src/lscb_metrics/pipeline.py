@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,8 +30,11 @@ from lscb_metrics.reference import (
     load_population,
     load_statistical_neighbours,
 )
-from lscb_metrics.returns import load_agencies
+from lscb_metrics.returns import load_agencies, load_return_specs
 from lscb_metrics.store import run_lock
+
+if TYPE_CHECKING:
+    from lscb_metrics.quality import QualityResult
 from lscb_metrics.submissions import (
     ReturnContext,
     Submission,
@@ -173,6 +177,8 @@ class RunSummary:
     missing: list[str]
     values: pd.DataFrame
     comparisons: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+    quality: QualityResult | None = None
 
 
 def run_quarter(
@@ -230,6 +236,58 @@ def run_quarter(
     )
 
 
+WORKBOOK_FILE = "lscb_report_tables.xlsx"
+DICTIONARY_FILE = "data_dictionary.md"
+TEMPLATES_DIR = "templates"
+QUALITY_DIR = "quality"
+
+
+def publish_files(settings: Settings, quarter: Quarter) -> list[Path]:
+    """Everything report writers and analysts open, written from the committed warehouse into
+    the curated folder: exports, the report workbook, the scorecard and charts, the data
+    dictionary and the partner templates."""
+    from lscb_metrics.publish import (
+        ScorecardError,
+        write_data_dictionary,
+        write_exports,
+        write_scorecard,
+        write_template,
+        write_workbook,
+    )
+
+    out = settings.curated_dir
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_exports(settings.warehouse, out)
+    written.append(write_workbook(settings.warehouse, out / WORKBOOK_FILE, quarter.end))
+    try:
+        written += write_scorecard(settings.warehouse, out, quarter.end)
+    except ScorecardError as error:
+        print(f"scorecard not written: {error}")
+    written.append(
+        write_data_dictionary(settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE)
+    )
+    written += [
+        write_template(
+            return_type, settings.schemas_dir, out / TEMPLATES_DIR / f"{return_type}.xlsx"
+        )
+        for return_type in sorted(load_return_specs(settings.schemas_dir))
+    ]
+    return written
+
+
+def check_quality(settings: Settings, run_id: str) -> QualityResult:
+    """The great_expectations checkpoint over the committed warehouse, recorded on the run."""
+    from lscb_metrics.quality import run_quality_checkpoint
+
+    result = run_quality_checkpoint(
+        settings.warehouse,
+        settings.schemas_dir / "indicators.yaml",
+        settings.curated_dir / QUALITY_DIR,
+    )
+    warehouse.record_quality(settings.warehouse, run_id, result.success, result.failed)
+    return result
+
+
 def run_without_orchestration(settings: Settings, quarter: Quarter) -> RunSummary:
     """The whole run in this process, step after step, for tests and scripts (no Prefect)."""
     with run_lock(settings.warehouse):
@@ -242,4 +300,7 @@ def run_without_orchestration(settings: Settings, quarter: Quarter) -> RunSummar
             receive(path, settings, context, receipts, started_at)
             for path in candidate_files(settings)
         ]
-        return run_quarter(settings, quarter, submissions, reference, started_at)
+        summary = run_quarter(settings, quarter, submissions, reference, started_at)
+        summary.files = publish_files(settings, quarter)
+        summary.quality = check_quality(settings, summary.run_id)
+        return summary

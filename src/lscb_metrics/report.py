@@ -48,6 +48,37 @@ def headline_rows(summary: RunSummary) -> pd.DataFrame:
     )
 
 
+def returns_rows(summary: RunSummary) -> list[dict[str, object]]:
+    """One row per file the run considered: what it says it is and what became of it."""
+    return [
+        {
+            "file": s.file_path,
+            "return": s.cover.get("return_type"),
+            "agency": s.cover.get("agency_code"),
+            "period_end": str(s.cover.get("period_end") or ""),
+            "status": s.status,
+            "errors": s.error_count,
+        }
+        for s in sorted(summary.submissions, key=lambda s: s.file_path)
+    ]
+
+
+def biggest_changes(summary: RunSummary, count: int = 5) -> pd.DataFrame:
+    """The board's rates and percentages that moved most (in %) on the year before."""
+    compared = summary.comparisons
+    counts = set(summary.values.loc[summary.values["unit"] == "count", "indicator_id"])
+    own = compared[
+        (compared["source_type"] == "partner_return")
+        & (compared["period_end"] == summary.quarter.end)
+        & compared["change_pct"].notna()
+        & ~compared["indicator_id"].isin(counts)
+    ]
+    order = own["change_pct"].abs().sort_values(ascending=False).index
+    return own.loc[
+        order[:count], ["indicator_id", "breakdown", "previous_value", "value", "change_pct"]
+    ]
+
+
 def submission_counts(summary: RunSummary) -> dict[str, int]:
     """Number of submissions by status."""
     counts: dict[str, int] = {}
@@ -68,6 +99,12 @@ def run_summary_text(summary: RunSummary) -> str:
     lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected]
     if summary.missing:
         lines.append("Missing for this quarter: " + "; ".join(summary.missing))
+    if summary.quality is not None:
+        verdict = "passed" if summary.quality.success else "FAILED"
+        lines.append(f"Quality checkpoint: {verdict}")
+        lines += [f"  {failure}" for failure in summary.quality.failed]
+    if summary.files:
+        lines.append(f"Published files: {len(summary.files)} in {summary.files[0].parent}")
     headlines = headline_rows(summary)
     if not headlines.empty:
         lines += ["", f"Figures for {summary.quarter.label} (England, statistical neighbours):"]
@@ -89,6 +126,18 @@ def run_summary_markdown(summary: RunSummary) -> str:
         for r in headlines.itertuples()
     ]
     missing = "\n".join(f"- {m}" for m in summary.missing) or "- none"
+    changes = [
+        f"| {r.indicator_id} | {r.breakdown} | {formatted(r.previous_value, 1)} | "
+        f"{formatted(r.value, 1)} | {formatted(r.change_pct, 0)}% |"
+        for r in biggest_changes(summary).itertuples()
+    ]
+    quality = (
+        "not run"
+        if summary.quality is None
+        else (
+            "passed" if summary.quality.success else "FAILED: " + "; ".join(summary.quality.failed)
+        )
+    )
     return "\n".join(
         [
             f"# LSCB quarterly run {summary.quarter.label}: {summary.outcome}",
@@ -99,7 +148,15 @@ def run_summary_markdown(summary: RunSummary) -> str:
             "## Missing returns",
             missing,
             "",
+            "## Quality checkpoint",
+            quality,
+            "",
             "## Figures",
             *table,
+            "",
+            "## Changed most on the year before",
+            "| indicator | breakdown | year before | now | change |",
+            "|---|---|---|---|---|",
+            *changes,
         ]
     )

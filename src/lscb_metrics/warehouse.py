@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS audit.runs (
     submissions_used VARCHAR[],
     submissions_rejected VARCHAR[],
     missing_returns VARCHAR[],
-    sn_model VARCHAR
+    sn_model VARCHAR,
+    quality_passed BOOLEAN,
+    quality_failures VARCHAR[]
 )
 """
 
@@ -104,17 +106,13 @@ def previous_receipts(path: Path) -> dict[str, datetime]:
     return {sha: received for sha, received in rows}
 
 
-def record_failed_run(path: Path, run_record: Mapping[str, Any]) -> None:
-    """Append a failed run's audit record on its own (the run's relations were not written)."""
+def record_quality(path: Path, run_id: str, passed: bool, failures: list[str]) -> None:
+    """Record the quality checkpoint's outcome on the run it checked."""
     connection = connect(path)
     try:
-        for schema in SCHEMAS:
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        connection.execute(_RUNS_DDL)
-        columns = ", ".join(run_record)
-        placeholders = ", ".join("?" for _ in run_record)
         connection.execute(
-            f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
+            "UPDATE audit.runs SET quality_passed = ?, quality_failures = ? WHERE run_id = ?",
+            [passed, failures, run_id],
         )
     finally:
         connection.close()

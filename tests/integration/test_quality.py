@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from lscb_metrics.config import settings
-from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import run_without_orchestration
 from lscb_metrics.quality import QualityResult, run_quality_checkpoint
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "schemas" / "indicators.yaml"
 SUITES = ("curated.indicator_values", "curated.comparisons", "audit.runs")
@@ -37,14 +31,6 @@ CORRUPTIONS = (
                       ORDER BY area_code, period_end LIMIT 1)""",
     "UPDATE audit.runs SET outcome = 'incomplete'",
 )
-
-
-@pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse for 2014-15 Q2, built once for the module."""
-    path = tmp_path_factory.mktemp("quality") / "demo.duckdb"
-    run_without_orchestration(settings(warehouse=str(path)), parse_quarter("2014-15-Q2"))
-    return path
 
 
 @pytest.fixture(scope="module")

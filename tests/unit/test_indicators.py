@@ -120,6 +120,9 @@ def test_partner_flow_is_summed_over_four_complete_quarters():
     # The local population (37,617) overrides ONS for the board's own figures: 529.5.
     assert by_end.loc[date(2014, 3, 31), "value"] == pytest.approx(1992 / 37617 * 1e4)
     assert by_end.loc[date(2014, 6, 30), "period_start"] == date(2013, 7, 1)
+    # Labelled by the quarter the window ends with.
+    assert by_end.loc[date(2014, 3, 31), "time_period"] == "2013-14 Q4"
+    assert by_end.loc[date(2014, 6, 30), "time_period"] == "2014-15 Q1"
     assert by_end.loc[date(2014, 3, 31), "submission_ids"] == [f"S-{d}" for d in QUARTER_ENDS[:4]]
 
 

@@ -54,6 +54,8 @@ LINE_STYLES = (
     LineStyle("#F46A25", "10 4 2 4", "diamond", 2.0),
 )
 BAR_COLOUR = "#A3BFD9"
+ROW_HEIGHT = 24.0
+BAR_HEIGHT = 16.0
 HIGHLIGHT_COLOUR = "#12436D"
 
 
@@ -95,7 +97,7 @@ def _text_width(text: str, size: float = FONT_SIZE) -> float:
     return len(text) * size * GLYPH_WIDTH
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """About `count` round tick values (steps of 1, 2, 2.5 or 5 x 10^k) covering low..high."""
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError(f"tick range must be finite, got {low}, {high}")
@@ -139,15 +141,15 @@ def _title_lines(title: str) -> list[str]:
 
 
 def _visible_title(lines: Sequence[str]) -> str:
-    """The chart title drawn at the top, one <tspan> per line (it is hidden from screen readers,
-    which read <title>)."""
+    """The chart title drawn at the top, one <tspan> per line (screen readers read <title>: the
+    svg's role="img" makes the drawing one image to them)."""
     spans = "".join(
         f'<tspan x="12" dy="{0 if i == 0 else TITLE_SIZE + 4}">{_escaped(line)}</tspan>'
         for i, line in enumerate(lines)
     )
     return (
-        f'<text x="12" y="{TITLE_SIZE + 8}" font-size="{TITLE_SIZE}" font-weight="bold" '
-        f'aria-hidden="true">{spans}</text>'
+        f'<text x="12" y="{TITLE_SIZE + 8}" font-size="{TITLE_SIZE}" font-weight="bold">'
+        f"{spans}</text>"
     )
 
 
@@ -257,8 +259,8 @@ def _y_grid(axis: _Axis, left: float, right: float) -> list[str]:
     parts = [
         f'<line x1="{left}" x2="{right}" y1="{_coordinate(axis.at(tick))}" '
         f'y2="{_coordinate(axis.at(tick))}" stroke="{GRID_COLOUR}"/>'
-        f'<text x="{left - 8}" y="{_coordinate(axis.at(tick))}" dy="4" text-anchor="end" '
-        f'aria-hidden="true">{tick:,.{decimals}f}</text>'
+        f'<text x="{left - 8}" y="{_coordinate(axis.at(tick))}" dy="4" text-anchor="end">'
+        f"{tick:,.{decimals}f}</text>"
         for tick in axis.ticks
     ]
     parts.append(
@@ -281,7 +283,7 @@ def _series_marks(
         f'<polyline points="{_polyline_points(run, axis)}" {_stroke(style)}/>' for run in runs
     )
     markers = "".join(_marker(style.marker, x, axis.at(v), style) for run in runs for x, v in run)
-    return f'<g aria-hidden="true" data-series="{_escaped(name)}">{lines}{markers}</g>'
+    return f'<g data-series="{_escaped(name)}">{lines}{markers}</g>'
 
 
 def _direct_labels(
@@ -291,7 +293,7 @@ def _direct_labels(
     so no two labels overlap."""
     ys = _spread_labels([axis.at(value) for *_, value in ends], 18.0, top, axis.start)
     return [
-        f'<g aria-hidden="true"><line x1="{x}" x2="{x + 22}" y1="{_coordinate(y)}" '
+        f'<g><line x1="{x}" x2="{x + 22}" y1="{_coordinate(y)}" '
         f'y2="{_coordinate(y)}" {_stroke(style)}/>{_marker(style.marker, x + 11, y, style)}'
         f'<text x="{x + 28}" y="{_coordinate(y)}" dy="4">{_escaped(text)}</text></g>'
         for (text, style, _), y in zip(ends, ys, strict=True)
@@ -321,7 +323,7 @@ def line_chart_svg(
     left, right = 64.0, WIDTH - min(max(label_width, 120.0), WIDTH / 3)
     top = _title_height(lines) + 26
     axis = _Axis(
-        nice_ticks(*_value_range([v for points in series.values() for _, v in points])),
+        _nice_ticks(*_value_range([v for points in series.values() for _, v in points])),
         top + 250.0,
         top,
     )
@@ -333,7 +335,7 @@ def line_chart_svg(
     )
     parts = _svg_open(chart_id, axis.start + 52, title, description)
     parts.append(_visible_title(lines))
-    parts.append(f'<text x="{left}" y="{top - 12}" aria-hidden="true">{_escaped(unit)}</text>')
+    parts.append(f'<text x="{left}" y="{top - 12}">{_escaped(unit)}</text>')
     parts.extend(_y_grid(axis, left, right))
     parts.extend(_x_tick_label(label, positions[label], axis.start + 18) for label in categories)
     parts.extend(
@@ -360,6 +362,50 @@ def _bar_label(name: str, highlight: str) -> str:
     return f"{name} (this area)" if name == highlight else name
 
 
+def _x_grid(axis: _Axis, top: float, bottom: float) -> list[str]:
+    """Vertical grid lines with their value labels above the bars."""
+    decimals = _tick_decimals(axis.ticks)
+    return [
+        f'<line x1="{_coordinate(axis.at(tick))}" x2="{_coordinate(axis.at(tick))}" '
+        f'y1="{top - 6}" y2="{bottom}" stroke="{GRID_COLOUR}"/>'
+        f'<text x="{_coordinate(axis.at(tick))}" y="{top - 10}" text-anchor="middle">'
+        f"{tick:,.{decimals}f}</text>"
+        for tick in axis.ticks
+    ]
+
+
+def _bar_row(
+    name: str, value: float, y: float, axis: _Axis, highlight: str, pattern_id: str, decimals: int
+) -> str:
+    """One bar with its name on the left and its value at its end; the highlighted bar is
+    hatched, outlined thickly and labelled in bold, a missing value says "no figure"."""
+    is_highlight = name == highlight
+    weight = ' font-weight="bold"' if is_highlight else ""
+    middle = _coordinate(y + BAR_HEIGHT / 2)
+    parts = [
+        f'<g data-bar="{_escaped(name)}">'
+        f'<text x="{axis.start - 8}" y="{middle}" dy="4" text-anchor="end"{weight}>'
+        f"{_escaped(_bar_label(name, highlight))}</text>"
+    ]
+    if math.isfinite(value):
+        start, end = sorted((axis.at(0.0), axis.at(value)))
+        fill = (
+            f'fill="url(#{pattern_id})" stroke="{TEXT_COLOUR}" stroke-width="2.5"'
+            if is_highlight
+            else f'fill="{BAR_COLOUR}" stroke="{HIGHLIGHT_COLOUR}" stroke-width="0.5"'
+        )
+        parts.append(
+            f'<rect x="{_coordinate(start)}" y="{_coordinate(y)}" '
+            f'width="{_coordinate(end - start)}" height="{BAR_HEIGHT}" {fill}/>'
+            f'<text x="{_coordinate(end + 6)}" y="{middle}" dy="4"{weight}>'
+            f"{_number(value, decimals)}</text>"
+        )
+    else:
+        parts.append(f'<text x="{axis.start + 6}" y="{middle}" dy="4">no figure</text>')
+    parts.append("</g>")
+    return "".join(parts)
+
+
 def bar_chart_svg(
     bars: Sequence[tuple[str, float]],
     highlight: str,
@@ -372,66 +418,40 @@ def bar_chart_svg(
     hatched, outlined and labelled "(this area)"; NaN is drawn as "no figure". Values are shown
     at `decimals` places."""
     lines = _title_lines(title)
-    row_height, bar_height = 24.0, 16.0
     label_width = max((_text_width(_bar_label(name, highlight)) for name, _ in bars), default=0)
-    left, right = min(label_width + 20, WIDTH / 2), WIDTH - 80.0
     top = _title_height(lines) + 30
-    bottom = top + row_height * len(bars)
-    height = bottom + 40
-    ticks = nice_ticks(*_value_range([value for _, value in bars]))
-
-    def x_of(value: float) -> float:
-        return left + (value - ticks[0]) / (ticks[-1] - ticks[0]) * (right - left)
-
+    bottom = top + ROW_HEIGHT * len(bars)
+    axis = _Axis(
+        _nice_ticks(*_value_range([value for _, value in bars])),
+        min(label_width + 20, WIDTH / 2),
+        WIDTH - 80.0,
+    )
     chart_id = _chart_id("bar", title, unit, decimals, highlight, list(bars))
     in_words = "; ".join(
         f"{_bar_label(name, highlight)} "
         f"{_number(value, decimals) if math.isfinite(value) else 'no figure'}"
         for name, value in bars
     )
-    description = f"Bar chart of {title}, in {unit}. {in_words}."
-    parts = _svg_open(chart_id, height, title, description)
+    parts = _svg_open(chart_id, bottom + 40, title, f"Bar chart of {title}, in {unit}. {in_words}.")
     parts.append(_hatch_pattern(f"{chart_id}-hatch"))
     parts.append(_visible_title(lines))
-    tick_decimals = _tick_decimals(ticks)
-    for tick in ticks:
-        x = _coordinate(x_of(tick))
-        parts.append(
-            f'<line x1="{x}" x2="{x}" y1="{top - 6}" y2="{bottom}" stroke="{GRID_COLOUR}"/>'
-            f'<text x="{x}" y="{top - 10}" text-anchor="middle" aria-hidden="true">'
-            f"{tick:,.{tick_decimals}f}</text>"
+    parts.extend(_x_grid(axis, top, bottom))
+    parts.extend(
+        _bar_row(
+            name,
+            value,
+            top + ROW_HEIGHT * index + (ROW_HEIGHT - BAR_HEIGHT) / 2,
+            axis,
+            highlight,
+            f"{chart_id}-hatch",
+            decimals,
         )
-    for index, (name, value) in enumerate(bars):
-        is_highlight = name == highlight
-        y = top + row_height * index + (row_height - bar_height) / 2
-        weight = ' font-weight="bold"' if is_highlight else ""
-        text_y = _coordinate(y + bar_height / 2)
-        parts.append(f'<g aria-hidden="true" data-bar="{_escaped(name)}">')
-        parts.append(
-            f'<text x="{left - 8}" y="{text_y}" dy="4" text-anchor="end"{weight}>'
-            f"{_escaped(_bar_label(name, highlight))}</text>"
-        )
-        if math.isfinite(value):
-            start, end = sorted((x_of(0.0), x_of(value)))
-            fill = (
-                f'fill="url(#{chart_id}-hatch)" stroke="{TEXT_COLOUR}" stroke-width="2.5"'
-                if is_highlight
-                else f'fill="{BAR_COLOUR}" stroke="{HIGHLIGHT_COLOUR}" stroke-width="0.5"'
-            )
-            parts.append(
-                f'<rect x="{_coordinate(start)}" y="{_coordinate(y)}" '
-                f'width="{_coordinate(end - start)}" height="{bar_height}" {fill}/>'
-                f'<text x="{_coordinate(end + 6)}" y="{text_y}" dy="4"{weight}>'
-                f"{_number(value, decimals)}</text>"
-            )
-        else:
-            parts.append(f'<text x="{left + 6}" y="{text_y}" dy="4">no figure</text>')
-        parts.append("</g>")
+        for index, (name, value) in enumerate(bars)
+    )
+    zero = _coordinate(axis.at(0.0))
     parts.append(
-        f'<line x1="{_coordinate(x_of(0.0))}" x2="{_coordinate(x_of(0.0))}" y1="{top - 6}" '
-        f'y2="{bottom}" stroke="{TEXT_COLOUR}"/>'
-        f'<text x="{right}" y="{bottom + 24}" text-anchor="end" aria-hidden="true">'
-        f"{_escaped(unit)}</text>"
+        f'<line x1="{zero}" x2="{zero}" y1="{top - 6}" y2="{bottom}" stroke="{TEXT_COLOUR}"/>'
+        f'<text x="{axis.end}" y="{bottom + 24}" text-anchor="end">{_escaped(unit)}</text>'
     )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from lscb_metrics.catalogue import Indicator, load_catalogue
-from lscb_metrics.publish.figures import board_area, read_only
+from lscb_metrics.publish.figures import board_area, published_sources, read_only
 from lscb_metrics.returns.spec import ReturnSpec, load_return_specs
 from lscb_metrics.warehouse import SCHEMAS, relation_descriptions
 
@@ -174,18 +174,6 @@ def warehouse_columns(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def published_sources(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Indicator id -> the publications its published values were read from."""
-    rows = connection.sql(
-        "SELECT DISTINCT indicator_id, source FROM curated.indicator_values "
-        "WHERE source_type = 'published' ORDER BY indicator_id, source"
-    ).fetchall()
-    sources: dict[str, list[str]] = {}
-    for indicator_id, source in rows:
-        sources.setdefault(indicator_id, []).append(source)
-    return sources
-
-
 def data_dictionary(
     columns: pd.DataFrame,
     tables: list[str],
@@ -196,6 +184,7 @@ def data_dictionary(
     area: str,
 ) -> str:
     """The whole dictionary as markdown."""
+    layers = ", ".join(f"`{schema}`" for schema in dict.fromkeys(t.split(".")[0] for t in tables))
     relations = "\n".join(
         relation_section(name, columns[columns["relation"] == name], descriptions.get(name, {}))
         for name in tables
@@ -207,10 +196,9 @@ def data_dictionary(
     return f"""# Data dictionary: the lscb_metrics warehouse
 
 Generated from the warehouse, `schemas/warehouse.yaml` and the indicator catalogue
-(`schemas/indicators.yaml`) by `lscb_metrics.publish.write_data_dictionary`. The warehouse is a
-DuckDB file in layers: `raw` (every file received), `staged` (typed partner measures),
-`reference` (published data), `curated` (indicator values and comparisons) and `audit` (runs).
-In DuckDB the same descriptions are on the relations:
+(`schemas/indicators.yaml`) by `lscb_metrics.publish.write_data_dictionary`. Each relation
+below says what it holds; the warehouse is a DuckDB file in layers:
+{layers}. In DuckDB the same descriptions are on the relations:
 `SELECT * FROM duckdb_columns() WHERE schema_name = 'curated'`.
 
 ## Relations

@@ -55,7 +55,7 @@ FIGURES = [
 _FIGURE_ROWS_SQL = """
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
-       v.period_end, v.time_period, v.source_type, v.source, v.numerator, v.denominator, v.value,
+       v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
        v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
        c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.comparator_note
 FROM curated.indicator_values AS v
@@ -109,6 +109,18 @@ def board_area(connection: duckdb.DuckDBPyConnection) -> BoardArea:
             f"the warehouse holds partner returns for {len(rows)} areas; publishing needs one"
         )
     return BoardArea(*rows[0])
+
+
+def published_sources(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Indicator id -> the publications its published values were read from."""
+    rows = connection.sql(
+        "SELECT DISTINCT indicator_id, source FROM curated.indicator_values "
+        "WHERE source_type = 'published' ORDER BY indicator_id, source"
+    ).fetchall()
+    sources: dict[str, list[str]] = {}
+    for indicator_id, source in rows:
+        sources.setdefault(indicator_id, []).append(source)
+    return sources
 
 
 def figure_rows(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> pd.DataFrame:

@@ -411,7 +411,7 @@ def _badge(label: str, badges: Mapping[str, tuple[str, str]]) -> str:
     )
 
 
-def footnote_numbers(rows: pd.DataFrame) -> dict[str, int]:
+def _footnote_numbers(rows: pd.DataFrame) -> dict[str, int]:
     """Each distinct comparator note of `rows`, numbered from 1 in order of appearance."""
     notes = rows["comparator_note"].dropna().drop_duplicates()
     return {note: number for number, note in enumerate(notes, start=1)}
@@ -581,7 +581,7 @@ def _notes_section(notes: Mapping[str, int]) -> str:
 def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
     """The whole scorecard page: self-contained HTML with inline CSS and inline SVG charts."""
     rows = _own_rows(data)
-    notes = footnote_numbers(rows)
+    notes = _footnote_numbers(rows)
     quarter = quarter_of(data.period_end).label
     title = f"Safeguarding children scorecard: {data.area.name}, {quarter}"
     themes = list(dict.fromkeys(data.catalogue.loc[rows["indicator_id"], "theme"]))
@@ -593,10 +593,11 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         f'<li><a href="#theme-{theme}">{_escaped(_theme_name(theme))}</a></li>' for theme in themes
     )
     intro = (
-        f"Figures for {quarter}, the quarter ending {data.period_end:%-d %B %Y}, from the partner "
-        "agencies' returns to the Local Safeguarding Children Board, beside the latest published "
-        f"figures for England, {data.area.region_name} and {data.area.name}'s statistical "
-        "neighbours. Symbols and methods are explained in the notes."
+        f"Figures for {quarter}, the quarter ending {data.period_end.day} "
+        f"{data.period_end:%B %Y}, from the partner agencies' returns to the Local Safeguarding "
+        "Children Board, beside the latest published figures for England, "
+        f"{data.area.region_name} and {data.area.name}'s statistical neighbours. Symbols and "
+        "methods are explained in the notes."
     )
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'

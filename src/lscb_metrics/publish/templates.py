@@ -84,9 +84,7 @@ def column_rule(column: ColumnSpec) -> str:
     """What a column accepts, in the partner's words, e.g. 'A whole number, 0 or more.'."""
     if column.type == "count":
         return f"A whole number, 0 or more. {entry_hint(column)}"
-    if column.type == "code":
-        return entry_hint(column)
-    return f"A whole number. {entry_hint(column)}"
+    return entry_hint(column)
 
 
 def readable_rule(rule: str, spec: ReturnSpec) -> str:
@@ -106,7 +104,9 @@ def column_validation(column: ColumnSpec) -> DataValidation:
     validation.error = _clipped(f"{column.title}: {column_rule(column)}", PROMPT_LIMIT)
     validation.errorTitle = _clipped(column.title, PROMPT_TITLE_LIMIT)
     validation.showErrorMessage = True
-    _prompt(validation, column.title, column.description or column_rule(column))
+    _prompt(
+        validation, column.title, " ".join(filter(None, (column.description, column_rule(column))))
+    )
     return validation
 
 

@@ -33,6 +33,7 @@ from lscb_metrics.publish.figures import (
     catalogue_frame,
     figure_rows,
     published_figures,
+    published_sources,
     read_only,
 )
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
@@ -147,6 +148,7 @@ def write_workbook(warehouse: Path, out_path: Path, period_end: date) -> Path:
             f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"
         )
         rows = figure_rows(connection, where)
+        sources = sorted({s for found in published_sources(connection).values() for s in found})
     published = published_figures(rows, catalogue)
     current = published[published["period_end"] == period_end]
     previous = published[published["period_end"] == year_before]
@@ -158,7 +160,7 @@ def write_workbook(warehouse: Path, out_path: Path, period_end: date) -> Path:
     notes_sheet = notes_table(notes, used_symbols(tables))
     contents = contents_table([notes_sheet, *tables])
     workbook = Workbook()
-    _write_cover(workbook.active, cover_lines(area, period_end, rows))
+    _write_cover(workbook.active, cover_lines(area, period_end, sources))
     for table in (contents, notes_sheet, *tables):
         _write_table(workbook.create_sheet(table.sheet), table)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -305,14 +307,16 @@ def contents_table(tables: Sequence[SheetTable]) -> SheetTable:
     )
 
 
-def cover_lines(area: BoardArea, period_end: date, rows: pd.DataFrame) -> list[tuple[str, str]]:
-    """(style, text) lines of the Cover sheet, from its title to the licence."""
+def cover_lines(
+    area: BoardArea, period_end: date, publications: list[str]
+) -> list[tuple[str, str]]:
+    """(style, text) lines of the Cover sheet, from its title to the licence; `publications`
+    are the published sources the warehouse read."""
     period = quarter_of(period_end).label
-    published = sorted(set(rows.loc[rows["source_type"] != PARTNER_RETURN, "source"].dropna()))
     sources = "; ".join(
         [
             "Quarterly data returns of the board's partner agencies, validated on receipt",
-            *published,
+            *publications,
             "ONS mid-year population estimates",
             "DfE statistical-neighbour model",
         ]

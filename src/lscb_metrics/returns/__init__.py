@@ -11,6 +11,12 @@ from lscb_metrics.returns.read import (
     read_return,
     sha256_of,
 )
+from lscb_metrics.returns.report import (
+    ReportSummary,
+    report_summary,
+    report_text,
+    write_validation_report,
+)
 from lscb_metrics.returns.rules import RULES, Failure, Rule
 from lscb_metrics.returns.spec import (
     SCHEMAS_DIR,
@@ -48,6 +54,7 @@ __all__ = [
     "Locations",
     "RawReturn",
     "Repeat",
+    "ReportSummary",
     "ReturnSpec",
     "Rule",
     "SpecError",
@@ -57,9 +64,12 @@ __all__ = [
     "load_cover_fields",
     "load_return_specs",
     "read_return",
+    "report_summary",
+    "report_text",
     "return_facts",
     "return_schema",
     "sha256_of",
     "validate_file",
     "validate_return",
+    "write_validation_report",
 ]

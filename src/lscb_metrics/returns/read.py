@@ -36,7 +36,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lscb_metrics.returns.rules import shown
 from lscb_metrics.returns.spec import (
     CoverField,
     ReturnSpec,
@@ -370,7 +369,7 @@ def _return_sheets(file_name: str, workbook: Workbook) -> tuple[Worksheet, Works
         raise UnreadableReturn(
             file_name,
             f"the workbook has no {' or '.join(repr(s) for s in missing)} sheet "
-            f"(its sheets are: {', '.join(shown(name) for name in workbook.sheetnames)}). "
+            f"(its sheets are: {', '.join(workbook.sheetnames)}). "
             "A return needs a 'Cover' sheet and a 'Data' sheet.",
         )
     cover, data = (workbook[by_key[label_key(sheet)]] for sheet in (COVER_SHEET, DATA_SHEET))
@@ -467,9 +466,10 @@ def _check_formula_results(file_name: str, sheets: Sequence[Worksheet], formulas
 
 
 def _no_result(value_cell: Cell) -> bool:
-    """Whether a formula's cell, as last saved, holds no result. A formula whose result is the
-    empty text ("") is saved as an empty text cell, so only an untyped empty cell has none."""
-    return value_cell.value is None and value_cell.data_type != "s"
+    """Whether a formula's cell, as last saved, holds no result. Excel saves a formula whose
+    result is the empty text ("") as an empty cell typed as text, so only an empty cell of the
+    default (number) type has none."""
+    return value_cell.value is None and value_cell.data_type == "n"
 
 
 def _check_row_count(file_name: str, count: int, where: str) -> None:
@@ -608,8 +608,7 @@ def _data_columns(
             continue  # an unused column, not figures without a header
         column_ref = get_column_letter(position + 1) if file_format == "xlsx" else str(position + 1)
         name = header_index.get(label_key(label)) or label or f"(no header, column {column_ref})"
-        # a CSV location quotes the header, which is the partner's text: echoed safely
-        reference = column_ref if file_format == "xlsx" else shown(label or name)
+        reference = column_ref if file_format == "xlsx" else label or name
         if name in references:
             repeats.append(Repeat(name, label, cell_location(file_format, header_row, reference)))
             continue

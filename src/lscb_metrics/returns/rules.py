@@ -105,6 +105,13 @@ DUPLICATE_COVER_FIELD = Rule(
     "A cover field is given twice.",
     "'{label}' gives '{title}' a second time. Keep one.",
 )
+RETURN_TYPE_MISMATCH = Rule(
+    "COV-011",
+    "error",
+    "The return type does not match the columns.",
+    "'{value}' does not match the columns, which are those of the {found_title} return "
+    "({found}). Correct the return type, or send the {stated_title} figures.",
+)
 
 MISSING_COLUMN = Rule(
     "COL-001",
@@ -123,6 +130,13 @@ DUPLICATE_COLUMN = Rule(
     "error",
     "Two columns have headers naming the same column.",
     "'{label}' is a second '{title}' column. Keep one.",
+)
+HEADER_NOT_FIRST = Rule(
+    "COL-004",
+    "error",
+    "The column headers are not in the first row.",
+    "the column headers are in this row, below the first. Delete the rows above them: the "
+    "headers must be the first row of the Data sheet (or of the CSV file).",
 )
 
 NOT_WHOLE_NUMBER = Rule(
@@ -191,9 +205,11 @@ RULES: dict[str, Rule] = {
         WRONG_RETURN_TYPE,
         COVER_DIFFERS,
         DUPLICATE_COVER_FIELD,
+        RETURN_TYPE_MISMATCH,
         MISSING_COLUMN,
         UNEXPECTED_COLUMN,
         DUPLICATE_COLUMN,
+        HEADER_NOT_FIRST,
         NOT_WHOLE_NUMBER,
         NEGATIVE,
         OUT_OF_RANGE,

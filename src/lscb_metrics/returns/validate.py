@@ -5,15 +5,20 @@ that '1,234' is read as 1234 while 'N/A' is reported rather than silently lost, 
 by a pandera schema built from the return's declaration: column types, counts >= 0, min/max,
 allowed codes, a unique row key and the declared cross-column rules. Validation is lazy, so a
 partner gets every problem in one go, each with the cell it is in.
+
+A row labelled as a total ('Total', 'Grand total') is rejected rather than skipped: its figures
+would otherwise be added to the rows they total, and only the partner can say which is right.
+A cover date may be an Excel date number (41821 for 1 July 2014), as a date cell shows when it
+has lost its date format.
 """
 
 from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -45,6 +50,14 @@ AreaLookup = Mapping[str, tuple[str, str, str | None]]
 MAX_WHOLE = 2**53 - 1
 _NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?")
 _DATE_PARSERS = (datetime.fromisoformat, lambda text: datetime.strptime(text, "%d/%m/%Y"))
+# Excel counts dates in days from 30 December 1899. Only numbers that are dates in 2000-2099
+# are taken as dates, so a stray count or year is still reported as not a date.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_SERIALS = range(
+    (date(2000, 1, 1) - _EXCEL_EPOCH).days, (date(2099, 12, 31) - _EXCEL_EPOCH).days + 1
+)
+# A cell saying one of these (compared by label_key) marks a row that adds up the others.
+_TOTAL_LABELS = frozenset({"total", "totals", "grandtotal", "overalltotal", "sum"})
 # pandera's names for its own structural checks
 _NOT_NULLABLE = "not_nullable"
 _MISSING_COLUMN = "column_in_dataframe"
@@ -121,14 +134,22 @@ def validate_return(
         # Without the right declaration the data cannot be judged, only found missing.
         failures = [*cover_failures, *_no_rows_failures(raw)]
         return ValidationResult(None, None, pd.DataFrame(), failures)
+    layout = _layout_failures(raw, spec, specs)
+    if layout:
+        # None of the return's columns is where it should be: judging the cells would only
+        # repeat that, column by column.
+        return ValidationResult(None, None, pd.DataFrame(), [*cover_failures, *layout])
     cover = None
     if not cover_failures and agency and area and isinstance(period, Quarter):
         cover = Cover(spec.return_type, agency.code, *area, period.start, period.end, period)
-    typed = typed_data(raw.data, spec)
+    totals = _totals_rows(raw)
+    # a totals row is reported once, as such, rather than cell by cell
+    typed = typed_data(raw.data.drop(index=list(totals)), spec)
     failures = [
         *cover_failures,
         *_column_repeat_failures(raw, spec),
         *_no_rows_failures(raw),
+        *_totals_failures(raw, totals),
         *_schema_failures(raw, typed, spec),
     ]
     present = [name for name in spec.column_names if name in typed.columns]
@@ -147,7 +168,7 @@ def validate_file(
     try:
         raw = read_return(path, specs, cover_fields)
     except UnreadableReturn as error:
-        unreadable = failure(rules.UNREADABLE, path.name, problem=str(error))
+        unreadable = failure(rules.UNREADABLE, error.file_name, problem=error.problem)
         return ValidationResult(None, None, pd.DataFrame(), [unreadable])
     return validate_return(raw, specs, agencies, la_lookup, expected_return_type)
 
@@ -187,11 +208,15 @@ def whole_number(value: CellValue) -> int | None:
 
 
 def date_value(value: CellValue) -> date | None:
-    """A cell as a date (date cell, ISO text or dd/mm/yyyy), or None if it is not one."""
+    """A cell as a date (date cell, Excel date number, ISO text or dd/mm/yyyy), or None if it is
+    not one."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    serial = whole_number(value)
+    if serial is not None and serial in _EXCEL_SERIALS:
+        return _EXCEL_EPOCH + timedelta(days=serial)
     if not isinstance(value, str):
         return None
     for parse in _DATE_PARSERS:
@@ -217,6 +242,8 @@ def area_key(value: CellValue) -> str:
 
 def _missing_field_failures(raw: RawReturn) -> list[Failure]:
     """COV-001 for each cover field that is absent or blank."""
+    if raw.file_format == "csv" and raw.data.empty:
+        return []  # a CSV gives its cover on its rows of figures, and ROW-001 says there are none
     return [
         failure(rules.MISSING_COVER_FIELD, raw.locations.cover(f.name), f.name, title=f.title)
         for f in raw.cover_fields
@@ -373,6 +400,80 @@ def _no_rows_failures(raw: RawReturn) -> list[Failure]:
     return [failure(rules.NO_DATA_ROWS, raw.locations.row(raw.locations.header_row + 1))]
 
 
+def _layout_failures(
+    raw: RawReturn, spec: ReturnSpec, specs: Mapping[str, ReturnSpec]
+) -> list[Failure]:
+    """When none of the return's columns was found: COV-011 if the columns are another return's,
+    COL-004 if the headers are in a row below the first."""
+    if any(name in raw.data.columns for name in spec.column_names):
+        return []
+    other = _return_with_columns(raw.data.columns, specs)
+    if other is not None:
+        value = raw.cover.get("return_type")
+        return [
+            failure(
+                rules.RETURN_TYPE_MISMATCH,
+                raw.locations.cover("return_type"),
+                "return_type",
+                shown(value),
+                found=other.return_type,
+                found_title=other.title,
+                stated_title=spec.title,
+            )
+        ]
+    header_row = _header_row_below(raw.data, spec)
+    if header_row is not None:
+        return [failure(rules.HEADER_NOT_FIRST, raw.locations.row(header_row))]
+    return []
+
+
+def _return_with_columns(
+    labels: Iterable[object], specs: Mapping[str, ReturnSpec]
+) -> ReturnSpec | None:
+    """The return at least half of whose columns the labels name, if any."""
+    keys = {label_key(str(label)) for label in labels}
+    counts = [
+        (len({spec.header_index[key] for key in keys if key in spec.header_index}), spec)
+        for spec in specs.values()
+    ]
+    count, best = max(counts, key=lambda pair: pair[0])
+    return best if 2 * count >= len(best.columns) else None
+
+
+def _header_row_below(data: pd.DataFrame, spec: ReturnSpec) -> int | None:
+    """The first row of the data that names one of the return's columns, if any."""
+    return next(
+        (
+            row
+            for row, cells in zip(data.index, data.itertuples(index=False), strict=True)
+            if any(isinstance(c, str) and label_key(c) in spec.header_index for c in cells)
+        ),
+        None,
+    )
+
+
+def _totals_rows(raw: RawReturn) -> dict[int, str]:
+    """Row number -> the label of each row that says it is a total ('Total', 'Grand total')."""
+    labels = {
+        row: _total_label(cells)
+        for row, cells in zip(raw.data.index, raw.data.itertuples(index=False), strict=True)
+    }
+    return {row: label for row, label in labels.items() if label is not None}
+
+
+def _total_label(cells: Iterable[CellValue]) -> str | None:
+    """The first cell of a row that says it is a total, if any."""
+    return next((c for c in cells if isinstance(c, str) and label_key(c) in _TOTAL_LABELS), None)
+
+
+def _totals_failures(raw: RawReturn, totals: Mapping[int, str]) -> list[Failure]:
+    """ROW-003 for each totals row."""
+    return [
+        failure(rules.TOTALS_ROW, raw.locations.row(row), value=shown(label))
+        for row, label in totals.items()
+    ]
+
+
 def _typed_column(values: pd.Series, column: ColumnSpec) -> pd.Series:
     """One declared column typed: codes as str (matched to an allowed code), others as Int64."""
     if column.type == "code":
@@ -451,7 +552,7 @@ def _case_failure(
         return failure(
             rules.UNEXPECTED_COLUMN,
             locations.header(label),
-            label,
+            shown(label),
             label=shown(label),
             return_title=spec.title,
         )

@@ -12,6 +12,8 @@ chi-square distribution (Ulm 1990).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 from scipy.stats import chi2, norm
@@ -60,6 +62,7 @@ def _checked_confidence(confidence: float) -> float:
     return confidence
 
 
+@functools.lru_cache(maxsize=16)
 def z_score(confidence: float) -> float:
     """Two-sided standard normal quantile for `confidence` (1.959964 at 0.95, 3.090232 at 0.998)."""
     level = _checked_confidence(confidence)

@@ -168,13 +168,17 @@ def _stable_direction(counts: FloatArray, sizes: FloatArray, kind: str) -> int:
     """+1 or -1 when the full fit and every leave-one-out refit are significant at 99.8% in that
     direction, else 0 (Fingertips outlier check, made stricter by this project)."""
     critical = z_score(TREND_CONFIDENCE)
-    keeps = [np.ones(counts.size, dtype=bool)]
-    keeps += [np.arange(counts.size) != left_out for left_out in range(counts.size)]
-    directions = set()
-    for keep in keeps:
-        z = _fitted_z(kind, counts[keep], sizes[keep], np.flatnonzero(keep).astype(np.float64))
-        directions.add(int(np.sign(z)) if abs(z) > critical else 0)
-    return directions.pop() if len(directions) == 1 else 0
+    everything = np.arange(counts.size, dtype=np.float64)
+    full = _fitted_z(kind, counts, sizes, everything)
+    if abs(full) <= critical:
+        return 0  # no refit can make an insignificant trend stable
+    direction = int(np.sign(full))
+    for left_out in range(counts.size):
+        keep = np.arange(counts.size) != left_out
+        z = _fitted_z(kind, counts[keep], sizes[keep], everything[keep])
+        if abs(z) <= critical or int(np.sign(z)) != direction:
+            return 0
+    return direction
 
 
 def recent_trend(

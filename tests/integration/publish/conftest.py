@@ -1,23 +1,10 @@
-"""One demo warehouse for the publication tests: the shipped demo returns run for 2014-15 Q2."""
+"""Fixtures shared by the publication tests (the demo warehouse itself is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from lscb_metrics.config import settings
-from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import run_without_orchestration
-
-
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse, built once per session without Prefect (about 30 s)."""
-
-    warehouse = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    run_without_orchestration(settings(warehouse=str(warehouse)), parse_quarter("2014-15-Q2"))
-    return warehouse
 
 
 @pytest.fixture(scope="session")

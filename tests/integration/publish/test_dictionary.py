@@ -64,7 +64,6 @@ def test_every_relation_and_column_is_listed_with_its_type(
 
 
 def test_curated_columns_carry_their_descriptions(dictionary: str) -> None:
-    assert "| `cp_plan_rate`" not in dictionary  # ids are sections, not table rows
     assert "Unrounded value in the indicator's unit." in dictionary
     assert "Fingertips comparison with England" in dictionary
 

@@ -38,7 +38,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def written(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Every file write_scorecard wrote for the board's latest quarter of the demo warehouse
-    (`demo_warehouse` comes from this folder's conftest)."""
+    (`demo_warehouse` is the session fixture of the conftest above)."""
     return write_scorecard(demo_warehouse, tmp_path_factory.mktemp("scorecard"))
 
 

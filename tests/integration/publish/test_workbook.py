@@ -146,6 +146,7 @@ def test_cover_has_the_licence_and_a_contact(workbook: Workbook) -> None:
     lines = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]
     assert OGL_ATTRIBUTION in lines
     assert any(line == "Contact" for line in lines)
+    assert any("DfE Characteristics of children in need" in line for line in lines)
 
 
 def test_hospital_admissions_is_a_one_row_table_saying_why(workbook: Workbook) -> None:

@@ -106,6 +106,15 @@ def _repeat_level_1(table: ReturnTable) -> None:
     table.set(1, "Training level", "level_1")
 
 
+def _title_above_header(table: ReturnTable) -> None:
+    table.rows.insert(0, list(table.header))
+    table.header = ["Quarterly figures", *[None] * (len(table.header) - 1)]
+
+
+def _add_totals_row(table: ReturnTable) -> None:
+    table.rows.append(["Grand Total", 395, 363])
+
+
 BOTH = ("xlsx", "csv")
 CASES = [
     Case(
@@ -206,6 +215,14 @@ CASES = [
         "'agency' gives 'Agency code' a second time",
     ),
     Case(
+        "columns-of-another-return",
+        "COV-011",
+        "referrals",
+        _cover("Return type", "assessments"),
+        {"xlsx": "Cover!B3", "csv": 'line 2, column "Return type"'},
+        "'assessments' does not match the columns, which are those of the Referrals to",
+    ),
+    Case(
         "missing-column",
         "COL-001",
         "referrals",
@@ -228,6 +245,14 @@ CASES = [
         _add_second_referrals,
         {"xlsx": "Data!K1", "csv": 'line 1, column "Total referrals"'},
         "'Total referrals' is a second 'Referrals received' column",
+    ),
+    Case(
+        "header-below-a-title",
+        "COL-004",
+        "referrals",
+        _title_above_header,
+        {"xlsx": "Data!2:2", "csv": "line 2"},
+        "the column headers are in this row, below the first. Delete the rows above them",
     ),
     Case(
         "not-a-number",
@@ -316,6 +341,14 @@ CASES = [
         _repeat_level_1,
         {"xlsx": "Data!A3", "csv": 'line 3, column "Training level"'},
         "'level_1' is already given on an earlier row. Give each Training level once.",
+    ),
+    Case(
+        "totals-row",
+        "ROW-003",
+        "training",
+        _add_totals_row,
+        {"xlsx": "Data!6:6", "csv": "line 6"},
+        "this looks like a totals row ('Grand Total'). Delete it",
     ),
 ]
 FORMAT_CASES = [
