@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate = commands.add_parser("validate", help="check one return file without loading it")
     validate.add_argument("file", type=Path)
+    template = commands.add_parser(
+        "template", help="write the XLSX template a partner fills in for a return"
+    )
+    template.add_argument("return_type", help="e.g. referrals, cp_plans, training")
+    template.add_argument("--out", type=Path, help="file to write (default RETURN_template.xlsx)")
     commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
     return parser
 
@@ -55,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             return validate_file(args.file)
         if args.command == "run":
             return run_period(args.period, args.warehouse, args.returns, args.sn_model)
+        if args.command == "template":
+            return write_return_template(args.return_type, args.out)
         return serve_schedule()
     except LscbError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
@@ -102,9 +109,7 @@ def validate_file(path: Path) -> int:
         lookup,
     )
     for failure in result.failures:
-        print(
-            f"{failure.severity.upper():7} {failure.code:8} {failure.location}: {failure.message}"
-        )
+        print(f"{failure.severity.upper():7} {failure.code:8} {failure.message}")
     verdict = "valid" if result.valid else "INVALID"
     print(
         f"{path.name}: {verdict} {result.return_type or ''} return "
@@ -112,6 +117,25 @@ def validate_file(path: Path) -> int:
         f"{sum(f.severity == 'warning' for f in result.failures)} warnings)"
     )
     return EXIT_OK if result.valid else EXIT_INVALID
+
+
+def write_return_template(return_type: str, out: Path | None) -> int:
+    """Write a partner template generated from the return's declaration."""
+    from lscb_metrics.config import settings
+    from lscb_metrics.publish import write_template
+    from lscb_metrics.returns import load_return_specs
+
+    schemas_dir = settings().schemas_dir
+    known = sorted(load_return_specs(schemas_dir))
+    if return_type not in known:
+        print(
+            f"lscb-metrics: no return called {return_type!r}; choose one of: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    path = write_template(return_type, schemas_dir, out or Path(f"{return_type}_template.xlsx"))
+    print(f"{return_type} template written to {path}")
+    return EXIT_OK
 
 
 def _flows_module():

@@ -5,7 +5,7 @@ Every file starts from a valid 2014-15 Q2 return for Southend (a training return
 Hospital as CSV, a single-assessment return from children's services as XLSX, with values like
 the demo's) and breaks one thing. The output is reproducible byte for byte (fixed times inside
 workbooks and zips), so re-running rewrites the same files. The one file too large to commit,
-`oversized.csv`, is written at test time by `write_oversized` (and is git-ignored here).
+`oversized.csv`, is written only when a test needs it, by `write_oversized` (see GENERATED).
 
 Usage: .venv/bin/python tests/corpus/make_corpus.py [--out DIR]
 """
@@ -753,6 +753,10 @@ def hidden_lists_sheet() -> bytes:
     lists["A1"] = "SBC-CSC"
     lists.sheet_state = "hidden"
     return workbook_bytes(workbook)
+
+
+#: file name -> the function that writes it to a path: files too large to commit
+GENERATED: dict[str, Callable[[Path], Path]] = {OVERSIZED: write_oversized}
 
 
 def write_corpus(folder: Path) -> list[Path]:

@@ -1,0 +1,65 @@
+"""The lscb-metrics command: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from lscb_metrics.cli import main
+
+DEMO = Path(__file__).resolve().parents[2] / "data/raw/returns/2014-15-Q2"
+
+
+def test_a_valid_return_exits_0(capsys):
+    assert main(["validate", str(DEMO / "SBC-CSC_referrals.xlsx")]) == 0
+    assert "valid referrals return (0 errors" in capsys.readouterr().out
+
+
+def test_an_invalid_return_exits_1_and_names_the_cell(tmp_path, capsys):
+    path = shutil.copy(DEMO / "SBC-CSC_referrals.xlsx", tmp_path / "referrals.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Data"]["A2"] = -3  # referrals received cannot be negative
+    book.save(path)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "VAL-002" in out and "Data!A2" in out
+    assert "INVALID" in out
+
+
+def test_a_file_that_is_not_a_return_exits_2(tmp_path, capsys):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("this is not a spreadsheet")
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "cannot be read" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_a_missing_file_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "absent.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("period", ["2014-16-Q2", "Q2", "2014-15-Q5"])
+def test_a_mistyped_period_exits_2_with_the_spelling_to_use(period, capsys):
+    assert main(["run", "--period", period]) == 2
+    err = capsys.readouterr().err
+    assert "write it like 2014-15-Q2" in err or "not a financial year" in err
+    assert "Traceback" not in err
+
+
+def test_template_for_an_unknown_return_lists_the_known_ones(capsys):
+    assert main(["template", "nonsense"]) == 2
+    assert "referrals" in capsys.readouterr().err
+
+
+def test_template_writes_a_workbook_that_validation_recognises(tmp_path, capsys):
+    out = tmp_path / "cp_plans.xlsx"
+    assert main(["template", "cp_plans", "--out", str(out)]) == 0
+    # An empty template is a cp_plans return still missing its cover values and figures.
+    assert main(["validate", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "INVALID cp_plans return" in printed and "ROW-001" in printed
