@@ -40,6 +40,8 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "vs_region",
     "sn_average",
     "sn_count",
+    "sn_rank",
+    "sn_rank_of",
     "sn_model",
     "rank",
     "rank_of",
@@ -91,12 +93,17 @@ def comparisons(
     out["vs_england"] = benchmark_comparisons(rows, out["england_value"], indicator.polarity)
     out["vs_region"] = benchmark_comparisons(rows, out["region_value"], indicator.polarity)
     sn = (
-        neighbour_averages(out, published, neighbours)
+        neighbour_averages(out, published, neighbours, indicator.polarity)
         if "statistical_neighbours" in wanted
-        else pd.DataFrame({"sn_average": np.nan, "sn_count": 0}, index=out.index)
+        else pd.DataFrame(
+            {"sn_average": np.nan, "sn_count": 0, "sn_rank": pd.NA, "sn_rank_of": pd.NA},
+            index=out.index,
+        )
     )
     out["sn_average"] = sn["sn_average"]
     out["sn_count"] = sn["sn_count"].astype("Int64")
+    out["sn_rank"] = sn["sn_rank"].astype("Int64")
+    out["sn_rank_of"] = sn["sn_rank_of"].astype("Int64")
     out["sn_model"] = neighbours["model"].iloc[0] if len(neighbours) else None
     ranks = la_ranks(out, published, indicator.polarity)
     out["rank"] = ranks["rank"]
@@ -158,19 +165,40 @@ def _lookup(published: pd.DataFrame, rows: pd.DataFrame, area_code: str | None) 
 
 
 def neighbour_averages(
-    rows: pd.DataFrame, published: pd.DataFrame, neighbours: pd.DataFrame
+    rows: pd.DataFrame, published: pd.DataFrame, neighbours: pd.DataFrame, polarity: str
 ) -> pd.DataFrame:
-    """Simple mean of the statistical neighbours' published values, missing ones skipped."""
+    """Simple mean of the statistical neighbours' published values (missing ones skipped), how
+    many were used, and the area's place among itself and its neighbours (1 = best, or highest
+    without polarity; ties share the better place), as stats.rank_within_group defines it."""
     la_values = published[published["geographic_level"] == _LA][
         ["area_code", "period_end", "value"]
-    ].rename(columns={"area_code": "neighbour_code", "period_end": "comparator_period_end"})
-    keyed = rows[["area_code", "comparator_period_end"]].reset_index(names="row")
+    ].rename(
+        columns={
+            "area_code": "neighbour_code",
+            "period_end": "comparator_period_end",
+            "value": "neighbour_value",
+        }
+    )
+    keyed = rows[["area_code", "comparator_period_end", "value"]].reset_index(names="row")
     joined = keyed.merge(neighbours[["area_code", "neighbour_code"]], on="area_code").merge(
         la_values, on=["neighbour_code", "comparator_period_end"], how="left"
     )
-    stats = joined.groupby("row")["value"].agg(sn_average="mean", sn_count="count")
-    result = stats.reindex(rows.index)
+    if polarity == "low_is_good":
+        joined["better"] = joined["neighbour_value"] < joined["value"]
+    else:
+        joined["better"] = joined["neighbour_value"] > joined["value"]
+    grouped = joined.groupby("row")
+    result = pd.DataFrame(
+        {
+            "sn_average": grouped["neighbour_value"].mean(),
+            "sn_count": grouped["neighbour_value"].count(),
+            "sn_rank": grouped["better"].sum() + 1,
+        }
+    ).reindex(rows.index)
     result["sn_count"] = result["sn_count"].fillna(0)
+    has_value = rows["value"].notna() & result["sn_rank"].notna()
+    result["sn_rank"] = result["sn_rank"].where(has_value).astype("Int64")
+    result["sn_rank_of"] = (result["sn_count"] + 1).where(has_value).astype("Int64")
     return result
 
 
@@ -284,7 +312,8 @@ def apply_local_comparators(rows: pd.DataFrame, local: pd.DataFrame) -> pd.DataF
         )
         out.loc[match, columns[benchmark["comparator"]]] = float(benchmark["value"])
         if benchmark["comparator"] == "statistical_neighbours":
-            out.loc[match, "sn_count"] = pd.NA
+            # A quoted average came from another model: our count and place do not go with it.
+            out.loc[match, ["sn_count", "sn_rank", "sn_rank_of"]] = pd.NA
         notes = out.loc[match, "comparator_note"].fillna("")
         out.loc[match, "comparator_note"] = (notes + "; " + benchmark["note"]).str.lstrip("; ")
     return out

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
-from lscb_metrics.periods import population_mid_year, quarter_of, window_start
+from lscb_metrics.periods import population_mid_year, quarter_of, window_label, window_start
 from lscb_metrics.stats import (
     proportion_ci_method,
     rate_ci_method,
@@ -94,8 +94,8 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
         quarter_index(summed["period_end"]) == summed["target"]
     )
     summed.loc[summed["missing"], "value"] = np.nan
-    # A partner value is labelled by the quarter its window ends with.
-    summed["time_period"] = summed["period_end"].map(lambda day: quarter_of(day).label)
+    # A partner value is labelled by the quarter its window ends with, or its pooled years.
+    summed["time_period"] = summed["period_end"].map(lambda day: window_label(day, quarters * 3))
     return summed[keep].drop(columns=["quarters", "target", "missing"])
 
 

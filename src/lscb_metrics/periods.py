@@ -122,3 +122,16 @@ def population_mid_year(period_end: date) -> int:
     latest estimate published when such a quarter is reported.
     """
     return period_end.year - 1
+
+
+def window_label(period_end: date, months: int) -> str:
+    """Label of the window of `months` months ending `period_end`: the quarter ('2014-15 Q2')
+    for a year or less; pooled years as Fingertips writes them ('2012-14' for April 2012 to
+    March 2014); otherwise first and last quarter ('2012-13 Q3 to 2014-15 Q2')."""
+    quarter = quarter_of(period_end)
+    if months <= 12:
+        return quarter.label
+    first = quarter_of(window_start(period_end, months))
+    if quarter.number == 4 and first.number == 1:
+        return f"{first.year_start}-{(quarter.year_start + 1) % 100:02d}"
+    return f"{first.label} to {quarter.label}"

@@ -178,3 +178,28 @@ def test_every_partner_value_traces_to_its_submitted_files(warehouse):
         "WHERE sha NOT IN (SELECT sha256 FROM audit.submissions WHERE status = 'accepted')))",
     )
     assert missing == (0,)
+
+
+def test_pooled_two_year_child_death_rate_sums_counts_and_populations(warehouse):
+    numerator, denominator, value, label = one(
+        warehouse,
+        "SELECT numerator, denominator, value, time_period FROM curated.indicator_values "
+        "WHERE indicator_id = 'child_death_rate_2yr' AND area_code = ? "
+        "AND source_type = 'partner_return' AND period_end = ?",
+        SOUTHEND,
+        date(2014, 3, 31),
+    )
+    # 10 deaths in 2012-13 and 9 in 2013-14, over the mid-2012 and mid-2013 populations
+    # (37,595 + the board's 37,617): summed, never an average of two rates.
+    assert (numerator, denominator, label) == (19, 37595 + 37617, "2012-14")
+    assert value == 19 / (37595 + 37617) * 100000
+
+
+def test_every_rate_and_percentage_with_counts_has_intervals(warehouse):
+    missing = one(
+        warehouse,
+        "SELECT count(*) FROM curated.indicator_values WHERE unit <> 'count' "
+        "AND numerator IS NOT NULL AND denominator > 0 AND numerator <= denominator "
+        "AND (lower_ci95 IS NULL OR upper_ci998 IS NULL OR ci_method IS NULL)",
+    )
+    assert missing == (0,)

@@ -7,6 +7,7 @@ import pytest
 
 from lscb_metrics.catalogue import Indicator
 from lscb_metrics.comparisons import comparisons
+from lscb_metrics.stats import rank_within_group
 
 MARCH_13, MARCH_14, SEPT_14 = date(2013, 3, 31), date(2014, 3, 31), date(2014, 9, 30)
 RATE = Indicator(
@@ -84,6 +85,11 @@ def test_published_row_is_compared_with_its_own_year(table):
     # Neighbours LA3 (50) and LA4 (60); LA5 has no value and is skipped.
     assert southend["sn_average"] == pytest.approx(55.0)
     assert southend["sn_count"] == 2
+    # Place among itself and its neighbours, as stats.rank_within_group defines it.
+    assert (southend["sn_rank"], southend["sn_rank_of"]) == rank_within_group(
+        43.1, [50.0, 60.0, float("nan")], "low_is_good"
+    )
+    assert (southend["sn_rank"], southend["sn_rank_of"]) == (1, 3)
     # Low is good: 30, 43.1, 50, 60 -> LA1 is second of four.
     assert (southend["rank"], southend["rank_of"]) == (2, 4)
     # Cut-points of 30, 43.1, 50, 60 (PERCENTILE.INC): 39.825, 46.55, 52.5 -> band B.
@@ -124,4 +130,5 @@ def test_a_quoted_comparator_replaces_the_derived_one_for_the_board_only():
     )
     assert table.loc[(SEPT_14, "LA1", "partner_return"), "sn_average"] == 52.8
     assert table.loc[(SEPT_14, "LA1", "partner_return"), "comparator_note"] == "as quoted"
+    assert pd.isna(table.loc[(SEPT_14, "LA1", "partner_return"), "sn_rank"])
     assert table.loc[(MARCH_14, "LA1", "published"), "sn_average"] == pytest.approx(55.0)

@@ -11,6 +11,7 @@ from lscb_metrics.periods import (
     population_mid_year,
     quarter_from_dates,
     quarter_of,
+    window_label,
     window_start,
 )
 
@@ -57,3 +58,17 @@ def test_previous_quarters_walk_back_through_years(year, number, back):
     ) == back
     assert quarter_of(earlier.start) == earlier
     assert parse_quarter(earlier.cli_name) == earlier
+
+
+@pytest.mark.parametrize(
+    ("end", "months", "label"),
+    [
+        (date(2014, 9, 30), 12, "2014-15 Q2"),
+        (date(2014, 3, 31), 6, "2013-14 Q4"),
+        (date(2014, 3, 31), 24, "2012-14"),  # April 2012 to March 2014, pooled
+        (date(2014, 3, 31), 36, "2011-14"),
+        (date(2014, 9, 30), 24, "2012-13 Q3 to 2014-15 Q2"),
+    ],
+)
+def test_window_labels(end, months, label):
+    assert window_label(end, months) == label

@@ -1,0 +1,274 @@
+"""The bad-input corpus (tests/corpus): every broken partner file is refused with its rule code
+and a plain message, never a traceback, by `lscb-metrics validate` and by a pipeline run; the
+controls pass. `tests/corpus/cases.yaml` says what each file must give.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from lscb_metrics.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, main
+from lscb_metrics.config import settings
+from lscb_metrics.periods import parse_quarter
+from lscb_metrics.pipeline import run_without_orchestration
+from lscb_metrics.reference import la_lookup, load_areas
+from lscb_metrics.returns import (
+    Failure,
+    UnreadableReturn,
+    load_agencies,
+    load_return_specs,
+    read_return,
+    report_summary,
+    sha256_of,
+    validate_file,
+    validate_return,
+    write_validation_report,
+)
+from lscb_metrics.returns.rules import UNREADABLE, formula_safe
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus"
+VALID_RETURN = ROOT / "data" / "raw" / "returns" / "2014-15-Q2" / "SUH_training.csv"
+QUARTER = "2014-15-Q2"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A corpus file and what it must give (a control: exit 0 and at most `codes` as warnings)."""
+
+    file: str
+    category: str
+    codes: tuple[str, ...]
+    exit: int = EXIT_OK
+    phrase: str = ""
+    wrong: str = ""
+    why: str = ""
+    generated: bool = False
+
+
+def _cases(kind: str) -> list[Case]:
+    """The `cases` or `controls` of cases.yaml."""
+    document = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+    return [Case(**{**item, "codes": tuple(item["codes"])}) for item in document[kind]]
+
+
+CASES = _cases("cases")
+CONTROLS = _cases("controls")
+
+
+def _params(cases: list[Case]) -> list:
+    """A test parameter per case, named after its file."""
+    return [pytest.param(case, id=case.file) for case in cases]
+
+
+def _make_corpus() -> ModuleType:
+    """tests/corpus/make_corpus.py, imported from its path (tests/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def make_corpus() -> ModuleType:
+    return _make_corpus()
+
+
+@pytest.fixture(scope="module")
+def corpus_paths(make_corpus: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """file name -> path of every case and control: committed, or written now if generated."""
+    folder = tmp_path_factory.mktemp("generated")
+    return {
+        case.file: make_corpus.GENERATED[case.file](folder / case.file)
+        if case.generated
+        else CORPUS / case.file
+        for case in [*CASES, *CONTROLS]
+    }
+
+
+def _validated(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Exit code and everything printed by `lscb-metrics validate` on `path`, in process."""
+    code = main(["validate", str(path)])
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
+
+
+# --- the corpus itself ----------------------------------------------------------------------
+
+
+def test_corpus_is_what_make_corpus_writes(make_corpus: ModuleType, tmp_path: Path) -> None:
+    listed = [case.file for case in [*CASES, *CONTROLS]]
+    assert len(CASES) >= 40
+    assert len(set(listed)) == len(listed)
+    assert sorted(listed) == sorted([*make_corpus.BUILDERS, *make_corpus.GENERATED])
+    for path in make_corpus.write_corpus(tmp_path):
+        assert path.read_bytes() == (CORPUS / path.name).read_bytes(), (
+            f"{path.name} differs: run .venv/bin/python tests/corpus/make_corpus.py"
+        )
+
+
+def test_no_two_corpus_files_are_the_same(corpus_paths: dict[str, Path]) -> None:
+    # a run keeps one file per content: a twin would never reach validation
+    digests = [sha256_of(path) for path in corpus_paths.values()]
+    assert len(set(digests)) == len(digests)
+
+
+# --- lscb-metrics validate ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", _params([c for c in CASES if c.exit == EXIT_INVALID]))
+def test_invalid_file_is_reported_with_its_codes(
+    case: Case, corpus_paths: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, printed = _validated(corpus_paths[case.file], capsys)
+    assert code == EXIT_INVALID, printed
+    assert "Traceback" not in printed
+    assert case.phrase in printed
+    for rule_code in case.codes:
+        assert rule_code in printed
+
+
+@pytest.mark.parametrize("case", _params([c for c in CASES if c.exit == EXIT_ERROR]))
+def test_unreadable_file_says_why(
+    case: Case, corpus_paths: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the command prints why the file cannot be read; RET-001 is checked in the run's audit
+    assert case.codes == (UNREADABLE.code,)
+    code, printed = _validated(corpus_paths[case.file], capsys)
+    assert code == EXIT_ERROR, printed
+    assert "Traceback" not in printed
+    assert case.phrase in printed
+
+
+@pytest.mark.parametrize("case", _params(CONTROLS))
+def test_control_file_passes(
+    case: Case, corpus_paths: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, printed = _validated(corpus_paths[case.file], capsys)
+    assert code == EXIT_OK, printed
+    assert "Traceback" not in printed
+    assert {line.split()[1] for line in printed.splitlines() if line.startswith("WARNING")} == set(
+        case.codes
+    )
+
+
+# --- validation reports ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def area_lookup() -> dict:
+    return la_lookup(load_areas(settings().reference_dir))
+
+
+def _failures_and_cover(path: Path, area_lookup: dict) -> tuple[list[Failure], dict]:
+    """What validation finds in a file, and its cover as read (none if it cannot be read)."""
+    specs, agencies = load_return_specs(), load_agencies()
+    try:
+        raw = read_return(path, specs)
+    except UnreadableReturn:
+        return validate_file(path, specs, agencies, area_lookup).failures, {}
+    return validate_return(raw, specs, agencies, area_lookup).failures, raw.cover
+
+
+@pytest.mark.parametrize("case", _params([*CASES, *CONTROLS]))
+def test_report_never_holds_a_live_formula(
+    case: Case, corpus_paths: dict[str, Path], area_lookup: dict, tmp_path: Path
+) -> None:
+    path = corpus_paths[case.file]
+    failures, cover = _failures_and_cover(path, area_lookup)
+    summary = report_summary(failures, cover)
+    workbook, _ = write_validation_report(failures, path.name, summary, tmp_path)
+    sheet = openpyxl.load_workbook(workbook)["Report"]
+    texts = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert texts
+    assert all(cell.data_type == "s" for cell in texts)
+    assert all(formula_safe(cell.value) == cell.value for cell in texts)
+
+
+# --- a pipeline run over the whole corpus ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorpusRun:
+    """A run over one valid return and every bad file: what the warehouse and folders hold."""
+
+    returns_dir: Path
+    quarantine_dir: Path
+    submissions: pd.DataFrame
+    failures: pd.DataFrame
+    facts: pd.DataFrame
+
+
+@pytest.fixture(scope="module")
+def corpus_run(
+    corpus_paths: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> CorpusRun:
+    """One run of the pipeline (no Prefect) over the valid return and all the bad files."""
+    tmp = tmp_path_factory.mktemp("corpus_run")
+    returns_dir = tmp / "returns"
+    returns_dir.mkdir()
+    for path in [VALID_RETURN, *(corpus_paths[case.file] for case in CASES)]:
+        shutil.copyfile(path, returns_dir / path.name)
+    run_settings = settings(warehouse=str(tmp / "w.duckdb"), returns_dir=str(returns_dir))
+    run_without_orchestration(run_settings, parse_quarter(QUARTER))
+    with duckdb.connect(str(run_settings.warehouse), read_only=True) as connection:
+        tables = {
+            name: connection.sql(f"SELECT * FROM {name}").df()
+            for name in ("audit.submissions", "audit.validation_failures", "staged.partner_facts")
+        }
+    return CorpusRun(
+        returns_dir,
+        run_settings.quarantine_dir,
+        tables["audit.submissions"],
+        tables["audit.validation_failures"],
+        tables["staged.partner_facts"],
+    )
+
+
+def _submission(run: CorpusRun, path: Path) -> pd.Series:
+    """The audit.submissions row of the file at `path`, found by its content."""
+    [row] = run.submissions[run.submissions["sha256"] == sha256_of(path)].to_dict("records")
+    return pd.Series(row)
+
+
+def test_the_valid_return_is_used(corpus_run: CorpusRun) -> None:
+    submission = _submission(corpus_run, VALID_RETURN)
+    assert submission["status"] == "accepted"
+    assert (corpus_run.facts["submission_id"] == submission["submission_id"]).any()
+
+
+@pytest.mark.parametrize("case", _params(CASES))
+def test_bad_file_is_rejected_quarantined_and_unused(
+    case: Case, corpus_paths: dict[str, Path], corpus_run: CorpusRun
+) -> None:
+    source = corpus_paths[case.file]
+    submission = _submission(corpus_run, source)
+    assert submission["status"] == "rejected"
+    failures = corpus_run.failures[
+        corpus_run.failures["submission_id"] == submission["submission_id"]
+    ]
+    assert set(case.codes) <= set(failures["code"])
+    assert case.phrase in " ".join(failures["message"])
+    quarantined = corpus_run.quarantine_dir / submission["submission_id"] / case.file
+    assert Path(submission["archived_path"]) == quarantined
+    assert sha256_of(quarantined) == sha256_of(source)
+    assert sha256_of(corpus_run.returns_dir / case.file) == sha256_of(source)
+    assert not (corpus_run.facts["submission_id"] == submission["submission_id"]).any()
+
+
+def test_no_echoed_value_in_the_audit_can_run_as_a_formula(corpus_run: CorpusRun) -> None:
+    echoed = corpus_run.failures[["location", "column_name", "value", "message"]]
+    texts = [text for text in echoed.to_numpy().ravel() if isinstance(text, str)]
+    assert [text for text in texts if formula_safe(text) != text] == []
