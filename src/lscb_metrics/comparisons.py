@@ -12,6 +12,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import Indicator
 from lscb_metrics.facts import ENGLAND_CODE
+from lscb_metrics.periods import month_end_before
 from lscb_metrics.stats import (
     NOT_COMPARED,
     compare_with_benchmark,
@@ -248,12 +249,13 @@ def previous_values(rows: pd.DataFrame) -> pd.Series:
 
 
 def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
-    """Fingertips recent trend over the five yearly points ending at each row (rates and
-    percentages only), for the latest period of each published series and every partner row.
+    """Fingertips recent trend over the five points ending at each row (rates and percentages
+    only), for the latest period of each published series and every partner row.
 
-    Points are a year apart, so a partner quarter's trend uses the same quarter of earlier years
-    (overlapping rolling windows would not be independent). Earlier published periods are left
-    empty: the trend is read at the latest point.
+    Published points are a year apart. A partner flow's points are a whole window apart, since
+    rolling windows that overlap share events and are not independent; a partner snapshot's
+    points are a quarter apart. Earlier published periods are left empty: the trend is read at
+    the latest point.
     """
     result = pd.Series(None, index=rows.index, dtype="object")
     if indicator.is_count or "numerator" not in rows.columns:
@@ -265,12 +267,17 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     if wanted.empty:
         return result
     # The five yearly points of every wanted row in one join: row x years back.
+    partner_step = 3 if indicator.measure_type == "snapshot" else indicator.window_months
+    steps = np.where(wanted["source_type"] == "partner_return", partner_step, 12)
     points = pd.concat(
         [
             wanted[key].assign(
                 row=wanted.index,
                 back=back,
-                period_end=[day.replace(year=day.year - back) for day in wanted["period_end"]],
+                period_end=[
+                    month_end_before(day, int(step) * back)
+                    for day, step in zip(wanted["period_end"], steps, strict=True)
+                ],
             )
             for back in range(4, -1, -1)
         ]

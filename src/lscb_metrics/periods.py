@@ -135,3 +135,8 @@ def window_label(period_end: date, months: int) -> str:
     if quarter.number == 4 and first.number == 1:
         return f"{first.year_start}-{(quarter.year_start + 1) % 100:02d}"
     return f"{first.label} to {quarter.label}"
+
+
+def month_end_before(period_end: date, months: int) -> date:
+    """The month end `months` months before the month end `period_end` (30 Sep -> 30 Jun)."""
+    return add_months(period_end + timedelta(days=1), -months) - timedelta(days=1)

@@ -57,7 +57,7 @@ SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_co
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
        v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
-       c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.comparator_note
+       c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.trend, c.comparator_note
 FROM curated.indicator_values AS v
 LEFT JOIN curated.comparisons AS c
     USING (indicator_id, area_code, breakdown, period_start, period_end, time_period, source_type)

@@ -14,7 +14,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -22,7 +22,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import COMPARATORS
 from lscb_metrics.errors import LscbError
-from lscb_metrics.periods import quarter_of, window_start, year_label
+from lscb_metrics.periods import quarter_of, year_label
 from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, png_of_svg
 from lscb_metrics.publish.figures import (
     NATIONAL,
@@ -44,9 +44,6 @@ TOTAL = "Total"
 PUBLISHED = "published"
 ENGLAND = "England"
 NEIGHBOURS_AVERAGE = "Neighbours' average"
-# Snapshots at successive quarter ends are separate counts; flows are summed over a rolling
-# window, so only points a whole window apart are independent enough for a trend test.
-SNAPSHOT_STEP_MONTHS = 3
 
 # label -> (CSS class, symbol); the symbol repeats the word's meaning for those who cannot see
 # the colour, and is hidden from screen readers, which read the word.
@@ -192,35 +189,6 @@ def read_scorecard_data(warehouse: Path, period_end: date | None = None) -> Scor
         shown=published_figures(current, catalogue),
         history=published_figures(pd.concat([own, england], ignore_index=True), catalogue),
         neighbours=published_figures(compared[latest_year], catalogue),
-    )
-
-
-def _month_end_before(period_end: date, months: int) -> date:
-    """The month end `months` months before the month end `period_end`."""
-    return window_start(period_end, months) - timedelta(days=1)
-
-
-def recent_trend_label(rows: pd.DataFrame, spec: pd.Series, period_end: date) -> str:
-    """Fingertips recent-trend label of the board's own series in `rows` (one indicator and
-    breakdown) up to `period_end`, using points far enough apart not to share events."""
-    if pd.isna(spec["denominator"]):
-        # Fingertips tests trends in rates and proportions; a count has no denominator.
-        return trend.CANNOT_BE_CALCULATED
-    step = SNAPSHOT_STEP_MONTHS if spec["measure_type"] == "snapshot" else spec["window_months"]
-    by_end = rows[rows["source_type"].eq(PARTNER_RETURN)].set_index("period_end")
-    first = min(by_end.index, default=period_end)
-    ends = []
-    end = period_end
-    while end >= first:
-        ends.append(end)
-        end = _month_end_before(end, int(step))
-    points = by_end.reindex(ends[::-1])
-    return trend.recent_trend(
-        points["value"].astype("float64"),
-        points["numerator"].astype("float64"),
-        points["denominator"].astype("float64"),
-        spec["polarity"],
-        trend.KIND_PROPORTION if spec["multiplier"] == 100 else trend.KIND_RATE,
     )
 
 
@@ -447,13 +415,18 @@ def _figure_cells(row: pd.Series, spec: pd.Series, trend_label: str) -> str:
     )
 
 
-def _trend_of(data: ScorecardData, row: pd.Series, spec: pd.Series) -> str:
-    """Recent-trend label of the board's series that `row` belongs to."""
+def _trend_of(data: ScorecardData, row: pd.Series) -> str:
+    """Recent-trend label of the board's series that `row` belongs to, as curated.comparisons
+    records it for the scorecard's quarter."""
     own = data.own_rows
-    series = own[
-        own["indicator_id"].eq(row["indicator_id"]) & own["breakdown"].eq(row["breakdown"])
+    at_period = own[
+        own["indicator_id"].eq(row["indicator_id"])
+        & own["breakdown"].eq(row["breakdown"])
+        & own["source_type"].eq(PARTNER_RETURN)
+        & own["period_end"].eq(data.period_end)
     ]
-    return recent_trend_label(series, spec, data.period_end)
+    labels = at_period["trend"].dropna()
+    return str(labels.iloc[0]) if len(labels) else trend.CANNOT_BE_CALCULATED
 
 
 def _indicator_rows(
@@ -463,12 +436,12 @@ def _indicator_rows(
     first = rows.iloc[0]
     name = f"{_escaped(spec['title'])}{_footnote_link(first['comparator_note'], notes)}"
     if len(rows) == 1 and first["breakdown"] == TOTAL:
-        cells = _figure_cells(first, spec, _trend_of(data, first, spec))
+        cells = _figure_cells(first, spec, _trend_of(data, first))
         return f'<tbody><tr><th scope="row">{name}{_about(spec, first)}</th>{cells}</tr></tbody>'
     group = f'<tr><th scope="rowgroup" colspan="8">{name}{_about(spec, first)}</th></tr>'
     body = "".join(
         f'<tr><th scope="row">{_escaped(row["breakdown_name"])}</th>'
-        f"{_figure_cells(row, spec, _trend_of(data, row, spec))}</tr>"
+        f"{_figure_cells(row, spec, _trend_of(data, row))}</tr>"
         for _, row in rows.iterrows()
     )
     return f"<tbody>{group}{body}</tbody>"

@@ -1,0 +1,281 @@
+"""Declarations of the case-level lists, read from `schemas/cases/`.
+
+The grammar is that of `schemas/returns/`: columns with name, title, type, aliases and
+description, and declared checks with a stable code, a rule and a message. Case lists add column
+types for a child's record (`child_id`, `date`, `date_of_birth`, `code` with per-code aliases,
+`flag`, `area`), `required`, and checks that compare dates (`referral_date <= period_end`).
+`cover.yaml` declares the columns every list repeats on each row (authority and period).
+Declarations are checked when loaded, so a mistake is reported against its file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from lscb_metrics.cases.pseudonymise import looks_identifying
+from lscb_metrics.cases.rules import RULES
+
+# The declaration helpers of schemas/returns, so both grammars are checked the same way.
+from lscb_metrics.returns.spec import (
+    SCHEMAS_DIR,
+    SpecError,
+    _check_unambiguous,
+    _check_unique,
+    _list,
+    _mapping,
+    _name,
+    _text,
+    _whole,
+    _yaml_document,
+    labels_index,
+)
+
+CaseColumnType = Literal["child_id", "date", "date_of_birth", "code", "flag", "integer", "area"]
+COLUMN_TYPES: tuple[str, ...] = (
+    "child_id", "date", "date_of_birth", "code", "flag", "integer", "area",
+)  # fmt: skip
+#: Types a declared check may compare (a date of birth never appears in a message).
+CHECKABLE_TYPES: tuple[str, ...] = ("date", "integer")
+CASES_FOLDER = "cases"
+COVER_FILE = "cover.yaml"
+
+_CHECK_CODE_RE = re.compile(r"^CAS-X\d{2}$")
+_COMPARISONS: dict[type, str] = {
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=", ast.NotEq: "<>",
+}  # fmt: skip
+_COLUMN_KEYS = {"name", "title", "type", "aliases", "description", "required", "allowed"}
+
+
+@dataclass(frozen=True)
+class AllowedCode:
+    """One code a `code` column accepts, and the other spellings that mean it."""
+
+    code: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every spelling of the code."""
+        return (self.code, *self.aliases)
+
+
+@dataclass(frozen=True)
+class CaseColumn:
+    """One column of a case list (or of the cover every list repeats)."""
+
+    name: str
+    title: str
+    type: CaseColumnType
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    allowed: tuple[AllowedCode, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    description: str = ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every header that names this column: name, title and aliases."""
+        return (self.name, self.title, *self.aliases)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The canonical codes of a `code` column."""
+        return tuple(allowed.code for allowed in self.allowed)
+
+    @cached_property
+    def code_index(self) -> dict[str, str]:
+        """Matching key of every spelling of a code -> the code."""
+        return labels_index((allowed.code, allowed.labels) for allowed in self.allowed)
+
+
+@dataclass(frozen=True)
+class CaseCheck:
+    """A declared rule comparing a row's dates (or numbers), e.g. `a <= b`, and its SQL."""
+
+    code: str
+    rule: str
+    message: str
+    columns: tuple[str, ...]
+    sql: str  # the rule as a DuckDB predicate over the columns, NULL when any is blank
+
+
+@dataclass(frozen=True)
+class CaseListSpec:
+    """What one case list holds: its columns (cover first), row key and declared checks."""
+
+    list_type: str
+    title: str
+    description: str
+    row_key: tuple[str, ...]
+    columns: tuple[CaseColumn, ...]
+    checks: tuple[CaseCheck, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Canonical column names, cover first, in declaration order."""
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[CaseColumn, ...]:
+        """Columns every file of this list must have."""
+        return tuple(column for column in self.columns if column.required)
+
+    def column(self, name: str) -> CaseColumn:
+        """The column called `name`."""
+        return next(column for column in self.columns if column.name == name)
+
+    @cached_property
+    def header_index(self) -> dict[str, str]:
+        """Matching key of every header a partner may use -> canonical column name."""
+        return labels_index((column.name, column.labels) for column in self.columns)
+
+
+def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:
+    """Every case list declared in `cases/*.yaml` (each with the cover columns first), keyed by
+    list type."""
+    folder = schemas_dir / CASES_FOLDER
+    cover = _cover_columns(folder / COVER_FILE)
+    paths = sorted(path for path in folder.glob("*.yaml") if path.name != COVER_FILE)
+    if not paths:
+        raise SpecError(f"{folder}: no case list declarations (*.yaml) found")
+    specs: dict[str, CaseListSpec] = {}
+    check_files: dict[str, Path] = {}
+    for path in paths:
+        spec = _list_spec(_yaml_document(path), path, cover)
+        if spec.list_type in specs:
+            raise SpecError(f"{path}: list type {spec.list_type!r} is declared twice")
+        for check in spec.checks:
+            if check.code in check_files:
+                other = check_files[check.code]
+                raise SpecError(f"{path}: check {check.code} is also used in {other}")
+            check_files[check.code] = path
+        specs[spec.list_type] = spec
+    return specs
+
+
+def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
+    """The columns every case list repeats on each row, all required."""
+    document = _mapping(_yaml_document(path), path, "the file", {"fields"}, {"fields"})
+    fields = _list(document["fields"], path, "fields")
+    columns = tuple(_column(item, path, required=True) for item in fields)
+    if [column.name for column in columns] != ["la_code", "period_start", "period_end"]:
+        raise SpecError(f"{path}: the cover must declare la_code, period_start, period_end")
+    return columns
+
+
+def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> CaseListSpec:
+    """The CaseListSpec declared by one parsed YAML document."""
+    keys = {"list_type", "title", "description", "row_key", "columns", "checks"}
+    item = _mapping(document, path, "the file", keys, keys - {"checks"})
+    list_type = _name(item["list_type"], path, "list_type")
+    own = tuple(_column(c, path) for c in _list(item["columns"], path, "columns"))
+    columns = (*cover, *own)
+    _check_unique((column.name for column in columns), path, "column name")
+    _check_unambiguous(((column.name, column.labels) for column in columns), path)
+    if [column.type for column in columns].count("child_id") != 1:
+        raise SpecError(f"{path}: a case list has exactly one child_id column")
+    names = {column.name: column for column in columns}
+    row_key = tuple(_text(key, path, "row_key") for key in _list(item["row_key"], path, "row_key"))
+    for key in row_key:
+        if key not in names:
+            raise SpecError(f"{path}: row_key refers to unknown column {key!r}")
+    checkable = {name for name, column in names.items() if column.type in CHECKABLE_TYPES}
+    checks = tuple(_check(c, path, checkable) for c in _list(item.get("checks"), path, "checks"))
+    _check_unique((check.code for check in checks), path, "check code")
+    return CaseListSpec(
+        list_type=list_type,
+        title=_text(item["title"], path, "title"),
+        description=_text(item["description"], path, "description"),
+        row_key=row_key,
+        columns=columns,
+        checks=checks,
+    )
+
+
+def _column(document: Any, path: Path, required: bool | None = None) -> CaseColumn:
+    """One declared column; cover columns are always required."""
+    keys = _COLUMN_KEYS | ({"min", "max"})
+    item = _mapping(document, path, "a column", keys, {"name", "title", "type"})
+    name = _name(item["name"], path, "column name")
+    where = f"column {name}"
+    column_type = item["type"]
+    if column_type not in COLUMN_TYPES:
+        raise SpecError(
+            f"{path}: {where} has unknown type {column_type!r} "
+            f"(expected one of {', '.join(COLUMN_TYPES)})"
+        )
+    allowed = tuple(_allowed(a, path, where) for a in _list(item.get("allowed"), path, where))
+    if (column_type == "code") != bool(allowed):
+        raise SpecError(f"{path}: {where}: a code column needs `allowed` codes, and only it")
+    _check_unambiguous(((a.code, a.labels) for a in allowed), path)
+    minimum, maximum = (_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
+    if column_type != "integer" and (minimum, maximum) != (None, None):
+        raise SpecError(f"{path}: {where}: min and max apply only to integer columns")
+    if column_type == "integer" and (minimum is None or maximum is None or minimum > maximum):
+        raise SpecError(f"{path}: {where}: an integer column needs min <= max")
+    flag = item.get("required", False)
+    if not isinstance(flag, bool):
+        raise SpecError(f"{path}: {where}: required must be true or false")
+    column = CaseColumn(
+        name=name,
+        title=_text(item["title"], path, f"{where} title"),
+        type=column_type,
+        required=flag if required is None else required,
+        aliases=tuple(
+            _text(alias, path, f"{where} alias") for alias in _list(item.get("aliases"), path, where)
+        ),
+        allowed=allowed,
+        minimum=minimum,
+        maximum=maximum,
+        description=str(item.get("description") or ""),
+    )
+    identifying = [label for label in column.labels if looks_identifying(label)]
+    if identifying:
+        raise SpecError(
+            f"{path}: {where} label {identifying[0]!r} looks identifying, so files would have "
+            "the column dropped unread; choose another label"
+        )
+    return column
+
+
+def _allowed(document: Any, path: Path, where: str) -> AllowedCode:
+    """One allowed code with its aliases."""
+    item = _mapping(document, path, f"an allowed code of {where}", {"code", "aliases"}, {"code"})
+    return AllowedCode(
+        code=_name(item["code"], path, f"{where} code"),
+        aliases=tuple(str(a) for a in _list(item.get("aliases"), path, where)),
+    )
+
+
+def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
+    """One declared check, its rule parsed into the columns it compares and its SQL."""
+    item = _mapping(document, path, "a check", {"code", "rule", "message"})
+    code = _text(item["code"], path, "check code")
+    if not _CHECK_CODE_RE.match(code) or code in RULES:
+        raise SpecError(f"{path}: check code {code!r} must look like CAS-X01")
+    rule = _text(item["rule"], path, f"check {code} rule")
+    try:
+        tree = ast.parse(rule, mode="eval").body
+    except SyntaxError:
+        raise SpecError(f"{path}: check {code} rule {rule!r} is not an expression") from None
+    operands = [tree.left, *tree.comparators] if isinstance(tree, ast.Compare) else []
+    if not operands or not all(isinstance(op, ast.Name) for op in operands):
+        raise SpecError(f"{path}: check {code} rule {rule!r} must compare columns, e.g. a <= b")
+    if not all(type(op) in _COMPARISONS for op in tree.ops):
+        raise SpecError(f"{path}: check {code} rule {rule!r} uses an unknown comparison")
+    columns = tuple(dict.fromkeys(op.id for op in operands))
+    for column in columns:
+        if column not in checkable:
+            raise SpecError(
+                f"{path}: check {code} compares {column!r}, which is not a date or integer column"
+            )
+    pairs = zip(operands, tree.ops, operands[1:], strict=False)
+    sql = " AND ".join(f'"{a.id}" {_COMPARISONS[type(op)]} "{b.id}"' for a, op, b in pairs)
+    message = _text(item["message"], path, f"check {code} message")
+    return CaseCheck(code, rule, message, columns, sql)
