@@ -84,9 +84,9 @@ def pseudonym(key: bytes, child_id: str) -> str:
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     """RFC 2104's inner and outer padded keys, so that SQL can compute the same HMAC-SHA256 as
     `pseudonym` as sha256(outer || sha256(inner || message))."""
-    block = (
-        hashlib.sha256(key).digest() if len(key) > _HMAC_BLOCK_BYTES else key
-    ).ljust(_HMAC_BLOCK_BYTES, b"\0")
+    block = (hashlib.sha256(key).digest() if len(key) > _HMAC_BLOCK_BYTES else key).ljust(
+        _HMAC_BLOCK_BYTES, b"\0"
+    )
     return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
@@ -104,9 +104,8 @@ def looks_identifying(header: str) -> bool:
     National Insurance number)."""
     words = [word.casefold() for word in _WORDS.findall(header)]
     squashed = "".join(words)
-    return (
-        any(word in _IDENTIFYING_WORDS or word.endswith("name") for word in words)
-        or any(phrase in squashed for phrase in _IDENTIFYING_PHRASES)
+    return any(word in _IDENTIFYING_WORDS or word.endswith("name") for word in words) or any(
+        phrase in squashed for phrase in _IDENTIFYING_PHRASES
     )
 
 

@@ -219,6 +219,7 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
         raise SpecError(f"{path}: {where}: min and max apply only to integer columns")
     if column_type == "integer" and (minimum is None or maximum is None or minimum > maximum):
         raise SpecError(f"{path}: {where}: an integer column needs min <= max")
+    aliases = _list(item.get("aliases"), path, where)
     flag = item.get("required", False)
     if not isinstance(flag, bool):
         raise SpecError(f"{path}: {where}: required must be true or false")
@@ -227,9 +228,7 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
         title=_text(item["title"], path, f"{where} title"),
         type=column_type,
         required=flag if required is None else required,
-        aliases=tuple(
-            _text(alias, path, f"{where} alias") for alias in _list(item.get("aliases"), path, where)
-        ),
+        aliases=tuple(_text(alias, path, f"{where} alias") for alias in aliases),
         allowed=allowed,
         minimum=minimum,
         maximum=maximum,
