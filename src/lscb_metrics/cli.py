@@ -89,33 +89,27 @@ def validate_file(path: Path) -> int:
         load_agencies,
         load_return_specs,
         read_return,
+        report_summary,
+        report_text,
         validate_return,
     )
+    from lscb_metrics.returns.rules import UNREADABLE, failure
 
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
         return EXIT_ERROR
     run_settings = settings()
+    specs = load_return_specs(run_settings.schemas_dir)
     try:
-        raw = read_return(path)
+        raw = read_return(path, specs)
     except UnreadableReturn as error:
-        print(f"{path}: cannot be read: {error}", file=sys.stderr)
+        unreadable = [failure(UNREADABLE, path.name, problem=error.problem)]
+        print(report_text(unreadable, path.name, report_summary(unreadable, {})))
+        print(f"{path.name} cannot be read as a return: {error.problem}", file=sys.stderr)
         return EXIT_ERROR
     lookup = la_lookup(load_areas(run_settings.reference_dir))
-    result = validate_return(
-        raw,
-        load_return_specs(run_settings.schemas_dir),
-        load_agencies(run_settings.schemas_dir),
-        lookup,
-    )
-    for failure in result.failures:
-        print(f"{failure.severity.upper():7} {failure.code:8} {failure.message}")
-    verdict = "valid" if result.valid else "INVALID"
-    print(
-        f"{path.name}: {verdict} {result.return_type or ''} return "
-        f"({sum(f.severity == 'error' for f in result.failures)} errors, "
-        f"{sum(f.severity == 'warning' for f in result.failures)} warnings)"
-    )
+    result = validate_return(raw, specs, load_agencies(run_settings.schemas_dir), lookup)
+    print(report_text(result.failures, path.name, report_summary(result.failures, raw.cover)))
     return EXIT_OK if result.valid else EXIT_INVALID
 
 

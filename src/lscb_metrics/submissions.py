@@ -31,6 +31,11 @@ from lscb_metrics.returns import (
     sha256_of,
     validate_return,
 )
+from lscb_metrics.returns.report import (
+    ReportSummary,
+    report_summary,
+    write_validation_report,
+)
 from lscb_metrics.returns.rules import UNREADABLE, failure
 from lscb_metrics.store import archived_copy
 
@@ -78,7 +83,8 @@ class Submission:
     version: int | None = None
     cover: dict[str, Any] = field(default_factory=dict)
     row_count: int = 0
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    report: ReportSummary | None = None
     facts: pd.DataFrame = field(default_factory=empty_facts)
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     archived_path: str | None = None
@@ -86,7 +92,7 @@ class Submission:
     @property
     def error_count(self) -> int:
         """Failures that block the submission."""
-        return sum(f["severity"] == "error" for f in self.failures)
+        return sum(f.severity == "error" for f in self.failures)
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -162,13 +168,14 @@ def ingest(
     try:
         raw = read_return(path, context.specs, context.cover_fields)
     except UnreadableReturn as error:
-        unreadable = failure(UNREADABLE, path.name, problem=str(error))
-        submission.failures.append(failure_record(unreadable))
+        submission.failures = [failure(UNREADABLE, path.name, problem=error.problem)]
+        submission.report = report_summary(submission.failures, {})
         return submission
     result = validate_return(raw, context.specs, context.agencies, context.la_lookup)
     submission.cover = stated_cover(raw.cover, result.cover)
     submission.row_count = len(raw.data)
-    submission.failures = [failure_record(f) for f in result.failures]
+    submission.failures = list(result.failures)
+    submission.report = report_summary(submission.failures, raw.cover)
     if result.valid:
         submission.status = "accepted"
         spec = context.specs[result.return_type]
@@ -245,10 +252,13 @@ def _text(value: Any) -> str | None:
 
 
 def archive(submission: Submission, path: Path, store_dir: Path, quarantine_dir: Path) -> Path:
-    """Keep the file once, unchanged: accepted files in the store, rejected in quarantine."""
+    """Keep the file once, unchanged, with its validation report beside it: accepted files in
+    the store, rejected ones in quarantine."""
     folder = store_dir if submission.status == "accepted" else quarantine_dir
     copy = archived_copy(path, folder / submission.submission_id)
     submission.archived_path = str(copy)
+    if submission.report is not None:
+        write_validation_report(submission.failures, path.name, submission.report, copy.parent)
     return copy.parent
 
 
@@ -316,7 +326,7 @@ def failures_table(submissions: list[Submission]) -> pd.DataFrame:
     """audit.validation_failures rows."""
     return pd.DataFrame(
         [
-            {"submission_id": s.submission_id, **f}
+            {"submission_id": s.submission_id, **failure_record(f)}
             for s in sorted(submissions, key=lambda s: s.submission_id)
             for f in s.failures
         ],

@@ -14,12 +14,15 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from lscb_metrics.errors import WarehouseBusy
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
 DATE_COLUMNS = ("period_start", "period_end", "comparator_period_end")
+# Lists that may all be empty in a run, which DuckDB could not type by looking at them.
+LIST_COLUMNS = ("submission_ids", "source_sha256s")
 
 _RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS audit.runs (
@@ -128,8 +131,11 @@ def _replace_relation(
         if column in staged.columns:
             staged[column] = pd.to_datetime(staged[column])
             casts.append(f"CAST({column} AS DATE) AS {column}")
+    casts += [f"CAST({c} AS VARCHAR[]) AS {c}" for c in LIST_COLUMNS if c in staged.columns]
     replace = f" REPLACE ({', '.join(casts)})" if casts else ""
-    connection.register("_incoming", staged)
+    # Through Arrow, which types a column from all its values: DuckDB's pandas scan guesses from
+    # the first rows and fails on lists that start empty.
+    connection.register("_incoming", pa.Table.from_pandas(staged, preserve_index=False))
     try:
         connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT *{replace} FROM _incoming")
     finally:

@@ -3,7 +3,8 @@ controls, written in an unusual way that must still pass). `cases.yaml` says wha
 
 Every file starts from a valid 2014-15 Q2 return for Southend (a training return from Southend
 Hospital as CSV, a single-assessment return from children's services as XLSX, with values like
-the demo's) and breaks one thing. The output is reproducible byte for byte (fixed times inside
+the demo's) and breaks one thing; each builder below is named after its file, and cases.yaml
+says what is wrong with it. The output is reproducible byte for byte (fixed times inside
 workbooks and zips), so re-running rewrites the same files. The one file too large to commit,
 `oversized.csv`, is written only when a test needs it, by `write_oversized` (see GENERATED).
 
@@ -100,6 +101,11 @@ def training_csv(
     return csv_text(cover, header, TRAINING_ROWS if rows is None else rows).encode(encoding)
 
 
+def separated_text(separator: str) -> str:
+    """The training return as text with its values separated by `separator`, not commas."""
+    return csv_text(TRAINING_COVER, TRAINING_HEADER, TRAINING_ROWS).replace(",", separator)
+
+
 def training_rows(row: int, column: int, value: object) -> list[Row]:
     """The training rows with one cell replaced."""
     rows = [list(r) for r in TRAINING_ROWS]
@@ -107,9 +113,9 @@ def training_rows(row: int, column: int, value: object) -> list[Row]:
     return rows
 
 
-def training_cover(label: str, value: object) -> Cover:
-    """The training cover with one value replaced."""
-    return [(key, value if key == label else old) for key, old in TRAINING_COVER]
+def with_cover(cover: Cover, values: dict[str, object]) -> Cover:
+    """`cover` with the values of some of its labels replaced."""
+    return [(label, values.get(label, old)) for label, old in cover]
 
 
 def assessments_workbook(
@@ -133,11 +139,6 @@ def assessments_workbook(
         data.append(list(row))
     workbook.properties.creator = "tests/corpus/make_corpus.py"
     return workbook
-
-
-def assessments_cover(label: str, value: object) -> Cover:
-    """The assessments cover with one value replaced."""
-    return [(key, value if key == label else old) for key, old in ASSESSMENTS_COVER]
 
 
 def assessments_xlsx(
@@ -188,6 +189,17 @@ def zip_bytes(members: Sequence[tuple[str, bytes]]) -> bytes:
             entry.compress_type = zipfile.ZIP_STORED if position == 0 else zipfile.ZIP_DEFLATED
             archive.writestr(entry, payload)
     return out.getvalue()
+
+
+def opendocument_bytes(title: str) -> bytes:
+    """A minimal OpenDocument spreadsheet (.ods) whose content is a title."""
+    content = f'<?xml version="1.0" encoding="UTF-8"?><office:document-content>{title}'
+    return zip_bytes(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", (content + "</office:document-content>").encode()),
+        ]
+    )
 
 
 def compound_file(streams: Sequence[str]) -> bytes:
@@ -247,8 +259,8 @@ def cp1252_pound_in_count() -> bytes:
 
 @corpus_file("utf16_unicode_text.csv")
 def utf16_unicode_text() -> bytes:
-    text = csv_text(TRAINING_COVER, TRAINING_HEADER, TRAINING_ROWS).replace(",", "\t")
-    return text.encode("utf-16")  # with its byte order mark, as Excel's 'Unicode Text' saves
+    # with a byte order mark, as Excel's 'Unicode Text' saves it
+    return separated_text("\t").encode("utf-16")
 
 
 @corpus_file("undecodable_bytes.csv")
@@ -277,12 +289,7 @@ def legacy_excel() -> bytes:
 
 @corpus_file("opendocument.ods")
 def opendocument() -> bytes:
-    return zip_bytes(
-        [
-            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
-            ("content.xml", b'<?xml version="1.0" encoding="UTF-8"?><office:document-content/>'),
-        ]
-    )
+    return opendocument_bytes("Southend LSCB partner return")
 
 
 @corpus_file("macro_enabled.xlsm")
@@ -294,7 +301,7 @@ def macro_enabled() -> bytes:
 
 @corpus_file("tab_separated.txt")
 def tab_separated() -> bytes:
-    return csv_text(TRAINING_COVER, TRAINING_HEADER, TRAINING_ROWS).replace(",", "\t").encode()
+    return separated_text("\t").encode()
 
 
 @corpus_file("csv_named_xlsx.xlsx")
@@ -330,12 +337,7 @@ def zip_not_workbook() -> bytes:
 
 @corpus_file("ods_named_xlsx.xlsx")
 def ods_named_xlsx() -> bytes:
-    return zip_bytes(
-        [
-            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
-            ("content.xml", b'<?xml version="1.0" encoding="UTF-8"?><office:document/>'),
-        ]
-    )
+    return opendocument_bytes("Single assessment timeliness")
 
 
 @corpus_file("pdf_named_csv.csv")
@@ -364,7 +366,7 @@ def too_many_rows() -> bytes:
 
 @corpus_file("semicolon_separated.csv")
 def semicolon_separated() -> bytes:
-    return csv_text(TRAINING_COVER, TRAINING_HEADER, TRAINING_ROWS).replace(",", ";").encode()
+    return separated_text(";").encode()
 
 
 @corpus_file("stray_quote.csv")
@@ -586,7 +588,7 @@ def formula_text_in_xlsx() -> bytes:
 
 @corpus_file("formula_text_agency.csv")
 def formula_text_agency() -> bytes:
-    return training_csv(cover=training_cover("Agency code", "=cmd|' /C calc'!A0"))
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Agency code": "=cmd|' /C calc'!A0"}))
 
 
 @corpus_file("date_in_count.xlsx")
@@ -599,60 +601,54 @@ def date_in_count() -> bytes:
 
 @corpus_file("unknown_agency.csv")
 def unknown_agency() -> bytes:
-    return training_csv(cover=training_cover("Agency code", "SUHFT"))
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Agency code": "SUHFT"}))
 
 
 @corpus_file("agency_not_allowed.xlsx")
 def agency_not_allowed() -> bytes:
-    return assessments_xlsx(cover=assessments_cover("Agency code", "GP"))
+    return assessments_xlsx(cover=with_cover(ASSESSMENTS_COVER, {"Agency code": "GP"}))
 
 
 @corpus_file("unknown_la.csv")
 def unknown_la() -> bytes:
-    return training_csv(cover=training_cover("Local authority code", "E06000999"))
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Local authority code": "E06000999"}))
 
 
 @corpus_file("period_not_quarter.csv")
 def period_not_quarter() -> bytes:
-    return training_csv(cover=training_cover("Period end", "2014-08-31"))
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Period end": "2014-08-31"}))
 
 
 @corpus_file("period_across_quarters.xlsx")
 def period_across_quarters() -> bytes:
-    cover = [
-        (label, {"Period start": date(2014, 8, 1), "Period end": date(2014, 10, 31)}.get(label, v))
-        for label, v in ASSESSMENTS_COVER
-    ]
-    return assessments_xlsx(cover=cover)
+    period = {"Period start": date(2014, 8, 1), "Period end": date(2014, 10, 31)}
+    return assessments_xlsx(cover=with_cover(ASSESSMENTS_COVER, period))
 
 
 @corpus_file("period_reversed.csv")
 def period_reversed() -> bytes:
-    cover = [
-        (label, {"Period start": END.isoformat(), "Period end": START.isoformat()}.get(label, v))
-        for label, v in TRAINING_COVER
-    ]
-    return training_csv(cover=cover)
+    period = {"Period start": END.isoformat(), "Period end": START.isoformat()}
+    return training_csv(cover=with_cover(TRAINING_COVER, period))
 
 
 @corpus_file("period_not_a_date.xlsx")
 def period_not_a_date() -> bytes:
-    return assessments_xlsx(cover=assessments_cover("Period start", "Q2 2014"))
+    return assessments_xlsx(cover=with_cover(ASSESSMENTS_COVER, {"Period start": "Q2 2014"}))
 
 
 @corpus_file("period_year_number.xlsx")
 def period_year_number() -> bytes:
-    return assessments_xlsx(cover=assessments_cover("Period end", 2014))
+    return assessments_xlsx(cover=with_cover(ASSESSMENTS_COVER, {"Period end": 2014}))
 
 
 @corpus_file("return_type_unknown.xlsx")
 def return_type_unknown() -> bytes:
-    return assessments_xlsx(cover=assessments_cover("Return type", "Assessment data"))
+    return assessments_xlsx(cover=with_cover(ASSESSMENTS_COVER, {"Return type": "Assessment data"}))
 
 
 @corpus_file("return_type_mismatch.xlsx")
 def return_type_mismatch() -> bytes:
-    return assessments_xlsx(cover=assessments_cover("Return type", "referrals"))
+    return assessments_xlsx(cover=with_cover(ASSESSMENTS_COVER, {"Return type": "referrals"}))
 
 
 @corpus_file("missing_cover_field.xlsx")

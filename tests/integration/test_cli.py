@@ -15,7 +15,8 @@ DEMO = Path(__file__).resolve().parents[2] / "data/raw/returns/2014-15-Q2"
 
 def test_a_valid_return_exits_0(capsys):
     assert main(["validate", str(DEMO / "SBC-CSC_referrals.xlsx")]) == 0
-    assert "valid referrals return (0 errors" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Verdict:     accepted" in out and "Errors:      0" in out
 
 
 def test_an_invalid_return_exits_1_and_names_the_cell(tmp_path, capsys):
@@ -26,7 +27,7 @@ def test_an_invalid_return_exits_1_and_names_the_cell(tmp_path, capsys):
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "VAL-002" in out and "Data!A2" in out
-    assert "INVALID" in out
+    assert "Verdict:     rejected" in out
 
 
 def test_a_file_that_is_not_a_return_exits_2(tmp_path, capsys):
@@ -34,7 +35,8 @@ def test_a_file_that_is_not_a_return_exits_2(tmp_path, capsys):
     path.write_text("this is not a spreadsheet")
     assert main(["validate", str(path)]) == 2
     captured = capsys.readouterr()
-    assert "cannot be read" in captured.err
+    assert "cannot be read as a return" in captured.err
+    assert "RET-001" in captured.out
     assert "Traceback" not in captured.err + captured.out
 
 
@@ -62,4 +64,4 @@ def test_template_writes_a_workbook_that_validation_recognises(tmp_path, capsys)
     # An empty template is a cp_plans return still missing its cover values and figures.
     assert main(["validate", str(out)]) == 1
     printed = capsys.readouterr().out
-    assert "INVALID cp_plans return" in printed and "ROW-001" in printed
+    assert "Return type: cp_plans" in printed and "ROW-001" in printed

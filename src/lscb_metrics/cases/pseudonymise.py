@@ -90,12 +90,12 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
-def pseudonym_sql(column: str) -> str:
-    """DuckDB expression for the pseudonym of the text in `column`, given the pads from
-    `hmac_pads` as the parameters $inner_pad and $outer_pad (the key never appears in SQL)."""
+def pseudonym_hex_sql(column: str) -> str:
+    """DuckDB expression for the 16 hex digits of the pseudonym of the text in `column`, given
+    the pads from `hmac_pads` as the parameters $inner_pad and $outer_pad (so the key never
+    appears in SQL text)."""
     inner = f"unhex(sha256($inner_pad::BLOB || encode({column})))"
-    digits = f"left(sha256($outer_pad::BLOB || {inner}), {PSEUDONYM_HEX_DIGITS})"
-    return f"'{PSEUDONYM_PREFIX}' || {digits}"
+    return f"left(sha256($outer_pad::BLOB || {inner}), {PSEUDONYM_HEX_DIGITS})"
 
 
 def looks_identifying(header: str) -> bool:

@@ -11,7 +11,6 @@ typed date cannot carry a name. Templates never take a cell's text as a field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lscb_metrics.returns.rules import Rule, Severity
@@ -187,12 +186,13 @@ def case_failure(
     location: str = "",
     column: str | None = None,
     child: str | None = None,
+    note: str = "",
     **fields: object,
 ) -> CaseFailure:
-    """A CaseFailure of `rule`, its message led by where it is and which child it concerns."""
-    return located_failure(
-        rule.code, rule.severity, rule.template.format(**fields), file, location, column, child
-    )
+    """A CaseFailure of `rule`, its message led by where it is and which child it concerns,
+    and followed by `note`."""
+    text = rule.template.format(**fields) + note
+    return located_failure(rule.code, rule.severity, text, file, location, column, child)
 
 
 def located_failure(
@@ -208,8 +208,3 @@ def located_failure(
     where = ", ".join(part for part in (file, location) if part)
     about = f" (child {child})" if child else ""
     return CaseFailure(code, severity, file, location, column, child, f"{where}{about}: {text}")
-
-
-def choices_text(codes: Sequence[str]) -> str:
-    """Codes as listed in a message: 'a, b, c'."""
-    return ", ".join(codes)

@@ -122,6 +122,17 @@ class CaseListSpec:
         return tuple(column.name for column in self.columns)
 
     @property
+    def key_date(self) -> str:
+        """The date column that, with the child, identifies a record (e.g. referral_date)."""
+        return self.row_key[1]
+
+    @property
+    def event_dates(self) -> tuple[str, ...]:
+        """The list's own date columns (not the cover's period, not the date of birth)."""
+        cover = ("period_start", "period_end")
+        return tuple(c.name for c in self.columns if c.type == "date" and c.name not in cover)
+
+    @property
     def required_columns(self) -> tuple[CaseColumn, ...]:
         """Columns every file of this list must have."""
         return tuple(column for column in self.columns if column.required)
@@ -182,9 +193,9 @@ def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> Case
         raise SpecError(f"{path}: a case list has exactly one child_id column")
     names = {column.name: column for column in columns}
     row_key = tuple(_text(key, path, "row_key") for key in _list(item["row_key"], path, "row_key"))
-    for key in row_key:
-        if key not in names:
-            raise SpecError(f"{path}: row_key refers to unknown column {key!r}")
+    key_types = tuple(names[key].type if key in names else None for key in row_key)
+    if key_types != ("child_id", "date"):
+        raise SpecError(f"{path}: row_key must be the child_id column and a date column")
     checkable = {name for name, column in names.items() if column.type in CHECKABLE_TYPES}
     checks = tuple(_check(c, path, checkable) for c in _list(item.get("checks"), path, "checks"))
     _check_unique((check.code for check in checks), path, "check code")

@@ -1,13 +1,14 @@
 """Reading a partner return file (XLSX or CSV) into raw cells, remembering where each came from.
 
 Nothing is judged here beyond "can this be read at all": values stay as the partner typed them,
-so validation can both type them and quote them back. A file is refused (UnreadableReturn, with
-what to do instead) when it is not XLSX or CSV whatever its name says, is too large, or is a
-workbook whose figures cannot be read as the partner sees them: merged, hidden or formula cells
-without a saved result. A formula with a saved result is read as that result, which is what
-Excel showed the partner. Headers are matched to the declared cover
+so validation can both type them and quote them back. Headers are matched to the declared cover
 fields and columns (by name, title or alias, ignoring case, spaces and punctuation); the file's
 own cover says which return it is, and the file name is never parsed.
+
+A file is refused (UnreadableReturn, saying what to send instead) when it is not really XLSX or
+CSV whatever its name says, is too large, or is a workbook whose figures cannot be read as the
+partner sees them: merged cells, hidden sheets, rows or columns, or formulas saved without their
+result. A formula saved with its result is read as that result, which is what Excel showed.
 
 XLSX: a "Cover" sheet (labels in column A, values in column B, anything else ignored) and a
 "Data" sheet (header in row 1, one row of figures per line below).

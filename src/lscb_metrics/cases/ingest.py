@@ -1,0 +1,182 @@
+"""Case lists in, facts out: the public entry point for the pipeline.
+
+`derive_case_facts` reads, validates and pseudonymises the case lists in a private in-memory
+DuckDB database (with nowhere to spill, so identifiers never reach a disk), derives the
+aggregate measures per authority and quarter, and returns them as facts with the pseudonymised
+rows and every failure. `write_case_warehouse` is the thin adapter that puts those into a
+warehouse file (`staged.case_facts`, `staged.case_lists` and `staged.case_<list>`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from lscb_metrics.cases.derive import (
+    case_facts,
+    measure_counts,
+    quarters_frame,
+    working_days_frame,
+)
+from lscb_metrics.cases.rules import CaseFailure
+from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
+from lscb_metrics.cases.stage import PSEUDONYM_PREFIX, StagedLists, stage_case_lists
+from lscb_metrics.cases.validate import AreaLookup, Unit
+from lscb_metrics.facts import empty_facts
+
+log = logging.getLogger(__name__)
+
+FAILURE_COLUMNS = ("file", "location", "column", "child", "code", "severity", "message")
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """What deriving case lists gave.
+
+    - facts: the derived measures, one fact per measure, authority and quarter covered
+      (lscb_metrics.facts layout; source_type 'partner_return', breakdown 'Total');
+    - staged: per list type, the pseudonymised rows of the usable lists (pyarrow tables, compact
+      at national scale; `.to_pandas()` gives a DataFrame, and DuckDB reads either);
+    - failures: every problem found, located by file, row and column, children by pseudonym;
+    - lists: one row per authority's list in a file, with its period, rows and status.
+    """
+
+    facts: pd.DataFrame
+    staged: Mapping[str, pa.Table]
+    failures: Sequence[CaseFailure]
+    lists: pd.DataFrame
+
+    @property
+    def errors(self) -> list[CaseFailure]:
+        """The failures that reject a list."""
+        return [f for f in self.failures if f.severity == "error"]
+
+
+def derive_case_facts(
+    case_files: Sequence[Path],
+    schemas_dir: Path,
+    la_lookup: AreaLookup,
+    key: bytes,
+    local_targets: Mapping[str, int],
+) -> CaseResult:
+    """Facts, pseudonymised rows and failures from the case lists at `case_files`.
+
+    `schemas_dir` is the folder holding `cases/*.yaml`; `la_lookup` resolves authority codes as
+    `lscb_metrics.reference.la_lookup` does; `key` is the pseudonymisation key
+    (`load_pseudonymisation_key()`); `local_targets` gives an authority's local target for
+    single assessments in working days by ONS code (40 where absent).
+    """
+    specs = load_case_specs(schemas_dir)
+    with _memory_database() as connection:
+        staged = stage_case_lists(connection, case_files, specs, la_lookup, key, local_targets)
+        facts = _facts(connection, staged, la_lookup)
+        present = set(staged.unit_lists.values())
+        tables = {
+            list_type: connection.sql(staged_rows_sql(spec)).to_arrow_table()
+            for list_type, spec in specs.items()
+            if list_type in present
+        }
+        lists = connection.execute(_LISTS_SQL).df()
+    log.info("case lists: %d facts, %d failures", len(facts), len(staged.failures))
+    return CaseResult(facts, tables, list(staged.failures), lists)
+
+
+def staged_rows_sql(spec: CaseListSpec) -> str:
+    """SELECT of a list type's pseudonymised rows from its usable lists: authority, submission,
+    row in the file, child pseudonym, and the list's own columns (a date of birth as the first
+    of its month, `birth_month`)."""
+    own = [
+        f's."{c.name}" AS birth_month' if c.type == "date_of_birth" else f's."{c.name}"'
+        for c in spec.columns
+        if c.type not in ("child_id", "area") and c.name not in ("period_start", "period_end")
+    ]
+    child = f"'{PSEUDONYM_PREFIX}' || printf('%016x', s.child) AS child"
+    return (
+        f"SELECT u.area_code, u.submission_id, s.r AS source_row, {child}, {', '.join(own)} "
+        f"FROM cases_{spec.list_type} s JOIN case_units u ON u.unit = s.unit WHERE u.usable"
+    )
+
+
+def write_case_warehouse(result: CaseResult, warehouse: Path) -> None:
+    """Replace staged.case_facts, staged.case_lists and staged.case_<list> in the warehouse
+    file with `result`'s, in one transaction."""
+    frames: dict[str, object] = {
+        "case_facts": result.facts,
+        "case_lists": result.lists,
+        **{f"case_{list_type}": table for list_type, table in result.staged.items()},
+    }
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute("CREATE SCHEMA IF NOT EXISTS staged")
+        for name, frame in frames.items():
+            connection.register("incoming", frame)
+            connection.execute(f"CREATE OR REPLACE TABLE staged.{name} AS SELECT * FROM incoming")
+            connection.unregister("incoming")
+        connection.execute("COMMIT")
+
+
+def failures_frame(failures: Sequence[CaseFailure]) -> pd.DataFrame:
+    """Failures as a table: file, location, column, child pseudonym, code, severity, message."""
+    return pd.DataFrame(
+        [[getattr(f, c) for c in FAILURE_COLUMNS] for f in failures], columns=list(FAILURE_COLUMNS)
+    )
+
+
+def _memory_database() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB database that never writes to disk: no temporary directory,
+    so nothing it holds (identifiers, before they are pseudonymised) can spill to a file."""
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET temp_directory = ''")
+    return connection
+
+
+def _facts(
+    connection: duckdb.DuckDBPyConnection, staged: StagedLists, la_lookup: AreaLookup
+) -> pd.DataFrame:
+    """The facts of every usable list, from the tables staging left in `connection`."""
+    usable = [unit for unit in staged.units if unit.usable]
+    if not usable:
+        return empty_facts()
+    quarters = quarters_frame({unit.number: unit.quarters for unit in usable})
+    connection.register("case_quarters", quarters)
+    list_types = {staged.unit_lists[unit.number] for unit in usable}
+    if "assessments" in list_types:
+        bounds = connection.execute(
+            "SELECT min(assessment_start_date), max(assessment_authorised_date) "
+            "FROM cases_assessments"
+        ).fetchall()[0]
+        connection.register("working_days", working_days_frame(*bounds))
+    facts = []
+    for list_type in sorted(list_types):
+        units = [unit for unit in usable if staged.unit_lists[unit.number] == list_type]
+        listed = quarters[quarters["unit"].isin([unit.number for unit in units])]
+        counts = measure_counts(connection, list_type, listed)
+        facts.append(case_facts(counts, listed, _lineage(units, staged, la_lookup)))
+    return pd.concat(facts, ignore_index=True)
+
+
+def _lineage(units: Sequence[Unit], staged: StagedLists, la_lookup: AreaLookup) -> pd.DataFrame:
+    """Per unit: its authority (code, name, region) and the file its facts come from."""
+    rows = []
+    for unit in units:
+        item = staged.files[unit.file_number]
+        area_code, area_name, region_code = la_lookup[unit.area[0]]
+        rows.append(
+            (unit.number, area_code, area_name, region_code, item.file.name,
+             f"S-{item.sha256[:16]}", item.sha256)
+        )  # fmt: skip
+    columns = ["unit", "area_code", "area_name", "region_code", "source", "submission_id"]
+    return pd.DataFrame(rows, columns=[*columns, "source_sha256"])
+
+
+_LISTS_SQL = (
+    "SELECT list_type, source AS file, submission_id, source_sha256, area_code, period_start, "
+    "period_end, rows, CASE WHEN usable THEN 'accepted' ELSE 'rejected' END AS status "
+    "FROM case_units ORDER BY unit"
+)
