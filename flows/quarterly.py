@@ -13,6 +13,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from lscb_metrics import pipeline
@@ -130,3 +131,13 @@ def quarterly_run(
         description=f"Returns considered by the {quarter.label} run and their status",
     )
     return summary
+
+
+def scheduled_deployment() -> RunnerDeployment:
+    """The production deployment: the flow on its quarterly schedule, one run at a time."""
+    return quarterly_run.to_deployment(
+        name="lscb-quarterly",
+        schedules=[QUARTERLY_SCHEDULE],
+        concurrency_limit=1,
+        description="Quarterly LSCB run for the quarter just ended (see QUARTERLY_SCHEDULE).",
+    )

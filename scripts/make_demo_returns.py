@@ -33,12 +33,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import re
 import sys
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -46,14 +44,15 @@ from pathlib import Path
 import openpyxl
 import yaml
 
+from lscb_metrics.xlsx import workbook_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 DEFAULT_OUT = ROOT / "data" / "raw" / "returns"
 
 LA_CODE = "E06000033"  # Southend-on-Sea (DfE LA number 882)
 WORKBOOK_TITLE = "Southend LSCB partner return"
-XLSX_TIMESTAMP = (2014, 10, 1, 9, 0, 0)  # fixed zip entry time: reproducible bytes
-XLSX_CORE_TIME = "2014-10-01T09:00:00Z"
+XLSX_TIME = datetime(2014, 10, 1, 9, 0, 0)  # fixed save time: reproducible bytes
 XLSX_RETURNS = {"referrals", "cp_plans", "assessments", "private_fostering"}
 
 
@@ -585,31 +584,7 @@ def xlsx_bytes(item: Return) -> bytes:
         for col, column in enumerate(columns, start=1):
             data.cell(row=row, column=col, value=record[column["name"]])
     workbook.properties.creator = "scripts/make_demo_returns.py"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _reproducible_zip(buffer.getvalue())
-
-
-def _reproducible_zip(content: bytes) -> bytes:
-    """`content` (an XLSX zip) with fixed entry times and fixed document timestamps."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            payload = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + XLSX_CORE_TIME.encode() + rb"\g<3>",
-                    payload,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=XLSX_TIMESTAMP)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, payload)
-    return out.getvalue()
+    return workbook_bytes(workbook, XLSX_TIME)
 
 
 def csv_bytes(item: Return) -> bytes:

@@ -170,10 +170,9 @@ def run_period(
 
 def serve_schedule() -> int:
     """Serve the flow on its quarterly cron schedule until interrupted."""
-    module = _flows_module()
-    module.quarterly_run.serve(
-        name="lscb-quarterly", schedules=[module.QUARTERLY_SCHEDULE], limit=1
-    )
+    from prefect import serve
+
+    serve(_flows_module().scheduled_deployment())
     return EXIT_OK
 
 

@@ -42,6 +42,7 @@ from lscb_metrics.submissions import (
     choose_submissions,
     discover_returns,
     failures_table,
+    flag_unusual_values,
     ingest,
     missing_returns,
     return_context,
@@ -196,6 +197,9 @@ def run_quarter(
         if used
         else empty_facts()
     )
+    specs = load_return_specs(settings.schemas_dir)
+    for submission in used:
+        flag_unusual_values(submission, partner_facts, specs)
     agency_names = {a.code: a.name for a in load_agencies(settings.schemas_dir).values()}
     values, compared = curated_relations(reference, partner_facts, catalogue, agency_names)
     missing = missing_returns(used, quarter, settings.schemas_dir)

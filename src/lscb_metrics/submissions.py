@@ -7,7 +7,8 @@ period supersedes the earlier one, and both stay on record in `audit.submissions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from lscb_metrics.facts import empty_facts
+from lscb_metrics.history import unusual_value_failures
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     Agency,
@@ -34,6 +36,7 @@ from lscb_metrics.returns import (
 from lscb_metrics.returns.report import (
     ReportSummary,
     report_summary,
+    verdict,
     write_validation_report,
 )
 from lscb_metrics.returns.rules import UNREADABLE, failure
@@ -260,6 +263,31 @@ def archive(submission: Submission, path: Path, store_dir: Path, quarantine_dir:
     if submission.report is not None:
         write_validation_report(submission.failures, path.name, submission.report, copy.parent)
     return copy.parent
+
+
+def flag_unusual_values(
+    submission: Submission, history: pd.DataFrame, specs: Mapping[str, ReturnSpec]
+) -> None:
+    """Add RNG-001 warnings for figures far outside the area's usual range, and rewrite the
+    submission's report beside its archived file to show them."""
+    spec = specs[submission.cover["return_type"]]
+    locations = (
+        submission.rows.drop_duplicates("column_name").set_index("column_name")["location"]
+        if len(submission.rows)
+        else pd.Series(dtype="object")
+    )
+    titles = {column.name: column.title for column in spec.columns}
+    warnings = unusual_value_failures(submission.facts, history, locations.to_dict(), titles)
+    if not warnings or submission.report is None or submission.archived_path is None:
+        return
+    submission.failures = [*submission.failures, *warnings]
+    submission.report = replace(
+        submission.report,
+        verdict=verdict(submission.failures),
+        warning_count=len(submission.failures) - submission.error_count,
+    )
+    archived = Path(submission.archived_path)
+    write_validation_report(submission.failures, archived.name, submission.report, archived.parent)
 
 
 def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[Submission]:

@@ -7,7 +7,6 @@ DfE publishes them (1 decimal place, halves away from zero).
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,15 +21,48 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, project_root) -> Path:
-    path = tmp_path_factory.mktemp("e2e") / "warehouse.duckdb"
-    sys.path.insert(0, str(project_root))
+def flow_run(tmp_path_factory) -> dict:
+    """One run of the real flow into a temporary warehouse, and the artifacts it published."""
+    from prefect.client.orchestration import get_client
+
     from flows.quarterly import quarterly_run
 
+    path = tmp_path_factory.mktemp("e2e") / "warehouse.duckdb"
     with prefect_test_harness(server_startup_timeout=120):
         summary = quarterly_run(period="2014-15-Q2", warehouse=str(path))
-    assert summary.outcome == "complete", summary.missing
-    return path
+        with get_client(sync_client=True) as client:
+            artifacts = {artifact.key: artifact for artifact in client.read_artifacts()}
+    return {"summary": summary, "warehouse": path, "artifacts": artifacts}
+
+
+@pytest.fixture(scope="module")
+def warehouse(flow_run) -> Path:
+    assert flow_run["summary"].outcome == "complete", flow_run["summary"].missing
+    return flow_run["warehouse"]
+
+
+def test_the_run_publishes_its_summary_and_tables_in_prefect(flow_run):
+    artifacts = flow_run["artifacts"]
+    assert {"quarterly-run-summary", "quarterly-figures", "quarterly-returns"} <= set(artifacts)
+    assert "2014-15 Q2: complete" in artifacts["quarterly-run-summary"].data
+    assert flow_run["summary"].quality.success
+
+
+def test_make_demo_outputs_are_written_beside_the_warehouse(flow_run):
+    curated = flow_run["warehouse"].parent / "curated"
+    for name in (
+        "scorecard.html",
+        "lscb_report_tables.xlsx",
+        "lscb_indicators_open_data.csv",
+        "lscb_indicators_open_data.meta.csv",
+        "curated_indicator_values.parquet",
+        "data_dictionary.md",
+        "templates/referrals.xlsx",
+        "quality/index.html",
+        "charts/cp_plan_rate_trend.svg",
+        "charts/cp_plan_rate_trend.png",
+    ):
+        assert (curated / name).is_file(), name
 
 
 def one(warehouse: Path, sql: str, *params):

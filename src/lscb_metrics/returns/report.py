@@ -10,11 +10,8 @@ same failures always give the same bytes (fixed timestamps inside the workbook).
 from __future__ import annotations
 
 import html
-import io
 import os
-import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +27,7 @@ from lscb_metrics.periods import PeriodError, quarter_from_dates
 from lscb_metrics.returns.read import CellValue, filled
 from lscb_metrics.returns.rules import Failure, formula_safe, shown
 from lscb_metrics.returns.validate import cover_text, date_value
+from lscb_metrics.xlsx import workbook_bytes
 
 REPORT_XLSX = "validation_report.xlsx"
 REPORT_HTML = "validation_report.html"
@@ -49,9 +47,6 @@ TABLE_COLUMNS = (
 )
 TABLE_HEADER_ROW = 11  # below the title (row 1) and the summary (rows 3-9)
 # Fixed times inside the workbook (zip entries and document properties): reproducible bytes.
-_ZIP_TIME = (2014, 1, 1, 0, 0, 0)
-_CORE_TIME = b"2014-01-01T00:00:00Z"
-_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 _STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #0b0c0c; }
 table { border-collapse: collapse; margin-top: 1em; }
@@ -187,31 +182,6 @@ def report_html(failures: Sequence[Failure], file_name: str, summary: ReportSumm
         f"<table>\n<thead><tr>{headings}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
         "</body>\n</html>\n"
     )
-
-
-def workbook_bytes(workbook: Workbook) -> bytes:
-    """The workbook as XLSX bytes that depend only on its contents."""
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return reproducible_xlsx(buffer.getvalue())
-
-
-def reproducible_xlsx(content: bytes) -> bytes:
-    """XLSX bytes with fixed zip entry times and fixed document created/modified times."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(content)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            payload = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = _CORE_TIMES.sub(rb"\g<1>" + _CORE_TIME + rb"\g<2>", payload)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, payload)
-    return out.getvalue()
 
 
 def _summary_rows(file_name: str, summary: ReportSummary) -> list[tuple[str, str]]:

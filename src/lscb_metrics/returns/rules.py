@@ -189,6 +189,13 @@ TOTALS_ROW = Rule(
     "this looks like a totals row ('{value}'). Delete it: the rows are added up for you, "
     "so a totals row would count every figure twice.",
 )
+UNUSUAL_VALUE = Rule(
+    "RNG-001",
+    "warning",
+    "A figure is far outside the area's usual range for it.",
+    "{value} in '{title}' is {direction} the usual figure ({typical}, the median of the previous "
+    "{count} quarters). Check it is right; it is accepted as it is.",
+)
 
 #: Every rule by code.
 RULES: dict[str, Rule] = {
@@ -218,6 +225,7 @@ RULES: dict[str, Rule] = {
         NO_DATA_ROWS,
         DUPLICATE_ROW_KEY,
         TOTALS_ROW,
+        UNUSUAL_VALUE,
     )
 }
 
