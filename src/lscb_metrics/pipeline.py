@@ -107,8 +107,10 @@ def receive(
 ) -> Submission:
     """Validate one file and keep it: archived if accepted, quarantined if rejected."""
     base = settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
-    submission = ingest(path, base, context, now)
-    submission.received_at = receipts.get(submission.sha256, now)
+    # Receipt times are naive UTC, as the warehouse stores them, so they compare across runs.
+    received = now.astimezone(UTC).replace(tzinfo=None)
+    submission = ingest(path, base, context, received)
+    submission.received_at = receipts.get(submission.sha256, received)
     archive(submission, path, settings.store_dir, settings.quarantine_dir)
     return submission
 
@@ -207,8 +209,14 @@ def run_quarter(
     outcome = "incomplete" if missing or rejected else "complete"
     run_id = str(uuid.uuid4())
     relations = {
-        "audit.submissions": submissions_table(submissions),
-        "audit.validation_failures": failures_table(submissions),
+        "audit.submissions": with_earlier_records(
+            submissions_table(submissions).assign(last_seen_run=run_id),
+            settings.warehouse,
+            "audit.submissions",
+        ),
+        "audit.validation_failures": with_earlier_records(
+            failures_table(submissions), settings.warehouse, "audit.validation_failures"
+        ),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         "reference.published_facts": reference.published_facts,
@@ -244,6 +252,19 @@ WORKBOOK_FILE = "lscb_report_tables.xlsx"
 DICTIONARY_FILE = "data_dictionary.md"
 TEMPLATES_DIR = "templates"
 QUALITY_DIR = "quality"
+
+
+def with_earlier_records(current: pd.DataFrame, path: Path, name: str) -> pd.DataFrame:
+    """`current` audit rows plus the warehouse's earlier rows for submissions this run did not
+    see again (a rejected file since removed from the returns folder stays on record)."""
+    earlier = warehouse.previous_relation(path, name)
+    if earlier is None or earlier.empty:
+        return current
+    earlier = earlier[~earlier["submission_id"].isin(current["submission_id"])]
+    earlier = earlier[[column for column in current.columns if column in earlier.columns]]
+    return pd.concat([current, earlier], ignore_index=True).sort_values(
+        "submission_id", kind="stable"
+    )
 
 
 def publish_files(settings: Settings, quarter: Quarter) -> list[Path]:

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,14 +42,16 @@ VALUES = "curated.indicator_values"
 COMPARISONS = "curated.comparisons"
 RUNS = "audit.runs"
 DOCS_SITE = "quality"
+SUMMARY_FILE = "summary.html"
 # The latest run, how many missing returns and rejected submissions it names, and how many
-# submissions audit.submissions has rejected that it does not name: one row, none before any run.
+# submissions it saw and rejected without naming them: one row, none before any run. (Files
+# rejected by earlier runs and since taken away stay on record, last seen by those runs.)
 RUN_ACCOUNTING = """
 SELECT run_id, period, started_at, outcome,
        len(coalesce(missing_returns, []::VARCHAR[]))
          + len(coalesce(submissions_rejected, []::VARCHAR[])) AS reasons_given,
        (SELECT count(*) FROM audit.submissions AS s
-         WHERE s.status = 'rejected'
+         WHERE s.status = 'rejected' AND s.last_seen_run = r.run_id
            AND NOT list_contains(coalesce(r.submissions_rejected, []::VARCHAR[]), s.submission_id)
        ) AS unflagged_rejections
 FROM audit.runs AS r
@@ -81,9 +84,41 @@ def run_quality_checkpoint(warehouse: Path, catalogue_path: Path, docs_dir: Path
         for suite_result in result.run_results.values()
         for line in failure_descriptions(suite_result, frames[suite_result.suite_name])
     )
+    checks = [
+        (suite_result.suite_name, check.expectation_config.description, bool(check.success))
+        for suite_result in result.run_results.values()
+        for check in suite_result.results
+    ]
+    summary = docs_dir / SUMMARY_FILE
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(summary_html(checks, failed), encoding="utf-8")
     index = docs_dir / "index.html"
     return QualityResult(
         success=bool(result.success), failed=failed, docs_index=index if index.is_file() else None
+    )
+
+
+def summary_html(checks: list[tuple[str, str, bool]], failed: list[str]) -> str:
+    """A self-contained page of every expectation and whether it held, readable offline (GX's
+    own Data Docs load their styles and tables from the web)."""
+    rows = "".join(
+        f"<tr><td>{escape(suite)}</td><td>{escape(description)}</td>"
+        f"<td>{'passed' if passed else '<strong>FAILED</strong>'}</td></tr>\n"
+        for suite, description, passed in sorted(checks)
+    )
+    problems = "".join(f"<li>{escape(line)}</li>" for line in failed) or "<li>none</li>"
+    verdict = "passed" if not failed else "FAILED"
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        "<title>Warehouse quality checkpoint</title>\n<style>body{font-family:system-ui,"
+        "sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
+        "padding:.3em .6em;text-align:left}</style>\n</head>\n<body>\n"
+        f"<h1>Warehouse quality checkpoint: {verdict}</h1>\n<h2>Problems</h2>\n<ul>{problems}</ul>"
+        '\n<h2>Every check</h2>\n<table>\n<thead><tr><th scope="col">Relation</th>'
+        '<th scope="col">Expectation</th><th scope="col">Result</th></tr></thead>\n'
+        f"<tbody>\n{rows}</tbody>\n</table>\n"
+        "<p>Full detail: the great_expectations Data Docs in index.html (needs its web assets).</p>"
+        "\n</body>\n</html>\n"
     )
 
 

@@ -91,22 +91,30 @@ def publish_run(
         connection.close()
 
 
-def previous_receipts(path: Path) -> dict[str, datetime]:
-    """When each file (by SHA-256) was first received, from the warehouse's audit record."""
+def previous_relation(path: Path, name: str) -> pd.DataFrame | None:
+    """Relation `name` as the warehouse holds it before this run, or None if there is none."""
     if not path.exists():
-        return {}
+        return None
+    schema, table = name.split(".", 1)
     connection = connect(path, read_only=True)
     try:
-        exists = connection.execute(
+        [(exists,)] = connection.execute(
             "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'audit' AND table_name = 'submissions'"
-        ).fetchall()[0][0]
-        if not exists:
-            return {}
-        rows = connection.execute("SELECT sha256, received_at FROM audit.submissions").fetchall()
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+        return connection.execute(f"SELECT * FROM {name}").df() if exists else None
     finally:
         connection.close()
-    return {sha: received for sha, received in rows}
+
+
+def previous_receipts(path: Path) -> dict[str, datetime]:
+    """When each file (by SHA-256) was first received, from the warehouse's audit record."""
+    submissions = previous_relation(path, "audit.submissions")
+    if submissions is None:
+        return {}
+    received = pd.to_datetime(submissions["received_at"]).dt.to_pydatetime()
+    return dict(zip(submissions["sha256"], received, strict=True))
 
 
 def record_quality(path: Path, run_id: str, passed: bool, failures: list[str]) -> None:

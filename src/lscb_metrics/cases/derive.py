@@ -43,6 +43,9 @@ STATUTORY_DAYS = 45
 GEOGRAPHIC_LEVEL = "Local authority"
 SOURCE_TYPE = "partner_return"
 
+# A child's records in one list, earliest first: the previous record is the one before.
+_CHILD_HISTORY = "PARTITION BY unit, child ORDER BY {date}"
+
 #: The measures each list gives, in the order of the aggregate returns.
 MEASURES: dict[str, tuple[str, ...]] = {
     "referrals": (
@@ -85,12 +88,17 @@ def referral_counts_sql(cases: str = "cases_referrals") -> str:
         f"count(*) FILTER (WHERE referral_source = '{source}') AS referrals_source_{source}"
         for source in SOURCES
     )
+    previous = f"lag(referral_date) OVER ({_CHILD_HISTORY.format(date='referral_date')})"
+    referrals = (
+        f"SELECT unit, referral_date, referral_source, referral_outcome, {previous} "
+        f"AS previous_referral_date FROM {cases}"
+    )
     return (
         f"SELECT unit, {quarter_number_sql('referral_date')} AS quarter, count(*) AS referrals, "
         "count(*) FILTER (WHERE previous_referral_date >= referral_date - INTERVAL 12 MONTH) "
         f"AS rereferrals_within_12_months, {by_source}, "
         "count(*) FILTER (WHERE referral_outcome = 'assessment') AS referrals_to_assessment "
-        f"FROM {cases} GROUP BY ALL"
+        f"FROM ({referrals}) GROUP BY ALL"
     )
 
 
@@ -119,11 +127,13 @@ def assessment_counts_sql(cases: str = "cases_assessments", units: str = "case_u
 
 def plan_flow_counts_sql(cases: str = "cases_cp_plans") -> str:
     """Per unit and quarter: plans started, started as a subsequent plan, and ended."""
-    subsequent = "coalesce(subsequent_plan, previous_plan_start_date IS NOT NULL)"
+    earlier = f"lag(plan_start_date) OVER ({_CHILD_HISTORY.format(date='plan_start_date')})"
+    subsequent = f"coalesce(subsequent_plan, {earlier} IS NOT NULL)"
+    plans = f"SELECT unit, plan_start_date, {subsequent} AS subsequent FROM {cases}"
     starts = (
         f"SELECT unit, {quarter_number_sql('plan_start_date')} AS quarter, "
-        f"count(*) AS cp_plan_starts, count(*) FILTER (WHERE {subsequent}) "
-        f"AS cp_plan_starts_subsequent, 0 AS cp_plans_ended FROM {cases} GROUP BY ALL"
+        "count(*) AS cp_plan_starts, count(*) FILTER (WHERE subsequent) "
+        f"AS cp_plan_starts_subsequent, 0 AS cp_plans_ended FROM ({plans}) GROUP BY ALL"
     )
     ends = (
         f"SELECT unit, {quarter_number_sql('plan_end_date')} AS quarter, 0, 0, count(*) "

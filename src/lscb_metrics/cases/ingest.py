@@ -24,9 +24,10 @@ from lscb_metrics.cases.derive import (
     quarters_frame,
     working_days_frame,
 )
+from lscb_metrics.cases.read import sql_text
 from lscb_metrics.cases.rules import CaseFailure
 from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
-from lscb_metrics.cases.stage import PSEUDONYM_PREFIX, StagedLists, stage_case_lists
+from lscb_metrics.cases.stage import StagedLists, pseudonym_text_sql, stage_case_lists
 from lscb_metrics.cases.validate import AreaLookup, Unit
 from lscb_metrics.facts import empty_facts
 
@@ -64,61 +65,60 @@ def derive_case_facts(
     la_lookup: AreaLookup,
     key: bytes,
     local_targets: Mapping[str, int],
+    *,
+    warehouse: Path | None = None,
 ) -> CaseResult:
     """Facts, pseudonymised rows and failures from the case lists at `case_files`.
 
     `schemas_dir` is the folder holding `cases/*.yaml`; `la_lookup` resolves authority codes as
     `lscb_metrics.reference.la_lookup` does; `key` is the pseudonymisation key
     (`load_pseudonymisation_key()`); `local_targets` gives an authority's local target for
-    single assessments in working days by ONS code (40 where absent).
+    single assessments in working days by ONS code (40 where absent). With `warehouse`, the
+    facts, lists and pseudonymised rows are also written into that DuckDB file straight from
+    DuckDB (as `write_case_warehouse` would) and `staged` is left empty: the way to load
+    national-scale lists without holding every row in Python.
     """
     specs = load_case_specs(schemas_dir)
     with _memory_database() as connection:
         staged = stage_case_lists(connection, case_files, specs, la_lookup, key, local_targets)
         facts = _facts(connection, staged, la_lookup)
-        present = set(staged.unit_lists.values())
-        tables = {
-            list_type: connection.sql(staged_rows_sql(spec)).to_arrow_table()
-            for list_type, spec in specs.items()
-            if list_type in present
-        }
         lists = connection.execute(_LISTS_SQL).df()
+        present = set(staged.unit_lists.values())
+        rows = {t: staged_rows_sql(spec) for t, spec in specs.items() if t in present}
+        if warehouse is None:
+            tables = {t: connection.sql(sql).to_arrow_table() for t, sql in rows.items()}
+        else:
+            _replace_staged_tables(connection, warehouse, facts, lists, rows)
+            tables = {}
     log.info("case lists: %d facts, %d failures", len(facts), len(staged.failures))
     return CaseResult(facts, tables, list(staged.failures), lists)
 
 
 def staged_rows_sql(spec: CaseListSpec) -> str:
     """SELECT of a list type's pseudonymised rows from its usable lists: authority, submission,
-    row in the file, child pseudonym, and the list's own columns (a date of birth as the first
-    of its month, `birth_month`)."""
+    child pseudonym, and the list's own columns (a date of birth as the first of its month,
+    `birth_month`)."""
     own = [
         f's."{c.name}" AS birth_month' if c.type == "date_of_birth" else f's."{c.name}"'
         for c in spec.columns
         if c.type not in ("child_id", "area") and c.name not in ("period_start", "period_end")
     ]
-    child = f"'{PSEUDONYM_PREFIX}' || printf('%016x', s.child) AS child"
     return (
-        f"SELECT u.area_code, u.submission_id, s.r AS source_row, {child}, {', '.join(own)} "
-        f"FROM cases_{spec.list_type} s JOIN case_units u ON u.unit = s.unit WHERE u.usable"
+        f"SELECT u.area_code, u.submission_id, {pseudonym_text_sql('s.child')} AS child, "
+        f"{', '.join(own)} FROM cases_{spec.list_type} s JOIN case_units u ON u.unit = s.unit "
+        "WHERE u.usable"
     )
 
 
 def write_case_warehouse(result: CaseResult, warehouse: Path) -> None:
     """Replace staged.case_facts, staged.case_lists and staged.case_<list> in the warehouse
     file with `result`'s, in one transaction."""
-    frames: dict[str, object] = {
-        "case_facts": result.facts,
-        "case_lists": result.lists,
-        **{f"case_{list_type}": table for list_type, table in result.staged.items()},
-    }
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("BEGIN TRANSACTION")
-        connection.execute("CREATE SCHEMA IF NOT EXISTS staged")
-        for name, frame in frames.items():
-            connection.register("incoming", frame)
-            connection.execute(f"CREATE OR REPLACE TABLE staged.{name} AS SELECT * FROM incoming")
-            connection.unregister("incoming")
-        connection.execute("COMMIT")
+    with duckdb.connect(":memory:") as connection:
+        rows = {}
+        for list_type, table in result.staged.items():
+            connection.register(f"rows_{list_type}", table)
+            rows[list_type] = f"SELECT * FROM rows_{list_type}"
+        _replace_staged_tables(connection, warehouse, result.facts, result.lists, rows)
 
 
 def failures_frame(failures: Sequence[CaseFailure]) -> pd.DataFrame:
@@ -133,7 +133,35 @@ def _memory_database() -> duckdb.DuckDBPyConnection:
     so nothing it holds (identifiers, before they are pseudonymised) can spill to a file."""
     connection = duckdb.connect(":memory:")
     connection.execute("SET temp_directory = ''")
+    connection.execute("SET enable_progress_bar = false")
     return connection
+
+
+def _replace_staged_tables(
+    connection: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    facts: pd.DataFrame,
+    lists: pd.DataFrame,
+    rows: Mapping[str, str],
+) -> None:
+    """Replace the warehouse's staged.case_* tables, in one transaction: facts and lists from
+    frames, each list type's rows from a SELECT run in `connection`."""
+    connection.register("case_facts_frame", facts)
+    connection.register("case_lists_frame", lists)
+    tables = {
+        "case_facts": "SELECT * FROM case_facts_frame",
+        "case_lists": "SELECT * FROM case_lists_frame",
+        **{f"case_{list_type}": sql for list_type, sql in rows.items()},
+    }
+    connection.execute(f"ATTACH {sql_text(str(warehouse))} AS warehouse")
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute("CREATE SCHEMA IF NOT EXISTS warehouse.staged")
+        for name, sql in tables.items():
+            connection.execute(f"CREATE OR REPLACE TABLE warehouse.staged.{name} AS {sql}")
+        connection.execute("COMMIT")
+    finally:
+        connection.execute("DETACH warehouse")
 
 
 def _facts(

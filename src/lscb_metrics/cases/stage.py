@@ -1,21 +1,23 @@
 """Loading case lists into DuckDB: read, typed, validated and pseudonymised, ready to derive.
 
-Everything happens in the DuckDB connection given, which should be an in-memory database: the
-identifiers and full dates of birth exist only there, only while a list is being loaded, and
-never in a file. For each list type in turn:
+Everything happens in the DuckDB connection given, an in-memory database: identifiers and full
+dates of birth exist only there, only while their list is loaded, never in a file. Each list
+type is loaded in two passes over its files, each one parallel read (read_csv over every file
+of one layout; a workbook as a pyarrow table):
 
-1. its files are read into `raw_<list>` (one parallel read_csv per group of files that share a
-   layout; a workbook through pyarrow), every cell typed as cases/validate.py says;
-2. its authority-and-period combinations, codes and flags are looked up, once per distinct text;
-3. its child identifiers not seen before are pseudonymised, once per distinct identifier, by
-   HMAC-SHA256 in SQL (`children`: identifier -> 64-bit pseudonym number);
-4. `cases_<list>` is made: the rows with their unit, row number, pseudonym number (never the
-   identifier), typed values and each child's previous record (for duplicates, re-referrals and
-   subsequent plans); then `raw_<list>` is dropped;
-5. its rows are checked, and every unit with an error is marked unusable.
+1. what must be looked up is gathered in one GROUP BY GROUPING SETS: each file's
+   authority-and-period combinations, each distinct child identifier, each distinct text of
+   each code or flag column. Authorities, periods, codes and flags are judged once per distinct
+   text, in Python; identifiers not seen before are pseudonymised once each, by HMAC-SHA256 in
+   SQL, into `children` (identifier -> 64-bit pseudonym number);
+2. `cases_<list>` is filled: every row typed, joined to its unit, its child's pseudonym number
+   (never the identifier) and its looked-up codes. The row rules are then counted per unit.
 
-`case_units` holds every unit (one authority's list in one file) with its period and whether it
-may be used; `children` is dropped at the end, leaving nothing that names a child.
+Rows are not numbered in these passes: DuckDB reads files in parallel and its joins do not keep
+order. A CSV with an error is therefore read once more, alone and in order, through the same
+two passes, to locate every failure by row; a file without errors never needs its rows
+numbered. `case_units` ends with every unit (one authority's list in one file), its period and
+whether it may be used; `children` is dropped, leaving nothing that names a child.
 """
 
 from __future__ import annotations
@@ -23,14 +25,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from lscb_metrics.cases import rules
-from lscb_metrics.cases.pseudonymise import PSEUDONYM_PREFIX, hmac_pads, pseudonym_hex_sql
+from lscb_metrics.cases.pseudonymise import (
+    PSEUDONYM_HEX_DIGITS,
+    PSEUDONYM_PREFIX,
+    hmac_pads,
+    pseudonym_hex_sql,
+)
 from lscb_metrics.cases.read import (
     ROW_COLUMN,
     CaseFile,
@@ -46,18 +53,22 @@ from lscb_metrics.cases.rules import CaseFailure, case_failure, located_failure
 from lscb_metrics.cases.spec import CaseListSpec
 from lscb_metrics.cases.validate import (
     BAD_SUFFIX,
-    PREVIOUS_PREFIX,
+    COVER_COLUMNS,
     AreaLookup,
     Combination,
     Layout,
     Unit,
+    cases_columns_sql,
+    cases_select_sql,
     code_lookup,
+    distinct_texts_sql,
     file_layout,
     flag_lookup,
+    grouping_set,
     list_units,
     overlap_failures,
-    raw_columns_sql,
-    typed_rows_sql,
+    period_types_sql,
+    texts_sql,
 )
 
 log = logging.getLogger(__name__)
@@ -66,17 +77,6 @@ log = logging.getLogger(__name__)
 DEFAULT_LOCAL_TARGET_DAYS = 40
 #: The statutory maximum (Working Together 2013): a local target cannot be longer.
 STATUTORY_MAXIMUM_DAYS = 45
-_CHILD = "child"
-_PERIOD = ("period_start", "period_end")
-#: The columns that say which unit a row belongs to (with the file it came from).
-_COMBINATION = (
-    "f",
-    "la_code",
-    "period_start",
-    "period_start__bad",
-    "period_end",
-    "period_end__bad",
-)
 #: The rule a column type's __bad flag breaks.
 _BAD_RULES = {
     "date": rules.NOT_A_DATE,
@@ -85,7 +85,6 @@ _BAD_RULES = {
     "code": rules.NOT_ALLOWED_CODE,
     "flag": rules.NOT_YES_NO,
 }
-_PREVIOUS_ROW = f"{PREVIOUS_PREFIX}{ROW_COLUMN}"
 #: The columns of case_units and their types.
 _UNIT_COLUMNS = (
     ("unit", "INTEGER"),
@@ -113,6 +112,15 @@ class ListFile:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Files of one layout read together: SQL yielding f, r and the cells c0, c1, ..."""
+
+    sql: str
+    files: tuple[ListFile, ...]
+    encoding: str | None = None  # CSV only: the encoding the files are read with
+
+
+@dataclass(frozen=True)
 class StagedLists:
     """What loading left in the connection (`case_units`, `cases_<list>`), and what it found."""
 
@@ -120,6 +128,14 @@ class StagedLists:
     units: Sequence[Unit]
     unit_lists: Mapping[int, str]  # unit number -> list type
     failures: Sequence[CaseFailure]
+
+
+@dataclass
+class _Loaded:
+    """One pass of a list type's sources into a cases table: its units and failures."""
+
+    units: list[Unit] = field(default_factory=list)
+    failures: list[CaseFailure] = field(default_factory=list)
 
 
 def stage_case_lists(
@@ -131,6 +147,7 @@ def stage_case_lists(
     local_targets: Mapping[str, int],
 ) -> StagedLists:
     """Read, type, validate and pseudonymise the case lists at `paths` into `connection`."""
+    connection.execute("SET preserve_insertion_order = false")
     with ThreadPoolExecutor(max_workers=1) as hashing:
         # Hashing reads each file once more; it runs beside DuckDB, which is reading them too.
         digests = {path: hashing.submit(sha256_of, path) for path in paths}
@@ -139,22 +156,37 @@ def stage_case_lists(
             number: ListFile(number, file, layout, digests[file.path].result())
             for number, (file, layout) in enumerate(layouts)
         }
-    connection.execute(f"CREATE TABLE children (child_id VARCHAR, {_CHILD} UBIGINT)")
+    connection.execute("CREATE TABLE children (child_id VARCHAR, child UBIGINT)")
     units: list[Unit] = []
     unit_lists: dict[int, str] = {}
     for list_type, spec in specs.items():
-        list_files = {n: f for n, f in files.items() if f.layout.spec.list_type == list_type}
+        list_files = [item for item in files.values() if item.layout.spec.list_type == list_type]
         if not list_files:
             continue
-        loaded, found = _load_raw(connection, spec, list_files)
-        staged, staged_failures = _stage_list(connection, spec, loaded, la_lookup, key, len(units))
-        overlaps = overlap_failures(staged, {n: f.file for n, f in loaded.items()}, spec)
-        failures += [*found, *staged_failures, *overlaps]
-        units += staged
-        unit_lists.update({unit.number: list_type for unit in staged})
-        usable = sum(unit.usable for unit in staged)
+        sources, unreadable = _gather_texts(connection, spec, _sources(connection, list_files))
+        table = f"cases_{list_type}"
+        connection.execute(f"CREATE TABLE {table} ({cases_columns_sql(spec)})")
+        loaded = _load(connection, spec, sources, la_lookup, key, table, len(units))
+        located, located_files = _located_failures(
+            connection, spec, sources, loaded.units, la_lookup, key
+        )
+        readable = {item.number: item.file for source in sources for item in source.files}
+        overlaps = overlap_failures(loaded.units, readable, spec)
+        unlocated = [f for f in loaded.failures if f.file not in located_files]
+        failures += [*unreadable, *unlocated, *located, *overlaps]
+        for source in sources:
+            for item in source.files:
+                if item.file.file_format == "xlsx":
+                    connection.unregister(f"xlsx_{item.number}")
+        units += loaded.units
+        unit_lists.update({unit.number: list_type for unit in loaded.units})
+        usable = sum(unit.usable for unit in loaded.units)
         log.info(
-            "%s: %d file(s), %d list(s), %d usable", list_type, len(loaded), len(staged), usable
+            "%s: %d file(s), %d list(s), %d usable",
+            list_type,
+            len(readable),
+            len(loaded.units),
+            usable,
         )
     connection.execute("DROP TABLE children")
     _record_units(connection, units, unit_lists, files, local_targets)
@@ -170,19 +202,14 @@ def local_target_days(local_targets: Mapping[str, int], area_code: str) -> int:
     return days
 
 
-def previous_columns_sql(spec: CaseListSpec, partition: str, child: str, order: str) -> str:
-    """Window columns giving each record the dates of the child's previous record in the list
-    (previous_<date> for each event date), records ordered by the key date, then `order`."""
-    return ", ".join(
-        f'lag("{name}") OVER ({_previous_window(spec, partition, child, order)}) '
-        f'AS "{PREVIOUS_PREFIX}{name}"'
-        for name in spec.event_dates
-    )
+def pseudonym_text(child: int) -> str:
+    """A pseudonym number as the pseudonym shown: 'P-' and 16 hex digits."""
+    return f"{PSEUDONYM_PREFIX}{child:016x}"
 
 
-def _previous_window(spec: CaseListSpec, partition: str, child: str, order: str) -> str:
-    """The window in which a child's records follow each other."""
-    return f'PARTITION BY {partition}, {child} ORDER BY "{spec.key_date}", {order}'
+def pseudonym_text_sql(child: str) -> str:
+    """`pseudonym_text` in SQL, for the pseudonym number in `child`."""
+    return f"'{PSEUDONYM_PREFIX}' || lpad(lower(hex({child})), {PSEUDONYM_HEX_DIGITS}, '0')"
 
 
 def _layouts(
@@ -201,20 +228,18 @@ def _layouts(
         failures += found
         for failure in found:
             if failure.code == rules.IDENTIFYING_COLUMN.code:
-                log.warning("%s: dropped the column %s unread", file.name, failure.location)
+                log.warning(
+                    "%s: dropped the column headed at %s unread", file.name, failure.location
+                )
         if layout is not None:
             layouts.append((file, layout))
     return failures, layouts
 
 
-def _load_raw(
-    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, files: Mapping[int, ListFile]
-) -> tuple[dict[int, ListFile], list[CaseFailure]]:
-    """Load a list type's files into raw_<list>: the files loaded, and those that could not be."""
-    table = f"raw_{spec.list_type}"
-    connection.execute(f"CREATE TABLE {table} ({raw_columns_sql(spec)})")
+def _sources(connection: duckdb.DuckDBPyConnection, files: Sequence[ListFile]) -> list[Source]:
+    """The files as sources: CSV files of one layout together, each workbook alone."""
     groups: dict[tuple[object, ...], list[ListFile]] = {}
-    for item in files.values():
+    for item in files:
         file = item.file
         shape = (
             tuple(sorted(item.layout.positions.items())),
@@ -222,263 +247,316 @@ def _load_raw(
             file.delimiter,
             file.encoding,
         )
-        group = ("xlsx", item.number) if file.file_format == "xlsx" else ("csv", *shape)
-        groups.setdefault(group, []).append(item)
-    loaded: dict[int, ListFile] = {}
+        groups.setdefault(
+            ("xlsx", item.number) if file.file_format == "xlsx" else shape, []
+        ).append(item)
+    return [
+        _xlsx_source(connection, group[0])
+        if group[0].file.file_format == "xlsx"
+        else _csv_source(group)
+        for group in groups.values()
+    ]
+
+
+def _gather_texts(
+    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, sources: Sequence[Source]
+) -> tuple[list[Source], list[CaseFailure]]:
+    """Pass 1: gather each readable source's distinct texts into the temporary table `texts`.
+    The sources read, and a failure for each file that cannot be: a group that fails is read
+    file by file, and a CSV that is not UTF-8 as Latin-1."""
+    read: list[Source] = []
     failures: list[CaseFailure] = []
-    for group in groups.values():
-        for item, problem in _insert_group(connection, table, group):
-            if problem is None:
-                loaded[item.number] = item
-            else:
-                failures.append(case_failure(rules.UNREADABLE, item.file.name, problem=problem))
-    return loaded, failures
+    for source in sources:
+        attempts = _csv_attempts(source) if source.encoding else [source]
+        for attempt in attempts:
+            query = distinct_texts_sql(spec, texts_sql(attempt.files[0].layout, attempt.sql))
+            verb = "INSERT INTO texts" if read else "CREATE OR REPLACE TEMP TABLE texts AS"
+            try:
+                connection.execute(f"{verb} {query}")
+            except duckdb.Error as error:
+                if len(attempt.files) > 1:
+                    singles = [_csv_source([item]) for item in attempt.files]
+                    more, found = _gather_texts(connection, spec, singles)
+                    read, failures = [*read, *more], [*failures, *found]
+                    break
+                if attempt is attempts[-1] or not is_encoding_error(error):
+                    failures.append(_unreadable(attempt.files[0], error))
+                    break
+                continue
+            read.append(attempt)
+            break
+    return read, failures
 
 
-def _insert_group(
-    connection: duckdb.DuckDBPyConnection, table: str, group: Sequence[ListFile]
-) -> list[tuple[ListFile, str | None]]:
-    """Insert a group of files of one layout; each file with None, or why it could not be read.
-    A group that fails is retried file by file, and a CSV that is not UTF-8 as Latin-1."""
-    first = group[0]
-    if first.file.file_format == "xlsx":
-        positions = {p: f"c{p}" for p in first.layout.positions.values()}
-        rows = xlsx_rows(first.file, positions)
-        connection.register("xlsx_rows", rows)
-        try:
-            sql = typed_rows_sql(first.layout, "xlsx_rows", str(first.number), ROW_COLUMN)
-            connection.execute(f"INSERT INTO {table} {sql}")
-        finally:
-            connection.unregister("xlsx_rows")
-        return [(first, None)]
+def _csv_attempts(source: Source) -> list[Source]:
+    """The ways to read a CSV source, in order: as found; then, for one file taken for UTF-8,
+    as Latin-1."""
+    item = source.files[0]
+    if len(source.files) == 1 and item.file.encoding == "utf-8":
+        return [source, _csv_source([item], "latin-1")]
+    return [source]
+
+
+def _csv_source(group: Sequence[ListFile], encoding: str | None = None) -> Source:
+    """A group of CSV files of one layout as one parallel read_csv."""
     numbers = ", ".join(str(item.number) for item in group)
-    for encoding in (None, "latin-1"):
-        source = read_csv_sql([item.file for item in group], encoding)
-        sql = typed_rows_sql(
-            first.layout, source, f"[{numbers}][file_index::BIGINT + 1]", "NULL::INTEGER"
-        )
-        try:
-            connection.execute(f"INSERT INTO {table} {sql}")
-            return [(item, None) for item in group]
-        except duckdb.Error as error:
-            failed = error
-            if len(group) > 1:
-                return [
-                    result for item in group for result in _insert_group(connection, table, [item])
-                ]
-            if not is_encoding_error(error) or first.file.encoding != "utf-8":
-                break
-    return [(first, csv_error(first.file.name, failed).problem)]
+    read = read_csv_sql([item.file for item in group], encoding)
+    sql = f"(SELECT [{numbers}][file_index::BIGINT + 1] AS f, NULL::INTEGER AS {ROW_COLUMN}, * FROM {read})"
+    return Source(sql, tuple(group), encoding or group[0].file.encoding)
 
 
-def _stage_list(
+def _xlsx_source(connection: duckdb.DuckDBPyConnection, item: ListFile) -> Source:
+    """A workbook's kept columns as a registered pyarrow table, its rows numbered as in the
+    sheet."""
+    positions = {p: f"c{p}" for p in item.layout.positions.values()}
+    name = f"xlsx_{item.number}"
+    connection.register(name, xlsx_rows(item.file, positions))
+    return Source(f"(SELECT {item.number} AS f, * FROM {name})", (item,))
+
+
+def _unreadable(item: ListFile, error: Exception) -> CaseFailure:
+    """CAS-001 for a file DuckDB cannot read, naming at most the line."""
+    problem = csv_error(item.file.name, error).problem
+    return case_failure(rules.UNREADABLE, item.file.name, problem=problem)
+
+
+def _load(
     connection: duckdb.DuckDBPyConnection,
     spec: CaseListSpec,
-    files: Mapping[int, ListFile],
+    sources: Sequence[Source],
     la_lookup: AreaLookup,
     key: bytes,
+    table: str,
     first_unit: int,
-) -> tuple[list[Unit], list[CaseFailure]]:
-    """From raw_<list> to cases_<list>: units, lookups, pseudonyms, typed rows, row checks."""
-    raw = f"raw_{spec.list_type}"
-    bases = dict(connection.execute(f"SELECT f, min(rowid) FROM {raw} GROUP BY f").fetchall())
-    case_files = {n: item.file for n, item in files.items()}
-    failures = [
+) -> _Loaded:
+    """Pass 2 of a list type's sources, whose texts pass 1 gathered, into `table`: units (with
+    their error counts) and the failures of their authority and period."""
+    files = {item.number: item for source in sources for item in source.files}
+    if not sources:
+        return _Loaded()
+    combinations = _combinations(connection, spec)
+    case_files = {number: item.file for number, item in files.items()}
+    membership, units, failures = list_units(combinations, case_files, la_lookup, first_unit)
+    failures += [
         case_failure(rules.NO_ROWS, item.file.name, item.file.row(item.file.first_data_row))
-        for n, item in files.items()
-        if n not in bases
+        for number, item in files.items()
+        if number not in {c.file_number for c in combinations}
     ]
-    combinations = _combinations(connection, raw, case_files, bases)
-    membership, units, unit_failures = list_units(combinations, case_files, la_lookup, first_unit)
+    _pseudonymise_children(connection, spec, key)
     registered = {
         "unit_map": _unit_map(membership),
-        "bases": pd.DataFrame(list(bases.items()), columns=["f", "base"]),
         "unit_periods": _unit_periods(units),
-        **_lookups(connection, spec, raw),
+        **_lookups(connection, spec),
     }
     for name, frame in registered.items():
         connection.register(name, frame)
     try:
-        _pseudonymise_children(connection, raw, key)
-        connection.execute(
-            _cases_sql(spec, raw, [n for n in registered if n.startswith("lookup_")])
-        )
-        connection.execute(f"DROP TABLE {raw}")
-        row_failures, errors = _row_failures(connection, spec, files)
+        for source in sources:
+            select = cases_select_sql(spec, texts_sql(source.files[0].layout, source.sql))
+            connection.execute(f"INSERT INTO {table} {select}")
+        errors = _errors_by_unit(connection, spec, table, units)
     finally:
         for name in registered:
             connection.unregister(name)
+        connection.execute("DROP TABLE texts")
     for unit in units:
         unit.errors += errors.get(unit.number, 0)
-    return units, [*failures, *unit_failures, *row_failures]
+    return _Loaded(units, failures)
 
 
-def _combinations(
-    connection: duckdb.DuckDBPyConnection,
-    raw: str,
-    files: Mapping[int, CaseFile],
-    bases: Mapping[int, int],
-) -> list[Combination]:
-    """The authority-and-period combinations of a list type's rows, counted by file."""
-    rows = connection.execute(
-        "SELECT f, la_code, period_start, period_start__bad, period_end, period_end__bad, "
-        f"count(*), min(rowid), min({ROW_COLUMN}) FROM {raw} GROUP BY ALL"
-    ).fetchall()
+def _combinations(connection: duckdb.DuckDBPyConnection, spec: CaseListSpec) -> list[Combination]:
+    """The authority-and-period combinations gathered in `texts`, their period typed."""
+    combinations = f"(SELECT * FROM texts WHERE set = {grouping_set(spec, 'f')})"
     return [
-        Combination(
-            f,
-            la,
-            ps,
-            bool(ps_bad),
-            pe,
-            bool(pe_bad),
-            count,
-            sheet_row or files[f].first_data_row + first - bases[f],
-        )
-        for f, la, ps, ps_bad, pe, pe_bad, count, first, sheet_row in rows
+        Combination(*row) for row in connection.execute(period_types_sql(combinations)).fetchall()
     ]
+
+
+def _pseudonymise_children(
+    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, key: bytes
+) -> None:
+    """Add to `children` each identifier gathered in `texts` not already there, with its
+    pseudonym number: the first 64 bits of HMAC-SHA256(key, identifier), once per identifier."""
+    inner, outer = hmac_pads(key)
+    identifiers = f"SELECT child_id FROM texts WHERE set = {grouping_set(spec, 'child_id')} AND child_id IS NOT NULL"
+    connection.execute(
+        f"INSERT INTO children SELECT child_id, ('0x' || {pseudonym_hex_sql('child_id')})::UBIGINT "
+        f"FROM ({identifiers}) ANTI JOIN children USING (child_id)",
+        {"inner_pad": inner, "outer_pad": outer},
+    )
 
 
 def _unit_map(membership: Mapping[Combination, int]) -> pd.DataFrame:
     """The combinations as a table: file, authority and period texts -> unit number."""
     rows = [
-        (c.file_number, c.la_code, c.period_start, c.period_start_bad, c.period_end,
-         c.period_end_bad, unit)
+        (c.file_number, c.la_code, c.period_start_text, c.period_end_text, unit)
         for c, unit in membership.items()
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=[*_COMBINATION, "unit"])
-    return frame.astype({"la_code": "object", "period_start": "object", "period_end": "object"})
-
-
-def _lookups(
-    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, raw: str
-) -> dict[str, pd.DataFrame]:
-    """A lookup frame (distinct text -> value) for each code and flag column, by its name
-    `lookup_<column>`."""
-    frames = {}
-    for column in spec.columns:
-        if column.type not in ("code", "flag"):
-            continue
-        sql = f'SELECT DISTINCT "{column.name}" FROM {raw} WHERE "{column.name}" IS NOT NULL'
-        texts = [text for (text,) in connection.execute(sql).fetchall()]
-        mapping = code_lookup(column, texts) if column.type == "code" else flag_lookup(texts)
-        values = pd.Series(
-            list(mapping.values()), dtype="object" if column.type == "code" else "boolean"
-        )
-        frames[f"lookup_{column.name}"] = pd.DataFrame(
-            {"text": pd.Series(list(mapping), dtype="object"), "value": values}
-        )
-    return frames
+    ]
+    return pd.DataFrame(rows, columns=["f", *COVER_COLUMNS, "unit"]).astype(
+        {name: "object" for name in COVER_COLUMNS}
+    )
 
 
 def _unit_periods(units: Sequence[Unit]) -> pd.DataFrame:
     """Each unit's period, which the declared checks compare dates with."""
-    return pd.DataFrame(
-        [(unit.number, *(unit.period or (None, None))) for unit in units],
-        columns=["unit", "period_start", "period_end"],
-    ).astype({"period_start": "datetime64[s]", "period_end": "datetime64[s]"})
-
-
-def _pseudonymise_children(connection: duckdb.DuckDBPyConnection, raw: str, key: bytes) -> None:
-    """Add to `children` each identifier in raw_<list> not already there, with its pseudonym
-    number: the first 64 bits of HMAC-SHA256(key, identifier), computed once per identifier."""
-    inner, outer = hmac_pads(key)
-    connection.execute(
-        f"INSERT INTO children SELECT child_id, ('0x' || {pseudonym_hex_sql('child_id')})::UBIGINT "
-        f"FROM (SELECT DISTINCT child_id FROM {raw} WHERE child_id IS NOT NULL) "
-        "ANTI JOIN children USING (child_id)",
-        {"inner_pad": inner, "outer_pad": outer},
+    rows = [(unit.number, *(unit.period or (None, None))) for unit in units]
+    return pd.DataFrame(rows, columns=["unit", "period_start", "period_end"]).astype(
+        {"period_start": "datetime64[s]", "period_end": "datetime64[s]"}
     )
 
 
-def _cases_sql(spec: CaseListSpec, raw: str, lookups: Sequence[str]) -> str:
-    """CREATE TABLE cases_<list>: each row's unit, file, row number, child pseudonym number,
-    typed values (codes looked up) with their __bad flags, and the child's previous record."""
-    row = f"coalesce(r.{ROW_COLUMN}, r.rowid - b.base + 2)::INTEGER AS {ROW_COLUMN}"
-    selected = ["m.unit", "r.f", row, f"c.{_CHILD}"]
-    joins = []
+def _lookups(connection: duckdb.DuckDBPyConnection, spec: CaseListSpec) -> dict[str, pd.DataFrame]:
+    """A lookup frame (distinct text -> value) for each code and flag column gathered in
+    `texts`, by the name `lookup_<column>` the typed SELECT joins to."""
+    frames = {}
     for column in spec.columns:
-        name = column.name
-        if column.type in ("child_id", "area") or name in _PERIOD:
-            continue  # the child is its pseudonym number; authority and period are the unit's
-        if f"lookup_{name}" in lookups:
-            alias = f'"l_{name}"'
-            joins.append(f'LEFT JOIN lookup_{name} {alias} ON {alias}.text = r."{name}"')
-            bad = f'(r."{name}" IS NOT NULL AND {alias}.value IS NULL)'
-            selected += [f'{alias}.value AS "{name}"', f'{bad} AS "{name}{BAD_SUFFIX}"']
-        else:
-            selected += [f'r."{name}"', f'r."{name}{BAD_SUFFIX}"']
-    cover = " AND ".join(f"m.{c} IS NOT DISTINCT FROM r.{c}" for c in _COMBINATION)
-    inner = (
-        f"SELECT {', '.join(selected)}, r.rowid AS __order FROM {raw} r "
-        f"JOIN bases b ON b.f = r.f JOIN unit_map m ON {cover} "
-        f"LEFT JOIN children c ON c.child_id = r.child_id {' '.join(joins)}"
-    )
-    window = _previous_window(spec, "unit", _CHILD, "__order")
-    previous = (
-        f"{previous_columns_sql(spec, 'unit', _CHILD, '__order')}, "
-        f"lag({ROW_COLUMN}) OVER ({window}) AS {_PREVIOUS_ROW}"
-    )
-    table = f"cases_{spec.list_type}"
-    return f"CREATE TABLE {table} AS SELECT * EXCLUDE (__order), {previous} FROM ({inner})"
+        if column.type not in ("code", "flag"):
+            continue
+        name = f'"{column.name}"'
+        sql = f"SELECT {name} FROM texts WHERE set = {grouping_set(spec, column.name)} AND {name} IS NOT NULL"
+        found = [text for (text,) in connection.execute(sql).fetchall()]
+        mapping = code_lookup(column, found) if column.type == "code" else flag_lookup(found)
+        kind = "object" if column.type == "code" else "boolean"
+        frames[f"lookup_{column.name}"] = pd.DataFrame(
+            {
+                "text": pd.Series(list(mapping), dtype="object"),
+                "value": pd.Series(list(mapping.values()), dtype=kind),
+            }
+        )
+    return frames
 
 
-def _row_failures(
-    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, files: Mapping[int, ListFile]
-) -> tuple[list[CaseFailure], dict[int, int]]:
-    """Every row rule's failures in cases_<list> (at most MAX_LISTED_PER_RULE per file, rule and
-    column, then a count of the rest), and the number of errors per unit."""
-    hits = " UNION ALL ".join(_rule_hits_sql(spec))
-    connection.execute(f"CREATE TEMP TABLE hits AS {hits}")
-    errors = dict(connection.execute("SELECT unit, count(*) FROM hits GROUP BY unit").fetchall())
+def _errors_by_unit(
+    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, table: str, units: Sequence[Unit]
+) -> dict[int, int]:
+    """How many row rules each unit's rows break."""
+    hits = " UNION ALL ".join(_rule_hits_sql(spec, table))
+    return dict(connection.execute(f"SELECT unit, count(*) FROM ({hits}) GROUP BY unit").fetchall())
+
+
+def _located_failures(
+    connection: duckdb.DuckDBPyConnection,
+    spec: CaseListSpec,
+    sources: Sequence[Source],
+    units: Sequence[Unit],
+    la_lookup: AreaLookup,
+    key: bytes,
+) -> tuple[list[CaseFailure], set[str]]:
+    """Every failure of each file with an error, located by row: the file is read again alone
+    (a CSV in order, so that its rows can be numbered) through the same two passes. With the
+    names of the files so read."""
+    failing = {unit.file_number for unit in units if unit.errors}
+    failures: list[CaseFailure] = []
+    for source in sources:
+        for item in source.files:
+            if item.number not in failing:
+                continue
+            located, _ = _gather_texts(
+                connection, spec, [_numbered_source(connection, source, item)]
+            )
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE located ({cases_columns_sql(spec)})")
+            loaded = _load(connection, spec, located, la_lookup, key, "located", -(10**6))
+            failures += [
+                *loaded.failures,
+                *_listed_failures(connection, spec, "located", {item.number: item}),
+            ]
+            connection.execute("DROP TABLE located")
+            connection.execute("DROP TABLE IF EXISTS located_rows")
+    names = {
+        item.file.name for source in sources for item in source.files if item.number in failing
+    }
+    return failures, names
+
+
+def _numbered_source(
+    connection: duckdb.DuckDBPyConnection, source: Source, item: ListFile
+) -> Source:
+    """One file of a source, its rows numbered: a workbook's are already; a CSV is copied in
+    order (the one ordered read in loading) and numbered from its position."""
+    if item.file.file_format == "xlsx":
+        return Source(f"(SELECT {item.number} AS f, * FROM xlsx_{item.number})", (item,))
+    connection.execute("SET preserve_insertion_order = true")
+    try:
+        read = read_csv_sql([item.file], source.encoding)
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE located_rows AS SELECT * FROM {read}")
+    finally:
+        connection.execute("SET preserve_insertion_order = false")
+    first = item.file.first_data_row
+    return Source(
+        f"(SELECT {item.number} AS f, (rowid + {first})::INTEGER AS {ROW_COLUMN}, * FROM located_rows)",
+        (item,),
+    )
+
+
+def _listed_failures(
+    connection: duckdb.DuckDBPyConnection,
+    spec: CaseListSpec,
+    table: str,
+    files: Mapping[int, ListFile],
+) -> list[CaseFailure]:
+    """The row rules' failures in `table` (whose rows are numbered), at most
+    MAX_LISTED_PER_RULE per file, rule and column, then a count of the rest."""
+    hits = " UNION ALL ".join(_rule_hits_sql(spec, table))
     group = "PARTITION BY f, code, column_name"
     listed = connection.execute(
-        f"SELECT code, column_name, f, {ROW_COLUMN}, {_CHILD}, shown, count(*) OVER ({group}) "
-        f"FROM hits QUALIFY row_number() OVER ({group} ORDER BY {ROW_COLUMN}) <= "
+        f"SELECT code, column_name, f, {ROW_COLUMN}, child, shown, count(*) OVER ({group}) "
+        f"FROM ({hits}) QUALIFY row_number() OVER ({group} ORDER BY {ROW_COLUMN}) <= "
         f"{rules.MAX_LISTED_PER_RULE} ORDER BY f, {ROW_COLUMN}, code"
     ).fetchall()
-    connection.execute("DROP TABLE hits")
     failures = [
         _row_failure(spec, files[f], code, column, row, child, shown)
         for code, column, f, row, child, shown, _ in listed
     ]
     totals = {(f, code, column): total for code, column, f, _, _, _, total in listed}
-    for (f, code, column), total in totals.items():
-        if total > rules.MAX_LISTED_PER_RULE:
-            failures.append(_more_failures(spec, files[f].file, code, column, total))
-    return failures, errors
+    failures += [
+        _more_failures(spec, files[f].file, code, column, total)
+        for (f, code, column), total in totals.items()
+        if total > rules.MAX_LISTED_PER_RULE
+    ]
+    return failures
 
 
-def _rule_hits_sql(spec: CaseListSpec) -> list[str]:
-    """One SELECT per row rule of the list: its code, column, unit, file, row, child and what to
-    show, for every row that fails it."""
-    table = f"cases_{spec.list_type}"
-    hits = [_hit(table, rules.BLANK_VALUE, "child_id", f"{_CHILD} IS NULL")]
+def _rule_hits_sql(spec: CaseListSpec, table: str) -> list[str]:
+    """One SELECT per row rule of the list: code, column, unit, file, row, child and what to
+    show (a declared check's dates, or the row a record repeats) for every row failing it."""
+    hits = [_hit(table, rules.BLANK_VALUE, "child_id", "child IS NULL")]
     for column in spec.columns:
         name = column.name
-        if column.type in ("child_id", "area") or name in _PERIOD:
+        if column.type == "child_id" or name in COVER_COLUMNS:
             continue
-        bad = _BAD_RULES[column.type]
-        hits.append(_hit(table, bad, name, f'"{name}{BAD_SUFFIX}"'))
+        hits.append(_hit(table, _BAD_RULES[column.type], name, f'"{name}{BAD_SUFFIX}"'))
         if column.required:
-            blank = f'"{name}" IS NULL AND NOT "{name}{BAD_SUFFIX}"'
-            hits.append(_hit(table, rules.BLANK_VALUE, name, blank))
+            hits.append(
+                _hit(
+                    table, rules.BLANK_VALUE, name, f'"{name}" IS NULL AND NOT "{name}{BAD_SUFFIX}"'
+                )
+            )
+    periods = "SELECT unit, period_start::DATE AS period_start, period_end::DATE AS period_end FROM unit_periods"
     for check in spec.checks:
         shown = ", ".join(f"'{spec.column(c).title}: ' || \"{c}\"" for c in check.columns)
-        periods = "SELECT unit, period_start::DATE AS period_start, period_end::DATE AS period_end"
-        source = f"{table} JOIN ({periods} FROM unit_periods) USING (unit)"
+        source = f"{table} JOIN ({periods}) USING (unit)"
         hits.append(
             _hit(source, check.code, None, f"({check.sql}) IS FALSE", f"concat_ws('; ', {shown})")
         )
-    key, previous = f'"{spec.key_date}"', f'"{PREVIOUS_PREFIX}{spec.key_date}"'
-    repeat = f"{_CHILD} IS NOT NULL AND {previous} = {key}"
-    hits.append(_hit(table, rules.DUPLICATE_RECORD, spec.key_date, repeat, _PREVIOUS_ROW))
+    key = f'"{spec.key_date}"'
+    repeats = (
+        f"{table} JOIN (SELECT unit, child, {key}, min({ROW_COLUMN}) AS first_row FROM {table} "
+        f"WHERE child IS NOT NULL AND {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1) "
+        f"USING (unit, child, {key})"
+    )
+    later = f"{ROW_COLUMN} IS NULL OR {ROW_COLUMN} > first_row"
+    hits.append(_hit(repeats, rules.DUPLICATE_RECORD, spec.key_date, later, "first_row"))
     if spec.list_type == "cp_plans":
-        overlap = (
-            f"{_CHILD} IS NOT NULL AND previous_plan_start_date < plan_start_date "
-            "AND coalesce(previous_plan_end_date > plan_start_date, true)"
+        window = f"PARTITION BY unit, child ORDER BY plan_start_date, {ROW_COLUMN}"
+        plans = (
+            f"(SELECT *, lag(plan_start_date) OVER w AS previous_start, lag(plan_end_date) OVER w "
+            f"AS previous_end, lag({ROW_COLUMN}) OVER w AS previous_row FROM {table} "
+            f"WHERE child IS NOT NULL WINDOW w AS ({window}))"
         )
-        hits.append(_hit(table, rules.OVERLAPPING_PLAN, "plan_start_date", overlap, _PREVIOUS_ROW))
+        overlap = (
+            "previous_start < plan_start_date AND coalesce(previous_end > plan_start_date, true)"
+        )
+        hits.append(_hit(plans, rules.OVERLAPPING_PLAN, "plan_start_date", overlap, "previous_row"))
     return hits
 
 
@@ -489,8 +567,8 @@ def _hit(
     code = rule if isinstance(rule, str) else rule.code
     name = "NULL" if column is None else f"'{column}'"
     return (
-        f"SELECT '{code}' AS code, {name}::VARCHAR AS column_name, unit, f, {ROW_COLUMN}, "
-        f"{_CHILD}, ({shown})::VARCHAR AS shown FROM {source} WHERE {where}"
+        f"SELECT '{code}' AS code, {name}::VARCHAR AS column_name, unit, f, {ROW_COLUMN}, child, "
+        f"({shown})::VARCHAR AS shown FROM {source} WHERE {where}"
     )
 
 
@@ -514,14 +592,14 @@ def _row_failure(
         return located_failure(
             code, "error", f"{check.message} ({shown})", file.name, where, None, name
         )
-    title = spec.column(column).title
-    fields: dict[str, object] = {"title": title, "key_title": title.lower()}
+    declared = spec.column(column)
+    fields: dict[str, object] = {"title": declared.title, "key_title": declared.title.lower()}
     if shown is not None:
         fields["first_location"] = file.row(int(shown))
     if code == rules.NOT_IN_RANGE.code:
-        fields.update(minimum=spec.column(column).minimum, maximum=spec.column(column).maximum)
+        fields.update(minimum=declared.minimum, maximum=declared.maximum)
     if code == rules.NOT_ALLOWED_CODE.code:
-        fields["choices"] = ", ".join(spec.column(column).codes)
+        fields["choices"] = ", ".join(declared.codes)
     return case_failure(rules.RULES[code], file.name, where, column, name, **fields)
 
 
@@ -532,12 +610,13 @@ def _more_failures(
     check = next((c for c in spec.checks if c.code == code), None)
     summary = check.message if check else rules.RULES[code].summary
     listed = rules.MAX_LISTED_PER_RULE
+    count = f"{total - listed:,}"
     return case_failure(
         rules.MORE_FAILURES,
         file.name,
         "",
         column,
-        count=f"{total - listed:,}",
+        count=count,
         code=code,
         summary=summary,
         listed=listed,
@@ -568,8 +647,3 @@ def _record_units(
     casts = ", ".join(f"{name}::{kind} AS {name}" for name, kind in _UNIT_COLUMNS)
     connection.execute(f"CREATE TABLE case_units AS SELECT {casts} FROM units_frame")
     connection.unregister("units_frame")
-
-
-def pseudonym_text(child: int) -> str:
-    """A pseudonym number as the pseudonym shown: 'P-' and 16 hex digits."""
-    return f"{PSEUDONYM_PREFIX}{child:016x}"

@@ -38,12 +38,17 @@ AreaLookup = Mapping[str, tuple[str, str, str | None]]
 #: Dates outside these years are taken for typing slips and reported as not dates.
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2099, 12, 31)
 BAD_SUFFIX = "__bad"
-PREVIOUS_PREFIX = "previous_"
 _DATE_FORMATS_SQL = "COALESCE(TRY_CAST({t} AS DATE), TRY_STRPTIME({t}, '%d/%m/%Y')::DATE)"
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
-_TEXT_TYPES = ("child_id", "area", "code", "flag")
-_DATE_TYPES = ("date", "date_of_birth")
+#: The columns every list repeats on each row, which say which unit a row belongs to.
+COVER_COLUMNS = ("la_code", "period_start", "period_end")
+_LOOKED_UP = ("code", "flag")
+# The period columns as typing sees them (the cover's declarations, reduced to what matters).
+_PERIOD_COLUMNS = (
+    CaseColumn("period_start", "Period start", "date"),
+    CaseColumn("period_end", "Period end", "date"),
+)
 
 
 @dataclass(frozen=True)
@@ -56,16 +61,19 @@ class Layout:
 
 @dataclass(frozen=True)
 class Combination:
-    """Rows of one file giving the same authority and period, as counted by SQL."""
+    """Rows of one file giving the same authority and period (as text, '' when blank, and
+    typed), counted by SQL; `first_row` is None where rows are not numbered."""
 
     file_number: int
-    la_code: str | None
+    la_code: str
+    period_start_text: str
+    period_end_text: str
+    rows: int
+    first_row: int | None
     period_start: date | None
     period_start_bad: bool
     period_end: date | None
     period_end_bad: bool
-    rows: int
-    first_row: int
 
 
 @dataclass
@@ -148,34 +156,98 @@ def file_layout(
     return Layout(spec, positions), failures
 
 
-def raw_columns_sql(spec: CaseListSpec) -> str:
-    """Column definitions of the table a list's typed rows are loaded into."""
-    definitions = ["f USMALLINT", f"{ROW_COLUMN} INTEGER"]
-    for column in spec.columns:
-        definitions.append(f'"{column.name}" {_sql_type(column)}')
-        if column.type not in _TEXT_TYPES:
-            definitions.append(f'"{column.name}{BAD_SUFFIX}" BOOLEAN')
+def texts_sql(layout: Layout, source: str) -> str:
+    """SELECT of a source's rows as trimmed text, one column per declared column (NULL where
+    the file lacks it, or the cell is blank), with `f` (file number) and `r` (row number, or
+    NULL where not known). `source` has f, r and the header positions' cells as c0, c1, ...
+    The authority and period are '' rather than NULL when blank, so that they can be joined."""
+    columns = []
+    for column in layout.spec.columns:
+        position = layout.positions.get(column.name)
+        text = "NULL::VARCHAR" if position is None else f"trim(c{position})"
+        if column.name in COVER_COLUMNS:
+            columns.append(f"coalesce({text}, '') AS \"{column.name}\"")
+        else:
+            columns.append(f"NULLIF({text}, '') AS \"{column.name}\"")
+    return f"SELECT f, {ROW_COLUMN}, {', '.join(columns)} FROM {source}"
+
+
+def distinct_texts_sql(spec: CaseListSpec, texts: str) -> str:
+    """One pass over a source's texts giving what must be looked up once per distinct value:
+    each authority-and-period combination per file (with its rows and first row), each child
+    identifier, and each text of each code or flag column. `set` says which a row is."""
+    looked_up = [c.name for c in spec.columns if c.type in ("code", "flag")]
+    sets = [
+        f"(f, {', '.join(COVER_COLUMNS)})",
+        "(child_id)",
+        *(f'("{name}")' for name in looked_up),
+    ]
+    grouping = ", ".join(["f", "child_id", *(f'"{name}"' for name in looked_up)])
+    selected = ", ".join(["f", *COVER_COLUMNS, "child_id", *(f'"{name}"' for name in looked_up)])
+    return (
+        f"SELECT GROUPING({grouping}) AS set, {selected}, count(*) AS rows, "
+        f"min({ROW_COLUMN}) AS first_row FROM ({texts}) GROUP BY GROUPING SETS ({', '.join(sets)})"
+    )
+
+
+def grouping_set(spec: CaseListSpec, name: str) -> int:
+    """The `set` value `distinct_texts_sql` gives the rows of one grouping set: 'f' for the
+    combinations, 'child_id', or a code or flag column's name."""
+    looked_up = [c.name for c in spec.columns if c.type in ("code", "flag")]
+    order = ["f", "child_id", *looked_up]
+    # GROUPING() sets a bit, most significant first, for every column NOT grouped by.
+    return sum(1 << (len(order) - 1 - i) for i, column in enumerate(order) if column != name)
+
+
+def period_types_sql(combinations: str) -> str:
+    """SELECT of the combinations with their period typed as dates, and whether each is bad."""
+    parsed = ", ".join(_parsed_sql(c) for c in _PERIOD_COLUMNS)
+    typed = ", ".join(_typed_sql(c, "x") for c in _PERIOD_COLUMNS)
+    texts = "x.period_start AS period_start_text, x.period_end AS period_end_text"
+    return (
+        f"SELECT x.f, x.la_code, {texts}, x.rows, x.first_row, {typed} "
+        f"FROM (SELECT *, {parsed} FROM {combinations}) x"
+    )
+
+
+def cases_columns_sql(spec: CaseListSpec) -> str:
+    """Column definitions of a list's typed rows (`cases_<list>`)."""
+    definitions = ["unit INTEGER", "f USMALLINT", f"{ROW_COLUMN} INTEGER", "child UBIGINT"]
+    for column in _row_columns(spec):
+        kind = (
+            "INTEGER"
+            if column.type == "integer"
+            else "BOOLEAN"
+            if column.type == "flag"
+            else "DATE"
+        )
+        definitions.append(f'"{column.name}" {"VARCHAR" if column.type == "code" else kind}')
+        definitions.append(f'"{column.name}{BAD_SUFFIX}" BOOLEAN')
     return ", ".join(definitions)
 
 
-def typed_rows_sql(layout: Layout, source: str, file_number: str, row_number: str) -> str:
-    """SELECT of a file's rows typed as `raw_columns_sql` declares, from `source` (its columns
-    named c0, c1, ... by header position), with `file_number` and `row_number` as SQL."""
-    spec = layout.spec
-    texts = [
-        f"NULLIF(trim(c{layout.positions[c.name]}), '')"
-        if c.name in layout.positions
-        else "NULL::VARCHAR"
-        for c in spec.columns
+def cases_select_sql(spec: CaseListSpec, texts: str) -> str:
+    """SELECT of a source's rows typed as `cases_columns_sql` declares: the unit its authority
+    and period belong to (`unit_map`), the child's pseudonym number (`children`), each value
+    typed (NULL when blank or bad, with a __bad flag) or looked up (`lookup_<column>`)."""
+    columns = _row_columns(spec)
+    parsed = ", ".join(["*", *(_parsed_sql(c) for c in columns if c.type not in _LOOKED_UP)])
+    selected = ["m.unit", "x.f", f"x.{ROW_COLUMN}", "c.child"]
+    joins = [
+        "JOIN unit_map m ON m.f = x.f AND "
+        + " AND ".join(f'm."{name}" = x."{name}"' for name in COVER_COLUMNS),
+        "LEFT JOIN children c ON c.child_id = x.child_id",
     ]
-    first = ", ".join(f'{text} AS "t{i}"' for i, text in enumerate(texts))
-    parsed = ", ".join(_parsed_sql(c, f'"t{i}"', f'"p{i}"') for i, c in enumerate(spec.columns))
-    typed = ", ".join(_typed_sql(c, f'"t{i}"', f'"p{i}"') for i, c in enumerate(spec.columns))
-    return (
-        f"SELECT f, {ROW_COLUMN}, {typed} FROM ("
-        f"SELECT f, {ROW_COLUMN}, *, {parsed} FROM ("
-        f"SELECT {file_number} AS f, {row_number} AS {ROW_COLUMN}, {first} FROM {source}))"
-    )
+    for column in columns:
+        name = column.name
+        if column.type in _LOOKED_UP:
+            alias = f'"l_{name}"'
+            joins.append(f'LEFT JOIN lookup_{name} {alias} ON {alias}.text = x."{name}"')
+            bad = f'(x."{name}" IS NOT NULL AND {alias}.value IS NULL)'
+            selected += [f'{alias}.value AS "{name}"', f'{bad} AS "{name}{BAD_SUFFIX}"']
+        else:
+            selected.append(_typed_sql(column, "x"))
+    return f"SELECT {', '.join(selected)} FROM (SELECT {parsed} FROM ({texts})) x {' '.join(joins)}"
 
 
 def code_lookup(column: CaseColumn, texts: Iterable[str]) -> dict[str, str | None]:
@@ -202,7 +274,7 @@ def list_units(
     firsts: dict[tuple[int, str], Combination] = {}
     membership: dict[Combination, int] = {}
     failures: list[CaseFailure] = []
-    for combo in sorted(combinations, key=lambda c: (c.file_number, c.first_row)):
+    for combo in sorted(combinations, key=_reading_order):
         area = la_lookup.get(combo.la_code.upper()) if combo.la_code else None
         key = (combo.file_number, area[0] if area else f"?{combo.la_code}")
         unit = units.setdefault(key, Unit(first_unit + len(units), combo.file_number, area))
@@ -265,7 +337,9 @@ def _recognised_list(keys: Iterable[str], specs: Mapping[str, CaseListSpec]) -> 
     """The one list whose own (non-cover) columns the header names most, if there is one."""
     present = set(keys)
     scores = {
-        list_type: len({spec.header_index[k] for k in present if k in spec.header_index} - _COVER)
+        list_type: len(
+            {spec.header_index[k] for k in present if k in spec.header_index} - set(COVER_COLUMNS)
+        )
         for list_type, spec in specs.items()
     }
     best = max(scores.values(), default=0)
@@ -273,17 +347,19 @@ def _recognised_list(keys: Iterable[str], specs: Mapping[str, CaseListSpec]) -> 
     return specs[winners[0]] if best and len(winners) == 1 else None
 
 
-_COVER = frozenset({"la_code", "period_start", "period_end"})
+def _reading_order(combo: Combination) -> tuple[int, int, str, str]:
+    """Sort key putting combinations in the order a reader meets them."""
+    return combo.file_number, combo.first_row or 0, combo.la_code, combo.period_start_text
 
 
 def _cover_failures(
     combo: Combination, file: CaseFile, area: tuple[str, str, str | None] | None, first: Combination
 ) -> list[CaseFailure]:
     """The failures of one combination's authority and period, located at its first row."""
-    where = file.row(combo.first_row)
+    where = "" if combo.first_row is None else file.row(combo.first_row)
     note = f" ({combo.rows:,} rows give it; this is the first.)" if combo.rows > 1 else ""
     found: list[tuple[rules.Rule, str, dict[str, str]]] = []
-    if combo.la_code is None:
+    if not combo.la_code:
         found.append((rules.BLANK_VALUE, "la_code", {"title": "Local authority code"}))
     elif area is None:
         found.append((rules.UNKNOWN_AREA, "la_code", {"title": "Local authority code"}))
@@ -296,7 +372,7 @@ def _cover_failures(
             found.append((rules.NOT_A_DATE if bad else rules.BLANK_VALUE, name, {"title": title}))
     period = (combo.period_start, combo.period_end)
     if not found and period != (first.period_start, first.period_end):
-        fields = {"first_location": file.row(first.first_row)}
+        fields = {"first_location": "" if first.first_row is None else file.row(first.first_row)}
         found.append((rules.PERIOD_DIFFERS, "period_start", fields))
     elif not found:
         try:
@@ -310,38 +386,36 @@ def _cover_failures(
     ]
 
 
-def _sql_type(column: CaseColumn) -> str:
-    """The DuckDB type a column's typed values have in the raw table."""
-    if column.type in _TEXT_TYPES:
-        return "VARCHAR"
-    return "INTEGER" if column.type == "integer" else "DATE"
+def _row_columns(spec: CaseListSpec) -> list[CaseColumn]:
+    """The columns a row keeps typed: all but the child's identifier (kept as its pseudonym
+    number) and the authority and period (kept as the unit)."""
+    return [c for c in spec.columns if c.type != "child_id" and c.name not in COVER_COLUMNS]
 
 
-def _parsed_sql(column: CaseColumn, text: str, parsed: str) -> str:
-    """The second step of typing: the text parsed, before range checks."""
-    if column.type in _DATE_TYPES:
-        return f"{_DATE_FORMATS_SQL.format(t=text)} AS {parsed}"
+def _parsed_sql(column: CaseColumn) -> str:
+    """The text of a date or integer column parsed, before range checks, as "p_<name>"."""
+    text = f'"{column.name}"'
     if column.type == "integer":
-        return f"TRY_CAST({text} AS INTEGER) AS {parsed}"
-    return f"NULL AS {parsed}"
+        return f'TRY_CAST({text} AS INTEGER) AS "p_{column.name}"'
+    return f'{_DATE_FORMATS_SQL.format(t=text)} AS "p_{column.name}"'
 
 
-def _typed_sql(column: CaseColumn, text: str, parsed: str) -> str:
-    """The last step of typing: the value (NULL when blank or bad) and, but for text, whether
-    the cell held something that is not a value of the column's type."""
-    name = f'"{column.name}"'
-    if column.type in _TEXT_TYPES:
-        return f"{text} AS {name}"
+def _typed_sql(column: CaseColumn, alias: str) -> str:
+    """A date or integer column's value (NULL when blank or not valid) and its __bad flag:
+    whether the cell held something that is not a value of the column's type."""
+    text, parsed = f'{alias}."{column.name}"', f'{alias}."p_{column.name}"'
     if column.type == "integer":
         valid = f"{parsed} BETWEEN {column.minimum} AND {column.maximum}"
     else:
         valid = f"{parsed} BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'"
     value = f"CASE WHEN {valid} THEN {parsed} END"
     if column.type == "date_of_birth":
-        # Only the month of birth is ever stored: the day goes here, as the cell is typed.
+        # Only the month of birth is ever stored: the day is dropped here, as the cell is typed.
         value = f"date_trunc('month', {value})::DATE"
-    bad = f'"{column.name}{BAD_SUFFIX}"'
-    return f"{value} AS {name}, ({text} IS NOT NULL AND NOT coalesce({valid}, false)) AS {bad}"
+    if column.name in COVER_COLUMNS:
+        text = f"NULLIF({text}, '')"
+    bad = f"({text} IS NOT NULL AND NOT coalesce({valid}, false))"
+    return f'{value} AS "{column.name}", {bad} AS "{column.name}{BAD_SUFFIX}"'
 
 
 def _flag(text: str) -> bool | None:
