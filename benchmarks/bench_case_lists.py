@@ -70,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not paths:
             paths = _in_process(write_case_lists, folder, args.years, args.authorities, args.scale)
         generation_s = time.perf_counter() - started
+        os.sync()  # the files just written are on disk, not being written back during a run
         _warm(paths)
         rows = sum(_rows(path) for path in paths)
         size_mb = sum(path.stat().st_size for path in paths) / 1e6

@@ -5,6 +5,7 @@ from lscb_metrics.cases.ingest import (
     derive_case_facts,
     failures_frame,
     write_case_warehouse,
+    write_failure_report,
 )
 from lscb_metrics.cases.pseudonymise import load_pseudonymisation_key, pseudonym
 from lscb_metrics.cases.rules import RULES, CaseFailure
@@ -23,4 +24,5 @@ __all__ = [
     "load_pseudonymisation_key",
     "pseudonym",
     "write_case_warehouse",
+    "write_failure_report",
 ]

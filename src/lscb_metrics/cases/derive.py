@@ -29,6 +29,7 @@ lists holds. Counts are zero, not missing, for a quarter a list covers with noth
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -181,8 +182,13 @@ def quarters_frame(unit_quarters: Mapping[int, Sequence[Quarter]]) -> pd.DataFra
     return pd.DataFrame(rows, columns=["unit", "quarter", "period_start", "period_end"])
 
 
-def working_days_frame(first: object, last: object) -> pd.DataFrame:
-    """The working-day number of every day from `first` to `last` (cases/workdays.py)."""
+def working_days_frame(first: date | None, last: date | None) -> pd.DataFrame:
+    """The working-day number of every day from `first` to `last` (cases/workdays.py); no days
+    when there are none to number."""
+    if first is None or last is None:
+        return pd.DataFrame(
+            {"day": pd.Series(dtype="datetime64[s]"), "number": pd.Series(dtype="int32")}
+        )
     days, numbers = working_day_numbers(first, last)
     return pd.DataFrame({"day": days, "number": numbers})
 

@@ -24,12 +24,14 @@ from lscb_metrics.cases.derive import (
     quarters_frame,
     working_days_frame,
 )
+from lscb_metrics.cases.pseudonymise import pseudonym_text_sql
 from lscb_metrics.cases.read import sql_text
 from lscb_metrics.cases.rules import CaseFailure
 from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
-from lscb_metrics.cases.stage import StagedLists, pseudonym_text_sql, stage_case_lists
+from lscb_metrics.cases.stage import StagedLists, stage_case_lists
 from lscb_metrics.cases.validate import AreaLookup, Unit
 from lscb_metrics.facts import empty_facts
+from lscb_metrics.returns.rules import formula_safe
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,11 @@ def staged_rows_sql(spec: CaseListSpec) -> str:
     child pseudonym, and the list's own columns (a date of birth as the first of its month,
     `birth_month`)."""
     own = [
-        f's."{c.name}" AS birth_month' if c.type == "date_of_birth" else f's."{c.name}"'
+        f's."{c.name}" AS birth_month'
+        if c.type == "date_of_birth"
+        else f's."{c.name}"::VARCHAR AS "{c.name}"'
+        if c.type == "code"
+        else f's."{c.name}"'
         for c in spec.columns
         if c.type not in ("child_id", "area") and c.name not in ("period_start", "period_end")
     ]
@@ -126,6 +132,14 @@ def failures_frame(failures: Sequence[CaseFailure]) -> pd.DataFrame:
     return pd.DataFrame(
         [[getattr(f, c) for c in FAILURE_COLUMNS] for f in failures], columns=list(FAILURE_COLUMNS)
     )
+
+
+def write_failure_report(failures: Sequence[CaseFailure], path: Path) -> None:
+    """Write the failures as a CSV report (UTF-8), every cell safe to open in a spreadsheet.
+    It names files, rows, columns and pseudonyms only: never a cell's contents."""
+    frame = failures_frame(failures).fillna("")
+    frame = frame.map(lambda value: formula_safe(str(value)))
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
 def _memory_database() -> duckdb.DuckDBPyConnection:
@@ -175,9 +189,11 @@ def _facts(
     connection.register("case_quarters", quarters)
     list_types = {staged.unit_lists[unit.number] for unit in usable}
     if "assessments" in list_types:
+        # Working days are numbered over the completed assessments of usable lists only.
         bounds = connection.execute(
             "SELECT min(assessment_start_date), max(assessment_authorised_date) "
-            "FROM cases_assessments"
+            "FROM cases_assessments JOIN case_units USING (unit) "
+            "WHERE usable AND assessment_authorised_date IS NOT NULL"
         ).fetchall()[0]
         connection.register("working_days", working_days_frame(*bounds))
     facts = []

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 from lscb_metrics.errors import ConfigurationError
@@ -98,6 +97,16 @@ def pseudonym_hex_sql(column: str) -> str:
     return f"left(sha256($outer_pad::BLOB || {inner}), {PSEUDONYM_HEX_DIGITS})"
 
 
+def pseudonym_text(number: int) -> str:
+    """A pseudonym as shown, from its number (the 64 bits its hex digits spell)."""
+    return f"{PSEUDONYM_PREFIX}{number:0{PSEUDONYM_HEX_DIGITS}x}"
+
+
+def pseudonym_text_sql(number: str) -> str:
+    """`pseudonym_text` in SQL, for the pseudonym number in the expression `number`."""
+    return f"'{PSEUDONYM_PREFIX}' || lpad(lower(hex({number})), {PSEUDONYM_HEX_DIGITS}, '0')"
+
+
 def looks_identifying(header: str) -> bool:
     """Whether a column header says the column identifies a person directly: a name, address,
     postcode, telephone or email, or another service's number for them (NHS number, UPN, ULN,
@@ -107,11 +116,6 @@ def looks_identifying(header: str) -> bool:
     return any(word in _IDENTIFYING_WORDS or word.endswith("name") for word in words) or any(
         phrase in squashed for phrase in _IDENTIFYING_PHRASES
     )
-
-
-def identifying_headers(headers: Iterable[str]) -> list[str]:
-    """The headers, in order, of the columns to drop unread."""
-    return [header for header in headers if looks_identifying(header)]
 
 
 def _key_file_bytes(path: Path) -> bytes:

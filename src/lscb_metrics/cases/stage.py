@@ -23,8 +23,9 @@ whether it may be used; `children` is dropped, leaving nothing that names a chil
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,12 +33,7 @@ import duckdb
 import pandas as pd
 
 from lscb_metrics.cases import rules
-from lscb_metrics.cases.pseudonymise import (
-    PSEUDONYM_HEX_DIGITS,
-    PSEUDONYM_PREFIX,
-    hmac_pads,
-    pseudonym_hex_sql,
-)
+from lscb_metrics.cases.pseudonymise import hmac_pads, pseudonym_hex_sql, pseudonym_text
 from lscb_metrics.cases.read import (
     ROW_COLUMN,
     CaseFile,
@@ -70,6 +66,7 @@ from lscb_metrics.cases.validate import (
     period_types_sql,
     texts_sql,
 )
+from lscb_metrics.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +82,7 @@ _BAD_RULES = {
     "code": rules.NOT_ALLOWED_CODE,
     "flag": rules.NOT_YES_NO,
 }
+_PERIOD_DATES = "period_start::DATE AS period_start, period_end::DATE AS period_end"
 #: The columns of case_units and their types.
 _UNIT_COLUMNS = (
     ("unit", "INTEGER"),
@@ -103,12 +101,18 @@ _UNIT_COLUMNS = (
 
 @dataclass(frozen=True)
 class ListFile:
-    """A case list file accepted for loading: its number, header, layout and SHA-256."""
+    """A case list file accepted for loading: its number, header, layout and SHA-256 (being
+    computed beside the loading, which reads the file too)."""
 
     number: int
     file: CaseFile
     layout: Layout
-    sha256: str
+    digest: Future[str]
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's bytes, as lowercase hex."""
+        return self.digest.result()
 
 
 @dataclass(frozen=True)
@@ -147,15 +151,28 @@ def stage_case_lists(
     local_targets: Mapping[str, int],
 ) -> StagedLists:
     """Read, type, validate and pseudonymise the case lists at `paths` into `connection`."""
+    for area_code in local_targets:
+        local_target_days(local_targets, area_code)  # refuse a wrong setting before any work
     connection.execute("SET preserve_insertion_order = false")
+    failures, layouts = _layouts(paths, specs)
     with ThreadPoolExecutor(max_workers=1) as hashing:
-        # Hashing reads each file once more; it runs beside DuckDB, which is reading them too.
-        digests = {path: hashing.submit(sha256_of, path) for path in paths}
-        failures, layouts = _layouts(paths, specs)
         files = {
-            number: ListFile(number, file, layout, digests[file.path].result())
+            number: ListFile(number, file, layout, hashing.submit(sha256_of, file.path))
             for number, (file, layout) in enumerate(layouts)
         }
+        return _staged(connection, files, failures, specs, la_lookup, key, local_targets)
+
+
+def _staged(
+    connection: duckdb.DuckDBPyConnection,
+    files: Mapping[int, ListFile],
+    failures: list[CaseFailure],
+    specs: Mapping[str, CaseListSpec],
+    la_lookup: AreaLookup,
+    key: bytes,
+    local_targets: Mapping[str, int],
+) -> StagedLists:
+    """Every list type of `files` loaded in turn, then `case_units`."""
     connection.execute("CREATE TABLE children (child_id VARCHAR, child UBIGINT)")
     units: list[Unit] = []
     unit_lists: dict[int, str] = {}
@@ -174,10 +191,9 @@ def stage_case_lists(
         overlaps = overlap_failures(loaded.units, readable, spec)
         unlocated = [f for f in loaded.failures if f.file not in located_files]
         failures += [*unreadable, *unlocated, *located, *overlaps]
-        for source in sources:
-            for item in source.files:
-                if item.file.file_format == "xlsx":
-                    connection.unregister(f"xlsx_{item.number}")
+        for item in list_files:
+            if item.file.file_format == "xlsx":
+                connection.unregister(f"xlsx_{item.number}")
         units += loaded.units
         unit_lists.update({unit.number: list_type for unit in loaded.units})
         usable = sum(unit.usable for unit in loaded.units)
@@ -195,21 +211,14 @@ def stage_case_lists(
 
 def local_target_days(local_targets: Mapping[str, int], area_code: str) -> int:
     """The authority's local target for completing an assessment, in working days (default 40);
-    ValueError for a target outside 1 to 45."""
+    ConfigurationError for a target that is not 1 to 45."""
     days = local_targets.get(area_code, DEFAULT_LOCAL_TARGET_DAYS)
-    if not 1 <= days <= STATUTORY_MAXIMUM_DAYS:
-        raise ValueError(f"local target for {area_code} is {days} working days; it must be 1 to 45")
+    if not isinstance(days, int) or not 1 <= days <= STATUTORY_MAXIMUM_DAYS:
+        raise ConfigurationError(
+            f"the local target for assessments in {area_code} is {days!r}; it must be a whole "
+            f"number of working days from 1 to {STATUTORY_MAXIMUM_DAYS}"
+        )
     return days
-
-
-def pseudonym_text(child: int) -> str:
-    """A pseudonym number as the pseudonym shown: 'P-' and 16 hex digits."""
-    return f"{PSEUDONYM_PREFIX}{child:016x}"
-
-
-def pseudonym_text_sql(child: str) -> str:
-    """`pseudonym_text` in SQL, for the pseudonym number in `child`."""
-    return f"'{PSEUDONYM_PREFIX}' || lpad(lower(hex({child})), {PSEUDONYM_HEX_DIGITS}, '0')"
 
 
 def _layouts(
@@ -301,7 +310,8 @@ def _csv_source(group: Sequence[ListFile], encoding: str | None = None) -> Sourc
     """A group of CSV files of one layout as one parallel read_csv."""
     numbers = ", ".join(str(item.number) for item in group)
     read = read_csv_sql([item.file for item in group], encoding)
-    sql = f"(SELECT [{numbers}][file_index::BIGINT + 1] AS f, NULL::INTEGER AS {ROW_COLUMN}, * FROM {read})"
+    number = f"[{numbers}][file_index::BIGINT + 1]"
+    sql = f"(SELECT {number} AS f, NULL::INTEGER AS {ROW_COLUMN}, * FROM {read})"
     return Source(sql, tuple(group), encoding or group[0].file.encoding)
 
 
@@ -328,9 +338,11 @@ def _load(
     key: bytes,
     table: str,
     first_unit: int,
+    numbered: bool = False,
 ) -> _Loaded:
     """Pass 2 of a list type's sources, whose texts pass 1 gathered, into `table`: units (with
-    their error counts) and the failures of their authority and period."""
+    their error counts) and the failures of their authority and period; and, when the rows are
+    `numbered`, every row rule's failures, located."""
     files = {item.number: item for source in sources for item in source.files}
     if not sources:
         return _Loaded()
@@ -343,6 +355,8 @@ def _load(
         if number not in {c.file_number for c in combinations}
     ]
     _pseudonymise_children(connection, spec, key)
+    # The identifiers are pseudonymised: drop them from `texts` before the second pass.
+    connection.execute(f"DELETE FROM texts WHERE set = {grouping_set(spec, 'child_id')}")
     registered = {
         "unit_map": _unit_map(membership),
         "unit_periods": _unit_periods(units),
@@ -351,11 +365,19 @@ def _load(
     for name, frame in registered.items():
         connection.register(name, frame)
     try:
+        combinations_per_file = Counter(c.file_number for c in combinations)
+        # DuckDB cannot count a CSV's rows before reading it, and would otherwise build its join
+        # tables from the millions of rows rather than from `children` and the lookups.
+        connection.execute("SET disabled_optimizers = 'build_side_probe_side'")
         for source in sources:
-            select = cases_select_sql(spec, texts_sql(source.files[0].layout, source.sql))
-            connection.execute(f"INSERT INTO {table} {select}")
-        errors = _errors_by_unit(connection, spec, table, units)
+            by_file = all(combinations_per_file[item.number] == 1 for item in source.files)
+            texts = texts_sql(source.files[0].layout, source.sql)
+            connection.execute(f"INSERT INTO {table} {cases_select_sql(spec, texts, by_file)}")
+        errors = _errors_by_unit(connection, spec, table)
+        if numbered:
+            failures += _listed_failures(connection, spec, table, files)
     finally:
+        connection.execute("RESET disabled_optimizers")
         for name in registered:
             connection.unregister(name)
         connection.execute("DROP TABLE texts")
@@ -375,13 +397,15 @@ def _combinations(connection: duckdb.DuckDBPyConnection, spec: CaseListSpec) -> 
 def _pseudonymise_children(
     connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, key: bytes
 ) -> None:
-    """Add to `children` each identifier gathered in `texts` not already there, with its
-    pseudonym number: the first 64 bits of HMAC-SHA256(key, identifier), once per identifier."""
+    """Add to `children` each identifier text gathered in `texts` not already there, with its
+    pseudonym number: the first 64 bits of HMAC-SHA256(key, the identifier without surrounding
+    spaces), once per distinct text. An identifier of spaces is blank and gets none."""
     inner, outer = hmac_pads(key)
-    identifiers = f"SELECT child_id FROM texts WHERE set = {grouping_set(spec, 'child_id')} AND child_id IS NOT NULL"
+    found = f"set = {grouping_set(spec, 'child_id')} AND trim(child_id) <> ''"
+    number = f"('0x' || {pseudonym_hex_sql('trim(child_id)')})::UBIGINT"
     connection.execute(
-        f"INSERT INTO children SELECT child_id, ('0x' || {pseudonym_hex_sql('child_id')})::UBIGINT "
-        f"FROM ({identifiers}) ANTI JOIN children USING (child_id)",
+        f"INSERT INTO children SELECT child_id, {number} FROM (SELECT child_id FROM texts "
+        f"WHERE {found}) ANTI JOIN children USING (child_id)",
         {"inner_pad": inner, "outer_pad": outer},
     )
 
@@ -413,7 +437,8 @@ def _lookups(connection: duckdb.DuckDBPyConnection, spec: CaseListSpec) -> dict[
         if column.type not in ("code", "flag"):
             continue
         name = f'"{column.name}"'
-        sql = f"SELECT {name} FROM texts WHERE set = {grouping_set(spec, column.name)} AND {name} IS NOT NULL"
+        found_in = f"set = {grouping_set(spec, column.name)} AND {name} IS NOT NULL"
+        sql = f"SELECT {name} FROM texts WHERE {found_in}"
         found = [text for (text,) in connection.execute(sql).fetchall()]
         mapping = code_lookup(column, found) if column.type == "code" else flag_lookup(found)
         kind = "object" if column.type == "code" else "boolean"
@@ -427,11 +452,19 @@ def _lookups(connection: duckdb.DuckDBPyConnection, spec: CaseListSpec) -> dict[
 
 
 def _errors_by_unit(
-    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, table: str, units: Sequence[Unit]
+    connection: duckdb.DuckDBPyConnection, spec: CaseListSpec, table: str
 ) -> dict[int, int]:
-    """How many row rules each unit's rows break."""
-    hits = " UNION ALL ".join(_rule_hits_sql(spec, table))
-    return dict(connection.execute(f"SELECT unit, count(*) FROM ({hits}) GROUP BY unit").fetchall())
+    """How many rows of each unit break a row rule (a row breaking two counts once per source
+    of rules): one scan per source, its rules' conditions joined by OR."""
+    by_source: dict[str, list[str]] = {}
+    for rule in _row_rules(spec, table):
+        by_source.setdefault(rule.source, []).append(f"({rule.where})")
+    errors: Counter[int] = Counter()
+    for source, conditions in by_source.items():
+        failing = " OR ".join(conditions)
+        sql = f"SELECT unit, count(*) FILTER (WHERE {failing}) FROM {source} GROUP BY unit"
+        errors.update(dict(connection.execute(sql).fetchall()))
+    return dict(errors)
 
 
 def _located_failures(
@@ -455,11 +488,8 @@ def _located_failures(
                 connection, spec, [_numbered_source(connection, source, item)]
             )
             connection.execute(f"CREATE OR REPLACE TEMP TABLE located ({cases_columns_sql(spec)})")
-            loaded = _load(connection, spec, located, la_lookup, key, "located", -(10**6))
-            failures += [
-                *loaded.failures,
-                *_listed_failures(connection, spec, "located", {item.number: item}),
-            ]
+            loaded = _load(connection, spec, located, la_lookup, key, "located", -(10**6), True)
+            failures += loaded.failures
             connection.execute("DROP TABLE located")
             connection.execute("DROP TABLE IF EXISTS located_rows")
     names = {
@@ -483,7 +513,8 @@ def _numbered_source(
         connection.execute("SET preserve_insertion_order = false")
     first = item.file.first_data_row
     return Source(
-        f"(SELECT {item.number} AS f, (rowid + {first})::INTEGER AS {ROW_COLUMN}, * FROM located_rows)",
+        f"(SELECT {item.number} AS f, (rowid + {first})::INTEGER AS {ROW_COLUMN}, * "
+        "FROM located_rows)",
         (item,),
     )
 
@@ -496,7 +527,7 @@ def _listed_failures(
 ) -> list[CaseFailure]:
     """The row rules' failures in `table` (whose rows are numbered), at most
     MAX_LISTED_PER_RULE per file, rule and column, then a count of the rest."""
-    hits = " UNION ALL ".join(_rule_hits_sql(spec, table))
+    hits = " UNION ALL ".join(rule.hits_sql for rule in _row_rules(spec, table))
     group = "PARTITION BY f, code, column_name"
     listed = connection.execute(
         f"SELECT code, column_name, f, {ROW_COLUMN}, child, shown, count(*) OVER ({group}) "
@@ -516,60 +547,66 @@ def _listed_failures(
     return failures
 
 
-def _rule_hits_sql(spec: CaseListSpec, table: str) -> list[str]:
-    """One SELECT per row rule of the list: code, column, unit, file, row, child and what to
-    show (a declared check's dates, or the row a record repeats) for every row failing it."""
-    hits = [_hit(table, rules.BLANK_VALUE, "child_id", "child IS NULL")]
+@dataclass(frozen=True)
+class _RowRule:
+    """A row rule as SQL: the rows of `source` where `where` holds fail `code` in `column`;
+    `shown` is what their failure shows (a declared check's dates, or the row repeated)."""
+
+    code: str
+    column: str | None
+    where: str
+    source: str
+    shown: str = "NULL"
+
+    @property
+    def hits_sql(self) -> str:
+        """SELECT of the failing rows: code, column, unit, file, row, child, shown."""
+        name = "NULL" if self.column is None else f"'{self.column}'"
+        return (
+            f"SELECT '{self.code}' AS code, {name}::VARCHAR AS column_name, unit, f, "
+            f"{ROW_COLUMN}, child, ({self.shown})::VARCHAR AS shown FROM {self.source} "
+            f"WHERE {self.where}"
+        )
+
+
+def _row_rules(spec: CaseListSpec, table: str) -> list[_RowRule]:
+    """Every row rule of the list, over the typed rows in `table`."""
+    found = [_RowRule(rules.BLANK_VALUE.code, "child_id", "child IS NULL", table)]
     for column in spec.columns:
         name = column.name
         if column.type == "child_id" or name in COVER_COLUMNS:
             continue
-        hits.append(_hit(table, _BAD_RULES[column.type], name, f'"{name}{BAD_SUFFIX}"'))
+        bad = f'"{name}{BAD_SUFFIX}"'
+        found.append(_RowRule(_BAD_RULES[column.type].code, name, bad, table))
         if column.required:
-            hits.append(
-                _hit(
-                    table, rules.BLANK_VALUE, name, f'"{name}" IS NULL AND NOT "{name}{BAD_SUFFIX}"'
-                )
-            )
-    periods = "SELECT unit, period_start::DATE AS period_start, period_end::DATE AS period_end FROM unit_periods"
+            blank = f'"{name}" IS NULL AND NOT {bad}'
+            found.append(_RowRule(rules.BLANK_VALUE.code, name, blank, table))
+    dated = f"{table} JOIN (SELECT unit, {_PERIOD_DATES} FROM unit_periods) USING (unit)"
     for check in spec.checks:
         shown = ", ".join(f"'{spec.column(c).title}: ' || \"{c}\"" for c in check.columns)
-        source = f"{table} JOIN ({periods}) USING (unit)"
-        hits.append(
-            _hit(source, check.code, None, f"({check.sql}) IS FALSE", f"concat_ws('; ', {shown})")
-        )
+        where = f"({check.sql}) IS FALSE"
+        found.append(_RowRule(check.code, None, where, dated, f"concat_ws('; ', {shown})"))
     key = f'"{spec.key_date}"'
-    repeats = (
+    repeated = (
         f"{table} JOIN (SELECT unit, child, {key}, min({ROW_COLUMN}) AS first_row FROM {table} "
         f"WHERE child IS NOT NULL AND {key} IS NOT NULL GROUP BY ALL HAVING count(*) > 1) "
         f"USING (unit, child, {key})"
     )
     later = f"{ROW_COLUMN} IS NULL OR {ROW_COLUMN} > first_row"
-    hits.append(_hit(repeats, rules.DUPLICATE_RECORD, spec.key_date, later, "first_row"))
+    found.append(_RowRule(rules.DUPLICATE_RECORD.code, spec.key_date, later, repeated, "first_row"))
     if spec.list_type == "cp_plans":
         window = f"PARTITION BY unit, child ORDER BY plan_start_date, {ROW_COLUMN}"
         plans = (
-            f"(SELECT *, lag(plan_start_date) OVER w AS previous_start, lag(plan_end_date) OVER w "
-            f"AS previous_end, lag({ROW_COLUMN}) OVER w AS previous_row FROM {table} "
+            "(SELECT *, lag(plan_start_date) OVER w AS previous_start, lag(plan_end_date) "
+            f"OVER w AS previous_end, lag({ROW_COLUMN}) OVER w AS previous_row FROM {table} "
             f"WHERE child IS NOT NULL WINDOW w AS ({window}))"
         )
         overlap = (
             "previous_start < plan_start_date AND coalesce(previous_end > plan_start_date, true)"
         )
-        hits.append(_hit(plans, rules.OVERLAPPING_PLAN, "plan_start_date", overlap, "previous_row"))
-    return hits
-
-
-def _hit(
-    source: str, rule: rules.Rule | str, column: str | None, where: str, shown: str = "NULL"
-) -> str:
-    """SELECT of the rows of `source` failing one rule."""
-    code = rule if isinstance(rule, str) else rule.code
-    name = "NULL" if column is None else f"'{column}'"
-    return (
-        f"SELECT '{code}' AS code, {name}::VARCHAR AS column_name, unit, f, {ROW_COLUMN}, child, "
-        f"({shown})::VARCHAR AS shown FROM {source} WHERE {where}"
-    )
+        code = rules.OVERLAPPING_PLAN.code
+        found.append(_RowRule(code, "plan_start_date", overlap, plans, "previous_row"))
+    return found
 
 
 def _row_failure(

@@ -1,18 +1,18 @@
-"""Validating case lists: which list a file is, how its cells are typed, and the rules its rows
-must satisfy, as SQL that DuckDB runs over millions of rows.
+"""Validating case lists: which list a file is, how its cells are typed, and the units its rows
+form, as Python for the header and SQL for the millions of rows.
 
 A file is judged in three steps, each reporting every problem it finds:
 
-1. Its header (here, in Python): columns that identify people are dropped unread (CAS-005),
-   the list is recognised from the columns it names (the file name is never read), and missing,
-   repeated or unknown columns are reported.
-2. Its cells (`typed_rows_sql`): every kept cell is trimmed and typed with TRY_CAST, so a cell
-   that is not a date becomes NULL with a `__bad` flag beside it rather than an error; a date of
-   birth is cut to the first of its month in the same expression, so the day is never stored.
-   Codes, yes/no flags and authority codes have few distinct values, so each distinct text is
-   looked up once (`code_lookup`, `flag_lookup`, `list_units`) and joined back.
-3. Its rows (`row_failures_sql`): one predicate per rule over the typed, pseudonymised rows,
-   each failing row returned with its file, row number, column and child pseudonym.
+1. Its header (`file_layout`, in Python): columns that identify people are dropped unread
+   (CAS-005), the list is recognised from the columns it names (the file name is never read),
+   and missing, repeated or unknown columns are reported.
+2. Its cells (`texts_sql`, `cases_select_sql`): every kept cell is typed with TRY_CAST, so a
+   cell that is not a date becomes NULL with a `__bad` flag beside it rather than an error; a
+   date of birth is cut to the first of its month in the same expression, so the day is never
+   stored. Codes, yes/no flags, authorities and periods have few distinct values, so each
+   distinct text is judged once (`code_lookup`, `flag_lookup`, `list_units`) and joined back.
+3. Its rows: one SQL predicate per rule over the typed, pseudonymised rows (cases/stage.py),
+   each failing row reported with its file, row number, column and child pseudonym.
 
 An authority's rows in one file are its list for the period they give (a "unit"). Any error in
 a unit rejects it whole, as an error rejects a partner return: its quarters get no facts.
@@ -44,7 +44,10 @@ _NO = frozenset({"no", "n", "false", "0"})
 #: The columns every list repeats on each row, which say which unit a row belongs to.
 COVER_COLUMNS = ("la_code", "period_start", "period_end")
 _LOOKED_UP = ("code", "flag")
-# The period columns as typing sees them (the cover's declarations, reduced to what matters).
+# A cell that holds more than spaces (empty cells are NULL already).
+_FILLED = "trim({t}) <> ''"
+_SQL_TYPES = {"date": "DATE", "date_of_birth": "DATE", "integer": "INTEGER", "flag": "BOOLEAN"}
+# The period columns, as `period_types_sql` types them (dates, like any date column).
 _PERIOD_COLUMNS = (
     CaseColumn("period_start", "Period start", "date"),
     CaseColumn("period_end", "Period end", "date"),
@@ -157,18 +160,19 @@ def file_layout(
 
 
 def texts_sql(layout: Layout, source: str) -> str:
-    """SELECT of a source's rows as trimmed text, one column per declared column (NULL where
-    the file lacks it, or the cell is blank), with `f` (file number) and `r` (row number, or
-    NULL where not known). `source` has f, r and the header positions' cells as c0, c1, ...
-    The authority and period are '' rather than NULL when blank, so that they can be joined."""
+    """SELECT of a source's cells as text, one column per declared column (NULL where the file
+    lacks it or the cell is empty), with `f` (file number) and `r` (row number, or NULL where
+    not known). `source` has f, r and the header positions' cells as c0, c1, ... Cells are not
+    trimmed here (trimming every cell of millions of rows costs): typing ignores surrounding
+    spaces, lookups are by distinct text, and a cell of spaces is blank where it is judged. The
+    authority and period are '' rather than NULL when empty, so that they can be joined."""
     columns = []
     for column in layout.spec.columns:
         position = layout.positions.get(column.name)
-        text = "NULL::VARCHAR" if position is None else f"trim(c{position})"
+        text = "NULL::VARCHAR" if position is None else f"c{position}"
         if column.name in COVER_COLUMNS:
-            columns.append(f"coalesce({text}, '') AS \"{column.name}\"")
-        else:
-            columns.append(f"NULLIF({text}, '') AS \"{column.name}\"")
+            text = f"coalesce({text}, '')"
+        columns.append(f'{text} AS "{column.name}"')
     return f"SELECT f, {ROW_COLUMN}, {', '.join(columns)} FROM {source}"
 
 
@@ -211,31 +215,26 @@ def period_types_sql(combinations: str) -> str:
 
 
 def cases_columns_sql(spec: CaseListSpec) -> str:
-    """Column definitions of a list's typed rows (`cases_<list>`)."""
+    """Column definitions of a list's typed rows (`cases_<list>`); a code column is an ENUM of
+    its codes (one byte a row, where text would take sixteen)."""
     definitions = ["unit INTEGER", "f USMALLINT", f"{ROW_COLUMN} INTEGER", "child UBIGINT"]
     for column in _row_columns(spec):
-        kind = (
-            "INTEGER"
-            if column.type == "integer"
-            else "BOOLEAN"
-            if column.type == "flag"
-            else "DATE"
-        )
-        definitions.append(f'"{column.name}" {"VARCHAR" if column.type == "code" else kind}')
+        definitions.append(f'"{column.name}" {_SQL_TYPES.get(column.type) or _enum_sql(column)}')
         definitions.append(f'"{column.name}{BAD_SUFFIX}" BOOLEAN')
     return ", ".join(definitions)
 
 
-def cases_select_sql(spec: CaseListSpec, texts: str) -> str:
+def cases_select_sql(spec: CaseListSpec, texts: str, by_file: bool) -> str:
     """SELECT of a source's rows typed as `cases_columns_sql` declares: the unit its authority
-    and period belong to (`unit_map`), the child's pseudonym number (`children`), each value
-    typed (NULL when blank or bad, with a __bad flag) or looked up (`lookup_<column>`)."""
+    and period belong to (`unit_map`: by file alone when `by_file`, every file of the source
+    giving one authority and period), the child's pseudonym number (`children`), and each
+    value typed (NULL when blank or bad, with a __bad flag) or looked up (`lookup_<column>`)."""
     columns = _row_columns(spec)
     parsed = ", ".join(["*", *(_parsed_sql(c) for c in columns if c.type not in _LOOKED_UP)])
     selected = ["m.unit", "x.f", f"x.{ROW_COLUMN}", "c.child"]
+    cover = "" if by_file else "".join(f' AND m."{name}" = x."{name}"' for name in COVER_COLUMNS)
     joins = [
-        "JOIN unit_map m ON m.f = x.f AND "
-        + " AND ".join(f'm."{name}" = x."{name}"' for name in COVER_COLUMNS),
+        f"JOIN unit_map m ON m.f = x.f{cover}",
         "LEFT JOIN children c ON c.child_id = x.child_id",
     ]
     for column in columns:
@@ -243,8 +242,9 @@ def cases_select_sql(spec: CaseListSpec, texts: str) -> str:
         if column.type in _LOOKED_UP:
             alias = f'"l_{name}"'
             joins.append(f'LEFT JOIN lookup_{name} {alias} ON {alias}.text = x."{name}"')
-            bad = f'(x."{name}" IS NOT NULL AND {alias}.value IS NULL)'
-            selected += [f'{alias}.value AS "{name}"', f'{bad} AS "{name}{BAD_SUFFIX}"']
+            filled = _FILLED.format(t=f'x."{name}"')
+            bad = f'x."{name}" IS NOT NULL AND {alias}.value IS NULL AND {filled}'
+            selected += [f'{alias}.value AS "{name}"', f'({bad}) AS "{name}{BAD_SUFFIX}"']
         else:
             selected.append(_typed_sql(column, "x"))
     return f"SELECT {', '.join(selected)} FROM (SELECT {parsed} FROM ({texts})) x {' '.join(joins)}"
@@ -275,8 +275,8 @@ def list_units(
     membership: dict[Combination, int] = {}
     failures: list[CaseFailure] = []
     for combo in sorted(combinations, key=_reading_order):
-        area = la_lookup.get(combo.la_code.upper()) if combo.la_code else None
-        key = (combo.file_number, area[0] if area else f"?{combo.la_code}")
+        area = la_lookup.get(combo.la_code.strip().upper())
+        key = (combo.file_number, area[0] if area else f"?{combo.la_code.strip()}")
         unit = units.setdefault(key, Unit(first_unit + len(units), combo.file_number, area))
         first = firsts.setdefault(key, combo)
         unit.rows += combo.rows
@@ -359,7 +359,7 @@ def _cover_failures(
     where = "" if combo.first_row is None else file.row(combo.first_row)
     note = f" ({combo.rows:,} rows give it; this is the first.)" if combo.rows > 1 else ""
     found: list[tuple[rules.Rule, str, dict[str, str]]] = []
-    if not combo.la_code:
+    if not combo.la_code.strip():
         found.append((rules.BLANK_VALUE, "la_code", {"title": "Local authority code"}))
     elif area is None:
         found.append((rules.UNKNOWN_AREA, "la_code", {"title": "Local authority code"}))
@@ -386,6 +386,11 @@ def _cover_failures(
     ]
 
 
+def _enum_sql(column: CaseColumn) -> str:
+    """A code column's ENUM type."""
+    return "ENUM(" + ", ".join(f"'{code}'" for code in column.codes) + ")"
+
+
 def _row_columns(spec: CaseListSpec) -> list[CaseColumn]:
     """The columns a row keeps typed: all but the child's identifier (kept as its pseudonym
     number) and the authority and period (kept as the unit)."""
@@ -393,10 +398,11 @@ def _row_columns(spec: CaseListSpec) -> list[CaseColumn]:
 
 
 def _parsed_sql(column: CaseColumn) -> str:
-    """The text of a date or integer column parsed, before range checks, as "p_<name>"."""
+    """The text of a date or integer column parsed, before range checks, as "p_<name>"
+    (an integer as a double first, so that 12.5 is seen not to be whole)."""
     text = f'"{column.name}"'
     if column.type == "integer":
-        return f'TRY_CAST({text} AS INTEGER) AS "p_{column.name}"'
+        return f'TRY_CAST({text} AS DOUBLE) AS "p_{column.name}"'
     return f'{_DATE_FORMATS_SQL.format(t=text)} AS "p_{column.name}"'
 
 
@@ -405,17 +411,19 @@ def _typed_sql(column: CaseColumn, alias: str) -> str:
     whether the cell held something that is not a value of the column's type."""
     text, parsed = f'{alias}."{column.name}"', f'{alias}."p_{column.name}"'
     if column.type == "integer":
-        valid = f"{parsed} BETWEEN {column.minimum} AND {column.maximum}"
+        valid = (
+            f"{parsed} BETWEEN {column.minimum} AND {column.maximum} AND {parsed} = floor({parsed})"
+        )
+        value = f"CASE WHEN {valid} THEN {parsed}::INTEGER END"
     else:
         valid = f"{parsed} BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'"
-    value = f"CASE WHEN {valid} THEN {parsed} END"
+        value = f"CASE WHEN {valid} THEN {parsed} END"
     if column.type == "date_of_birth":
         # Only the month of birth is ever stored: the day is dropped here, as the cell is typed.
         value = f"date_trunc('month', {value})::DATE"
-    if column.name in COVER_COLUMNS:
-        text = f"NULLIF({text}, '')"
-    bad = f"({text} IS NOT NULL AND NOT coalesce({valid}, false))"
-    return f'{value} AS "{column.name}", {bad} AS "{column.name}{BAD_SUFFIX}"'
+    # AND stops at the first false term, so the text is trimmed only for the rare bad cell.
+    bad = f"NOT coalesce({valid}, false) AND {text} IS NOT NULL AND {_FILLED.format(t=text)}"
+    return f'{value} AS "{column.name}", ({bad}) AS "{column.name}{BAD_SUFFIX}"'
 
 
 def _flag(text: str) -> bool | None:

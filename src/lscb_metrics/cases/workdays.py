@@ -66,9 +66,12 @@ def working_days_between_arrays(starts: Sequence[date], ends: Sequence[date]) ->
         return np.zeros(0, dtype="int64")
     years = np.concatenate([first, last]).astype("datetime64[Y]").astype(int) + 1970
     calendar = np.busdaycalendar(holidays=bank_holidays(int(years.min()), int(years.max())))
-    # busday_count counts [begin, end): shifting both by a day counts (start, end].
+    # busday_count counts [begin, end): shifting both by a day counts (start, end]. It counts a
+    # backward pair differently, so a backward pair is counted forward and negated.
     one = np.timedelta64(1, "D")
-    return np.busday_count(first + one, last + one, busdaycal=calendar).astype("int64")
+    low, high = np.minimum(first, last), np.maximum(first, last)
+    counts = np.busday_count(low + one, high + one, busdaycal=calendar).astype("int64")
+    return np.where(last < first, -counts, counts)
 
 
 def working_day_numbers(first: date, last: date) -> tuple[np.ndarray, np.ndarray]:
