@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: install demo test lint format schedule benchmark clean
+.PHONY: install demo test lint format schedule benchmark browsers clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -37,6 +37,14 @@ format: install
 
 schedule: install
 	$(BIN)/lscb-metrics schedule
+
+# The national-scale case-list benchmark (10 years, 150 authorities; a few minutes with generation).
+benchmark: install
+	$(BIN)/python benchmarks/bench_case_lists.py
+
+# Chromium and LibreOffice for the browser and workbook tests (Debian; run as root).
+browsers:
+	apt-get update && apt-get install -y chromium libreoffice-calc-nogui
 
 clean:
 	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/curated/*.parquet data/curated/*.csv .prefect

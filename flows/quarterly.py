@@ -17,6 +17,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from lscb_metrics import pipeline
+from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
@@ -53,6 +54,17 @@ def receive(
     return submission
 
 
+@task(name="derive case lists", cache_policy=NO_CACHE)
+def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseResult | None:
+    """Measures from case-level lists, pseudonymised at the door (when a cases folder is set)."""
+    cases = pipeline.derive_cases(run_settings, reference)
+    if cases is not None:
+        get_run_logger().info(
+            "case lists: %d facts, %d failures", len(cases.facts), len(cases.failures)
+        )
+    return cases
+
+
 @task(name="compute and publish", cache_policy=NO_CACHE)
 def compute_and_publish(
     run_settings: Settings,
@@ -60,9 +72,10 @@ def compute_and_publish(
     submissions: list[pipeline.Submission],
     reference: pipeline.Reference,
     started_at: datetime,
+    cases: CaseResult | None,
 ) -> pipeline.RunSummary:
     """Indicator values and comparisons, written to the warehouse in one transaction."""
-    return pipeline.run_quarter(run_settings, quarter, submissions, reference, started_at)
+    return pipeline.run_quarter(run_settings, quarter, submissions, reference, started_at, cases)
 
 
 @task(name="publish files", cache_policy=NO_CACHE)
@@ -95,10 +108,13 @@ def quarterly_run(
     warehouse: str | None = None,
     returns_dir: str | None = None,
     sn_model: str | None = None,
+    cases_dir: str | None = None,
 ) -> pipeline.RunSummary:
     """Run the pipeline for one quarter (default: the last complete quarter)."""
     started_at = datetime.now(UTC)
-    run_settings = settings(warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model)
+    run_settings = settings(
+        warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
+    )
     quarter = parse_quarter(period) if period else default_quarter(started_at.date())
     logger = get_run_logger()
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
@@ -112,7 +128,10 @@ def quarterly_run(
             receive.submit(path, run_settings, context, receipts, started_at) for path in paths
         ]
         submissions = [future.result() for future in futures]
-        summary = compute_and_publish(run_settings, quarter, submissions, reference, started_at)
+        cases = derive_cases(run_settings, reference)
+        summary = compute_and_publish(
+            run_settings, quarter, submissions, reference, started_at, cases
+        )
         summary.files = publish_files(run_settings, quarter)
         summary.quality = check_quality(run_settings, summary.run_id)
     create_markdown_artifact(

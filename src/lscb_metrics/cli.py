@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["2021", "2025"],
         help="DfE statistical-neighbour model (default 2025)",
     )
+    run.add_argument(
+        "--cases",
+        help="folder of case-level lists to derive measures from (needs LSCB_PSEUDONYMISATION_KEY)",
+    )
     validate = commands.add_parser("validate", help="check one return file without loading it")
     validate.add_argument("file", type=Path)
     template = commands.add_parser(
@@ -59,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return validate_file(args.file)
         if args.command == "run":
-            return run_period(args.period, args.warehouse, args.returns, args.sn_model)
+            return run_period(args.period, args.warehouse, args.returns, args.sn_model, args.cases)
         if args.command == "template":
             return write_return_template(args.return_type, args.out)
         return serve_schedule()
@@ -145,7 +149,11 @@ def _flows_module():
 
 
 def run_period(
-    period: str | None, warehouse: str | None, returns: str | None, sn_model: str | None
+    period: str | None,
+    warehouse: str | None,
+    returns: str | None,
+    sn_model: str | None,
+    cases: str | None = None,
 ) -> int:
     """Run the quarterly flow and print its summary."""
     from lscb_metrics.config import settings
@@ -155,14 +163,20 @@ def run_period(
 
     if period:
         parse_quarter(period)  # a mistyped period fails before Prefect starts
-    run_settings = settings(warehouse=warehouse, returns_dir=returns, sn_model=sn_model)
+    run_settings = settings(
+        warehouse=warehouse, returns_dir=returns, sn_model=sn_model, cases_dir=cases
+    )
     if not run_settings.returns_dir.is_dir():
         print(f"lscb-metrics: no returns folder at {run_settings.returns_dir}", file=sys.stderr)
         return EXIT_ERROR
+    if run_settings.cases_dir is not None:
+        from lscb_metrics.cases import load_pseudonymisation_key
+
+        load_pseudonymisation_key()  # no key, no run: refuse before anything is read
     with run_lock(run_settings.warehouse):
         pass  # fails now, clearly, if another run holds the warehouse
     summary = _flows_module().quarterly_run(
-        period=period, warehouse=warehouse, returns_dir=returns, sn_model=sn_model
+        period=period, warehouse=warehouse, returns_dir=returns, sn_model=sn_model, cases_dir=cases
     )
     print(run_summary_text(summary))
     return EXIT_OK

@@ -45,6 +45,7 @@ class Settings:
     store_dir: Path
     quarantine_dir: Path
     sn_model: str
+    cases_dir: Path | None = None
 
     @property
     def schemas_dir(self) -> Path:
@@ -56,6 +57,7 @@ def settings(
     warehouse: str | None = None,
     returns_dir: str | None = None,
     sn_model: str | None = None,
+    cases_dir: str | None = None,
 ) -> Settings:
     """Settings from options, then LSCB_* environment variables, then the project defaults."""
     root = project_root()
@@ -77,4 +79,10 @@ def settings(
         store_dir=beside / "store",
         quarantine_dir=beside / "quarantine",
         sn_model=sn_model or os.environ.get("LSCB_SN_MODEL") or "2025",
+        cases_dir=_optional_path(cases_dir or os.environ.get("LSCB_CASES")),
     )
+
+
+def _optional_path(text: str | None) -> Path | None:
+    """`text` as an absolute path, or None when not given."""
+    return Path(text).absolute() if text else None

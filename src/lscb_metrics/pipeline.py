@@ -34,6 +34,7 @@ from lscb_metrics.returns import load_agencies, load_return_specs
 from lscb_metrics.store import run_lock
 
 if TYPE_CHECKING:
+    from lscb_metrics.cases import CaseResult
     from lscb_metrics.quality import QualityResult
 from lscb_metrics.submissions import (
     ReturnContext,
@@ -115,6 +116,55 @@ def receive(
     return submission
 
 
+CASE_SUFFIXES = (".csv", ".xlsx")
+
+
+def derive_cases(settings: Settings, reference: Reference) -> CaseResult | None:
+    """Measures derived from case-level lists in the cases folder, pseudonymised at the door;
+    None when the run has no cases folder. Refuses to start without a pseudonymisation key."""
+    if settings.cases_dir is None:
+        return None
+    from lscb_metrics.cases import derive_case_facts, load_pseudonymisation_key
+
+    key = load_pseudonymisation_key()
+    files = sorted(
+        path
+        for path in settings.cases_dir.rglob("*")
+        if path.is_file() and path.suffix.lower() in CASE_SUFFIXES
+    )
+    return derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+
+
+def partner_measures(
+    aggregate: pd.DataFrame, cases: CaseResult | None, quarter: Quarter
+) -> pd.DataFrame:
+    """The board's facts up to `quarter`: from case lists where they give a measure for an area
+    and quarter, from aggregate returns otherwise (never both, which would count twice)."""
+    if cases is None or cases.facts.empty:
+        return aggregate
+    derived = cases.facts[cases.facts["period_end"] <= quarter.end]
+    key = ["area_code", "measure", "breakdown", "period_end"]
+    covered = derived[key].drop_duplicates().assign(_covered=True)
+    kept = aggregate.merge(covered, on=key, how="left")
+    kept = kept[kept["_covered"].isna()].drop(columns="_covered")
+    return conform_facts(pd.concat([kept, derived], ignore_index=True))
+
+
+def case_relations(cases: CaseResult | None) -> dict[str, pd.DataFrame]:
+    """staged.case_* relations (pseudonymised rows, lists, facts) and audit.case_failures."""
+    if cases is None:
+        return {}
+    from lscb_metrics.cases.ingest import failures_frame
+
+    relations = {
+        "staged.case_facts": cases.facts,
+        "staged.case_lists": cases.lists,
+        "audit.case_failures": failures_frame(cases.failures),
+    }
+    relations |= {f"staged.case_{name}": table.to_pandas() for name, table in cases.staged.items()}
+    return relations
+
+
 def curated_relations(
     reference: Reference,
     partner_facts: pd.DataFrame,
@@ -190,8 +240,10 @@ def run_quarter(
     submissions: list[Submission],
     reference: Reference,
     started_at: datetime,
+    cases: CaseResult | None = None,
 ) -> RunSummary:
-    """Compute and publish the run for `quarter` from ingested submissions, all or nothing."""
+    """Compute and publish the run for `quarter` from ingested submissions (and derived case
+    lists), all or nothing."""
     catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
     used = choose_submissions(submissions, quarter)
     partner_facts = (
@@ -202,6 +254,7 @@ def run_quarter(
     specs = load_return_specs(settings.schemas_dir)
     for submission in used:
         flag_unusual_values(submission, partner_facts, specs)
+    partner_facts = partner_measures(partner_facts, cases, quarter)
     agency_names = {a.code: a.name for a in load_agencies(settings.schemas_dir).values()}
     values, compared = curated_relations(reference, partner_facts, catalogue, agency_names)
     missing = missing_returns(used, quarter, settings.schemas_dir)
@@ -219,6 +272,7 @@ def run_quarter(
         ),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
+        **case_relations(cases),
         "reference.published_facts": reference.published_facts,
         "reference.population": reference.population,
         "reference.statistical_neighbours": reference.neighbours,
@@ -325,7 +379,8 @@ def run_without_orchestration(settings: Settings, quarter: Quarter) -> RunSummar
             receive(path, settings, context, receipts, started_at)
             for path in candidate_files(settings)
         ]
-        summary = run_quarter(settings, quarter, submissions, reference, started_at)
+        cases = derive_cases(settings, reference)
+        summary = run_quarter(settings, quarter, submissions, reference, started_at, cases)
         summary.files = publish_files(settings, quarter)
         summary.quality = check_quality(settings, summary.run_id)
         return summary
