@@ -24,15 +24,15 @@ from lscb_metrics.cases.rules import RULES
 from lscb_metrics.returns.spec import (
     SCHEMAS_DIR,
     SpecError,
-    _check_unambiguous,
-    _check_unique,
-    _list,
-    _mapping,
-    _name,
-    _text,
-    _whole,
-    _yaml_document,
+    checked_unambiguous,
+    checked_unique,
     labels_index,
+    yaml_document,
+    yaml_list,
+    yaml_mapping,
+    yaml_name,
+    yaml_text,
+    yaml_whole,
 )
 
 CaseColumnType = Literal["child_id", "date", "date_of_birth", "code", "flag", "integer", "area"]
@@ -158,7 +158,7 @@ def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:
     specs: dict[str, CaseListSpec] = {}
     check_files: dict[str, Path] = {}
     for path in paths:
-        spec = _list_spec(_yaml_document(path), path, cover)
+        spec = _list_spec(yaml_document(path), path, cover)
         if spec.list_type in specs:
             raise SpecError(f"{path}: list type {spec.list_type!r} is declared twice")
         for check in spec.checks:
@@ -172,8 +172,8 @@ def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:
 
 def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
     """The columns every case list repeats on each row, all required."""
-    document = _mapping(_yaml_document(path), path, "the file", {"fields"}, {"fields"})
-    fields = _list(document["fields"], path, "fields")
+    document = yaml_mapping(yaml_document(path), path, "the file", {"fields"}, {"fields"})
+    fields = yaml_list(document["fields"], path, "fields")
     columns = tuple(_column(item, path, required=True) for item in fields)
     if [column.name for column in columns] != ["la_code", "period_start", "period_end"]:
         raise SpecError(f"{path}: the cover must declare la_code, period_start, period_end")
@@ -183,26 +183,30 @@ def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
 def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> CaseListSpec:
     """The CaseListSpec declared by one parsed YAML document."""
     keys = {"list_type", "title", "description", "row_key", "columns", "checks"}
-    item = _mapping(document, path, "the file", keys, keys - {"checks"})
-    list_type = _name(item["list_type"], path, "list_type")
-    own = tuple(_column(c, path) for c in _list(item["columns"], path, "columns"))
+    item = yaml_mapping(document, path, "the file", keys, keys - {"checks"})
+    list_type = yaml_name(item["list_type"], path, "list_type")
+    own = tuple(_column(c, path) for c in yaml_list(item["columns"], path, "columns"))
     columns = (*cover, *own)
-    _check_unique((column.name for column in columns), path, "column name")
-    _check_unambiguous(((column.name, column.labels) for column in columns), path)
+    checked_unique((column.name for column in columns), path, "column name")
+    checked_unambiguous(((column.name, column.labels) for column in columns), path)
     if [column.type for column in columns].count("child_id") != 1:
         raise SpecError(f"{path}: a case list has exactly one child_id column")
     names = {column.name: column for column in columns}
-    row_key = tuple(_text(key, path, "row_key") for key in _list(item["row_key"], path, "row_key"))
+    row_key = tuple(
+        yaml_text(key, path, "row_key") for key in yaml_list(item["row_key"], path, "row_key")
+    )
     key_types = tuple(names[key].type if key in names else None for key in row_key)
     if key_types != ("child_id", "date"):
         raise SpecError(f"{path}: row_key must be the child_id column and a date column")
     checkable = {name for name, column in names.items() if column.type in CHECKABLE_TYPES}
-    checks = tuple(_check(c, path, checkable) for c in _list(item.get("checks"), path, "checks"))
-    _check_unique((check.code for check in checks), path, "check code")
+    checks = tuple(
+        _check(c, path, checkable) for c in yaml_list(item.get("checks"), path, "checks")
+    )
+    checked_unique((check.code for check in checks), path, "check code")
     return CaseListSpec(
         list_type=list_type,
-        title=_text(item["title"], path, "title"),
-        description=_text(item["description"], path, "description"),
+        title=yaml_text(item["title"], path, "title"),
+        description=yaml_text(item["description"], path, "description"),
         row_key=row_key,
         columns=columns,
         checks=checks,
@@ -212,8 +216,8 @@ def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> Case
 def _column(document: Any, path: Path, required: bool | None = None) -> CaseColumn:
     """One declared column; cover columns are always required."""
     keys = _COLUMN_KEYS | ({"min", "max"})
-    item = _mapping(document, path, "a column", keys, {"name", "title", "type"})
-    name = _name(item["name"], path, "column name")
+    item = yaml_mapping(document, path, "a column", keys, {"name", "title", "type"})
+    name = yaml_name(item["name"], path, "column name")
     where = f"column {name}"
     column_type = item["type"]
     if column_type not in COLUMN_TYPES:
@@ -221,25 +225,25 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
             f"{path}: {where} has unknown type {column_type!r} "
             f"(expected one of {', '.join(COLUMN_TYPES)})"
         )
-    allowed = tuple(_allowed(a, path, where) for a in _list(item.get("allowed"), path, where))
+    allowed = tuple(_allowed(a, path, where) for a in yaml_list(item.get("allowed"), path, where))
     if (column_type == "code") != bool(allowed):
         raise SpecError(f"{path}: {where}: a code column needs `allowed` codes, and only it")
-    _check_unambiguous(((a.code, a.labels) for a in allowed), path)
-    minimum, maximum = (_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
+    checked_unambiguous(((a.code, a.labels) for a in allowed), path)
+    minimum, maximum = (yaml_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
     if column_type != "integer" and (minimum, maximum) != (None, None):
         raise SpecError(f"{path}: {where}: min and max apply only to integer columns")
     if column_type == "integer" and (minimum is None or maximum is None or minimum > maximum):
         raise SpecError(f"{path}: {where}: an integer column needs min <= max")
-    aliases = _list(item.get("aliases"), path, where)
+    aliases = yaml_list(item.get("aliases"), path, where)
     flag = item.get("required", False)
     if not isinstance(flag, bool):
         raise SpecError(f"{path}: {where}: required must be true or false")
     column = CaseColumn(
         name=name,
-        title=_text(item["title"], path, f"{where} title"),
+        title=yaml_text(item["title"], path, f"{where} title"),
         type=column_type,
         required=flag if required is None else required,
-        aliases=tuple(_text(alias, path, f"{where} alias") for alias in aliases),
+        aliases=tuple(yaml_text(alias, path, f"{where} alias") for alias in aliases),
         allowed=allowed,
         minimum=minimum,
         maximum=maximum,
@@ -256,20 +260,22 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
 
 def _allowed(document: Any, path: Path, where: str) -> AllowedCode:
     """One allowed code with its aliases."""
-    item = _mapping(document, path, f"an allowed code of {where}", {"code", "aliases"}, {"code"})
+    item = yaml_mapping(
+        document, path, f"an allowed code of {where}", {"code", "aliases"}, {"code"}
+    )
     return AllowedCode(
-        code=_name(item["code"], path, f"{where} code"),
-        aliases=tuple(str(a) for a in _list(item.get("aliases"), path, where)),
+        code=yaml_name(item["code"], path, f"{where} code"),
+        aliases=tuple(str(a) for a in yaml_list(item.get("aliases"), path, where)),
     )
 
 
 def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
     """One declared check, its rule parsed into the columns it compares and its SQL."""
-    item = _mapping(document, path, "a check", {"code", "rule", "message"})
-    code = _text(item["code"], path, "check code")
+    item = yaml_mapping(document, path, "a check", {"code", "rule", "message"})
+    code = yaml_text(item["code"], path, "check code")
     if not _CHECK_CODE_RE.match(code) or code in RULES:
         raise SpecError(f"{path}: check code {code!r} must look like CAS-X01")
-    rule = _text(item["rule"], path, f"check {code} rule")
+    rule = yaml_text(item["rule"], path, f"check {code} rule")
     try:
         tree = ast.parse(rule, mode="eval").body
     except SyntaxError:
@@ -287,5 +293,5 @@ def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
             )
     pairs = zip(operands, tree.ops, operands[1:], strict=False)
     sql = " AND ".join(f'"{a.id}" {_COMPARISONS[type(op)]} "{b.id}"' for a, op, b in pairs)
-    message = _text(item["message"], path, f"check {code} message")
+    message = yaml_text(item["message"], path, f"check {code} message")
     return CaseCheck(code, rule, message, columns, sql)

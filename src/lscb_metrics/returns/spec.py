@@ -183,14 +183,14 @@ def agency_named(agencies: Mapping[str, Agency], text: str) -> Agency | None:
 def load_cover_fields(schemas_dir: Path = SCHEMAS_DIR) -> tuple[CoverField, ...]:
     """The cover fields declared in `cover.yaml`."""
     path = schemas_dir / "cover.yaml"
-    document = _mapping(_yaml_document(path), path, "the file", {"fields"})
+    document = yaml_mapping(yaml_document(path), path, "the file", {"fields"})
     fields = tuple(
-        _cover_field(item, path) for item in _list(document.get("fields"), path, "fields")
+        _cover_field(item, path) for item in yaml_list(document.get("fields"), path, "fields")
     )
     if not fields:
         raise SpecError(f"{path}: declares no cover fields")
-    _check_unique((field.name for field in fields), path, "cover field name")
-    _check_unambiguous(((field.name, field.labels) for field in fields), path)
+    checked_unique((field.name for field in fields), path, "cover field name")
+    checked_unambiguous(((field.name, field.labels) for field in fields), path)
     return fields
 
 
@@ -203,7 +203,7 @@ def load_return_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, ReturnSpec]:
     specs: dict[str, ReturnSpec] = {}
     check_files: dict[str, Path] = {}
     for path in paths:
-        spec = _return_spec(_yaml_document(path), path, cover_fields)
+        spec = _return_spec(yaml_document(path), path, cover_fields)
         if spec.return_type in specs:
             raise SpecError(f"{path}: return type {spec.return_type!r} is declared twice")
         for check in spec.checks:
@@ -219,12 +219,12 @@ def load_return_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, ReturnSpec]:
 def load_agencies(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Agency]:
     """The partner agencies declared in `agencies.yaml`, keyed by agency code."""
     path = schemas_dir / "agencies.yaml"
-    document = _mapping(_yaml_document(path), path, "the file", {"agencies"})
+    document = yaml_mapping(yaml_document(path), path, "the file", {"agencies"})
     agencies = tuple(
-        _agency(item, path) for item in _list(document.get("agencies"), path, "agencies")
+        _agency(item, path) for item in yaml_list(document.get("agencies"), path, "agencies")
     )
-    _check_unique((agency.code for agency in agencies), path, "agency code")
-    _check_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
+    checked_unique((agency.code for agency in agencies), path, "agency code")
+    checked_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
     specs = load_return_specs(schemas_dir)
     for agency in agencies:
         for return_type in agency.returns:
@@ -241,7 +241,7 @@ def load_agencies(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Agency]:
     return {agency.code: agency for agency in agencies}
 
 
-def _yaml_document(path: Path) -> Any:
+def yaml_document(path: Path) -> Any:
     """The parsed YAML in `path`."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
@@ -254,30 +254,36 @@ def _yaml_document(path: Path) -> Any:
 def _return_spec(document: Any, path: Path, cover_fields: tuple[CoverField, ...]) -> ReturnSpec:
     """The ReturnSpec declared by one parsed YAML document."""
     keys = {"return_type", "title", "description", "sent_by", "row_key", "columns", "checks"}
-    item = _mapping(document, path, "the file", {*keys, "breakdown"}, required=keys - {"checks"})
-    return_type = _name(item["return_type"], path, "return_type")
-    columns = tuple(_column(c, path) for c in _list(item["columns"], path, "columns"))
+    item = yaml_mapping(
+        document, path, "the file", {*keys, "breakdown"}, required=keys - {"checks"}
+    )
+    return_type = yaml_name(item["return_type"], path, "return_type")
+    columns = tuple(_column(c, path) for c in yaml_list(item["columns"], path, "columns"))
     if not columns:
         raise SpecError(f"{path}: declares no columns")
-    _check_unique((column.name for column in columns), path, "column name")
+    checked_unique((column.name for column in columns), path, "column name")
     cover_labels = ((f"cover field {f.name}", f.labels) for f in cover_fields)
-    _check_unambiguous([*((c.name, c.labels) for c in columns), *cover_labels], path)
+    checked_unambiguous([*((c.name, c.labels) for c in columns), *cover_labels], path)
     names = {column.name: column for column in columns}
-    row_key = tuple(_text(k, path, "row_key") for k in _list(item["row_key"], path, "row_key"))
+    row_key = tuple(
+        yaml_text(k, path, "row_key") for k in yaml_list(item["row_key"], path, "row_key")
+    )
     for key in row_key:
         if key not in names:
             raise SpecError(f"{path}: row_key refers to unknown column {key!r}")
     numeric = {name for name, column in names.items() if column.type in NUMERIC_TYPES}
-    checks = tuple(_check(c, path, numeric) for c in _list(item.get("checks"), path, "checks"))
-    _check_unique((check.code for check in checks), path, "check code")
+    checks = tuple(_check(c, path, numeric) for c in yaml_list(item.get("checks"), path, "checks"))
+    checked_unique((check.code for check in checks), path, "check code")
     breakdown = item.get("breakdown", "total")
     if breakdown not in BREAKDOWNS:
         raise SpecError(f"{path}: breakdown {breakdown!r} is not one of {', '.join(BREAKDOWNS)}")
     return ReturnSpec(
         return_type=return_type,
-        title=_text(item["title"], path, "title"),
-        description=_text(item["description"], path, "description"),
-        sent_by=tuple(_text(s, path, "sent_by") for s in _list(item["sent_by"], path, "sent_by")),
+        title=yaml_text(item["title"], path, "title"),
+        description=yaml_text(item["description"], path, "description"),
+        sent_by=tuple(
+            yaml_text(s, path, "sent_by") for s in yaml_list(item["sent_by"], path, "sent_by")
+        ),
         row_key=row_key,
         columns=columns,
         checks=checks,
@@ -288,8 +294,10 @@ def _return_spec(document: Any, path: Path, cover_fields: tuple[CoverField, ...]
 def _column(document: Any, path: Path) -> ColumnSpec:
     """One declared column."""
     keys = {"name", "title", "type", "aliases", "aggregation", "min", "max", "allowed"}
-    item = _mapping(document, path, "a column", {*keys, "description"}, {"name", "title", "type"})
-    name = _name(item["name"], path, "column name")
+    item = yaml_mapping(
+        document, path, "a column", {*keys, "description"}, {"name", "title", "type"}
+    )
+    name = yaml_name(item["name"], path, "column name")
     where = f"column {name}"
     column_type = item["type"]
     if column_type not in COLUMN_TYPES:
@@ -302,23 +310,24 @@ def _column(document: Any, path: Path) -> ColumnSpec:
         raise SpecError(f"{path}: {where} has unknown aggregation {aggregation!r}")
     if aggregation is not None and column_type not in NUMERIC_TYPES:
         raise SpecError(f"{path}: {where} is a code column and cannot have an aggregation")
-    minimum, maximum = (_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
+    minimum, maximum = (yaml_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
     if column_type != "integer" and (minimum, maximum) != (None, None):
         raise SpecError(f"{path}: {where}: min and max apply only to integer columns")
     if minimum is not None and maximum is not None and minimum > maximum:
         raise SpecError(f"{path}: {where} has min {minimum} above max {maximum}")
     allowed = tuple(
-        _text(a, path, f"{where} allowed") for a in _list(item.get("allowed"), path, where)
+        yaml_text(a, path, f"{where} allowed") for a in yaml_list(item.get("allowed"), path, where)
     )
     if (column_type == "code") != bool(allowed):
         raise SpecError(f"{path}: {where}: a code column needs `allowed` codes, and only it")
-    _check_unambiguous(((code, (code,)) for code in allowed), path)
+    checked_unambiguous(((code, (code,)) for code in allowed), path)
     return ColumnSpec(
         name=name,
-        title=_text(item["title"], path, f"{where} title"),
+        title=yaml_text(item["title"], path, f"{where} title"),
         type=column_type,
         aliases=tuple(
-            _text(a, path, f"{where} alias") for a in _list(item.get("aliases"), path, where)
+            yaml_text(a, path, f"{where} alias")
+            for a in yaml_list(item.get("aliases"), path, where)
         ),
         aggregation=aggregation,
         minimum=minimum,
@@ -330,13 +339,13 @@ def _column(document: Any, path: Path) -> ColumnSpec:
 
 def _check(document: Any, path: Path, numeric_columns: set[str]) -> CheckSpec:
     """One declared cross-column check, its rule parsed to find the columns it uses."""
-    item = _mapping(document, path, "a check", {"code", "rule", "message"})
-    code = _text(item["code"], path, "check code")
+    item = yaml_mapping(document, path, "a check", {"code", "rule", "message"})
+    code = yaml_text(item["code"], path, "check code")
     if not _CODE_RE.match(code) or code in RULES:
         raise SpecError(
             f"{path}: check code {code!r} must look like REF-X01 and not be a rule code"
         )
-    rule = _text(item["rule"], path, f"check {code} rule")
+    rule = yaml_text(item["rule"], path, f"check {code} rule")
     try:
         tree = ast.parse(rule, mode="eval")
     except SyntaxError:
@@ -361,23 +370,23 @@ def _check(document: Any, path: Path, numeric_columns: set[str]) -> CheckSpec:
                 f"{path}: check {code} rule refers to unknown column {column!r} "
                 "(rules may use count and integer columns)"
             )
-    return CheckSpec(code, rule, _text(item["message"], path, f"check {code} message"), columns)
+    return CheckSpec(code, rule, yaml_text(item["message"], path, f"check {code} message"), columns)
 
 
 def _cover_field(document: Any, path: Path) -> CoverField:
     """One declared cover field."""
     keys = {"name", "title", "type", "aliases", "description"}
-    item = _mapping(document, path, "a cover field", keys, {"name", "title", "type"})
-    name = _name(item["name"], path, "cover field name")
+    item = yaml_mapping(document, path, "a cover field", keys, {"name", "title", "type"})
+    name = yaml_name(item["name"], path, "cover field name")
     if item["type"] not in COVER_TYPES:
         raise SpecError(f"{path}: cover field {name} has unknown type {item['type']!r}")
     return CoverField(
         name=name,
-        title=_text(item["title"], path, f"cover field {name} title"),
+        title=yaml_text(item["title"], path, f"cover field {name} title"),
         type=item["type"],
         aliases=tuple(
-            _text(a, path, f"cover field {name} alias")
-            for a in _list(item.get("aliases"), path, name)
+            yaml_text(a, path, f"cover field {name} alias")
+            for a in yaml_list(item.get("aliases"), path, name)
         ),
         description=str(item.get("description") or ""),
     )
@@ -386,18 +395,18 @@ def _cover_field(document: Any, path: Path) -> CoverField:
 def _agency(document: Any, path: Path) -> Agency:
     """One declared agency."""
     keys = {"code", "name", "type", "returns"}
-    item = _mapping(document, path, "an agency", keys)
-    code = _text(item["code"], path, "agency code")
-    returns = _list(item["returns"], path, f"agency {code} returns")
+    item = yaml_mapping(document, path, "an agency", keys)
+    code = yaml_text(item["code"], path, "agency code")
+    returns = yaml_list(item["returns"], path, f"agency {code} returns")
     return Agency(
         code=code,
-        name=_text(item["name"], path, f"agency {code} name"),
-        type=_text(item["type"], path, f"agency {code} type"),
-        returns=tuple(_text(r, path, f"agency {code} returns") for r in returns),
+        name=yaml_text(item["name"], path, f"agency {code} name"),
+        type=yaml_text(item["type"], path, f"agency {code} type"),
+        returns=tuple(yaml_text(r, path, f"agency {code} returns") for r in returns),
     )
 
 
-def _mapping(
+def yaml_mapping(
     document: Any, path: Path, what: str, allowed: set[str], required: set[str] | None = None
 ) -> dict[str, Any]:
     """`document` as a mapping with all `required` keys (default: all) and no unknown ones."""
@@ -412,7 +421,7 @@ def _mapping(
     return document
 
 
-def _list(value: Any, path: Path, what: str) -> list[Any]:
+def yaml_list(value: Any, path: Path, what: str) -> list[Any]:
     """`value` as a list; absent means empty."""
     if value is None:
         return []
@@ -421,29 +430,29 @@ def _list(value: Any, path: Path, what: str) -> list[Any]:
     return value
 
 
-def _text(value: Any, path: Path, what: str) -> str:
+def yaml_text(value: Any, path: Path, what: str) -> str:
     """`value` as non-blank text."""
     if not isinstance(value, str) or not value.strip():
         raise SpecError(f"{path}: {what} must be non-blank text, not {value!r}")
     return value.strip()
 
 
-def _name(value: Any, path: Path, what: str) -> str:
+def yaml_name(value: Any, path: Path, what: str) -> str:
     """`value` as a lower_snake_case name, usable in check rules."""
-    text = _text(value, path, what)
+    text = yaml_text(value, path, what)
     if not _NAME_RE.match(text):
         raise SpecError(f"{path}: {what} {text!r} must be lower_snake_case")
     return text
 
 
-def _whole(value: Any, path: Path, what: str) -> int | None:
+def yaml_whole(value: Any, path: Path, what: str) -> int | None:
     """`value` as a whole number, or None when absent."""
     if value is not None and (type(value) is not int):
         raise SpecError(f"{path}: {what} must be a whole number, not {value!r}")
     return value
 
 
-def _check_unique(names: Iterable[str], path: Path, what: str) -> None:
+def checked_unique(names: Iterable[str], path: Path, what: str) -> None:
     """Refuse a name given twice."""
     seen: set[str] = set()
     for name in names:
@@ -452,7 +461,7 @@ def _check_unique(names: Iterable[str], path: Path, what: str) -> None:
         seen.add(name)
 
 
-def _check_unambiguous(named_labels: Iterable[tuple[str, Iterable[str]]], path: Path) -> None:
+def checked_unambiguous(named_labels: Iterable[tuple[str, Iterable[str]]], path: Path) -> None:
     """Refuse a label (after matching) that would name two different things."""
     owners: dict[str, tuple[str, str]] = {}
     for name, labels in named_labels:
