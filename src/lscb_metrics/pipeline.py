@@ -245,19 +245,20 @@ def run_quarter(
     """Compute and publish the run for `quarter` from ingested submissions (and derived case
     lists), all or nothing."""
     catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
+    specs = load_return_specs(settings.schemas_dir)
+    agencies = load_agencies(settings.schemas_dir)
     used = choose_submissions(submissions, quarter)
     partner_facts = (
         conform_facts(pd.concat([s.facts for s in used], ignore_index=True))
         if used
         else empty_facts()
     )
-    specs = load_return_specs(settings.schemas_dir)
     for submission in used:
         flag_unusual_values(submission, partner_facts, specs)
     partner_facts = partner_measures(partner_facts, cases, quarter)
-    agency_names = {a.code: a.name for a in load_agencies(settings.schemas_dir).values()}
+    agency_names = {a.code: a.name for a in agencies.values()}
     values, compared = curated_relations(reference, partner_facts, catalogue, agency_names)
-    missing = missing_returns(used, quarter, settings.schemas_dir)
+    missing = missing_returns(used, quarter, agencies)
     rejected = [s for s in submissions if s.status == "rejected"]
     outcome = "incomplete" if missing or rejected else "complete"
     run_id = str(uuid.uuid4())

@@ -229,28 +229,14 @@ def indicator_values_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation
             meta={"failing": "not catalogued", "name_by": "indicator_id"},
         ),
         *value_range_expectations(catalogue),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="value",
-            column_B="lower_ci95",
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-            description="lower_ci95 at most value",
-            meta={"failing": "with lower_ci95 above value", "name_by": "indicator_id"},
-        ),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="upper_ci95",
-            column_B="value",
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-            description="upper_ci95 at least value",
-            meta={"failing": "with upper_ci95 below value", "name_by": "indicator_id"},
-        ),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="period_end",
-            column_B="period_start",
-            or_equal=True,
-            description="period_start on or before period_end",
-            meta={"failing": "with period_start after period_end", "name_by": "indicator_id"},
+        at_least("value", "lower_ci95", "lower_ci95 at most value", "with lower_ci95 above value"),
+        at_least("upper_ci95", "value", "upper_ci95 at least value", "with upper_ci95 below value"),
+        at_least(
+            "period_end",
+            "period_start",
+            "period_start on or before period_end",
+            "with period_start after period_end",
+            skip_missing=False,
         ),
         gxe.ExpectColumnValuesToBeInSet(
             column="geographic_level",
@@ -265,6 +251,24 @@ def indicator_values_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation
             meta={"failing": "of another source type", "name_by": "source_type"},
         ),
     ]
+
+
+def at_least(
+    column_a: str, column_b: str, description: str, failing: str, *, skip_missing: bool = True
+) -> Expectation:
+    """Expect `column_a` >= `column_b` on every row (rows missing either value are skipped, or
+    with skip_missing=False only rows missing both, GX's default); failing rows are named by
+    their indicator."""
+    import great_expectations.expectations as gxe
+
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=column_a,
+        column_B=column_b,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing" if skip_missing else "both_values_are_missing",
+        description=description,
+        meta={"failing": failing, "name_by": "indicator_id"},
+    )
 
 
 def value_range_expectations(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
@@ -324,14 +328,7 @@ def comparisons_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
             description="rank at least 1",
             meta={"failing": "ranked below 1", "name_by": "indicator_id"},
         ),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="rank_of",
-            column_B="rank",
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-            description="rank at most rank_of",
-            meta={"failing": "ranked beyond rank_of", "name_by": "indicator_id"},
-        ),
+        at_least("rank_of", "rank", "rank at most rank_of", "ranked beyond rank_of"),
         gxe.ExpectColumnValuesToBeInSet(
             column="quartile_band",
             value_set=QUARTILE_BANDS,

@@ -310,7 +310,9 @@ def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[
     return sorted(latest.values(), key=lambda s: s.submission_id)
 
 
-def missing_returns(used: list[Submission], quarter: Quarter, schemas_dir: Path) -> list[str]:
+def missing_returns(
+    used: list[Submission], quarter: Quarter, agencies: Mapping[str, Agency]
+) -> list[str]:
     """Returns each agency should have sent for `quarter` that the run has no accepted file for."""
     received = {
         (s.cover["agency_code"], s.cover["return_type"])
@@ -319,7 +321,7 @@ def missing_returns(used: list[Submission], quarter: Quarter, schemas_dir: Path)
     }
     return sorted(
         f"{agency.code}: {return_type}"
-        for agency in load_agencies(schemas_dir).values()
+        for agency in agencies.values()
         for return_type in agency.returns
         if (agency.code, return_type) not in received
     )

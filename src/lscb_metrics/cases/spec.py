@@ -23,6 +23,7 @@ from lscb_metrics.cases.rules import RULES
 # The declaration helpers of schemas/returns, so both grammars are checked the same way.
 from lscb_metrics.returns.spec import (
     SCHEMAS_DIR,
+    DeclaredColumns,
     SpecError,
     checked_unambiguous,
     checked_unique,
@@ -106,8 +107,9 @@ class CaseCheck:
 
 
 @dataclass(frozen=True)
-class CaseListSpec:
-    """What one case list holds: its columns (cover first), row key and declared checks."""
+class CaseListSpec(DeclaredColumns):
+    """What one case list holds: its columns (cover first, so `column_names` starts with the
+    cover), row key and declared checks."""
 
     list_type: str
     title: str
@@ -115,11 +117,6 @@ class CaseListSpec:
     row_key: tuple[str, ...]
     columns: tuple[CaseColumn, ...]
     checks: tuple[CaseCheck, ...]
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        """Canonical column names, cover first, in declaration order."""
-        return tuple(column.name for column in self.columns)
 
     @property
     def key_date(self) -> str:
@@ -136,15 +133,6 @@ class CaseListSpec:
     def required_columns(self) -> tuple[CaseColumn, ...]:
         """Columns every file of this list must have."""
         return tuple(column for column in self.columns if column.required)
-
-    def column(self, name: str) -> CaseColumn:
-        """The column called `name`."""
-        return next(column for column in self.columns if column.name == name)
-
-    @cached_property
-    def header_index(self) -> dict[str, str]:
-        """Matching key of every header a partner may use -> canonical column name."""
-        return labels_index((column.name, column.labels) for column in self.columns)
 
 
 def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:

@@ -50,16 +50,6 @@ META_COLUMNS = [
     "filter_hint",
     "filter_grouping_column",
 ]
-GEOGRAPHY_COLUMNS = [
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "new_la_code",
-    "la_name",
-    "old_la_code",
-]
 #: Groups the indicator_id filter's items in EES; a grouping column has no metadata row.
 THEME_COLUMN = "theme"
 

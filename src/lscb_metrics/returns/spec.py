@@ -92,8 +92,29 @@ class CheckSpec:
     columns: tuple[str, ...]
 
 
+class DeclaredColumns:
+    """Column look-ups shared by declarations (returns, case lists) holding `columns`, each
+    with a `name` and the `labels` a partner may head it with."""
+
+    columns: tuple[Any, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Canonical column names in declaration order."""
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Any:
+        """The column called `name`."""
+        return next(column for column in self.columns if column.name == name)
+
+    @cached_property
+    def header_index(self) -> dict[str, str]:
+        """Matching key of every header a partner may use -> canonical column name."""
+        return labels_index((column.name, column.labels) for column in self.columns)
+
+
 @dataclass(frozen=True)
-class ReturnSpec:
+class ReturnSpec(DeclaredColumns):
     """What one type of partner return holds and the rules its rows must satisfy."""
 
     return_type: str
@@ -106,23 +127,9 @@ class ReturnSpec:
     breakdown: Breakdown = "total"
 
     @property
-    def column_names(self) -> tuple[str, ...]:
-        """Canonical column names in declaration order."""
-        return tuple(column.name for column in self.columns)
-
-    @property
     def measure_columns(self) -> tuple[ColumnSpec, ...]:
         """Columns that become facts: those with an aggregation."""
         return tuple(column for column in self.columns if column.aggregation)
-
-    def column(self, name: str) -> ColumnSpec:
-        """The column called `name`."""
-        return next(column for column in self.columns if column.name == name)
-
-    @cached_property
-    def header_index(self) -> dict[str, str]:
-        """Matching key of every header a partner may use -> canonical column name."""
-        return labels_index((column.name, column.labels) for column in self.columns)
 
 
 @dataclass(frozen=True)
