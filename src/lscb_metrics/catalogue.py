@@ -43,7 +43,7 @@ class Indicator:
     comparators: tuple[str, ...]
     breakdown: str
     theme: str
-    published_lait: str | None
+    published_value: str | None  # measure holding the publisher's own figure, if it gives one
 
     @property
     def is_count(self) -> bool:
@@ -116,5 +116,5 @@ def _indicator(entry: dict[str, Any], defaults: dict[str, Any]) -> Indicator:
         comparators=comparators,
         breakdown=merged.get("breakdown", "total"),
         theme=merged.get("theme", "other"),
-        published_lait=(merged.get("published") or {}).get("lait"),
+        published_value=merged.get("published_value"),
     )

@@ -117,11 +117,12 @@ def window_start(period_end: date, months: int) -> date:
 def population_mid_year(period_end: date) -> int:
     """Mid-year whose population estimate is the denominator for a period ending `period_end`.
 
-    The calendar year before the one in which the period ends: DfE's reporting year 2013-14
-    (ending March 2014) uses mid-2013, and a quarter ending September 2014 uses mid-2013 too, the
-    latest estimate published when such a quarter is reported.
+    The mid-year at the start of the financial year the period ends in, for every quarter of it:
+    DfE's reporting year 2013-14 (ending March 2014) uses mid-2013, and so do the quarters ending
+    June, September and December 2013, so a rate never jumps within a year for want of a new
+    estimate.
     """
-    return period_end.year - 1
+    return quarter_of(period_end).year_start
 
 
 def window_label(period_end: date, months: int) -> str:

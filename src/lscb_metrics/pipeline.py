@@ -17,13 +17,13 @@ import pandas as pd
 
 from lscb_metrics import warehouse
 from lscb_metrics.catalogue import Indicator, load_catalogue
-from lscb_metrics.comparisons import comparisons
+from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import Settings
 from lscb_metrics.facts import conform_facts, empty_facts
-from lscb_metrics.indicators import indicator_values, published_rate_values, with_intervals
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
     la_lookup,
+    la_numbers,
     load_areas,
     load_cin_facts,
     load_lait_facts,
@@ -58,6 +58,7 @@ class Reference:
 
     areas: pd.DataFrame
     la_lookup: dict[str, tuple[str, str, str | None]]
+    la_numbers: dict[str, str]
     published_facts: pd.DataFrame
     population: pd.DataFrame
     neighbours: pd.DataFrame
@@ -68,7 +69,9 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     """Reference data for a run from the shipped files (read as published)."""
     areas = load_areas(settings.reference_dir)
     lait_measures = {
-        i.published_lait: f"lait:{i.published_lait}" for i in catalogue if i.published_lait
+        i.published_value.removeprefix("lait:"): i.published_value
+        for i in catalogue
+        if i.published_value and i.published_value.startswith("lait:")
     }
     published = pd.concat(
         [
@@ -86,6 +89,7 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     return Reference(
         areas=areas,
         la_lookup=la_lookup(areas),
+        la_numbers=la_numbers(areas),
         published_facts=published,
         population=population,
         neighbours=load_statistical_neighbours(settings.reference_dir, settings.sn_model),
@@ -176,16 +180,17 @@ def curated_relations(
     values_frames, comparison_frames = [], []
     for indicator in catalogue:
         values = indicator_values(facts, reference.population, indicator, reference.areas)
-        if indicator.published_lait:
-            values = pd.concat(
-                [values, published_rate_values(facts, indicator, reference.areas)],
-                ignore_index=True,
-            )
         values = with_intervals(values, indicator)
         values["decimals"] = indicator.decimals
         values_frames.append(values)
         comparison_frames.append(
-            comparisons(values, indicator, reference.neighbours, reference.local_comparators)
+            comparisons(
+                values,
+                indicator,
+                reference.neighbours,
+                reference.local_comparators,
+                reference.la_numbers,
+            )
         )
     values = pd.concat(values_frames, ignore_index=True)
     values["breakdown_name"] = values["breakdown"].map(agency_names).fillna(values["breakdown"])

@@ -43,10 +43,13 @@ def test_rolling_twelve_months_ending_september_starts_in_october():
     assert window_start(date(2014, 3, 31), 6) == date(2013, 10, 1)
 
 
-def test_population_mid_year_follows_dfe_previous_mid_year():
-    # DfE: reporting year 2013-14 (ending 31 March 2014) uses the mid-2013 estimate.
-    assert population_mid_year(date(2014, 3, 31)) == 2013
-    assert population_mid_year(date(2014, 9, 30)) == 2013
+def test_population_mid_year_is_one_estimate_per_financial_year():
+    # DfE: reporting year 2013-14 (ending 31 March 2014) uses the mid-2013 estimate, and every
+    # quarter of 2013-14 takes the same one; 2014-15 Q2 (to September 2014) takes mid-2014.
+    quarters_2013_14 = [date(2013, 6, 30), date(2013, 9, 30), date(2013, 12, 31), date(2014, 3, 31)]
+    assert {population_mid_year(day) for day in quarters_2013_14} == {2013}
+    assert population_mid_year(date(2014, 9, 30)) == 2014
+    assert population_mid_year(date(2012, 6, 30)) == 2012
 
 
 @given(st.integers(2000, 2040), st.integers(1, 4), st.integers(0, 40))

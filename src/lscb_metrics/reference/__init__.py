@@ -11,6 +11,7 @@ from lscb_metrics.reference.areas import (
     Succession,
     current_code,
     la_lookup,
+    la_numbers,
     load_areas,
     ons_codes_in_force,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "Succession",
     "current_code",
     "la_lookup",
+    "la_numbers",
     "lait_period",
     "lait_polarity",
     "load_areas",

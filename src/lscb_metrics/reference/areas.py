@@ -227,6 +227,12 @@ def ons_codes_in_force(
     )
 
 
+def la_numbers(areas: pd.DataFrame) -> dict[str, str]:
+    """DfE number of each local authority by ONS code (every code it has had)."""
+    la = areas[areas["old_la_code"].notna()]
+    return dict(zip(la["area_code"], la["old_la_code"], strict=True))
+
+
 def area_attributes(areas: pd.DataFrame) -> pd.DataFrame:
     """area_name, geographic_level and region_code indexed by ONS code, for labelling facts."""
     return areas.set_index("area_code")[["area_name", "geographic_level", "region_code"]]

@@ -51,6 +51,7 @@ CIN_TABLES: tuple[CinTable, ...] = (
         (
             CinMeasure("referrals", "referral_count", snapshot=False),
             CinMeasure("rereferrals_within_12_months", "rereferral_count", snapshot=False),
+            CinMeasure("rereferral_percent", "rereferral_percent", snapshot=False),
         ),
     ),
     CinTable(
@@ -72,6 +73,9 @@ CIN_TABLES: tuple[CinTable, ...] = (
         (
             CinMeasure("cp_plan_starts", "CPP_start", snapshot=False),
             CinMeasure("cp_plan_starts_subsequent", "CPP_subsequent", snapshot=False),
+            CinMeasure(
+                "cp_plan_starts_subsequent_percent", "CPP_subsequent_percent", snapshot=False
+            ),
         ),
     ),
     CinTable(

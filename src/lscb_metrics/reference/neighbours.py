@@ -21,8 +21,10 @@ from lscb_metrics.reference.areas import load_areas, ons_codes_in_force
 
 NEIGHBOUR_COUNT = 10
 NEIGHBOUR_COLUMNS: tuple[str, ...] = (
-    "area_code",  # ONS code of the LA
-    "neighbour_code",  # ONS code of the neighbour
+    "la_number",  # DfE number of the LA: how comparisons follow it through ONS code changes
+    "neighbour_number",  # DfE number of the neighbour
+    "area_code",  # ONS code of the LA when the model was published
+    "neighbour_code",  # ONS code of the neighbour when the model was published
     "neighbour_rank",  # int, 1 (closest) to 10
     "closeness",  # DfE band: 'Extremely close', 'Very close', 'Close', 'Somewhat close', ...
     "model",  # '2021' | '2025'
@@ -123,6 +125,12 @@ def load_statistical_neighbours(
     )
     if unknown:
         raise ValueError(f"{path}: LA number(s) not in the DfE area files: {sorted(unknown)}")
-    out = pairs.assign(area_code=area_code, neighbour_code=neighbour_code, model=model)
+    out = pairs.assign(
+        la_number=pairs["la"],
+        neighbour_number=pairs["neighbour"],
+        area_code=area_code,
+        neighbour_code=neighbour_code,
+        model=model,
+    )
     out = out.sort_values(["area_code", "neighbour_rank"], kind="stable")
     return text_as_objects(out[list(NEIGHBOUR_COLUMNS)].reset_index(drop=True))

@@ -1,13 +1,15 @@
 """Ranks and quartile bands of areas, as in the DfE Local Authority Interactive Tool (LAIT).
 
-Quartile cut-points are Excel PERCENTILE.INC (numpy's default 'linear' method) over the areas
-with a value. Band A is the best quarter and D the worst; where the polarity makes no judgement
-there is no best, so no band.
+Quartile cut-points are Excel PERCENTILE.INC (numpy's default 'linear' method, R's default
+quantile type 7) over the areas with a value. Band A is the best quarter and D the worst; where
+the polarity makes no judgement there is no best, so no band.
 
-Boundary convention: a value equal to a cut-point falls in the *better* band. With high_is_good,
-A is value >= Q3, B is Q2 <= value < Q3, C is Q1 <= value < Q2, D is value < Q1; with
-low_is_good, A is value <= Q1, B is Q1 < value <= Q2, C is Q2 < value <= Q3, D is value > Q3.
-Ties in ranks likewise share the better rank (pandas method='min').
+Boundary convention, as LAIT's `calculate_quartile_band` (dfe-analytical-services/
+local-authority-interactive-tool, R/fn_analysis.R): the quarters are the closed-above intervals
+[min, Q1], (Q1, Q2], (Q2, Q3], (Q3, max] of the values, so a value equal to a cut-point falls in
+the quarter *below* it. With low_is_good those are A, B, C, D (A is value <= Q1); with
+high_is_good they are D, C, B, A (A is value > Q3, and a value on Q3 is B).
+Ties in ranks share the better rank (pandas method='min', R's ties.method = "min").
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def quartile_band(
     value: float, cut_points: tuple[float, float, float], polarity: str
 ) -> str | None:
     """Quartile band 'A' (best quarter) to 'D' (worst) of `value`; None if missing or polarity
-    is no_judgement. A value on a cut-point gets the better band (DfE LAIT quartile banding)."""
+    is no_judgement. A value on a cut-point is in the quarter below it (DfE LAIT banding)."""
     checked_polarity(polarity)
     if len(cut_points) != 3 or any(is_missing(point) for point in cut_points):
         raise ValueError(f"cut_points must be three numbers (Q1, Q2, Q3), got {cut_points!r}")
@@ -55,13 +57,9 @@ def quartile_band(
         raise ValueError(f"cut_points must be in ascending order, got {cut_points!r}")
     if polarity == NO_JUDGEMENT or is_missing(value):
         return None
-    # Each cut-point the value is strictly worse than moves it one band down, so a value equal
-    # to a cut-point stays in the better band.
-    if polarity == LOW_IS_GOOD:
-        bands_down = sum(value > point for point in cut_points)
-    else:
-        bands_down = sum(value < point for point in cut_points)
-    return QUARTILE_BANDS[bands_down]
+    # The quarter counted from the lowest values: a value on a cut-point is not above it.
+    quarter = sum(value > point for point in cut_points)
+    return QUARTILE_BANDS[quarter if polarity == LOW_IS_GOOD else len(QUARTILE_BANDS) - 1 - quarter]
 
 
 def quartile_bands(values: pd.Series, polarity: str) -> pd.Series:

@@ -13,7 +13,7 @@ import pytest
 from lscb_metrics.cases import derive_case_facts
 from lscb_metrics.cases.derive import MEASURES
 from lscb_metrics.catalogue import load_catalogue
-from lscb_metrics.indicators import indicator_values
+from lscb_metrics.compute.values import indicator_values
 from lscb_metrics.returns import (
     load_agencies,
     load_return_specs,

@@ -64,8 +64,8 @@ def test_every_relation_and_column_is_listed_with_its_type(
 
 
 def test_curated_columns_carry_their_descriptions(dictionary: str) -> None:
-    assert "Unrounded value in the indicator's unit." in dictionary
-    assert "Fingertips comparison with England" in dictionary
+    assert "Value in the indicator's unit, unrounded where computed" in dictionary
+    assert "Fingertips comparison with the figure in england_value" in dictionary
 
 
 def test_every_indicator_has_unit_polarity_and_source(dictionary: str, schemas_dir: Path) -> None:

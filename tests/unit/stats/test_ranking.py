@@ -61,15 +61,15 @@ CUTS = (1.75, 3.0, 5.0)
     ("value", "high_is_good", "low_is_good"),
     [
         (6.0, "A", "D"),
-        (5.0, "A", "C"),  # on Q3: the better band either way
+        (5.0, "B", "C"),  # on Q3: in (Q2, Q3], B when high is good
         (4.0, "B", "C"),
-        (3.0, "B", "B"),  # on Q2
+        (3.0, "C", "B"),  # on Q2: in (Q1, Q2]
         (2.0, "C", "B"),
-        (1.75, "C", "A"),  # on Q1
+        (1.75, "D", "A"),  # on Q1: in [min, Q1]
         (1.0, "D", "A"),
     ],
 )
-def test_quartile_band_puts_cut_point_values_in_the_better_band(
+def test_quartile_band_puts_cut_point_values_in_the_quarter_below(
     value: float, high_is_good: str, low_is_good: str
 ) -> None:
     assert quartile_band(value, CUTS, HIGH_IS_GOOD) == high_is_good

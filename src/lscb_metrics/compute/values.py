@@ -8,6 +8,8 @@ the catalogue says), snapshot measures are taken as at the period end.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,7 @@ from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
 from lscb_metrics.periods import population_mid_year, quarter_of, window_label, window_start
 from lscb_metrics.stats import (
     proportion_ci_method,
+    rate,
     rate_ci_method,
     rate_intervals,
     wilson_intervals,
@@ -33,7 +36,9 @@ VALUE_COLUMNS: tuple[str, ...] = (
     "time_period",
     "numerator",
     "denominator",
+    "counts_rounded_to",
     "value",
+    "value_note",
     "unit",
     "source_type",
     "source",
@@ -157,9 +162,40 @@ def indicator_values(
     `population` has area_code, mid_year, population_0_17 and source_type ('published' rows are
     the ONS series; 'partner_return' rows are local figures that override it for partner data).
     """
+    frame = with_published_values(
+        computed_values(facts, population, indicator), published_values(facts, indicator)
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=list(VALUE_COLUMNS))
+    frame["counts_rounded_to"] = counts_rounded_to(facts, frame, indicator)
+    frame["period_start"] = _period_start(frame, indicator)
+    frame["indicator_id"] = indicator.id
+    frame["unit"] = indicator.unit
+    frame = frame.merge(areas[_AREA_COLUMNS], on="area_code", how="left")
+    return frame[list(VALUE_COLUMNS)]
+
+
+_COMPUTED_COLUMNS = [
+    *_SERIES_KEY,
+    "period_end",
+    "time_period",
+    "source",
+    "submission_ids",
+    "source_sha256s",
+    "numerator",
+    "denominator",
+    "value",
+    "value_note",
+]
+
+
+def computed_values(
+    facts: pd.DataFrame, population: pd.DataFrame, indicator: Indicator
+) -> pd.DataFrame:
+    """numerator, denominator and value (`stats.rate`) of every series and period with counts."""
     windowed = with_numerator(windowed_measures(facts, indicator), indicator)
     if windowed.empty:
-        return pd.DataFrame(columns=list(VALUE_COLUMNS))
+        return pd.DataFrame(columns=_COMPUTED_COLUMNS)
     wide = (
         windowed.groupby([*_SERIES_KEY, "period_end", "measure"])["value"]
         .first()
@@ -170,39 +206,93 @@ def indicator_values(
     for measure in indicator.measures:
         if measure not in frame.columns and measure != POPULATION_MEASURE:
             frame[measure] = np.nan
-    frame["numerator"] = frame[list(indicator.numerator)].sum(
-        axis=1, min_count=len(indicator.numerator)
-    )
-    frame.loc[frame[list(indicator.numerator)].isna().any(axis=1), "numerator"] = np.nan
+    parts = frame[list(indicator.numerator)]
+    frame["numerator"] = parts.sum(axis=1).where(parts.notna().all(axis=1))
+    frame["value_note"] = None
     if indicator.uses_population:
         frame["denominator"] = _population_for(frame, population, indicator.window_months)
+        missing = frame["denominator"].isna() & frame["numerator"].notna()
+        frame.loc[missing, "value_note"] = [
+            no_population_note(end, indicator.window_months)
+            for end in frame.loc[missing, "period_end"]
+        ]
     elif indicator.denominator:
         frame["denominator"] = frame[indicator.denominator]
     else:
         frame["denominator"] = np.nan
-    frame["value"] = _value(frame["numerator"], frame["denominator"], indicator.multiplier)
-    frame["period_start"] = _period_start(frame, indicator)
-    frame["indicator_id"] = indicator.id
-    frame["unit"] = indicator.unit
-    frame = frame.merge(areas[_AREA_COLUMNS], on="area_code", how="left")
-    return frame[list(VALUE_COLUMNS)]
+    frame["value"] = indicator_value(frame["numerator"], frame["denominator"], indicator)
+    return frame[_COMPUTED_COLUMNS]
 
 
-def published_rate_values(
-    lait_facts: pd.DataFrame, indicator: Indicator, areas: pd.DataFrame
-) -> pd.DataFrame:
-    """Published values of an indicator that exists only as a rate (LAIT), without counts."""
-    rows = lait_facts[lait_facts["measure"] == f"lait:{indicator.published_lait}"].copy()
-    rows["indicator_id"] = indicator.id
-    rows["unit"] = indicator.unit
-    rows["numerator"] = np.nan
-    rows["denominator"] = np.nan
-    rows["submission_ids"] = [[] for _ in range(len(rows))]
-    rows["source_sha256s"] = [[] for _ in range(len(rows))]
-    rows = rows.drop(columns=["area_name", "geographic_level", "region_code"]).merge(
-        areas[_AREA_COLUMNS], on="area_code", how="left"
+def no_population_note(period_end: date, window_months: int) -> str:
+    """Why a rate per child has no value: the mid-year estimates its window needs."""
+    latest = population_mid_year(period_end)
+    years = range(latest - max(window_months // 12, 1) + 1, latest + 1)
+    wanted = ", ".join(f"mid-{year}" for year in years)
+    return f"Not available: no ONS estimate of children aged 0-17 for {wanted} is shipped"
+
+
+def indicator_value(
+    numerator: pd.Series, denominator: pd.Series, indicator: Indicator
+) -> pd.Series:
+    """The count itself for counts, else numerator / denominator x multiplier (`stats.rate`);
+    NaN where either is missing or the denominator is 0."""
+    if indicator.is_count:
+        return numerator.astype("float64")
+    pairs = zip(numerator.astype("float64"), denominator.astype("float64"), strict=True)
+    return pd.Series(
+        [rate(n, d, indicator.multiplier) for n, d in pairs], index=numerator.index, dtype="float64"
     )
-    return rows[list(VALUE_COLUMNS)]
+
+
+def published_values(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The figure the publisher gives for this indicator (its `published_value` measure), by
+    series and period; empty when the publisher gives only counts."""
+    columns = [*_SERIES_KEY, "period_end", "time_period", "value", "source"]
+    if not indicator.published_value:
+        return pd.DataFrame(columns=columns)
+    rows = facts[
+        (facts["measure"] == indicator.published_value) & (facts["source_type"] != "partner_return")
+    ]
+    return rows[columns].drop_duplicates([*_SERIES_KEY, "period_end"]).reset_index(drop=True)
+
+
+def with_published_values(computed: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """`computed` with the published figure as the value wherever one is published (its counts
+    kept as numerator and denominator), plus published figures that come without counts."""
+    if published.empty:
+        return computed
+    figures = published.rename(
+        columns={"value": "_figure", "time_period": "_label", "source": "_source"}
+    )
+    frame = computed.merge(figures, on=[*_SERIES_KEY, "period_end"], how="outer")
+    given = frame["_figure"].notna()
+    frame.loc[given, "value"] = frame.loc[given, "_figure"]
+    # A publisher's own figure is the value even where its counts were suppressed.
+    frame.loc[given, "value_note"] = None
+    frame["time_period"] = frame["time_period"].fillna(frame["_label"])
+    frame["source"] = frame["source"].fillna(frame["_source"])
+    for column in ("submission_ids", "source_sha256s"):
+        frame[column] = [v if isinstance(v, list) else [] for v in frame[column]]
+    return frame.drop(columns=["_figure", "_label", "_source"])
+
+
+def counts_rounded_to(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """The base the publisher rounded each value's counts to (DfE: 10 for England and regions),
+    1 where they are exact, NA where the value comes without counts."""
+    has_counts = (frame["numerator"].notna() | frame["denominator"].notna()).to_numpy()
+    bases = np.where(has_counts, 1.0, np.nan)
+    if "rounded_to" in facts.columns:
+        measures = [m for m in indicator.measures if m != POPULATION_MEASURE]
+        key = [*_SERIES_KEY, "period_end"]
+        rounded = (
+            facts[facts["measure"].isin(measures) & facts["rounded_to"].notna()]
+            .groupby(key)["rounded_to"]
+            .max()
+        )
+        found = rounded.reindex(pd.MultiIndex.from_frame(frame[key])).to_numpy(dtype="float64")
+        bases = np.where(has_counts & ~np.isnan(found), found, bases)
+    return pd.Series(bases, index=frame.index).astype("Int64")
 
 
 def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months: int) -> pd.Series:
@@ -221,15 +311,6 @@ def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months
                 table, frame.loc[rows, "area_code"], frame.loc[rows, "period_end"], months
             ).to_numpy()
     return result
-
-
-def _value(numerator: pd.Series, denominator: pd.Series, multiplier: int) -> pd.Series:
-    """numerator / denominator * multiplier (the count itself for counts); NaN if undefined."""
-    if multiplier == 1:
-        return numerator.astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = numerator / denominator.where(denominator > 0) * multiplier
-    return value.astype("float64")
 
 
 def _period_start(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
@@ -274,6 +355,15 @@ def with_intervals(values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
             lower[usable], upper[usable] = low, high
         out[f"lower_ci{suffix}"] = lower
         out[f"upper_ci{suffix}"] = upper
+    # A published figure outside the interval of its counts was computed from other counts (DfE
+    # rounds regional counts to 10): that interval is not the figure's, so none is given.
+    foreign = (out["value"] < out["lower_ci998"]) | (out["value"] > out["upper_ci998"])
+    foreign |= (out["value"] < out["lower_ci95"]) | (out["value"] > out["upper_ci95"])
+    interval_columns = [
+        f"{side}_ci{suffix}" for side in ("lower", "upper") for _, suffix in CONFIDENCE_LEVELS
+    ]
+    out.loc[foreign, interval_columns] = np.nan
+    usable &= ~foreign
     method = pd.Series(None, index=out.index, dtype="object")
     if not indicator.is_count:
         method[usable] = (

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.catalogue import Indicator
-from lscb_metrics.comparisons import comparisons
+from lscb_metrics.compute.comparisons import comparisons
 from lscb_metrics.stats import rank_within_group
 
 MARCH_13, MARCH_14, SEPT_14 = date(2013, 3, 31), date(2014, 3, 31), date(2014, 9, 30)
@@ -24,7 +24,7 @@ RATE = Indicator(
     comparators=("england", "region", "statistical_neighbours"),
     breakdown="total",
     theme="x",
-    published_lait=None,
+    published_value=None,
 )
 
 
@@ -57,8 +57,12 @@ VALUES = pd.DataFrame(
         row("LA1", "Local authority", SEPT_14, 42.8, "partner_return"),
     ]
 )
+# DfE numbers: comparisons follow authorities by number, whatever their ONS code that year.
+LA_NUMBERS = {f"LA{n}": f"90{n}" for n in range(1, 6)}
 NEIGHBOURS = pd.DataFrame(
     {
+        "la_number": ["901", "901", "901"],
+        "neighbour_number": ["903", "904", "905"],
         "area_code": ["LA1", "LA1", "LA1"],
         "neighbour_code": ["LA3", "LA4", "LA5"],
         "neighbour_rank": [1, 2, 3],
@@ -73,7 +77,7 @@ NO_LOCAL = pd.DataFrame(
 
 @pytest.fixture
 def table():
-    return comparisons(VALUES, RATE, NEIGHBOURS, NO_LOCAL).set_index(
+    return comparisons(VALUES, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS).set_index(
         ["area_code", "period_end", "source_type"]
     )
 
@@ -125,10 +129,83 @@ def test_a_quoted_comparator_replaces_the_derived_one_for_the_board_only():
             }
         ]
     )
-    table = comparisons(VALUES, RATE, NEIGHBOURS, local).set_index(
+    table = comparisons(VALUES, RATE, NEIGHBOURS, local, LA_NUMBERS).set_index(
         ["period_end", "area_code", "source_type"]
     )
     assert table.loc[(SEPT_14, "LA1", "partner_return"), "sn_average"] == 52.8
     assert table.loc[(SEPT_14, "LA1", "partner_return"), "comparator_note"] == "as quoted"
     assert pd.isna(table.loc[(SEPT_14, "LA1", "partner_return"), "sn_rank"])
     assert table.loc[(MARCH_14, "LA1", "published"), "sn_average"] == pytest.approx(55.0)
+
+
+def test_a_neighbour_counts_under_the_code_it_had_that_year():
+    # LA3 (DfE 903) had the ONS code OLD3 in 2012-13, as Buckinghamshire (825) was E10000002
+    # until 2020: its figure that year still counts among LA1's neighbours.
+    values = pd.concat(
+        [
+            VALUES,
+            pd.DataFrame(
+                [
+                    row("OLD3", "Local authority", MARCH_13, 21.0),
+                    row("LA4", "Local authority", MARCH_13, 30.0),
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    numbers = {**LA_NUMBERS, "OLD3": "903"}
+    table = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, numbers).set_index(
+        ["area_code", "period_end", "source_type"]
+    )
+    earlier = table.loc[("LA1", MARCH_13, "published")]
+    assert (earlier["sn_average"], earlier["sn_count"]) == (25.5, 2)
+    # Without the number OLD3 would be a stranger: one neighbour, not two.
+    without = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS).set_index(
+        ["area_code", "period_end", "source_type"]
+    )
+    assert without.loc[("LA1", MARCH_13, "published"), "sn_count"] == 1
+
+
+def test_places_are_taken_on_the_figures_as_published():
+    # 43.14 and 43.06 are both published as 43.1: they tie, and share the better rank.
+    values = VALUES.copy()
+    values.loc[values["area_code"].eq("LA1") & values["period_end"].eq(MARCH_14), "value"] = 43.14
+    values.loc[values["area_code"].eq("LA3") & values["period_end"].eq(MARCH_14), "value"] = 43.06
+    table = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS).set_index(
+        ["area_code", "period_end", "source_type"]
+    )
+    assert table.loc[("LA1", MARCH_14, "published"), "rank"] == 2
+    assert table.loc[("LA3", MARCH_14, "published"), "rank"] == 2
+    # Among LA1 and its neighbours LA3 (43.1) and LA4 (60), LA1 shares first place.
+    assert table.loc[("LA1", MARCH_14, "published"), "sn_rank"] == 1
+    # The neighbours' average is of the published figures: (43.1 + 60) / 2.
+    assert table.loc[("LA1", MARCH_14, "published"), "sn_average"] == pytest.approx(51.55)
+
+
+def test_a_quoted_england_figure_is_the_one_compared_with():
+    values = VALUES.assign(
+        lower_ci95=VALUES["value"] - 1,
+        upper_ci95=VALUES["value"] + 1,
+        lower_ci998=VALUES["value"] - 2,
+        upper_ci998=VALUES["value"] + 2,
+    )
+    local = pd.DataFrame(
+        [
+            {
+                "indicator_id": "cp_plan_rate",
+                "area_code": "LA1",
+                "period_end": SEPT_14,
+                "comparator": "england",
+                "value": 50.0,
+                "note": "as quoted",
+            }
+        ]
+    )
+    quarter = comparisons(values, RATE, NEIGHBOURS, local, LA_NUMBERS).set_index(
+        ["area_code", "period_end", "source_type"]
+    ).loc[("LA1", SEPT_14, "partner_return")]
+    assert quarter["england_value"] == 50.0
+    # 42.8 with 99.8% interval 40.8 to 44.8 is below 50 and low is good: Best, against the
+    # quoted 50, where the derived England 42.1 would have given Similar.
+    assert quarter["vs_england"] == "Best"
+    assert quarter["comparator_note"].startswith("as quoted (compared with the quoted figure")

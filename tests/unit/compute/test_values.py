@@ -8,7 +8,7 @@ import pytest
 
 from lscb_metrics.catalogue import Indicator
 from lscb_metrics.facts import conform_facts
-from lscb_metrics.indicators import indicator_values, population_denominator
+from lscb_metrics.compute.values import indicator_values, population_denominator
 
 AREAS = pd.DataFrame(
     {
@@ -43,7 +43,7 @@ def indicator(**overrides) -> Indicator:
         comparators=(),
         breakdown="total",
         theme="x",
-        published_lait=None,
+        published_value=None,
     )
     return Indicator(**{**fields, **overrides})
 

@@ -1,11 +1,22 @@
-"""Each indicator value beside its comparators: England, region, statistical neighbours, rank,
-quartile band and change on the year before. Pure functions over curated.indicator_values rows.
+"""curated.comparisons: each indicator value beside England, its region, its statistical
+neighbours, its rank and quartile band among all local authorities, and the year before.
+
+Rules, as DfE's Local Authority Interactive Tool (LAIT) applies them to published figures:
+- Local authorities are followed by their DfE number, so a neighbour counts under whatever ONS
+  code it had that year (Buckinghamshire 825 was E10000002 until 2020); a number with no
+  published figure that year (North Northamptonshire 940 before 2021) is left out.
+- Places among areas (neighbour place, national rank, quartile band) are taken on the figures as
+  published, rounded to the catalogue's decimal places; ties share the better place.
+- England's and the region's figures are the published ones; the comparison with them
+  (`stats.compare_with_benchmark`) is always against the figure shown beside it.
 
 A partner-return value (a quarter) is compared with the latest published year ending on or before
 its period end (`comparator_period_end`), which is what a board sees when it reports.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -15,11 +26,16 @@ from lscb_metrics.facts import ENGLAND_CODE
 from lscb_metrics.periods import month_end_before
 from lscb_metrics.stats import (
     NOT_COMPARED,
+    change,
     compare_with_benchmark,
+    neighbour_average,
+    percent_change,
     quartile_band,
     quartile_cut_points,
     rank_areas,
+    rank_within_group,
     recent_trend,
+    round_half_away_from_zero,
 )
 from lscb_metrics.stats.trend import KIND_PROPORTION, KIND_RATE
 
@@ -56,6 +72,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 )
 
 _LA = "Local authority"
+_SN_COLUMNS = ("sn_average", "sn_count", "sn_rank", "sn_rank_of")
 
 
 def comparisons(
@@ -63,12 +80,14 @@ def comparisons(
     indicator: Indicator,
     neighbours: pd.DataFrame,
     local_comparators: pd.DataFrame,
+    la_numbers: Mapping[str, str],
 ) -> pd.DataFrame:
     """Comparison rows for every value of one indicator (all areas, breakdowns and sources).
 
-    `neighbours` has area_code, neighbour_code, model; `local_comparators` has indicator_id,
-    area_code, period_end, comparator ('england' | 'region' | 'statistical_neighbours'),
-    value and note, for figures a board quoted that the shipped national data cannot give.
+    `neighbours` has la_number, neighbour_number (DfE numbers) and model; `la_numbers` gives
+    each local authority's DfE number by ONS code; `local_comparators` has indicator_id,
+    area_code, period_end, comparator ('england' | 'region' | 'statistical_neighbours'), value
+    and note, for figures a board quoted that the shipped national data cannot give.
     """
     rows = values[values["indicator_id"] == indicator.id].reset_index(drop=True)
     published = rows[(rows["source_type"] == "published") & (rows["breakdown"] == "Total")]
@@ -91,35 +110,61 @@ def comparisons(
     wanted = set(indicator.comparators)
     out["england_value"] = _lookup(published, out, ENGLAND_CODE) if "england" in wanted else np.nan
     out["region_value"] = _lookup(published, out, None) if "region" in wanted else np.nan
-    out["vs_england"] = benchmark_comparisons(rows, out["england_value"], indicator.polarity)
-    out["vs_region"] = benchmark_comparisons(rows, out["region_value"], indicator.polarity)
+    shown = shown_values(rows["value"], indicator.decimals)
+    field = la_field(published, la_numbers, indicator.decimals)
+    numbers = out["area_code"].map(la_numbers).where(out["geographic_level"] == _LA)
     sn = (
-        neighbour_averages(out, published, neighbours, indicator.polarity)
+        neighbour_averages(out, shown, numbers, field, neighbours, indicator.polarity)
         if "statistical_neighbours" in wanted
-        else pd.DataFrame(
-            {"sn_average": np.nan, "sn_count": 0, "sn_rank": pd.NA, "sn_rank_of": pd.NA},
-            index=out.index,
+        else pd.DataFrame({"sn_average": np.nan, "sn_count": 0}, index=out.index).assign(
+            sn_rank=pd.NA, sn_rank_of=pd.NA
         )
     )
-    out["sn_average"] = sn["sn_average"]
-    out["sn_count"] = sn["sn_count"].astype("Int64")
-    out["sn_rank"] = sn["sn_rank"].astype("Int64")
-    out["sn_rank_of"] = sn["sn_rank_of"].astype("Int64")
+    for column in _SN_COLUMNS:
+        out[column] = sn[column] if column == "sn_average" else sn[column].astype("Int64")
     out["sn_model"] = neighbours["model"].iloc[0] if len(neighbours) else None
-    ranks = la_ranks(out, published, indicator.polarity)
+    ranks = la_ranks(out, shown, numbers, field, indicator.polarity)
     out["rank"] = ranks["rank"]
     out["rank_of"] = ranks["rank_of"]
     out["quartile_band"] = ranks["quartile_band"]
     out["previous_value"] = previous_values(out)
-    out["change"] = out["value"] - out["previous_value"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        previous = out["previous_value"].where(out["previous_value"] != 0)
-        out["change_pct"] = (out["value"] - out["previous_value"]) / previous * 100
+    out["change"] = [change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)]
+    out["change_pct"] = [
+        percent_change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)
+    ]
     out["polarity"] = indicator.polarity
     out["trend"] = trends(rows, indicator)
-    out["comparator_note"] = None
-    out = apply_local_comparators(out, local_comparators)
+    out["comparator_note"] = rows.get("value_note")
+    has_interval = rows.get("lower_ci95", pd.Series(np.nan, index=rows.index)).notna()
+    out = apply_local_comparators(out, local_comparators, has_interval)
+    # Compared only now, so each label is about the figure printed beside it.
+    out["vs_england"] = benchmark_comparisons(rows, out["england_value"], indicator.polarity)
+    out["vs_region"] = benchmark_comparisons(rows, out["region_value"], indicator.polarity)
     return out[list(COMPARISON_COLUMNS)]
+
+
+def shown_values(values: pd.Series, decimals: int) -> pd.Series:
+    """Each value as published: rounded to `decimals` places, halves away from zero (DfE)."""
+    return pd.Series(
+        [round_half_away_from_zero(v, decimals) for v in values.astype("float64")],
+        index=values.index,
+        dtype="float64",
+    )
+
+
+def la_field(
+    published: pd.DataFrame, la_numbers: Mapping[str, str], decimals: int
+) -> dict[object, dict[str, float]]:
+    """Every local authority's published figure (rounded as published) by DfE number, for each
+    period end; authorities without a figure are absent."""
+    la = published[(published["geographic_level"] == _LA) & published["value"].notna()]
+    la = la.assign(
+        number=la["area_code"].map(la_numbers), shown=shown_values(la["value"], decimals)
+    ).dropna(subset=["number"])
+    return {
+        period_end: dict(zip(group["number"], group["shown"], strict=True))
+        for period_end, group in la.drop_duplicates(["number", "period_end"]).groupby("period_end")
+    }
 
 
 def benchmark_comparisons(rows: pd.DataFrame, benchmarks: pd.Series, polarity: str) -> pd.Series:
@@ -166,75 +211,67 @@ def _lookup(published: pd.DataFrame, rows: pd.DataFrame, area_code: str | None) 
 
 
 def neighbour_averages(
-    rows: pd.DataFrame, published: pd.DataFrame, neighbours: pd.DataFrame, polarity: str
+    rows: pd.DataFrame,
+    shown: pd.Series,
+    numbers: pd.Series,
+    field: Mapping[object, Mapping[str, float]],
+    neighbours: pd.DataFrame,
+    polarity: str,
 ) -> pd.DataFrame:
-    """Simple mean of the statistical neighbours' published values (missing ones skipped), how
-    many were used, and the area's place among itself and its neighbours (1 = best, or highest
-    without polarity; ties share the better place), as stats.rank_within_group defines it."""
-    la_values = published[published["geographic_level"] == _LA][
-        ["area_code", "period_end", "value"]
-    ].rename(
-        columns={
-            "area_code": "neighbour_code",
-            "period_end": "comparator_period_end",
-            "value": "neighbour_value",
-        }
-    )
-    keyed = rows[["area_code", "comparator_period_end", "value"]].reset_index(names="row")
-    joined = keyed.merge(neighbours[["area_code", "neighbour_code"]], on="area_code").merge(
-        la_values, on=["neighbour_code", "comparator_period_end"], how="left"
-    )
-    if polarity == "low_is_good":
-        joined["better"] = joined["neighbour_value"] < joined["value"]
-    else:
-        joined["better"] = joined["neighbour_value"] > joined["value"]
-    grouped = joined.groupby("row")
+    """Mean of the statistical neighbours' published figures (`stats.neighbour_average`), how
+    many had one, and the area's place among itself and them (`stats.rank_within_group`), for
+    each local-authority row at its comparator period."""
+    groups = neighbours.groupby("la_number")["neighbour_number"].agg(list).to_dict()
     result = pd.DataFrame(
-        {
-            "sn_average": grouped["neighbour_value"].mean(),
-            "sn_count": grouped["neighbour_value"].count(),
-            "sn_rank": grouped["better"].sum() + 1,
-        }
-    ).reindex(rows.index)
-    result["sn_count"] = result["sn_count"].fillna(0)
-    has_value = rows["value"].notna() & result["sn_rank"].notna()
-    result["sn_rank"] = result["sn_rank"].where(has_value).astype("Int64")
-    result["sn_rank_of"] = (result["sn_count"] + 1).where(has_value).astype("Int64")
-    return result
-
-
-def la_ranks(rows: pd.DataFrame, published: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    """Rank among all local authorities (1 = best, or highest without polarity), of how many,
-    and quartile band A-D, at each row's comparator period.
-
-    A partner-return value takes its area's place among the published values of that year.
-    """
-    ranks: dict[int, tuple[int, int, str | None]] = {}
-    la_published = published[published["geographic_level"] == _LA]
-    candidates = rows[(rows["geographic_level"] == _LA) & rows["value"].notna()]
-    fields = dict(tuple(la_published.groupby("period_end")))
-    for period_end, group in candidates.groupby("comparator_period_end"):
-        if period_end not in fields:
+        {"sn_average": np.nan, "sn_count": 0, "sn_rank": None, "sn_rank_of": None},
+        index=rows.index,
+        dtype="object",
+    )
+    for index, number, period_end, value in zip(
+        rows.index, numbers, rows["comparator_period_end"], shown, strict=True
+    ):
+        codes = groups.get(number)
+        if not codes or period_end not in field:
             continue
-        field = fields[period_end].drop_duplicates("area_code").set_index("area_code")["value"]
-        field = field.dropna()
-        if field.empty:
-            continue
-        cut_points = quartile_cut_points(field)
-        field_ranks = rank_areas(field, polarity)
-        for index, area, value, source_type in zip(
-            group.index, group["area_code"], group["value"], group["source_type"], strict=True
+        figures = field[period_end]
+        average, count = neighbour_average(figures, codes)
+        place, of = rank_within_group(
+            value, [figures.get(code, np.nan) for code in codes], polarity
+        )
+        result.loc[index] = (average, count, place, of if place is not None else None)
+    return result.astype({"sn_average": "float64", "sn_count": "int64"})
+
+
+def la_ranks(
+    rows: pd.DataFrame,
+    shown: pd.Series,
+    numbers: pd.Series,
+    field: Mapping[object, Mapping[str, float]],
+    polarity: str,
+) -> pd.DataFrame:
+    """Rank among all local authorities with a published figure (1 = best, or highest without
+    polarity), of how many, and quartile band A-D, at each row's comparator period, all on the
+    figures as published. A partner-return value takes its area's place in that year's field."""
+    table = pd.DataFrame(
+        {"rank": pd.NA, "rank_of": pd.NA, "quartile_band": None}, index=rows.index, dtype="object"
+    )
+    ranked = numbers.notna() & shown.notna() & rows["comparator_period_end"].isin(list(field))
+    for period_end, group in rows[ranked].groupby("comparator_period_end"):
+        figures = pd.Series(field[period_end], dtype="float64")
+        cut_points = quartile_cut_points(figures)
+        field_ranks = rank_areas(figures, polarity)
+        for index, number, source_type in zip(
+            group.index, numbers[group.index], group["source_type"], strict=True
         ):
-            if source_type == "published":
-                rank, rank_of = int(field_ranks[area]), len(field)
+            value = shown[index]
+            if source_type == "published" and number in field_ranks.index:
+                rank, rank_of = int(field_ranks[number]), len(figures)
             else:
-                others = field.drop(area, errors="ignore")
-                placed = pd.concat([others, pd.Series({area: value})])
-                rank, rank_of = int(rank_areas(placed, polarity)[area]), len(placed)
-            ranks[index] = (rank, rank_of, quartile_band(value, cut_points, polarity))
-    table = pd.DataFrame.from_dict(
-        ranks, orient="index", columns=["rank", "rank_of", "quartile_band"]
-    ).reindex(rows.index)
+                placed = pd.concat(
+                    [figures.drop(number, errors="ignore"), pd.Series({number: value})]
+                )
+                rank, rank_of = int(rank_areas(placed, polarity)[number]), len(placed)
+            table.loc[index] = (rank, rank_of, quartile_band(value, cut_points, polarity))
     return table.astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
 
 
@@ -301,8 +338,11 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     return result
 
 
-def apply_local_comparators(rows: pd.DataFrame, local: pd.DataFrame) -> pd.DataFrame:
-    """Rows with comparators a board quoted (not derivable from shipped data) put in place."""
+def apply_local_comparators(
+    rows: pd.DataFrame, local: pd.DataFrame, has_interval: pd.Series
+) -> pd.DataFrame:
+    """Rows with comparators a board quoted (not derivable from shipped data) put in place, each
+    noted with its source and with how the figure beside it is compared with it."""
     columns = {
         "england": "england_value",
         "region": "region_value",
@@ -321,6 +361,19 @@ def apply_local_comparators(rows: pd.DataFrame, local: pd.DataFrame) -> pd.DataF
         if benchmark["comparator"] == "statistical_neighbours":
             # A quoted average came from another model: our count and place do not go with it.
             out.loc[match, ["sn_count", "sn_rank", "sn_rank_of"]] = pd.NA
+            how = pd.Series("", index=out.index)
+        else:
+            # The quoted figure has no interval of its own; the Fingertips rule needs only ours.
+            how = pd.Series(
+                np.where(
+                    has_interval,
+                    " (compared with the quoted figure using this figure's 95% and 99.8%"
+                    " confidence intervals)",
+                    " (not compared: this figure has no confidence interval)",
+                ),
+                index=out.index,
+            )
         notes = out.loc[match, "comparator_note"].fillna("")
-        out.loc[match, "comparator_note"] = (notes + "; " + benchmark["note"]).str.lstrip("; ")
+        quoted = benchmark["note"] + how[match]
+        out.loc[match, "comparator_note"] = (notes + "; " + quoted).str.lstrip("; ")
     return out
