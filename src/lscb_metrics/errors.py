@@ -11,3 +11,7 @@ class WarehouseBusy(LscbError):
 
 class ConfigurationError(LscbError):
     """A setting, path or option is wrong."""
+
+
+class PublicationBlocked(LscbError):
+    """Error-level quality checks failed: nothing was committed or published."""

@@ -78,11 +78,7 @@ def publish_run(
             _replace_relation(connection, name, frame)
             _describe(connection, name, descriptions.get(name, {}))
         _describe(connection, "audit.runs", descriptions.get("audit.runs", {}))
-        columns = ", ".join(run_record)
-        placeholders = ", ".join("?" for _ in run_record)
-        connection.execute(
-            f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
-        )
+        _insert_run(connection, run_record)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
@@ -117,16 +113,29 @@ def previous_receipts(path: Path) -> dict[str, datetime]:
     return dict(zip(submissions["sha256"], received, strict=True))
 
 
-def record_quality(path: Path, run_id: str, passed: bool, failures: list[str]) -> None:
-    """Record the quality checkpoint's outcome on the run it checked."""
+def record_run(path: Path, run_record: Mapping[str, Any]) -> None:
+    """Append a run's audit record alone (a run that published nothing), in one transaction."""
     connection = connect(path)
     try:
-        connection.execute(
-            "UPDATE audit.runs SET quality_passed = ?, quality_failures = ? WHERE run_id = ?",
-            [passed, failures, run_id],
-        )
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute("CREATE SCHEMA IF NOT EXISTS audit")
+        connection.execute(_RUNS_DDL)
+        _insert_run(connection, run_record)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
     finally:
         connection.close()
+
+
+def _insert_run(connection: duckdb.DuckDBPyConnection, run_record: Mapping[str, Any]) -> None:
+    """INSERT the run's record into audit.runs."""
+    columns = ", ".join(run_record)
+    placeholders = ", ".join("?" for _ in run_record)
+    connection.execute(
+        f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
+    )
 
 
 def _replace_relation(

@@ -8,10 +8,10 @@ from __future__ import annotations
 import importlib.util
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -20,7 +20,7 @@ import yaml
 from lscb_metrics.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, main
 from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import run_without_orchestration
+from lscb_metrics.pipeline import compute_run
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
     Failure,
@@ -35,6 +35,7 @@ from lscb_metrics.returns import (
     write_validation_report,
 )
 from lscb_metrics.returns.rules import UNREADABLE, formula_safe
+from tests.stages import received_returns
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -209,27 +210,25 @@ class CorpusRun:
 
 @pytest.fixture(scope="module")
 def corpus_run(
-    corpus_paths: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+    corpus_paths: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, demo_reference
 ) -> CorpusRun:
-    """One run of the pipeline (no Prefect) over the valid returns and all the bad files."""
+    """The ingest and compute stages over the valid returns and all the bad files."""
     tmp = tmp_path_factory.mktemp("corpus_run")
     returns_dir = tmp / "returns"
     returns_dir.mkdir()
     for path in [*VALID_RETURNS, *(corpus_paths[case.file] for case in CASES)]:
         shutil.copyfile(path, returns_dir / path.name)
     run_settings = settings(warehouse=str(tmp / "w.duckdb"), returns_dir=str(returns_dir))
-    run_without_orchestration(run_settings, parse_quarter(QUARTER))
-    with duckdb.connect(str(run_settings.warehouse), read_only=True) as connection:
-        tables = {
-            name: connection.sql(f"SELECT * FROM {name}").df()
-            for name in ("audit.submissions", "audit.validation_failures", "staged.partner_facts")
-        }
+    submissions = received_returns(run_settings, demo_reference)
+    plan = compute_run(
+        run_settings, parse_quarter(QUARTER), submissions, demo_reference, datetime.now(UTC)
+    )
     return CorpusRun(
         returns_dir,
         run_settings.quarantine_dir,
-        tables["audit.submissions"],
-        tables["audit.validation_failures"],
-        tables["staged.partner_facts"],
+        plan.relations["audit.submissions"],
+        plan.relations["audit.validation_failures"],
+        plan.relations["staged.partner_facts"],
     )
 
 
