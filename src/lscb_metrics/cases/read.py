@@ -18,7 +18,6 @@ failed on, so they are replaced by plain ones naming at most the line number.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -101,12 +100,6 @@ def case_file(path: Path) -> CaseFile:
     kind = suffix or "no suffix"
     problem = f"a case list is a CSV file or an XLSX workbook, not '{kind}'. {_SAVE_AS}"
     raise UnreadableCaseList(path.name, problem)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of the file's bytes, as lowercase hex."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_csv_sql(files: Sequence[CaseFile], encoding: str | None = None) -> str:

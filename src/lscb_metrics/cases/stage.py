@@ -42,7 +42,6 @@ from lscb_metrics.cases.read import (
     csv_error,
     is_encoding_error,
     read_csv_sql,
-    sha256_of,
     xlsx_rows,
 )
 from lscb_metrics.cases.rules import CaseFailure, case_failure, located_failure
@@ -67,6 +66,7 @@ from lscb_metrics.cases.validate import (
     texts_sql,
 )
 from lscb_metrics.errors import ConfigurationError
+from lscb_metrics.intake.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def stage_case_lists(
     failures, layouts = _layouts(paths, specs)
     with ThreadPoolExecutor(max_workers=1) as hashing:
         files = {
-            number: ListFile(number, file, layout, hashing.submit(sha256_of, file.path))
+            number: ListFile(number, file, layout, hashing.submit(file_sha256, file.path))
             for number, (file, layout) in enumerate(layouts)
         }
         return _staged(connection, files, failures, specs, la_lookup, key, local_targets)

@@ -9,7 +9,6 @@ from lscb_metrics.returns.read import (
     Repeat,
     UnreadableReturn,
     read_return,
-    sha256_of,
 )
 from lscb_metrics.returns.report import (
     ReportSummary,
@@ -68,7 +67,6 @@ __all__ = [
     "report_text",
     "return_facts",
     "return_schema",
-    "sha256_of",
     "validate_file",
     "validate_return",
     "write_validation_report",

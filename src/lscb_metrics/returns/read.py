@@ -19,7 +19,6 @@ on every row.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 import warnings
@@ -193,12 +192,6 @@ def read_return(
     if suffix == ".xlsx":
         return _xlsx_return(path, content, specs, cover_fields)
     return _csv_return(path, content, specs, cover_fields)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of the file's bytes, as lowercase hex."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def cell_location(file_format: FileFormat, row: int, reference: str) -> str:

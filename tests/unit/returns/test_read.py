@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from lscb_metrics.returns import (
     ReturnSpec,
     UnreadableReturn,
     read_return,
-    sha256_of,
 )
 
 from .conftest import ReturnTable, write_csv, write_xlsx
@@ -179,12 +177,6 @@ def test_xlsx_sheet_names_match_loosely(tmp_path: Path, read, referrals: ReturnT
 def test_defaults_to_the_project_declarations(tmp_path: Path, referrals: ReturnTable) -> None:
     raw = read_return(write_csv(referrals, tmp_path / "r.csv"))
     assert raw.data.columns[0] == "referrals"
-
-
-def test_sha256_of(tmp_path: Path) -> None:
-    path = tmp_path / "file.csv"
-    path.write_bytes(b"a,b\n1,2\n")
-    assert sha256_of(path) == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
 
 
 @pytest.mark.parametrize(
