@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 def validate_file(path: Path) -> int:
     """Validate one return and print what to fix: 0 valid, 1 invalid, 2 unreadable."""
     from lscb_metrics.config import settings
+    from lscb_metrics.intake.failures import failure
+    from lscb_metrics.intake.rules import UNREADABLE
     from lscb_metrics.reference import la_lookup, load_areas
     from lscb_metrics.returns import (
         UnreadableReturn,
@@ -97,7 +99,6 @@ def validate_file(path: Path) -> int:
         report_text,
         validate_return,
     )
-    from lscb_metrics.returns.rules import UNREADABLE, failure
 
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)

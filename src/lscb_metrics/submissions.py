@@ -17,13 +17,14 @@ import pandas as pd
 
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.history import unusual_value_failures
+from lscb_metrics.intake.failures import Failure, failure
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.rules import UNREADABLE
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     Agency,
     Cover,
     CoverField,
-    Failure,
     ReturnSpec,
     UnreadableReturn,
     load_agencies,
@@ -39,7 +40,6 @@ from lscb_metrics.returns.report import (
     verdict,
     write_validation_report,
 )
-from lscb_metrics.returns.rules import UNREADABLE, failure
 from lscb_metrics.store import archived_copy
 
 RETURN_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".txt")

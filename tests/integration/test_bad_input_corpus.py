@@ -19,12 +19,13 @@ import yaml
 
 from lscb_metrics.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, main
 from lscb_metrics.config import settings
+from lscb_metrics.intake.failures import Failure
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.rules import UNREADABLE, formula_safe
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import run_without_orchestration
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
-    Failure,
     UnreadableReturn,
     load_agencies,
     load_return_specs,
@@ -34,7 +35,6 @@ from lscb_metrics.returns import (
     validate_return,
     write_validation_report,
 )
-from lscb_metrics.returns.rules import UNREADABLE, formula_safe
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"

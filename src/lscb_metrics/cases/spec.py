@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lscb_metrics.cases.pseudonymise import looks_identifying
-from lscb_metrics.cases.rules import RULES
+from lscb_metrics.intake.rules import RULES
 
 # The declaration helpers of schemas/returns, so both grammars are checked the same way.
 from lscb_metrics.returns.spec import (

@@ -16,7 +16,6 @@ from lscb_metrics.returns.report import (
     report_text,
     write_validation_report,
 )
-from lscb_metrics.returns.rules import RULES, Failure, Rule
 from lscb_metrics.returns.spec import (
     SCHEMAS_DIR,
     Agency,
@@ -39,7 +38,6 @@ from lscb_metrics.returns.validate import (
 )
 
 __all__ = [
-    "RULES",
     "SCHEMAS_DIR",
     "Agency",
     "AreaLookup",
@@ -49,13 +47,11 @@ __all__ = [
     "Cover",
     "CoverConflict",
     "CoverField",
-    "Failure",
     "Locations",
     "RawReturn",
     "Repeat",
     "ReportSummary",
     "ReturnSpec",
-    "Rule",
     "SpecError",
     "UnreadableReturn",
     "ValidationResult",

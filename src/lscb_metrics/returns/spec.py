@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from lscb_metrics.returns.rules import RULES
+from lscb_metrics.intake.rules import RULES
 
 #: `schemas/` at the project root, beside `src/`.
 SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"

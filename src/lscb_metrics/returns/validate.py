@@ -28,10 +28,11 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from lscb_metrics.intake import rules
+from lscb_metrics.intake.failures import Failure, check_failure, failure
+from lscb_metrics.intake.rules import shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
-from lscb_metrics.returns import rules
 from lscb_metrics.returns.read import CellValue, RawReturn, UnreadableReturn, filled, read_return
-from lscb_metrics.returns.rules import Failure, failure, shown
 from lscb_metrics.returns.spec import (
     Agency,
     CheckSpec,
@@ -589,7 +590,7 @@ def _declared_check_failure(
     values = "; ".join(
         f"{spec.column(name).title}: {typed.at[row, name]}" for name in check.columns
     )
-    return rules.check_failure(check.code, check.message, raw.locations.row(row), values)
+    return check_failure(check.code, check.message, raw.locations.row(row), values)
 
 
 def _duplicate_key_failure(
