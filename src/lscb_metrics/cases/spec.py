@@ -18,22 +18,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lscb_metrics.cases.pseudonymise import looks_identifying
-from lscb_metrics.intake.rules import RULES
-
-# The declaration helpers of schemas/returns, so both grammars are checked the same way.
-from lscb_metrics.returns.spec import (
+from lscb_metrics.intake.declarations import (
     SCHEMAS_DIR,
     DeclaredColumns,
+    Labelled,
     SpecError,
+    checked_codes_allowed,
     checked_unambiguous,
     checked_unique,
+    declared_bounds,
+    declared_check,
+    declared_type,
+    keyed_declarations,
     labels_index,
     yaml_document,
     yaml_list,
     yaml_mapping,
     yaml_name,
     yaml_text,
-    yaml_whole,
 )
 
 CaseColumnType = Literal["child_id", "date", "date_of_birth", "code", "flag", "integer", "area"]
@@ -66,7 +68,7 @@ class AllowedCode:
 
 
 @dataclass(frozen=True)
-class CaseColumn:
+class CaseColumn(Labelled):
     """One column of a case list (or of the cover every list repeats)."""
 
     name: str
@@ -78,11 +80,6 @@ class CaseColumn:
     minimum: int | None = None
     maximum: int | None = None
     description: str = ""
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every header that names this column: name, title and aliases."""
-        return (self.name, self.title, *self.aliases)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -143,19 +140,13 @@ def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:
     paths = sorted(path for path in folder.glob("*.yaml") if path.name != COVER_FILE)
     if not paths:
         raise SpecError(f"{folder}: no case list declarations (*.yaml) found")
-    specs: dict[str, CaseListSpec] = {}
-    check_files: dict[str, Path] = {}
-    for path in paths:
-        spec = _list_spec(yaml_document(path), path, cover)
-        if spec.list_type in specs:
-            raise SpecError(f"{path}: list type {spec.list_type!r} is declared twice")
-        for check in spec.checks:
-            if check.code in check_files:
-                other = check_files[check.code]
-                raise SpecError(f"{path}: check {check.code} is also used in {other}")
-            check_files[check.code] = path
-        specs[spec.list_type] = spec
-    return specs
+    return keyed_declarations(
+        paths,
+        lambda document, path: _list_spec(document, path, cover),
+        lambda spec: spec.list_type,
+        "list type",
+        "check",
+    )
 
 
 def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
@@ -207,19 +198,11 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
     item = yaml_mapping(document, path, "a column", keys, {"name", "title", "type"})
     name = yaml_name(item["name"], path, "column name")
     where = f"column {name}"
-    column_type = item["type"]
-    if column_type not in COLUMN_TYPES:
-        raise SpecError(
-            f"{path}: {where} has unknown type {column_type!r} "
-            f"(expected one of {', '.join(COLUMN_TYPES)})"
-        )
+    column_type = declared_type(item, path, where, COLUMN_TYPES)
     allowed = tuple(_allowed(a, path, where) for a in yaml_list(item.get("allowed"), path, where))
-    if (column_type == "code") != bool(allowed):
-        raise SpecError(f"{path}: {where}: a code column needs `allowed` codes, and only it")
+    checked_codes_allowed(column_type, allowed, path, where)
     checked_unambiguous(((a.code, a.labels) for a in allowed), path)
-    minimum, maximum = (yaml_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
-    if column_type != "integer" and (minimum, maximum) != (None, None):
-        raise SpecError(f"{path}: {where}: min and max apply only to integer columns")
+    minimum, maximum = declared_bounds(item, path, where, column_type)
     if column_type == "integer" and (minimum is None or maximum is None or minimum > maximum):
         raise SpecError(f"{path}: {where}: an integer column needs min <= max")
     aliases = yaml_list(item.get("aliases"), path, where)
@@ -259,15 +242,7 @@ def _allowed(document: Any, path: Path, where: str) -> AllowedCode:
 
 def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
     """One declared check, its rule parsed into the columns it compares and its SQL."""
-    item = yaml_mapping(document, path, "a check", {"code", "rule", "message"})
-    code = yaml_text(item["code"], path, "check code")
-    if not _CHECK_CODE_RE.match(code) or code in RULES:
-        raise SpecError(f"{path}: check code {code!r} must look like CAS-X01")
-    rule = yaml_text(item["rule"], path, f"check {code} rule")
-    try:
-        tree = ast.parse(rule, mode="eval").body
-    except SyntaxError:
-        raise SpecError(f"{path}: check {code} rule {rule!r} is not an expression") from None
+    item, code, rule, tree = declared_check(document, path, _CHECK_CODE_RE, "CAS-X01")
     operands = [tree.left, *tree.comparators] if isinstance(tree, ast.Compare) else []
     if not operands or not all(isinstance(op, ast.Name) for op in operands):
         raise SpecError(f"{path}: check {code} rule {rule!r} must compare columns, e.g. a <= b")

@@ -28,9 +28,9 @@ from lscb_metrics.cases.pseudonymise import looks_identifying
 from lscb_metrics.cases.read import ROW_COLUMN, CaseFile
 from lscb_metrics.cases.spec import CaseColumn, CaseListSpec
 from lscb_metrics.intake import rules
+from lscb_metrics.intake.declarations import label_key
 from lscb_metrics.intake.failures import CaseFailure, case_failure
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates, quarter_of
-from lscb_metrics.returns.spec import label_key
 
 #: ONS code or DfE number (as text) -> (ONS area code, area name, ONS region code).
 AreaLookup = Mapping[str, tuple[str, str, str | None]]

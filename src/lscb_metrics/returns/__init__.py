@@ -17,13 +17,11 @@ from lscb_metrics.returns.report import (
     write_validation_report,
 )
 from lscb_metrics.returns.spec import (
-    SCHEMAS_DIR,
     Agency,
     CheckSpec,
     ColumnSpec,
     CoverField,
     ReturnSpec,
-    SpecError,
     load_agencies,
     load_cover_fields,
     load_return_specs,
@@ -38,7 +36,6 @@ from lscb_metrics.returns.validate import (
 )
 
 __all__ = [
-    "SCHEMAS_DIR",
     "Agency",
     "AreaLookup",
     "CellValue",
@@ -52,7 +49,6 @@ __all__ = [
     "Repeat",
     "ReportSummary",
     "ReturnSpec",
-    "SpecError",
     "UnreadableReturn",
     "ValidationResult",
     "load_agencies",

@@ -36,11 +36,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.intake.declarations import label_key
 from lscb_metrics.returns.spec import (
     CoverField,
     ReturnSpec,
     cover_index,
-    label_key,
     load_cover_fields,
     load_return_specs,
     return_spec_named,

@@ -29,6 +29,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from lscb_metrics.intake import rules
+from lscb_metrics.intake.declarations import label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.rules import shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
@@ -40,7 +41,6 @@ from lscb_metrics.returns.spec import (
     CoverField,
     ReturnSpec,
     agency_named,
-    label_key,
     return_spec_named,
 )
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lscb_metrics.intake.declarations import label_key
 from lscb_metrics.intake.rules import RETURN_RULES, RULES
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
@@ -26,7 +27,6 @@ from lscb_metrics.returns import (
     validate_file,
     validate_return,
 )
-from lscb_metrics.returns.spec import label_key
 from lscb_metrics.returns.validate import return_schema, whole_number
 
 from .conftest import (
