@@ -19,6 +19,7 @@ from lscb_metrics.facts import empty_facts
 from lscb_metrics.history import unusual_value_failures
 from lscb_metrics.intake.failures import Failure, failure
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.intake.rules import UNREADABLE
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
@@ -26,7 +27,6 @@ from lscb_metrics.returns import (
     Cover,
     CoverField,
     ReturnSpec,
-    UnreadableReturn,
     load_agencies,
     load_cover_fields,
     load_return_specs,
@@ -170,7 +170,7 @@ def ingest(
     )
     try:
         raw = read_return(path, context.specs, context.cover_fields)
-    except UnreadableReturn as error:
+    except UnreadableFile as error:
         submission.failures = [failure(UNREADABLE, path.name, problem=error.problem)]
         submission.report = report_summary(submission.failures, {})
         return submission

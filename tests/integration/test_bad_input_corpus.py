@@ -21,12 +21,12 @@ from lscb_metrics.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, main
 from lscb_metrics.config import settings
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.intake.rules import UNREADABLE, formula_safe
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import run_without_orchestration
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
-    UnreadableReturn,
     load_agencies,
     load_return_specs,
     read_return,
@@ -173,7 +173,7 @@ def _failures_and_cover(path: Path, area_lookup: dict) -> tuple[list[Failure], d
     specs, agencies = load_return_specs(), load_agencies()
     try:
         raw = read_return(path, specs)
-    except UnreadableReturn:
+    except UnreadableFile:
         return validate_file(path, specs, agencies, area_lookup).failures, {}
     return validate_return(raw, specs, agencies, area_lookup).failures, raw.cover
 

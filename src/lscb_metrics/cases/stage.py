@@ -36,7 +36,6 @@ from lscb_metrics.cases.pseudonymise import hmac_pads, pseudonym_hex_sql, pseudo
 from lscb_metrics.cases.read import (
     ROW_COLUMN,
     CaseFile,
-    UnreadableCaseList,
     case_file,
     csv_error,
     is_encoding_error,
@@ -72,6 +71,7 @@ from lscb_metrics.intake.failures import (
     located_failure,
 )
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.read import UnreadableFile
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def _layouts(
     for path in paths:
         try:
             file = case_file(path)
-        except UnreadableCaseList as error:
+        except UnreadableFile as error:
             failures.append(
                 case_failure(rules.CASE_UNREADABLE, error.file_name, problem=error.problem)
             )

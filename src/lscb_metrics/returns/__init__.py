@@ -2,12 +2,10 @@
 
 from lscb_metrics.returns.facts import return_facts
 from lscb_metrics.returns.read import (
-    CellValue,
     CoverConflict,
     Locations,
     RawReturn,
     Repeat,
-    UnreadableReturn,
     read_return,
 )
 from lscb_metrics.returns.report import (
@@ -38,7 +36,6 @@ from lscb_metrics.returns.validate import (
 __all__ = [
     "Agency",
     "AreaLookup",
-    "CellValue",
     "CheckSpec",
     "ColumnSpec",
     "Cover",
@@ -49,7 +46,6 @@ __all__ = [
     "Repeat",
     "ReportSummary",
     "ReturnSpec",
-    "UnreadableReturn",
     "ValidationResult",
     "load_agencies",
     "load_cover_fields",

@@ -31,9 +31,10 @@ from pandera.errors import SchemaErrors
 from lscb_metrics.intake import rules
 from lscb_metrics.intake.declarations import label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
+from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
 from lscb_metrics.intake.rules import shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
-from lscb_metrics.returns.read import CellValue, RawReturn, UnreadableReturn, filled, read_return
+from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
     Agency,
     CheckSpec,
@@ -168,7 +169,7 @@ def validate_file(
     """`validate_return` of the file at `path`; a file that cannot be read fails RET-001."""
     try:
         raw = read_return(path, specs, cover_fields)
-    except UnreadableReturn as error:
+    except UnreadableFile as error:
         unreadable = failure(rules.UNREADABLE, error.file_name, problem=error.problem)
         return ValidationResult(None, None, pd.DataFrame(), [unreadable])
     return validate_return(raw, specs, agencies, la_lookup, expected_return_type)

@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.returns import (
     CoverField,
     Locations,
     RawReturn,
     ReturnSpec,
-    UnreadableReturn,
     read_return,
 )
 
@@ -226,7 +226,7 @@ def test_unreadable_files_say_why_and_name_the_file(
 ) -> None:
     path = tmp_path / name
     make(path)
-    with pytest.raises(UnreadableReturn) as raised:
+    with pytest.raises(UnreadableFile) as raised:
         read(path)
     assert str(raised.value).startswith(f"{name}: ")
     assert phrase in str(raised.value)
