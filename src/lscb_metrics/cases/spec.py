@@ -13,30 +13,14 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
 from lscb_metrics.cases.pseudonymise import looks_identifying
-from lscb_metrics.intake.declarations import (
-    SCHEMAS_DIR,
-    DeclaredColumns,
-    Labelled,
-    SpecError,
-    checked_codes_allowed,
-    checked_unambiguous,
-    checked_unique,
-    declared_bounds,
-    declared_check,
-    declared_type,
-    keyed_declarations,
-    labels_index,
-    yaml_document,
-    yaml_list,
-    yaml_mapping,
-    yaml_name,
-    yaml_text,
-)
+from lscb_metrics.intake import declarations as grammar
+from lscb_metrics.intake.declarations import SCHEMAS_DIR, DeclaredColumns, Labelled, SpecError
 
 CaseColumnType = Literal["child_id", "date", "date_of_birth", "code", "flag", "integer", "area"]
 COLUMN_TYPES: tuple[str, ...] = (
@@ -89,7 +73,7 @@ class CaseColumn(Labelled):
     @cached_property
     def code_index(self) -> dict[str, str]:
         """Matching key of every spelling of a code -> the code."""
-        return labels_index((allowed.code, allowed.labels) for allowed in self.allowed)
+        return grammar.labels_index((allowed.code, allowed.labels) for allowed in self.allowed)
 
 
 @dataclass(frozen=True)
@@ -140,19 +124,16 @@ def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:
     paths = sorted(path for path in folder.glob("*.yaml") if path.name != COVER_FILE)
     if not paths:
         raise SpecError(f"{folder}: no case list declarations (*.yaml) found")
-    return keyed_declarations(
-        paths,
-        lambda document, path: _list_spec(document, path, cover),
-        lambda spec: spec.list_type,
-        "list type",
-        "check",
-    )
+    parse = partial(_list_spec, cover=cover)
+    return grammar.keyed_declarations(paths, parse, attrgetter("list_type"), "list type", "check")
 
 
 def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
     """The columns every case list repeats on each row, all required."""
-    document = yaml_mapping(yaml_document(path), path, "the file", {"fields"}, {"fields"})
-    fields = yaml_list(document["fields"], path, "fields")
+    document = grammar.yaml_mapping(
+        grammar.yaml_document(path), path, "the file", {"fields"}, {"fields"}
+    )
+    fields = grammar.yaml_list(document["fields"], path, "fields")
     columns = tuple(_column(item, path, required=True) for item in fields)
     if [column.name for column in columns] != ["la_code", "period_start", "period_end"]:
         raise SpecError(f"{path}: the cover must declare la_code, period_start, period_end")
@@ -162,30 +143,31 @@ def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
 def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> CaseListSpec:
     """The CaseListSpec declared by one parsed YAML document."""
     keys = {"list_type", "title", "description", "row_key", "columns", "checks"}
-    item = yaml_mapping(document, path, "the file", keys, keys - {"checks"})
-    list_type = yaml_name(item["list_type"], path, "list_type")
-    own = tuple(_column(c, path) for c in yaml_list(item["columns"], path, "columns"))
+    item = grammar.yaml_mapping(document, path, "the file", keys, keys - {"checks"})
+    list_type = grammar.yaml_name(item["list_type"], path, "list_type")
+    own = tuple(_column(c, path) for c in grammar.yaml_list(item["columns"], path, "columns"))
     columns = (*cover, *own)
-    checked_unique((column.name for column in columns), path, "column name")
-    checked_unambiguous(((column.name, column.labels) for column in columns), path)
+    grammar.checked_unique((column.name for column in columns), path, "column name")
+    grammar.checked_unambiguous(((column.name, column.labels) for column in columns), path)
     if [column.type for column in columns].count("child_id") != 1:
         raise SpecError(f"{path}: a case list has exactly one child_id column")
     names = {column.name: column for column in columns}
     row_key = tuple(
-        yaml_text(key, path, "row_key") for key in yaml_list(item["row_key"], path, "row_key")
+        grammar.yaml_text(key, path, "row_key")
+        for key in grammar.yaml_list(item["row_key"], path, "row_key")
     )
     key_types = tuple(names[key].type if key in names else None for key in row_key)
     if key_types != ("child_id", "date"):
         raise SpecError(f"{path}: row_key must be the child_id column and a date column")
     checkable = {name for name, column in names.items() if column.type in CHECKABLE_TYPES}
     checks = tuple(
-        _check(c, path, checkable) for c in yaml_list(item.get("checks"), path, "checks")
+        _check(c, path, checkable) for c in grammar.yaml_list(item.get("checks"), path, "checks")
     )
-    checked_unique((check.code for check in checks), path, "check code")
+    grammar.checked_unique((check.code for check in checks), path, "check code")
     return CaseListSpec(
         list_type=list_type,
-        title=yaml_text(item["title"], path, "title"),
-        description=yaml_text(item["description"], path, "description"),
+        title=grammar.yaml_text(item["title"], path, "title"),
+        description=grammar.yaml_text(item["description"], path, "description"),
         row_key=row_key,
         columns=columns,
         checks=checks,
@@ -195,26 +177,28 @@ def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> Case
 def _column(document: Any, path: Path, required: bool | None = None) -> CaseColumn:
     """One declared column; cover columns are always required."""
     keys = _COLUMN_KEYS | ({"min", "max"})
-    item = yaml_mapping(document, path, "a column", keys, {"name", "title", "type"})
-    name = yaml_name(item["name"], path, "column name")
+    item = grammar.yaml_mapping(document, path, "a column", keys, {"name", "title", "type"})
+    name = grammar.yaml_name(item["name"], path, "column name")
     where = f"column {name}"
-    column_type = declared_type(item, path, where, COLUMN_TYPES)
-    allowed = tuple(_allowed(a, path, where) for a in yaml_list(item.get("allowed"), path, where))
-    checked_codes_allowed(column_type, allowed, path, where)
-    checked_unambiguous(((a.code, a.labels) for a in allowed), path)
-    minimum, maximum = declared_bounds(item, path, where, column_type)
+    column_type = grammar.declared_type(item, path, where, COLUMN_TYPES)
+    allowed = tuple(
+        _allowed(a, path, where) for a in grammar.yaml_list(item.get("allowed"), path, where)
+    )
+    grammar.checked_codes_allowed(column_type, allowed, path, where)
+    grammar.checked_unambiguous(((a.code, a.labels) for a in allowed), path)
+    minimum, maximum = grammar.declared_bounds(item, path, where, column_type)
     if column_type == "integer" and (minimum is None or maximum is None or minimum > maximum):
         raise SpecError(f"{path}: {where}: an integer column needs min <= max")
-    aliases = yaml_list(item.get("aliases"), path, where)
+    aliases = grammar.yaml_list(item.get("aliases"), path, where)
     flag = item.get("required", False)
     if not isinstance(flag, bool):
         raise SpecError(f"{path}: {where}: required must be true or false")
     column = CaseColumn(
         name=name,
-        title=yaml_text(item["title"], path, f"{where} title"),
+        title=grammar.yaml_text(item["title"], path, f"{where} title"),
         type=column_type,
         required=flag if required is None else required,
-        aliases=tuple(yaml_text(alias, path, f"{where} alias") for alias in aliases),
+        aliases=tuple(grammar.yaml_text(alias, path, f"{where} alias") for alias in aliases),
         allowed=allowed,
         minimum=minimum,
         maximum=maximum,
@@ -231,18 +215,18 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
 
 def _allowed(document: Any, path: Path, where: str) -> AllowedCode:
     """One allowed code with its aliases."""
-    item = yaml_mapping(
+    item = grammar.yaml_mapping(
         document, path, f"an allowed code of {where}", {"code", "aliases"}, {"code"}
     )
     return AllowedCode(
-        code=yaml_name(item["code"], path, f"{where} code"),
-        aliases=tuple(str(a) for a in yaml_list(item.get("aliases"), path, where)),
+        code=grammar.yaml_name(item["code"], path, f"{where} code"),
+        aliases=tuple(str(a) for a in grammar.yaml_list(item.get("aliases"), path, where)),
     )
 
 
 def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
     """One declared check, its rule parsed into the columns it compares and its SQL."""
-    item, code, rule, tree = declared_check(document, path, _CHECK_CODE_RE, "CAS-X01")
+    item, code, rule, tree = grammar.declared_check(document, path, _CHECK_CODE_RE, "CAS-X01")
     operands = [tree.left, *tree.comparators] if isinstance(tree, ast.Compare) else []
     if not operands or not all(isinstance(op, ast.Name) for op in operands):
         raise SpecError(f"{path}: check {code} rule {rule!r} must compare columns, e.g. a <= b")
@@ -256,5 +240,5 @@ def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
             )
     pairs = zip(operands, tree.ops, operands[1:], strict=False)
     sql = " AND ".join(f'"{a.id}" {_COMPARISONS[type(op)]} "{b.id}"' for a, op, b in pairs)
-    message = yaml_text(item["message"], path, f"check {code} message")
+    message = grammar.yaml_text(item["message"], path, f"check {code} message")
     return CaseCheck(code, rule, message, columns, sql)

@@ -12,29 +12,13 @@ import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from lscb_metrics.intake.declarations import (
-    SCHEMAS_DIR,
-    DeclaredColumns,
-    Labelled,
-    SpecError,
-    checked_codes_allowed,
-    checked_unambiguous,
-    checked_unique,
-    declared_bounds,
-    declared_check,
-    declared_type,
-    keyed_declarations,
-    label_key,
-    labels_index,
-    yaml_document,
-    yaml_list,
-    yaml_mapping,
-    yaml_name,
-    yaml_text,
-)
+from lscb_metrics.intake import declarations as grammar
+from lscb_metrics.intake.declarations import SCHEMAS_DIR, DeclaredColumns, Labelled, SpecError
 
 ColumnType = Literal["count", "integer", "code"]
 Aggregation = Literal["flow", "snapshot"]
@@ -134,34 +118,43 @@ class Agency:
 
 def cover_index(fields: Iterable[CoverField]) -> dict[str, str]:
     """Matching key of every cover label -> cover field name."""
-    return labels_index((field.name, field.labels) for field in fields)
+    return grammar.labels_index((field.name, field.labels) for field in fields)
 
 
 def return_spec_named(specs: Mapping[str, ReturnSpec], text: str) -> ReturnSpec | None:
     """The return whose type or title `text` gives, ignoring case and punctuation."""
-    key = label_key(text)
-    matches = (s for s in specs.values() if key in (label_key(s.return_type), label_key(s.title)))
+    key = grammar.label_key(text)
+    matches = (
+        s
+        for s in specs.values()
+        if key in (grammar.label_key(s.return_type), grammar.label_key(s.title))
+    )
     return next(matches, None) if key else None
 
 
 def agency_named(agencies: Mapping[str, Agency], text: str) -> Agency | None:
     """The agency whose code or name `text` gives, ignoring case and punctuation."""
-    key = label_key(text)
-    matches = (a for a in agencies.values() if key in (label_key(a.code), label_key(a.name)))
+    key = grammar.label_key(text)
+    matches = (
+        a
+        for a in agencies.values()
+        if key in (grammar.label_key(a.code), grammar.label_key(a.name))
+    )
     return next(matches, None) if key else None
 
 
 def load_cover_fields(schemas_dir: Path = SCHEMAS_DIR) -> tuple[CoverField, ...]:
     """The cover fields declared in `cover.yaml`."""
     path = schemas_dir / "cover.yaml"
-    document = yaml_mapping(yaml_document(path), path, "the file", {"fields"})
+    document = grammar.yaml_mapping(grammar.yaml_document(path), path, "the file", {"fields"})
     fields = tuple(
-        _cover_field(item, path) for item in yaml_list(document.get("fields"), path, "fields")
+        _cover_field(item, path)
+        for item in grammar.yaml_list(document.get("fields"), path, "fields")
     )
     if not fields:
         raise SpecError(f"{path}: declares no cover fields")
-    checked_unique((field.name for field in fields), path, "cover field name")
-    checked_unambiguous(((field.name, field.labels) for field in fields), path)
+    grammar.checked_unique((field.name for field in fields), path, "cover field name")
+    grammar.checked_unambiguous(((field.name, field.labels) for field in fields), path)
     return fields
 
 
@@ -171,24 +164,21 @@ def load_return_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, ReturnSpec]:
     paths = sorted((schemas_dir / "returns").glob("*.yaml"))
     if not paths:
         raise SpecError(f"{schemas_dir / 'returns'}: no return declarations (*.yaml) found")
-    return keyed_declarations(
-        paths,
-        lambda document, path: _return_spec(document, path, cover_fields),
-        lambda spec: spec.return_type,
-        "return type",
-        "check code",
-    )
+    parse = partial(_return_spec, cover_fields=cover_fields)
+    key = attrgetter("return_type")
+    return grammar.keyed_declarations(paths, parse, key, "return type", "check code")
 
 
 def load_agencies(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Agency]:
     """The partner agencies declared in `agencies.yaml`, keyed by agency code."""
     path = schemas_dir / "agencies.yaml"
-    document = yaml_mapping(yaml_document(path), path, "the file", {"agencies"})
+    document = grammar.yaml_mapping(grammar.yaml_document(path), path, "the file", {"agencies"})
     agencies = tuple(
-        _agency(item, path) for item in yaml_list(document.get("agencies"), path, "agencies")
+        _agency(item, path)
+        for item in grammar.yaml_list(document.get("agencies"), path, "agencies")
     )
-    checked_unique((agency.code for agency in agencies), path, "agency code")
-    checked_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
+    grammar.checked_unique((agency.code for agency in agencies), path, "agency code")
+    grammar.checked_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
     specs = load_return_specs(schemas_dir)
     for agency in agencies:
         for return_type in agency.returns:
@@ -208,35 +198,39 @@ def load_agencies(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Agency]:
 def _return_spec(document: Any, path: Path, cover_fields: tuple[CoverField, ...]) -> ReturnSpec:
     """The ReturnSpec declared by one parsed YAML document."""
     keys = {"return_type", "title", "description", "sent_by", "row_key", "columns", "checks"}
-    item = yaml_mapping(
+    item = grammar.yaml_mapping(
         document, path, "the file", {*keys, "breakdown"}, required=keys - {"checks"}
     )
-    return_type = yaml_name(item["return_type"], path, "return_type")
-    columns = tuple(_column(c, path) for c in yaml_list(item["columns"], path, "columns"))
+    return_type = grammar.yaml_name(item["return_type"], path, "return_type")
+    columns = tuple(_column(c, path) for c in grammar.yaml_list(item["columns"], path, "columns"))
     if not columns:
         raise SpecError(f"{path}: declares no columns")
-    checked_unique((column.name for column in columns), path, "column name")
+    grammar.checked_unique((column.name for column in columns), path, "column name")
     cover_labels = ((f"cover field {f.name}", f.labels) for f in cover_fields)
-    checked_unambiguous([*((c.name, c.labels) for c in columns), *cover_labels], path)
+    grammar.checked_unambiguous([*((c.name, c.labels) for c in columns), *cover_labels], path)
     names = {column.name: column for column in columns}
     row_key = tuple(
-        yaml_text(k, path, "row_key") for k in yaml_list(item["row_key"], path, "row_key")
+        grammar.yaml_text(k, path, "row_key")
+        for k in grammar.yaml_list(item["row_key"], path, "row_key")
     )
     for key in row_key:
         if key not in names:
             raise SpecError(f"{path}: row_key refers to unknown column {key!r}")
     numeric = {name for name, column in names.items() if column.type in NUMERIC_TYPES}
-    checks = tuple(_check(c, path, numeric) for c in yaml_list(item.get("checks"), path, "checks"))
-    checked_unique((check.code for check in checks), path, "check code")
+    checks = tuple(
+        _check(c, path, numeric) for c in grammar.yaml_list(item.get("checks"), path, "checks")
+    )
+    grammar.checked_unique((check.code for check in checks), path, "check code")
     breakdown = item.get("breakdown", "total")
     if breakdown not in BREAKDOWNS:
         raise SpecError(f"{path}: breakdown {breakdown!r} is not one of {', '.join(BREAKDOWNS)}")
     return ReturnSpec(
         return_type=return_type,
-        title=yaml_text(item["title"], path, "title"),
-        description=yaml_text(item["description"], path, "description"),
+        title=grammar.yaml_text(item["title"], path, "title"),
+        description=grammar.yaml_text(item["description"], path, "description"),
         sent_by=tuple(
-            yaml_text(s, path, "sent_by") for s in yaml_list(item["sent_by"], path, "sent_by")
+            grammar.yaml_text(s, path, "sent_by")
+            for s in grammar.yaml_list(item["sent_by"], path, "sent_by")
         ),
         row_key=row_key,
         columns=columns,
@@ -248,32 +242,33 @@ def _return_spec(document: Any, path: Path, cover_fields: tuple[CoverField, ...]
 def _column(document: Any, path: Path) -> ColumnSpec:
     """One declared column."""
     keys = {"name", "title", "type", "aliases", "aggregation", "min", "max", "allowed"}
-    item = yaml_mapping(
+    item = grammar.yaml_mapping(
         document, path, "a column", {*keys, "description"}, {"name", "title", "type"}
     )
-    name = yaml_name(item["name"], path, "column name")
+    name = grammar.yaml_name(item["name"], path, "column name")
     where = f"column {name}"
-    column_type = declared_type(item, path, where, COLUMN_TYPES)
+    column_type = grammar.declared_type(item, path, where, COLUMN_TYPES)
     aggregation = item.get("aggregation")
     if aggregation is not None and aggregation not in AGGREGATIONS:
         raise SpecError(f"{path}: {where} has unknown aggregation {aggregation!r}")
     if aggregation is not None and column_type not in NUMERIC_TYPES:
         raise SpecError(f"{path}: {where} is a code column and cannot have an aggregation")
-    minimum, maximum = declared_bounds(item, path, where, column_type)
+    minimum, maximum = grammar.declared_bounds(item, path, where, column_type)
     if minimum is not None and maximum is not None and minimum > maximum:
         raise SpecError(f"{path}: {where} has min {minimum} above max {maximum}")
     allowed = tuple(
-        yaml_text(a, path, f"{where} allowed") for a in yaml_list(item.get("allowed"), path, where)
+        grammar.yaml_text(a, path, f"{where} allowed")
+        for a in grammar.yaml_list(item.get("allowed"), path, where)
     )
-    checked_codes_allowed(column_type, allowed, path, where)
-    checked_unambiguous(((code, (code,)) for code in allowed), path)
+    grammar.checked_codes_allowed(column_type, allowed, path, where)
+    grammar.checked_unambiguous(((code, (code,)) for code in allowed), path)
     return ColumnSpec(
         name=name,
-        title=yaml_text(item["title"], path, f"{where} title"),
+        title=grammar.yaml_text(item["title"], path, f"{where} title"),
         type=column_type,
         aliases=tuple(
-            yaml_text(a, path, f"{where} alias")
-            for a in yaml_list(item.get("aliases"), path, where)
+            grammar.yaml_text(a, path, f"{where} alias")
+            for a in grammar.yaml_list(item.get("aliases"), path, where)
         ),
         aggregation=aggregation,
         minimum=minimum,
@@ -285,7 +280,7 @@ def _column(document: Any, path: Path) -> ColumnSpec:
 
 def _check(document: Any, path: Path, numeric_columns: set[str]) -> CheckSpec:
     """One declared cross-column check, its rule parsed to find the columns it uses."""
-    item, code, rule, tree = declared_check(
+    item, code, rule, tree = grammar.declared_check(
         document, path, _CODE_RE, "REF-X01 and not be a rule code"
     )
     if not isinstance(tree, ast.Compare):
@@ -308,23 +303,25 @@ def _check(document: Any, path: Path, numeric_columns: set[str]) -> CheckSpec:
                 f"{path}: check {code} rule refers to unknown column {column!r} "
                 "(rules may use count and integer columns)"
             )
-    return CheckSpec(code, rule, yaml_text(item["message"], path, f"check {code} message"), columns)
+    return CheckSpec(
+        code, rule, grammar.yaml_text(item["message"], path, f"check {code} message"), columns
+    )
 
 
 def _cover_field(document: Any, path: Path) -> CoverField:
     """One declared cover field."""
     keys = {"name", "title", "type", "aliases", "description"}
-    item = yaml_mapping(document, path, "a cover field", keys, {"name", "title", "type"})
-    name = yaml_name(item["name"], path, "cover field name")
+    item = grammar.yaml_mapping(document, path, "a cover field", keys, {"name", "title", "type"})
+    name = grammar.yaml_name(item["name"], path, "cover field name")
     if item["type"] not in COVER_TYPES:
         raise SpecError(f"{path}: cover field {name} has unknown type {item['type']!r}")
     return CoverField(
         name=name,
-        title=yaml_text(item["title"], path, f"cover field {name} title"),
+        title=grammar.yaml_text(item["title"], path, f"cover field {name} title"),
         type=item["type"],
         aliases=tuple(
-            yaml_text(a, path, f"cover field {name} alias")
-            for a in yaml_list(item.get("aliases"), path, name)
+            grammar.yaml_text(a, path, f"cover field {name} alias")
+            for a in grammar.yaml_list(item.get("aliases"), path, name)
         ),
         description=str(item.get("description") or ""),
     )
@@ -333,12 +330,12 @@ def _cover_field(document: Any, path: Path) -> CoverField:
 def _agency(document: Any, path: Path) -> Agency:
     """One declared agency."""
     keys = {"code", "name", "type", "returns"}
-    item = yaml_mapping(document, path, "an agency", keys)
-    code = yaml_text(item["code"], path, "agency code")
-    returns = yaml_list(item["returns"], path, f"agency {code} returns")
+    item = grammar.yaml_mapping(document, path, "an agency", keys)
+    code = grammar.yaml_text(item["code"], path, "agency code")
+    returns = grammar.yaml_list(item["returns"], path, f"agency {code} returns")
     return Agency(
         code=code,
-        name=yaml_text(item["name"], path, f"agency {code} name"),
-        type=yaml_text(item["type"], path, f"agency {code} type"),
-        returns=tuple(yaml_text(r, path, f"agency {code} returns") for r in returns),
+        name=grammar.yaml_text(item["name"], path, f"agency {code} name"),
+        type=grammar.yaml_text(item["type"], path, f"agency {code} type"),
+        returns=tuple(grammar.yaml_text(r, path, f"agency {code} returns") for r in returns),
     )

@@ -85,9 +85,20 @@ def many_bad_dates(folder: Path, bad: bool) -> list[Path]:
     return [write_csv(folder / "r.csv", REFERRAL, rows)]
 
 
-def covered(la_code: str, start: str, end: str, child: str = "SOU-1") -> list[str]:
-    """A referral row giving its own authority and period."""
-    return [la_code, start, end, *referral(child)]
+Q1_Q2 = ("2014-04-01", "2014-09-30")
+Q1 = ("2014-04-01", "2014-06-30")
+#: A row's authority and (period start, period end).
+Cover = tuple[str, tuple[str, str]]
+
+
+def covers(valid: list[Cover], broken: list[Cover]) -> Files:
+    """One list whose rows (a child each) give their own authority and period: `valid`, or
+    `broken`, as (authority, (period start, period end))."""
+
+    def rows(covers: list[Cover]) -> list[list[str]]:
+        return [[la, *period, *referral(f"SOU-{n}")] for n, (la, period) in enumerate(covers)]
+
+    return one_list(COVERED, rows(valid), rows(broken))
 
 
 CASES = [
@@ -118,36 +129,9 @@ CASES = [
         "CAS-014",
         one_list([*REFERRAL, "age"], [[*referral(), "5"]], [[*referral(), "30"]]),
     ),
-    Case(
-        "CAS-015",
-        one_list(
-            COVERED,
-            [covered("E06000033", "2014-04-01", "2014-09-30")],
-            [covered("E09999999", "2014-04-01", "2014-09-30")],
-        ),
-    ),
-    Case(
-        "CAS-016",
-        one_list(
-            COVERED,
-            [covered("882", "2014-04-01", "2014-09-30")],
-            [covered("882", "2014-04-02", "2014-09-30")],
-        ),
-    ),
-    Case(
-        "CAS-017",
-        one_list(
-            COVERED,
-            [
-                covered("882", "2014-04-01", "2014-09-30"),
-                covered("882", "2014-04-01", "2014-09-30", "SOU-2"),
-            ],
-            [
-                covered("882", "2014-04-01", "2014-09-30"),
-                covered("882", "2014-04-01", "2014-06-30", "SOU-2"),
-            ],
-        ),
-    ),
+    Case("CAS-015", covers([("E06000033", Q1_Q2)], [("E09999999", Q1_Q2)])),
+    Case("CAS-016", covers([("882", Q1_Q2)], [("882", ("2014-04-02", "2014-09-30"))])),
+    Case("CAS-017", covers([("882", Q1_Q2)] * 2, [("882", Q1_Q2), ("882", Q1)])),
     Case(
         "CAS-018",
         one_list(
