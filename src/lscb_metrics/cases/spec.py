@@ -20,7 +20,13 @@ from typing import Any, Literal
 
 from lscb_metrics.cases.pseudonymise import looks_identifying
 from lscb_metrics.intake import declarations as grammar
-from lscb_metrics.intake.declarations import SCHEMAS_DIR, DeclaredColumns, Labelled, SpecError
+from lscb_metrics.intake.declarations import (
+    SCHEMAS_DIR,
+    CheckSpec,
+    DeclaredColumns,
+    Labelled,
+    SpecError,
+)
 
 CaseColumnType = Literal["child_id", "date", "date_of_birth", "code", "flag", "integer", "area"]
 COLUMN_TYPES: tuple[str, ...] = (
@@ -77,13 +83,9 @@ class CaseColumn(Labelled):
 
 
 @dataclass(frozen=True)
-class CaseCheck:
+class CaseCheck(CheckSpec):
     """A declared rule comparing a row's dates (or numbers), e.g. `a <= b`, and its SQL."""
 
-    code: str
-    rule: str
-    message: str
-    columns: tuple[str, ...]
     sql: str  # the rule as a DuckDB predicate over the columns, NULL when any is blank
 
 

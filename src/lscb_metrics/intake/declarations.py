@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -32,11 +33,21 @@ class SpecError(ValueError):
     """A declaration in `schemas/` that is malformed; the message names the file."""
 
 
+@dataclass(frozen=True)
+class CheckSpec:
+    """A declared rule across columns that every data row must satisfy, e.g. `a <= b`."""
+
+    code: str
+    rule: str
+    message: str
+    columns: tuple[str, ...]
+
+
 class _Declaration(Protocol):
     """A declaration of one kind of file, with the checks declared for it."""
 
     @property
-    def checks(self) -> Sequence[Any]: ...
+    def checks(self) -> Sequence[CheckSpec]: ...
 
 
 Declaration = TypeVar("Declaration", bound=_Declaration)

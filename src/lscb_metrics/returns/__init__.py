@@ -16,7 +16,6 @@ from lscb_metrics.returns.report import (
 )
 from lscb_metrics.returns.spec import (
     Agency,
-    CheckSpec,
     ColumnSpec,
     CoverField,
     ReturnSpec,
@@ -36,7 +35,6 @@ from lscb_metrics.returns.validate import (
 __all__ = [
     "Agency",
     "AreaLookup",
-    "CheckSpec",
     "ColumnSpec",
     "Cover",
     "CoverConflict",

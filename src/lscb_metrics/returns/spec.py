@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lscb_metrics.intake import declarations as grammar
-from lscb_metrics.intake.declarations import SCHEMAS_DIR, DeclaredColumns, Labelled, SpecError
+from lscb_metrics.intake.declarations import (
+    SCHEMAS_DIR,
+    CheckSpec,
+    DeclaredColumns,
+    Labelled,
+    SpecError,
+)
 
 ColumnType = Literal["count", "integer", "code"]
 Aggregation = Literal["flow", "snapshot"]
@@ -64,16 +70,6 @@ class ColumnSpec(Labelled):
     maximum: int | None = None
     allowed: tuple[str, ...] = ()
     description: str = ""
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """A rule across columns that every data row must satisfy, e.g. `a <= b`."""
-
-    code: str
-    rule: str
-    message: str
-    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)

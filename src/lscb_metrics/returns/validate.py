@@ -29,7 +29,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from lscb_metrics.intake import rules
-from lscb_metrics.intake.declarations import label_key
+from lscb_metrics.intake.declarations import CheckSpec, label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
 from lscb_metrics.intake.rules import shown
@@ -37,7 +37,6 @@ from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
     Agency,
-    CheckSpec,
     ColumnSpec,
     CoverField,
     ReturnSpec,
