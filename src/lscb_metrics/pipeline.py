@@ -195,7 +195,9 @@ def curated_relations(
             )
         )
     values = pd.concat(values_frames, ignore_index=True)
-    values["breakdown_name"] = values["breakdown"].map(agency_names).fillna(values["breakdown"])
+    values["breakdown_name"] = (
+        values["breakdown"].map(agency_names).astype(object).fillna(values["breakdown"])
+    )
     order = ["indicator_id", "source_type", "area_code", "breakdown", "period_end"]
     values = values.sort_values(order, kind="stable").reset_index(drop=True)
     compared = pd.concat(comparison_frames, ignore_index=True)

@@ -229,12 +229,12 @@ def test_every_rate_and_percentage_with_counts_has_intervals(warehouse):
 
 
 def test_a_published_figure_outside_the_interval_of_its_rounded_counts_gets_none(warehouse):
-    # DfE's 23.6% re-referrals for Yorkshire and the Humber in 2021-22 was computed from exact
-    # counts; the counts published rounded to 10 (1,660 of 7,490) give an interval of 21.2 to
-    # 23.1 that does not hold it, so it is not the figure's interval and none is given.
+    # DfE's 23.6% of plans being second or subsequent plans for Yorkshire and the Humber in
+    # 2021-22 was computed from exact counts; the counts published rounded to 10 (1,660 of
+    # 7,490) give an interval of 21.2 to 23.1 that does not hold it, so none is given.
     assert one(
         warehouse,
         "SELECT value, numerator, denominator, counts_rounded_to, lower_ci95, ci_method "
-        "FROM curated.indicator_values WHERE indicator_id = 'rereferral_pct' "
+        "FROM curated.indicator_values WHERE indicator_id = 'cp_subsequent_pct' "
         "AND area_code = 'E12000003' AND time_period = '2021-22'",
     ) == (23.6, 1660.0, 7490.0, 10, None, None)
