@@ -201,9 +201,11 @@ def test_a_quoted_england_figure_is_the_one_compared_with():
             }
         ]
     )
-    quarter = comparisons(values, RATE, NEIGHBOURS, local, LA_NUMBERS).set_index(
-        ["area_code", "period_end", "source_type"]
-    ).loc[("LA1", SEPT_14, "partner_return")]
+    quarter = (
+        comparisons(values, RATE, NEIGHBOURS, local, LA_NUMBERS)
+        .set_index(["area_code", "period_end", "source_type"])
+        .loc[("LA1", SEPT_14, "partner_return")]
+    )
     assert quarter["england_value"] == 50.0
     # 42.8 with 99.8% interval 40.8 to 44.8 is below 50 and low is good: Best, against the
     # quoted 50, where the derived England 42.1 would have given Similar.

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.catalogue import Indicator
-from lscb_metrics.facts import conform_facts
 from lscb_metrics.compute.values import indicator_values, population_denominator
+from lscb_metrics.facts import conform_facts
 
 AREAS = pd.DataFrame(
     {
