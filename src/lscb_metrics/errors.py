@@ -11,3 +11,8 @@ class WarehouseBusy(LscbError):
 
 class ConfigurationError(LscbError):
     """A setting, path or option is wrong."""
+
+
+class CatalogueError(LscbError, ValueError):
+    """The indicator catalogue or the measures registry is not well formed; the message names
+    the file and line."""
