@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,60 +24,75 @@ if TYPE_CHECKING:
 _VALUES = "lscb_metrics.compute.values"
 _COMPARISONS = "lscb_metrics.compute.comparisons"
 _STATS = "lscb_metrics.stats"
-_INTERVALS = (f"{_VALUES}:with_intervals", f"{_STATS}:wilson_intervals", f"{_STATS}:rate_intervals")
-_NEIGHBOURS = (
-    f"{_COMPARISONS}:neighbour_averages",
-    f"{_STATS}:neighbour_average",
-    f"{_STATS}:rank_within_group",
-)
-_BENCHMARK = (f"{_COMPARISONS}:benchmark_comparisons", f"{_STATS}:compare_with_benchmark")
+_VALUES_TABLE, _COMPARED = "curated.indicator_values", "curated.comparisons"
 
-#: The functions (module:function) producing each computed column of the curated relations,
-#: per indicator, after `pipeline.curated_relations` takes the indicator's breakdown rows.
-COLUMN_LINEAGE: dict[str, dict[str, tuple[str, ...]]] = {
-    "curated.indicator_values": {
-        "numerator": (f"{_VALUES}:windowed_measures", f"{_VALUES}:computed_values"),
-        "denominator": (f"{_VALUES}:computed_values", f"{_VALUES}:population_denominator"),
-        "value": (
+#: The functions (module:function) producing each computed column of the curated relations, per
+#: indicator, after `pipeline.curated_relations` takes the indicator's breakdown rows: rows of
+#: (relation, columns, functions).
+COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (_VALUES_TABLE, ("numerator",), (f"{_VALUES}:windowed_measures", f"{_VALUES}:computed_values")),
+    (
+        _VALUES_TABLE,
+        ("denominator",),
+        (f"{_VALUES}:computed_values", f"{_VALUES}:population_denominator"),
+    ),
+    (
+        _VALUES_TABLE,
+        ("value",),
+        (
             f"{_VALUES}:indicator_value",
             f"{_STATS}:rate",
             f"{_VALUES}:published_values",
             f"{_VALUES}:with_published_values",
         ),
-        "value_note": (f"{_VALUES}:computed_values", f"{_VALUES}:no_population_note"),
-        "counts_rounded_to": (f"{_VALUES}:counts_rounded_to",),
-        "submission_ids": (f"{_VALUES}:series_lineage",),
-        "source_sha256s": (f"{_VALUES}:series_lineage",),
-        "lower_ci95": _INTERVALS,
-        "upper_ci95": _INTERVALS,
-        "lower_ci998": _INTERVALS,
-        "upper_ci998": _INTERVALS,
-        "ci_method": (f"{_VALUES}:with_intervals",),
-    },
-    "curated.comparisons": {
-        "comparator_period_end": (f"{_COMPARISONS}:comparator_period_ends",),
-        "england_value": (f"{_COMPARISONS}:_lookup",),
-        "region_value": (f"{_COMPARISONS}:_lookup",),
-        "vs_england": _BENCHMARK,
-        "vs_region": _BENCHMARK,
-        "sn_average": _NEIGHBOURS,
-        "sn_count": _NEIGHBOURS,
-        "sn_rank": _NEIGHBOURS,
-        "sn_rank_of": _NEIGHBOURS,
-        "rank": (f"{_COMPARISONS}:la_field", f"{_COMPARISONS}:la_ranks", f"{_STATS}:rank_areas"),
-        "rank_of": (f"{_COMPARISONS}:la_field", f"{_COMPARISONS}:la_ranks"),
-        "quartile_band": (
+    ),
+    (
+        _VALUES_TABLE,
+        ("value_note",),
+        (f"{_VALUES}:computed_values", f"{_VALUES}:no_population_note"),
+    ),
+    (_VALUES_TABLE, ("counts_rounded_to",), (f"{_VALUES}:counts_rounded_to",)),
+    (_VALUES_TABLE, ("submission_ids", "source_sha256s"), (f"{_VALUES}:series_lineage",)),
+    (
+        _VALUES_TABLE,
+        ("lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998", "ci_method"),
+        (f"{_VALUES}:with_intervals", f"{_STATS}:wilson_intervals", f"{_STATS}:rate_intervals"),
+    ),
+    (_COMPARED, ("comparator_period_end",), (f"{_COMPARISONS}:comparator_period_ends",)),
+    (_COMPARED, ("england_value", "region_value"), (f"{_COMPARISONS}:_lookup",)),
+    (
+        _COMPARED,
+        ("vs_england", "vs_region"),
+        (f"{_COMPARISONS}:benchmark_comparisons", f"{_STATS}:compare_with_benchmark"),
+    ),
+    (
+        _COMPARED,
+        ("sn_average", "sn_count", "sn_rank", "sn_rank_of"),
+        (
+            f"{_COMPARISONS}:neighbour_averages",
+            f"{_STATS}:neighbour_average",
+            f"{_STATS}:rank_within_group",
+        ),
+    ),
+    (
+        _COMPARED,
+        ("rank", "rank_of", "quartile_band"),
+        (
+            f"{_COMPARISONS}:la_field",
             f"{_COMPARISONS}:la_ranks",
+            f"{_STATS}:rank_areas",
             f"{_STATS}:quartile_cut_points",
             f"{_STATS}:quartile_band",
         ),
-        "previous_value": (f"{_COMPARISONS}:previous_values",),
-        "change": (f"{_COMPARISONS}:previous_values", f"{_STATS}:change"),
-        "change_pct": (f"{_COMPARISONS}:previous_values", f"{_STATS}:percent_change"),
-        "trend": (f"{_COMPARISONS}:trends", f"{_STATS}:recent_trend"),
-        "comparator_note": (f"{_COMPARISONS}:apply_local_comparators",),
-    },
-}
+    ),
+    (
+        _COMPARED,
+        ("previous_value", "change", "change_pct"),
+        (f"{_COMPARISONS}:previous_values", f"{_STATS}:change", f"{_STATS}:percent_change"),
+    ),
+    (_COMPARED, ("trend",), (f"{_COMPARISONS}:trends", f"{_STATS}:recent_trend")),
+    (_COMPARED, ("comparator_note",), (f"{_COMPARISONS}:apply_local_comparators",)),
+)
 
 LOCAL_POPULATION = "local_population.csv"
 # The column of a DfE tidy file that holds the code of a row's area, by geographic level.
@@ -151,15 +167,10 @@ def lineage_text(indicator: Indicator, registry: Registry) -> str:
         "- rows: lscb_metrics.pipeline:curated_relations takes the facts of the declared "
         "breakdown (lscb_metrics.catalogue:Indicator.breakdown_rows)"
     )
-    for relation, columns in COLUMN_LINEAGE.items():
-        # Columns made by the same functions share a line.
-        grouped: dict[tuple[str, ...], list[str]] = {}
-        for column, functions in columns.items():
-            grouped.setdefault(functions, []).append(column)
-        lines += [
-            f"- {relation} {', '.join(names)}: {', '.join(functions)}"
-            for functions, names in grouped.items()
-        ]
+    lines += [
+        f"- {relation} {', '.join(columns)}: {', '.join(functions)}"
+        for relation, columns, functions in COLUMN_LINEAGE
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -183,8 +194,8 @@ def trace_text(
     """The indicator's values for `area` and `period` with numerator, denominator and population
     traced to submitted cells and published files and rows (`data_dir` is data/raw)."""
     label = time_period_label(period)
-    rows = _records(
-        connection,
+    source = _Source(connection, registry, area, data_dir)
+    rows = source.records(
         "SELECT breakdown, source_type, period_start, period_end, numerator, denominator, value, "
         "value_note FROM curated.indicator_values WHERE indicator_id = ? AND area_code = ? "
         "AND time_period = ? ORDER BY source_type, breakdown",
@@ -203,121 +214,111 @@ def trace_text(
         lines = [heading]
         for name in indicator.measures:
             if name != POPULATION_MEASURE:
-                lines += _measure_trace(connection, registry, name, area, row, data_dir)
+                lines += source.measure_trace(name, row)
         if indicator.published_value and row["source_type"] == "published":
-            lines += _measure_trace(
-                connection, registry, indicator.published_value, area, row, data_dir
-            )
+            lines += source.measure_trace(indicator.published_value, row)
         if indicator.uses_population:
-            lines += _population_trace(connection, registry, indicator, area, row, data_dir)
+            lines += source.population_trace(indicator, row)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
-def _records(
-    connection: duckdb.DuckDBPyConnection, sql: str, parameters: Sequence[Any]
-) -> list[dict[str, Any]]:
-    """The rows of a query as dicts keyed by column name."""
-    result = connection.execute(sql, list(parameters))
-    names = [column[0] for column in result.description]
-    return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+@dataclass(frozen=True)
+class _Source:
+    """Where one area's figures are traced: the warehouse, the registry and data/raw."""
 
+    connection: duckdb.DuckDBPyConnection
+    registry: Registry
+    area: str
+    data_dir: Path
 
-def _measure_trace(
-    connection: duckdb.DuckDBPyConnection,
-    registry: Registry,
-    name: str,
-    area: str,
-    row: dict[str, Any],
-    data_dir: Path,
-) -> list[str]:
-    """Lines tracing one measure of a value to submitted cells or a published file and row."""
-    if row["source_type"] == "partner_return":
-        cells = _records(
-            connection,
-            "SELECT f.period_end, f.value, f.submission_id, f.source_sha256, s.file_name, "
-            "string_agg(r.location || ' = ' || r.value, '; ' ORDER BY r.location) AS cells "
-            "FROM staged.partner_facts f LEFT JOIN audit.submissions s USING (submission_id) "
-            "LEFT JOIN staged.return_rows r "
-            "ON r.submission_id = f.submission_id AND r.column_name = f.measure "
-            "WHERE f.measure = ? AND f.area_code = ? AND f.breakdown = ? "
-            "AND f.period_end BETWEEN ? AND ? GROUP BY ALL ORDER BY f.period_end",
-            [name, area, row["breakdown"], row["period_start"], row["period_end"]],
+    def records(self, sql: str, parameters: Sequence[Any]) -> list[dict[str, Any]]:
+        """The rows of a query as dicts keyed by column name."""
+        result = self.connection.execute(sql, list(parameters))
+        names = [column[0] for column in result.description]
+        return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+
+    def measure_trace(self, name: str, row: dict[str, Any]) -> list[str]:
+        """Lines tracing one measure of a value to submitted cells or a published file and row."""
+        area = self.area
+        if row["source_type"] == "partner_return":
+            cells = self.records(
+                "SELECT f.period_end, f.value, f.submission_id, f.source_sha256, s.file_name, "
+                "string_agg(r.location || ' = ' || r.value, '; ' ORDER BY r.location) AS cells "
+                "FROM staged.partner_facts f LEFT JOIN audit.submissions s USING (submission_id) "
+                "LEFT JOIN staged.return_rows r "
+                "ON r.submission_id = f.submission_id AND r.column_name = f.measure "
+                "WHERE f.measure = ? AND f.area_code = ? AND f.breakdown = ? "
+                "AND f.period_end BETWEEN ? AND ? GROUP BY ALL ORDER BY f.period_end",
+                [name, area, row["breakdown"], row["period_start"], row["period_end"]],
+            )
+            return [f"  {name}:"] + [
+                f"    {cell['period_end']}: {cell['value']} from submission "
+                f"{cell['submission_id']} ({cell['file_name'] or 'case list'}, sha256 "
+                f"{cell['source_sha256']}), cells "
+                f"{cell['cells'] or 'none: derived from the case list'}"
+                for cell in cells
+            ]
+        facts = self.records(
+            "SELECT value, symbol, source, source_sha256, geographic_level, time_period "
+            "FROM reference.published_facts WHERE measure = ? AND area_code = ? "
+            "AND period_end = ? AND breakdown = 'Total'",
+            [name, area, row["period_end"]],
         )
-        return [f"  {name}:"] + [
-            f"    {cell['period_end']}: {cell['value']} from submission {cell['submission_id']} "
-            f"({cell['file_name'] or 'case list'}, sha256 {cell['source_sha256']}), "
-            f"cells {cell['cells'] or 'none: derived from the case list'}"
-            for cell in cells
-        ]
-    facts = _records(
-        connection,
-        "SELECT value, symbol, source, source_sha256, geographic_level, time_period "
-        "FROM reference.published_facts WHERE measure = ? AND area_code = ? AND period_end = ? "
-        "AND breakdown = 'Total'",
-        [name, area, row["period_end"]],
-    )
-    lines = [f"  {name}:"]
-    for fact in facts:
-        source = registry.measures[name].published[0]
-        table = registry.tables[source.table]
-        if source.table == "LAIT":
-            where = f"Short Desc {source.column}, period {fact['time_period']}, area {area}"
-        else:
-            column = _DFE_AREA_COLUMN.get(fact["geographic_level"], "country_code")
-            where = f"time_period {row['period_end'].year}, {column} {area}, column {source.column}"
-        lines.append(
-            f"    {fact['value'] if fact['value'] is not None else fact['symbol']} from "
-            f"{_file(data_dir / 'reference', table.file)} (sha256 {fact['source_sha256']}), "
-            f"row {where}; {fact['source']}"
-        )
-    return lines
-
-
-def _population_trace(
-    connection: duckdb.DuckDBPyConnection,
-    registry: Registry,
-    indicator: Indicator,
-    area: str,
-    row: dict[str, Any],
-    data_dir: Path,
-) -> list[str]:
-    """Lines tracing the child population of a rate to its ONS file or the local override."""
-    from lscb_metrics.periods import population_mid_year
-
-    partner = row["source_type"] == "partner_return"
-    months = indicator.window_months if partner else 12
-    latest = population_mid_year(row["period_end"])
-    years = list(range(latest - max(months // 12, 1) + 1, latest + 1))
-    (source,) = registry.measures[POPULATION_MEASURE].published
-    ons_file = _file(data_dir / "reference", registry.tables[source.table].file)
-    local_file = data_dir / "local" / LOCAL_POPULATION
-    lines = [f"  {POPULATION_MEASURE} (mid-years {', '.join(map(str, years))}):"]
-    for year in years:
-        found = {
-            record["source_type"]: record
-            for record in _records(
-                connection,
-                "SELECT source_type, population_0_17, source, source_sha256 "
-                "FROM reference.population WHERE area_code = ? AND mid_year = ?",
-                [area, year],
-            )
-        }
-        local = found.get("partner_return") if partner else None
-        used = local or found.get("published")
-        if used is None:
-            lines.append(f"    mid-{year}: no estimate")
-        elif local:
+        source = self.registry.measures[name].published[0]
+        table = self.registry.tables[source.table]
+        lines = [f"  {name}:"]
+        for fact in facts:
+            if source.table == "LAIT":
+                where = f"Short Desc {source.column}, period {fact['time_period']}, area {area}"
+            else:
+                column = _DFE_AREA_COLUMN.get(fact["geographic_level"], "country_code")
+                where = (
+                    f"time_period {row['period_end'].year}, {column} {area}, column {source.column}"
+                )
             lines.append(
-                f"    mid-{year}: {used['population_0_17']} from the local override {local_file} "
-                f"({used['source']})"
+                f"    {fact['value'] if fact['value'] is not None else fact['symbol']} from "
+                f"{_file(self.data_dir / 'reference', table.file)} (sha256 "
+                f"{fact['source_sha256']}), row {where}; {fact['source']}"
             )
-        else:
-            lines.append(
-                f"    mid-{year}: {used['population_0_17']} from {ons_file} "
-                f"(sha256 {used['source_sha256']}), row time_period {year}, area {area}"
-            )
-    return lines
+        return lines
+
+    def population_trace(self, indicator: Indicator, row: dict[str, Any]) -> list[str]:
+        """Lines tracing the child population of a rate to its ONS file or the local override."""
+        from lscb_metrics.periods import population_mid_year
+
+        partner = row["source_type"] == "partner_return"
+        months = indicator.window_months if partner else 12
+        latest = population_mid_year(row["period_end"])
+        years = list(range(latest - max(months // 12, 1) + 1, latest + 1))
+        (source,) = self.registry.measures[POPULATION_MEASURE].published
+        ons_file = _file(self.data_dir / "reference", self.registry.tables[source.table].file)
+        local_file = self.data_dir / "local" / LOCAL_POPULATION
+        lines = [f"  {POPULATION_MEASURE} (mid-years {', '.join(map(str, years))}):"]
+        for year in years:
+            found = {
+                record["source_type"]: record
+                for record in self.records(
+                    "SELECT source_type, population_0_17, source, source_sha256 "
+                    "FROM reference.population WHERE area_code = ? AND mid_year = ?",
+                    [self.area, year],
+                )
+            }
+            local = found.get("partner_return") if partner else None
+            used = local or found.get("published")
+            if used is None:
+                lines.append(f"    mid-{year}: no estimate")
+            elif local:
+                lines.append(
+                    f"    mid-{year}: {used['population_0_17']} from the local override "
+                    f"{local_file} ({used['source']})"
+                )
+            else:
+                lines.append(
+                    f"    mid-{year}: {used['population_0_17']} from {ons_file} (sha256 "
+                    f"{used['source_sha256']}), row time_period {year}, area {self.area}"
+                )
+        return lines
 
 
 def _file(folder: Path, pattern: str) -> str:

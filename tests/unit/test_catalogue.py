@@ -145,36 +145,33 @@ def refusal(path: Path, registry: Registry) -> str:
     return message
 
 
-def test_an_unknown_measure_is_refused_at_its_line(tmp_path):
+@pytest.mark.parametrize(
+    ("fields", "line", "says"),
+    [
+        ({"numerator": "referals"}, 4, "numerator 'referals' is not a measure in"),
+        ({"published_value": "referral_pct"}, 10, "published_value 'referral_pct' is not a"),
+        ({"breakdown": "agencies"}, 10, "breakdown 'agencies' is not one of"),
+        ({"comparators": "[england, wales]"}, 10, "unknown comparators ['wales']"),
+        ({"numerator": "children_in_need"}, 4, "measure_type is flow but numerator"),
+    ],
+    ids=[
+        "unknown measure",
+        "unknown published value",
+        "unknown breakdown",
+        "unknown comparator",
+        "flow/snapshot mismatch",
+    ],
+)
+def test_a_mistake_is_refused_in_one_line_naming_file_and_line(tmp_path, fields, line, says):
     registry = tiny_registry(tmp_path)
-    message = refusal(one_indicator(tmp_path, numerator="referals"), registry)
-    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:4: indicator x: numerator")
-    assert "'referals' is not a measure" in message
+    message = refusal(one_indicator(tmp_path, **fields), registry)
+    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:{line}: indicator x: ")
+    assert says in message
 
 
-def test_an_unknown_published_value_is_refused_at_its_line(tmp_path):
-    registry = tiny_registry(tmp_path)
-    message = refusal(one_indicator(tmp_path, published_value="referral_pct"), registry)
-    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:10: indicator x: published_value")
-
-
-def test_an_unknown_breakdown_is_refused_at_its_line(tmp_path):
-    registry = tiny_registry(tmp_path)
-    message = refusal(one_indicator(tmp_path, breakdown="agencies"), registry)
-    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:10: indicator x: breakdown")
-
-
-def test_an_unknown_comparator_is_refused_at_its_line(tmp_path):
-    registry = tiny_registry(tmp_path)
-    message = refusal(one_indicator(tmp_path, comparators="[england, wales]"), registry)
-    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:10: indicator x: unknown")
-    assert "'wales'" in message
-
-
-def test_a_snapshot_measure_in_a_flow_indicator_is_refused_at_its_line(tmp_path):
+def test_a_flow_snapshot_mismatch_names_the_registry_line(tmp_path):
     registry = tiny_registry(tmp_path)
     message = refusal(one_indicator(tmp_path, numerator="children_in_need"), registry)
-    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:4: indicator x: measure_type")
     assert f"children_in_need is snapshot ({tmp_path / MEASURES_FILE}:5)" in message
 
 
