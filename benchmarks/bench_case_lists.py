@@ -49,8 +49,8 @@ from lscb_metrics.cases.synthetic import (
     write_case_lists,
 )
 from lscb_metrics.cases.validate import quarters_between
+from lscb_metrics.intake.declarations import SCHEMAS_DIR
 from lscb_metrics.periods import Quarter
-from lscb_metrics.returns.spec import SCHEMAS_DIR
 
 MB = 1024  # ru_maxrss is in KiB on Linux
 

@@ -1,4 +1,5 @@
-"""The quarterly run as a Prefect flow: ingest -> validate -> load -> compute -> publish.
+"""The quarterly run as a Prefect flow: ingest -> validate -> compute -> quality -> commit ->
+publish. This flow is the only place the steps are ordered.
 
 Tasks are thin wrappers over `lscb_metrics.pipeline`; run it with `lscb-metrics run --period
 2014-15-Q2` (an ephemeral local Prefect server starts by itself) or serve it on its quarterly
@@ -7,6 +8,7 @@ schedule with `lscb-metrics schedule`.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.store import run_lock
+from lscb_metrics.submissions import return_context
 from lscb_metrics.warehouse import previous_receipts
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
@@ -65,36 +68,44 @@ def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseR
     return cases
 
 
-@task(name="compute and publish", cache_policy=NO_CACHE)
-def compute_and_publish(
+@task(name="compute", cache_policy=NO_CACHE)
+def compute(
     run_settings: Settings,
     quarter: Quarter,
     submissions: list[pipeline.Submission],
     reference: pipeline.Reference,
     started_at: datetime,
     cases: CaseResult | None,
-) -> pipeline.RunSummary:
-    """Indicator values and comparisons, written to the warehouse in one transaction."""
-    return pipeline.run_quarter(run_settings, quarter, submissions, reference, started_at, cases)
-
-
-@task(name="publish files", cache_policy=NO_CACHE)
-def publish_files(run_settings: Settings, quarter: Quarter) -> list[Path]:
-    """Exports, workbook, scorecard, data dictionary and templates from the warehouse."""
-    files = pipeline.publish_files(run_settings, quarter)
-    get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
-    return files
+) -> pipeline.RunPlan:
+    """Indicator values, comparisons and every other relation of the run, not yet written."""
+    return pipeline.compute_run(run_settings, quarter, submissions, reference, started_at, cases)
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
-def check_quality(run_settings: Settings, run_id: str) -> QualityResult:
-    """great_expectations checkpoint over the curated warehouse, recorded on the run."""
-    result = pipeline.check_quality(run_settings, run_id)
+def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
+    """great_expectations checkpoint over the new curated relations, before they are committed."""
+    result = pipeline.check_run(plan, docs_dir)
     logger = get_run_logger()
     logger.info("quality checkpoint %s", "passed" if result.success else "FAILED")
     for failure in result.failed:
         logger.warning("quality: %s", failure)
     return result
+
+
+@task(name="commit", cache_policy=NO_CACHE)
+def commit(
+    run_settings: Settings, plan: pipeline.RunPlan, quality: QualityResult
+) -> pipeline.RunSummary:
+    """Every layer written to the warehouse in one transaction, unless quality checks failed."""
+    return pipeline.commit_run(run_settings, plan, quality)
+
+
+@task(name="publish files", cache_policy=NO_CACHE)
+def publish_files(run_settings: Settings, quarter: Quarter, quality_docs: Path) -> list[Path]:
+    """Exports, workbook, scorecard, data dictionary, templates and quality pages."""
+    files = pipeline.publish_files(run_settings, quarter, quality_docs)
+    get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
+    return files
 
 
 def default_quarter(today: date) -> Quarter:
@@ -122,18 +133,18 @@ def quarterly_run(
         reference = load_reference(run_settings)
         paths = pipeline.candidate_files(run_settings)
         logger.info("%d return files found", len(paths))
-        context = pipeline.return_context(run_settings.schemas_dir, reference.la_lookup)
+        context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
         futures = [
             receive.submit(path, run_settings, context, receipts, started_at) for path in paths
         ]
         submissions = [future.result() for future in futures]
         cases = derive_cases(run_settings, reference)
-        summary = compute_and_publish(
-            run_settings, quarter, submissions, reference, started_at, cases
-        )
-        summary.files = publish_files(run_settings, quarter)
-        summary.quality = check_quality(run_settings, summary.run_id)
+        plan = compute(run_settings, quarter, submissions, reference, started_at, cases)
+        with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
+            quality = check_quality(plan, Path(docs))
+            summary = commit(run_settings, plan, quality)
+            summary.files = publish_files(run_settings, quarter, Path(docs))
     create_markdown_artifact(
         key="quarterly-run-summary",
         markdown=run_summary_markdown(summary),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,15 +25,43 @@ def project_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse (shipped returns, 2014-15 Q2), built once per session without Prefect.
+def prefect_server() -> Iterator[None]:
+    """Prefect's temporary local server, started once for the whole session (10-20 s)."""
+    from prefect.testing.utilities import prefect_test_harness
 
-    Tests that change a warehouse must work on a copy of it.
-    """
-    from lscb_metrics.config import settings
-    from lscb_metrics.periods import parse_quarter
-    from lscb_metrics.pipeline import run_without_orchestration
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_run(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The quarterly flow itself on the shipped demo returns for 2014-15 Q2, into a temporary
+    warehouse (its curated files beside it), and the Prefect artifacts it published. One of the
+    suite's two full runs; tests that change a warehouse must work on a copy of it."""
+    from prefect.client.orchestration import get_client
+
+    from flows.quarterly import quarterly_run
 
     warehouse = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    run_without_orchestration(settings(warehouse=str(warehouse)), parse_quarter("2014-15-Q2"))
-    return warehouse
+    summary = quarterly_run(period="2014-15-Q2", warehouse=str(warehouse))
+    with get_client(sync_client=True) as client:
+        artifacts = {artifact.key: artifact for artifact in client.read_artifacts()}
+    return {"summary": summary, "warehouse": warehouse, "artifacts": artifacts}
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(demo_run: dict[str, Any]) -> Path:
+    """The demo run's warehouse (read-only use; copy it to change it)."""
+    return demo_run["warehouse"]
+
+
+@pytest.fixture(scope="session")
+def demo_reference() -> Any:
+    """Published reference data as a run loads it (pipeline.load_reference), once per session."""
+    from lscb_metrics import pipeline
+    from lscb_metrics.catalogue import load_catalogue
+    from lscb_metrics.config import settings
+
+    run_settings = settings()
+    catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
+    return pipeline.load_reference(run_settings, catalogue)

@@ -99,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 def validate_file(path: Path) -> int:
     """Validate one return and print what to fix: 0 valid, 1 invalid, 2 unreadable."""
     from lscb_metrics.config import settings
+    from lscb_metrics.intake.failures import failure
+    from lscb_metrics.intake.read import UnreadableFile
+    from lscb_metrics.intake.rules import UNREADABLE
     from lscb_metrics.reference import la_lookup, load_areas
     from lscb_metrics.returns import (
-        UnreadableReturn,
         load_agencies,
         load_return_specs,
         read_return,
@@ -109,7 +111,6 @@ def validate_file(path: Path) -> int:
         report_text,
         validate_return,
     )
-    from lscb_metrics.returns.rules import UNREADABLE, failure
 
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
@@ -118,7 +119,7 @@ def validate_file(path: Path) -> int:
     specs = load_return_specs(run_settings.schemas_dir)
     try:
         raw = read_return(path, specs)
-    except UnreadableReturn as error:
+    except UnreadableFile as error:
         unreadable = [failure(UNREADABLE, path.name, problem=error.problem)]
         print(report_text(unreadable, path.name, report_summary(unreadable, {})))
         print(f"{path.name} cannot be read as a return: {error.problem}", file=sys.stderr)

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from lscb_metrics.intake.failures import Failure, failure
+from lscb_metrics.intake.rules import UNUSUAL_VALUE
 from lscb_metrics.periods import month_end_before
-from lscb_metrics.returns import Failure
-from lscb_metrics.returns.rules import UNUSUAL_VALUE, failure
 
 #: Quarters before the figure's own that make its usual range.
 LOOKBACK_QUARTERS = 4

@@ -1,17 +1,20 @@
-"""The run's steps as plain functions; the Prefect flow (flows/quarterly.py) only orchestrates.
+"""The run's steps as plain functions; the Prefect flow (flows/quarterly.py) is the only
+place that orders them.
 
 ingest (read, validate, reduce to facts) -> choose submissions -> compute indicator values and
-comparisons -> publish every layer to the warehouse in one transaction.
+comparisons (`compute_run`) -> quality checks on the new relations (`check_run`) -> commit every
+layer in one transaction, or record the run as failed (`commit_run`) -> publish files.
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +22,7 @@ from lscb_metrics import warehouse
 from lscb_metrics.catalogue import Indicator, load_catalogue
 from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import Settings
+from lscb_metrics.errors import PublicationBlocked
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.periods import Quarter
@@ -32,7 +36,6 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
 )
 from lscb_metrics.returns import load_agencies, load_return_specs
-from lscb_metrics.store import run_lock
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
@@ -47,7 +50,6 @@ from lscb_metrics.submissions import (
     flag_unusual_values,
     ingest,
     missing_returns,
-    return_context,
     rows_table,
     submissions_table,
 )
@@ -238,16 +240,26 @@ class RunSummary:
     quality: QualityResult | None = None
 
 
-def run_quarter(
+@dataclass
+class RunPlan:
+    """A computed run not yet committed: every relation it would write and its audit record."""
+
+    summary: RunSummary
+    relations: dict[str, pd.DataFrame]
+    run_record: dict[str, Any]
+    catalogue: tuple[Indicator, ...]
+
+
+def compute_run(
     settings: Settings,
     quarter: Quarter,
     submissions: list[Submission],
     reference: Reference,
     started_at: datetime,
     cases: CaseResult | None = None,
-) -> RunSummary:
-    """Compute and publish the run for `quarter` from ingested submissions (and derived case
-    lists), all or nothing."""
+) -> RunPlan:
+    """Every relation the run for `quarter` would write, from ingested submissions (and derived
+    case lists), and its audit record; nothing is written."""
     catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
     specs = load_return_specs(settings.schemas_dir)
     agencies = load_agencies(settings.schemas_dir)
@@ -286,25 +298,61 @@ def run_quarter(
         "curated.indicator_values": values,
         "curated.comparisons": compared,
     }
-    warehouse.publish_run(
-        settings.warehouse,
-        relations,
-        {
-            "run_id": run_id,
-            "period": quarter.label,
-            "started_at": started_at.replace(tzinfo=None),
-            "finished_at": datetime.now(UTC).replace(tzinfo=None),
-            "outcome": outcome,
-            "submissions_used": sorted(s.submission_id for s in used),
-            "submissions_rejected": sorted(s.submission_id for s in rejected),
-            "missing_returns": missing,
-            "sn_model": settings.sn_model,
-        },
-        warehouse.relation_descriptions(settings.schemas_dir / "warehouse.yaml"),
-    )
-    return RunSummary(
+    run_record = {
+        "run_id": run_id,
+        "period": quarter.label,
+        "started_at": started_at.replace(tzinfo=None),
+        "outcome": outcome,
+        "submissions_used": sorted(s.submission_id for s in used),
+        "submissions_rejected": sorted(s.submission_id for s in rejected),
+        "missing_returns": missing,
+        "sn_model": settings.sn_model,
+    }
+    summary = RunSummary(
         run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
     )
+    return RunPlan(summary, relations, run_record, catalogue)
+
+
+def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:
+    """The great_expectations checkpoint over the run's new curated relations and accounting,
+    before anything is committed; Data Docs in `docs_dir`."""
+    from lscb_metrics.quality import COMPARISONS, RUNS, VALUES, check_frames, run_accounting
+
+    frames = {
+        VALUES: plan.relations[VALUES],
+        COMPARISONS: plan.relations[COMPARISONS],
+        RUNS: run_accounting(plan.run_record, plan.relations["audit.submissions"]),
+    }
+    return check_frames(frames, plan.catalogue, docs_dir)
+
+
+def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> RunSummary:
+    """Commit every relation and the run record in one transaction, or, where error-level
+    quality checks failed, record the run as failed and leave everything else as it was."""
+    record = {
+        **plan.run_record,
+        "finished_at": datetime.now(UTC).replace(tzinfo=None),
+        "quality_passed": quality.success,
+        "quality_failures": quality.failed,
+    }
+    plan.summary.quality = quality
+    if quality.errors:
+        warehouse.record_run(settings.warehouse, {**record, "outcome": "failed"})
+        reasons = "\n".join(f"  - {line}" for line in quality.errors)
+        raise PublicationBlocked(
+            f"{plan.summary.quarter.label}: not published, because the new figures failed "
+            f"error-level quality checks:\n{reasons}\nThe warehouse's figures and "
+            f"{settings.curated_dir} are as they were; the run is recorded as failed in "
+            "audit.runs."
+        )
+    warehouse.publish_run(
+        settings.warehouse,
+        plan.relations,
+        record,
+        warehouse.relation_descriptions(settings.schemas_dir / "warehouse.yaml"),
+    )
+    return plan.summary
 
 
 WORKBOOK_FILE = "lscb_report_tables.xlsx"
@@ -326,10 +374,10 @@ def with_earlier_records(current: pd.DataFrame, path: Path, name: str) -> pd.Dat
     )
 
 
-def publish_files(settings: Settings, quarter: Quarter) -> list[Path]:
+def publish_files(settings: Settings, quarter: Quarter, quality_docs: Path) -> list[Path]:
     """Everything report writers and analysts open, written from the committed warehouse into
     the curated folder: exports, the report workbook, the scorecard and charts, the data
-    dictionary and the partner templates."""
+    dictionary, the partner templates and the quality checkpoint's pages (from `quality_docs`)."""
     from lscb_metrics.publish import (
         ScorecardError,
         write_data_dictionary,
@@ -356,36 +404,7 @@ def publish_files(settings: Settings, quarter: Quarter) -> list[Path]:
         )
         for return_type in sorted(load_return_specs(settings.schemas_dir))
     ]
+    quality_dir = out / QUALITY_DIR
+    shutil.rmtree(quality_dir, ignore_errors=True)
+    shutil.copytree(quality_docs, quality_dir)
     return written
-
-
-def check_quality(settings: Settings, run_id: str) -> QualityResult:
-    """The great_expectations checkpoint over the committed warehouse, recorded on the run."""
-    from lscb_metrics.quality import run_quality_checkpoint
-
-    result = run_quality_checkpoint(
-        settings.warehouse,
-        settings.schemas_dir / "indicators.yaml",
-        settings.curated_dir / QUALITY_DIR,
-    )
-    warehouse.record_quality(settings.warehouse, run_id, result.success, result.failed)
-    return result
-
-
-def run_without_orchestration(settings: Settings, quarter: Quarter) -> RunSummary:
-    """The whole run in this process, step after step, for tests and scripts (no Prefect)."""
-    with run_lock(settings.warehouse):
-        started_at = datetime.now(UTC)
-        catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
-        reference = load_reference(settings, catalogue)
-        context = return_context(settings.schemas_dir, reference.la_lookup)
-        receipts = warehouse.previous_receipts(settings.warehouse)
-        submissions = [
-            receive(path, settings, context, receipts, started_at)
-            for path in candidate_files(settings)
-        ]
-        cases = derive_cases(settings, reference)
-        summary = run_quarter(settings, quarter, submissions, reference, started_at, cases)
-        summary.files = publish_files(settings, quarter)
-        summary.quality = check_quality(settings, summary.run_id)
-        return summary

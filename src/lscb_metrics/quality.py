@@ -1,8 +1,11 @@
 """Data-quality checkpoint over the curated warehouse, with great_expectations (GX 1.x).
 
 One Expectation Suite per relation, built from the indicator catalogue, and one Checkpoint that
-validates them all and writes a Data Docs site. GX is imported inside the functions only: it
-takes seconds to import and the command line's fast paths must not pay for it.
+validates them all and writes a Data Docs site. Each expectation has a severity in its meta:
+a run whose new curated relations fail an `error` expectation is not committed or published
+(`check_frames` runs before the warehouse transaction); `warning` failures are recorded on the
+run. GX is imported inside the functions only: it takes seconds to import and the command
+line's fast paths must not pay for it.
 """
 
 from __future__ import annotations
@@ -62,28 +65,43 @@ LIMIT 1
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class QualityResult:
-    """Outcome of the quality checkpoint: what failed, in plain English, and the Data Docs."""
+    """Outcome of the quality checkpoint: what failed, in plain English, and the Data Docs.
+
+    `errors` block a publication; `failed` lists every failure, errors and warnings alike."""
 
     success: bool
     failed: list[str]
     docs_index: Path | None
+    errors: list[str]
 
 
 def run_quality_checkpoint(warehouse: Path, catalogue_path: Path, docs_dir: Path) -> QualityResult:
     """Validate the warehouse's curated relations and latest run; build Data Docs in `docs_dir`."""
-    catalogue = load_catalogue(catalogue_path)
-    frames = warehouse_frames(warehouse)
+    return check_frames(warehouse_frames(warehouse), load_catalogue(catalogue_path), docs_dir)
+
+
+def check_frames(
+    frames: dict[str, pd.DataFrame], catalogue: tuple[Indicator, ...], docs_dir: Path
+) -> QualityResult:
+    """Validate curated values, comparisons and the run's accounting (`frames`, keyed like
+    `warehouse_frames`) with every suite; build Data Docs in `docs_dir`."""
     with quiet_gx(), tempfile.TemporaryDirectory(prefix="lscb-quality-") as staging:
         context = gx_context(docs_dir)
         checkpoint = quality_checkpoint(context, frames, catalogue, Path(staging))
         result = checkpoint.run(run_id=run_identifier(frames[RUNS]))
-    failed = sorted(
-        line
+    described = [
+        (severity, line)
         for suite_result in result.run_results.values()
-        for line in failure_descriptions(suite_result, frames[suite_result.suite_name])
-    )
+        for severity, line in failure_descriptions(suite_result, frames[suite_result.suite_name])
+    ]
+    failed = sorted(line for _, line in described)
+    errors = sorted(line for severity, line in described if severity == ERROR)
     checks = [
         (suite_result.suite_name, check.expectation_config.description, bool(check.success))
         for suite_result in result.run_results.values()
@@ -94,7 +112,10 @@ def run_quality_checkpoint(warehouse: Path, catalogue_path: Path, docs_dir: Path
     summary.write_text(summary_html(checks, failed), encoding="utf-8")
     index = docs_dir / "index.html"
     return QualityResult(
-        success=bool(result.success), failed=failed, docs_index=index if index.is_file() else None
+        success=not errors,
+        failed=failed,
+        docs_index=index if index.is_file() else None,
+        errors=errors,
     )
 
 
@@ -119,6 +140,29 @@ def summary_html(checks: list[tuple[str, str, bool]], failed: list[str]) -> str:
         f"<tbody>\n{rows}</tbody>\n</table>\n"
         "<p>Full detail: the great_expectations Data Docs in index.html (needs its web assets).</p>"
         "\n</body>\n</html>\n"
+    )
+
+
+def run_accounting(run_record: dict[str, Any], submissions: pd.DataFrame) -> pd.DataFrame:
+    """The run's row as RUN_ACCOUNTING gives it for a committed run, from the run record and
+    audit.submissions not yet committed."""
+    rejected = set(run_record["submissions_rejected"])
+    unflagged = submissions[
+        submissions["status"].eq("rejected")
+        & submissions["last_seen_run"].eq(run_record["run_id"])
+        & ~submissions["submission_id"].isin(rejected)
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "run_id": run_record["run_id"],
+                "period": run_record["period"],
+                "started_at": pd.Timestamp(run_record["started_at"]),
+                "outcome": run_record["outcome"],
+                "reasons_given": len(run_record["missing_returns"]) + len(rejected),
+                "unflagged_rejections": len(unflagged),
+            }
+        ]
     )
 
 
@@ -320,7 +364,12 @@ def comparisons_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
                 "england_value present for every local authority value of an indicator "
                 "compared with England"
             ),
-            meta={"failing": "without an England value", "name_by": "indicator_id"},
+            # A gap in England's published series is worth a look, not a reason to withhold.
+            meta={
+                "failing": "without an England value",
+                "name_by": "indicator_id",
+                "severity": WARNING,
+            },
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="rank",
@@ -405,11 +454,14 @@ def run_identifier(runs: pd.DataFrame) -> RunIdentifier:
 
 def failure_descriptions(
     suite_result: ExpectationSuiteValidationResult, frame: pd.DataFrame
-) -> list[str]:
-    """One plain-English line per failed expectation of a suite."""
+) -> list[tuple[str, str]]:
+    """(severity, one plain-English line) per failed expectation of a suite."""
     return [
-        f"{suite_result.suite_name}: {result.expectation_config.description} — "
-        f"{failure_detail(result, frame)}"
+        (
+            result.expectation_config.meta.get("severity", ERROR),
+            f"{suite_result.suite_name}: {result.expectation_config.description} — "
+            f"{failure_detail(result, frame)}",
+        )
         for result in suite_result.results
         if not result.success
     ]

@@ -17,20 +17,21 @@ import pandas as pd
 
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.history import unusual_value_failures
+from lscb_metrics.intake.failures import Failure, failure
+from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.read import UnreadableFile
+from lscb_metrics.intake.rules import UNREADABLE
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     Agency,
     Cover,
     CoverField,
-    Failure,
     ReturnSpec,
-    UnreadableReturn,
     load_agencies,
     load_cover_fields,
     load_return_specs,
     read_return,
     return_facts,
-    sha256_of,
     validate_return,
 )
 from lscb_metrics.returns.report import (
@@ -39,7 +40,6 @@ from lscb_metrics.returns.report import (
     verdict,
     write_validation_report,
 )
-from lscb_metrics.returns.rules import UNREADABLE, failure
 from lscb_metrics.store import archived_copy
 
 RETURN_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".txt")
@@ -145,7 +145,7 @@ def discover_returns(*folders: Path) -> list[Path]:
                 or path.name.startswith("validation_report")
             ):
                 continue
-            digest = sha256_of(path)
+            digest = file_sha256(path)
             if digest not in seen:
                 seen.add(digest)
                 found.append(path)
@@ -160,7 +160,7 @@ def ingest(
 ) -> Submission:
     """Read, validate and reduce one file to facts and typed rows; a file that cannot be read or
     fails validation becomes a rejected Submission carrying every failure."""
-    digest = sha256_of(path)
+    digest = file_sha256(path)
     submission = Submission(
         submission_id=f"S-{digest[:16]}",
         file_path=_display_path(path, base_dir),
@@ -170,7 +170,7 @@ def ingest(
     )
     try:
         raw = read_return(path, context.specs, context.cover_fields)
-    except UnreadableReturn as error:
+    except UnreadableFile as error:
         submission.failures = [failure(UNREADABLE, path.name, problem=error.problem)]
         submission.report = report_summary(submission.failures, {})
         return submission

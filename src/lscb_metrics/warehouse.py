@@ -7,7 +7,8 @@ writing process per file; a second run stops at once with a clear message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,7 @@ def publish_run(
     descriptions: Mapping[str, Mapping[str, Any]],
 ) -> None:
     """Replace the run's relations and append its audit record, all or nothing."""
-    connection = connect(path)
-    try:
-        connection.execute("BEGIN TRANSACTION")
+    with _transaction(path) as connection:
         for schema in SCHEMAS:
             connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         connection.execute(_RUNS_DDL)
@@ -78,17 +77,7 @@ def publish_run(
             _replace_relation(connection, name, frame)
             _describe(connection, name, descriptions.get(name, {}))
         _describe(connection, "audit.runs", descriptions.get("audit.runs", {}))
-        columns = ", ".join(run_record)
-        placeholders = ", ".join("?" for _ in run_record)
-        connection.execute(
-            f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
-        )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.close()
+        _insert_run(connection, run_record)
 
 
 def previous_relation(path: Path, name: str) -> pd.DataFrame | None:
@@ -117,16 +106,37 @@ def previous_receipts(path: Path) -> dict[str, datetime]:
     return dict(zip(submissions["sha256"], received, strict=True))
 
 
-def record_quality(path: Path, run_id: str, passed: bool, failures: list[str]) -> None:
-    """Record the quality checkpoint's outcome on the run it checked."""
+def record_run(path: Path, run_record: Mapping[str, Any]) -> None:
+    """Append a run's audit record alone (a run that published nothing), in one transaction."""
+    with _transaction(path) as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS audit")
+        connection.execute(_RUNS_DDL)
+        _insert_run(connection, run_record)
+
+
+@contextmanager
+def _transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection inside one transaction: committed if the block ends, rolled back if it
+    raises (or the process dies, which DuckDB's write-ahead log undoes)."""
     connection = connect(path)
     try:
-        connection.execute(
-            "UPDATE audit.runs SET quality_passed = ?, quality_failures = ? WHERE run_id = ?",
-            [passed, failures, run_id],
-        )
+        connection.execute("BEGIN TRANSACTION")
+        yield connection
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
     finally:
         connection.close()
+
+
+def _insert_run(connection: duckdb.DuckDBPyConnection, run_record: Mapping[str, Any]) -> None:
+    """INSERT the run's record into audit.runs."""
+    columns = ", ".join(run_record)
+    placeholders = ", ".join("?" for _ in run_record)
+    connection.execute(
+        f"INSERT INTO audit.runs ({columns}) VALUES ({placeholders})", list(run_record.values())
+    )
 
 
 def _replace_relation(

@@ -27,7 +27,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
-from lscb_metrics.returns.read import MAX_FILE_MB, MAX_ROWS, MAX_UNPACKED_MB, MB
+from lscb_metrics.intake.read import MB
+from lscb_metrics.returns.read import MAX_FILE_MB, MAX_ROWS, MAX_UNPACKED_MB
 from lscb_metrics.xlsx import reproducible_xlsx, workbook_bytes
 
 CORPUS_DIR = Path(__file__).resolve().parent

@@ -8,10 +8,10 @@ from __future__ import annotations
 import importlib.util
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -19,22 +19,23 @@ import yaml
 
 from lscb_metrics.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, main
 from lscb_metrics.config import settings
+from lscb_metrics.intake.failures import Failure
+from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.read import UnreadableFile
+from lscb_metrics.intake.rules import UNREADABLE, formula_safe
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import run_without_orchestration
+from lscb_metrics.pipeline import compute_run
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
-    Failure,
-    UnreadableReturn,
     load_agencies,
     load_return_specs,
     read_return,
     report_summary,
-    sha256_of,
     validate_file,
     validate_return,
     write_validation_report,
 )
-from lscb_metrics.returns.rules import UNREADABLE, formula_safe
+from tests.stages import received_returns
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -120,7 +121,7 @@ def test_corpus_is_what_make_corpus_writes(make_corpus: ModuleType, tmp_path: Pa
 
 def test_no_two_corpus_files_are_the_same(corpus_paths: dict[str, Path]) -> None:
     # a run keeps one file per content: a twin would never reach validation
-    digests = [sha256_of(path) for path in corpus_paths.values()]
+    digests = [file_sha256(path) for path in corpus_paths.values()]
     assert len(set(digests)) == len(digests)
 
 
@@ -173,7 +174,7 @@ def _failures_and_cover(path: Path, area_lookup: dict) -> tuple[list[Failure], d
     specs, agencies = load_return_specs(), load_agencies()
     try:
         raw = read_return(path, specs)
-    except UnreadableReturn:
+    except UnreadableFile:
         return validate_file(path, specs, agencies, area_lookup).failures, {}
     return validate_return(raw, specs, agencies, area_lookup).failures, raw.cover
 
@@ -209,33 +210,31 @@ class CorpusRun:
 
 @pytest.fixture(scope="module")
 def corpus_run(
-    corpus_paths: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+    corpus_paths: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, demo_reference
 ) -> CorpusRun:
-    """One run of the pipeline (no Prefect) over the valid returns and all the bad files."""
+    """The ingest and compute stages over the valid returns and all the bad files."""
     tmp = tmp_path_factory.mktemp("corpus_run")
     returns_dir = tmp / "returns"
     returns_dir.mkdir()
     for path in [*VALID_RETURNS, *(corpus_paths[case.file] for case in CASES)]:
         shutil.copyfile(path, returns_dir / path.name)
     run_settings = settings(warehouse=str(tmp / "w.duckdb"), returns_dir=str(returns_dir))
-    run_without_orchestration(run_settings, parse_quarter(QUARTER))
-    with duckdb.connect(str(run_settings.warehouse), read_only=True) as connection:
-        tables = {
-            name: connection.sql(f"SELECT * FROM {name}").df()
-            for name in ("audit.submissions", "audit.validation_failures", "staged.partner_facts")
-        }
+    submissions = received_returns(run_settings, demo_reference)
+    plan = compute_run(
+        run_settings, parse_quarter(QUARTER), submissions, demo_reference, datetime.now(UTC)
+    )
     return CorpusRun(
         returns_dir,
         run_settings.quarantine_dir,
-        tables["audit.submissions"],
-        tables["audit.validation_failures"],
-        tables["staged.partner_facts"],
+        plan.relations["audit.submissions"],
+        plan.relations["audit.validation_failures"],
+        plan.relations["staged.partner_facts"],
     )
 
 
 def _submission(run: CorpusRun, path: Path) -> pd.Series:
     """The audit.submissions row of the file at `path`, found by its content."""
-    [row] = run.submissions[run.submissions["sha256"] == sha256_of(path)].to_dict("records")
+    [row] = run.submissions[run.submissions["sha256"] == file_sha256(path)].to_dict("records")
     return pd.Series(row)
 
 
@@ -260,11 +259,11 @@ def test_bad_file_is_rejected_quarantined_and_unused(
     assert case.phrase in " ".join(failures["message"])
     quarantined = corpus_run.quarantine_dir / submission["submission_id"] / case.file
     assert Path(submission["archived_path"]) == quarantined
-    assert sha256_of(quarantined) == sha256_of(source)
+    assert file_sha256(quarantined) == file_sha256(source)
     # The partner's report lies beside the quarantined file.
     assert (quarantined.parent / "validation_report.xlsx").is_file()
     assert (quarantined.parent / "validation_report.html").is_file()
-    assert sha256_of(corpus_run.returns_dir / case.file) == sha256_of(source)
+    assert file_sha256(corpus_run.returns_dir / case.file) == file_sha256(source)
     assert not (corpus_run.facts["submission_id"] == submission["submission_id"]).any()
 
 

@@ -1,34 +1,48 @@
-"""A corrected return supersedes the earlier one; both stay on record."""
+"""A corrected return supersedes the earlier one; both stay on record (stage level: ingest and
+compute, with the first round committed as the warehouse adapter commits it)."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import openpyxl
 
+from lscb_metrics import pipeline, warehouse
 from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import run_without_orchestration
+from tests.stages import received_returns
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data/raw/returns"
 CORPUS = ROOT / "tests/corpus"
+PLANS = "SBC-CSC_cp_plans.xlsx"
 
 
-def test_a_later_corrected_return_supersedes_the_first(tmp_path):
+def test_a_later_corrected_return_supersedes_the_first(tmp_path, demo_reference):
     returns = tmp_path / "returns"
-    shutil.copytree(DEMO, returns)
+    # The council's plans returns for every quarter (the earlier ones set the usual range).
+    for source in sorted(DEMO.glob(f"*/{PLANS}")):
+        (returns / source.parent.name).mkdir(parents=True)
+        shutil.copyfile(source, returns / source.parent.name / PLANS)
     # A bad file arrives with the first run, and is taken out of the returns folder afterwards.
     bad = shutil.copy(CORPUS / "fractional_count.csv", returns / "fractional_count.csv")
     run_settings = settings(warehouse=str(tmp_path / "w.duckdb"), returns_dir=str(returns))
     quarter = parse_quarter("2014-15-Q2")
-    run_without_orchestration(run_settings, quarter)
+    started = datetime.now(UTC)
+    first = pipeline.compute_run(
+        run_settings,
+        quarter,
+        received_returns(run_settings, demo_reference),
+        demo_reference,
+        started,
+    )
+    warehouse.publish_run(run_settings.warehouse, first.relations, first.run_record, {})
 
     # The council corrects its September plans: 165 children, not 161 (neglect 4 more).
     corrected = returns / "2014-15-Q2" / "SBC-CSC_cp_plans_v2.xlsx"
-    shutil.copyfile(returns / "2014-15-Q2" / "SBC-CSC_cp_plans.xlsx", corrected)
+    shutil.copyfile(returns / "2014-15-Q2" / PLANS, corrected)
     book = openpyxl.load_workbook(corrected)
     data = book["Data"]
     headers = [cell.value for cell in data[1]]
@@ -40,33 +54,41 @@ def test_a_later_corrected_return_supersedes_the_first(tmp_path):
     starts.value *= 10
     book.save(corrected)
     Path(bad).unlink()
-    summary = run_without_orchestration(run_settings, quarter)
-    # The bad file has gone from the folder: the run is not held back by it, nor is quality.
-    assert summary.quality.success, summary.quality.failed
+    second = pipeline.compute_run(
+        run_settings,
+        quarter,
+        received_returns(run_settings, demo_reference),
+        demo_reference,
+        started,
+    )
 
-    with duckdb.connect(str(run_settings.warehouse), read_only=True) as connection:
-        versions = connection.execute(
-            "SELECT file_name, version, status FROM audit.submissions WHERE return_type = "
-            "'cp_plans' AND period_end = DATE '2014-09-30' ORDER BY version"
-        ).fetchall()
-        [(rejected_status,)] = connection.execute(
-            "SELECT status FROM audit.submissions WHERE file_name = 'fractional_count.csv'"
-        ).fetchall()
-        warnings = connection.execute(
-            "SELECT f.code, f.location FROM audit.validation_failures f JOIN audit.submissions "
-            "USING (submission_id) WHERE file_name = 'SBC-CSC_cp_plans_v2.xlsx'"
-        ).fetchall()
-        [(plans,)] = connection.execute(
-            "SELECT value FROM curated.indicator_values WHERE indicator_id = 'cp_plans' "
-            "AND source_type = 'partner_return' AND period_end = DATE '2014-09-30'"
-        ).fetchall()
-    assert versions == [
-        ("SBC-CSC_cp_plans.xlsx", 1, "superseded"),
+    submissions = second.relations["audit.submissions"]
+    versions = submissions[
+        submissions["return_type"].eq("cp_plans")
+        & (submissions["period_end"].astype(str) == "2014-09-30")
+    ].sort_values("version")
+    assert list(
+        zip(versions["file_name"], versions["version"], versions["status"], strict=True)
+    ) == [
+        (PLANS, 1, "superseded"),
         ("SBC-CSC_cp_plans_v2.xlsx", 2, "accepted"),
+    ]
+    values = second.relations["curated.indicator_values"]
+    [plans] = values.loc[
+        values["indicator_id"].eq("cp_plans")
+        & values["source_type"].eq("partner_return")
+        & (values["period_end"].astype(str) == "2014-09-30"),
+        "value",
     ]
     assert plans == 165
     # Still on record, though no longer in the returns folder.
+    [rejected_status] = submissions.loc[
+        submissions["file_name"].eq("fractional_count.csv"), "status"
+    ]
     assert rejected_status == "rejected"
-    assert ("RNG-001", "Data!H2") in warnings
+    failures = second.relations["audit.validation_failures"]
+    v2 = set(versions.loc[versions["version"].eq(2), "submission_id"])
+    warnings = failures[failures["submission_id"].isin(v2)]
+    assert ("RNG-001", "Data!H2") in set(zip(warnings["code"], warnings["location"], strict=True))
     report = (tmp_path / "store").glob("*/SBC-CSC_cp_plans_v2.xlsx")
     assert "RNG-001" in (next(report).parent / "validation_report.html").read_text()

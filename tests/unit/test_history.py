@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.history import unusual_value_failures
-from lscb_metrics.returns import RULES
+from lscb_metrics.intake.rules import RULES
 
 ENDS = [date(2013, 9, 30), date(2013, 12, 31), date(2014, 3, 31), date(2014, 6, 30)]
 

@@ -8,14 +8,11 @@ from lscb_metrics.cases.ingest import (
     write_failure_report,
 )
 from lscb_metrics.cases.pseudonymise import load_pseudonymisation_key, pseudonym
-from lscb_metrics.cases.rules import RULES, CaseFailure
 from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
 from lscb_metrics.cases.stage import DEFAULT_LOCAL_TARGET_DAYS
 
 __all__ = [
     "DEFAULT_LOCAL_TARGET_DAYS",
-    "RULES",
-    "CaseFailure",
     "CaseListSpec",
     "CaseResult",
     "derive_case_facts",

@@ -26,12 +26,12 @@ from lscb_metrics.cases.derive import (
 )
 from lscb_metrics.cases.pseudonymise import pseudonym_text_sql
 from lscb_metrics.cases.read import sql_text
-from lscb_metrics.cases.rules import CaseFailure
 from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
 from lscb_metrics.cases.stage import StagedLists, stage_case_lists
 from lscb_metrics.cases.validate import AreaLookup, Unit
 from lscb_metrics.facts import empty_facts
-from lscb_metrics.returns.rules import formula_safe
+from lscb_metrics.intake.failures import CaseFailure
+from lscb_metrics.intake.rules import formula_safe
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,10 @@ failed on, so they are replaced by plain ones naming at most the line number.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -31,9 +29,18 @@ import pyarrow as pa
 import python_calamine
 from openpyxl.utils import get_column_letter
 
+from lscb_metrics.intake.read import (
+    DATA_SHEET,
+    UnreadableFile,
+    cell_at,
+    cell_text,
+    decoded_text,
+    workbook_rows,
+    workbook_sheet_names,
+)
+
 FileFormat = Literal["csv", "xlsx"]
 
-DATA_SHEET = "Data"
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 #: Name of the column holding each workbook row's sheet row number (NULL for CSV rows).
@@ -42,15 +49,6 @@ _HEADER_BYTES = 1 << 16  # the header row is looked for in the first 64 KiB
 _DELIMITERS = (",", ";", "\t", "|")
 _DUCKDB_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _SAVE_AS = "Save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)' or as an .xlsx workbook."
-
-
-class UnreadableCaseList(Exception):
-    """A file that cannot be read as a case list; `problem` says why, quoting nothing in it."""
-
-    def __init__(self, file_name: str, problem: str) -> None:
-        super().__init__(f"{file_name}: {problem}")
-        self.file_name = file_name
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ class CaseFile:
 
 
 def case_file(path: Path) -> CaseFile:
-    """The file at `path` with its header; UnreadableCaseList if it is not a CSV or XLSX list."""
+    """The file at `path` with its header; UnreadableFile if it is not a CSV or XLSX list."""
     suffix = path.suffix.lower()
     try:
         if suffix in CSV_SUFFIXES:
@@ -97,16 +95,10 @@ def case_file(path: Path) -> CaseFile:
             return _xlsx_file(path)
     except OSError as error:
         problem = f"the file cannot be opened ({error.strerror})."
-        raise UnreadableCaseList(path.name, problem) from None
+        raise UnreadableFile(path.name, problem) from None
     kind = suffix or "no suffix"
     problem = f"a case list is a CSV file or an XLSX workbook, not '{kind}'. {_SAVE_AS}"
-    raise UnreadableCaseList(path.name, problem)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of the file's bytes, as lowercase hex."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    raise UnreadableFile(path.name, problem)
 
 
 def read_csv_sql(files: Sequence[CaseFile], encoding: str | None = None) -> str:
@@ -122,11 +114,11 @@ def read_csv_sql(files: Sequence[CaseFile], encoding: str | None = None) -> str:
     )
 
 
-def csv_error(file_name: str, error: Exception) -> UnreadableCaseList:
-    """A DuckDB CSV error as an UnreadableCaseList naming at most the line it failed on."""
+def csv_error(file_name: str, error: Exception) -> UnreadableFile:
+    """A DuckDB CSV error as an UnreadableFile naming at most the line it failed on."""
     line = _DUCKDB_LINE.search(str(error))
     where = f" at line {line[1]}" if line else ""
-    return UnreadableCaseList(
+    return UnreadableFile(
         file_name,
         f"the file cannot be read as CSV{where}: a row with more or fewer columns than the "
         f"header, or a stray quote. {_SAVE_AS}",
@@ -141,12 +133,12 @@ def is_encoding_error(error: Exception) -> bool:
 def xlsx_rows(file: CaseFile, positions: Mapping[int, str]) -> pa.Table:
     """The non-blank rows below the header as text, only the columns at `positions` (header
     position -> name to give it), with each row's sheet row number in ROW_COLUMN."""
-    rows = _sheet_rows(file.path, file.sheet)[file.header_row :]
+    rows = workbook_rows(file.path, file.sheet)[file.header_row :]
     offset = file.first_column
     kept = [
         (number, cells)
         for number, row in enumerate(rows, start=file.first_data_row)
-        if any(cells := [_cell_text(_at(row, offset + p)) for p in positions])
+        if any(cells := [cell_text(cell_at(row, offset + p)) for p in positions])
     ]
     columns = {
         name: pa.array([cells[i] for _, cells in kept], pa.string())
@@ -165,13 +157,13 @@ def _csv_file(path: Path) -> CaseFile:
     """A CSV file: the header from its first line, and the separator and encoding found there."""
     with path.open("rb") as handle:
         first_line = handle.read(_HEADER_BYTES).split(b"\n", 1)[0]
-    try:
-        text, encoding = first_line.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = first_line.decode("cp1252", errors="replace"), "latin-1"
+    # DuckDB reads Windows-1252 as latin-1; a header that is neither is still read (its odd
+    # characters replaced) so that the file's columns can be reported.
+    text, found = decoded_text(first_line) or (first_line.decode("cp1252", "replace"), "cp1252")
+    encoding = "utf-8" if found == "utf-8-sig" else "latin-1"
     if not text.strip():
         problem = "the first row is blank: it must head the columns."
-        raise UnreadableCaseList(path.name, problem)
+        raise UnreadableFile(path.name, problem)
     delimiter = max(_DELIMITERS, key=text.count)
     headers = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     return CaseFile(path, "csv", tuple(h.strip() for h in headers), delimiter, encoding)
@@ -180,9 +172,9 @@ def _csv_file(path: Path) -> CaseFile:
 def _xlsx_file(path: Path) -> CaseFile:
     """An XLSX file: its "Data" sheet (or only sheet), the header in its first used row."""
     try:
-        names = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+        names = workbook_sheet_names(path)
     except python_calamine.CalamineError:
-        raise UnreadableCaseList(
+        raise UnreadableFile(
             path.name, f"the file is not a readable workbook. {_SAVE_AS}"
         ) from None
     if DATA_SHEET not in names and len(names) != 1:
@@ -190,40 +182,15 @@ def _xlsx_file(path: Path) -> CaseFile:
             f"the workbook has {len(names)} sheets and none is named '{DATA_SHEET}'. Put the "
             f"list on one sheet, or name its sheet '{DATA_SHEET}'."
         )
-        raise UnreadableCaseList(path.name, problem)
+        raise UnreadableFile(path.name, problem)
     sheet = DATA_SHEET if DATA_SHEET in names else names[0]
-    rows = _sheet_rows(path, sheet)
-    header_index = next((i for i, row in enumerate(rows) if any(map(_cell_text, row))), None)
+    rows = workbook_rows(path, sheet)
+    header_index = next((i for i, row in enumerate(rows) if any(map(cell_text, row))), None)
     if header_index is None:
-        raise UnreadableCaseList(
-            path.name, "the sheet is empty: the first row must head the columns."
-        )
+        raise UnreadableFile(path.name, "the sheet is empty: the first row must head the columns.")
     cells = rows[header_index]
-    first = next(i for i, cell in enumerate(cells) if _cell_text(cell))
-    headers = tuple(_cell_text(cell) or "" for cell in cells[first:])
+    first = next(i for i, cell in enumerate(cells) if cell_text(cell))
+    headers = tuple(cell_text(cell) or "" for cell in cells[first:])
     return CaseFile(
         path, "xlsx", headers, sheet=sheet, header_row=header_index + 1, first_column=first
     )
-
-
-def _sheet_rows(path: Path, sheet: str) -> list[list[object]]:
-    """Every row of a sheet from A1, as python-calamine types its cells."""
-    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-
-
-def _at(row: Sequence[object], index: int) -> object:
-    """The cell at `index`, or None past the end of the row."""
-    return row[index] if index < len(row) else None
-
-
-def _cell_text(value: object) -> str | None:
-    """A workbook cell as the text a CSV would hold: dates ISO, whole numbers without '.0'."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = "" if value is None else str(value).strip()
-    return text or None

@@ -13,27 +13,19 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
 from lscb_metrics.cases.pseudonymise import looks_identifying
-from lscb_metrics.cases.rules import RULES
-
-# The declaration helpers of schemas/returns, so both grammars are checked the same way.
-from lscb_metrics.returns.spec import (
+from lscb_metrics.intake import declarations as grammar
+from lscb_metrics.intake.declarations import (
     SCHEMAS_DIR,
+    CheckSpec,
     DeclaredColumns,
+    Labelled,
     SpecError,
-    checked_unambiguous,
-    checked_unique,
-    labels_index,
-    yaml_document,
-    yaml_list,
-    yaml_mapping,
-    yaml_name,
-    yaml_text,
-    yaml_whole,
 )
 
 CaseColumnType = Literal["child_id", "date", "date_of_birth", "code", "flag", "integer", "area"]
@@ -66,7 +58,7 @@ class AllowedCode:
 
 
 @dataclass(frozen=True)
-class CaseColumn:
+class CaseColumn(Labelled):
     """One column of a case list (or of the cover every list repeats)."""
 
     name: str
@@ -80,11 +72,6 @@ class CaseColumn:
     description: str = ""
 
     @property
-    def labels(self) -> tuple[str, ...]:
-        """Every header that names this column: name, title and aliases."""
-        return (self.name, self.title, *self.aliases)
-
-    @property
     def codes(self) -> tuple[str, ...]:
         """The canonical codes of a `code` column."""
         return tuple(allowed.code for allowed in self.allowed)
@@ -92,17 +79,13 @@ class CaseColumn:
     @cached_property
     def code_index(self) -> dict[str, str]:
         """Matching key of every spelling of a code -> the code."""
-        return labels_index((allowed.code, allowed.labels) for allowed in self.allowed)
+        return grammar.labels_index((allowed.code, allowed.labels) for allowed in self.allowed)
 
 
 @dataclass(frozen=True)
-class CaseCheck:
+class CaseCheck(CheckSpec):
     """A declared rule comparing a row's dates (or numbers), e.g. `a <= b`, and its SQL."""
 
-    code: str
-    rule: str
-    message: str
-    columns: tuple[str, ...]
     sql: str  # the rule as a DuckDB predicate over the columns, NULL when any is blank
 
 
@@ -143,25 +126,16 @@ def load_case_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, CaseListSpec]:
     paths = sorted(path for path in folder.glob("*.yaml") if path.name != COVER_FILE)
     if not paths:
         raise SpecError(f"{folder}: no case list declarations (*.yaml) found")
-    specs: dict[str, CaseListSpec] = {}
-    check_files: dict[str, Path] = {}
-    for path in paths:
-        spec = _list_spec(yaml_document(path), path, cover)
-        if spec.list_type in specs:
-            raise SpecError(f"{path}: list type {spec.list_type!r} is declared twice")
-        for check in spec.checks:
-            if check.code in check_files:
-                other = check_files[check.code]
-                raise SpecError(f"{path}: check {check.code} is also used in {other}")
-            check_files[check.code] = path
-        specs[spec.list_type] = spec
-    return specs
+    parse = partial(_list_spec, cover=cover)
+    return grammar.keyed_declarations(paths, parse, attrgetter("list_type"), "list type", "check")
 
 
 def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
     """The columns every case list repeats on each row, all required."""
-    document = yaml_mapping(yaml_document(path), path, "the file", {"fields"}, {"fields"})
-    fields = yaml_list(document["fields"], path, "fields")
+    document = grammar.yaml_mapping(
+        grammar.yaml_document(path), path, "the file", {"fields"}, {"fields"}
+    )
+    fields = grammar.yaml_list(document["fields"], path, "fields")
     columns = tuple(_column(item, path, required=True) for item in fields)
     if [column.name for column in columns] != ["la_code", "period_start", "period_end"]:
         raise SpecError(f"{path}: the cover must declare la_code, period_start, period_end")
@@ -171,30 +145,31 @@ def _cover_columns(path: Path) -> tuple[CaseColumn, ...]:
 def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> CaseListSpec:
     """The CaseListSpec declared by one parsed YAML document."""
     keys = {"list_type", "title", "description", "row_key", "columns", "checks"}
-    item = yaml_mapping(document, path, "the file", keys, keys - {"checks"})
-    list_type = yaml_name(item["list_type"], path, "list_type")
-    own = tuple(_column(c, path) for c in yaml_list(item["columns"], path, "columns"))
+    item = grammar.yaml_mapping(document, path, "the file", keys, keys - {"checks"})
+    list_type = grammar.yaml_name(item["list_type"], path, "list_type")
+    own = tuple(_column(c, path) for c in grammar.yaml_list(item["columns"], path, "columns"))
     columns = (*cover, *own)
-    checked_unique((column.name for column in columns), path, "column name")
-    checked_unambiguous(((column.name, column.labels) for column in columns), path)
+    grammar.checked_unique((column.name for column in columns), path, "column name")
+    grammar.checked_unambiguous(((column.name, column.labels) for column in columns), path)
     if [column.type for column in columns].count("child_id") != 1:
         raise SpecError(f"{path}: a case list has exactly one child_id column")
     names = {column.name: column for column in columns}
     row_key = tuple(
-        yaml_text(key, path, "row_key") for key in yaml_list(item["row_key"], path, "row_key")
+        grammar.yaml_text(key, path, "row_key")
+        for key in grammar.yaml_list(item["row_key"], path, "row_key")
     )
     key_types = tuple(names[key].type if key in names else None for key in row_key)
     if key_types != ("child_id", "date"):
         raise SpecError(f"{path}: row_key must be the child_id column and a date column")
     checkable = {name for name, column in names.items() if column.type in CHECKABLE_TYPES}
     checks = tuple(
-        _check(c, path, checkable) for c in yaml_list(item.get("checks"), path, "checks")
+        _check(c, path, checkable) for c in grammar.yaml_list(item.get("checks"), path, "checks")
     )
-    checked_unique((check.code for check in checks), path, "check code")
+    grammar.checked_unique((check.code for check in checks), path, "check code")
     return CaseListSpec(
         list_type=list_type,
-        title=yaml_text(item["title"], path, "title"),
-        description=yaml_text(item["description"], path, "description"),
+        title=grammar.yaml_text(item["title"], path, "title"),
+        description=grammar.yaml_text(item["description"], path, "description"),
         row_key=row_key,
         columns=columns,
         checks=checks,
@@ -204,34 +179,28 @@ def _list_spec(document: Any, path: Path, cover: tuple[CaseColumn, ...]) -> Case
 def _column(document: Any, path: Path, required: bool | None = None) -> CaseColumn:
     """One declared column; cover columns are always required."""
     keys = _COLUMN_KEYS | ({"min", "max"})
-    item = yaml_mapping(document, path, "a column", keys, {"name", "title", "type"})
-    name = yaml_name(item["name"], path, "column name")
+    item = grammar.yaml_mapping(document, path, "a column", keys, {"name", "title", "type"})
+    name = grammar.yaml_name(item["name"], path, "column name")
     where = f"column {name}"
-    column_type = item["type"]
-    if column_type not in COLUMN_TYPES:
-        raise SpecError(
-            f"{path}: {where} has unknown type {column_type!r} "
-            f"(expected one of {', '.join(COLUMN_TYPES)})"
-        )
-    allowed = tuple(_allowed(a, path, where) for a in yaml_list(item.get("allowed"), path, where))
-    if (column_type == "code") != bool(allowed):
-        raise SpecError(f"{path}: {where}: a code column needs `allowed` codes, and only it")
-    checked_unambiguous(((a.code, a.labels) for a in allowed), path)
-    minimum, maximum = (yaml_whole(item.get(key), path, f"{where} {key}") for key in ("min", "max"))
-    if column_type != "integer" and (minimum, maximum) != (None, None):
-        raise SpecError(f"{path}: {where}: min and max apply only to integer columns")
+    column_type = grammar.declared_type(item, path, where, COLUMN_TYPES)
+    allowed = tuple(
+        _allowed(a, path, where) for a in grammar.yaml_list(item.get("allowed"), path, where)
+    )
+    grammar.checked_codes_allowed(column_type, allowed, path, where)
+    grammar.checked_unambiguous(((a.code, a.labels) for a in allowed), path)
+    minimum, maximum = grammar.declared_bounds(item, path, where, column_type)
     if column_type == "integer" and (minimum is None or maximum is None or minimum > maximum):
         raise SpecError(f"{path}: {where}: an integer column needs min <= max")
-    aliases = yaml_list(item.get("aliases"), path, where)
+    aliases = grammar.yaml_list(item.get("aliases"), path, where)
     flag = item.get("required", False)
     if not isinstance(flag, bool):
         raise SpecError(f"{path}: {where}: required must be true or false")
     column = CaseColumn(
         name=name,
-        title=yaml_text(item["title"], path, f"{where} title"),
+        title=grammar.yaml_text(item["title"], path, f"{where} title"),
         type=column_type,
         required=flag if required is None else required,
-        aliases=tuple(yaml_text(alias, path, f"{where} alias") for alias in aliases),
+        aliases=tuple(grammar.yaml_text(alias, path, f"{where} alias") for alias in aliases),
         allowed=allowed,
         minimum=minimum,
         maximum=maximum,
@@ -248,26 +217,18 @@ def _column(document: Any, path: Path, required: bool | None = None) -> CaseColu
 
 def _allowed(document: Any, path: Path, where: str) -> AllowedCode:
     """One allowed code with its aliases."""
-    item = yaml_mapping(
+    item = grammar.yaml_mapping(
         document, path, f"an allowed code of {where}", {"code", "aliases"}, {"code"}
     )
     return AllowedCode(
-        code=yaml_name(item["code"], path, f"{where} code"),
-        aliases=tuple(str(a) for a in yaml_list(item.get("aliases"), path, where)),
+        code=grammar.yaml_name(item["code"], path, f"{where} code"),
+        aliases=tuple(str(a) for a in grammar.yaml_list(item.get("aliases"), path, where)),
     )
 
 
 def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
     """One declared check, its rule parsed into the columns it compares and its SQL."""
-    item = yaml_mapping(document, path, "a check", {"code", "rule", "message"})
-    code = yaml_text(item["code"], path, "check code")
-    if not _CHECK_CODE_RE.match(code) or code in RULES:
-        raise SpecError(f"{path}: check code {code!r} must look like CAS-X01")
-    rule = yaml_text(item["rule"], path, f"check {code} rule")
-    try:
-        tree = ast.parse(rule, mode="eval").body
-    except SyntaxError:
-        raise SpecError(f"{path}: check {code} rule {rule!r} is not an expression") from None
+    item, code, rule, tree = grammar.declared_check(document, path, _CHECK_CODE_RE, "CAS-X01")
     operands = [tree.left, *tree.comparators] if isinstance(tree, ast.Compare) else []
     if not operands or not all(isinstance(op, ast.Name) for op in operands):
         raise SpecError(f"{path}: check {code} rule {rule!r} must compare columns, e.g. a <= b")
@@ -281,5 +242,5 @@ def _check(document: Any, path: Path, checkable: set[str]) -> CaseCheck:
             )
     pairs = zip(operands, tree.ops, operands[1:], strict=False)
     sql = " AND ".join(f'"{a.id}" {_COMPARISONS[type(op)]} "{b.id}"' for a, op, b in pairs)
-    message = yaml_text(item["message"], path, f"check {code} message")
+    message = grammar.yaml_text(item["message"], path, f"check {code} message")
     return CaseCheck(code, rule, message, columns, sql)

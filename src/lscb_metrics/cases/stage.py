@@ -32,20 +32,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lscb_metrics.cases import rules
 from lscb_metrics.cases.pseudonymise import hmac_pads, pseudonym_hex_sql, pseudonym_text
 from lscb_metrics.cases.read import (
     ROW_COLUMN,
     CaseFile,
-    UnreadableCaseList,
     case_file,
     csv_error,
     is_encoding_error,
     read_csv_sql,
-    sha256_of,
     xlsx_rows,
 )
-from lscb_metrics.cases.rules import CaseFailure, case_failure, located_failure
 from lscb_metrics.cases.spec import CaseListSpec
 from lscb_metrics.cases.validate import (
     BAD_SUFFIX,
@@ -67,6 +63,15 @@ from lscb_metrics.cases.validate import (
     texts_sql,
 )
 from lscb_metrics.errors import ConfigurationError
+from lscb_metrics.intake import rules
+from lscb_metrics.intake.failures import (
+    MAX_LISTED_PER_RULE,
+    CaseFailure,
+    case_failure,
+    located_failure,
+)
+from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.intake.read import UnreadableFile
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +81,11 @@ DEFAULT_LOCAL_TARGET_DAYS = 40
 STATUTORY_MAXIMUM_DAYS = 45
 #: The rule a column type's __bad flag breaks.
 _BAD_RULES = {
-    "date": rules.NOT_A_DATE,
-    "date_of_birth": rules.NOT_A_DATE,
-    "integer": rules.NOT_IN_RANGE,
-    "code": rules.NOT_ALLOWED_CODE,
-    "flag": rules.NOT_YES_NO,
+    "date": rules.CASE_NOT_A_DATE,
+    "date_of_birth": rules.CASE_NOT_A_DATE,
+    "integer": rules.CASE_NOT_IN_RANGE,
+    "code": rules.CASE_NOT_ALLOWED_CODE,
+    "flag": rules.CASE_NOT_YES_NO,
 }
 _PERIOD_DATES = "period_start::DATE AS period_start, period_end::DATE AS period_end"
 #: The columns of case_units and their types.
@@ -157,7 +162,7 @@ def stage_case_lists(
     failures, layouts = _layouts(paths, specs)
     with ThreadPoolExecutor(max_workers=1) as hashing:
         files = {
-            number: ListFile(number, file, layout, hashing.submit(sha256_of, file.path))
+            number: ListFile(number, file, layout, hashing.submit(file_sha256, file.path))
             for number, (file, layout) in enumerate(layouts)
         }
         return _staged(connection, files, failures, specs, la_lookup, key, local_targets)
@@ -230,13 +235,15 @@ def _layouts(
     for path in paths:
         try:
             file = case_file(path)
-        except UnreadableCaseList as error:
-            failures.append(case_failure(rules.UNREADABLE, error.file_name, problem=error.problem))
+        except UnreadableFile as error:
+            failures.append(
+                case_failure(rules.CASE_UNREADABLE, error.file_name, problem=error.problem)
+            )
             continue
         layout, found = file_layout(file, specs)
         failures += found
         for failure in found:
-            if failure.code == rules.IDENTIFYING_COLUMN.code:
+            if failure.code == rules.CASE_IDENTIFYING_COLUMN.code:
                 log.warning(
                     "%s: dropped the column headed at %s unread", file.name, failure.location
                 )
@@ -327,7 +334,7 @@ def _xlsx_source(connection: duckdb.DuckDBPyConnection, item: ListFile) -> Sourc
 def _unreadable(item: ListFile, error: Exception) -> CaseFailure:
     """CAS-001 for a file DuckDB cannot read, naming at most the line."""
     problem = csv_error(item.file.name, error).problem
-    return case_failure(rules.UNREADABLE, item.file.name, problem=problem)
+    return case_failure(rules.CASE_UNREADABLE, item.file.name, problem=problem)
 
 
 def _load(
@@ -350,7 +357,7 @@ def _load(
     case_files = {number: item.file for number, item in files.items()}
     membership, units, failures = list_units(combinations, case_files, la_lookup, first_unit)
     failures += [
-        case_failure(rules.NO_ROWS, item.file.name, item.file.row(item.file.first_data_row))
+        case_failure(rules.CASE_NO_ROWS, item.file.name, item.file.row(item.file.first_data_row))
         for number, item in files.items()
         if number not in {c.file_number for c in combinations}
     ]
@@ -532,7 +539,7 @@ def _listed_failures(
     listed = connection.execute(
         f"SELECT code, column_name, f, {ROW_COLUMN}, child, shown, count(*) OVER ({group}) "
         f"FROM ({hits}) QUALIFY row_number() OVER ({group} ORDER BY {ROW_COLUMN}) <= "
-        f"{rules.MAX_LISTED_PER_RULE} ORDER BY f, {ROW_COLUMN}, code"
+        f"{MAX_LISTED_PER_RULE} ORDER BY f, {ROW_COLUMN}, code"
     ).fetchall()
     failures = [
         _row_failure(spec, files[f], code, column, row, child, shown)
@@ -542,7 +549,7 @@ def _listed_failures(
     failures += [
         _more_failures(spec, files[f].file, code, column, total)
         for (f, code, column), total in totals.items()
-        if total > rules.MAX_LISTED_PER_RULE
+        if total > MAX_LISTED_PER_RULE
     ]
     return failures
 
@@ -571,7 +578,7 @@ class _RowRule:
 
 def _row_rules(spec: CaseListSpec, table: str) -> list[_RowRule]:
     """Every row rule of the list, over the typed rows in `table`."""
-    found = [_RowRule(rules.BLANK_VALUE.code, "child_id", "child IS NULL", table)]
+    found = [_RowRule(rules.CASE_BLANK_VALUE.code, "child_id", "child IS NULL", table)]
     for column in spec.columns:
         name = column.name
         if column.type == "child_id" or name in COVER_COLUMNS:
@@ -580,7 +587,7 @@ def _row_rules(spec: CaseListSpec, table: str) -> list[_RowRule]:
         found.append(_RowRule(_BAD_RULES[column.type].code, name, bad, table))
         if column.required:
             blank = f'"{name}" IS NULL AND NOT {bad}'
-            found.append(_RowRule(rules.BLANK_VALUE.code, name, blank, table))
+            found.append(_RowRule(rules.CASE_BLANK_VALUE.code, name, blank, table))
     dated = f"{table} JOIN (SELECT unit, {_PERIOD_DATES} FROM unit_periods) USING (unit)"
     for check in spec.checks:
         shown = ", ".join(f"'{spec.column(c).title}: ' || \"{c}\"" for c in check.columns)
@@ -593,7 +600,9 @@ def _row_rules(spec: CaseListSpec, table: str) -> list[_RowRule]:
         f"USING (unit, child, {key})"
     )
     later = f"{ROW_COLUMN} IS NULL OR {ROW_COLUMN} > first_row"
-    found.append(_RowRule(rules.DUPLICATE_RECORD.code, spec.key_date, later, repeated, "first_row"))
+    found.append(
+        _RowRule(rules.CASE_DUPLICATE_RECORD.code, spec.key_date, later, repeated, "first_row")
+    )
     if spec.list_type == "cp_plans":
         window = f"PARTITION BY unit, child ORDER BY plan_start_date, {ROW_COLUMN}"
         plans = (
@@ -604,7 +613,7 @@ def _row_rules(spec: CaseListSpec, table: str) -> list[_RowRule]:
         overlap = (
             "previous_start < plan_start_date AND coalesce(previous_end > plan_start_date, true)"
         )
-        code = rules.OVERLAPPING_PLAN.code
+        code = rules.CASE_OVERLAPPING_PLAN.code
         found.append(_RowRule(code, "plan_start_date", overlap, plans, "previous_row"))
     return found
 
@@ -633,9 +642,9 @@ def _row_failure(
     fields: dict[str, object] = {"title": declared.title, "key_title": declared.title.lower()}
     if shown is not None:
         fields["first_location"] = file.row(int(shown))
-    if code == rules.NOT_IN_RANGE.code:
+    if code == rules.CASE_NOT_IN_RANGE.code:
         fields.update(minimum=declared.minimum, maximum=declared.maximum)
-    if code == rules.NOT_ALLOWED_CODE.code:
+    if code == rules.CASE_NOT_ALLOWED_CODE.code:
         fields["choices"] = ", ".join(declared.codes)
     return case_failure(rules.RULES[code], file.name, where, column, name, **fields)
 
@@ -646,10 +655,10 @@ def _more_failures(
     """CAS-021: how many more rows of a file fail a rule than are listed."""
     check = next((c for c in spec.checks if c.code == code), None)
     summary = check.message if check else rules.RULES[code].summary
-    listed = rules.MAX_LISTED_PER_RULE
+    listed = MAX_LISTED_PER_RULE
     count = f"{total - listed:,}"
     return case_failure(
-        rules.MORE_FAILURES,
+        rules.CASE_MORE_FAILURES,
         file.name,
         "",
         column,

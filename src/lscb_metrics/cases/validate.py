@@ -24,13 +24,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from lscb_metrics.cases import rules
 from lscb_metrics.cases.pseudonymise import looks_identifying
 from lscb_metrics.cases.read import ROW_COLUMN, CaseFile
-from lscb_metrics.cases.rules import CaseFailure, case_failure
 from lscb_metrics.cases.spec import CaseColumn, CaseListSpec
+from lscb_metrics.intake import rules
+from lscb_metrics.intake.declarations import label_key
+from lscb_metrics.intake.failures import CaseFailure, case_failure
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates, quarter_of
-from lscb_metrics.returns.spec import label_key
 
 #: ONS code or DfE number (as text) -> (ONS area code, area name, ONS region code).
 AreaLookup = Mapping[str, tuple[str, str, str | None]]
@@ -105,7 +105,7 @@ def file_layout(
     dropped = {p for p, header in enumerate(file.headers) if looks_identifying(header)}
     failures = [
         case_failure(
-            rules.IDENTIFYING_COLUMN, file.name, file.cell(file.header_row, p), label=header
+            rules.CASE_IDENTIFYING_COLUMN, file.name, file.cell(file.header_row, p), label=header
         )
         for p, header in enumerate(file.headers)
         if p in dropped
@@ -115,7 +115,7 @@ def file_layout(
     if spec is None:
         example = ", ".join(c.title for c in next(iter(specs.values())).required_columns)
         failure = case_failure(
-            rules.NOT_A_CASE_LIST,
+            rules.CASE_NOT_A_CASE_LIST,
             file.name,
             file.row(file.header_row),
             choices=", ".join(specs),
@@ -130,14 +130,18 @@ def file_layout(
             label = file.headers[p] or "(a column with no header)"
             failures.append(
                 case_failure(
-                    rules.UNEXPECTED_COLUMN, file.name, where, label=label, list_title=spec.title
+                    rules.CASE_UNEXPECTED_COLUMN,
+                    file.name,
+                    where,
+                    label=label,
+                    list_title=spec.title,
                 )
             )
         elif name in positions:
             title = spec.column(name).title
             failures.append(
                 case_failure(
-                    rules.DUPLICATE_COLUMN,
+                    rules.CASE_DUPLICATE_COLUMN,
                     file.name,
                     where,
                     name,
@@ -149,7 +153,7 @@ def file_layout(
             positions[name] = p
     failures += [
         case_failure(
-            rules.MISSING_COLUMN, file.name, file.row(file.header_row), c.name, title=c.title
+            rules.CASE_MISSING_COLUMN, file.name, file.row(file.header_row), c.name, title=c.title
         )
         for c in spec.required_columns
         if c.name not in positions
@@ -320,7 +324,7 @@ def overlap_failures(
                     unit.errors += 1
                     failures.append(
                         case_failure(
-                            rules.PERIOD_OVERLAP,
+                            rules.CASE_PERIOD_OVERLAP,
                             files[unit.file_number].name,
                             list_title=spec.title,
                             area=area,
@@ -360,26 +364,28 @@ def _cover_failures(
     note = f" ({combo.rows:,} rows give it; this is the first.)" if combo.rows > 1 else ""
     found: list[tuple[rules.Rule, str, dict[str, str]]] = []
     if not combo.la_code.strip():
-        found.append((rules.BLANK_VALUE, "la_code", {"title": "Local authority code"}))
+        found.append((rules.CASE_BLANK_VALUE, "la_code", {"title": "Local authority code"}))
     elif area is None:
-        found.append((rules.UNKNOWN_AREA, "la_code", {"title": "Local authority code"}))
+        found.append((rules.CASE_UNKNOWN_AREA, "la_code", {"title": "Local authority code"}))
     periods = (
         ("period_start", "Period start", combo.period_start, combo.period_start_bad),
         ("period_end", "Period end", combo.period_end, combo.period_end_bad),
     )
     for name, title, value, bad in periods:
         if bad or value is None:
-            found.append((rules.NOT_A_DATE if bad else rules.BLANK_VALUE, name, {"title": title}))
+            found.append(
+                (rules.CASE_NOT_A_DATE if bad else rules.CASE_BLANK_VALUE, name, {"title": title})
+            )
     period = (combo.period_start, combo.period_end)
     if not found and period != (first.period_start, first.period_end):
         fields = {"first_location": "" if first.first_row is None else file.row(first.first_row)}
-        found.append((rules.PERIOD_DIFFERS, "period_start", fields))
+        found.append((rules.CASE_PERIOD_DIFFERS, "period_start", fields))
     elif not found:
         try:
             quarters_between(*period)
         except PeriodError:
             text = f"{period[0].isoformat()} to {period[1].isoformat()}"
-            found.append((rules.NOT_QUARTERS, "period_start", {"period": text}))
+            found.append((rules.CASE_NOT_QUARTERS, "period_start", {"period": text}))
     return [
         case_failure(rule, file.name, where, column, note=note, **fields)
         for rule, column, fields in found

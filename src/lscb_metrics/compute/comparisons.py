@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_metrics.catalogue import Indicator
+from lscb_metrics.compute.values import SERIES_COLUMNS
 from lscb_metrics.facts import ENGLAND_CODE
 from lscb_metrics.periods import month_end_before
 from lscb_metrics.stats import (
@@ -91,21 +92,7 @@ def comparisons(
     """
     rows = values[values["indicator_id"] == indicator.id].reset_index(drop=True)
     published = rows[(rows["source_type"] == "published") & (rows["breakdown"] == "Total")]
-    out = rows[
-        [
-            "indicator_id",
-            "area_code",
-            "area_name",
-            "geographic_level",
-            "region_code",
-            "breakdown",
-            "period_start",
-            "period_end",
-            "time_period",
-            "source_type",
-            "value",
-        ]
-    ].copy()
+    out = rows[[*SERIES_COLUMNS, "source_type", "value"]].copy()
     out["comparator_period_end"] = comparator_period_ends(out, published)
     wanted = set(indicator.comparators)
     out["england_value"] = _lookup(published, out, ENGLAND_CODE) if "england" in wanted else np.nan

@@ -23,8 +23,8 @@ from lscb_metrics.stats import (
     wilson_intervals,
 )
 
-#: Columns of curated.indicator_values produced here (intervals are added by `with_intervals`).
-VALUE_COLUMNS: tuple[str, ...] = (
+#: What a value is of: indicator, area, breakdown and period.
+SERIES_COLUMNS: tuple[str, ...] = (
     "indicator_id",
     "area_code",
     "area_name",
@@ -34,6 +34,10 @@ VALUE_COLUMNS: tuple[str, ...] = (
     "period_start",
     "period_end",
     "time_period",
+)
+#: Columns of curated.indicator_values produced here (intervals are added by `with_intervals`).
+VALUE_COLUMNS: tuple[str, ...] = (
+    *SERIES_COLUMNS,
     "numerator",
     "denominator",
     "counts_rounded_to",

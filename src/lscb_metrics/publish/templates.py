@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lscb_metrics.returns.read import COVER_SHEET, DATA_SHEET, HEADER_ROW
+from lscb_metrics.intake.read import DATA_SHEET
+from lscb_metrics.returns.read import COVER_SHEET, HEADER_ROW
 from lscb_metrics.returns.spec import (
     ColumnSpec,
     CoverField,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,8 +45,3 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path) -> 
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: expected column(s) {missing} are missing")
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of the file's bytes, recorded with every fact read from it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()

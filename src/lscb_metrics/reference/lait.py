@@ -18,9 +18,10 @@ import pandas as pd
 import pyarrow as pa
 
 from lscb_metrics.facts import conform_facts, empty_facts
+from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.measures import Registry
 from lscb_metrics.periods import quarter_of, reporting_year_bounds, year_label
-from lscb_metrics.reference._files import csv_text, file_sha256, reference_file
+from lscb_metrics.reference._files import csv_text, reference_file
 from lscb_metrics.reference._frames import text_as_objects
 from lscb_metrics.reference.areas import area_attributes, load_areas, ons_codes_in_force
 from lscb_metrics.reference.symbols import published_values

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from lscb_metrics.facts import conform_facts
+from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.measures import Registry
-from lscb_metrics.reference._files import csv_text, file_sha256, reference_file
+from lscb_metrics.reference._files import csv_text, reference_file
 from lscb_metrics.reference._frames import text_as_objects
 from lscb_metrics.reference.areas import EES_GEOGRAPHY_COLUMNS, ees_areas, ees_time_periods
 from lscb_metrics.reference.symbols import published_values

@@ -2,14 +2,11 @@
 
 from lscb_metrics.returns.facts import return_facts
 from lscb_metrics.returns.read import (
-    CellValue,
     CoverConflict,
     Locations,
     RawReturn,
     Repeat,
-    UnreadableReturn,
     read_return,
-    sha256_of,
 )
 from lscb_metrics.returns.report import (
     ReportSummary,
@@ -17,15 +14,11 @@ from lscb_metrics.returns.report import (
     report_text,
     write_validation_report,
 )
-from lscb_metrics.returns.rules import RULES, Failure, Rule
 from lscb_metrics.returns.spec import (
-    SCHEMAS_DIR,
     Agency,
-    CheckSpec,
     ColumnSpec,
     CoverField,
     ReturnSpec,
-    SpecError,
     load_agencies,
     load_cover_fields,
     load_return_specs,
@@ -40,25 +33,17 @@ from lscb_metrics.returns.validate import (
 )
 
 __all__ = [
-    "RULES",
-    "SCHEMAS_DIR",
     "Agency",
     "AreaLookup",
-    "CellValue",
-    "CheckSpec",
     "ColumnSpec",
     "Cover",
     "CoverConflict",
     "CoverField",
-    "Failure",
     "Locations",
     "RawReturn",
     "Repeat",
     "ReportSummary",
     "ReturnSpec",
-    "Rule",
-    "SpecError",
-    "UnreadableReturn",
     "ValidationResult",
     "load_agencies",
     "load_cover_fields",
@@ -68,7 +53,6 @@ __all__ = [
     "report_text",
     "return_facts",
     "return_schema",
-    "sha256_of",
     "validate_file",
     "validate_return",
     "write_validation_report",

@@ -5,7 +5,7 @@ so validation can both type them and quote them back. Headers are matched to the
 fields and columns (by name, title or alias, ignoring case, spaces and punctuation); the file's
 own cover says which return it is, and the file name is never parsed.
 
-A file is refused (UnreadableReturn, saying what to send instead) when it is not really XLSX or
+A file is refused (UnreadableFile, saying what to send instead) when it is not really XLSX or
 CSV whatever its name says, is too large, or is a workbook whose figures cannot be read as the
 partner sees them: merged cells, hidden sheets, rows or columns, or formulas saved without their
 result. A formula saved with its result is read as that result, which is what Excel showed.
@@ -19,14 +19,12 @@ on every row.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 import warnings
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -37,41 +35,48 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.intake.declarations import label_key
+from lscb_metrics.intake.read import (
+    DATA_SHEET,
+    MB,
+    CellValue,
+    Grid,
+    UnreadableFile,
+    cell_at,
+    decoded_text,
+    file_bytes,
+    file_kind,
+    filled,
+    is_ole,
+    is_zip,
+    listed,
+    sheet_grid,
+)
 from lscb_metrics.returns.spec import (
     CoverField,
     ReturnSpec,
     cover_index,
-    label_key,
     load_cover_fields,
     load_return_specs,
     return_spec_named,
 )
 
-CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 FileFormat = Literal["xlsx", "csv"]
 
 COVER_SHEET = "Cover"
-DATA_SHEET = "Data"
 HEADER_ROW = 1
-CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 ACCEPTED_SUFFIXES = (".xlsx", ".csv")
 
-MB = 1024 * 1024
 #: The largest file read. A return holds one quarter's aggregate figures: a few kilobytes.
 MAX_FILE_MB = 20
 #: The most a workbook may unpack to, so that a small file cannot unpack to gigabytes.
 MAX_UNPACKED_MB = 100
 #: The most rows of figures a return may have: returns hold totals, never a row per child.
 MAX_ROWS = 1_000
-#: How many cells or ranges a message lists before saying how many more there are.
-MAX_LISTED = 5
 
-_ZIP_SIGNATURE = b"PK\x03\x04"
-# Compound File (OLE) documents: Excel 97-2003 workbooks, and password-protected (encrypted)
-# workbooks of any version, which keep their encrypted package in a stream of this name.
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Password-protected (encrypted) workbooks of any version are OLE documents keeping their
+# encrypted package in a stream of this name.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _WORKBOOK_PART = "xl/workbook.xml"
 _SAVE_AS = (
     "Save it from Excel (File > Save As) as 'Excel Workbook (*.xlsx)' or as "
@@ -79,15 +84,6 @@ _SAVE_AS = (
 )
 _SAVE_AS_CSV = "Save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'."
 _OTHER_SEPARATORS = (";", "\t", "|")
-
-
-class UnreadableReturn(Exception):
-    """A file that cannot be read as a return at all; the message names the file and says why."""
-
-    def __init__(self, file_name: str, problem: str) -> None:
-        super().__init__(f"{file_name}: {problem}")
-        self.file_name = file_name
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -158,10 +154,6 @@ class RawReturn:
     cover_conflicts: tuple[CoverConflict, ...] = ()
 
 
-#: Numbered rows of cell values: (sheet row or CSV line, cells).
-Grid = list[tuple[int, list[CellValue]]]
-
-
 @dataclass(frozen=True)
 class _Columns:
     """The data columns found under a header."""
@@ -176,7 +168,7 @@ def read_return(
     specs: Mapping[str, ReturnSpec] | None = None,
     cover_fields: Sequence[CoverField] | None = None,
 ) -> RawReturn:
-    """The raw contents of the return at `path`; UnreadableReturn if it cannot be read at all.
+    """The raw contents of the return at `path`; UnreadableFile if it cannot be read at all.
 
     `specs` and `cover_fields` default to the declarations in the project's `schemas/`.
     """
@@ -184,21 +176,15 @@ def read_return(
     cover_fields = load_cover_fields() if cover_fields is None else cover_fields
     suffix = path.suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             path.name,
             f"a file of type '{path.suffix or '(none)'}' cannot be read: only Excel workbooks "
             f"(.xlsx) and CSV files (.csv) are accepted. {_SAVE_AS}",
         )
-    content = _file_bytes(path)
+    content = file_bytes(path, MAX_FILE_MB * MB, _too_large)
     if suffix == ".xlsx":
         return _xlsx_return(path, content, specs, cover_fields)
     return _csv_return(path, content, specs, cover_fields)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of the file's bytes, as lowercase hex."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def cell_location(file_format: FileFormat, row: int, reference: str) -> str:
@@ -208,27 +194,6 @@ def cell_location(file_format: FileFormat, row: int, reference: str) -> str:
     return f'line {row}, column "{reference}"'
 
 
-def filled(value: CellValue) -> bool:
-    """Whether a cell holds anything but blanks."""
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
-
-
-def _file_bytes(path: Path) -> bytes:
-    """The file's bytes; UnreadableReturn if it cannot be opened, is too large or is empty."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_MB * MB:
-            raise UnreadableReturn(path.name, _too_large(size))
-        content = path.read_bytes()
-    except OSError as error:
-        raise UnreadableReturn(
-            path.name, f"the file could not be opened ({error.strerror or error})."
-        ) from None
-    if not content.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise UnreadableReturn(path.name, "the file is empty.")
-    return content
-
-
 def _too_large(size: int) -> str:
     """Why a file of `size` bytes is refused, its size rounded up so it never reads as the limit."""
     return (
@@ -236,19 +201,6 @@ def _too_large(size: int) -> str:
         "A return holds one quarter's figures and is far smaller: check that this is the "
         "right file."
     )
-
-
-def _kind(content: bytes) -> str | None:
-    """What a file that is not plain text is, from its first bytes (None for plain text)."""
-    if content.startswith(_ZIP_SIGNATURE):
-        return "an Excel workbook (.xlsx) or another zip file"
-    if content.startswith(_OLE_SIGNATURE):
-        return "an Excel 97-2003 workbook (.xls) or a password-protected workbook"
-    if content.startswith(b"%PDF"):
-        return "a PDF document"
-    if content.startswith(_UTF16_BOMS):
-        return "text saved as UTF-16 ('Unicode Text')"
-    return "a binary file" if b"\x00" in content else None
 
 
 def _xlsx_return(
@@ -261,14 +213,14 @@ def _xlsx_return(
     cover_cells: dict[str, str] = {}
     repeats: list[Repeat] = []
     for number, cells in cover_rows:
-        label = _label(_at(cells, 0))
+        label = _label(cell_at(cells, 0))
         field = index.get(label_key(label))
         if field is None:
             continue  # titles, notes and instructions around the fields
         if field in cover:
             repeats.append(Repeat(field, label, f"{COVER_SHEET}!A{number}"))
             continue
-        cover[field] = _at(cells, 1)
+        cover[field] = cell_at(cells, 1)
         cover_cells[field] = f"{COVER_SHEET}!B{number}"
     header = data_rows[0][1] if data_rows and data_rows[0][0] == HEADER_ROW else []
     body = [(number, cells) for number, cells in data_rows if number > HEADER_ROW]
@@ -291,31 +243,31 @@ def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
     cover, data = _return_sheets(path.name, values)
     _check_visible(path.name, cover, data)
     _check_unmerged(path.name, data)
-    data_rows = _sheet_rows(data)
+    data_rows = sheet_grid(data)
     _check_row_count(path.name, len(data_rows) - 1, "the Data sheet")
     formulas = _workbook(path.name, content, data_only=False)
     _check_formula_results(path.name, (cover, data), formulas)
-    return _sheet_rows(cover), data_rows
+    return sheet_grid(cover), data_rows
 
 
 def _check_workbook_file(file_name: str, content: bytes) -> None:
     """Refuse a file named .xlsx that is not an Excel workbook, or unpacks to too much."""
-    if content.startswith(_OLE_SIGNATURE):
+    if is_ole(content):
         if _ENCRYPTED_STREAM in content:
-            raise UnreadableReturn(
+            raise UnreadableFile(
                 file_name,
                 "the workbook is protected with a password, so it cannot be read. Remove the "
                 "password (File > Info > Protect Workbook > Encrypt with Password, clear it), "
                 "save, and send the file again.",
             )
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             "this is not a readable Excel workbook: it is an Excel 97-2003 workbook (.xls) "
             "named .xlsx. Save it from Excel as 'Excel Workbook (*.xlsx)' and send that.",
         )
-    if not content.startswith(_ZIP_SIGNATURE):
-        kind = _kind(content) or "a text file (perhaps CSV)"
-        raise UnreadableReturn(
+    if not is_zip(content):
+        kind = file_kind(content) or "a text file (perhaps CSV)"
+        raise UnreadableFile(
             file_name,
             f"this is not a readable Excel workbook: it is {kind} named .xlsx. {_SAVE_AS}",
         )
@@ -324,7 +276,7 @@ def _check_workbook_file(file_name: str, content: bytes) -> None:
             members = archive.infolist()
             mimetype = archive.read("mimetype") if "mimetype" in archive.namelist() else b""
     except Exception:  # zipfile reports a damaged archive through many exception types
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             "this is not a readable Excel workbook: it is damaged or incomplete (it may have "
             "been cut short when it was saved, copied or sent). Save it again from Excel and "
@@ -332,14 +284,14 @@ def _check_workbook_file(file_name: str, content: bytes) -> None:
         ) from None
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_MB * MB:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"the workbook unpacks to {unpacked // MB:,} MB; the limit is {MAX_UNPACKED_MB} MB. "
             "A return workbook is far smaller: check that this is the right file.",
         )
     if _WORKBOOK_PART not in {member.filename for member in members}:
         kind = "an OpenDocument spreadsheet (.ods)" if b"opendocument" in mimetype else None
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"this is not a readable Excel workbook: it is {kind or 'a zip file'} named .xlsx. "
             f"{_SAVE_AS}",
@@ -355,7 +307,7 @@ def _workbook(file_name: str, content: bytes, data_only: bool) -> Workbook:
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)
     except Exception:  # openpyxl reports a damaged or non-xlsx file through many exception types
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             "this is not a readable Excel workbook: it may be damaged. Save it again from Excel "
             "as 'Excel Workbook (*.xlsx)', or send the return as CSV.",
@@ -367,7 +319,7 @@ def _return_sheets(file_name: str, workbook: Workbook) -> tuple[Worksheet, Works
     by_key = {label_key(name): name for name in workbook.sheetnames}
     missing = [sheet for sheet in (COVER_SHEET, DATA_SHEET) if label_key(sheet) not in by_key]
     if missing:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"the workbook has no {' or '.join(repr(s) for s in missing)} sheet "
             f"(its sheets are: {', '.join(workbook.sheetnames)}). "
@@ -382,7 +334,7 @@ def _check_visible(file_name: str, cover: Worksheet, data: Worksheet) -> None:
     the figures sent must be the ones the partner can see."""
     hidden_sheets = [sheet.title for sheet in (cover, data) if sheet.sheet_state != "visible"]
     if hidden_sheets:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"the {' and '.join(repr(title) for title in hidden_sheets)} sheet is hidden. "
             "Unhide it (right-click a sheet tab > Unhide), check what it holds and send the "
@@ -390,9 +342,9 @@ def _check_visible(file_name: str, cover: Worksheet, data: Worksheet) -> None:
         )
     hidden = [*_hidden_rows(data), *_hidden_columns(data)]
     if hidden:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
-            f"the Data sheet has hidden rows or columns holding entries ({_listed(hidden)}). "
+            f"the Data sheet has hidden rows or columns holding entries ({listed(hidden)}). "
             "Unhide them (select the sheet, right-click a row or column heading > Unhide) and "
             "delete what is not part of the return, so that the figures sent are the ones you "
             "can see.",
@@ -438,10 +390,10 @@ def _check_unmerged(file_name: str, data: Worksheet) -> None:
     only, so the figures under it cannot be read cell by cell."""
     merged = sorted(data.merged_cells.ranges, key=lambda block: (block.min_row, block.min_col))
     if merged:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"the Data sheet has merged cells "
-            f"({_listed([f'{DATA_SHEET}!{block.coord}' for block in merged])}). Unmerge them "
+            f"({listed([f'{DATA_SHEET}!{block.coord}' for block in merged])}). Unmerge them "
             "(Home > Merge & Center > Unmerge Cells) and give each header and figure its own "
             "cell, with the header in row 1.",
         )
@@ -458,9 +410,9 @@ def _check_formula_results(file_name: str, sheets: Sequence[Worksheet], formulas
         if cell.data_type == "f" and _no_result(sheet.cell(cell.row, cell.column))
     ]
     if missing:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
-            f"cells hold formulas whose results were not saved in the file ({_listed(missing)}), "
+            f"cells hold formulas whose results were not saved in the file ({listed(missing)}), "
             "so their figures cannot be read. Open the file in Excel, check the figures and "
             "save it, or type the figures in place of the formulas.",
         )
@@ -476,24 +428,12 @@ def _no_result(value_cell: Cell) -> bool:
 def _check_row_count(file_name: str, count: int, where: str) -> None:
     """Refuse more rows of figures than a return can hold."""
     if count > MAX_ROWS:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"{where} has more than {MAX_ROWS:,} rows of figures, the most a return may have. "
             "A return holds the quarter's totals, never a row per child or case: check that "
             "this is the right file.",
         )
-
-
-def _listed(items: Sequence[str]) -> str:
-    """Up to MAX_LISTED items, then how many more."""
-    more = len(items) - MAX_LISTED
-    return ", ".join(items[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
-
-
-def _sheet_rows(sheet: Worksheet) -> Grid:
-    """The non-blank rows of a worksheet, numbered as Excel numbers them."""
-    rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
-    return _nonblank_rows(list(enumerate(rows, start=1)))
 
 
 def _csv_return(
@@ -512,7 +452,7 @@ def _csv_return(
         elif field is not None:
             cover_positions[field] = position
     first_line, first = body[0] if body else (header_line, [])
-    cover = {field: _at(first, position) for field, position in cover_positions.items()}
+    cover = {field: cell_at(first, position) for field, position in cover_positions.items()}
     cover_cells = {
         field: cell_location("csv", first_line, labels[position])
         for field, position in cover_positions.items()
@@ -536,14 +476,19 @@ def _csv_return(
 
 def _csv_records(path: Path, content: bytes) -> Grid:
     """The non-blank records of a CSV file, each with the line it starts on."""
-    kind = _kind(content)
+    kind = file_kind(content)
     if kind is not None:
-        raise UnreadableReturn(
+        raise UnreadableFile(
             path.name,
             f"this is not a CSV text file: it is {kind} named .csv. {_SAVE_AS}",
         )
     # strict: a stray quote must not silently swallow the rest of the file into one cell
-    reader = csv.reader(io.StringIO(_decoded(path, content), newline=""), strict=True)
+    decoded = decoded_text(content)
+    if decoded is None:
+        raise UnreadableFile(
+            path.name, f"the text is neither UTF-8 nor Windows-1252. {_SAVE_AS_CSV}"
+        )
+    reader = csv.reader(io.StringIO(decoded[0], newline=""), strict=True)
     records: Grid = []
     line = 1
     try:
@@ -554,9 +499,9 @@ def _csv_records(path: Path, content: bytes) -> Grid:
                 _check_row_count(path.name, len(records) - 1, "the file")
             line = reader.line_num + 1
     except csv.Error as error:
-        raise UnreadableReturn(path.name, f"line {line} cannot be read as CSV ({error}).") from None
+        raise UnreadableFile(path.name, f"line {line} cannot be read as CSV ({error}).") from None
     if not records:
-        raise UnreadableReturn(path.name, "the file has no header row: every line is blank.")
+        raise UnreadableFile(path.name, "the file has no header row: every line is blank.")
     _check_separator(path.name, records[0][1])
     return records
 
@@ -566,20 +511,10 @@ def _check_separator(file_name: str, header: Sequence[str]) -> None:
     separator = next((s for s in _OTHER_SEPARATORS if len(header) == 1 and s in header[0]), None)
     if separator is not None:
         name = "tabs" if separator == "\t" else f"'{separator}'"
-        raise UnreadableReturn(
+        raise UnreadableFile(
             file_name,
             f"the columns are separated by {name}, not by commas. {_SAVE_AS_CSV}",
         )
-
-
-def _decoded(path: Path, content: bytes) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 as Excel saves."""
-    for encoding in CSV_ENCODINGS:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableReturn(path.name, f"the text is neither UTF-8 nor Windows-1252. {_SAVE_AS_CSV}")
 
 
 def _header_index(
@@ -604,8 +539,8 @@ def _data_columns(
     references: dict[str, str] = {}
     repeats: list[Repeat] = []
     for position in sorted(set(range(width)) - set(exclude)):
-        label = _label(_at(header, position))
-        if not label and not any(filled(_at(cells, position)) for _, cells in body):
+        label = _label(cell_at(header, position))
+        if not label and not any(filled(cell_at(cells, position)) for _, cells in body):
             continue  # an unused column, not figures without a header
         column_ref = get_column_letter(position + 1) if file_format == "xlsx" else str(position + 1)
         name = header_index.get(label_key(label)) or label or f"(no header, column {column_ref})"
@@ -621,7 +556,7 @@ def _data_columns(
 def _data_frame(rows: Grid, names: Mapping[int, str]) -> pd.DataFrame:
     """Raw data cells as an object frame indexed by row number, one column per name."""
     index = pd.Index([number for number, _ in rows], dtype="int64", name="row")
-    columns = {name: [_at(cells, p) for _, cells in rows] for p, name in names.items()}
+    columns = {name: [cell_at(cells, p) for _, cells in rows] for p, name in names.items()}
     return pd.DataFrame(columns, index=index, columns=list(names.values()), dtype=object)
 
 
@@ -634,36 +569,26 @@ def _cover_conflicts(
     (first_line, first), *rest = body
     conflicts = []
     for field, position in positions.items():
-        expected = _label(_at(first, position))
+        expected = _label(cell_at(first, position))
         line, cells = next(
-            ((n, c) for n, c in rest if _label(_at(c, position)) != expected), (None, None)
+            ((n, c) for n, c in rest if _label(cell_at(c, position)) != expected), (None, None)
         )
         if line is not None:
             conflicts.append(
                 CoverConflict(
                     field=field,
-                    value=_at(cells, position),
+                    value=cell_at(cells, position),
                     location=cell_location("csv", line, labels[position]),
-                    first_value=_at(first, position),
+                    first_value=cell_at(first, position),
                     first_location=cell_location("csv", first_line, labels[position]),
                 )
             )
     return tuple(conflicts)
 
 
-def _nonblank_rows(rows: Sequence[tuple[int, Sequence[CellValue]]]) -> Grid:
-    """The numbered rows that have at least one non-blank cell."""
-    return [(number, list(cells)) for number, cells in rows if any(map(filled, cells))]
-
-
 def _has_data(cells: Sequence[CellValue], positions: Mapping[int, str]) -> bool:
     """Whether any of the data cells of a row is filled."""
-    return any(filled(_at(cells, position)) for position in positions)
-
-
-def _at(cells: Sequence[CellValue], position: int) -> CellValue:
-    """The cell at `position`, None beyond the end of a short row."""
-    return cells[position] if position < len(cells) else None
+    return any(filled(cell_at(cells, position)) for position in positions)
 
 
 def _label(value: CellValue) -> str:

@@ -23,9 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.intake.failures import Failure
+from lscb_metrics.intake.read import CellValue, filled
+from lscb_metrics.intake.rules import formula_safe, shown
 from lscb_metrics.periods import PeriodError, quarter_from_dates
-from lscb_metrics.returns.read import CellValue, filled
-from lscb_metrics.returns.rules import Failure, formula_safe, shown
 from lscb_metrics.returns.validate import cover_text, date_value
 from lscb_metrics.xlsx import workbook_bytes
 

@@ -28,18 +28,19 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from lscb_metrics.intake import rules
+from lscb_metrics.intake.declarations import CheckSpec, label_key
+from lscb_metrics.intake.failures import Failure, check_failure, failure
+from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
+from lscb_metrics.intake.rules import shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
-from lscb_metrics.returns import rules
-from lscb_metrics.returns.read import CellValue, RawReturn, UnreadableReturn, filled, read_return
-from lscb_metrics.returns.rules import Failure, failure, shown
+from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
     Agency,
-    CheckSpec,
     ColumnSpec,
     CoverField,
     ReturnSpec,
     agency_named,
-    label_key,
     return_spec_named,
 )
 
@@ -167,7 +168,7 @@ def validate_file(
     """`validate_return` of the file at `path`; a file that cannot be read fails RET-001."""
     try:
         raw = read_return(path, specs, cover_fields)
-    except UnreadableReturn as error:
+    except UnreadableFile as error:
         unreadable = failure(rules.UNREADABLE, error.file_name, problem=error.problem)
         return ValidationResult(None, None, pd.DataFrame(), [unreadable])
     return validate_return(raw, specs, agencies, la_lookup, expected_return_type)
@@ -589,7 +590,7 @@ def _declared_check_failure(
     values = "; ".join(
         f"{spec.column(name).title}: {typed.at[row, name]}" for name in check.columns
     )
-    return rules.check_failure(check.code, check.message, raw.locations.row(row), values)
+    return check_failure(check.code, check.message, raw.locations.row(row), values)
 
 
 def _duplicate_key_failure(

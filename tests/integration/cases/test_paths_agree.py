@@ -14,12 +14,12 @@ from lscb_metrics.cases import derive_case_facts
 from lscb_metrics.cases.derive import MEASURES
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.compute.values import indicator_values
+from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.returns import (
     load_agencies,
     load_return_specs,
     read_return,
     return_facts,
-    sha256_of,
     validate_return,
 )
 
@@ -50,7 +50,7 @@ def aggregate_facts() -> pd.DataFrame:
         result = validate_return(raw, specs, agencies, LA_LOOKUP)
         if result.return_type in AGGREGATE:
             assert result.valid, path
-            digest = sha256_of(path)
+            digest = file_sha256(path)
             spec = specs[result.return_type]
             frames.append(
                 return_facts(

@@ -3,46 +3,57 @@ the figures stay the same, and no key means no run."""
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
-
-import duckdb
 
 from lscb_metrics.cli import main
 from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import run_without_orchestration
+from lscb_metrics.pipeline import compute_run, derive_cases
+from tests.stages import received_returns
 
-CASES = Path(__file__).resolve().parents[3] / "data/raw/cases"
+ROOT = Path(__file__).resolve().parents[3]
+CASES = ROOT / "data/raw/cases"
+RETURNS = ROOT / "data/raw/returns"
 KEY = "a test key that is long enough to be a real pseudonymisation key"
 
 
-def test_case_lists_feed_the_same_figures(tmp_path, monkeypatch):
+def test_case_lists_feed_the_same_figures(tmp_path, monkeypatch, demo_reference):
     monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", KEY)
-    warehouse = tmp_path / "w.duckdb"
-    run_without_orchestration(
-        settings(warehouse=str(warehouse), cases_dir=str(CASES)), parse_quarter("2014-15-Q2")
+    # The aggregate plans returns of every quarter, which the lists must replace, not add to.
+    for source in sorted(RETURNS.glob("*/SBC-CSC_cp_plans.xlsx")):
+        (tmp_path / "returns" / source.parent.name).mkdir(parents=True)
+        shutil.copyfile(source, tmp_path / "returns" / source.parent.name / source.name)
+    run_settings = settings(
+        warehouse=str(tmp_path / "w.duckdb"),
+        returns_dir=str(tmp_path / "returns"),
+        cases_dir=str(CASES),
     )
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        [(plans, sources)] = connection.execute(
-            "SELECT value, source FROM curated.indicator_values WHERE indicator_id = 'cp_plans' "
-            "AND source_type = 'partner_return' AND period_end = ?",
-            [date(2014, 9, 30)],
-        ).fetchall()
-        [(from_cases, from_returns)] = connection.execute(
-            "SELECT count(*) FILTER (source LIKE 'southend_%'), "
-            "count(*) FILTER (source NOT LIKE 'southend_%') FROM staged.partner_facts "
-            "WHERE measure = 'cp_plans_at_end'"
-        ).fetchall()
-        [(staged_rows,)] = connection.execute(
-            "SELECT count(*) FROM staged.case_cp_plans"
-        ).fetchall()
+    plan = compute_run(
+        run_settings,
+        parse_quarter("2014-15-Q2"),
+        received_returns(run_settings, demo_reference),
+        demo_reference,
+        datetime.now(UTC),
+        derive_cases(run_settings, demo_reference),
+    )
+    values = plan.relations["curated.indicator_values"]
+    [(plans, sources)] = values.loc[
+        values["indicator_id"].eq("cp_plans")
+        & values["source_type"].eq("partner_return")
+        & values["period_end"].eq(date(2014, 9, 30)),
+        ["value", "source"],
+    ].itertuples(index=False)
+    facts = plan.relations["staged.partner_facts"]
+    plan_facts = facts[facts["measure"].eq("cp_plans_at_end")]
+    from_cases = int(plan_facts["source"].str.startswith("southend_").sum())
     # 161 children on a plan at 30 September 2014, now counted from the plans themselves.
     assert plans == 161
     assert "southend_cp_plans.csv" in sources
     # Each quarter's measure comes from the lists alone, never from both paths.
-    assert (from_cases, from_returns) == (10, 0)
-    assert staged_rows > 0
+    assert (from_cases, len(plan_facts) - from_cases) == (10, 0)
+    assert len(plan.relations["staged.case_cp_plans"]) > 0
 
 
 def test_no_pseudonymisation_key_no_run(tmp_path, monkeypatch, capsys):

@@ -10,7 +10,7 @@ from case_lists import SCHEMAS
 
 from lscb_metrics.cases.derive import MEASURES
 from lscb_metrics.cases.spec import load_case_specs
-from lscb_metrics.returns.spec import SpecError
+from lscb_metrics.intake.declarations import SpecError
 
 
 def test_the_four_lists_are_declared() -> None:

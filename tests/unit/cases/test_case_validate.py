@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from case_lists import KEY, codes, derive, write_csv, write_xlsx
 
-from lscb_metrics.cases import pseudonym, rules
+from lscb_metrics.cases import pseudonym
+from lscb_metrics.intake.failures import MAX_LISTED_PER_RULE
 
 REFERRAL = ["child_id", "date_of_birth", "referral_date", "referral_source", "referral_outcome"]
 
@@ -155,9 +156,9 @@ def test_two_lists_for_the_same_quarters_are_both_refused(tmp_path: Path) -> Non
 
 
 def test_many_failures_of_one_rule_are_counted_after_the_first_hundred(tmp_path: Path) -> None:
-    rows = [referral(f"SOU-{n}", day="never") for n in range(rules.MAX_LISTED_PER_RULE + 5)]
+    rows = [referral(f"SOU-{n}", day="never") for n in range(MAX_LISTED_PER_RULE + 5)]
     result = derive([write_csv(tmp_path / "r.csv", REFERRAL, rows)])
-    assert codes(result).count("CAS-011") == rules.MAX_LISTED_PER_RULE
+    assert codes(result).count("CAS-011") == MAX_LISTED_PER_RULE
     assert "5 more rows fail CAS-011" in only(result, "CAS-021").message
 
 

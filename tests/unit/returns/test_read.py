@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.returns import (
     CoverField,
     Locations,
     RawReturn,
     ReturnSpec,
-    UnreadableReturn,
     read_return,
-    sha256_of,
 )
 
 from .conftest import ReturnTable, write_csv, write_xlsx
@@ -181,12 +179,6 @@ def test_defaults_to_the_project_declarations(tmp_path: Path, referrals: ReturnT
     assert raw.data.columns[0] == "referrals"
 
 
-def test_sha256_of(tmp_path: Path) -> None:
-    path = tmp_path / "file.csv"
-    path.write_bytes(b"a,b\n1,2\n")
-    assert sha256_of(path) == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
-
-
 @pytest.mark.parametrize(
     ("file_format", "method", "args", "location"),
     [
@@ -234,7 +226,7 @@ def test_unreadable_files_say_why_and_name_the_file(
 ) -> None:
     path = tmp_path / name
     make(path)
-    with pytest.raises(UnreadableReturn) as raised:
+    with pytest.raises(UnreadableFile) as raised:
         read(path)
     assert str(raised.value).startswith(f"{name}: ")
     assert phrase in str(raised.value)

@@ -8,17 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lscb_metrics.intake.failures import Failure, failure
+from lscb_metrics.intake.rules import NOT_WHOLE_NUMBER, UNEXPECTED_COLUMN, formula_safe, shown
 from lscb_metrics.returns import ReportSummary, report_summary, report_text
 from lscb_metrics.returns import write_validation_report as write_report
 from lscb_metrics.returns.report import REPORT_HTML, REPORT_XLSX, TABLE_HEADER_ROW
-from lscb_metrics.returns.rules import (
-    NOT_WHOLE_NUMBER,
-    UNEXPECTED_COLUMN,
-    Failure,
-    failure,
-    formula_safe,
-    shown,
-)
 
 COVER = {
     "return_type": "training",

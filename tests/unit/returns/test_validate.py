@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lscb_metrics.intake.declarations import label_key
+from lscb_metrics.intake.rules import RETURN_RULES, RULES
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
-    RULES,
     ColumnSpec,
     ReturnSpec,
     ValidationResult,
@@ -26,7 +27,6 @@ from lscb_metrics.returns import (
     validate_file,
     validate_return,
 )
-from lscb_metrics.returns.spec import label_key
 from lscb_metrics.returns.validate import return_schema, whole_number
 
 from .conftest import (
@@ -413,7 +413,7 @@ def test_unreadable_file_fails_ret_001(
 def test_every_rule_code_has_a_passing_and_a_failing_case() -> None:
     # RNG-001 judges a figure against earlier quarters, not one file: tests/unit/test_history.py.
     tested = {case.code for case in CASES} | {"RET-001", "RNG-001"}
-    assert tested == set(RULES)
+    assert tested == {rule.code for rule in RETURN_RULES}
 
 
 def _declared_checks() -> list:

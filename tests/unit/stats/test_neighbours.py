@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lscb_metrics.stats import (
     HIGH_IS_GOOD,
     LOW_IS_GOOD,
     NO_JUDGEMENT,
     neighbour_average,
+    rank_areas,
     rank_within_group,
 )
 
@@ -67,3 +71,16 @@ def test_missing_area_has_no_place() -> None:
 def test_unknown_polarity_is_rejected() -> None:
     with pytest.raises(ValueError, match="polarity"):
         rank_within_group(math.nan, [1.0], "higher")
+
+
+@given(
+    st.floats(0, 1000, allow_nan=False),
+    st.lists(st.one_of(st.floats(0, 1000, allow_nan=False), st.just(math.nan)), max_size=10),
+    st.sampled_from([HIGH_IS_GOOD, LOW_IS_GOOD, NO_JUDGEMENT]),
+)
+def test_place_in_the_group_is_the_rank_among_all_areas(area, neighbours, polarity) -> None:
+    # The compute core calls rank_within_group for every group; it must agree with rank_areas,
+    # the national ranking, on the same figures.
+    present = [value for value in neighbours if not math.isnan(value)]
+    expected = int(rank_areas(pd.Series([area, *present]), polarity).iloc[0])
+    assert rank_within_group(area, neighbours, polarity) == (expected, len(present) + 1)

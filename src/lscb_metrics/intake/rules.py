@@ -1,0 +1,404 @@
+"""Every rule a partner return or a case list is validated against: its stable code, severity,
+one-line summary and partner-readable message template, each declared here and only here.
+
+Codes never change meaning once published, because partners and the board's data team refer
+to them. The cross-column checks of each declaration (REF-X01 ..., CAS-X01 ...) are declared
+with their own messages in `schemas/`; a declared check may never take a code registered here.
+
+Return templates are written for the partner: what is wrong, where, and what to enter instead;
+the location (e.g. `Data!C4` or `line 4, column "Referrals"`) is put in front of every message.
+A case list holds personal data, so its templates (CASE_..., codes CAS-...) never take a cell's
+text as a field: a case-list failure says where and which child, by pseudonym only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule: stable code, severity, one-line summary and message template."""
+
+    code: str
+    severity: Severity
+    summary: str
+    template: str
+
+
+def rule_registry(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """`rules` by code; ValueError if a code is declared twice."""
+    registry: dict[str, Rule] = {}
+    for rule in rules:
+        if registry.setdefault(rule.code, rule) is not rule:
+            raise ValueError(f"rule code {rule.code} is declared twice")
+    return registry
+
+
+# Partner returns.
+
+UNREADABLE = Rule("RET-001", "error", "The file cannot be read as a return.", "{problem}")
+
+MISSING_COVER_FIELD = Rule(
+    "COV-001",
+    "error",
+    "A cover field is missing or blank.",
+    "'{title}' is missing or blank. Every return must state it.",
+)
+UNKNOWN_RETURN_TYPE = Rule(
+    "COV-002",
+    "error",
+    "The return type is not one we collect.",
+    "'{value}' is not a return we collect. Use one of: {choices}.",
+)
+UNKNOWN_AGENCY = Rule(
+    "COV-003",
+    "error",
+    "The agency code is not a known partner agency.",
+    "'{value}' is not a known agency code. Use one of: {choices}.",
+)
+AGENCY_NOT_ALLOWED = Rule(
+    "COV-004",
+    "error",
+    "The agency does not send this return.",
+    "{agency} ({agency_name}) does not send the {return_title} return; it sends: {returns}.",
+)
+UNKNOWN_AREA = Rule(
+    "COV-005",
+    "error",
+    "The local authority code is not known.",
+    "'{value}' is not a local authority code we know. Give the ONS code (e.g. E06000033) "
+    "or the DfE number (e.g. 882).",
+)
+NOT_A_QUARTER = Rule(
+    "COV-006",
+    "error",
+    "Period start to period end is not one financial quarter.",
+    "the period {problem}. A return covers one financial quarter "
+    "(Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar).",
+)
+NOT_A_DATE = Rule(
+    "COV-007",
+    "error",
+    "A cover date is not a date.",
+    "'{value}' in '{title}' is not a date. Enter a date such as 01/07/2014.",
+)
+WRONG_RETURN_TYPE = Rule(
+    "COV-008",
+    "error",
+    "The return type is not the one expected here.",
+    "this file is a {found} return but a {expected} return was expected here. "
+    "Check the file was sent to the right place.",
+)
+COVER_DIFFERS = Rule(
+    "COV-009",
+    "error",
+    "A cover value differs between rows of a CSV return.",
+    "'{value}' in '{title}' differs from '{first_value}' on {first_location}. "
+    "Every row must give the same cover values.",
+)
+DUPLICATE_COVER_FIELD = Rule(
+    "COV-010",
+    "error",
+    "A cover field is given twice.",
+    "'{label}' gives '{title}' a second time. Keep one.",
+)
+RETURN_TYPE_MISMATCH = Rule(
+    "COV-011",
+    "error",
+    "The return type does not match the columns.",
+    "'{value}' does not match the columns, which are those of the {found_title} return "
+    "({found}). Correct the return type, or send the {stated_title} figures.",
+)
+
+MISSING_COLUMN = Rule(
+    "COL-001",
+    "error",
+    "A column of the return is missing.",
+    "there is no '{title}' column. Add a column headed '{title}'.",
+)
+UNEXPECTED_COLUMN = Rule(
+    "COL-002",
+    "warning",
+    "A column is not part of the return and is ignored.",
+    "'{label}' is not a column of the {return_title} return and was ignored.",
+)
+DUPLICATE_COLUMN = Rule(
+    "COL-003",
+    "error",
+    "Two columns have headers naming the same column.",
+    "'{label}' is a second '{title}' column. Keep one.",
+)
+HEADER_NOT_FIRST = Rule(
+    "COL-004",
+    "error",
+    "The column headers are not in the first row.",
+    "the column headers are in this row, below the first. Delete the rows above them: the "
+    "headers must be the first row of the Data sheet (or of the CSV file).",
+)
+
+NOT_WHOLE_NUMBER = Rule(
+    "VAL-001",
+    "error",
+    "A value is not a whole number.",
+    "'{value}' in '{title}' is not a whole number. {hint}",
+)
+NEGATIVE = Rule(
+    "VAL-002",
+    "error",
+    "A count is negative.",
+    "'{value}' in '{title}' is negative; a count cannot be below 0. {hint}",
+)
+OUT_OF_RANGE = Rule(
+    "VAL-003",
+    "error",
+    "A value is below the column's minimum or above its maximum.",
+    "'{value}' in '{title}' is out of range. {hint}",
+)
+NOT_ALLOWED_CODE = Rule(
+    "VAL-004",
+    "error",
+    "A code is not one of the column's allowed codes.",
+    "'{value}' in '{title}' is not an allowed code. Use one of: {choices}.",
+)
+BLANK_VALUE = Rule(
+    "VAL-005",
+    "error",
+    "A cell in a row of figures is blank.",
+    "'{title}' is blank. {hint}",
+)
+
+NO_DATA_ROWS = Rule(
+    "ROW-001",
+    "error",
+    "The return has a header but no rows of figures.",
+    "there are no rows of figures below the header. Add the figures for the quarter.",
+)
+DUPLICATE_ROW_KEY = Rule(
+    "ROW-002",
+    "error",
+    "Two rows have the same key.",
+    "{key} is already given on an earlier row. Give each {key_titles} once.",
+)
+TOTALS_ROW = Rule(
+    "ROW-003",
+    "error",
+    "A row is a totals row.",
+    "this looks like a totals row ('{value}'). Delete it: the rows are added up for you, "
+    "so a totals row would count every figure twice.",
+)
+UNUSUAL_VALUE = Rule(
+    "RNG-001",
+    "warning",
+    "A figure is far outside the area's usual range for it.",
+    "{value} in '{title}' is {direction} the usual figure ({typical}, the median of the previous "
+    "{count} quarters). Check it is right; it is accepted as it is.",
+)
+
+
+# Case lists.
+
+CASE_UNREADABLE = Rule("CAS-001", "error", "The file cannot be read as a case list.", "{problem}")
+CASE_NOT_A_CASE_LIST = Rule(
+    "CAS-002",
+    "error",
+    "The columns are not those of any case list.",
+    "the columns are not those of a case list we collect ({choices}). The first row must "
+    "head the columns, e.g. {example}.",
+)
+CASE_MISSING_COLUMN = Rule(
+    "CAS-003",
+    "error",
+    "A column the list needs is missing.",
+    "there is no '{title}' column. Add a column headed '{title}'.",
+)
+CASE_DUPLICATE_COLUMN = Rule(
+    "CAS-004",
+    "error",
+    "Two columns have headers naming the same column.",
+    "'{label}' is a second '{title}' column. Keep one.",
+)
+CASE_IDENTIFYING_COLUMN = Rule(
+    "CAS-005",
+    "warning",
+    "A column that identifies people was dropped unread.",
+    "the column '{label}' looks like it holds names, addresses, postcodes or another "
+    "service's number for a person, and was dropped without being read. Leave such columns "
+    "out of case lists: the child ID is all that is needed to link a child's records.",
+)
+CASE_UNEXPECTED_COLUMN = Rule(
+    "CAS-006",
+    "warning",
+    "A column is not part of the list and was ignored.",
+    "'{label}' is not a column of the {list_title} list and was ignored.",
+)
+CASE_NO_ROWS = Rule(
+    "CAS-007",
+    "error",
+    "The list has a header but no rows.",
+    "there are no rows below the header. A list with nothing to report still needs sending "
+    "for its period, with at least the history it holds.",
+)
+
+CASE_BLANK_VALUE = Rule(
+    "CAS-010",
+    "error",
+    "A cell that must be filled is blank.",
+    "'{title}' is blank; every row needs it.",
+)
+CASE_NOT_A_DATE = Rule(
+    "CAS-011",
+    "error",
+    "A date cell does not hold a date.",
+    "'{title}' is not a date. Enter a date such as 2014-07-01 or 01/07/2014.",
+)
+CASE_NOT_ALLOWED_CODE = Rule(
+    "CAS-012",
+    "error",
+    "A code is not one of the column's codes.",
+    "'{title}' is not one of the codes for it. Use one of: {choices}.",
+)
+CASE_NOT_YES_NO = Rule(
+    "CAS-013",
+    "error",
+    "A yes/no cell holds something else.",
+    "'{title}' must be yes or no, or blank when not known.",
+)
+CASE_NOT_IN_RANGE = Rule(
+    "CAS-014",
+    "error",
+    "A number is not a whole number in the column's range.",
+    "'{title}' is not a whole number from {minimum} to {maximum}.",
+)
+CASE_UNKNOWN_AREA = Rule(
+    "CAS-015",
+    "error",
+    "The local authority code is not known.",
+    "'{title}' is not a local authority code we know. Give the ONS code (e.g. E06000033) or "
+    "the DfE number (e.g. 882).",
+)
+CASE_NOT_QUARTERS = Rule(
+    "CAS-016",
+    "error",
+    "The period is not whole financial quarters.",
+    "the period ({period}) is not whole financial quarters. It must start on 1 April, 1 July, "
+    "1 October or 1 January and end on the last day of a quarter, on or after its start.",
+)
+CASE_PERIOD_DIFFERS = Rule(
+    "CAS-017",
+    "error",
+    "The period differs between rows of one authority's list.",
+    "the period differs from the one on {first_location} for the same local authority. Every "
+    "row of one authority's list gives the same period.",
+)
+CASE_DUPLICATE_RECORD = Rule(
+    "CAS-018",
+    "error",
+    "A record is given twice.",
+    "this child's record with this {key_title} is already on {first_location}. Give each "
+    "record once (a child referred twice on one day is one referral).",
+)
+CASE_OVERLAPPING_PLAN = Rule(
+    "CAS-019",
+    "error",
+    "A child protection plan starts before the child's previous plan ended.",
+    "this plan starts before the same child's plan on {first_location} ended. A child has one "
+    "plan at a time: end the earlier plan, or merge the two.",
+)
+CASE_PERIOD_OVERLAP = Rule(
+    "CAS-020",
+    "error",
+    "Two lists cover the same quarter for one authority.",
+    "the {list_title} list for {area} covers {quarter}, as does {other_file}. Send each "
+    "quarter of each authority in one list only; neither is used until one is withdrawn.",
+)
+CASE_MORE_FAILURES = Rule(
+    "CAS-021",
+    "error",
+    "More rows fail a rule than are listed.",
+    "{count} more rows fail {code} ({summary}); the first {listed} are listed.",
+)
+
+#: The rules of partner returns.
+RETURN_RULES: tuple[Rule, ...] = (
+    UNREADABLE,
+    MISSING_COVER_FIELD,
+    UNKNOWN_RETURN_TYPE,
+    UNKNOWN_AGENCY,
+    AGENCY_NOT_ALLOWED,
+    UNKNOWN_AREA,
+    NOT_A_QUARTER,
+    NOT_A_DATE,
+    WRONG_RETURN_TYPE,
+    COVER_DIFFERS,
+    DUPLICATE_COVER_FIELD,
+    RETURN_TYPE_MISMATCH,
+    MISSING_COLUMN,
+    UNEXPECTED_COLUMN,
+    DUPLICATE_COLUMN,
+    HEADER_NOT_FIRST,
+    NOT_WHOLE_NUMBER,
+    NEGATIVE,
+    OUT_OF_RANGE,
+    NOT_ALLOWED_CODE,
+    BLANK_VALUE,
+    NO_DATA_ROWS,
+    DUPLICATE_ROW_KEY,
+    TOTALS_ROW,
+    UNUSUAL_VALUE,
+)
+#: The rules of case lists.
+CASE_LIST_RULES: tuple[Rule, ...] = (
+    CASE_UNREADABLE,
+    CASE_NOT_A_CASE_LIST,
+    CASE_MISSING_COLUMN,
+    CASE_DUPLICATE_COLUMN,
+    CASE_IDENTIFYING_COLUMN,
+    CASE_UNEXPECTED_COLUMN,
+    CASE_NO_ROWS,
+    CASE_BLANK_VALUE,
+    CASE_NOT_A_DATE,
+    CASE_NOT_ALLOWED_CODE,
+    CASE_NOT_YES_NO,
+    CASE_NOT_IN_RANGE,
+    CASE_UNKNOWN_AREA,
+    CASE_NOT_QUARTERS,
+    CASE_PERIOD_DIFFERS,
+    CASE_DUPLICATE_RECORD,
+    CASE_OVERLAPPING_PLAN,
+    CASE_PERIOD_OVERLAP,
+    CASE_MORE_FAILURES,
+)
+#: Every rule by code.
+RULES: dict[str, Rule] = rule_registry((*RETURN_RULES, *CASE_LIST_RULES))
+
+#: What to enter instead in a return, by column type (and range, for integer columns).
+COUNT_HINT = "Enter 0 if there were none."
+RANGE_HINT = "Enter a whole number{range}."
+CODE_HINT = "Enter one of: {choices}."
+
+#: How long an echoed value may be before it is cut short.
+MAX_SHOWN = 40
+# Text starting with these is run as a formula when a report is opened in a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
+
+
+def shown(value: object) -> str:
+    """`value` as safe to echo: cut to MAX_SHOWN characters, a leading formula sign quoted."""
+    text = " ".join(str(value).split())
+    if len(text) > MAX_SHOWN:
+        text = text[: MAX_SHOWN - 1] + "…"
+    return formula_safe(text)
+
+
+def formula_safe(text: str) -> str:
+    """`text` that a spreadsheet can never run as a formula: a leading formula sign quoted."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

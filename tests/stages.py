@@ -1,0 +1,21 @@
+"""Stage-level helpers for tests: one stage of the run as the flow runs it, without the rest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lscb_metrics import pipeline, warehouse
+from lscb_metrics.config import Settings
+from lscb_metrics.submissions import Submission, return_context
+
+
+def received_returns(run_settings: Settings, reference: pipeline.Reference) -> list[Submission]:
+    """The ingest stage as the flow runs it: every candidate file validated and kept (archived
+    or quarantined), receipts taken from the warehouse."""
+    now = datetime.now(UTC)
+    context = return_context(run_settings.schemas_dir, reference.la_lookup)
+    receipts = warehouse.previous_receipts(run_settings.warehouse)
+    return [
+        pipeline.receive(path, run_settings, context, receipts, now)
+        for path in pipeline.candidate_files(run_settings)
+    ]
