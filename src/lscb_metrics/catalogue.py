@@ -1,29 +1,29 @@
 """The indicator catalogue (schemas/indicators.yaml): what each published figure is and how.
 
 The YAML file is the single source of truth: computation, comparisons, the data dictionary and
-publication rounding all read it through `load_catalogue`.
+publication rounding all read it through `load_catalogue`, which checks it against the measures
+registry (schemas/measures.yaml) and names the file and line of any mistake.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from lscb_metrics.errors import CatalogueError
+from lscb_metrics.marked_yaml import at, load_marked
+from lscb_metrics.measures import MEASURE_TYPES, MEASURES_FILE, Registry, load_registry
 
-from lscb_metrics.errors import LscbError
+if TYPE_CHECKING:
+    import pandas as pd
 
 POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
-MEASURE_TYPES = ("flow", "snapshot")
 MULTIPLIERS = (1, 100, 1000, 10000, 100000)
 COMPARATORS = ("england", "region", "statistical_neighbours")
 BREAKDOWNS = ("total", "agency")
 POPULATION_MEASURE = "population_0_17"
-
-
-class CatalogueError(LscbError, ValueError):
-    """The indicator catalogue is not well formed; the message names the indicator and field."""
+TOTAL_BREAKDOWN = "Total"
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,21 @@ class Indicator:
         """Every measure the indicator reads (numerator parts and denominator)."""
         return self.numerator + ((self.denominator,) if self.denominator else ())
 
+    def breakdown_rows(self, facts: pd.DataFrame) -> pd.DataFrame:
+        """The facts of the declared breakdown: 'Total' rows for total, the others for agency."""
+        return facts[(facts["breakdown"] == TOTAL_BREAKDOWN) == (self.breakdown == "total")]
 
-def load_catalogue(path: Path) -> tuple[Indicator, ...]:
-    """Indicators declared in the catalogue YAML at `path`, validated."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise CatalogueError(f"cannot read the indicator catalogue {path}: {error}") from error
-    defaults = document.get("defaults", {})
-    indicators = tuple(_indicator(entry, defaults) for entry in document["indicators"])
+
+def load_catalogue(path: Path, registry: Registry | None = None) -> tuple[Indicator, ...]:
+    """Indicators declared in the catalogue YAML at `path`, validated against the measures
+    registry (by default measures.yaml beside the catalogue)."""
+    if registry is None:
+        registry = load_registry(path.parent / MEASURES_FILE)
+    document = load_marked(path)
+    defaults = document.get("defaults") or {}
+    indicators = tuple(
+        _indicator(entry, defaults, path, registry) for entry in document["indicators"]
+    )
     ids = [indicator.id for indicator in indicators]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -76,17 +82,22 @@ def load_catalogue(path: Path) -> tuple[Indicator, ...]:
     return indicators
 
 
-def _indicator(entry: dict[str, Any], defaults: dict[str, Any]) -> Indicator:
+def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Indicator:
     """One Indicator from its YAML mapping, with defaults applied and every field checked."""
-    merged = {**defaults, **entry}
+    merged = {"breakdown": "total", **defaults, **entry}
     ident = merged.get("id", "<no id>")
+
+    def where(field: str) -> str:
+        """'file:line: indicator id' of `field`, where it is given or defaulted."""
+        source = entry if field in entry or field not in defaults else defaults
+        return f"{at(path, source, field)}: indicator {ident}"
 
     def need(field: str, allowed: tuple[Any, ...] | None = None) -> Any:
         if field not in merged:
-            raise CatalogueError(f"indicator {ident}: missing field {field!r}")
+            raise CatalogueError(f"{where(field)}: missing field {field!r}")
         value = merged[field]
         if allowed is not None and value not in allowed:
-            raise CatalogueError(f"indicator {ident}: {field} {value!r} is not one of {allowed}")
+            raise CatalogueError(f"{where(field)}: {field} {value!r} is not one of {allowed}")
         return value
 
     numerator = need("numerator")
@@ -94,14 +105,33 @@ def _indicator(entry: dict[str, Any], defaults: dict[str, Any]) -> Indicator:
     denominator = merged.get("denominator")
     multiplier = need("multiplier", MULTIPLIERS)
     if (denominator is None) != (multiplier == 1):
-        raise CatalogueError(f"indicator {ident}: counts have multiplier 1 and no denominator")
+        raise CatalogueError(f"{where('multiplier')}: counts have multiplier 1 and no denominator")
     comparators = tuple(merged.get("comparators", ()))
     unknown = set(comparators) - set(COMPARATORS)
     if unknown:
-        raise CatalogueError(f"indicator {ident}: unknown comparators {sorted(unknown)}")
+        raise CatalogueError(
+            f"{where('comparators')}: unknown comparators {sorted(unknown)} "
+            f"(known: {', '.join(COMPARATORS)})"
+        )
     window = int(merged.get("window_months", 12))
     if window % 3:
-        raise CatalogueError(f"indicator {ident}: window_months must be whole quarters")
+        raise CatalogueError(f"{where('window_months')}: window_months must be whole quarters")
+    measure_type = need("measure_type", MEASURE_TYPES)
+    fields = {"numerator": numerator, "denominator": (denominator,) if denominator else ()}
+    fields["published_value"] = (merged["published_value"],) if "published_value" in merged else ()
+    for field, names in fields.items():
+        for name in names:
+            measure = registry.measures.get(name)
+            if measure is None:
+                raise CatalogueError(
+                    f"{where(field)}: {field} {name!r} is not a measure in {registry.path}"
+                )
+            # A rate's population is person-years over the window, whatever the window type.
+            if measure.type != measure_type and name != POPULATION_MEASURE:
+                raise CatalogueError(
+                    f"{where(field)}: measure_type is {measure_type} but {field} {name} is "
+                    f"{measure.type} ({registry.path}:{measure.line})"
+                )
     return Indicator(
         id=ident,
         title=need("title"),
@@ -111,10 +141,10 @@ def _indicator(entry: dict[str, Any], defaults: dict[str, Any]) -> Indicator:
         unit=need("unit"),
         decimals=int(need("decimals")),
         polarity=need("polarity", POLARITIES),
-        measure_type=need("measure_type", MEASURE_TYPES),
+        measure_type=measure_type,
         window_months=window,
         comparators=comparators,
-        breakdown=merged.get("breakdown", "total"),
+        breakdown=need("breakdown", BREAKDOWNS),
         theme=merged.get("theme", "other"),
         published_value=merged.get("published_value"),
     )

@@ -1,4 +1,5 @@
-"""The `lscb-metrics` command: run a quarter, validate a return, serve the schedule.
+"""The `lscb-metrics` command: run a quarter, validate a return, explain an indicator, serve
+the schedule.
 
 Every expected problem ends in a one-line message and a non-zero exit, never a traceback
 (set LSCB_DEBUG=1 to see one for an unexpected error).
@@ -49,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     template.add_argument("return_type", help="e.g. referrals, cp_plans, training")
     template.add_argument("--out", type=Path, help="file to write (default RETURN_template.xlsx)")
+    explain = commands.add_parser(
+        "explain", help="print an indicator's lineage, and with --area and --period its figures"
+    )
+    explain.add_argument("indicator", help="indicator id, e.g. referral_rate")
+    explain.add_argument("--area", help="ONS area code, e.g. E06000033")
+    explain.add_argument("--period", help="period label, e.g. 2014-15-Q2 or 2013-14")
+    explain.add_argument(
+        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+    )
     commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
     return parser
 
@@ -66,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_period(args.period, args.warehouse, args.returns, args.sn_model, args.cases)
         if args.command == "template":
             return write_return_template(args.return_type, args.out)
+        if args.command == "explain":
+            return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
         return serve_schedule()
     except LscbError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
@@ -134,6 +146,55 @@ def write_return_template(return_type: str, out: Path | None) -> int:
         return EXIT_ERROR
     path = write_template(return_type, schemas_dir, out or Path(f"{return_type}_template.xlsx"))
     print(f"{return_type} template written to {path}")
+    return EXIT_OK
+
+
+def explain_indicator(
+    indicator_id: str, area: str | None, period: str | None, warehouse: str | None
+) -> int:
+    """Print an indicator's lineage; with `area` and `period`, its figures traced from the
+    warehouse (read-only): 0 printed, 1 no such indicator, warehouse or value."""
+    from lscb_metrics.catalogue import load_catalogue
+    from lscb_metrics.config import settings
+    from lscb_metrics.explain import NoSuchRow, lineage_text, trace_text
+    from lscb_metrics.measures import MEASURES_FILE, load_registry
+
+    run_settings = settings(warehouse=warehouse)
+    registry = load_registry(run_settings.schemas_dir / MEASURES_FILE)
+    catalogue = {
+        i.id: i for i in load_catalogue(run_settings.schemas_dir / "indicators.yaml", registry)
+    }
+    indicator = catalogue.get(indicator_id)
+    if indicator is None:
+        print(
+            f"lscb-metrics: no indicator {indicator_id!r}; choose one of: {', '.join(catalogue)}",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    print(lineage_text(indicator, registry))
+    if (area is None) != (period is None):
+        print("lscb-metrics: give both --area and --period to trace a value", file=sys.stderr)
+        return EXIT_INVALID
+    if area is None or period is None:
+        return EXIT_OK
+    if not run_settings.warehouse.is_file():
+        print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)
+        return EXIT_INVALID
+    import duckdb
+
+    try:
+        connection = duckdb.connect(str(run_settings.warehouse), read_only=True)
+    except duckdb.Error as error:
+        print(f"lscb-metrics: cannot open {run_settings.warehouse}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        data_dir = run_settings.reference_dir.parent
+        print(trace_text(connection, indicator, registry, area, period, data_dir))
+    except (NoSuchRow, duckdb.CatalogException) as error:
+        print(f"lscb-metrics: {run_settings.warehouse}: {error}".splitlines()[0], file=sys.stderr)
+        return EXIT_INVALID
+    finally:
+        connection.close()
     return EXIT_OK
 
 

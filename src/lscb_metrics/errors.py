@@ -13,5 +13,10 @@ class ConfigurationError(LscbError):
     """A setting, path or option is wrong."""
 
 
+class CatalogueError(LscbError, ValueError):
+    """The indicator catalogue or the measures registry is not well formed; the message names
+    the file and line."""
+
+
 class PublicationBlocked(LscbError):
     """Error-level quality checks failed: nothing was committed or published."""

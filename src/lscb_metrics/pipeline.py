@@ -24,6 +24,7 @@ from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import Settings
 from lscb_metrics.errors import PublicationBlocked
 from lscb_metrics.facts import conform_facts, empty_facts
+from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
     la_lookup,
@@ -70,19 +71,16 @@ class Reference:
 def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Reference:
     """Reference data for a run from the shipped files (read as published)."""
     areas = load_areas(settings.reference_dir)
-    lait_measures = {
-        i.published_value.removeprefix("lait:"): i.published_value
-        for i in catalogue
-        if i.published_value and i.published_value.startswith("lait:")
-    }
+    registry = load_registry(settings.schemas_dir / MEASURES_FILE)
+    published_values = {i.published_value for i in catalogue if i.published_value}
     published = pd.concat(
         [
-            load_cin_facts(settings.reference_dir),
-            load_lait_facts(settings.reference_dir, lait_measures),
+            load_cin_facts(settings.reference_dir, registry),
+            load_lait_facts(settings.reference_dir, registry, published_values),
         ],
         ignore_index=True,
     )
-    ons = load_population(settings.reference_dir).assign(source_type="published")
+    ons = load_population(settings.reference_dir, registry).assign(source_type="published")
     local = pd.read_csv(settings.local_dir / "local_population.csv", dtype={"area_code": str})
     population = pd.concat([ons, local.assign(source_type="partner_return")], ignore_index=True)
     comparators = pd.read_csv(settings.local_dir / "local_comparators.csv", dtype=str)
@@ -181,7 +179,8 @@ def curated_relations(
     facts = pd.concat([reference.published_facts, partner_facts], ignore_index=True)
     values_frames, comparison_frames = [], []
     for indicator in catalogue:
-        values = indicator_values(facts, reference.population, indicator, reference.areas)
+        rows = indicator.breakdown_rows(facts)
+        values = indicator_values(rows, reference.population, indicator, reference.areas)
         values = with_intervals(values, indicator)
         values["decimals"] = indicator.decimals
         values_frames.append(values)

@@ -6,6 +6,7 @@ import hashlib
 import re
 import shutil
 import time
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.facts import FACT_COLUMNS
+from lscb_metrics.measures import MEASURES_FILE, PublishedSource, load_registry
 from lscb_metrics.reference import (
     AVAILABLE_MODELS,
     current_code,
@@ -28,15 +30,16 @@ from lscb_metrics.reference import (
 )
 
 REFERENCE = Path(__file__).parents[2] / "data/raw/reference"
+REGISTRY = load_registry(Path(__file__).parents[2] / "schemas" / MEASURES_FILE)
 DATA_LOG = Path(__file__).parents[2] / "data/raw/DATA_LOG.md"
 SOUTHEND, ENGLAND, EAST = "E06000033", "E92000001", "E12000006"
 BCP, BOURNEMOUTH, POOLE = "E06000058", "E06000028", "E06000029"
-LAIT_MEASURES = {"Continue_Assess_Comp": "assessments_in_time_pct", "RTA": "road_ksi_rate"}
+ASSESSMENTS, ROAD_KSI = "lait:Continue_Assess_Comp", "lait:RTA"
 
 
 @pytest.fixture(scope="module")
 def cin() -> pd.DataFrame:
-    return load_cin_facts(REFERENCE)
+    return load_cin_facts(REFERENCE, REGISTRY)
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +49,12 @@ def areas() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def population() -> pd.DataFrame:
-    return load_population(REFERENCE)
+    return load_population(REFERENCE, REGISTRY)
 
 
 @pytest.fixture(scope="module")
 def lait() -> pd.DataFrame:
-    return load_lait_facts(REFERENCE, LAIT_MEASURES)
+    return load_lait_facts(REFERENCE, REGISTRY, {ASSESSMENTS, ROAD_KSI})
 
 
 def one(facts: pd.DataFrame, measure: str, area: str, period: str) -> pd.Series:
@@ -102,7 +105,6 @@ def test_cin_facts_have_the_canonical_layout_and_every_measure(cin: pd.DataFrame
         "cp_plan_starts_subsequent",
         "cp_plans_at_end",
         "cp_plans_two_years_or_more",
-        # DfE's own percentages, the published value of two indicators
         "rereferral_percent",
         "cp_plan_starts_subsequent_percent",
     }
@@ -130,6 +132,8 @@ def test_southend_and_england_referrals_2013_14(cin: pd.DataFrame) -> None:
     assert england["value"] == 657780  # national count, published rounded to 10
     assert england["rounded_to"] == 10
     assert england["region_code"] is None
+    # Percentages are published to 1 decimal place, not rounded to 10.
+    assert pd.isna(one(cin, "rereferral_percent", ENGLAND, "2013-14")["rounded_to"])
 
 
 def test_cp_plans_at_31_march_2014_are_snapshots(cin: pd.DataFrame) -> None:
@@ -163,7 +167,7 @@ def test_bcp_from_2019_20_and_bournemouth_poole_before(cin: pd.DataFrame) -> Non
 
 def test_cin_set_loads_in_a_couple_of_seconds() -> None:
     started = time.perf_counter()
-    load_cin_facts(REFERENCE)
+    load_cin_facts(REFERENCE, REGISTRY)
     assert time.perf_counter() - started < 3
 
 
@@ -274,27 +278,27 @@ def test_unknown_neighbour_model_is_a_clear_error() -> None:
 
 def test_lait_assessments_2015_16_for_southend_and_england(lait: pd.DataFrame) -> None:
     assert list(lait.columns) == list(FACT_COLUMNS)
-    southend = one(lait, "assessments_in_time_pct", SOUTHEND, "2015-16")
+    southend = one(lait, ASSESSMENTS, SOUTHEND, "2015-16")
     # LAIT Years '2016' for a Financial Year measure is 2015-16
     assert southend["value"] == 96.4
     assert (southend["period_start"], southend["period_end"]) == (
         date(2015, 4, 1),
         date(2016, 3, 31),
     )
-    assert one(lait, "assessments_in_time_pct", ENGLAND, "2015-16")["value"] == 83.4
-    assert one(lait, "assessments_in_time_pct", EAST, "2015-16")["value"] == 88.8
+    assert one(lait, ASSESSMENTS, ENGLAND, "2015-16")["value"] == 83.4
+    assert one(lait, ASSESSMENTS, EAST, "2015-16")["value"] == 88.8
     # stored as '63.800000000000004'
-    assert one(lait, "assessments_in_time_pct", SOUTHEND, "2016-17")["value"] == 63.8
+    assert one(lait, ASSESSMENTS, SOUTHEND, "2016-17")["value"] == 63.8
 
 
 def test_lait_pooled_road_casualties_2014_16(lait: pd.DataFrame) -> None:
-    southend = one(lait, "road_ksi_rate", SOUTHEND, "2014-16")
+    southend = one(lait, ROAD_KSI, SOUTHEND, "2014-16")
     assert southend["value"] == 14.59  # per 100,000 children, 2014 to 2016 pooled
     assert (southend["period_start"], southend["period_end"]) == (
         date(2014, 1, 1),
         date(2016, 12, 31),
     )
-    withheld = one(lait, "road_ksi_rate", ENGLAND, "2019-21")
+    withheld = one(lait, ROAD_KSI, ENGLAND, "2019-21")
     assert pd.isna(withheld["value"]) and withheld["symbol"] == "-"
 
 
@@ -313,8 +317,11 @@ def test_lait_covers_every_la_region_and_england(lait: pd.DataFrame, areas: pd.D
 def test_lait_polarity_and_unknown_measures() -> None:
     assert lait_polarity(REFERENCE, "Continue_Assess_Comp") == "High"
     assert lait_polarity(REFERENCE, "RTA") == "Low"
+    source = PublishedSource("LAIT", "Continue_Assess_Comps", "lait_figure")
+    measure = replace(REGISTRY.measures[ASSESSMENTS], published=(source,))
+    misspelt = replace(REGISTRY, measures={**REGISTRY.measures, ASSESSMENTS: measure})
     with pytest.raises(ValueError, match="did you mean Continue_Assess_Comp"):
-        load_lait_facts(REFERENCE, {"Continue_Assess_Comps": "x"})
+        load_lait_facts(REFERENCE, misspelt, {ASSESSMENTS})
 
 
 # --- errors name the file and the problem -------------------------------------------------------
@@ -322,7 +329,7 @@ def test_lait_polarity_and_unknown_measures() -> None:
 
 def test_missing_reference_folder_names_what_is_missing(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"dfe_cin/c1_\*\.csv"):
-        load_cin_facts(tmp_path)
+        load_cin_facts(tmp_path, REGISTRY)
 
 
 def test_unexpected_published_file_names_the_file_and_problem(tmp_path: Path) -> None:
@@ -333,7 +340,7 @@ def test_unexpected_published_file_names_the_file_and_problem(tmp_path: Path) ->
     text = broken.read_text(encoding="utf-8")
     broken.write_text(text.replace(",2020,", ",twenty twenty,", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=rf"{original.name}.*'twenty twenty'"):
-        load_cin_facts(tmp_path)
+        load_cin_facts(tmp_path, REGISTRY)
     broken.write_text(text.replace("referral_count", "referrals_total", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=rf"{original.name}.*referral_count"):
-        load_cin_facts(tmp_path)
+        load_cin_facts(tmp_path, REGISTRY)

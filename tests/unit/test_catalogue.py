@@ -1,8 +1,13 @@
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from lscb_metrics.catalogue import CatalogueError, load_catalogue
+from lscb_metrics.catalogue import CatalogueError, Indicator, load_catalogue
+from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
 
 CORE_IDS = {
     "referrals",
@@ -30,17 +35,11 @@ def test_shipped_catalogue_has_the_core_indicator_ids(project_root):
     assert ids >= CORE_IDS
 
 
-def test_every_catalogue_measure_is_a_return_column_or_published(project_root):
-    import yaml
-
-    columns = {
-        column["name"]
-        for path in (project_root / "schemas/returns").glob("*.yaml")
-        for column in yaml.safe_load(path.read_text())["columns"]
-    }
+def test_every_catalogue_measure_comes_from_a_return_or_a_publication(project_root):
     for indicator in load_catalogue(project_root / "schemas/indicators.yaml"):
-        unknown = set(indicator.measures) - columns - {"population_0_17"}
-        assert not unknown, f"{indicator.id} reads unknown measures {unknown}"
+        for name in indicator.measures:
+            measure = REGISTRY.measures[name]
+            assert measure.returns or measure.published, f"{indicator.id}: {name} has no source"
 
 
 def write(tmp_path: Path, body: str) -> Path:
@@ -54,12 +53,12 @@ def test_a_count_with_a_denominator_is_refused(tmp_path):
         tmp_path,
         """
 indicators:
-  - {id: x, title: X, numerator: a, denominator: b, multiplier: 1, unit: count, decimals: 0,
-     polarity: no_judgement, measure_type: flow}
+  - {id: x, title: X, numerator: referrals, denominator: referrals, multiplier: 1, unit: count,
+     decimals: 0, polarity: no_judgement, measure_type: flow}
 """,
     )
     with pytest.raises(CatalogueError, match="indicator x: counts have multiplier 1"):
-        load_catalogue(path)
+        load_catalogue(path, REGISTRY)
 
 
 def test_an_unknown_polarity_is_refused(tmp_path):
@@ -67,12 +66,12 @@ def test_an_unknown_polarity_is_refused(tmp_path):
         tmp_path,
         """
 indicators:
-  - {id: x, title: X, numerator: a, multiplier: 1, unit: count, decimals: 0,
+  - {id: x, title: X, numerator: referrals, multiplier: 1, unit: count, decimals: 0,
      polarity: good, measure_type: flow}
 """,
     )
     with pytest.raises(CatalogueError, match="polarity 'good'"):
-        load_catalogue(path)
+        load_catalogue(path, REGISTRY)
 
 
 def test_a_new_indicator_needs_only_yaml(tmp_path):
@@ -86,7 +85,121 @@ indicators:
      polarity: no_judgement, measure_type: flow}
 """,
     )
-    (indicator,) = load_catalogue(path)
+    (indicator,) = load_catalogue(path, REGISTRY)
     assert indicator.measures == ("section_47_enquiries", "referrals")
     assert indicator.window_months == 12
     assert indicator.comparators == ("england",)
+
+
+# --- checked against the measures registry: one line naming the file and line ----------------
+
+REGISTRY_YAML = """\
+roundings: {}
+tables: {}
+measures:
+  referrals: {type: flow, returns: [{return: referrals, column: referrals}]}
+  children_in_need: {type: snapshot, returns: [{return: referrals, column: children_in_need}]}
+"""
+
+RETURN_YAML = """\
+return_type: referrals
+columns:
+  - {name: referrals, type: count, aggregation: flow}
+  - {name: children_in_need, type: count, aggregation: AGGREGATION}
+"""
+
+
+def tiny_registry(tmp_path: Path, aggregation: str = "snapshot") -> Registry:
+    """A two-measure registry with its one return declaration, written to `tmp_path`."""
+    (tmp_path / "returns").mkdir()
+    (tmp_path / "returns/referrals.yaml").write_text(
+        RETURN_YAML.replace("AGGREGATION", aggregation)
+    )
+    (tmp_path / MEASURES_FILE).write_text(REGISTRY_YAML)
+    return load_registry(tmp_path / MEASURES_FILE)
+
+
+def one_indicator(tmp_path: Path, **fields: str) -> Path:
+    """indicators.yaml holding one flow count of referrals, `fields` replacing its lines."""
+    lines = {
+        "id": "x",
+        "title": "X",
+        "numerator": "referrals",
+        "multiplier": "1",
+        "unit": "count",
+        "decimals": "0",
+        "polarity": "no_judgement",
+        "measure_type": "flow",
+        **fields,
+    }
+    body = "indicators:\n  - " + "\n    ".join(f"{k}: {v}" for k, v in lines.items()) + "\n"
+    return write(tmp_path, body)
+
+
+def refusal(path: Path, registry: Registry) -> str:
+    """The message load_catalogue refuses `path` with."""
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(path, registry)
+    message = str(raised.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("fields", "line", "says"),
+    [
+        ({"numerator": "referals"}, 4, "numerator 'referals' is not a measure in"),
+        ({"published_value": "referral_pct"}, 10, "published_value 'referral_pct' is not a"),
+        ({"breakdown": "agencies"}, 10, "breakdown 'agencies' is not one of"),
+        ({"comparators": "[england, wales]"}, 10, "unknown comparators ['wales']"),
+        ({"numerator": "children_in_need"}, 4, "measure_type is flow but numerator"),
+    ],
+    ids=[
+        "unknown measure",
+        "unknown published value",
+        "unknown breakdown",
+        "unknown comparator",
+        "flow/snapshot mismatch",
+    ],
+)
+def test_a_mistake_is_refused_in_one_line_naming_file_and_line(tmp_path, fields, line, says):
+    registry = tiny_registry(tmp_path)
+    message = refusal(one_indicator(tmp_path, **fields), registry)
+    assert message.startswith(f"{tmp_path / 'indicators.yaml'}:{line}: indicator x: ")
+    assert says in message
+
+
+def test_a_flow_snapshot_mismatch_names_the_registry_line(tmp_path):
+    registry = tiny_registry(tmp_path)
+    message = refusal(one_indicator(tmp_path, numerator="children_in_need"), registry)
+    assert f"children_in_need is snapshot ({tmp_path / MEASURES_FILE}:5)" in message
+
+
+def test_a_return_aggregation_that_disagrees_is_refused_at_its_line(tmp_path):
+    with pytest.raises(CatalogueError) as raised:
+        tiny_registry(tmp_path, aggregation="flow")
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'returns/referrals.yaml'}:4: column children_in_need")
+    assert f"{tmp_path / MEASURES_FILE}:5 declares measure children_in_need snapshot" in message
+
+
+def test_the_declared_breakdown_decides_the_rows_an_indicator_takes():
+    facts = pd.DataFrame({"breakdown": ["Total", "LA", "POL"], "value": [3.0, 1.0, 2.0]})
+    fields = {
+        "title": "T",
+        "numerator": ("a",),
+        "denominator": None,
+        "multiplier": 1,
+        "unit": "count",
+        "decimals": 0,
+        "polarity": "no_judgement",
+        "measure_type": "snapshot",
+        "window_months": 12,
+        "comparators": (),
+        "theme": "t",
+        "published_value": None,
+    }
+    total = Indicator(id="total", breakdown="total", **fields)
+    agency = Indicator(id="agency", breakdown="agency", **fields)
+    assert total.breakdown_rows(facts)["breakdown"].tolist() == ["Total"]
+    assert agency.breakdown_rows(facts)["breakdown"].tolist() == ["LA", "POL"]

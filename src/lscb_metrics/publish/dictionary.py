@@ -17,6 +17,8 @@ import duckdb
 import pandas as pd
 
 from lscb_metrics.catalogue import Indicator, load_catalogue
+from lscb_metrics.explain import lineage_text
+from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.publish.figures import board_area, published_sources, read_only
 from lscb_metrics.returns.spec import ReturnSpec, load_return_specs
 from lscb_metrics.warehouse import SCHEMAS, relation_descriptions
@@ -142,11 +144,13 @@ def write_data_dictionary(warehouse: Path, schemas_dir: Path, out_path: Path) ->
         tables = warehouse_tables(connection)
         area = board_area(connection).code
         sources = published_sources(connection)
+    registry = load_registry(schemas_dir / MEASURES_FILE)
     text = data_dictionary(
         columns,
         tables,
         relation_descriptions(schemas_dir / "warehouse.yaml"),
-        load_catalogue(schemas_dir / "indicators.yaml"),
+        load_catalogue(schemas_dir / "indicators.yaml", registry),
+        registry,
         load_return_specs(schemas_dir),
         sources,
         area,
@@ -179,6 +183,7 @@ def data_dictionary(
     tables: list[str],
     descriptions: Mapping[str, Mapping[str, Any]],
     catalogue: tuple[Indicator, ...],
+    registry: Registry,
     specs: Mapping[str, ReturnSpec],
     sources: Mapping[str, list[str]],
     area: str,
@@ -190,7 +195,7 @@ def data_dictionary(
         for name in tables
     )
     indicators = "\n".join(
-        indicator_section(indicator, specs, sources.get(indicator.id, []))
+        indicator_section(indicator, registry, specs, sources.get(indicator.id, []))
         for indicator in catalogue
     )
     return f"""# Data dictionary: the lscb_metrics warehouse
@@ -207,7 +212,9 @@ below says what it holds; the warehouse is a DuckDB file in layers:
 ## Indicators
 
 Every indicator is `sum(numerator) / sum(denominator) x multiplier`. Its values are in
-`curated.indicator_values`, its comparisons in `curated.comparisons`.
+`curated.indicator_values`, its comparisons in `curated.comparisons`. Each measure is declared
+once in `schemas/measures.yaml`, with the return columns, case lists and published tables that
+give it.
 
 {indicators}
 {examples_section(area)}
@@ -234,9 +241,13 @@ def relation_section(name: str, columns: pd.DataFrame, declared: Mapping[str, An
 
 
 def indicator_section(
-    indicator: Indicator, specs: Mapping[str, ReturnSpec], publications: list[str]
+    indicator: Indicator,
+    registry: Registry,
+    specs: Mapping[str, ReturnSpec],
+    publications: list[str],
 ) -> str:
-    """One indicator: what it is, how it is computed and compared, and where it comes from."""
+    """One indicator: what it is, how it is computed and compared, where it comes from, and its
+    lineage as `lscb-metrics explain` prints it."""
     returns = sorted(
         spec.return_type
         for spec in specs.values()
@@ -257,6 +268,11 @@ multiplier: {indicator.multiplier}
 - Compared with: {", ".join(indicator.comparators) or "nothing (not compared)"}
 - Theme: {indicator.theme}
 - Sources: {"; ".join(from_sources) or "none in this warehouse"}
+
+Lineage (`lscb-metrics explain {indicator.id}`):
+
+```text
+{lineage_text(indicator, registry)}```
 """
 
 

@@ -15,7 +15,7 @@ from lscb_metrics.reference.areas import (
     load_areas,
     ons_codes_in_force,
 )
-from lscb_metrics.reference.dfe_cin import CIN_TABLES, load_cin_facts
+from lscb_metrics.reference.dfe_cin import load_cin_facts
 from lscb_metrics.reference.lait import lait_period, lait_polarity, load_lait_facts
 from lscb_metrics.reference.neighbours import (
     AVAILABLE_MODELS,
@@ -28,7 +28,6 @@ from lscb_metrics.reference.symbols import SYMBOLS, parse_published_value, publi
 __all__ = [
     "AREA_COLUMNS",
     "AVAILABLE_MODELS",
-    "CIN_TABLES",
     "DEFAULT_MODEL",
     "LA_SUCCESSORS",
     "SYMBOLS",

@@ -1,4 +1,5 @@
-"""DfE "Characteristics of children in need" underlying data (tables B1, C1, C4, D3, D5) as facts.
+"""DfE "Characteristics of children in need" underlying data as facts: the tables, columns and
+rounding of each measure come from the measures registry (schemas/measures.yaml).
 
 DfE `time_period` 2014 is the reporting year 2013-14: flows (referrals, section 47 enquiries,
 plan starts) cover 1 April 2013 to 31 March 2014; snapshots (children in need, children on a
@@ -8,14 +9,13 @@ plan) are as at 31 March 2014. England and regional counts are published rounded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from lscb_metrics.facts import conform_facts
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.measures import PublishedTable, Registry
 from lscb_metrics.periods import dfe_time_period_to_year_start, reporting_year_bounds, year_label
 from lscb_metrics.reference._files import csv_text, reference_file
 from lscb_metrics.reference._frames import text_as_objects
@@ -25,70 +25,8 @@ from lscb_metrics.reference.symbols import published_values
 PUBLICATION = "DfE Characteristics of children in need"
 
 
-@dataclass(frozen=True)
-class CinMeasure:
-    """One published count: the output measure name, its column, and whether it is a snapshot."""
-
-    measure: str
-    column: str
-    snapshot: bool
-
-
-@dataclass(frozen=True)
-class CinTable:
-    """One DfE children-in-need table file and the counts taken from it."""
-
-    pattern: str  # glob under the reference folder
-    table: str  # DfE table name, e.g. 'C1'
-    category: str  # the only `category` value the file should carry
-    measures: tuple[CinMeasure, ...]
-
-
-CIN_TABLES: tuple[CinTable, ...] = (
-    CinTable(
-        "dfe_cin/c1_*.csv",
-        "C1",
-        "Referrals and Re-referrals",
-        (
-            CinMeasure("referrals", "referral_count", snapshot=False),
-            CinMeasure("rereferrals_within_12_months", "rereferral_count", snapshot=False),
-            CinMeasure("rereferral_percent", "rereferral_percent", snapshot=False),
-        ),
-    ),
-    CinTable(
-        "dfe_cin/b1_*.csv",
-        "B1",
-        "Children in Need",
-        (CinMeasure("children_in_need", "At31_episodes", snapshot=True),),
-    ),
-    CinTable(
-        "dfe_cin/c4_*.csv",
-        "C4",
-        "Section 47s and Initial Child Protection Conferences",
-        (CinMeasure("section_47_enquiries", "Section47", snapshot=False),),
-    ),
-    CinTable(
-        "dfe_cin/d3_*.csv",
-        "D3",
-        "Child Protection Plans which are a second or subsequent plan",
-        (
-            CinMeasure("cp_plan_starts", "CPP_start", snapshot=False),
-            CinMeasure("cp_plan_starts_subsequent", "CPP_subsequent", snapshot=False),
-            CinMeasure(
-                "cp_plan_starts_subsequent_percent", "CPP_subsequent_percent", snapshot=False
-            ),
-        ),
-    ),
-    CinTable(
-        "dfe_cin/d5_*.csv",
-        "D5",
-        "Child Protection Plans by length of time",
-        (
-            CinMeasure("cp_plans_at_end", "CPP_At31", snapshot=True),
-            CinMeasure("cp_plans_two_years_or_more", "2_years_or_more", snapshot=True),
-        ),
-    ),
-)
+#: The function named as the loader of the children-in-need tables in the measures registry.
+LOADER = "lscb_metrics.reference.dfe_cin:load_cin_facts"
 
 
 def _single_value(frame: pd.DataFrame, column: str, expected: str, path: Path) -> None:
@@ -117,46 +55,51 @@ def _period_columns(years: pd.Series, snapshot: bool) -> pd.DataFrame:
     )
 
 
-def cin_table_facts(reference_dir: Path | str, table: CinTable) -> pd.DataFrame:
-    """Facts (not yet conformed) for every measure of one children-in-need table."""
-    path = reference_file(reference_dir, table.pattern)
+def cin_table_facts(
+    reference_dir: Path | str, table: PublishedTable, registry: Registry
+) -> pd.DataFrame:
+    """Facts (not yet conformed) for every measure the registry takes from one DfE table, with
+    `rounded_to` from the registry's rounding (NA where the figure is not rounded to a base)."""
+    path = reference_file(reference_dir, table.file)
+    given = registry.published_in(table.name)
     columns = [*EES_GEOGRAPHY_COLUMNS, "time_identifier", "category"]
-    frame = csv_text(path, [*columns, *(m.column for m in table.measures)])
+    frame = csv_text(path, [*columns, *(source.column for _, source in given)])
     _single_value(frame, "time_identifier", "Reporting year", path)
-    _single_value(frame, "category", table.category, path)
+    _single_value(frame, "category", str(table.category), path)
     areas = ees_areas(frame, path)
     years = ees_time_periods(frame, path)
-    source = f"{PUBLICATION}, table {table.table} ({years.min()} to {years.max()})"
+    source = f"{PUBLICATION}, table {table.name} ({years.min()} to {years.max()})"
     digest = file_sha256(path)
     parts = []
-    for spec in table.measures:
+    for measure, spec in given:
         values = published_values(frame[spec.column], f"{path} column {spec.column}")
+        rounded_to = areas["geographic_level"].map(registry.roundings[spec.rounding].rounded_to)
         parts.append(
             pd.concat(
                 [
                     areas.drop(columns=["region_name", "old_la_code"]),
-                    _period_columns(years, spec.snapshot),
+                    _period_columns(years, measure.type == "snapshot"),
                     values,
                 ],
                 axis=1,
-            ).assign(measure=spec.measure)
+            ).assign(measure=measure.name, rounded_to=rounded_to.astype("Int64"))
         )
     return pd.concat(parts, ignore_index=True).assign(
         breakdown="Total", source_type="published", source=source, source_sha256=digest
     )
 
 
-def load_cin_facts(reference_dir: Path | str) -> pd.DataFrame:
-    """Published children-in-need counts for every LA, region and England, every year, as facts.
+def load_cin_facts(reference_dir: Path | str, registry: Registry) -> pd.DataFrame:
+    """Published children-in-need figures for every LA, region and England, every year, as facts.
 
-    Canonical fact columns plus `rounded_to` (int): 10 where DfE rounds the published count
-    (England and regions), 1 where it does not (local authorities).
+    Canonical fact columns plus `rounded_to` (Int64): the base DfE rounds the published count
+    to (10 for England and regions, 1 for local authorities), NA for percentages.
     """
-    facts = text_as_objects(
-        conform_facts(
-            pd.concat([cin_table_facts(reference_dir, t) for t in CIN_TABLES], ignore_index=True)
-        )
+    tables = registry.tables_of(LOADER)
+    facts = pd.concat(
+        [cin_table_facts(reference_dir, table, registry) for table in tables], ignore_index=True
     )
+    rounded_to = facts.pop("rounded_to")
+    facts = text_as_objects(conform_facts(facts)).assign(rounded_to=rounded_to)
     facts = facts.sort_values(["measure", "period_end", "area_code"], kind="stable")
-    rounded = np.where(facts["geographic_level"] == "Local authority", 1, 10)
-    return facts.assign(rounded_to=rounded.astype(int)).reset_index(drop=True)
+    return facts.reset_index(drop=True)

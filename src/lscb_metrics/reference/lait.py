@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -19,13 +19,15 @@ import pyarrow as pa
 
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.measures import Registry
 from lscb_metrics.periods import quarter_of, reporting_year_bounds, year_label
 from lscb_metrics.reference._files import csv_text, reference_file
 from lscb_metrics.reference._frames import text_as_objects
 from lscb_metrics.reference.areas import area_attributes, load_areas, ons_codes_in_force
 from lscb_metrics.reference.symbols import published_values
 
-LAIT_PATTERN = "lait/lait_bds_benchmarks.parquet"
+#: The function named as the loader of the LAIT extract in the measures registry.
+LOADER = "lscb_metrics.reference.lait:load_lait_facts"
 DICTIONARY_PATTERN = "lait/lait_data_dictionary.csv"
 PUBLICATION = "DfE Local Authority Interactive Tool (LAIT)"
 _LAIT_COLUMNS = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number"]
@@ -154,15 +156,21 @@ def _area_codes(
     return codes
 
 
-def load_lait_facts(reference_dir: Path | str, measures: Mapping[str, str]) -> pd.DataFrame:
-    """LAIT published values (rates or percentages, not counts) for every LA, region and England.
-
-    `measures` maps a LAIT Short Desc (e.g. 'Continue_Assess_Comp') to the output measure name.
-    """
+def load_lait_facts(
+    reference_dir: Path | str, registry: Registry, wanted: Collection[str]
+) -> pd.DataFrame:
+    """LAIT published values (rates or percentages, not counts) for every LA, region and England,
+    of the `wanted` measures, each read from the Short Desc the registry gives it."""
+    (table,) = registry.tables_of(LOADER)
+    measures = {
+        source.column: measure.name
+        for measure, source in registry.published_in(table.name)
+        if measure.name in wanted
+    }
     if not measures:
         return empty_facts()
     dictionary = _dictionary(reference_dir, list(measures))
-    path = reference_file(reference_dir, LAIT_PATTERN)
+    path = reference_file(reference_dir, table.file)
     rows = _read_lait(path, list(measures))
     absent = sorted(set(measures) - set(rows["Short Desc"]))
     if absent:
@@ -182,7 +190,7 @@ def load_lait_facts(reference_dir: Path | str, measures: Mapping[str, str]) -> p
     attributes = area_attributes(areas)
     facts = pd.DataFrame(
         {
-            "measure": rows["Short Desc"].map(dict(measures)),
+            "measure": rows["Short Desc"].map(measures),
             "area_code": codes,
             "area_name": codes.map(attributes["area_name"]),
             "geographic_level": codes.map(attributes["geographic_level"]),

@@ -16,13 +16,14 @@ import pandas as pd
 
 from lscb_metrics.facts import conform_facts
 from lscb_metrics.intake.hashing import file_sha256
+from lscb_metrics.measures import Registry
 from lscb_metrics.reference._files import csv_text, reference_file
 from lscb_metrics.reference._frames import text_as_objects
 from lscb_metrics.reference.areas import EES_GEOGRAPHY_COLUMNS, ees_areas, ees_time_periods
 from lscb_metrics.reference.symbols import published_values
 
-POPULATION_PATTERN = "ons/ons_mid-year_population_estimates_*.csv"
-AGE_GROUP = "Children aged 0 to 17 years"
+#: The function named as the loader of the ONS estimates in the measures registry.
+LOADER = "lscb_metrics.reference.ons:load_population"
 
 #: Columns of the population table, in order.
 POPULATION_COLUMNS: tuple[str, ...] = (
@@ -38,18 +39,21 @@ POPULATION_COLUMNS: tuple[str, ...] = (
 )
 
 
-def load_population(reference_dir: Path | str) -> pd.DataFrame:
-    """Children aged 0 to 17 by area and mid-year (ONS mid-year estimates), one row each."""
-    path = reference_file(reference_dir, POPULATION_PATTERN)
-    frame = csv_text(path, [*EES_GEOGRAPHY_COLUMNS, "age_group", "population_estimate"])
-    other_ages = sorted(set(frame["age_group"]) - {AGE_GROUP})
+def load_population(reference_dir: Path | str, registry: Registry) -> pd.DataFrame:
+    """Children aged 0 to 17 by area and mid-year (ONS mid-year estimates), one row each, from
+    the table, age group and column the registry gives for population_0_17."""
+    (table,) = registry.tables_of(LOADER)
+    ((_, source),) = registry.published_in(table.name)
+    path = reference_file(reference_dir, table.file)
+    frame = csv_text(path, [*EES_GEOGRAPHY_COLUMNS, "age_group", source.column])
+    other_ages = sorted(set(frame["age_group"]) - {table.category})
     if other_ages:
-        raise ValueError(f"{path}: expected age_group {AGE_GROUP!r} only, found {other_ages}")
+        raise ValueError(f"{path}: expected age_group {table.category!r} only, found {other_ages}")
     mid_year = ees_time_periods(frame, path)
-    values = published_values(frame["population_estimate"], f"{path} column population_estimate")
+    values = published_values(frame[source.column], f"{path} column {source.column}")
     fractional = values["value"].notna() & (values["value"] % 1 != 0)
     if fractional.any():
-        raise ValueError(f"{path}: population_estimate has non-whole numbers")
+        raise ValueError(f"{path}: {source.column} has non-whole numbers")
     areas = ees_areas(frame, path)
     first, last = mid_year.min(), mid_year.max()
     population = areas.assign(

@@ -1,0 +1,327 @@
+"""An indicator's lineage: its catalogue entry, where each of its measures comes from (measures
+registry), the functions that produce each curated column, and, for one area and period, the
+actual figures traced to the submitted cell or the published file and row.
+
+`lineage_text` is pure and shared by `lscb-metrics explain` and the data dictionary;
+`trace_text` reads a warehouse. Nothing here imports pandas, great_expectations or Prefect, so
+the command starts fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
+from lscb_metrics.measures import Measure, Registry
+
+if TYPE_CHECKING:
+    import duckdb
+
+_VALUES = "lscb_metrics.compute.values"
+_COMPARISONS = "lscb_metrics.compute.comparisons"
+_STATS = "lscb_metrics.stats"
+_VALUES_TABLE, _COMPARED = "curated.indicator_values", "curated.comparisons"
+
+#: The functions (module:function) producing each computed column of the curated relations, per
+#: indicator, after `pipeline.curated_relations` takes the indicator's breakdown rows: rows of
+#: (relation, columns, functions).
+COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (_VALUES_TABLE, ("numerator",), (f"{_VALUES}:windowed_measures", f"{_VALUES}:computed_values")),
+    (
+        _VALUES_TABLE,
+        ("denominator",),
+        (f"{_VALUES}:computed_values", f"{_VALUES}:population_denominator"),
+    ),
+    (
+        _VALUES_TABLE,
+        ("value",),
+        (
+            f"{_VALUES}:indicator_value",
+            f"{_STATS}:rate",
+            f"{_VALUES}:published_values",
+            f"{_VALUES}:with_published_values",
+        ),
+    ),
+    (
+        _VALUES_TABLE,
+        ("value_note",),
+        (f"{_VALUES}:computed_values", f"{_VALUES}:no_population_note"),
+    ),
+    (_VALUES_TABLE, ("counts_rounded_to",), (f"{_VALUES}:counts_rounded_to",)),
+    (_VALUES_TABLE, ("submission_ids", "source_sha256s"), (f"{_VALUES}:series_lineage",)),
+    (
+        _VALUES_TABLE,
+        ("lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998", "ci_method"),
+        (f"{_VALUES}:with_intervals", f"{_STATS}:wilson_intervals", f"{_STATS}:rate_intervals"),
+    ),
+    (_COMPARED, ("comparator_period_end",), (f"{_COMPARISONS}:comparator_period_ends",)),
+    (_COMPARED, ("england_value", "region_value"), (f"{_COMPARISONS}:_lookup",)),
+    (
+        _COMPARED,
+        ("vs_england", "vs_region"),
+        (f"{_COMPARISONS}:benchmark_comparisons", f"{_STATS}:compare_with_benchmark"),
+    ),
+    (
+        _COMPARED,
+        ("sn_average", "sn_count", "sn_rank", "sn_rank_of"),
+        (
+            f"{_COMPARISONS}:neighbour_averages",
+            f"{_STATS}:neighbour_average",
+            f"{_STATS}:rank_within_group",
+        ),
+    ),
+    (
+        _COMPARED,
+        ("rank", "rank_of", "quartile_band"),
+        (
+            f"{_COMPARISONS}:la_field",
+            f"{_COMPARISONS}:la_ranks",
+            f"{_STATS}:rank_areas",
+            f"{_STATS}:quartile_cut_points",
+            f"{_STATS}:quartile_band",
+        ),
+    ),
+    (
+        _COMPARED,
+        ("previous_value", "change", "change_pct"),
+        (f"{_COMPARISONS}:previous_values", f"{_STATS}:change", f"{_STATS}:percent_change"),
+    ),
+    (_COMPARED, ("trend",), (f"{_COMPARISONS}:trends", f"{_STATS}:recent_trend")),
+    (_COMPARED, ("comparator_note",), (f"{_COMPARISONS}:apply_local_comparators",)),
+)
+
+LOCAL_POPULATION = "local_population.csv"
+# The column of a DfE tidy file that holds the code of a row's area, by geographic level.
+_DFE_AREA_COLUMN = {"Local authority": "new_la_code", "Regional": "region_code"}
+
+
+def _declared_at(registry: Registry, measure: Measure) -> str:
+    """'schemas/measures.yaml:LINE' of a measure."""
+    return f"{registry.path.parent.name}/{registry.path.name}:{measure.line}"
+
+
+def measure_lines(registry: Registry, name: str, role: str) -> list[str]:
+    """Lines saying where one measure comes from: returns, case list, published tables."""
+    measure = registry.measures[name]
+    lines = [f"- {name} ({role}; {measure.type}; {_declared_at(registry, measure)})"]
+    lines += [
+        f"  - partner return: {column.return_type} column {column.column} "
+        f"(schemas/returns/{column.return_type}.yaml)"
+        for column in measure.returns
+    ]
+    if measure.cases:
+        lines.append(
+            f"  - case list: {measure.cases.list_type} (schemas/cases/{measure.cases.list_type}"
+            f".yaml), {measure.cases.rule}, counted by {measure.cases.query}"
+        )
+    for source in measure.published:
+        table = registry.tables[source.table]
+        rounding = registry.roundings[source.rounding]
+        field = "Short Desc" if source.table == "LAIT" else "column"
+        lines.append(
+            f"  - published: table {table.name} {field} {source.column}, file "
+            f"data/raw/reference/{table.file}, read by {table.loader}; rounding: "
+            f"{rounding.description}"
+        )
+    if name == POPULATION_MEASURE:
+        lines.append(
+            f"  - local override: data/raw/local/{LOCAL_POPULATION} for the board's own "
+            "(partner-return) figures where it gives the mid-year"
+        )
+    return lines
+
+
+def lineage_text(indicator: Indicator, registry: Registry) -> str:
+    """The indicator's catalogue entry, its measures' sources and the functions producing each
+    curated column, as markdown-friendly text."""
+    window = f" over {indicator.window_months} months" if indicator.measure_type == "flow" else ""
+    numerator = " + ".join(indicator.numerator)
+    if len(indicator.numerator) > 1 and not indicator.is_count:
+        numerator = f"({numerator})"
+    formula = (
+        numerator
+        if indicator.is_count
+        else f"{numerator} / {indicator.denominator} x {indicator.multiplier}"
+    )
+    lines = [
+        f"{indicator.id}: {indicator.title}",
+        f"- value = {formula} ({indicator.unit}, {indicator.decimals} decimal places)",
+        f"- {indicator.measure_type}{window}; breakdown {indicator.breakdown}; polarity "
+        f"{indicator.polarity}; compared with {', '.join(indicator.comparators) or 'nothing'}",
+        "- published value: "
+        + (indicator.published_value or "none (computed from the counts everywhere)"),
+        "",
+        "Measures:",
+    ]
+    roles = [(name, "numerator") for name in indicator.numerator]
+    roles += [(indicator.denominator, "denominator")] if indicator.denominator else []
+    roles += [(indicator.published_value, "published value")] if indicator.published_value else []
+    for name, role in roles:
+        lines += measure_lines(registry, name, role)
+    lines += ["", "Curated columns (module:function):"]
+    lines.append(
+        "- rows: lscb_metrics.pipeline:curated_relations takes the facts of the declared "
+        "breakdown (lscb_metrics.catalogue:Indicator.breakdown_rows)"
+    )
+    lines += [
+        f"- {relation} {', '.join(columns)}: {', '.join(functions)}"
+        for relation, columns, functions in COLUMN_LINEAGE
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def time_period_label(period: str) -> str:
+    """The warehouse's time_period label for a period as typed: 2014-15-Q2 -> 2014-15 Q2."""
+    return re.sub(r"^(\d{4}-\d{2})-(Q[1-4])$", r"\1 \2", period.strip())
+
+
+class NoSuchRow(LookupError):
+    """The warehouse holds no value of the indicator for the area and period."""
+
+
+def trace_text(
+    connection: duckdb.DuckDBPyConnection,
+    indicator: Indicator,
+    registry: Registry,
+    area: str,
+    period: str,
+    data_dir: Path,
+) -> str:
+    """The indicator's values for `area` and `period` with numerator, denominator and population
+    traced to submitted cells and published files and rows (`data_dir` is data/raw)."""
+    label = time_period_label(period)
+    source = _Source(connection, registry, area, data_dir)
+    rows = source.records(
+        "SELECT breakdown, source_type, period_start, period_end, numerator, denominator, value, "
+        "value_note FROM curated.indicator_values WHERE indicator_id = ? AND area_code = ? "
+        "AND time_period = ? ORDER BY source_type, breakdown",
+        [indicator.id, area, label],
+    )
+    if not rows:
+        raise NoSuchRow(f"no value of {indicator.id} for area {area} and period {label}")
+    blocks = []
+    for row in rows:
+        heading = (
+            f"{indicator.id}, {area}, {label}, {row['source_type']}, breakdown "
+            f"{row['breakdown']}: value {row['value']} (numerator {row['numerator']}, "
+            f"denominator {row['denominator']})"
+            + (f"; {row['value_note']}" if row["value_note"] else "")
+        )
+        lines = [heading]
+        for name in indicator.measures:
+            if name != POPULATION_MEASURE:
+                lines += source.measure_trace(name, row)
+        if indicator.published_value and row["source_type"] == "published":
+            lines += source.measure_trace(indicator.published_value, row)
+        if indicator.uses_population:
+            lines += source.population_trace(indicator, row)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where one area's figures are traced: the warehouse, the registry and data/raw."""
+
+    connection: duckdb.DuckDBPyConnection
+    registry: Registry
+    area: str
+    data_dir: Path
+
+    def records(self, sql: str, parameters: Sequence[Any]) -> list[dict[str, Any]]:
+        """The rows of a query as dicts keyed by column name."""
+        result = self.connection.execute(sql, list(parameters))
+        names = [column[0] for column in result.description]
+        return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+
+    def measure_trace(self, name: str, row: dict[str, Any]) -> list[str]:
+        """Lines tracing one measure of a value to submitted cells or a published file and row."""
+        area = self.area
+        if row["source_type"] == "partner_return":
+            cells = self.records(
+                "SELECT f.period_end, f.value, f.submission_id, f.source_sha256, s.file_name, "
+                "string_agg(r.location || ' = ' || r.value, '; ' ORDER BY r.location) AS cells "
+                "FROM staged.partner_facts f LEFT JOIN audit.submissions s USING (submission_id) "
+                "LEFT JOIN staged.return_rows r "
+                "ON r.submission_id = f.submission_id AND r.column_name = f.measure "
+                "WHERE f.measure = ? AND f.area_code = ? AND f.breakdown = ? "
+                "AND f.period_end BETWEEN ? AND ? GROUP BY ALL ORDER BY f.period_end",
+                [name, area, row["breakdown"], row["period_start"], row["period_end"]],
+            )
+            return [f"  {name}:"] + [
+                f"    {cell['period_end']}: {cell['value']} from submission "
+                f"{cell['submission_id']} ({cell['file_name'] or 'case list'}, sha256 "
+                f"{cell['source_sha256']}), cells "
+                f"{cell['cells'] or 'none: derived from the case list'}"
+                for cell in cells
+            ]
+        facts = self.records(
+            "SELECT value, symbol, source, source_sha256, geographic_level, time_period "
+            "FROM reference.published_facts WHERE measure = ? AND area_code = ? "
+            "AND period_end = ? AND breakdown = 'Total'",
+            [name, area, row["period_end"]],
+        )
+        source = self.registry.measures[name].published[0]
+        table = self.registry.tables[source.table]
+        lines = [f"  {name}:"]
+        for fact in facts:
+            if source.table == "LAIT":
+                where = f"Short Desc {source.column}, period {fact['time_period']}, area {area}"
+            else:
+                column = _DFE_AREA_COLUMN.get(fact["geographic_level"], "country_code")
+                where = (
+                    f"time_period {row['period_end'].year}, {column} {area}, column {source.column}"
+                )
+            lines.append(
+                f"    {fact['value'] if fact['value'] is not None else fact['symbol']} from "
+                f"{_file(self.data_dir / 'reference', table.file)} (sha256 "
+                f"{fact['source_sha256']}), row {where}; {fact['source']}"
+            )
+        return lines
+
+    def population_trace(self, indicator: Indicator, row: dict[str, Any]) -> list[str]:
+        """Lines tracing the child population of a rate to its ONS file or the local override."""
+        from lscb_metrics.periods import population_mid_year
+
+        partner = row["source_type"] == "partner_return"
+        months = indicator.window_months if partner else 12
+        latest = population_mid_year(row["period_end"])
+        years = list(range(latest - max(months // 12, 1) + 1, latest + 1))
+        (source,) = self.registry.measures[POPULATION_MEASURE].published
+        ons_file = _file(self.data_dir / "reference", self.registry.tables[source.table].file)
+        local_file = self.data_dir / "local" / LOCAL_POPULATION
+        lines = [f"  {POPULATION_MEASURE} (mid-years {', '.join(map(str, years))}):"]
+        for year in years:
+            found = {
+                record["source_type"]: record
+                for record in self.records(
+                    "SELECT source_type, population_0_17, source, source_sha256 "
+                    "FROM reference.population WHERE area_code = ? AND mid_year = ?",
+                    [self.area, year],
+                )
+            }
+            local = found.get("partner_return") if partner else None
+            used = local or found.get("published")
+            if used is None:
+                lines.append(f"    mid-{year}: no estimate")
+            elif local:
+                lines.append(
+                    f"    mid-{year}: {used['population_0_17']} from the local override "
+                    f"{local_file} ({used['source']})"
+                )
+            else:
+                lines.append(
+                    f"    mid-{year}: {used['population_0_17']} from {ons_file} (sha256 "
+                    f"{used['source_sha256']}), row time_period {year}, area {self.area}"
+                )
+        return lines
+
+
+def _file(folder: Path, pattern: str) -> str:
+    """The file matching `pattern` under `folder`, or the pattern when none is there."""
+    matches = sorted(folder.glob(pattern))
+    return str(matches[0]) if matches else str(folder / pattern)

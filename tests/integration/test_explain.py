@@ -1,0 +1,94 @@
+"""`lscb-metrics explain`: every indicator's lineage, its declared functions real, and one value
+traced to the submitted cells and the published file and row."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lscb_metrics.catalogue import load_catalogue
+from lscb_metrics.cli import main
+from lscb_metrics.explain import COLUMN_LINEAGE
+from lscb_metrics.measures import MEASURES_FILE, load_registry
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
+CATALOGUE = load_catalogue(SCHEMAS / "indicators.yaml", REGISTRY)
+SOUTHEND = "E06000033"
+
+
+def resolve(target: str) -> object:
+    """The object a 'module:function' reference names."""
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def test_every_declared_lineage_function_exists_and_every_column_is_declared() -> None:
+    relations = yaml.safe_load((SCHEMAS / "warehouse.yaml").read_text())["relations"]
+    for relation, columns, functions in COLUMN_LINEAGE:
+        for column in columns:
+            assert column in relations[relation]["columns"], (relation, column)
+        for function in functions:
+            assert callable(resolve(function)), function
+
+
+@pytest.mark.parametrize("indicator", CATALOGUE, ids=lambda indicator: indicator.id)
+def test_explain_prints_measures_sources_and_functions(indicator, capsys) -> None:
+    assert main(["explain", indicator.id]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{indicator.id}: {indicator.title}")
+    for name in (*indicator.measures, *filter(None, [indicator.published_value])):
+        measure = REGISTRY.measures[name]
+        assert f"- {name} (" in out
+        for column in measure.returns:
+            assert f"partner return: {column.return_type} column {column.column}" in out
+        for source in measure.published:
+            assert REGISTRY.tables[source.table].file in out and source.column in out
+    for relation, columns, functions in COLUMN_LINEAGE:
+        assert f"- {relation} {', '.join(columns)}: {', '.join(functions)}" in out
+
+
+def test_an_unknown_indicator_exits_1_naming_the_known_ones(capsys) -> None:
+    assert main(["explain", "referal_rate"]) == 1
+    assert "referral_rate" in capsys.readouterr().err
+
+
+def test_a_partner_value_is_traced_to_its_cells_and_population(demo_warehouse, capsys) -> None:
+    args = ["explain", "referral_rate", "--area", SOUTHEND, "--period", "2014-15-Q2"]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    out = capsys.readouterr().out
+    trace = out.split(f"referral_rate, {SOUTHEND}, 2014-15 Q2, partner_return", 1)[1]
+    assert trace.count("from submission S-") == 4  # the four quarters of the rolling year
+    assert "SBC-CSC_referrals.xlsx" in trace and "cells Data!" in trace
+    assert "mid-2014: 37617 from the local override" in trace
+    assert "local_population.csv" in trace
+
+
+def test_a_published_value_is_traced_to_its_file_and_row(demo_warehouse, capsys) -> None:
+    args = ["explain", "referral_rate", "--area", SOUTHEND, "--period", "2013-14"]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    trace = capsys.readouterr().out.split(f"referral_rate, {SOUTHEND}, 2013-14, published", 1)[1]
+    assert "numerator 2020.0, denominator 37785.0" in trace
+    assert "c1_children_in_need_referrals_and_rereferrals" in trace
+    assert f"row time_period 2014, new_la_code {SOUTHEND}, column referral_count" in trace
+    assert "mid-2013: 37785 from" in trace and "ons_mid-year_population_estimates" in trace
+
+
+@pytest.mark.parametrize(
+    ("period", "warehouse", "message"),
+    [
+        ("2030-31", None, "no value of referral_rate for area E06000033 and period 2030-31"),
+        ("2013-14", "absent.duckdb", "no warehouse at"),
+    ],
+)
+def test_a_missing_value_or_warehouse_is_one_line_and_exit_1(
+    period, warehouse, message, demo_warehouse, tmp_path, capsys
+) -> None:
+    path = tmp_path / warehouse if warehouse else demo_warehouse
+    args = ["explain", "referral_rate", "--area", SOUTHEND, "--period", period]
+    assert main([*args, "--warehouse", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
