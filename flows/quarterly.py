@@ -76,9 +76,12 @@ def compute(
     reference: pipeline.Reference,
     started_at: datetime,
     cases: CaseResult | None,
+    board: str | None,
 ) -> pipeline.RunPlan:
     """Indicator values, comparisons and every other relation of the run, not yet written."""
-    return pipeline.compute_run(run_settings, quarter, submissions, reference, started_at, cases)
+    return pipeline.compute_run(
+        run_settings, quarter, submissions, reference, started_at, cases, board
+    )
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
@@ -101,9 +104,11 @@ def commit(
 
 
 @task(name="publish files", cache_policy=NO_CACHE)
-def publish_files(run_settings: Settings, quarter: Quarter, quality_docs: Path) -> list[Path]:
-    """Exports, workbook, scorecard, data dictionary, templates and quality pages."""
-    files = pipeline.publish_files(run_settings, quarter, quality_docs)
+def publish_files(
+    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: Path
+) -> list[Path]:
+    """Analyst copies, data dictionary and quality pages; each board's new edition."""
+    files = pipeline.publish_files(summary, run_settings, quality_docs)
     get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
     return files
 
@@ -120,8 +125,10 @@ def quarterly_run(
     returns_dir: str | None = None,
     sn_model: str | None = None,
     cases_dir: str | None = None,
+    board: str | None = None,
 ) -> pipeline.RunSummary:
-    """Run the pipeline for one quarter (default: the last complete quarter)."""
+    """Run the pipeline for one quarter (default: the last complete quarter), for one board or
+    every board. Where no board of the run has returns for the quarter, nothing is written."""
     started_at = datetime.now(UTC)
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
@@ -140,27 +147,38 @@ def quarterly_run(
         ]
         submissions = [future.result() for future in futures]
         cases = derive_cases(run_settings, reference)
-        plan = compute(run_settings, quarter, submissions, reference, started_at, cases)
+        plan = compute(run_settings, quarter, submissions, reference, started_at, cases, board)
+        if not plan.summary.publishable:
+            logger.info("%s: no board has accepted returns; nothing written", quarter.label)
+            return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
             quality = check_quality(plan, Path(docs))
             summary = commit(run_settings, plan, quality)
-            summary.files = publish_files(run_settings, quarter, Path(docs))
+            summary.files = publish_files(summary, run_settings, Path(docs))
+    publish_artifacts(summary)
+    return summary
+
+
+def publish_artifacts(summary: pipeline.RunSummary) -> None:
+    """The run's summary, and each board's figures and returns, as Prefect artifacts."""
+    quarter = summary.quarter
     create_markdown_artifact(
         key="quarterly-run-summary",
         markdown=run_summary_markdown(summary),
         description=f"LSCB quarterly run {quarter.label}",
     )
-    create_table_artifact(
-        key="quarterly-figures",
-        table=headline_rows(summary).to_dict(orient="records"),
-        description=f"The board's figures for {quarter.label} beside England and neighbours",
-    )
-    create_table_artifact(
-        key="quarterly-returns",
-        table=returns_rows(summary),
-        description=f"Returns considered by the {quarter.label} run and their status",
-    )
-    return summary
+    for outcome in summary.boards:
+        board = outcome.board
+        create_table_artifact(
+            key=f"quarterly-figures-{board.slug}",
+            table=headline_rows(summary, board).to_dict(orient="records"),
+            description=f"{board.name}: figures for {quarter.label} beside England and neighbours",
+        )
+        create_table_artifact(
+            key=f"quarterly-returns-{board.slug}",
+            table=returns_rows(summary, board),
+            description=f"{board.name}: returns considered by the {quarter.label} run",
+        )
 
 
 def scheduled_deployment() -> RunnerDeployment:
