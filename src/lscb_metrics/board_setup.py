@@ -276,11 +276,10 @@ def satisfying(spec: ReturnSpec, values: dict[str, int]) -> dict[str, int]:
     for _ in range(50):
         changed = False
         for check in spec.checks:
-            left, op, bound = re.split(r"\s*(==|<=)\s*", check.rule)
-            parts = [term.strip() for term in left.split("+")]
-            excess = sum(values[p] for p in parts) - values[bound.strip()]
+            parts, op, bound = rule_sides(check.rule)
+            excess = sum(values[p] for p in parts) - values[bound]
             if op == "==" and excess:
-                values[bound.strip()] += excess
+                values[bound] += excess
                 changed = True
             elif op == "<=" and excess > 0:
                 for part in parts:
@@ -291,6 +290,12 @@ def satisfying(spec: ReturnSpec, values: dict[str, int]) -> dict[str, int]:
         if not changed:
             return values
     raise ValueError(f"the checks of {spec.return_type} do not settle")
+
+
+def rule_sides(rule: str) -> tuple[list[str], str, str]:
+    """A declared check `a + b <= c` as (['a', 'b'], '<=', 'c')."""
+    left, op, right = re.split(r"\s*(==|<=)\s*", rule)
+    return [term.strip() for term in left.split("+")], op, right.strip()
 
 
 def csv_return(

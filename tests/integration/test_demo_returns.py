@@ -61,7 +61,7 @@ def load_yaml(path: Path) -> dict:
 
 COVER = load_yaml(SCHEMAS / "cover.yaml")["fields"]
 COVER_NAMES = [f["name"] for f in COVER]
-AGENCIES = load_yaml(SCHEMAS / "agencies.yaml")["agencies"]
+AGENCIES = load_yaml(SCHEMAS / "boards" / "southend" / "board.yaml")["agencies"]
 SCHEMA = {p.stem: load_yaml(p) for p in sorted((SCHEMAS / "returns").glob("*.yaml"))}
 
 

@@ -135,7 +135,7 @@ def validate_return(
         *_cover_repeat_failures(raw),
         *_conflict_failures(raw),
         *_return_type_failures(raw, spec, specs, expected_return_type),
-        *_agency_failures(raw, agency, agencies, spec, board),
+        *_agency_failures(raw, agency, agencies, spec, boards, board),
         *_area_failures(raw, area, board, boards),
         *(period if isinstance(period, list) else []),
     ]
@@ -342,17 +342,19 @@ def _agency_failures(
     agency: Agency | None,
     agencies: Mapping[str, Agency],
     spec: ReturnSpec | None,
+    boards: Boards,
     board: Board | None,
 ) -> list[Failure]:
-    """BRD-002 for an agency not of the board covering the area, COV-003 for an unknown agency
-    where no board is known, COV-004 for one that does not send this return."""
+    """COV-003 for an agency code no board knows, BRD-002 for another board's agency (it may
+    not speak for this area), COV-004 for an agency that does not send this return."""
     value = raw.cover.get("agency_code")
     location = raw.locations.cover("agency_code")
     if not filled(value):
         return []
     if agency is None:
         choices = ", ".join(agencies)
-        if board is not None:
+        elsewhere = agency_named(boards.all_agencies(), cover_text(value))
+        if board is not None and elsewhere is not None:
             return [
                 failure(
                     rules.AGENCY_NOT_IN_BOARD,
