@@ -154,6 +154,13 @@ def write_return_template(return_type: str, out: Path | None, board_slug: str | 
     from lscb_metrics.returns import load_return_specs
 
     schemas_dir = settings().schemas_dir
+    known = sorted(load_return_specs(schemas_dir))
+    if return_type not in known:
+        print(
+            f"lscb-metrics: no return called {return_type!r}; choose one of: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     boards = load_boards(schemas_dir)
     if board_slug is None and len(boards.by_slug) > 1:
         print(
@@ -162,13 +169,6 @@ def write_return_template(return_type: str, out: Path | None, board_slug: str | 
         )
         return EXIT_ERROR
     [board] = boards.selected(board_slug) if board_slug else boards.by_slug.values()
-    known = sorted(load_return_specs(schemas_dir))
-    if return_type not in known:
-        print(
-            f"lscb-metrics: no return called {return_type!r}; choose one of: {', '.join(known)}",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
     path = write_template(
         return_type, schemas_dir, out or Path(f"{return_type}_template.xlsx"), board
     )
