@@ -93,7 +93,9 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
                 f"{board.profile}: area(s) {', '.join(unknown)} are not local authority codes in "
                 "the shipped DfE files"
             )
-    local = local_figures(boards, LOCAL_POPULATION, {"area_code": str})
+    local = local_figures(boards, LOCAL_POPULATION, {"area_code": str}).astype(
+        {"mid_year": "int64", "population_0_17": "int64"}
+    )
     population = pd.concat([ons, local.assign(source_type="partner_return")], ignore_index=True)
     comparators = local_figures(boards, LOCAL_COMPARATORS, str)
     comparators["period_end"] = pd.to_datetime(comparators["period_end"]).dt.date
@@ -135,6 +137,8 @@ def local_figures(boards: Boards, name: str, dtype: Any) -> pd.DataFrame:
         if not path.is_file():
             continue
         frame = pd.read_csv(path, dtype=dtype)
+        if frame.empty:  # a new board's file: the header alone
+            continue
         foreign = sorted(set(frame["area_code"]) - set(board.areas))
         if foreign:
             raise ConfigurationError(f"{path}: area(s) {foreign} are not {board.name}'s")
