@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--cases",
         help="folder of case-level lists to derive measures from (needs LSCB_PSEUDONYMISATION_KEY)",
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="processes that validate returns (default $LSCB_WORKERS, else 2; 1 = in process)",
+    )
     validate = commands.add_parser("validate", help="check one return file without loading it")
     validate.add_argument("file", type=Path)
     template = commands.add_parser(
@@ -73,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return validate_file(args.file)
         if args.command == "run":
-            return run_period(args.period, args.warehouse, args.returns, args.sn_model, args.cases)
+            return run_period(
+                args.period, args.warehouse, args.returns, args.sn_model, args.cases, args.workers
+            )
         if args.command == "template":
             return write_return_template(args.return_type, args.out)
         if args.command == "explain":
@@ -216,9 +223,11 @@ def run_period(
     returns: str | None,
     sn_model: str | None,
     cases: str | None = None,
+    workers: int | None = None,
 ) -> int:
     """Run the quarterly flow and print its summary."""
     from lscb_metrics.config import settings
+    from lscb_metrics.parallel import validation_workers
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.report import run_summary_text
     from lscb_metrics.store import run_lock
@@ -235,10 +244,16 @@ def run_period(
         from lscb_metrics.cases import load_pseudonymisation_key
 
         load_pseudonymisation_key()  # no key, no run: refuse before anything is read
+    validation_workers(workers)  # a bad worker count fails before Prefect starts
     with run_lock(run_settings.warehouse):
         pass  # fails now, clearly, if another run holds the warehouse
     summary = _flows_module().quarterly_run(
-        period=period, warehouse=warehouse, returns_dir=returns, sn_model=sn_model, cases_dir=cases
+        period=period,
+        warehouse=warehouse,
+        returns_dir=returns,
+        sn_model=sn_model,
+        cases_dir=cases,
+        workers=workers,
     )
     print(run_summary_text(summary))
     return EXIT_OK
