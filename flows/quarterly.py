@@ -22,7 +22,7 @@ from lscb_metrics import pipeline
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
-from lscb_metrics.parallel import batches, process_pool, validation_workers
+from lscb_metrics.parallel import batches, pooled, process_pool, validation_workers
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
@@ -163,15 +163,15 @@ def quarterly_run(
             "receipts": receipts,
             "started_at": started_at,
         }
-        if validators == 1 or len(todo) <= 1:
-            fresh = receive(todo, **shared) if todo else []
-        else:
+        if pooled(len(todo), validators):
             with process_pool(validators) as runner:
                 futures = [
                     runner.submit(receive, {"paths": batch, **shared})
                     for batch in batches(todo, validators)
                 ]
                 fresh = [submission for future in futures for submission in future.result()]
+        else:
+            fresh = receive(todo, **shared) if todo else []
         submissions = list(recalled.values()) + fresh
         cases = derive_cases(run_settings, reference)
         plan = compute(run_settings, quarter, submissions, reference, started_at, cases)

@@ -22,6 +22,9 @@ T = TypeVar("T")
 
 #: Batches per worker: enough that a slow batch does not leave the other workers idle.
 BATCHES_PER_WORKER = 4
+#: Fewer new files than this are validated in the run's own process: a worker takes about 5 s
+#: to start (Python, pandas, Prefect), more than a quarter's returns take to validate.
+POOLED_FROM_FILES = 100
 
 
 def validation_workers(option: int | None = None) -> int:
@@ -37,6 +40,11 @@ def validation_workers(option: int | None = None) -> int:
     if workers < 1:
         raise ConfigurationError(f"workers must be a whole number from 1, not {text!r}")
     return workers
+
+
+def pooled(files: int, workers: int) -> bool:
+    """Whether `files` new files are worth validating on a pool of `workers` processes."""
+    return workers > 1 and files >= POOLED_FROM_FILES
 
 
 def batches(items: Sequence[T], workers: int) -> list[list[T]]:

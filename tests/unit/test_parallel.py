@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from lscb_metrics.errors import ConfigurationError
-from lscb_metrics.parallel import BATCHES_PER_WORKER, batches, validation_workers
+from lscb_metrics.parallel import (
+    BATCHES_PER_WORKER,
+    POOLED_FROM_FILES,
+    batches,
+    pooled,
+    validation_workers,
+)
 
 
 def test_the_option_wins_over_the_environment(monkeypatch):
@@ -31,3 +37,9 @@ def test_batches_hold_every_item_once_and_none_is_empty(items, workers):
     dealt = batches(list(range(items)), workers)
     assert sorted(item for batch in dealt for item in batch) == list(range(items))
     assert all(dealt) and len(dealt) <= workers * BATCHES_PER_WORKER
+
+
+def test_a_pool_is_started_only_for_enough_files_and_workers():
+    assert pooled(POOLED_FROM_FILES, 2)
+    assert not pooled(POOLED_FROM_FILES - 1, 2)
+    assert not pooled(10 * POOLED_FROM_FILES, 1)
