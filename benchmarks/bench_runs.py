@@ -132,6 +132,7 @@ def timed_run(period, warehouse: Path, returns: Path, workers: int) -> float:
         check=False,
     )
     seconds = time.perf_counter() - started
+    print(f"  {period.folder} run, {workers} worker(s), {warehouse.parent.name}: {seconds:.1f} s")
     if run.returncode != 0 or ": complete" not in run.stdout:
         raise SystemExit(
             f"the {period.folder} run did not complete:\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
