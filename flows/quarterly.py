@@ -22,11 +22,13 @@ from lscb_metrics import pipeline
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
+from lscb_metrics.parallel import batches, pooled, process_pool, validation_workers
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.store import run_lock
 from lscb_metrics.submissions import return_context
+from lscb_metrics.validation_cache import declaration_fingerprints
 from lscb_metrics.warehouse import previous_receipts
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
@@ -41,20 +43,25 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
     return pipeline.load_reference(run_settings, catalogue)
 
 
-@task(name="receive return", cache_policy=NO_CACHE)
+@task(name="validate returns", cache_policy=NO_CACHE)
 def receive(
-    path: Path,
+    paths: list[Path],
     run_settings: Settings,
     context: pipeline.ReturnContext,
+    fingerprints: dict[str, str],
     receipts: dict[str, datetime],
     started_at: datetime,
-) -> pipeline.Submission:
-    """Validate one partner return and keep it (archived or quarantined)."""
-    submission = pipeline.receive(path, run_settings, context, receipts, started_at)
-    get_run_logger().info(
-        "%s: %s (%d errors)", submission.file_path, submission.status, submission.error_count
-    )
-    return submission
+) -> list[pipeline.Submission]:
+    """Validate a batch of partner returns and keep each (archived or quarantined)."""
+    submissions = [
+        pipeline.receive(path, run_settings, context, fingerprints, receipts, started_at)
+        for path in paths
+    ]
+    logger = get_run_logger()
+    for submission in submissions:
+        if submission.status != "accepted":
+            logger.warning("%s: %d errors", submission.file_path, submission.error_count)
+    return submissions
 
 
 @task(name="derive case lists", cache_policy=NO_CACHE)
@@ -126,9 +133,11 @@ def quarterly_run(
     sn_model: str | None = None,
     cases_dir: str | None = None,
     board: str | None = None,
+    workers: int | None = None,
 ) -> pipeline.RunSummary:
     """Run the pipeline for one quarter (default: the last complete quarter), for one board or
-    every board. Where no board of the run has returns for the quarter, nothing is written."""
+    every board; returns are validated on `workers` processes (default LSCB_WORKERS, else 2).
+    Where no board of the run has returns for the quarter, nothing is written."""
     started_at = datetime.now(UTC)
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
@@ -142,10 +151,35 @@ def quarterly_run(
         logger.info("%d return files found", len(paths))
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
-        futures = [
-            receive.submit(path, run_settings, context, receipts, started_at) for path in paths
-        ]
-        submissions = [future.result() for future in futures]
+        fingerprints = declaration_fingerprints(run_settings.schemas_dir, reference.la_lookup)
+        recalled = pipeline.recall_validated(
+            paths, run_settings, fingerprints, receipts, started_at
+        )
+        todo = [path for path in paths if path not in recalled]
+        validators = validation_workers(workers)
+        logger.info(
+            "%d validated before; %d to validate on %d worker(s)",
+            len(recalled),
+            len(todo),
+            validators,
+        )
+        shared = {
+            "run_settings": run_settings,
+            "context": context,
+            "fingerprints": fingerprints,
+            "receipts": receipts,
+            "started_at": started_at,
+        }
+        if pooled(len(todo), validators):
+            with process_pool(validators) as runner:
+                futures = [
+                    runner.submit(receive, {"paths": batch, **shared})
+                    for batch in batches(todo, validators)
+                ]
+                fresh = [submission for future in futures for submission in future.result()]
+        else:
+            fresh = receive(todo, **shared) if todo else []
+        submissions = list(recalled.values()) + fresh
         cases = derive_cases(run_settings, reference)
         plan = compute(run_settings, quarter, submissions, reference, started_at, cases, board)
         if not plan.summary.publishable:

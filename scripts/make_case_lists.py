@@ -44,11 +44,11 @@ from pathlib import Path
 
 import numpy as np
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import derive_case_facts
 from lscb_metrics.cases.derive import CATEGORIES, MEASURES, SOURCES
 from lscb_metrics.cases.workdays import bank_holidays, is_working_day, working_days_between
 from lscb_metrics.periods import Quarter, add_months
-from lscb_metrics.boards import load_boards
 from lscb_metrics.returns import load_return_specs, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]

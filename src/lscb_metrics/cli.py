@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of case-level lists to derive measures from (needs LSCB_PSEUDONYMISATION_KEY)",
     )
     run.add_argument("--board", help="run one board (its slug); default: every board")
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="processes that validate returns (default $LSCB_WORKERS, else 2; 1 = in process)",
+    )
     validate = commands.add_parser("validate", help="check one return file without loading it")
     validate.add_argument("file", type=Path)
     template = commands.add_parser(
@@ -86,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
             return validate_file(args.file)
         if args.command == "run":
             return run_period(
-                args.period, args.warehouse, args.returns, args.sn_model, args.cases, args.board
+                args.period,
+                args.warehouse,
+                args.returns,
+                args.sn_model,
+                args.cases,
+                args.board,
+                args.workers,
             )
         if args.command == "template":
             return write_return_template(args.return_type, args.out, args.board)
@@ -244,9 +255,11 @@ def run_period(
     sn_model: str | None,
     cases: str | None = None,
     board: str | None = None,
+    workers: int | None = None,
 ) -> int:
     """Run the quarterly flow (one board, or every board) and print its summary."""
     from lscb_metrics.config import settings
+    from lscb_metrics.parallel import validation_workers
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.report import run_summary_text
     from lscb_metrics.store import run_lock
@@ -263,6 +276,7 @@ def run_period(
         from lscb_metrics.cases import load_pseudonymisation_key
 
         load_pseudonymisation_key()  # no key, no run: refuse before anything is read
+    validation_workers(workers)  # a bad worker count fails before Prefect starts
     with run_lock(run_settings.warehouse):
         pass  # fails now, clearly, if another run holds the warehouse
     summary = _flows_module().quarterly_run(
@@ -272,6 +286,7 @@ def run_period(
         sn_model=sn_model,
         cases_dir=cases,
         board=board,
+        workers=workers,
     )
     print(run_summary_text(summary))
     return EXIT_OK

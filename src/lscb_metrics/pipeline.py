@@ -37,6 +37,7 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
 )
 from lscb_metrics.returns import load_return_specs
+from lscb_metrics.validation_cache import recall, remember
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
@@ -50,6 +51,7 @@ from lscb_metrics.submissions import (
     failures_table,
     flag_unusual_values,
     for_board,
+    identify,
     ingest,
     missing_returns,
     rows_table,
@@ -158,17 +160,48 @@ def receive(
     path: Path,
     settings: Settings,
     context: ReturnContext,
+    fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
 ) -> Submission:
-    """Validate one file and keep it: archived if accepted, quarantined if rejected."""
-    base = settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
-    # Receipt times are naive UTC, as the warehouse stores them, so they compare across runs.
-    received = now.astimezone(UTC).replace(tzinfo=None)
-    submission = ingest(path, base, context, received)
+    """Validate one file and keep it: archived if accepted, quarantined if rejected, with the
+    result recorded beside it for later runs under the same declarations (`fingerprints`)."""
+    received = naive_utc(now)
+    submission = ingest(path, found_in(path, settings), context, received)
     submission.received_at = receipts.get(submission.sha256, received)
     archive(submission, path, settings.store_dir, settings.quarantine_dir)
+    remember(submission, fingerprints)
     return submission
+
+
+def recall_validated(
+    paths: list[Path],
+    settings: Settings,
+    fingerprints: Mapping[str, str],
+    receipts: Mapping[str, datetime],
+    now: datetime,
+) -> dict[Path, Submission]:
+    """The files among `paths` validated before under the same declarations, as submissions
+    rebuilt from their validation records (validation_cache); the rest need validating."""
+    received = naive_utc(now)
+    kept = (settings.store_dir, settings.quarantine_dir)
+    recalled = {}
+    for path in paths:
+        submission = recall(identify(path, found_in(path, settings), received), kept, fingerprints)
+        if submission is not None:
+            submission.received_at = receipts.get(submission.sha256, received)
+            recalled[path] = submission
+    return recalled
+
+
+def found_in(path: Path, settings: Settings) -> Path:
+    """The folder a candidate file was found in: the inbox, or its own folder in the store."""
+    return settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """`moment` as naive UTC, as the warehouse stores receipt times, so they compare across runs."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 CASE_SUFFIXES = (".csv", ".xlsx")

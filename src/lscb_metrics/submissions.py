@@ -160,14 +160,8 @@ def ingest(
 ) -> Submission:
     """Read, validate and reduce one file to facts and typed rows; a file that cannot be read or
     fails validation becomes a rejected Submission carrying every failure."""
-    digest = file_sha256(path)
-    submission = Submission(
-        submission_id=f"S-{digest[:16]}",
-        file_path=_display_path(path, base_dir),
-        sha256=digest,
-        size_bytes=path.stat().st_size,
-        received_at=received_at,
-    )
+    submission = identify(path, base_dir, received_at)
+    digest = submission.sha256
     try:
         raw = read_return(path, context.specs, context.cover_fields)
     except UnreadableFile as error:
@@ -187,6 +181,18 @@ def ingest(
         )
         submission.rows = typed_rows(result.data, raw.locations, spec, submission.submission_id)
     return submission
+
+
+def identify(path: Path, base_dir: Path, received_at: datetime) -> Submission:
+    """The file at `path` as a submission not yet validated: its identity, size and receipt."""
+    digest = file_sha256(path)
+    return Submission(
+        submission_id=f"S-{digest[:16]}",
+        file_path=_display_path(path, base_dir),
+        sha256=digest,
+        size_bytes=path.stat().st_size,
+        received_at=received_at,
+    )
 
 
 def failure_record(failure: Failure) -> dict[str, Any]:
