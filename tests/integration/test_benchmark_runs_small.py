@@ -15,13 +15,16 @@ LAST_LINE = re.compile(
 )
 
 
-def test_tiny_runs_benchmark_prints_its_summary_last() -> None:
+def test_tiny_runs_benchmark_prints_its_summary_last(prefect_server) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    # The runs talk to the session's Prefect server rather than each starting its own.
     run = subprocess.run(
         [sys.executable, str(BENCHMARK), "--years", "1", "--boards", "1", "--no-compare"],
         capture_output=True,
         text=True,
         timeout=400,
-        env={**os.environ, "DO_NOT_TRACK": "1"},
+        env={**os.environ, "DO_NOT_TRACK": "1", "PREFECT_API_URL": str(PREFECT_API_URL.value())},
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
