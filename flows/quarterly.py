@@ -25,7 +25,7 @@ from lscb_metrics.config import Settings, settings
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
-from lscb_metrics.store import run_lock
+from lscb_metrics.store import Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import return_context
 from lscb_metrics.warehouse import previous_receipts
 
@@ -43,7 +43,7 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
 
 @task(name="receive return", cache_policy=NO_CACHE)
 def receive(
-    path: Path,
+    path: StagedFile,
     run_settings: Settings,
     context: pipeline.ReturnContext,
     receipts: dict[str, datetime],
@@ -76,9 +76,12 @@ def compute(
     reference: pipeline.Reference,
     started_at: datetime,
     cases: CaseResult | None,
+    skipped: list[Skipped],
 ) -> pipeline.RunPlan:
     """Indicator values, comparisons and every other relation of the run, not yet written."""
-    return pipeline.compute_run(run_settings, quarter, submissions, reference, started_at, cases)
+    return pipeline.compute_run(
+        run_settings, quarter, submissions, reference, started_at, cases, skipped
+    )
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
@@ -131,8 +134,9 @@ def quarterly_run(
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):
         reference = load_reference(run_settings)
-        paths = pipeline.candidate_files(run_settings)
-        logger.info("%d return files found", len(paths))
+        found = pipeline.candidate_files(run_settings)
+        paths = found.files
+        logger.info("%d return files found, %d entries skipped", len(paths), len(found.skipped))
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
         futures = [
@@ -140,7 +144,9 @@ def quarterly_run(
         ]
         submissions = [future.result() for future in futures]
         cases = derive_cases(run_settings, reference)
-        plan = compute(run_settings, quarter, submissions, reference, started_at, cases)
+        plan = compute(
+            run_settings, quarter, submissions, reference, started_at, cases, found.skipped
+        )
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
             quality = check_quality(plan, Path(docs))
             summary = commit(run_settings, plan, quality)

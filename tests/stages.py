@@ -17,5 +17,5 @@ def received_returns(run_settings: Settings, reference: pipeline.Reference) -> l
     receipts = warehouse.previous_receipts(run_settings.warehouse)
     return [
         pipeline.receive(path, run_settings, context, receipts, now)
-        for path in pipeline.candidate_files(run_settings)
+        for path in pipeline.candidate_files(run_settings).files
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,8 @@ from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import Settings
 from lscb_metrics.errors import PublicationBlocked
 from lscb_metrics.facts import conform_facts, empty_facts
+from lscb_metrics.intake.failures import case_failure
+from lscb_metrics.intake.rules import CASE_NOT_A_FILE
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
@@ -40,7 +42,9 @@ from lscb_metrics.returns import load_agencies, load_return_specs
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
     from lscb_metrics.quality import QualityResult
+from lscb_metrics.store import Skipped, StagedFile, regular_files, staging_folder
 from lscb_metrics.submissions import (
+    Discovery,
     ReturnContext,
     Submission,
     archive,
@@ -51,6 +55,7 @@ from lscb_metrics.submissions import (
     ingest,
     missing_returns,
     rows_table,
+    skipped_table,
     submissions_table,
 )
 
@@ -97,21 +102,24 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     )
 
 
-def candidate_files(settings: Settings) -> list[Path]:
-    """Files a run considers: the inbox (returns folder) first, then the archive of accepted
-    files, one per content, so a file removed from the inbox still counts once stored."""
-    return discover_returns(settings.returns_dir, settings.store_dir)
+def candidate_files(settings: Settings) -> Discovery:
+    """Files a run considers, staged: the inbox (returns folder) first, then the archive of
+    accepted files, one per content, so a file removed from the inbox still counts once stored;
+    with the entries skipped."""
+    staging = staging_folder(settings.store_dir.parent)
+    return discover_returns(settings.returns_dir, settings.store_dir, staging=staging)
 
 
 def receive(
-    path: Path,
+    path: StagedFile,
     settings: Settings,
     context: ReturnContext,
     receipts: Mapping[str, datetime],
     now: datetime,
 ) -> Submission:
     """Validate one file and keep it: archived if accepted, quarantined if rejected."""
-    base = settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
+    inbox = path.source.is_relative_to(settings.returns_dir)
+    base = settings.returns_dir if inbox else path.source.parent
     # Receipt times are naive UTC, as the warehouse stores them, so they compare across runs.
     received = now.astimezone(UTC).replace(tzinfo=None)
     submission = ingest(path, base, context, received)
@@ -131,12 +139,10 @@ def derive_cases(settings: Settings, reference: Reference) -> CaseResult | None:
     from lscb_metrics.cases import derive_case_facts, load_pseudonymisation_key
 
     key = load_pseudonymisation_key()
-    files = sorted(
-        path
-        for path in settings.cases_dir.rglob("*")
-        if path.is_file() and path.suffix.lower() in CASE_SUFFIXES
-    )
-    return derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+    files, skipped = regular_files(settings.cases_dir, CASE_SUFFIXES)
+    result = derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+    passed_over = [case_failure(CASE_NOT_A_FILE, s.path, reason=s.reason) for s in skipped]
+    return replace(result, failures=[*result.failures, *passed_over])
 
 
 def partner_measures(
@@ -259,6 +265,7 @@ def compute_run(
     reference: Reference,
     started_at: datetime,
     cases: CaseResult | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> RunPlan:
     """Every relation the run for `quarter` would write, from ingested submissions (and derived
     case lists), and its audit record; nothing is written."""
@@ -289,6 +296,7 @@ def compute_run(
         "audit.validation_failures": with_earlier_records(
             failures_table(submissions), settings.warehouse, "audit.validation_failures"
         ),
+        "audit.skipped_entries": skipped_table(skipped or [], run_id),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         **case_relations(cases),

@@ -323,6 +323,12 @@ CASE_MORE_FAILURES = Rule(
     "More rows fail a rule than are listed.",
     "{count} more rows fail {code} ({summary}); the first {listed} are listed.",
 )
+CASE_NOT_A_FILE = Rule(
+    "CAS-022",
+    "warning",
+    "An entry of the cases folder is not a regular file and was skipped.",
+    "this entry is {reason}, so it was skipped unread. Put the list itself in the folder.",
+)
 
 #: The rules of partner returns.
 RETURN_RULES: tuple[Rule, ...] = (
@@ -373,6 +379,7 @@ CASE_LIST_RULES: tuple[Rule, ...] = (
     CASE_OVERLAPPING_PLAN,
     CASE_PERIOD_OVERLAP,
     CASE_MORE_FAILURES,
+    CASE_NOT_A_FILE,
 )
 #: Every rule by code.
 RULES: dict[str, Rule] = rule_registry((*RETURN_RULES, *CASE_LIST_RULES))
@@ -390,11 +397,22 @@ _PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
 
 
 def shown(value: object) -> str:
-    """`value` as safe to echo: cut to MAX_SHOWN characters, a leading formula sign quoted."""
+    """`value` as safe to echo: cut to MAX_SHOWN characters, invisible and control characters
+    escaped, a leading formula sign quoted."""
     text = " ".join(str(value).split())
     if len(text) > MAX_SHOWN:
         text = text[: MAX_SHOWN - 1] + "…"
-    return formula_safe(text)
+    return formula_safe(escaped(text))
+
+
+def escaped(text: str) -> str:
+    """`text` with every character that is not plainly visible (controls such as ESC and
+    newline, zero-width and bidirectional marks, odd spaces, undecodable bytes) written as its
+    Python escape, so none can act on a terminal or hide in a report."""
+    return "".join(
+        char if char == " " or char.isprintable() else char.encode("unicode_escape").decode()
+        for char in text
+    )
 
 
 def formula_safe(text: str) -> str:
