@@ -115,6 +115,14 @@ RETURN_TYPE_MISMATCH = Rule(
     "'{value}' does not match the columns, which are those of the {found_title} return "
     "({found}). Correct the return type, or send the {stated_title} figures.",
 )
+INVISIBLE_CHARACTER = Rule(
+    "COV-012",
+    "error",
+    "A code holds an invisible, control or direction-changing character.",
+    "'{value}' in '{title}' holds a character you cannot see (shown here as \\u... or "
+    "\\x...), such as a zero-width space or a right-to-left mark. Type the code again by hand "
+    "rather than pasting it.",
+)
 
 MISSING_COLUMN = Rule(
     "COL-001",
@@ -171,6 +179,12 @@ BLANK_VALUE = Rule(
     "error",
     "A cell in a row of figures is blank.",
     "'{title}' is blank. {hint}",
+)
+TOO_MANY_DIGITS = Rule(
+    "VAL-006",
+    "error",
+    "A number has more digits than any figure can have.",
+    "'{value}' in '{title}' has more digits than any figure can have, so it was not read. {hint}",
 )
 
 NO_DATA_ROWS = Rule(
@@ -344,6 +358,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     COVER_DIFFERS,
     DUPLICATE_COVER_FIELD,
     RETURN_TYPE_MISMATCH,
+    INVISIBLE_CHARACTER,
     MISSING_COLUMN,
     UNEXPECTED_COLUMN,
     DUPLICATE_COLUMN,
@@ -353,6 +368,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     OUT_OF_RANGE,
     NOT_ALLOWED_CODE,
     BLANK_VALUE,
+    TOO_MANY_DIGITS,
     NO_DATA_ROWS,
     DUPLICATE_ROW_KEY,
     TOTALS_ROW,
@@ -394,6 +410,9 @@ MAX_SHOWN = 40
 # Text starting with these is run as a formula when a report is opened in a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
+#: The same two tests as regular expressions for SQL (RE2), for files DuckDB writes.
+SQL_FORMULA_START = r"^[=+\-@\t\r]"
+SQL_PLAIN_NUMBER = r"[+-]?[0-9,]*\.?[0-9]+"
 
 
 def shown(value: object) -> str:
@@ -413,6 +432,12 @@ def escaped(text: str) -> str:
         char if char == " " or char.isprintable() else char.encode("unicode_escape").decode()
         for char in text
     )
+
+
+def inert(value: object) -> object:
+    """`value` as a spreadsheet cell that can never run: text made `formula_safe`, anything
+    else unchanged."""
+    return formula_safe(value) if isinstance(value, str) else value
 
 
 def formula_safe(text: str) -> str:
