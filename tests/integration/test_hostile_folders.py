@@ -116,3 +116,37 @@ def test_a_file_rewritten_during_the_run_is_archived_as_it_was_read(
     archive(submission, staged, run_settings.store_dir, run_settings.quarantine_dir)
     assert submission.status == "accepted"
     assert submission.sha256 == file_sha256(DEMO) == file_sha256(Path(submission.archived_path))
+
+
+CANARY_KEY = "canary-pseudonymisation-key-" + "c" * 32
+CHILD_NAME, ADDRESS = "Canary Childname", "7 Canary Wharf Road SS9 9ZZ"
+
+
+def test_hostile_cases_folder_leaks_no_key_and_no_identifier(
+    tmp_path: Path,
+    demo_reference,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.delenv("LSCB_PSEUDONYMISATION_KEY_FILE", raising=False)
+    monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", CANARY_KEY)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "environ.csv").symlink_to("/proc/self/environ")
+    row = ["E06000033", "2014-07-01", "2014-09-30", "SOU-1", CHILD_NAME, ADDRESS, "2014-07-02"]
+    # no header row: the first child's details are where the headers should be
+    (cases / "headerless.csv").write_text(",".join(row) + "\n" + ",".join(row) + "\n")
+    # a title row above the header
+    title = f"Referrals for {CHILD_NAME}, {ADDRESS}"
+    header = "la_code,period_start,period_end,child_id,referral_date"
+    (cases / "titled.csv").write_text(f"{title}\n{header}\n" + ",".join(row[:4]) + ",2014-07-02\n")
+    result = pipeline.derive_cases(settings(cases_dir=str(cases)), demo_reference)
+    assert "LSCB_PSEUDONYMISATION_KEY" not in os.environ
+    audit = pipeline.case_relations(result)["audit.case_failures"].to_csv()
+    printed = capsys.readouterr()
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    assert "CAS-022" in audit and "symbolic link" in audit
+    for where, text in {"audit": audit, "output": printed.out + printed.err, "logs": logs}.items():
+        for planted in (CANARY_KEY, "Canary", "Childname", "Wharf", "SS9 9ZZ", "PATH="):
+            assert planted not in text, f"{planted!r} in {where}"

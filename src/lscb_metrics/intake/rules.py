@@ -235,13 +235,13 @@ CASE_DUPLICATE_COLUMN = Rule(
     "CAS-004",
     "error",
     "Two columns have headers naming the same column.",
-    "'{label}' is a second '{title}' column. Keep one.",
+    "this is a second '{title}' column. Keep one.",
 )
 CASE_IDENTIFYING_COLUMN = Rule(
     "CAS-005",
     "warning",
     "A column that identifies people was dropped unread.",
-    "the column '{label}' looks like it holds names, addresses, postcodes or another "
+    "this column's header looks like it heads names, addresses, postcodes or another "
     "service's number for a person, and was dropped without being read. Leave such columns "
     "out of case lists: the child ID is all that is needed to link a child's records.",
 )
@@ -249,7 +249,7 @@ CASE_UNEXPECTED_COLUMN = Rule(
     "CAS-006",
     "warning",
     "A column is not part of the list and was ignored.",
-    "'{label}' is not a column of the {list_title} list and was ignored.",
+    "this column's header is not one of the {list_title} list's and the column was ignored.",
 )
 CASE_NO_ROWS = Rule(
     "CAS-007",
