@@ -142,7 +142,7 @@ def test_repeated_records_and_overlapping_plans(tmp_path: Path) -> None:
     result = derive([referrals, plans])
     repeat, overlap = only(result, "CAS-018"), only(result, "CAS-019")
     assert repeat.location == "row 4, column 6" and "already on row 2" in repeat.message
-    assert overlap.location == 'row 3, column "plan_start_date"' and "row 2" in overlap.message
+    assert overlap.location == "row 3, column 5" and "row 2" in overlap.message
 
 
 def test_two_lists_for_the_same_quarters_are_both_refused(tmp_path: Path) -> None:
