@@ -35,7 +35,7 @@ def received(tmp_path: Path, demo_reference) -> tuple[Settings, list[Submission]
     now = datetime.now(UTC)
     submissions = [
         pipeline.receive(path, run_settings, context, fingerprints, {}, now)
-        for path in pipeline.candidate_files(run_settings)
+        for path in pipeline.candidate_files(run_settings).files
     ]
     return run_settings, submissions, schemas
 
@@ -43,7 +43,7 @@ def received(tmp_path: Path, demo_reference) -> tuple[Settings, list[Submission]
 def recalled(run_settings: Settings, schemas: Path, demo_reference) -> dict[Path, Submission]:
     """The files a run would not validate again under the declarations in `schemas`."""
     fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
-    paths = pipeline.candidate_files(run_settings)
+    paths = pipeline.candidate_files(run_settings).files
     return pipeline.recall_validated(paths, run_settings, fingerprints, {}, datetime.now(UTC))
 
 
@@ -106,4 +106,4 @@ def test_a_stored_file_gone_from_the_inbox_is_recalled_from_the_store(received, 
     again = recalled(run_settings, schemas, demo_reference)
     accepted = {s.submission_id for s in fresh if s.status == "accepted"}
     assert {s.submission_id for s in again.values()} == accepted
-    assert all(path.is_relative_to(run_settings.store_dir) for path in again)
+    assert all(Path(s.archived_path).is_relative_to(run_settings.store_dir) for s in again.values())
