@@ -18,13 +18,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from lscb_metrics import pipeline
+from lscb_metrics import pipeline, progress
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
+from lscb_metrics.signals import shielded
 from lscb_metrics.store import run_lock
 from lscb_metrics.submissions import return_context
 from lscb_metrics.warehouse import previous_receipts
@@ -35,6 +36,7 @@ QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone="Europe/London")
 
 
 @task(name="load reference data", cache_policy=NO_CACHE)
+@progress.reported("load reference", progress.references_detail)
 def load_reference(run_settings: Settings) -> pipeline.Reference:
     """Published statistics and local figures, read from the shipped files."""
     catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
@@ -42,6 +44,7 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
 
 
 @task(name="receive return", cache_policy=NO_CACHE)
+@progress.counted("receive")
 def receive(
     path: Path,
     run_settings: Settings,
@@ -69,6 +72,7 @@ def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseR
 
 
 @task(name="compute", cache_policy=NO_CACHE)
+@progress.reported("compute", progress.computed_detail)
 def compute(
     run_settings: Settings,
     quarter: Quarter,
@@ -82,6 +86,7 @@ def compute(
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
+@progress.reported("quality", progress.quality_detail)
 def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
     """great_expectations checkpoint over the new curated relations, before they are committed."""
     result = pipeline.check_run(plan, docs_dir)
@@ -93,6 +98,9 @@ def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
 
 
 @task(name="commit", cache_policy=NO_CACHE)
+@progress.reported("commit", progress.committed_detail)
+@shielded
+@progress.committing
 def commit(
     run_settings: Settings, plan: pipeline.RunPlan, quality: QualityResult
 ) -> pipeline.RunSummary:
@@ -101,6 +109,8 @@ def commit(
 
 
 @task(name="publish files", cache_policy=NO_CACHE)
+@progress.reported("publish", progress.published_detail)
+@progress.publishing
 def publish_files(run_settings: Settings, quarter: Quarter, quality_docs: Path) -> list[Path]:
     """Exports, workbook, scorecard, data dictionary, templates and quality pages."""
     files = pipeline.publish_files(run_settings, quarter, quality_docs)
@@ -133,12 +143,14 @@ def quarterly_run(
         reference = load_reference(run_settings)
         paths = pipeline.candidate_files(run_settings)
         logger.info("%d return files found", len(paths))
+        progress.began("receive", total=len(paths))
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
         futures = [
             receive.submit(path, run_settings, context, receipts, started_at) for path in paths
         ]
         submissions = [future.result() for future in futures]
+        progress.finished("receive", progress.received_detail(submissions))
         cases = derive_cases(run_settings, reference)
         plan = compute(run_settings, quarter, submissions, reference, started_at, cases)
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
