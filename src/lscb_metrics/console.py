@@ -30,7 +30,8 @@ TICK_SECONDS = 3.0
 #: Loggers Prefect's configuration gives a console handler of their own (not propagating to
 #: the root), besides the root itself.
 CONSOLE_LOGGERS = ("", "uvicorn", "fastapi", "prefect._internal")
-LOG_FORMAT = "%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s"
+#: The log file's lines: Prefect's console layout, naming the flow or task run where there is one.
+LOG_LINE = "%(asctime)s.%(msecs)03d | %(levelname)-7s | {} - %(message)s"
 
 
 class StageConsole(logging.Handler):
@@ -155,7 +156,7 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
     `log_file`, and on stderr as well only when `verbose`. Restores logging as it was."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     to_file = logging.FileHandler(log_file, encoding="utf-8")
-    to_file.setFormatter(logging.Formatter(LOG_FORMAT, "%H:%M:%S"))
+    to_file.setFormatter(_log_formatter())
     to_file.setLevel(logging.INFO)
     stages = StageConsole(stream)
     detached: list[tuple[logging.Logger, logging.Handler]] = []
@@ -194,6 +195,18 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
         for logger, handler in detached:
             logger.addHandler(handler)
         to_file.close()
+
+
+def _log_formatter() -> logging.Formatter:
+    """Formatter for the log file."""
+    from prefect.logging.formatters import PrefectFormatter
+
+    return PrefectFormatter(
+        LOG_LINE.format("%(name)s"),
+        "%Y-%m-%d %H:%M:%S",
+        flow_run_fmt=LOG_LINE.format("Flow run %(flow_run_name)r"),
+        task_run_fmt=LOG_LINE.format("Task run %(task_run_name)r"),
+    )
 
 
 def _is_console(handler: logging.Handler) -> bool:

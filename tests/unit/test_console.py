@@ -61,13 +61,16 @@ def test_prefect_console_handlers_leave_the_terminal_unless_verbose(tmp_path):
     try:
         with run_console(tmp_path / "quiet.log", io.StringIO()):
             assert handler not in root.handlers
-            logging.getLogger("prefect.task_runs").warning("Finished in state Completed()")
+            logging.getLogger("prefect.task_runs").warning(
+                "Finished in state Completed()", extra={"task_run_name": "receive return-1"}
+            )
         assert handler in root.handlers  # as it was after the run
         with run_console(tmp_path / "verbose.log", io.StringIO(), verbose=True):
             assert handler in root.handlers
     finally:
         root.removeHandler(handler)
-    assert "Finished in state Completed()" in (tmp_path / "quiet.log").read_text()
+    logged = (tmp_path / "quiet.log").read_text()
+    assert "Task run 'receive return-1' - Finished in state Completed()" in logged
 
 
 def test_a_stop_during_the_commit_waits_until_the_commit_has_finished():
