@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: install demo test lint format schedule benchmark browsers clean
+.PHONY: install demo test lint format schedule benchmark benchmark-runs browsers clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -41,6 +41,10 @@ schedule: install
 # The national-scale case-list benchmark (10 years, 150 authorities; a few minutes with generation).
 benchmark: install
 	$(BIN)/python benchmarks/bench_case_lists.py
+
+# Runs with ten years of history behind them: first run, the next quarter's, a 1-year control.
+benchmark-runs: install
+	$(BIN)/python benchmarks/bench_runs.py
 
 # Chromium and LibreOffice for the browser and workbook tests (Debian; run as root).
 browsers:

@@ -22,12 +22,14 @@ from lscb_metrics import pipeline, progress
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
+from lscb_metrics.parallel import batches, pooled, process_pool, validation_workers
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.signals import shielded
 from lscb_metrics.store import run_lock
 from lscb_metrics.submissions import return_context
+from lscb_metrics.validation_cache import declaration_fingerprints
 from lscb_metrics.warehouse import previous_receipts
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
@@ -43,21 +45,25 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
     return pipeline.load_reference(run_settings, catalogue)
 
 
-@task(name="receive return", cache_policy=NO_CACHE)
-@progress.counted("receive")
+@task(name="validate returns", cache_policy=NO_CACHE)
 def receive(
-    path: Path,
+    paths: list[Path],
     run_settings: Settings,
     context: pipeline.ReturnContext,
+    fingerprints: dict[str, str],
     receipts: dict[str, datetime],
     started_at: datetime,
-) -> pipeline.Submission:
-    """Validate one partner return and keep it (archived or quarantined)."""
-    submission = pipeline.receive(path, run_settings, context, receipts, started_at)
-    get_run_logger().info(
-        "%s: %s (%d errors)", submission.file_path, submission.status, submission.error_count
-    )
-    return submission
+) -> list[pipeline.Submission]:
+    """Validate a batch of partner returns and keep each (archived or quarantined)."""
+    submissions = [
+        pipeline.receive(path, run_settings, context, fingerprints, receipts, started_at)
+        for path in progress.each("receive", paths)
+    ]
+    logger = get_run_logger()
+    for submission in submissions:
+        if submission.status != "accepted":
+            logger.warning("%s: %d errors", submission.file_path, submission.error_count)
+    return submissions
 
 
 @task(name="derive case lists", cache_policy=NO_CACHE)
@@ -80,9 +86,12 @@ def compute(
     reference: pipeline.Reference,
     started_at: datetime,
     cases: CaseResult | None,
+    board: str | None,
 ) -> pipeline.RunPlan:
     """Indicator values, comparisons and every other relation of the run, not yet written."""
-    return pipeline.compute_run(run_settings, quarter, submissions, reference, started_at, cases)
+    return pipeline.compute_run(
+        run_settings, quarter, submissions, reference, started_at, cases, board
+    )
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
@@ -111,9 +120,11 @@ def commit(
 @task(name="publish files", cache_policy=NO_CACHE)
 @progress.reported("publish", progress.published_detail)
 @progress.publishing
-def publish_files(run_settings: Settings, quarter: Quarter, quality_docs: Path) -> list[Path]:
-    """Exports, workbook, scorecard, data dictionary, templates and quality pages."""
-    files = pipeline.publish_files(run_settings, quarter, quality_docs)
+def publish_files(
+    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: Path
+) -> list[Path]:
+    """Analyst copies, data dictionary and quality pages; each board's new edition."""
+    files = pipeline.publish_files(summary, run_settings, quality_docs)
     get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
     return files
 
@@ -130,8 +141,12 @@ def quarterly_run(
     returns_dir: str | None = None,
     sn_model: str | None = None,
     cases_dir: str | None = None,
+    board: str | None = None,
+    workers: int | None = None,
 ) -> pipeline.RunSummary:
-    """Run the pipeline for one quarter (default: the last complete quarter)."""
+    """Run the pipeline for one quarter (default: the last complete quarter), for one board or
+    every board; returns are validated on `workers` processes (default LSCB_WORKERS, else 2).
+    Where no board of the run has returns for the quarter, nothing is written."""
     started_at = datetime.now(UTC)
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
@@ -143,36 +158,76 @@ def quarterly_run(
         reference = load_reference(run_settings)
         paths = pipeline.candidate_files(run_settings)
         logger.info("%d return files found", len(paths))
-        progress.began("receive", total=len(paths))
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
-        futures = [
-            receive.submit(path, run_settings, context, receipts, started_at) for path in paths
-        ]
-        submissions = [future.result() for future in futures]
+        fingerprints = declaration_fingerprints(run_settings.schemas_dir, reference.la_lookup)
+        recalled = pipeline.recall_validated(
+            paths, run_settings, fingerprints, receipts, started_at
+        )
+        todo = [path for path in paths if path not in recalled]
+        progress.began("receive", total=len(todo))
+        validators = validation_workers(workers)
+        logger.info(
+            "%d validated before; %d to validate on %d worker(s)",
+            len(recalled),
+            len(todo),
+            validators,
+        )
+        shared = {
+            "run_settings": run_settings,
+            "context": context,
+            "fingerprints": fingerprints,
+            "receipts": receipts,
+            "started_at": started_at,
+        }
+        if pooled(len(todo), validators):
+            with process_pool(validators) as runner:
+                futures = [
+                    runner.submit(receive, {"paths": batch, **shared})
+                    for batch in batches(todo, validators)
+                ]
+                fresh = [
+                    submission
+                    for future in futures
+                    for submission in progress.each("receive", future.result())
+                ]
+        else:
+            fresh = receive(todo, **shared) if todo else []
+        submissions = list(recalled.values()) + fresh
         progress.finished("receive", progress.received_detail(submissions))
         cases = derive_cases(run_settings, reference)
-        plan = compute(run_settings, quarter, submissions, reference, started_at, cases)
+        plan = compute(run_settings, quarter, submissions, reference, started_at, cases, board)
+        if not plan.summary.publishable:
+            logger.info("%s: no board has accepted returns; nothing written", quarter.label)
+            return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
             quality = check_quality(plan, Path(docs))
             summary = commit(run_settings, plan, quality)
-            summary.files = publish_files(run_settings, quarter, Path(docs))
+            summary.files = publish_files(summary, run_settings, Path(docs))
+    publish_artifacts(summary)
+    return summary
+
+
+def publish_artifacts(summary: pipeline.RunSummary) -> None:
+    """The run's summary, and each board's figures and returns, as Prefect artifacts."""
+    quarter = summary.quarter
     create_markdown_artifact(
         key="quarterly-run-summary",
         markdown=run_summary_markdown(summary),
         description=f"LSCB quarterly run {quarter.label}",
     )
-    create_table_artifact(
-        key="quarterly-figures",
-        table=headline_rows(summary).to_dict(orient="records"),
-        description=f"The board's figures for {quarter.label} beside England and neighbours",
-    )
-    create_table_artifact(
-        key="quarterly-returns",
-        table=returns_rows(summary),
-        description=f"Returns considered by the {quarter.label} run and their status",
-    )
-    return summary
+    for outcome in summary.boards:
+        board = outcome.board
+        create_table_artifact(
+            key=f"quarterly-figures-{board.slug}",
+            table=headline_rows(summary, board).to_dict(orient="records"),
+            description=f"{board.name}: figures for {quarter.label} beside England and neighbours",
+        )
+        create_table_artifact(
+            key=f"quarterly-returns-{board.slug}",
+            table=returns_rows(summary, board),
+            description=f"{board.name}: returns considered by the {quarter.label} run",
+        )
 
 
 def scheduled_deployment() -> RunnerDeployment:

@@ -44,11 +44,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import derive_case_facts
 from lscb_metrics.cases.derive import CATEGORIES, MEASURES, SOURCES
 from lscb_metrics.cases.workdays import bank_holidays, is_working_day, working_days_between
 from lscb_metrics.periods import Quarter, add_months
-from lscb_metrics.returns import load_agencies, load_return_specs, validate_file
+from lscb_metrics.returns import load_return_specs, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 RETURNS = ROOT / "data" / "raw" / "returns"
@@ -79,12 +80,12 @@ Row = dict[str, object]
 
 def aggregate_targets() -> Targets:
     """Each measure the case lists give, per quarter, as the shipped aggregate returns say."""
-    specs, agencies = load_return_specs(SCHEMAS), load_agencies(SCHEMAS)
+    specs, boards = load_return_specs(SCHEMAS), load_boards(SCHEMAS)
     values: dict[str, list[int]] = {}
     for quarter in QUARTERS:
         for return_type in ("referrals", "assessments", "cp_plans"):
             path = RETURNS / quarter.cli_name / f"SBC-CSC_{return_type}.xlsx"
-            result = validate_file(path, specs, agencies, LA_LOOKUP, return_type)
+            result = validate_file(path, specs, boards, LA_LOOKUP, return_type)
             if not result.valid:
                 raise SystemExit(f"{path} is not a valid return: {result.errors[0].message}")
             for name, value in result.data.iloc[0].items():

@@ -546,11 +546,11 @@ SENDERS = {
 
 
 def all_returns() -> list[Return]:
-    """Every return of every quarter, in agencies.yaml order."""
-    agencies = load_yaml(SCHEMAS / "agencies.yaml")["agencies"]
+    """Every return of every quarter, in the Southend board profile's agency order."""
+    agencies = load_yaml(SCHEMAS / "boards" / "southend" / "board.yaml")["agencies"]
     trainers = [a["code"] for a in agencies if "training" in a["returns"]]
     if set(trainers) != set(TRAINING):
-        raise ValueError(f"agencies.yaml training agencies {trainers} != {sorted(TRAINING)}")
+        raise ValueError(f"the board profile's training agencies {trainers} != {sorted(TRAINING)}")
     returns = []
     for index in range(len(QUARTERS)):
         for agency in agencies:

@@ -65,3 +65,11 @@ def demo_reference() -> Any:
     run_settings = settings()
     catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
     return pipeline.load_reference(run_settings, catalogue)
+
+
+@pytest.fixture(scope="session")
+def demo_board() -> Any:
+    """The Southend board profile (the demo's first board)."""
+    from lscb_metrics.boards import load_boards
+
+    return load_boards().by_slug["southend"]

@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cases",
         help="folder of case-level lists to derive measures from (needs LSCB_PSEUDONYMISATION_KEY)",
     )
+    run.add_argument("--board", help="run one board (its slug); default: every board")
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="processes that validate returns (default $LSCB_WORKERS, else 2; 1 = in process)",
+    )
     validate = commands.add_parser("validate", help="check one return file without loading it")
     validate.add_argument("file", type=Path)
     template = commands.add_parser(
@@ -58,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     template.add_argument("return_type", help="e.g. referrals, cp_plans, training")
     template.add_argument("--out", type=Path, help="file to write (default RETURN_template.xlsx)")
+    template.add_argument("--board", help="board whose agencies and areas the cover offers")
+    board = commands.add_parser("board", help="set up a board (safeguarding partnership)")
+    board_commands = board.add_subparsers(dest="board_command", required=True)
+    init = board_commands.add_parser(
+        "init", help="scaffold a board profile, its local folder, templates and README"
+    )
+    init.add_argument("--area", required=True, action="append", help="ONS code or DfE number")
+    init.add_argument(
+        "--name", required=True, help='e.g. "Leeds Safeguarding Children Partnership"'
+    )
+    init.add_argument("--slug", help="folder name (default from the name)")
     explain = commands.add_parser(
         "explain", help="print an indicator's lineage, and with --area and --period its figures"
     )
@@ -82,10 +99,19 @@ def main(argv: list[str] | None = None) -> int:
             return validate_file(args.file)
         if args.command == "run":
             return run_period(
-                args.period, args.warehouse, args.returns, args.sn_model, args.cases, args.verbose
+                args.period,
+                args.warehouse,
+                args.returns,
+                args.sn_model,
+                args.cases,
+                args.board,
+                args.workers,
+                args.verbose,
             )
         if args.command == "template":
-            return write_return_template(args.return_type, args.out)
+            return write_return_template(args.return_type, args.out, args.board)
+        if args.command == "board":
+            return init_board(args.area, args.name, args.slug)
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
         return serve_schedule()
@@ -134,13 +160,13 @@ def _state() -> str:
 
 def validate_file(path: Path) -> int:
     """Validate one return and print what to fix: 0 valid, 1 invalid, 2 unreadable."""
+    from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
     from lscb_metrics.intake.failures import failure
     from lscb_metrics.intake.read import UnreadableFile
     from lscb_metrics.intake.rules import UNREADABLE
     from lscb_metrics.reference import la_lookup, load_areas
     from lscb_metrics.returns import (
-        load_agencies,
         load_return_specs,
         read_return,
         report_summary,
@@ -161,13 +187,14 @@ def validate_file(path: Path) -> int:
         print(f"{path.name} cannot be read as a return: {error.problem}", file=sys.stderr)
         return EXIT_ERROR
     lookup = la_lookup(load_areas(run_settings.reference_dir))
-    result = validate_return(raw, specs, load_agencies(run_settings.schemas_dir), lookup)
+    result = validate_return(raw, specs, load_boards(run_settings.schemas_dir), lookup)
     print(report_text(result.failures, path.name, report_summary(result.failures, raw.cover)))
     return EXIT_OK if result.valid else EXIT_INVALID
 
 
-def write_return_template(return_type: str, out: Path | None) -> int:
-    """Write a partner template generated from the return's declaration."""
+def write_return_template(return_type: str, out: Path | None, board_slug: str | None) -> int:
+    """Write a partner template generated from the return's declaration, for one board."""
+    from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
     from lscb_metrics.publish import write_template
     from lscb_metrics.returns import load_return_specs
@@ -180,7 +207,17 @@ def write_return_template(return_type: str, out: Path | None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    path = write_template(return_type, schemas_dir, out or Path(f"{return_type}_template.xlsx"))
+    boards = load_boards(schemas_dir)
+    if board_slug is None and len(boards.by_slug) > 1:
+        print(
+            f"lscb-metrics: choose the board with --board ({', '.join(boards.by_slug)})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    [board] = boards.selected(board_slug) if board_slug else boards.by_slug.values()
+    path = write_template(
+        return_type, schemas_dir, out or Path(f"{return_type}_template.xlsx"), board
+    )
     print(f"{return_type} template written to {path}")
     return EXIT_OK
 
@@ -252,12 +289,16 @@ def run_period(
     returns: str | None,
     sn_model: str | None,
     cases: str | None = None,
+    board: str | None = None,
+    workers: int | None = None,
     verbose: bool = False,
 ) -> int:
-    """Run the quarterly flow, one console line per stage, and print its summary."""
+    """Run the quarterly flow (one board, or every board), one console line per stage, and
+    print its summary."""
     from lscb_metrics import progress
     from lscb_metrics.config import settings
     from lscb_metrics.console import log_path, run_console
+    from lscb_metrics.parallel import validation_workers
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.prefect_server import prefect_api
     from lscb_metrics.report import run_summary_text
@@ -277,6 +318,7 @@ def run_period(
         from lscb_metrics.cases import load_pseudonymisation_key
 
         load_pseudonymisation_key()  # no key, no run: refuse before anything is read
+    validation_workers(workers)  # a bad worker count fails before Prefect starts
     # Fail now, naming the cause, if another run or another program holds the warehouse.
     with run_lock(run_settings.warehouse):
         check_writable(run_settings.warehouse)
@@ -294,9 +336,24 @@ def run_period(
                 returns_dir=returns,
                 sn_model=sn_model,
                 cases_dir=cases,
+                board=board,
+                workers=workers,
             )
     print(run_summary_text(summary))
     print(f"Log: {log_file}")
+    return EXIT_OK
+
+
+def init_board(areas: list[str], name: str, slug: str | None) -> int:
+    """Scaffold a new board: its profile, local folder, templates and README."""
+    from lscb_metrics.board_setup import scaffold_board
+    from lscb_metrics.config import settings
+
+    written = scaffold_board(settings(), areas, name, slug)
+    print(f"board {written.slug} set up:")
+    for path in written.paths:
+        print(f"  {path}")
+    print(written.next_steps)
     return EXIT_OK
 
 

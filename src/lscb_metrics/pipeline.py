@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from lscb_metrics import warehouse
+from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.catalogue import Indicator, load_catalogue
 from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import Settings
-from lscb_metrics.errors import PublicationBlocked
-from lscb_metrics.facts import conform_facts, empty_facts
+from lscb_metrics.errors import ConfigurationError, PublicationBlocked
+from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
@@ -35,7 +36,8 @@ from lscb_metrics.reference import (
     load_population,
     load_statistical_neighbours,
 )
-from lscb_metrics.returns import load_agencies, load_return_specs
+from lscb_metrics.returns import load_return_specs
+from lscb_metrics.validation_cache import recall, remember
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
@@ -48,6 +50,8 @@ from lscb_metrics.submissions import (
     discover_returns,
     failures_table,
     flag_unusual_values,
+    for_board,
+    identify,
     ingest,
     missing_returns,
     rows_table,
@@ -57,8 +61,9 @@ from lscb_metrics.submissions import (
 
 @dataclass
 class Reference:
-    """Published reference data and the board's local figures, as loaded for a run."""
+    """Published reference data, the boards, and each board's local figures, as loaded for a run."""
 
+    boards: Boards
     areas: pd.DataFrame
     la_lookup: dict[str, tuple[str, str, str | None]]
     la_numbers: dict[str, str]
@@ -81,20 +86,68 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         ignore_index=True,
     )
     ons = load_population(settings.reference_dir, registry).assign(source_type="published")
-    local = pd.read_csv(settings.local_dir / "local_population.csv", dtype={"area_code": str})
+    boards = load_boards(settings.schemas_dir)
+    lookup = la_lookup(areas)
+    for board in boards.by_slug.values():
+        unknown = [area for area in board.areas if area not in lookup]
+        if unknown:
+            raise ConfigurationError(
+                f"{board.profile}: area(s) {', '.join(unknown)} are not local authority codes in "
+                "the shipped DfE files"
+            )
+    local = local_figures(boards, LOCAL_POPULATION, {"area_code": str}).astype(
+        {"mid_year": "int64", "population_0_17": "int64"}
+    )
     population = pd.concat([ons, local.assign(source_type="partner_return")], ignore_index=True)
-    comparators = pd.read_csv(settings.local_dir / "local_comparators.csv", dtype=str)
+    comparators = local_figures(boards, LOCAL_COMPARATORS, str)
     comparators["period_end"] = pd.to_datetime(comparators["period_end"]).dt.date
     comparators["value"] = comparators["value"].astype(float)
     return Reference(
+        boards=boards,
         areas=areas,
-        la_lookup=la_lookup(areas),
+        la_lookup=lookup,
         la_numbers=la_numbers(areas),
         published_facts=published,
         population=population,
         neighbours=load_statistical_neighbours(settings.reference_dir, settings.sn_model),
         local_comparators=comparators,
     )
+
+
+LOCAL_POPULATION = "local_population.csv"
+LOCAL_COMPARATORS = "local_comparators.csv"
+_LOCAL_COLUMNS = {
+    LOCAL_POPULATION: ["area_code", "mid_year", "population_0_17", "source", "note"],
+    LOCAL_COMPARATORS: [
+        "indicator_id",
+        "area_code",
+        "period_end",
+        "comparator",
+        "value",
+        "source",
+        "note",
+    ],
+}
+
+
+def local_figures(boards: Boards, name: str, dtype: Any) -> pd.DataFrame:
+    """Every board's local figure file `name` (data/raw/local/<slug>/), one table; a board
+    without the file has none, and a row for an area outside its board is refused."""
+    frames = []
+    for board in boards.by_slug.values():
+        path = board.local_file(name)
+        if not path.is_file():
+            continue
+        frame = pd.read_csv(path, dtype=dtype)
+        if frame.empty:  # a new board's file: the header alone
+            continue
+        foreign = sorted(set(frame["area_code"]) - set(board.areas))
+        if foreign:
+            raise ConfigurationError(f"{path}: area(s) {foreign} are not {board.name}'s")
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=_LOCAL_COLUMNS[name]).astype(dtype)
+    return pd.concat(frames, ignore_index=True)
 
 
 def candidate_files(settings: Settings) -> list[Path]:
@@ -107,17 +160,48 @@ def receive(
     path: Path,
     settings: Settings,
     context: ReturnContext,
+    fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
 ) -> Submission:
-    """Validate one file and keep it: archived if accepted, quarantined if rejected."""
-    base = settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
-    # Receipt times are naive UTC, as the warehouse stores them, so they compare across runs.
-    received = now.astimezone(UTC).replace(tzinfo=None)
-    submission = ingest(path, base, context, received)
+    """Validate one file and keep it: archived if accepted, quarantined if rejected, with the
+    result recorded beside it for later runs under the same declarations (`fingerprints`)."""
+    received = naive_utc(now)
+    submission = ingest(path, found_in(path, settings), context, received)
     submission.received_at = receipts.get(submission.sha256, received)
     archive(submission, path, settings.store_dir, settings.quarantine_dir)
+    remember(submission, fingerprints)
     return submission
+
+
+def recall_validated(
+    paths: list[Path],
+    settings: Settings,
+    fingerprints: Mapping[str, str],
+    receipts: Mapping[str, datetime],
+    now: datetime,
+) -> dict[Path, Submission]:
+    """The files among `paths` validated before under the same declarations, as submissions
+    rebuilt from their validation records (validation_cache); the rest need validating."""
+    received = naive_utc(now)
+    kept = (settings.store_dir, settings.quarantine_dir)
+    recalled = {}
+    for path in paths:
+        submission = recall(identify(path, found_in(path, settings), received), kept, fingerprints)
+        if submission is not None:
+            submission.received_at = receipts.get(submission.sha256, received)
+            recalled[path] = submission
+    return recalled
+
+
+def found_in(path: Path, settings: Settings) -> Path:
+    """The folder a candidate file was found in: the inbox, or its own folder in the store."""
+    return settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """`moment` as naive UTC, as the warehouse stores receipt times, so they compare across runs."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 CASE_SUFFIXES = (".csv", ".xlsx")
@@ -226,6 +310,18 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class BoardOutcome:
+    """How one board fared in a run: its outcome, the returns it is missing, its rejected
+    files, and whether it has accepted returns for the quarter (and so a new edition)."""
+
+    board: Board
+    outcome: str
+    missing: list[str]
+    rejected: list[str]
+    has_returns: bool
+
+
 @dataclass
 class RunSummary:
     """What a run did, for the command line and the Prefect UI."""
@@ -240,6 +336,13 @@ class RunSummary:
     comparisons: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     quality: QualityResult | None = None
+    boards: list[BoardOutcome] = field(default_factory=list)
+
+    @property
+    def publishable(self) -> list[BoardOutcome]:
+        """The boards of the run with accepted returns for its quarter (the others keep their
+        last published edition)."""
+        return [board for board in self.boards if board.has_returns]
 
 
 @dataclass
@@ -259,13 +362,21 @@ def compute_run(
     reference: Reference,
     started_at: datetime,
     cases: CaseResult | None = None,
+    board_slug: str | None = None,
 ) -> RunPlan:
     """Every relation the run for `quarter` would write, from ingested submissions (and derived
-    case lists), and its audit record; nothing is written."""
+    case lists), and its audit record; nothing is written.
+
+    The run is for one board (`board_slug`) or all. A board outside the run keeps exactly the
+    submissions its own last run used, so its figures do not change."""
     catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
     specs = load_return_specs(settings.schemas_dir)
-    agencies = load_agencies(settings.schemas_dir)
-    used = choose_submissions(submissions, quarter)
+    boards = reference.boards
+    run_boards = boards.selected(board_slug)
+    previous_board_runs = warehouse.previous_relation(settings.warehouse, BOARD_RUNS)
+    used = kept_submissions(
+        choose_submissions(submissions, quarter), boards, run_boards, previous_board_runs
+    )
     partner_facts = (
         conform_facts(pd.concat([s.facts for s in used], ignore_index=True))
         if used
@@ -274,11 +385,14 @@ def compute_run(
     for submission in used:
         flag_unusual_values(submission, partner_facts, specs)
     partner_facts = partner_measures(partner_facts, cases, quarter)
-    agency_names = {a.code: a.name for a in agencies.values()}
+    agency_names = {
+        a.code: a.name for board in boards.by_slug.values() for a in board.agencies.values()
+    }
     values, compared = curated_relations(reference, partner_facts, catalogue, agency_names)
-    missing = missing_returns(used, quarter, agencies)
     rejected = [s for s in submissions if s.status == "rejected"]
-    outcome = "incomplete" if missing or rejected else "complete"
+    outcomes = [board_outcome(board, used, rejected, quarter, boards) for board in run_boards]
+    outcome = "complete" if all(o.outcome == "complete" for o in outcomes) else "incomplete"
+    missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
     relations = {
         "audit.submissions": with_earlier_records(
@@ -289,6 +403,7 @@ def compute_run(
         "audit.validation_failures": with_earlier_records(
             failures_table(submissions), settings.warehouse, "audit.validation_failures"
         ),
+        BOARD_RUNS: board_runs_table(run_id, quarter, outcomes, used, previous_board_runs),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         **case_relations(cases),
@@ -296,6 +411,7 @@ def compute_run(
         "reference.population": reference.population,
         "reference.statistical_neighbours": reference.neighbours,
         "reference.areas": reference.areas,
+        "reference.boards": boards_table(boards),
         "curated.indicator_catalogue": catalogue_table(catalogue),
         "curated.indicator_values": values,
         "curated.comparisons": compared,
@@ -313,7 +429,115 @@ def compute_run(
     summary = RunSummary(
         run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
     )
+    summary.boards = outcomes
     return RunPlan(summary, relations, run_record, catalogue)
+
+
+BOARD_RUNS = "audit.board_runs"
+
+
+def kept_submissions(
+    used: list[Submission],
+    boards: Boards,
+    run_boards: tuple[Board, ...],
+    previous_board_runs: pd.DataFrame | None,
+) -> list[Submission]:
+    """The latest accepted submissions of the boards in the run, and for every other board the
+    submissions its last run used (none if it has never run)."""
+    running = {board.slug for board in run_boards}
+    kept_ids: set[str] = set()
+    if previous_board_runs is not None and not previous_board_runs.empty:
+        latest = previous_board_runs.sort_values("started_at").drop_duplicates("board", keep="last")
+        for board, ids in zip(latest["board"], latest["submissions_used"], strict=True):
+            if board not in running:
+                kept_ids |= set(ids)
+    return [
+        s
+        for s in used
+        if (owner := boards.covering(s.cover.get("area_code"))) is not None
+        and (owner.slug in running or s.submission_id in kept_ids)
+    ]
+
+
+def board_outcome(
+    board: Board,
+    used: list[Submission],
+    rejected: list[Submission],
+    quarter: Quarter,
+    boards: Boards,
+) -> BoardOutcome:
+    """One board's outcome: complete, incomplete (returns missing or files rejected) or
+    'no returns' for the quarter. A rejected file whose area no board covers counts against
+    every board of the run, since none can say it was not theirs."""
+    own = for_board(used, board)
+    has_returns = any(s.cover["period_end"] == quarter.end for s in own)
+    missing = missing_returns(used, quarter, board)
+    its_rejected = sorted(
+        s.submission_id
+        for s in rejected
+        if boards.covering(s.cover.get("area_code")) in (board, None)
+    )
+    if not has_returns:
+        outcome = "no returns"
+    else:
+        outcome = "incomplete" if missing or its_rejected else "complete"
+    return BoardOutcome(board, outcome, missing, its_rejected, has_returns)
+
+
+def board_runs_table(
+    run_id: str,
+    quarter: Quarter,
+    outcomes: list[BoardOutcome],
+    used: list[Submission],
+    previous: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """audit.board_runs: one row per board per run, the earlier rows kept."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    current = pd.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "board": o.board.slug,
+                "period": quarter.label,
+                "started_at": now,
+                "outcome": o.outcome,
+                "submissions_used": sorted(s.submission_id for s in for_board(used, o.board)),
+                "submissions_rejected": o.rejected,
+                "missing_returns": o.missing,
+                "published": o.has_returns,
+            }
+            for o in outcomes
+        ],
+        columns=BOARD_RUN_COLUMNS,
+    )
+    if previous is None or previous.empty:
+        return current
+    return pd.concat([previous[list(BOARD_RUN_COLUMNS)], current], ignore_index=True)
+
+
+BOARD_RUN_COLUMNS = (
+    "run_id",
+    "board",
+    "period",
+    "started_at",
+    "outcome",
+    "submissions_used",
+    "submissions_rejected",
+    "missing_returns",
+    "published",
+)
+
+
+def boards_table(boards: Boards) -> pd.DataFrame:
+    """reference.boards: each board's slug, name and the areas it covers, one row per area."""
+    return pd.DataFrame(
+        [
+            {"board": board.slug, "board_name": board.name, "area_code": area}
+            for board in boards.by_slug.values()
+            for area in board.areas
+        ],
+        columns=["board", "board_name", "area_code"],
+    )
 
 
 def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:
@@ -376,37 +600,89 @@ def with_earlier_records(current: pd.DataFrame, path: Path, name: str) -> pd.Dat
     )
 
 
-def publish_files(settings: Settings, quarter: Quarter, quality_docs: Path) -> list[Path]:
-    """Everything report writers and analysts open, written from the committed warehouse into
-    the curated folder: exports, the report workbook, the scorecard and charts, the data
-    dictionary, the partner templates and the quality checkpoint's pages (from `quality_docs`)."""
+def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -> list[Path]:
+    """Everything report writers and analysts open, from the committed warehouse: in the curated
+    folder the analyst copies, the data dictionary and the quality checkpoint's pages; and for
+    each board with returns this quarter a new edition in `<curated>/<board>/`, swapped in
+    whole. A board without returns keeps its last edition untouched."""
+    from lscb_metrics.publish import write_data_dictionary, write_exports
+
+    out = settings.curated_dir
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_exports(settings.warehouse, out)
+    example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
+    written.append(
+        write_data_dictionary(
+            settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
+        )
+    )
+    quality_dir = out / QUALITY_DIR
+    shutil.rmtree(quality_dir, ignore_errors=True)
+    shutil.copytree(quality_docs, quality_dir)
+    for outcome in summary.publishable:
+        written += publish_edition(summary, settings, outcome.board)
+    return written
+
+
+EDITION_FILE = "EDITION.md"
+
+
+def publish_edition(summary: RunSummary, settings: Settings, board: Board) -> list[Path]:
+    """Write the board's edition for the run's quarter into a new folder, then swap it in for
+    the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs."""
     from lscb_metrics.publish import (
         ScorecardError,
-        write_data_dictionary,
         write_exports,
         write_scorecard,
         write_template,
         write_workbook,
     )
 
-    out = settings.curated_dir
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_exports(settings.warehouse, out)
-    written.append(write_workbook(settings.warehouse, out / WORKBOOK_FILE, quarter.end))
+    target = settings.curated_dir / board.slug
+    incoming = settings.curated_dir / f".{board.slug}.incoming"
+    shutil.rmtree(incoming, ignore_errors=True)
+    written = write_exports(settings.warehouse, incoming, board)
+    quarter = summary.quarter
+    written.append(write_workbook(settings.warehouse, incoming / WORKBOOK_FILE, quarter.end, board))
     try:
-        written += write_scorecard(settings.warehouse, out, quarter.end)
+        written += write_scorecard(settings.warehouse, incoming, board, quarter.end)
     except ScorecardError as error:
-        print(f"scorecard not written: {error}")
-    written.append(
-        write_data_dictionary(settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE)
-    )
+        print(f"{board.slug}: scorecard not written: {error}")
     written += [
         write_template(
-            return_type, settings.schemas_dir, out / TEMPLATES_DIR / f"{return_type}.xlsx"
+            return_type,
+            settings.schemas_dir,
+            incoming / TEMPLATES_DIR / f"{return_type}.xlsx",
+            board,
         )
-        for return_type in sorted(load_return_specs(settings.schemas_dir))
+        for return_type in sorted({r for agency in board.agencies.values() for r in agency.returns})
     ]
-    quality_dir = out / QUALITY_DIR
-    shutil.rmtree(quality_dir, ignore_errors=True)
-    shutil.copytree(quality_docs, quality_dir)
-    return written
+    edition = incoming / EDITION_FILE
+    edition.write_text(edition_text(summary, board, written, incoming), encoding="utf-8")
+    swap_in(incoming, target)
+    return [target / path.relative_to(incoming) for path in [*written, edition]]
+
+
+def edition_text(summary: RunSummary, board: Board, files: list[Path], folder: Path) -> str:
+    """EDITION.md: the quarter, run and board every file of the edition belongs to."""
+    listed = "\n".join(f"- `{path.relative_to(folder)}`" for path in sorted(files))
+    return (
+        f"# {board.name}: edition for {summary.quarter.label}\n\n"
+        f"- Quarter: {summary.quarter.label} ({summary.quarter.start} to {summary.quarter.end})\n"
+        f"- Run id: {summary.run_id}\n"
+        f"- Areas: {', '.join(board.areas)}\n\n"
+        "Every file below was written by that run, from the committed warehouse, and swapped "
+        "in together.\n\n"
+        f"{listed}\n"
+    )
+
+
+def swap_in(incoming: Path, target: Path) -> None:
+    """Replace the folder `target` by `incoming` with two renames; the previous edition is
+    removed only once the new one is in place."""
+    previous = target.with_name(f".{target.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        target.rename(previous)
+    incoming.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)

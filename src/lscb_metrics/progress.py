@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -61,19 +61,11 @@ def reported(stage: str, detail: Callable[[T], str]) -> Callable[[Callable[P, T]
     return decorate
 
 
-def counted(stage: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
-    """Decorator: each call of the function is one item of `stage` done."""
-
-    def decorate(function: Callable[P, T]) -> Callable[P, T]:
-        @functools.wraps(function)
-        def one_more(*args: P.args, **kwargs: P.kwargs) -> T:
-            result = function(*args, **kwargs)
-            advanced(stage)
-            return result
-
-        return one_more
-
-    return decorate
+def each(stage: str, items: Iterable[T]) -> Iterator[T]:
+    """`items`, one at a time, each announced as one more item of `stage` done once used."""
+    for item in items:
+        yield item
+        advanced(stage)
 
 
 @dataclass

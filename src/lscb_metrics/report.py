@@ -10,7 +10,8 @@ import pandas as pd
 from lscb_metrics.stats import round_half_away_from_zero
 
 if TYPE_CHECKING:
-    from lscb_metrics.pipeline import RunSummary
+    from lscb_metrics.boards import Board
+    from lscb_metrics.pipeline import BoardOutcome, RunSummary
 
 
 def formatted(value: float, decimals: int) -> str:
@@ -20,12 +21,13 @@ def formatted(value: float, decimals: int) -> str:
     return f"{round_half_away_from_zero(float(value), decimals):,.{decimals}f}"
 
 
-def headline_rows(summary: RunSummary) -> pd.DataFrame:
+def headline_rows(summary: RunSummary, board: Board) -> pd.DataFrame:
     """The board's own figures for the run's quarter beside England and its neighbours."""
     compared = summary.comparisons
     own = compared[
         (compared["source_type"] == "partner_return")
         & (compared["period_end"] == summary.quarter.end)
+        & compared["area_code"].isin(board.areas)
     ]
     decimals = summary.values.drop_duplicates("indicator_id").set_index("indicator_id")["decimals"]
     return pd.DataFrame(
@@ -48,8 +50,10 @@ def headline_rows(summary: RunSummary) -> pd.DataFrame:
     )
 
 
-def returns_rows(summary: RunSummary) -> list[dict[str, object]]:
-    """One row per file the run considered: what it says it is and what became of it."""
+def returns_rows(summary: RunSummary, board: Board) -> list[dict[str, object]]:
+    """One row per file the run considered for the board's areas (or for no known board):
+    what it says it is and what became of it."""
+    others = {code for o in summary.boards if o.board != board for code in o.board.areas}
     return [
         {
             "file": s.file_path,
@@ -60,16 +64,18 @@ def returns_rows(summary: RunSummary) -> list[dict[str, object]]:
             "errors": s.error_count,
         }
         for s in sorted(summary.submissions, key=lambda s: s.file_path)
+        if s.cover.get("area_code") not in others
     ]
 
 
-def biggest_changes(summary: RunSummary, count: int = 5) -> pd.DataFrame:
+def biggest_changes(summary: RunSummary, board: Board, count: int = 5) -> pd.DataFrame:
     """The board's rates and percentages that moved most (in %) on the year before."""
     compared = summary.comparisons
     counts = set(summary.values.loc[summary.values["unit"] == "count", "indicator_id"])
     own = compared[
         (compared["source_type"] == "partner_return")
         & (compared["period_end"] == summary.quarter.end)
+        & compared["area_code"].isin(board.areas)
         & compared["change_pct"].notna()
         & ~compared["indicator_id"].isin(counts)
     ]
@@ -97,40 +103,50 @@ def run_summary_text(summary: RunSummary) -> str:
     ]
     rejected = [s for s in summary.submissions if s.status == "rejected"]
     lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected]
-    if summary.missing:
-        lines.append("Missing for this quarter: " + "; ".join(summary.missing))
+    if not summary.publishable:
+        lines.append(
+            f"No board has accepted returns for {summary.quarter.label}: nothing was written, "
+            "and every board's last published edition stays as it was."
+        )
     if summary.quality is not None:
         verdict = "passed" if summary.quality.success else "FAILED"
         lines.append(f"Quality checkpoint: {verdict}")
         lines += [f"  {failure}" for failure in summary.quality.failed]
     if summary.files:
-        lines.append(f"Published files: {len(summary.files)} in {summary.files[0].parent}")
-    headlines = headline_rows(summary)
+        lines.append(f"Published files: {len(summary.files)}")
+    for outcome in summary.boards:
+        lines += ["", *board_summary_lines(summary, outcome)]
+    return "\n".join(lines)
+
+
+def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
+    """One board's part of the run summary: outcome, missing returns, edition and figures."""
+    board = outcome.board
+    lines = [f"{board.name} ({board.slug}): {outcome.outcome}"]
+    if outcome.missing:
+        lines.append("  Missing for this quarter: " + "; ".join(outcome.missing))
+    if not outcome.has_returns:
+        lines.append(
+            f"  No accepted returns for {summary.quarter.label}: its last published edition "
+            "is unchanged."
+        )
+        return lines
+    if summary.files:
+        lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
+    headlines = headline_rows(summary, board)
     if not headlines.empty:
-        lines += ["", f"Figures for {summary.quarter.label} (England, statistical neighbours):"]
+        lines.append(f"  Figures for {summary.quarter.label} (England, statistical neighbours):")
         lines += [
-            f"  {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}: "
+            f"    {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}: "
             f"{r.value} (England {r.england}, neighbours {r.neighbours})"
             for r in headlines.itertuples()
         ]
-    return "\n".join(lines)
+    return lines
 
 
 def run_summary_markdown(summary: RunSummary) -> str:
     """The run summary as a markdown artifact for the Prefect UI."""
     counts = submission_counts(summary)
-    headlines = headline_rows(summary)
-    table = ["| indicator | breakdown | value | England | neighbours |", "|---|---|---|---|---|"]
-    table += [
-        f"| {r.indicator} | {r.breakdown} | {r.value} | {r.england} | {r.neighbours} |"
-        for r in headlines.itertuples()
-    ]
-    missing = "\n".join(f"- {m}" for m in summary.missing) or "- none"
-    changes = [
-        f"| {r.indicator_id} | {r.breakdown} | {formatted(r.previous_value, 1)} | "
-        f"{formatted(r.value, 1)} | {formatted(r.change_pct, 0)}% |"
-        for r in biggest_changes(summary).itertuples()
-    ]
     quality = (
         "not run"
         if summary.quality is None
@@ -145,18 +161,38 @@ def run_summary_markdown(summary: RunSummary) -> str:
             "## Returns",
             *(f"- {status}: {n}" for status, n in sorted(counts.items())),
             "",
-            "## Missing returns",
-            missing,
-            "",
             "## Quality checkpoint",
             quality,
-            "",
-            "## Figures",
-            *table,
-            "",
-            "## Changed most on the year before",
-            "| indicator | breakdown | year before | now | change |",
-            "|---|---|---|---|---|",
-            *changes,
+            *(line for outcome in summary.boards for line in board_markdown(summary, outcome)),
         ]
     )
+
+
+def board_markdown(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
+    """One board's section of the markdown summary."""
+    board = outcome.board
+    table = ["| indicator | breakdown | value | England | neighbours |", "|---|---|---|---|---|"]
+    table += [
+        f"| {r.indicator} | {r.breakdown} | {r.value} | {r.england} | {r.neighbours} |"
+        for r in headline_rows(summary, board).itertuples()
+    ]
+    changes = [
+        f"| {r.indicator_id} | {r.breakdown} | {formatted(r.previous_value, 1)} | "
+        f"{formatted(r.value, 1)} | {formatted(r.change_pct, 0)}% |"
+        for r in biggest_changes(summary, board).itertuples()
+    ]
+    return [
+        "",
+        f"## {board.name}: {outcome.outcome}",
+        "",
+        "### Missing returns",
+        "\n".join(f"- {m}" for m in outcome.missing) or "- none",
+        "",
+        "### Figures",
+        *table,
+        "",
+        "### Changed most on the year before",
+        "| indicator | breakdown | year before | now | change |",
+        "|---|---|---|---|---|",
+        *changes,
+    ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.history import unusual_value_failures
 from lscb_metrics.intake.failures import Failure, failure
@@ -23,11 +24,9 @@ from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.intake.rules import UNREADABLE
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
-    Agency,
     Cover,
     CoverField,
     ReturnSpec,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
     read_return,
@@ -99,8 +98,9 @@ class Submission:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        """What a resubmission replaces: agency, return type and period."""
+        """What a resubmission replaces: area (and so board), agency, return type and period."""
         return (
+            self.cover.get("area_code"),
             self.cover.get("agency_code"),
             self.cover.get("return_type"),
             self.cover.get("period_end"),
@@ -109,11 +109,11 @@ class Submission:
 
 @dataclass(frozen=True)
 class ReturnContext:
-    """What validating a return needs, loaded once per run: declarations, agencies, LA codes."""
+    """What validating a return needs, loaded once per run: declarations, boards, LA codes."""
 
     specs: dict[str, ReturnSpec]
     cover_fields: tuple[CoverField, ...]
-    agencies: dict[str, Agency]
+    boards: Boards
     la_lookup: dict[str, tuple[str, str, str | None]]
 
 
@@ -124,7 +124,7 @@ def return_context(
     return ReturnContext(
         load_return_specs(schemas_dir),
         load_cover_fields(schemas_dir),
-        load_agencies(schemas_dir),
+        load_boards(schemas_dir),
         lookup,
     )
 
@@ -160,21 +160,15 @@ def ingest(
 ) -> Submission:
     """Read, validate and reduce one file to facts and typed rows; a file that cannot be read or
     fails validation becomes a rejected Submission carrying every failure."""
-    digest = file_sha256(path)
-    submission = Submission(
-        submission_id=f"S-{digest[:16]}",
-        file_path=_display_path(path, base_dir),
-        sha256=digest,
-        size_bytes=path.stat().st_size,
-        received_at=received_at,
-    )
+    submission = identify(path, base_dir, received_at)
+    digest = submission.sha256
     try:
         raw = read_return(path, context.specs, context.cover_fields)
     except UnreadableFile as error:
         submission.failures = [failure(UNREADABLE, path.name, problem=error.problem)]
         submission.report = report_summary(submission.failures, {})
         return submission
-    result = validate_return(raw, context.specs, context.agencies, context.la_lookup)
+    result = validate_return(raw, context.specs, context.boards, context.la_lookup)
     submission.cover = stated_cover(raw.cover, result.cover)
     submission.row_count = len(raw.data)
     submission.failures = list(result.failures)
@@ -187,6 +181,18 @@ def ingest(
         )
         submission.rows = typed_rows(result.data, raw.locations, spec, submission.submission_id)
     return submission
+
+
+def identify(path: Path, base_dir: Path, received_at: datetime) -> Submission:
+    """The file at `path` as a submission not yet validated: its identity, size and receipt."""
+    digest = file_sha256(path)
+    return Submission(
+        submission_id=f"S-{digest[:16]}",
+        file_path=_display_path(path, base_dir),
+        sha256=digest,
+        size_bytes=path.stat().st_size,
+        received_at=received_at,
+    )
 
 
 def failure_record(failure: Failure) -> dict[str, Any]:
@@ -310,21 +316,25 @@ def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[
     return sorted(latest.values(), key=lambda s: s.submission_id)
 
 
-def missing_returns(
-    used: list[Submission], quarter: Quarter, agencies: Mapping[str, Agency]
-) -> list[str]:
-    """Returns each agency should have sent for `quarter` that the run has no accepted file for."""
+def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> list[str]:
+    """Returns each of the board's agencies should have sent for `quarter` that the run has no
+    accepted file for (from any of the board's areas)."""
     received = {
         (s.cover["agency_code"], s.cover["return_type"])
-        for s in used
+        for s in for_board(used, board)
         if s.cover["period_end"] == quarter.end
     }
     return sorted(
         f"{agency.code}: {return_type}"
-        for agency in agencies.values()
+        for agency in board.agencies.values()
         for return_type in agency.returns
         if (agency.code, return_type) not in received
     )
+
+
+def for_board(submissions: list[Submission], board: Board) -> list[Submission]:
+    """The submissions whose cover names one of the board's areas."""
+    return [s for s in submissions if s.cover.get("area_code") in board.areas]
 
 
 def submissions_table(submissions: list[Submission]) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,8 @@ from lscb_metrics.publish.scorecard import write_scorecard
 
 
 @pytest.fixture(scope="session")
-def scorecard_page(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scorecard_page(
+    demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory, demo_board: Any
+) -> Path:
     """scorecard.html written from the demo warehouse (tests/conftest.py)."""
-    return write_scorecard(demo_warehouse, tmp_path_factory.mktemp("scorecard"))[0]
+    return write_scorecard(demo_warehouse, tmp_path_factory.mktemp("scorecard"), demo_board)[0]

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from lscb_metrics.stats import round_half_away_from_zero
@@ -33,26 +34,44 @@ def warehouse(flow_run) -> Path:
 
 def test_the_run_publishes_its_summary_and_tables_in_prefect(flow_run):
     artifacts = flow_run["artifacts"]
-    assert {"quarterly-run-summary", "quarterly-figures", "quarterly-returns"} <= set(artifacts)
+    per_board = {
+        f"quarterly-{kind}-{board}"
+        for kind in ("figures", "returns")
+        for board in ("southend", "thurrock")
+    }
+    assert {"quarterly-run-summary", *per_board} <= set(artifacts)
     assert "2014-15 Q2: complete" in artifacts["quarterly-run-summary"].data
+    assert "## Thurrock Local Safeguarding Children Board: complete" in (
+        artifacts["quarterly-run-summary"].data
+    )
     assert flow_run["summary"].quality.success
 
 
 def test_make_demo_outputs_are_written_beside_the_warehouse(flow_run):
     curated = flow_run["warehouse"].parent / "curated"
-    for name in (
-        "scorecard.html",
-        "lscb_report_tables.xlsx",
-        "lscb_indicators_open_data.csv",
-        "lscb_indicators_open_data.meta.csv",
-        "curated_indicator_values.parquet",
-        "data_dictionary.md",
-        "templates/referrals.xlsx",
-        "quality/index.html",
-        "charts/cp_plan_rate_trend.svg",
-        "charts/cp_plan_rate_trend.png",
-    ):
+    for name in ("curated_indicator_values.parquet", "data_dictionary.md", "quality/index.html"):
         assert (curated / name).is_file(), name
+    run_id = flow_run["summary"].run_id
+    for board in ("southend", "thurrock"):
+        for name in (
+            "scorecard.html",
+            "lscb_report_tables.xlsx",
+            "lscb_indicators_open_data.csv",
+            "lscb_indicators_open_data.meta.csv",
+            "templates/referrals.xlsx",
+            "charts/cp_plan_rate_trend.svg",
+            "charts/cp_plan_rate_trend.png",
+        ):
+            assert (curated / board / name).is_file(), (board, name)
+        edition = (curated / board / "EDITION.md").read_text()
+        assert "2014-15 Q2" in edition and run_id in edition
+    # Each board's open data holds its own figures and no other board's.
+    thurrock = (curated / "thurrock" / "lscb_indicators_open_data.csv").read_text()
+    assert "Thurrock" in thurrock
+    book = openpyxl.load_workbook(curated / "southend" / "lscb_report_tables.xlsx")
+    texts = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
+    assert "SBC-CSC" in texts or "SBC Children's Services" in texts
+    assert not any("Thurrock" in text for text in texts)
 
 
 def one(warehouse: Path, sql: str, *params):

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, main
 from lscb_metrics.config import settings
 from lscb_metrics.intake.failures import Failure
@@ -27,7 +28,6 @@ from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import compute_run
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
-    load_agencies,
     load_return_specs,
     read_return,
     report_summary,
@@ -171,7 +171,7 @@ def area_lookup() -> dict:
 
 def _failures_and_cover(path: Path, area_lookup: dict) -> tuple[list[Failure], dict]:
     """What validation finds in a file, and its cover as read (none if it cannot be read)."""
-    specs, agencies = load_return_specs(), load_agencies()
+    specs, agencies = load_return_specs(), load_boards()
     try:
         raw = read_return(path, specs)
     except UnreadableFile:

@@ -60,7 +60,7 @@ def test_template_for_an_unknown_return_lists_the_known_ones(capsys):
 
 def test_template_writes_a_workbook_that_validation_recognises(tmp_path, capsys):
     out = tmp_path / "cp_plans.xlsx"
-    assert main(["template", "cp_plans", "--out", str(out)]) == 0
+    assert main(["template", "cp_plans", "--out", str(out), "--board", "southend"]) == 0
     # An empty template is a cp_plans return still missing its cover values and figures.
     assert main(["validate", str(out)]) == 1
     printed = capsys.readouterr().out

@@ -68,6 +68,19 @@ AGENCY_NOT_ALLOWED = Rule(
     "The agency does not send this return.",
     "{agency} ({agency_name}) does not send the {return_title} return; it sends: {returns}.",
 )
+AREA_NOT_COVERED = Rule(
+    "BRD-001",
+    "error",
+    "No board here covers the area the return is for.",
+    "No board here covers {area} ({area_code}); returns are accepted for: {boards}. Check the "
+    "local authority code, or send the return to the board that covers the area.",
+)
+AGENCY_NOT_IN_BOARD = Rule(
+    "BRD-002",
+    "error",
+    "The agency is not one of the partner agencies of the board that covers the area.",
+    "'{value}' is not one of {board}'s agencies. Use one of: {choices}.",
+)
 UNKNOWN_AREA = Rule(
     "COV-005",
     "error",
@@ -331,6 +344,8 @@ RETURN_RULES: tuple[Rule, ...] = (
     UNKNOWN_RETURN_TYPE,
     UNKNOWN_AGENCY,
     AGENCY_NOT_ALLOWED,
+    AREA_NOT_COVERED,
+    AGENCY_NOT_IN_BOARD,
     UNKNOWN_AREA,
     NOT_A_QUARTER,
     NOT_A_DATE,

@@ -19,7 +19,7 @@ import pandas as pd
 from lscb_metrics.catalogue import Indicator, load_catalogue
 from lscb_metrics.explain import lineage_text
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
-from lscb_metrics.publish.figures import board_area, published_sources, read_only
+from lscb_metrics.publish.figures import published_sources, read_only
 from lscb_metrics.returns.spec import ReturnSpec, load_return_specs
 from lscb_metrics.warehouse import SCHEMAS, relation_descriptions
 
@@ -137,12 +137,14 @@ con = duckdb.connect("/tmp/w.duckdb", read_only=True)
 """
 
 
-def write_data_dictionary(warehouse: Path, schemas_dir: Path, out_path: Path) -> Path:
-    """Write the markdown data dictionary of `warehouse` (declarations under `schemas_dir`)."""
+def write_data_dictionary(
+    warehouse: Path, schemas_dir: Path, out_path: Path, example_area: str
+) -> Path:
+    """Write the markdown data dictionary of `warehouse` (declarations under `schemas_dir`),
+    its example queries for the area `example_area` (ONS code)."""
     with read_only(warehouse) as connection:
         columns = warehouse_columns(connection)
         tables = warehouse_tables(connection)
-        area = board_area(connection).code
         sources = published_sources(connection)
     registry = load_registry(schemas_dir / MEASURES_FILE)
     text = data_dictionary(
@@ -153,7 +155,7 @@ def write_data_dictionary(warehouse: Path, schemas_dir: Path, out_path: Path) ->
         registry,
         load_return_specs(schemas_dir),
         sources,
-        area,
+        example_area,
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(text, encoding="utf-8")

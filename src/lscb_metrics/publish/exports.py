@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from lscb_metrics.boards import Board
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
     LOCAL_AUTHORITY,
@@ -84,21 +85,27 @@ INDICATORS = (
 )
 
 
-def write_exports(warehouse: Path, out_dir: Path) -> list[Path]:
-    """Write the open-data CSV and metadata, the analyst copies and a README into `out_dir`;
-    return the paths written."""
+def write_exports(warehouse: Path, out_dir: Path, board: Board | None = None) -> list[Path]:
+    """Write into `out_dir`, with a README, either a board's open-data CSV and metadata (every
+    published figure and the board's own, none of another board's) or, without a board, the
+    analyst copies of the curated relations; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with read_only(warehouse) as connection:
-        analyst_paths = _write_analyst_copies(connection, out_dir)
-        catalogue = catalogue_frame(connection)
+        catalogue = catalogue_frame(connection, board.local_targets if board else None)
         hints = column_comments(connection, "curated.indicator_values")
-        rows = figure_rows(connection)
-    open_data = open_data_frame(published_figures(rows, catalogue), catalogue)
+        if board is None:
+            written = _write_analyst_copies(connection, out_dir)
+        else:
+            areas = ", ".join(f"'{code}'" for code in board.areas)
+            rows = figure_rows(
+                connection, f"(v.source_type <> '{PARTNER_RETURN}' OR v.area_code IN ({areas}))"
+            )
     meta = open_data_meta(catalogue, hints)
-    open_data_path, meta_path = out_dir / OPEN_DATA, out_dir / OPEN_DATA_META
-    _write_csv(open_data, open_data_path)
-    _write_csv(meta, meta_path)
-    written = [open_data_path, meta_path, *analyst_paths]
+    if board is not None:
+        open_data = open_data_frame(published_figures(rows, catalogue), catalogue)
+        written = [out_dir / OPEN_DATA, out_dir / OPEN_DATA_META]
+        _write_csv(open_data, written[0])
+        _write_csv(meta, written[1])
     readme_path = out_dir / README
     readme_path.write_text(exports_readme(written, meta, catalogue), encoding="utf-8")
     return [*written, readme_path]

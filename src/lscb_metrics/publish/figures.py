@@ -11,7 +11,7 @@ halves away from zero, and a figure that is missing is `x` or, where there is no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -87,27 +87,29 @@ def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         connection.close()
 
 
-def catalogue_frame(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """curated.indicator_catalogue indexed by indicator id, in catalogue order."""
+def catalogue_frame(
+    connection: duckdb.DuckDBPyConnection, local_targets: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """curated.indicator_catalogue indexed by indicator id, in catalogue order; with a board's
+    `local_targets`, titles name them ("within the local target of 40 working days")."""
     frame = connection.sql(
         "SELECT * EXCLUDE (row) FROM (SELECT *, rowid AS row FROM curated.indicator_catalogue) "
         "ORDER BY row"
     ).df()
+    if local_targets is not None:
+        frame["title"] = [title.format_map(local_targets) for title in frame["title"]]
     return frame.set_index("indicator_id")
 
 
-def board_area(connection: duckdb.DuckDBPyConnection) -> BoardArea:
-    """The one area the warehouse holds partner returns for."""
+def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardArea:
+    """A board's area `area_code` (ONS) with its name and region, from reference.areas."""
     rows = connection.execute(
-        "SELECT DISTINCT v.area_code, v.area_name, a.region_code, a.region_name "
-        "FROM curated.indicator_values AS v JOIN reference.areas AS a USING (area_code) "
-        "WHERE v.source_type = ? ORDER BY 1",
-        [PARTNER_RETURN],
+        "SELECT area_code, area_name, region_code, region_name FROM reference.areas "
+        "WHERE area_code = ?",
+        [area_code],
     ).fetchall()
-    if len(rows) != 1:
-        raise ValueError(
-            f"the warehouse holds partner returns for {len(rows)} areas; publishing needs one"
-        )
+    if not rows:
+        raise ValueError(f"{area_code} is not an area in the warehouse's reference.areas")
     return BoardArea(*rows[0])
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import COMPARATORS
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import quarter_of, year_label
@@ -150,12 +151,14 @@ def _neighbour_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> l
     return [code for (code,) in rows]
 
 
-def read_scorecard_data(warehouse: Path, period_end: date | None = None) -> ScorecardData:
+def read_scorecard_data(
+    warehouse: Path, board: Board, period_end: date | None = None
+) -> ScorecardData:
     """The board's figures at `period_end` (default: its latest quarter), their history and
     neighbours, read from the warehouse without writing to it."""
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection)
-        area = board_area(connection)
+        catalogue = catalogue_frame(connection, board.local_targets)
+        area = board_area(connection, board.areas[0])
         period_end = period_end or _latest_partner_period(connection, area.code)
         up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
         own = figure_rows(connection, f"v.area_code = {_sql_text(area.code)} AND {up_to}")
@@ -582,10 +585,12 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
     )
 
 
-def write_scorecard(warehouse: Path, out_dir: Path, period_end: date | None = None) -> list[Path]:
+def write_scorecard(
+    warehouse: Path, out_dir: Path, board: Board, period_end: date | None = None
+) -> list[Path]:
     """Write `scorecard.html` and `charts/<indicator>_{trend,neighbours}.{svg,png}` for the
     board's quarter ending `period_end` (default: its latest) into `out_dir`; the paths written."""
-    data = read_scorecard_data(warehouse, period_end)
+    data = read_scorecard_data(warehouse, board, period_end)
     charts = scorecard_charts(data)
     chart_dir = out_dir / CHARTS_DIR
     chart_dir.mkdir(parents=True, exist_ok=True)

@@ -21,13 +21,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.boards import Board
 from lscb_metrics.intake.read import DATA_SHEET
 from lscb_metrics.returns.read import COVER_SHEET, HEADER_ROW
 from lscb_metrics.returns.spec import (
     ColumnSpec,
     CoverField,
     ReturnSpec,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
 )
@@ -50,18 +50,20 @@ EARLIEST_PERIOD, LATEST_PERIOD = "DATE(2000,1,1)", "DATE(2099,12,31)"
 EXCEL_WHOLE_MIN, EXCEL_WHOLE_MAX = -2147483648, 2147483647
 
 
-def write_template(return_type: str, schemas_dir: Path, out_path: Path) -> Path:
-    """Write the XLSX template of `return_type` declared under `schemas_dir` to `out_path`."""
+def write_template(return_type: str, schemas_dir: Path, out_path: Path, board: Board) -> Path:
+    """Write the XLSX template of `return_type` declared under `schemas_dir`, for the partners
+    of `board` (its agencies and areas are the cover's choices), to `out_path`."""
     specs = load_return_specs(schemas_dir)
     if return_type not in specs:
         raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
     spec = specs[return_type]
-    agencies = sorted(
-        a.code for a in load_agencies(schemas_dir).values() if return_type in a.returns
-    )
+    choices = {
+        "agency_code": sorted(a.code for a in board.agencies.values() if return_type in a.returns),
+        "la_code": list(board.areas),
+    }
     cover_fields = load_cover_fields(schemas_dir)
     workbook = Workbook()
-    _write_cover(workbook.active, spec, cover_fields, agencies)
+    _write_cover(workbook.active, spec, cover_fields, choices)
     _write_data(workbook.create_sheet(DATA_SHEET), spec)
     _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,10 +141,11 @@ def _clipped(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _cover_validation(field: CoverField, agencies: list[str]) -> DataValidation:
-    """Validation of a cover value: agency drop-down, dates, or free text with its message."""
-    if field.name == "agency_code":
-        validation = _choice_list(agencies, field.title)
+def _cover_validation(field: CoverField, choices: dict[str, list[str]]) -> DataValidation:
+    """Validation of a cover value: the board's agencies or areas as a drop-down, dates, or free
+    text with its message."""
+    if choices.get(field.name):
+        validation = _choice_list(choices[field.name], field.title)
     elif field.type == "date":
         validation = DataValidation(
             type="date", operator="between", formula1=EARLIEST_PERIOD, formula2=LATEST_PERIOD
@@ -156,7 +159,10 @@ def _cover_validation(field: CoverField, agencies: list[str]) -> DataValidation:
 
 
 def _write_cover(
-    sheet: Worksheet, spec: ReturnSpec, fields: tuple[CoverField, ...], agencies: list[str]
+    sheet: Worksheet,
+    spec: ReturnSpec,
+    fields: tuple[CoverField, ...],
+    choices: dict[str, list[str]],
 ) -> None:
     """Cover: title, instruction, then one row per cover field (label, value, help)."""
     sheet.title = COVER_SHEET
@@ -178,7 +184,7 @@ def _write_cover(
         value.protection = UNLOCKED
         if field.type == "date":
             value.number_format = DATE_FORMAT
-        validation = _cover_validation(field, agencies)
+        validation = _cover_validation(field, choices)
         sheet.add_data_validation(validation)
         validation.add(value.coordinate)
     for letter, width in (("A", 24), ("B", 22), ("C", 80)):

@@ -25,6 +25,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.boards import Board
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
@@ -134,15 +135,15 @@ class SheetTable:
         return f"{self.sheet}_table"
 
 
-def write_workbook(warehouse: Path, out_path: Path, period_end: date) -> Path:
+def write_workbook(warehouse: Path, out_path: Path, period_end: date, board: Board) -> Path:
     """Write the report writers' workbook for the board's area at `period_end` (a quarter end)
     and the same point a year earlier, beside England, region and statistical neighbours."""
     if quarter_of(period_end).end != period_end:
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
     year_before = date(period_end.year - 1, period_end.month, period_end.day)
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection)
-        area = board_area(connection)
+        catalogue = catalogue_frame(connection, board.local_targets)
+        area = board_area(connection, board.areas[0])
         where = (
             f"v.area_code = '{area.code}' "
             f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"

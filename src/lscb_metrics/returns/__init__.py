@@ -19,7 +19,6 @@ from lscb_metrics.returns.spec import (
     ColumnSpec,
     CoverField,
     ReturnSpec,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "ReportSummary",
     "ReturnSpec",
     "ValidationResult",
-    "load_agencies",
     "load_cover_fields",
     "load_return_specs",
     "read_return",

@@ -165,32 +165,6 @@ def load_return_specs(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, ReturnSpec]:
     return grammar.keyed_declarations(paths, parse, key, "return type", "check code")
 
 
-def load_agencies(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Agency]:
-    """The partner agencies declared in `agencies.yaml`, keyed by agency code."""
-    path = schemas_dir / "agencies.yaml"
-    document = grammar.yaml_mapping(grammar.yaml_document(path), path, "the file", {"agencies"})
-    agencies = tuple(
-        _agency(item, path)
-        for item in grammar.yaml_list(document.get("agencies"), path, "agencies")
-    )
-    grammar.checked_unique((agency.code for agency in agencies), path, "agency code")
-    grammar.checked_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
-    specs = load_return_specs(schemas_dir)
-    for agency in agencies:
-        for return_type in agency.returns:
-            spec = specs.get(return_type)
-            if spec is None:
-                raise SpecError(
-                    f"{path}: agency {agency.code} sends unknown return {return_type!r}"
-                )
-            if agency.type not in spec.sent_by:
-                raise SpecError(
-                    f"{path}: agency {agency.code} is of type {agency.type!r}, which the "
-                    f"{return_type} return's sent_by ({', '.join(spec.sent_by)}) does not include"
-                )
-    return {agency.code: agency for agency in agencies}
-
-
 def _return_spec(document: Any, path: Path, cover_fields: tuple[CoverField, ...]) -> ReturnSpec:
     """The ReturnSpec declared by one parsed YAML document."""
     keys = {"return_type", "title", "description", "sent_by", "row_key", "columns", "checks"}
@@ -320,18 +294,4 @@ def _cover_field(document: Any, path: Path) -> CoverField:
             for a in grammar.yaml_list(item.get("aliases"), path, name)
         ),
         description=str(item.get("description") or ""),
-    )
-
-
-def _agency(document: Any, path: Path) -> Agency:
-    """One declared agency."""
-    keys = {"code", "name", "type", "returns"}
-    item = grammar.yaml_mapping(document, path, "an agency", keys)
-    code = grammar.yaml_text(item["code"], path, "agency code")
-    returns = grammar.yaml_list(item["returns"], path, f"agency {code} returns")
-    return Agency(
-        code=code,
-        name=grammar.yaml_text(item["name"], path, f"agency {code} name"),
-        type=grammar.yaml_text(item["type"], path, f"agency {code} type"),
-        returns=tuple(grammar.yaml_text(r, path, f"agency {code} returns") for r in returns),
     )

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -43,6 +43,9 @@ from lscb_metrics.returns.spec import (
     agency_named,
     return_spec_named,
 )
+
+if TYPE_CHECKING:
+    from lscb_metrics.boards import Board, Boards
 
 #: ONS code or DfE number (as text) -> (ONS area code, area name, ONS region code).
 AreaLookup = Mapping[str, tuple[str, str, str | None]]
@@ -113,22 +116,27 @@ class ValidationResult:
 def validate_return(
     raw: RawReturn,
     specs: Mapping[str, ReturnSpec],
-    agencies: Mapping[str, Agency],
+    boards: Boards,
     la_lookup: AreaLookup,
     expected_return_type: str | None = None,
 ) -> ValidationResult:
-    """Every failure of `raw` against its declaration, with the typed cover and data."""
+    """Every failure of `raw` against its declaration and the board covering its area, with the
+    typed cover and data."""
     spec = return_spec_named(specs, cover_text(raw.cover.get("return_type")))
-    agency = agency_named(agencies, cover_text(raw.cover.get("agency_code")))
     area = la_lookup.get(area_key(raw.cover.get("la_code")))
+    board = boards.covering(area[0]) if area else None
+    # Only the covering board's agencies may speak for an area; with no known area the code is
+    # still checked against every board's, so a mistyped code is named as such.
+    agencies = board.agencies if board else boards.all_agencies()
+    agency = agency_named(agencies, cover_text(raw.cover.get("agency_code")))
     period = _period(raw)
     cover_failures = [
         *_missing_field_failures(raw),
         *_cover_repeat_failures(raw),
         *_conflict_failures(raw),
         *_return_type_failures(raw, spec, specs, expected_return_type),
-        *_agency_failures(raw, agency, agencies, spec),
-        *_area_failures(raw, area),
+        *_agency_failures(raw, agency, agencies, spec, boards, board),
+        *_area_failures(raw, area, board, boards),
         *(period if isinstance(period, list) else []),
     ]
     if spec is None or (expected_return_type and spec.return_type != expected_return_type):
@@ -141,7 +149,7 @@ def validate_return(
         # repeat that, column by column.
         return ValidationResult(None, None, pd.DataFrame(), [*cover_failures, *layout])
     cover = None
-    if not cover_failures and agency and area and isinstance(period, Quarter):
+    if not cover_failures and agency and area and board and isinstance(period, Quarter):
         cover = Cover(spec.return_type, agency.code, *area, period.start, period.end, period)
     totals = _totals_rows(raw)
     # a totals row is reported once, as such, rather than cell by cell
@@ -160,7 +168,7 @@ def validate_return(
 def validate_file(
     path: Path,
     specs: Mapping[str, ReturnSpec],
-    agencies: Mapping[str, Agency],
+    boards: Boards,
     la_lookup: AreaLookup,
     expected_return_type: str | None = None,
     cover_fields: tuple[CoverField, ...] | None = None,
@@ -171,7 +179,7 @@ def validate_file(
     except UnreadableFile as error:
         unreadable = failure(rules.UNREADABLE, error.file_name, problem=error.problem)
         return ValidationResult(None, None, pd.DataFrame(), [unreadable])
-    return validate_return(raw, specs, agencies, la_lookup, expected_return_type)
+    return validate_return(raw, specs, boards, la_lookup, expected_return_type)
 
 
 def return_schema(spec: ReturnSpec) -> pa.DataFrameSchema:
@@ -334,14 +342,29 @@ def _agency_failures(
     agency: Agency | None,
     agencies: Mapping[str, Agency],
     spec: ReturnSpec | None,
+    boards: Boards,
+    board: Board | None,
 ) -> list[Failure]:
-    """COV-003 for an unknown agency, COV-004 for one that does not send this return."""
+    """COV-003 for an agency code no board knows, BRD-002 for another board's agency (it may
+    not speak for this area), COV-004 for an agency that does not send this return."""
     value = raw.cover.get("agency_code")
     location = raw.locations.cover("agency_code")
     if not filled(value):
         return []
     if agency is None:
         choices = ", ".join(agencies)
+        elsewhere = agency_named(boards.all_agencies(), cover_text(value))
+        if board is not None and elsewhere is not None:
+            return [
+                failure(
+                    rules.AGENCY_NOT_IN_BOARD,
+                    location,
+                    "agency_code",
+                    shown(value),
+                    board=board.name,
+                    choices=choices,
+                )
+            ]
         return [
             failure(rules.UNKNOWN_AGENCY, location, "agency_code", shown(value), choices=choices)
         ]
@@ -361,12 +384,32 @@ def _agency_failures(
     return []
 
 
-def _area_failures(raw: RawReturn, area: tuple[str, str, str | None] | None) -> list[Failure]:
-    """COV-005 for a local authority code that is not known."""
+def _area_failures(
+    raw: RawReturn,
+    area: tuple[str, str, str | None] | None,
+    board: Board | None,
+    boards: Boards,
+) -> list[Failure]:
+    """COV-005 for a local authority code that is not known, BRD-001 for one no board covers."""
     value = raw.cover.get("la_code")
-    if not filled(value) or area is not None:
+    location = raw.locations.cover("la_code")
+    if not filled(value):
         return []
-    return [failure(rules.UNKNOWN_AREA, raw.locations.cover("la_code"), "la_code", shown(value))]
+    if area is None:
+        return [failure(rules.UNKNOWN_AREA, location, "la_code", shown(value))]
+    if board is None:
+        return [
+            failure(
+                rules.AREA_NOT_COVERED,
+                location,
+                "la_code",
+                shown(value),
+                area=area[1],
+                area_code=area[0],
+                boards=boards.described(),
+            )
+        ]
+    return []
 
 
 def _period(raw: RawReturn) -> Quarter | list[Failure]:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import derive_case_facts
 from lscb_metrics.cases.derive import MEASURES
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.compute.values import indicator_values
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.returns import (
-    load_agencies,
     load_return_specs,
     read_return,
     return_facts,
@@ -43,7 +43,7 @@ def case_facts() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def aggregate_facts() -> pd.DataFrame:
-    specs, agencies = load_return_specs(SCHEMAS), load_agencies(SCHEMAS)
+    specs, agencies = load_return_specs(SCHEMAS), load_boards(SCHEMAS)
     frames = []
     for path in sorted((ROOT / "data" / "raw" / "returns").glob("*/SBC-CSC_*.xlsx")):
         raw = read_return(path, specs)

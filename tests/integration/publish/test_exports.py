@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -42,9 +43,11 @@ SYMBOLS = {"c", "x", "z", "low"}
 
 
 @pytest.fixture(scope="module")
-def exported(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def exported(
+    demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory, demo_board: Any
+) -> list[Path]:
     """The files written once for this module."""
-    return write_exports(demo_warehouse, tmp_path_factory.mktemp("exports"))
+    return write_exports(demo_warehouse, tmp_path_factory.mktemp("exports"), demo_board)
 
 
 @pytest.fixture(scope="module")
@@ -65,21 +68,30 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_writes_every_file_and_the_readme_describes_each(exported: list[Path]) -> None:
-    names = [path.name for path in exported]
-    assert names[:2] == [OPEN_DATA, OPEN_DATA_META]
-    assert {
+@pytest.fixture(scope="module")
+def analyst_exports(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The analyst copies of the whole warehouse (no board: every board's figures)."""
+    return write_exports(demo_warehouse, tmp_path_factory.mktemp("analyst"))
+
+
+def test_writes_every_file_and_the_readme_describes_each(
+    exported: list[Path], analyst_exports: list[Path]
+) -> None:
+    # A board's edition has its open data; the curated folder has the analysts' copies.
+    assert [path.name for path in exported] == [OPEN_DATA, OPEN_DATA_META, README]
+    assert {path.name for path in analyst_exports} == {
         "curated_indicator_values.parquet",
         "curated_indicator_values.csv",
         "curated_comparisons.parquet",
         "curated_comparisons.csv",
         README,
-    } <= set(names)
-    readme = next(p for p in exported if p.name == README).read_text()
-    for name in names:
-        assert f"`{name}`" in readme
-    for symbol in SYMBOLS:
-        assert f"| `{symbol}` |" in readme
+    }
+    for written in (exported, analyst_exports):
+        readme = next(p for p in written if p.name == README).read_text()
+        for path in written:
+            assert f"`{path.name}`" in readme
+        for symbol in SYMBOLS:
+            assert f"| `{symbol}` |" in readme
 
 
 def test_open_data_has_the_ees_layout(open_data: pd.DataFrame) -> None:
@@ -188,7 +200,7 @@ def test_metadata_describes_every_filter_and_indicator(
 
 
 def test_analyst_copies_hold_the_curated_relations_unrounded(
-    exported: list[Path], demo_warehouse: Path
+    analyst_exports: list[Path], demo_warehouse: Path
 ) -> None:
     connection = duckdb.connect(str(demo_warehouse), read_only=True)
     try:
@@ -196,7 +208,7 @@ def test_analyst_copies_hold_the_curated_relations_unrounded(
             stem = relation.replace(".", "_")
             expected = connection.sql(f"SELECT count(*), sum(value) FROM {relation}").fetchall()[0]
             for suffix in ("parquet", "csv"):
-                path = next(p for p in exported if p.name == f"{stem}.{suffix}")
+                path = next(p for p in analyst_exports if p.name == f"{stem}.{suffix}")
                 copy = connection.sql(f"SELECT count(*), sum(value) FROM '{path}'").fetchall()[0]
                 assert copy[0] == expected[0]
                 assert copy[1] == pytest.approx(expected[1])
@@ -205,10 +217,10 @@ def test_analyst_copies_hold_the_curated_relations_unrounded(
 
 
 def test_same_warehouse_gives_the_same_bytes_and_is_not_changed(
-    exported: list[Path], demo_warehouse: Path, tmp_path: Path
+    exported: list[Path], demo_warehouse: Path, tmp_path: Path, demo_board: Any
 ) -> None:
     before = sha256(demo_warehouse)
-    again = write_exports(demo_warehouse, tmp_path)
+    again = write_exports(demo_warehouse, tmp_path, demo_board)
     assert [p.name for p in again] == [p.name for p in exported]
     for first, second in zip(exported, again, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,10 +37,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def written(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def written(
+    demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory, demo_board: Any
+) -> list[Path]:
     """Every file write_scorecard wrote for the board's latest quarter of the demo warehouse
     (`demo_warehouse` is the session fixture of the conftest above)."""
-    return write_scorecard(demo_warehouse, tmp_path_factory.mktemp("scorecard"))
+    return write_scorecard(demo_warehouse, tmp_path_factory.mktemp("scorecard"), demo_board)
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +71,9 @@ def cells(row: ET.Element) -> list[str]:
     return [text_of(cell) for cell in row.findall("td")]
 
 
-def count_rows(page: ET.Element, warehouse: Path) -> Iterator[ET.Element]:
+def count_rows(page: ET.Element, warehouse: Path, board: Any) -> Iterator[ET.Element]:
     """Table rows of every indicator whose unit is a count."""
-    catalogue = read_scorecard_data(warehouse).catalogue
+    catalogue = read_scorecard_data(warehouse, board).catalogue
     for title in catalogue.loc[catalogue["unit"].eq("count"), "title"]:
         yield from rows_titled(page, title)
 
@@ -132,8 +135,10 @@ def test_every_row_has_two_badges_in_words_not_colour_alone(page: ET.Element) ->
             assert text_of(badge).split(" ", 1)[-1] in words, text_of(badge)
 
 
-def test_no_count_from_1_to_5_is_displayed(page: ET.Element, demo_warehouse: Path) -> None:
-    rows = list(count_rows(page, demo_warehouse))
+def test_no_count_from_1_to_5_is_displayed(
+    page: ET.Element, demo_warehouse: Path, demo_board: Any
+) -> None:
+    rows = list(count_rows(page, demo_warehouse, demo_board))
     assert rows
     for row in rows:
         assert cells(row)[0] not in SMALL_COUNTS, text_of(row)
@@ -176,8 +181,10 @@ def test_suppressed_points_are_gaps_in_the_chart(written: list[Path]) -> None:
     assert desc is not None and "2014-15 Q2 no figure" in str(desc.text)
 
 
-def test_output_is_deterministic(written: list[Path], demo_warehouse: Path) -> None:
-    data = read_scorecard_data(demo_warehouse)
+def test_output_is_deterministic(
+    written: list[Path], demo_warehouse: Path, demo_board: Any
+) -> None:
+    data = read_scorecard_data(demo_warehouse, demo_board)
     charts = scorecard_charts(data)
     assert scorecard_html(data, charts) == written[0].read_text(encoding="utf-8")
     for path in written:
@@ -185,16 +192,18 @@ def test_output_is_deterministic(written: list[Path], demo_warehouse: Path) -> N
             assert charts[path.stem].svg == path.read_text(encoding="utf-8")
 
 
-def test_an_earlier_quarter_can_be_asked_for(demo_warehouse: Path) -> None:
-    data = read_scorecard_data(demo_warehouse, date(2014, 6, 30))
+def test_an_earlier_quarter_can_be_asked_for(demo_warehouse: Path, demo_board: Any) -> None:
+    data = read_scorecard_data(demo_warehouse, demo_board, date(2014, 6, 30))
     page = ET.fromstring(scorecard_html(data, {}).split("\n", 1)[1])
     assert "2014-15 Q1" in text_of(page.find("body/header/h1"))
     assert all(end <= date(2014, 6, 30) for end in data.history["period_end"])
 
 
-def test_a_quarter_without_returns_is_refused(demo_warehouse: Path, tmp_path: Path) -> None:
+def test_a_quarter_without_returns_is_refused(
+    demo_warehouse: Path, tmp_path: Path, demo_board: Any
+) -> None:
     with pytest.raises(ScorecardError, match="no partner-return figures"):
-        write_scorecard(demo_warehouse, tmp_path, date(2010, 3, 31))
+        write_scorecard(demo_warehouse, tmp_path, demo_board, date(2010, 3, 31))
     assert not list(tmp_path.iterdir())
 
 

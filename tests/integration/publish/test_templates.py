@@ -9,13 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.config import settings
 from lscb_metrics.publish import write_template
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
     ReturnSpec,
     ValidationResult,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
     read_return,
@@ -44,6 +44,8 @@ FIGURES = {
         for level in range(1, 5)
     ],
 }
+
+SOUTHEND = load_boards().by_slug["southend"]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +87,7 @@ def validated(path: Path, schemas_dir: Path, lookup: dict) -> ValidationResult:
     """read_return then validate_return of `path`, against the declarations in `schemas_dir`."""
     specs = load_return_specs(schemas_dir)
     raw = read_return(path, specs, load_cover_fields(schemas_dir))
-    return validate_return(raw, specs, load_agencies(schemas_dir), lookup)
+    return validate_return(raw, specs, load_boards(schemas_dir), lookup)
 
 
 @pytest.mark.parametrize("return_type", RETURN_TYPES)
@@ -93,8 +95,12 @@ def test_a_filled_template_is_accepted(
     return_type: str, schemas_dir: Path, tmp_path: Path, lookup: dict
 ) -> None:
     spec = load_return_specs(schemas_dir)[return_type]
-    agency = next(a for a in load_agencies(schemas_dir).values() if return_type in a.returns)
-    template = write_template(return_type, schemas_dir, tmp_path / f"{return_type}.xlsx")
+    agency = next(
+        a
+        for a in load_boards(schemas_dir).by_slug["southend"].agencies.values()
+        if return_type in a.returns
+    )
+    template = write_template(return_type, schemas_dir, tmp_path / f"{return_type}.xlsx", SOUTHEND)
     path = filled(template, spec, agency.code, figures(spec), tmp_path / "filled.xlsx")
     result = validated(path, schemas_dir, lookup)
     assert result.valid, [f.message for f in result.failures]
@@ -108,8 +114,12 @@ def test_a_negative_count_is_rejected(
     return_type: str, schemas_dir: Path, tmp_path: Path, lookup: dict
 ) -> None:
     spec = load_return_specs(schemas_dir)[return_type]
-    agency = next(a for a in load_agencies(schemas_dir).values() if return_type in a.returns)
-    template = write_template(return_type, schemas_dir, tmp_path / "template.xlsx")
+    agency = next(
+        a
+        for a in load_boards(schemas_dir).by_slug["southend"].agencies.values()
+        if return_type in a.returns
+    )
+    template = write_template(return_type, schemas_dir, tmp_path / "template.xlsx", SOUTHEND)
     rows = [dict(row) for row in FIGURES[return_type]]
     count = next(c.name for c in spec.columns if c.type == "count")
     rows[0][count] = -3
@@ -121,7 +131,9 @@ def test_a_negative_count_is_rejected(
 
 
 def test_cover_layout_and_excel_validation(schemas_dir: Path, tmp_path: Path) -> None:
-    workbook = openpyxl.load_workbook(write_template("training", schemas_dir, tmp_path / "t.xlsx"))
+    workbook = openpyxl.load_workbook(
+        write_template("training", schemas_dir, tmp_path / "t.xlsx", SOUTHEND)
+    )
     cover = workbook["Cover"]
     assert cover["A1"].value and cover["A1"].font.bold
     fields = load_cover_fields(schemas_dir)
@@ -130,7 +142,11 @@ def test_cover_layout_and_excel_validation(schemas_dir: Path, tmp_path: Path) ->
     ]
     assert cover["B3"].value == "training"
     by_cell = {str(v.sqref): v for v in cover.data_validations.dataValidation}
-    senders = sorted(a.code for a in load_agencies(schemas_dir).values() if "training" in a.returns)
+    senders = sorted(
+        a.code
+        for a in load_boards(schemas_dir).by_slug["southend"].agencies.values()
+        if "training" in a.returns
+    )
     assert by_cell["B4"].type == "list"
     assert by_cell["B4"].formula1.strip('"').split(",") == senders
     assert by_cell["B6"].type == by_cell["B7"].type == "date"
@@ -141,7 +157,9 @@ def test_cover_layout_and_excel_validation(schemas_dir: Path, tmp_path: Path) ->
 
 def test_data_sheet_validation_and_protection(schemas_dir: Path, tmp_path: Path) -> None:
     spec = load_return_specs(schemas_dir)["training"]
-    workbook = openpyxl.load_workbook(write_template("training", schemas_dir, tmp_path / "t.xlsx"))
+    workbook = openpyxl.load_workbook(
+        write_template("training", schemas_dir, tmp_path / "t.xlsx", SOUTHEND)
+    )
     data = workbook["Data"]
     assert [cell.value for cell in data[1]] == [c.title for c in spec.columns]
     assert [data.cell(row=r, column=1).value for r in range(2, 6)] == list(
@@ -160,7 +178,9 @@ def test_data_sheet_validation_and_protection(schemas_dir: Path, tmp_path: Path)
 
 def test_guidance_lists_columns_and_checks(schemas_dir: Path, tmp_path: Path) -> None:
     spec = load_return_specs(schemas_dir)["referrals"]
-    workbook = openpyxl.load_workbook(write_template("referrals", schemas_dir, tmp_path / "r.xlsx"))
+    workbook = openpyxl.load_workbook(
+        write_template("referrals", schemas_dir, tmp_path / "r.xlsx", SOUTHEND)
+    )
     text = [cell for row in workbook["Guidance"].iter_rows(values_only=True) for cell in row]
     for column in spec.columns:
         assert column.title in text
@@ -173,4 +193,4 @@ def test_guidance_lists_columns_and_checks(schemas_dir: Path, tmp_path: Path) ->
 
 def test_an_unknown_return_type_is_refused(schemas_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown return type"):
-        write_template("no_such_return", schemas_dir, tmp_path / "x.xlsx")
+        write_template("no_such_return", schemas_dir, tmp_path / "x.xlsx", SOUTHEND)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -45,11 +46,14 @@ COUNT_HEADERS = ("Value", "Same period a year earlier")
     scope="module", params=[date(2014, 3, 31), date(2014, 9, 30)], ids=["2013-14Q4", "2014-15Q2"]
 )
 def written(
-    request: pytest.FixtureRequest, demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    demo_warehouse: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_board: Any,
 ) -> Path:
     """The workbook at the end of 2013-14 (published and partner figures) and of 2014-15 Q2."""
     out = tmp_path_factory.mktemp("workbook") / "lscb_report_figures.xlsx"
-    return write_workbook(demo_warehouse, out, request.param)
+    return write_workbook(demo_warehouse, out, request.param, demo_board)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ table serves both formats.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,12 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lscb_metrics.boards import Boards, load_boards
 from lscb_metrics.returns import (
     Agency,
     CoverField,
     ReturnSpec,
     ValidationResult,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
     read_return,
@@ -80,35 +79,6 @@ def spec_titles(spec: ReturnSpec) -> list[str]:
     return [column.title for column in spec.columns]
 
 
-def rule_sides(rule: str) -> tuple[list[str], str, str]:
-    """A declared rule `a + b <= c` as (['a', 'b'], '<=', 'c')."""
-    left, op, right = re.split(r"\s*(==|<=)\s*", rule)
-    return [term.strip() for term in left.split("+")], op, right.strip()
-
-
-def satisfying(spec: ReturnSpec, values: dict[str, int]) -> dict[str, int]:
-    """`values` adjusted until every declared check holds: totals set to their parts' sum,
-    parts cut down to what their bound allows."""
-    values = dict(values)
-    for _ in range(50):
-        changed = False
-        for check in spec.checks:
-            parts, op, bound = rule_sides(check.rule)
-            excess = sum(values[p] for p in parts) - values[bound]
-            if op == "==" and excess:
-                values[bound] += excess
-                changed = True
-            elif op == "<=" and excess > 0:
-                for part in parts:
-                    cut = min(values[part], excess)
-                    values[part] -= cut
-                    excess -= cut
-                changed = True
-        if not changed:
-            return values
-    raise AssertionError(f"checks of {spec.return_type} do not settle")
-
-
 def write_xlsx(table: ReturnTable, path: Path) -> Path:
     """The table as a workbook: a titled Cover sheet and a Data sheet."""
     workbook = openpyxl.Workbook()
@@ -148,8 +118,14 @@ def specs() -> dict[str, ReturnSpec]:
 
 
 @pytest.fixture(scope="session")
-def agencies() -> dict[str, Agency]:
-    return load_agencies(SCHEMAS)
+def boards() -> Boards:
+    return load_boards(SCHEMAS)
+
+
+@pytest.fixture(scope="session")
+def agencies(boards: Boards) -> dict[str, Agency]:
+    """The demo board's agencies."""
+    return boards.by_slug["southend"].agencies
 
 
 @pytest.fixture(scope="session")
@@ -192,13 +168,13 @@ def write(tmp_path: Path) -> Callable[[ReturnTable, str], Path]:
 @pytest.fixture
 def validate(
     specs: dict[str, ReturnSpec],
-    agencies: dict[str, Agency],
+    boards: Boards,
     cover_fields: tuple[CoverField, ...],
 ) -> Callable[..., ValidationResult]:
     """Read and validate a file against the real declarations."""
 
     def validate_path(path: Path, expected_return_type: str | None = None) -> ValidationResult:
         raw = read_return(path, specs, cover_fields)
-        return validate_return(raw, specs, agencies, LA_LOOKUP, expected_return_type)
+        return validate_return(raw, specs, boards, LA_LOOKUP, expected_return_type)
 
     return validate_path

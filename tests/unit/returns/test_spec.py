@@ -13,7 +13,6 @@ from lscb_metrics.intake.declarations import SpecError, label_key
 from lscb_metrics.returns import (
     Agency,
     ReturnSpec,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
 )
@@ -155,25 +154,6 @@ def test_malformed_return_declarations_name_the_file(
     with pytest.raises(SpecError) as raised:
         load_return_specs(schemas)
     assert str(raised.value).startswith(f"{schemas / file}: ")
-    assert phrase in str(raised.value)
-
-
-@pytest.mark.parametrize(
-    ("change", "phrase"),
-    [
-        (lambda d: d["agencies"][0].update(returns=["pudding"]), "unknown return 'pudding'"),
-        (lambda d: d["agencies"][5].update(returns=["referrals"]), "of type 'health'"),
-        (lambda d: d["agencies"][1].update(code="SBC-CSC"), "duplicate agency code"),
-        (lambda d: d["agencies"][0].pop("type"), "lacks type"),
-    ],
-)
-def test_malformed_agencies_name_the_file(
-    schemas: Path, change: Callable[[dict], None], phrase: str
-) -> None:
-    _edit(schemas / "agencies.yaml", change)
-    with pytest.raises(SpecError) as raised:
-        load_agencies(schemas)
-    assert str(raised.value).startswith(f"{schemas / 'agencies.yaml'}: ")
     assert phrase in str(raised.value)
 
 

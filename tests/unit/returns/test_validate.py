@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lscb_metrics.board_setup import rule_sides, satisfying
+from lscb_metrics.boards import load_boards
 from lscb_metrics.intake.declarations import label_key
 from lscb_metrics.intake.rules import RETURN_RULES, RULES
 from lscb_metrics.periods import Quarter
@@ -20,7 +22,6 @@ from lscb_metrics.returns import (
     ColumnSpec,
     ReturnSpec,
     ValidationResult,
-    load_agencies,
     load_cover_fields,
     load_return_specs,
     read_return,
@@ -35,15 +36,14 @@ from .conftest import (
     SOUTHEND,
     ReturnTable,
     cover,
-    rule_sides,
-    satisfying,
     write_csv,
 )
 
 Validate = Callable[..., ValidationResult]
 Write = Callable[[ReturnTable, str], Path]
 SPECS = load_return_specs(SCHEMAS)
-AGENCIES = load_agencies(SCHEMAS)
+BOARDS = load_boards(SCHEMAS)
+AGENCIES = BOARDS.by_slug["southend"].agencies
 COVER_FIELDS = load_cover_fields(SCHEMAS)
 
 
@@ -400,10 +400,10 @@ def test_unreadable_file_fails_ret_001(
     tmp_path: Path, specs: dict[str, ReturnSpec], agencies: dict, referrals: ReturnTable
 ) -> None:
     good = write_csv(referrals, tmp_path / "good.csv")
-    assert validate_file(good, specs, agencies, LA_LOOKUP).failures == []
+    assert validate_file(good, specs, BOARDS, LA_LOOKUP).failures == []
     bad = tmp_path / "bad.xlsx"
     bad.write_text("this is not a workbook", encoding="utf-8")
-    result = validate_file(bad, specs, agencies, LA_LOOKUP)
+    result = validate_file(bad, specs, BOARDS, LA_LOOKUP)
     assert not result.valid
     [failure] = result.failures
     assert (failure.code, failure.location) == ("RET-001", "bad.xlsx")
@@ -411,8 +411,9 @@ def test_unreadable_file_fails_ret_001(
 
 
 def test_every_rule_code_has_a_passing_and_a_failing_case() -> None:
-    # RNG-001 judges a figure against earlier quarters, not one file: tests/unit/test_history.py.
-    tested = {case.code for case in CASES} | {"RET-001", "RNG-001"}
+    # RNG-001 judges a figure against earlier quarters, not one file: tests/unit/test_history.py;
+    # BRD-001 and BRD-002 need two boards: tests/unit/test_boards.py.
+    tested = {case.code for case in CASES} | {"RET-001", "RNG-001", "BRD-001", "BRD-002"}
     assert tested == {rule.code for rule in RETURN_RULES}
 
 
@@ -725,7 +726,7 @@ def generated_returns(draw: st.DrawFn) -> Generated:
 def _validated(table: ReturnTable, directory: Path) -> ValidationResult:
     """A generated table written as CSV, read and validated."""
     raw = read_return(write_csv(table, directory / "generated.csv"), SPECS, COVER_FIELDS)
-    return validate_return(raw, SPECS, AGENCIES, LA_LOOKUP)
+    return validate_return(raw, SPECS, BOARDS, LA_LOOKUP)
 
 
 @settings(max_examples=30, deadline=None)
@@ -774,6 +775,6 @@ def test_any_cell_contents_are_reported_never_raised(
     label = data.draw(st.sampled_from(list(table.cover)))
     table.cover[label] = data.draw(st.one_of(st.just(table.cover[label]), anything))
     path = write_csv(table, tmp_path_factory.mktemp("anything") / "anything.csv")
-    result = validate_file(path, SPECS, AGENCIES, LA_LOOKUP)  # a NUL makes it unreadable
+    result = validate_file(path, SPECS, BOARDS, LA_LOOKUP)  # a NUL makes it unreadable
     assert all(f.message.startswith(f"{f.location}: ") for f in result.failures)
     assert result.valid == (result.errors == [])

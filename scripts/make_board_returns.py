@@ -1,0 +1,59 @@
+"""Write SYNTHETIC partner returns for a demo board: every agency of its profile, every quarter
+from FIRST to LAST, figures scaled to the board's ONS child population (mid-year of the last
+quarter's financial year) by `lscb_metrics.board_setup.plausible_returns`. No figure comes
+from any agency.
+
+Usage: .venv/bin/python scripts/make_board_returns.py thurrock 2012-13-Q1 2014-15-Q2 [--force]
+Writes data/raw/returns/<board>/<quarter>/<agency>_<return>.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from lscb_metrics.board_setup import plausible_returns, quarters_up_to
+from lscb_metrics.boards import load_boards
+from lscb_metrics.config import settings
+from lscb_metrics.measures import MEASURES_FILE, load_registry
+from lscb_metrics.periods import parse_quarter, population_mid_year
+from lscb_metrics.reference import load_population
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write the board's synthetic returns; 1 if files exist and --force is not given."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("board")
+    parser.add_argument("first")
+    parser.add_argument("last")
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    run_settings = settings()
+    board = load_boards(run_settings.schemas_dir).selected(args.board)[0]
+    first, last = parse_quarter(args.first), parse_quarter(args.last)
+    count = (last.year_start - first.year_start) * 4 + last.number - first.number + 1
+    registry = load_registry(run_settings.schemas_dir / MEASURES_FILE)
+    population = load_population(run_settings.reference_dir, registry)
+    [children] = population.loc[
+        population["area_code"].eq(board.areas[0])
+        & population["mid_year"].eq(population_mid_year(last.end)),
+        "population_0_17",
+    ]
+    out = run_settings.returns_dir / board.slug
+    files = plausible_returns(
+        board, quarters_up_to(last, count), run_settings.schemas_dir, int(children)
+    )
+    if out.exists() and not args.force:
+        print(f"{out} exists; use --force to replace it", file=sys.stderr)
+        return 1
+    for name, content in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    print(f"{len(files)} synthetic returns for {board.name} written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

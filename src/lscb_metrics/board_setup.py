@@ -1,0 +1,319 @@
+"""Setting up a board: `lscb-metrics board init` scaffolds its profile, local folder, partner
+templates and README; `plausible_returns` writes SYNTHETIC returns for a board (the second demo
+board, and tests that do what a new board would), with figures scaled to its child population.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from lscb_metrics.boards import BOARDS_FOLDER, LOCAL_TARGETS, PROFILE_FILE, Board, load_boards
+from lscb_metrics.config import Settings
+from lscb_metrics.errors import ConfigurationError
+from lscb_metrics.periods import Quarter
+from lscb_metrics.reference import la_lookup, load_areas
+from lscb_metrics.returns.spec import ReturnSpec, load_cover_fields, load_return_specs
+
+#: A new board's partners: (code suffix, name, agency type, returns sent). Every board has
+#: children's services, police, health providers, schools, probation, road safety and the child
+#: death overview panel; the business manager edits the profile to match the partnership.
+DEFAULT_AGENCIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (
+        "CSC",
+        "Children's Services",
+        "local_authority",
+        ("referrals", "cp_plans", "assessments", "private_fostering", "training"),
+    ),
+    ("POLICE", "Police", "police", ("training",)),
+    ("HEALTH", "Health providers", "health", ("training",)),
+    ("SCHOOLS", "Schools", "education", ("training",)),
+    ("PROBATION", "Probation", "probation", ("training",)),
+    ("ROAD", "Road Safety", "local_authority", ("road_injuries",)),
+    ("CDOP", "Child Death Overview Panel", "cdop", ("child_deaths",)),
+)
+LOCAL_HEADERS = {
+    "local_population.csv": "area_code,mid_year,population_0_17,source,note\n",
+    "local_comparators.csv": "indicator_id,area_code,period_end,comparator,value,source,note\n",
+}
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """What `scaffold_board` wrote, and what the business manager does next."""
+
+    slug: str
+    paths: list[Path]
+    next_steps: str
+
+
+def slug_of(text: str) -> str:
+    """A folder name from a board or area name: 'Leeds' -> 'leeds'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if not slug:
+        raise ConfigurationError(f"cannot make a board folder name from {text!r}; give --slug")
+    return slug
+
+
+def board_document(name: str, areas: list[tuple[str, str]], slug: str) -> dict[str, object]:
+    """The profile of a new board covering `areas` ((ONS code, name) pairs) with the default
+    agencies, their codes prefixed with the board's slug."""
+    prefix = slug.upper()
+    area_names = " and ".join(area_name for _, area_name in areas)
+    return {
+        "name": name,
+        "areas": [code for code, _ in areas],
+        "local_targets": {target: default for target, (default, _) in LOCAL_TARGETS.items()},
+        "publication": {"short_name": name},
+        "agencies": [
+            {
+                "code": f"{prefix}-{suffix}",
+                "name": f"{area_names} {agency_name}",
+                "type": agency_type,
+                "returns": list(returns),
+            }
+            for suffix, agency_name, agency_type, returns in DEFAULT_AGENCIES
+        ],
+    }
+
+
+def scaffold_board(
+    settings: Settings, area_texts: list[str], name: str, slug: str | None = None
+) -> Scaffold:
+    """Write a new board's profile, README, empty local figure files and partner templates."""
+    from lscb_metrics.publish import write_template
+
+    lookup = la_lookup(load_areas(settings.reference_dir))
+    areas = []
+    for text in area_texts:
+        found = lookup.get(text.strip())
+        if found is None:
+            raise ConfigurationError(
+                f"{text!r} is not a local authority code in the shipped DfE files; give the ONS "
+                "code (e.g. E08000035) or the DfE number (e.g. 383)"
+            )
+        areas.append((found[0], found[1]))
+    slug = slug_of(slug or areas[0][1])
+    folder = settings.schemas_dir / BOARDS_FOLDER / slug
+    if folder.exists():
+        raise ConfigurationError(f"{folder} exists already: board {slug!r} is set up")
+    boards = load_boards(settings.schemas_dir)
+    for code, area_name in areas:
+        owner = boards.covering(code)
+        if owner is not None:
+            raise ConfigurationError(f"{area_name} ({code}) is covered by board {owner.slug}")
+    folder.mkdir(parents=True)
+    profile = folder / PROFILE_FILE
+    profile.write_text(
+        f"# {name}: board profile (see README.md beside it).\n"
+        + yaml.safe_dump(board_document(name, areas, slug), sort_keys=False, width=100),
+        encoding="utf-8",
+    )
+    board = load_boards(settings.schemas_dir).by_slug[slug]
+    local = settings.local_dir / slug
+    local.mkdir(parents=True, exist_ok=True)
+    paths = [profile]
+    for file_name, header in LOCAL_HEADERS.items():
+        if not (local / file_name).exists():
+            (local / file_name).write_text(header, encoding="utf-8")
+            paths.append(local / file_name)
+    templates = settings.curated_dir / slug / "templates"
+    paths += [
+        write_template(return_type, settings.schemas_dir, templates / f"{return_type}.xlsx", board)
+        for return_type in sorted({r for a in board.agencies.values() for r in a.returns})
+    ]
+    readme = folder / "README.md"
+    readme.write_text(board_readme(board, templates), encoding="utf-8")
+    paths.append(readme)
+    return Scaffold(slug, paths, next_steps(board, templates))
+
+
+def board_readme(board: Board, templates: Path) -> str:
+    """README.md of a board's profile folder: who sends what, and how to run the board."""
+    rows = "\n".join(
+        f"| `{agency.code}` | {agency.name} | {', '.join(agency.returns)} |"
+        for agency in board.agencies.values()
+    )
+    return f"""# {board.name}
+
+Board profile for `lscb-metrics`: areas {", ".join(board.areas)}.
+
+| agency code | agency | returns it sends each quarter |
+|---|---|---|
+{rows}
+
+Edit `board.yaml` to match the partnership: agencies and the returns they send, local targets
+(`assessment_working_days`), publication settings. Figures the board uses that the published data
+cannot give go in `data/raw/local/{board.slug}/` (`local_population.csv`,
+`local_comparators.csv`), each row with its source.
+
+{next_steps(board, templates)}
+"""
+
+
+def next_steps(board: Board, templates: Path) -> str:
+    """What the business manager does after `board init`."""
+    return (
+        f"Next: send each agency its templates from {templates} (one per return); put the "
+        f"returns they send under data/raw/returns/ (any sub-folder); then run "
+        f"`lscb-metrics run --board {board.slug} --period 2014-15-Q2` (the quarter you report)."
+    )
+
+
+# Typical counts per 10,000 children aged 0-17 in a quarter (flows) or at a quarter end
+# (snapshots), near England's published rates; the counts after each are shares of it.
+_RATES_PER_10000 = {
+    "referrals": 140.0,
+    "section_47_enquiries": 40.0,
+    "children_in_need": 330.0,
+    "cp_plans_at_end": 42.0,
+    "cp_plan_starts": 13.0,
+    "cp_plans_ended": 13.0,
+    "assessments_completed": 130.0,
+    "private_fostering_arrangements": 1.5,
+    "children_killed": 0.05,
+    "children_seriously_injured": 0.6,
+    "children_slightly_injured": 4.0,
+    "live_births": 133.0,
+    "deaths_neonatal": 0.35,
+    "deaths_post_neonatal": 0.13,
+    "deaths_1_to_17": 0.21,
+    "reviews_completed": 0.65,
+    "staff_requiring_training": 50.0,
+}
+_SHARES = {
+    "referrals_source_police": 0.28,
+    "referrals_source_schools": 0.18,
+    "referrals_source_health": 0.14,
+    "referrals_source_other": 0.31,
+    "referrals_to_assessment": 0.9,
+    "rereferrals_within_12_months": 0.22,
+    "referrals_source_family_public": 0.09,
+    "cp_plan_starts_subsequent": 0.2,
+    "cp_plans_two_years_or_more": 0.03,
+    "assessments_within_45_days": 0.84,
+    "assessments_within_local_target": 0.8,
+    "staff_trained_in_date": 0.9,
+    "reviews_modifiable_factors": 0.3,
+}
+
+
+def plausible_returns(
+    board: Board,
+    quarters: list[Quarter],
+    schemas_dir: Path,
+    children: int,
+) -> dict[str, bytes]:
+    """SYNTHETIC CSV returns from every agency of `board` for each quarter and its first area,
+    figures scaled to `children` (its child population) and satisfying every declared check;
+    by relative path (<quarter>/<agency>_<return>.csv). Deterministic for the same inputs."""
+    specs = load_return_specs(schemas_dir)
+    cover_names = [field.name for field in load_cover_fields(schemas_dir)]
+    files = {}
+    for quarter in quarters:
+        for agency in board.agencies.values():
+            for return_type in agency.returns:
+                spec = specs[return_type]
+                cover = {
+                    "return_type": return_type,
+                    "agency_code": agency.code,
+                    "la_code": board.areas[0],
+                    "period_start": quarter.start.isoformat(),
+                    "period_end": quarter.end.isoformat(),
+                }
+                seed = f"{board.slug}/{quarter.label}/{agency.code}/{return_type}"
+                rows = synthetic_rows(spec, children, seed, board.local_targets)
+                name = f"{quarter.label.replace(' ', '-')}/{agency.code}_{return_type}.csv"
+                files[name] = csv_return(cover_names, cover, spec, rows)
+    return files
+
+
+def synthetic_rows(
+    spec: ReturnSpec, children: int, seed: str, local_targets: dict[str, int]
+) -> list[dict[str, object]]:
+    """The data rows of one synthetic return: one per row-key code, counts near typical rates
+    (varying by `seed` within ±10%) and adjusted until the declared checks hold."""
+    keys = [c for c in spec.columns if c.name in spec.row_key]
+    codes = keys[0].allowed if keys else ("",)
+    rows = []
+    for code in codes:
+        jitter = (
+            0.9 + int(hashlib.sha256(f"{seed}/{code}".encode()).hexdigest()[:4], 16) / 0x10000 / 5
+        )
+        values: dict[str, int] = {}
+        base = 0
+        for column in spec.columns:
+            if column.type != "count":
+                continue
+            if column.name in _RATES_PER_10000:
+                value = round(children / 10000 * _RATES_PER_10000[column.name] * jitter)
+                values[column.name] = value
+                # The counts that follow are shares of this one (starts -> subsequent starts).
+                base = value
+            else:
+                values[column.name] = round(base * _SHARES.get(column.name, 0.2) * jitter)
+        values = satisfying(spec, values)
+        row: dict[str, object] = dict(values)
+        for column in spec.columns:
+            if column.type == "code" and keys:
+                row[column.name] = code
+            elif column.type == "integer":
+                row[column.name] = local_targets.get("assessment_working_days", column.maximum)
+        rows.append(row)
+    return rows
+
+
+def satisfying(spec: ReturnSpec, values: dict[str, int]) -> dict[str, int]:
+    """`values` adjusted until every declared check holds: totals set to their parts' sum,
+    parts cut down to what their bound allows."""
+    values = dict(values)
+    for _ in range(50):
+        changed = False
+        for check in spec.checks:
+            parts, op, bound = rule_sides(check.rule)
+            excess = sum(values[p] for p in parts) - values[bound]
+            if op == "==" and excess:
+                values[bound] += excess
+                changed = True
+            elif op == "<=" and excess > 0:
+                for part in parts:
+                    cut = min(values[part], excess)
+                    values[part] -= cut
+                    excess -= cut
+                changed = True
+        if not changed:
+            return values
+    raise ValueError(f"the checks of {spec.return_type} do not settle")
+
+
+def rule_sides(rule: str) -> tuple[list[str], str, str]:
+    """A declared check `a + b <= c` as (['a', 'b'], '<=', 'c')."""
+    left, op, right = re.split(r"\s*(==|<=)\s*", rule)
+    return [term.strip() for term in left.split("+")], op, right.strip()
+
+
+def csv_return(
+    cover_names: list[str],
+    cover: dict[str, str],
+    spec: ReturnSpec,
+    rows: list[dict[str, object]],
+) -> bytes:
+    """A return as CSV: the cover fields then the data columns, cover repeated on every row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = [c.name for c in spec.columns]
+    writer.writerow([*cover_names, *columns])
+    for row in rows:
+        writer.writerow([*(cover[name] for name in cover_names), *(row[c] for c in columns)])
+    return buffer.getvalue().encode("utf-8")
+
+
+def quarters_up_to(last: Quarter, count: int) -> list[Quarter]:
+    """The `count` quarters ending with `last`, oldest first."""
+    return [last.previous(n) for n in range(count - 1, -1, -1)]

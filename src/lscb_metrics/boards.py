@@ -1,0 +1,164 @@
+"""Board profiles (schemas/boards/<slug>/board.yaml): one declaration per safeguarding board or
+partnership, naming the areas it covers, its partner agencies and the returns each sends, its
+local targets and how it publishes. Nothing about any one board lives in Python.
+
+A board's own figures that the published data cannot give (the population it used, comparators
+its reports quoted) are in data/raw/local/<slug>/, beside the profile's slug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lscb_metrics.intake import declarations as grammar
+from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
+from lscb_metrics.returns.spec import Agency, ReturnSpec, load_return_specs
+
+BOARDS_FOLDER = "boards"
+PROFILE_FILE = "board.yaml"
+_PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
+#: Local targets a board may set, with the default a new board gets and what each means.
+LOCAL_TARGETS: dict[str, tuple[int, str]] = {
+    "assessment_working_days": (45, "working days within which a single assessment should end"),
+}
+
+
+@dataclass(frozen=True)
+class Board:
+    """One board: who it is, the areas it covers, who sends it what, and its local targets."""
+
+    slug: str
+    name: str
+    areas: tuple[str, ...]  # ONS codes of the local authorities covered
+    agencies: dict[str, Agency]
+    local_targets: dict[str, int]
+    publication: dict[str, Any]
+    profile: Path
+
+    def local_file(self, name: str) -> Path:
+        """Path of one of the board's local figure files (data/raw/local/<slug>/<name>)."""
+        return self.profile.parents[3] / "data" / "raw" / "local" / self.slug / name
+
+
+@dataclass(frozen=True)
+class Boards:
+    """Every board declared in this installation, by slug."""
+
+    by_slug: dict[str, Board]
+
+    def covering(self, area_code: str | None) -> Board | None:
+        """The board whose areas include `area_code`, or None."""
+        return next((b for b in self.by_slug.values() if area_code in b.areas), None)
+
+    def all_agencies(self) -> dict[str, Agency]:
+        """Every board's agencies by code (the first board's where two share a code)."""
+        merged: dict[str, Agency] = {}
+        for board in self.by_slug.values():
+            merged = {**board.agencies, **merged}
+        return merged
+
+    def described(self) -> str:
+        """'Name (areas)' of every board, for messages."""
+        return "; ".join(f"{b.name} ({', '.join(b.areas)})" for b in self.by_slug.values())
+
+    def selected(self, slug: str | None) -> tuple[Board, ...]:
+        """The board named `slug`, or every board when None; SpecError for an unknown slug."""
+        if slug is None:
+            return tuple(self.by_slug.values())
+        if slug not in self.by_slug:
+            raise SpecError(
+                f"no board {slug!r}; boards here: {', '.join(self.by_slug) or 'none'} "
+                f"(profiles in schemas/{BOARDS_FOLDER}/<slug>/{PROFILE_FILE})"
+            )
+        return (self.by_slug[slug],)
+
+
+def load_boards(schemas_dir: Path = SCHEMAS_DIR) -> Boards:
+    """Every board profile under `schemas_dir/boards`, checked against the return declarations
+    and against each other (an area belongs to one board at most)."""
+    specs = load_return_specs(schemas_dir)
+    paths = sorted((schemas_dir / BOARDS_FOLDER).glob(f"*/{PROFILE_FILE}"))
+    if not paths:
+        raise SpecError(
+            f"{schemas_dir / BOARDS_FOLDER}: no board profiles (<slug>/{PROFILE_FILE}); create one "
+            "with `lscb-metrics board init --area CODE --name NAME`"
+        )
+    boards = [board_profile(path, specs) for path in paths]
+    owners: dict[str, str] = {}
+    for board in boards:
+        for area in board.areas:
+            if area in owners:
+                raise SpecError(
+                    f"{board.profile}: area {area} is already covered by board {owners[area]}; "
+                    "an area belongs to one board"
+                )
+            owners[area] = board.slug
+    return Boards({board.slug: board for board in boards})
+
+
+def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
+    """One board from its profile at `path` (its slug is the folder name)."""
+    document = grammar.yaml_mapping(grammar.yaml_document(path), path, "the profile", _PROFILE_KEYS)
+    for required in ("name", "areas", "agencies"):
+        if required not in document:
+            raise SpecError(f"{path}: the profile needs {required!r}")
+    areas = tuple(
+        grammar.yaml_text(area, path, "area code")
+        for area in grammar.yaml_list(document["areas"], path, "areas")
+    )
+    if not areas:
+        raise SpecError(f"{path}: a board covers at least one area")
+    agencies = tuple(
+        declared_agency(item, path, specs)
+        for item in grammar.yaml_list(document["agencies"], path, "agencies")
+    )
+    grammar.checked_unique((agency.code for agency in agencies), path, "agency code")
+    grammar.checked_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
+    targets = document.get("local_targets") or {}
+    unknown = sorted(set(targets) - set(LOCAL_TARGETS))
+    if unknown:
+        raise SpecError(f"{path}: unknown local target(s) {unknown}; known: {list(LOCAL_TARGETS)}")
+    local_targets = {name: default for name, (default, _) in LOCAL_TARGETS.items()}
+    for name, value in targets.items():
+        whole = grammar.yaml_whole(value, path, f"local target {name}")
+        if whole is None or whole <= 0:
+            raise SpecError(f"{path}: local target {name} must be a whole number above 0")
+        local_targets[name] = whole
+    return Board(
+        slug=path.parent.name,
+        name=grammar.yaml_text(document["name"], path, "name"),
+        areas=areas,
+        agencies={agency.code: agency for agency in agencies},
+        local_targets=local_targets,
+        publication=dict(document.get("publication") or {}),
+        profile=path,
+    )
+
+
+def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> Agency:
+    """One agency of a profile, checked against the returns it says it sends."""
+    keys = {"code", "name", "type", "returns"}
+    item = grammar.yaml_mapping(document, path, "an agency", keys)
+    code = grammar.yaml_text(item["code"], path, "agency code")
+    returns = tuple(
+        grammar.yaml_text(r, path, f"agency {code} returns")
+        for r in grammar.yaml_list(item["returns"], path, f"agency {code} returns")
+    )
+    agency = Agency(
+        code=code,
+        name=grammar.yaml_text(item["name"], path, f"agency {code} name"),
+        type=grammar.yaml_text(item["type"], path, f"agency {code} type"),
+        returns=returns,
+    )
+    for return_type in returns:
+        spec = specs.get(return_type)
+        if spec is None:
+            raise SpecError(f"{path}: agency {code} sends unknown return {return_type!r}")
+        if agency.type not in spec.sent_by:
+            raise SpecError(
+                f"{path}: agency {code} is of type {agency.type!r}, which the {return_type} "
+                f"return's sent_by ({', '.join(spec.sent_by)}) does not include"
+            )
+    return agency

@@ -1,0 +1,143 @@
+"""What a new board does, end to end: scaffold Leeds, fill the generated templates for four
+quarters, run the flow for that board, and publish an edition that says nothing of Southend.
+
+The project is a temporary copy (its schemas and shipped reference data), so the real project
+is never changed; the run is the real flow under the session's Prefect server.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from lscb_metrics.board_setup import synthetic_rows
+from lscb_metrics.boards import load_boards
+from lscb_metrics.cli import main
+from lscb_metrics.periods import parse_quarter
+from lscb_metrics.returns import load_return_specs
+
+PROJECT = Path(__file__).resolve().parents[2]
+LEEDS = "E08000035"
+LEEDS_CHILDREN = 170_000  # about Leeds' 0-17 population in 2014, to scale the figures
+QUARTERS = ["2013-14-Q3", "2013-14-Q4", "2014-15-Q1", "2014-15-Q2"]
+pytestmark = pytest.mark.e2e
+
+
+def fill_template(template: Path, out: Path, cover: dict[str, object], rows: list[dict]) -> None:
+    """Fill a generated template as a partner would: cover values in column B, figures in the
+    data rows under their titles (row-key cells come filled)."""
+    book = openpyxl.load_workbook(template)
+    sheet = book["Cover"]
+    for row in sheet.iter_rows(min_row=3):
+        title = row[0].value
+        if title in cover:
+            row[1].value = cover[title]
+    data = book["Data"]
+    titles = [cell.value for cell in data[1]]
+    for number, values in enumerate(rows, start=2):
+        for position, title in enumerate(titles, start=1):
+            if title in values:
+                data.cell(row=number, column=position, value=values[title])
+    book.save(out)
+
+
+def texts_of_workbook(path: Path) -> str:
+    """Every cell of a workbook as text."""
+    book = openpyxl.load_workbook(path)
+    return " ".join(
+        str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project to set a new board up in."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT / "schemas", root / "schemas")
+    shutil.copytree(PROJECT / "data" / "raw" / "reference", root / "data" / "raw" / "reference")
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(root))
+    for name in ("LSCB_WAREHOUSE", "LSCB_RETURNS", "LSCB_CASES"):
+        monkeypatch.delenv(name, raising=False)
+    return root
+
+
+def test_a_new_board_from_nothing_to_its_first_edition(prefect_server, project: Path, capsys):
+    name = "Leeds Safeguarding Children Partnership"
+    assert main(["board", "init", "--area", LEEDS, "--name", name]) == 0
+    assert "board leeds set up" in capsys.readouterr().out
+    board = load_boards(project / "schemas").by_slug["leeds"]
+    assert board.areas == (LEEDS,)
+    assert {a.type for a in board.agencies.values()} >= {
+        "local_authority",
+        "police",
+        "health",
+        "education",
+        "probation",
+        "cdop",
+    }
+    templates = project / "data" / "curated" / "leeds" / "templates"
+    specs = load_return_specs(project / "schemas")
+    returns = project / "data" / "raw" / "returns"
+    for label in QUARTERS:
+        quarter = parse_quarter(label)
+        for agency in board.agencies.values():
+            for return_type in agency.returns:
+                spec = specs[return_type]
+                titles = {column.name: column.title for column in spec.columns}
+                rows = [
+                    {titles[name]: value for name, value in row.items()}
+                    for row in synthetic_rows(
+                        spec, LEEDS_CHILDREN, f"{label}/{agency.code}", board.local_targets
+                    )
+                ]
+                cover = {
+                    "Agency code": agency.code,
+                    "Local authority code": LEEDS,
+                    "Period start": quarter.start,
+                    "Period end": quarter.end,
+                }
+                out = returns / label / f"{agency.code}_{return_type}.xlsx"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                fill_template(templates / f"{return_type}.xlsx", out, cover, rows)
+
+    assert main(["run", "--board", "leeds", "--period", "2014-15-Q2"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{name} (leeds): complete" in printed
+
+    edition = project / "data" / "curated" / "leeds"
+    warehouse = project / "data" / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        [(outcome, missing)] = connection.execute(
+            "SELECT outcome, missing_returns FROM audit.board_runs WHERE board = 'leeds'"
+        ).fetchall()
+        [(rate,)] = connection.execute(
+            "SELECT value FROM curated.indicator_values WHERE indicator_id = 'cp_plan_rate' "
+            "AND area_code = ? AND source_type = 'partner_return' AND period_end = ?",
+            [LEEDS, date(2014, 9, 30)],
+        ).fetchall()
+    assert (outcome, missing) == ("complete", [])
+    # The figures were scaled to about 42 children on a plan per 10,000 (England's rate).
+    assert 35 < rate < 50
+    board_texts = [
+        (edition / "EDITION.md").read_text(),
+        texts_of_workbook(edition / "lscb_report_tables.xlsx"),
+        *(texts_of_workbook(path) for path in sorted((edition / "templates").glob("*.xlsx"))),
+    ]
+    assert "within the local target of 45 working days" in board_texts[1]
+    for text in board_texts:
+        assert "Southend" not in text
+    # The scorecard and open data name every authority's published figures, and Leeds' DfE
+    # statistical neighbours happen to include Southend-on-Sea; nothing there is the demo board.
+    national_texts = [
+        (edition / "scorecard.html").read_text(),
+        (edition / "lscb_indicators_open_data.csv").read_text(),
+    ]
+    assert "Leeds" in national_texts[0]
+    for text in national_texts:
+        for demo in ("Southend Local Safeguarding", "Southend LSCB", "SBC-", "40 working days"):
+            assert demo not in text

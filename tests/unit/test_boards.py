@@ -1,0 +1,103 @@
+"""Board profiles: loading, the checks on them, and returns accepted only from the board that
+covers their area (BRD-001, BRD-002)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lscb_metrics.boards import load_boards
+from lscb_metrics.intake.declarations import SpecError
+from lscb_metrics.returns import load_return_specs, read_return, validate_return
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SOUTHEND = ("E06000033", "Southend-on-Sea", "E12000006")
+THURROCK = ("E06000034", "Thurrock", "E12000006")
+LEEDS = ("E08000035", "Leeds", "E12000003")
+LOOKUP = {area[0]: area for area in (SOUTHEND, THURROCK, LEEDS)}
+
+
+@pytest.fixture
+def schemas(tmp_path: Path) -> Path:
+    """A private copy of schemas/ to break."""
+    return Path(shutil.copytree(SCHEMAS, tmp_path / "schemas"))
+
+
+def _edit(path: Path, change: Callable[[dict], None]) -> None:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
+    boards = load_boards(SCHEMAS)
+    assert set(boards.by_slug) == {"southend", "thurrock"}
+    southend = boards.by_slug["southend"]
+    assert southend.areas == ("E06000033",)
+    assert len(southend.agencies) == 14
+    assert southend.agencies["SUH"].returns == ("training",)
+    assert southend.local_targets == {"assessment_working_days": 40}
+    # Essex Police serves both boards under one code.
+    assert boards.covering("E06000034").agencies["ESSEX-POLICE"].name == "Essex Police"
+    assert boards.covering("E08000035") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "phrase"),
+    [
+        (lambda d: d["agencies"][0].update(returns=["pudding"]), "unknown return 'pudding'"),
+        (lambda d: d["agencies"][5].update(returns=["referrals"]), "of type 'health'"),
+        (lambda d: d["agencies"][1].update(code="SBC-CSC"), "duplicate agency code"),
+        (lambda d: d["agencies"][0].pop("type"), "lacks type"),
+        (lambda d: d.update(local_targets={"lunch_minutes": 30}), "unknown local target"),
+        (lambda d: d.update(local_targets={"assessment_working_days": 0}), "above 0"),
+        (lambda d: d.update(areas=[]), "at least one area"),
+        (lambda d: d.update(areas=["E06000034"]), "already covered by board"),
+    ],
+)
+def test_malformed_profiles_name_the_file(
+    schemas: Path, change: Callable[[dict], None], phrase: str
+) -> None:
+    profile = schemas / "boards" / "southend" / "board.yaml"
+    _edit(profile, change)
+    with pytest.raises(SpecError) as raised:
+        load_boards(schemas)
+    assert str(raised.value).startswith(str(profile)) or "already covered" in str(raised.value)
+    assert phrase in str(raised.value)
+
+
+def _csv(tmp_path: Path, agency: str, area: str) -> Path:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "return_type,agency_code,la_code,period_start,period_end,private_fostering_arrangements\n"
+        f"private_fostering,{agency},{area},2014-07-01,2014-09-30,10\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("agency", "area", "codes", "phrase"),
+    [
+        ("SBC-CSC", "E06000033", set(), ""),
+        ("TC-CSC", "E06000034", set(), ""),
+        # Southend's children's services cannot speak for Thurrock, nor Thurrock's for Southend.
+        ("SBC-CSC", "E06000034", {"BRD-002"}, "not one of Thurrock Local Safeguarding"),
+        ("TC-CSC", "E06000033", {"BRD-002"}, "Use one of: SBC-CSC"),
+        # A real area that no board here covers.
+        ("SBC-CSC", "E08000035", {"BRD-001"}, "No board here covers Leeds (E08000035)"),
+    ],
+)
+def test_a_return_only_speaks_for_its_own_board(
+    tmp_path: Path, agency: str, area: str, codes: set[str], phrase: str
+) -> None:
+    specs = load_return_specs(SCHEMAS)
+    raw = read_return(_csv(tmp_path, agency, area), specs)
+    result = validate_return(raw, specs, load_boards(SCHEMAS), LOOKUP)
+    assert {f.code for f in result.errors} == codes
+    assert phrase in " ".join(f.message for f in result.failures)
+    assert (result.cover is None) == bool(codes)
