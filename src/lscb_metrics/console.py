@@ -9,6 +9,7 @@ redrawn), with the standard library only.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ TICK_SECONDS = 3.0
 CONSOLE_LOGGERS = ("", "uvicorn", "fastapi", "prefect._internal")
 #: The log file's lines: Prefect's console layout, naming the flow or task run where there is one.
 LOG_LINE = "%(asctime)s.%(msecs)03d | %(levelname)-7s | {} - %(message)s"
+#: Prefect's override of its console handler's level, read by processes the run starts (the
+#: validation pool's workers), whose logs reach the Prefect UI but would also reach the terminal.
+CHILD_CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
 
 
 class StageConsole(logging.Handler):
@@ -175,6 +179,9 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
     PROGRESS.addHandler(stages)
     PROGRESS.addHandler(to_file)
     logging.captureWarnings(True)
+    child_level = os.environ.get(CHILD_CONSOLE_LEVEL)
+    if not verbose:
+        os.environ[CHILD_CONSOLE_LEVEL] = "CRITICAL"
     try:
         yield
     except LscbError as error:
@@ -184,6 +191,10 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
         logging.getLogger(__name__).exception("the run ended early")
         raise
     finally:
+        if child_level is None:
+            os.environ.pop(CHILD_CONSOLE_LEVEL, None)
+        else:
+            os.environ[CHILD_CONSOLE_LEVEL] = child_level
         logging.captureWarnings(False)
         PROGRESS.removeHandler(stages)
         PROGRESS.removeHandler(to_file)
