@@ -27,7 +27,7 @@ from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.signals import shielded
-from lscb_metrics.store import run_lock
+from lscb_metrics.store import Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import return_context
 from lscb_metrics.validation_cache import declaration_fingerprints
 from lscb_metrics.warehouse import previous_receipts
@@ -47,7 +47,7 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
 
 @task(name="validate returns", cache_policy=NO_CACHE)
 def receive(
-    paths: list[Path],
+    paths: list[StagedFile],
     run_settings: Settings,
     context: pipeline.ReturnContext,
     fingerprints: dict[str, str],
@@ -87,10 +87,11 @@ def compute(
     started_at: datetime,
     cases: CaseResult | None,
     board: str | None,
+    skipped: list[Skipped],
 ) -> pipeline.RunPlan:
     """Indicator values, comparisons and every other relation of the run, not yet written."""
     return pipeline.compute_run(
-        run_settings, quarter, submissions, reference, started_at, cases, board
+        run_settings, quarter, submissions, reference, started_at, cases, board, skipped
     )
 
 
@@ -156,15 +157,16 @@ def quarterly_run(
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):
         reference = load_reference(run_settings)
-        paths = pipeline.candidate_files(run_settings)
-        logger.info("%d return files found", len(paths))
+        found = pipeline.candidate_files(run_settings)
+        paths = found.files
+        logger.info("%d return files found, %d entries skipped", len(paths), len(found.skipped))
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
         fingerprints = declaration_fingerprints(run_settings.schemas_dir, reference.la_lookup)
         recalled = pipeline.recall_validated(
             paths, run_settings, fingerprints, receipts, started_at
         )
-        todo = [path for path in paths if path not in recalled]
+        todo = [file for file in paths if file.path not in recalled]
         progress.began("receive", total=len(todo))
         validators = validation_workers(workers)
         logger.info(
@@ -196,7 +198,9 @@ def quarterly_run(
         submissions = list(recalled.values()) + fresh
         progress.finished("receive", progress.received_detail(submissions))
         cases = derive_cases(run_settings, reference)
-        plan = compute(run_settings, quarter, submissions, reference, started_at, cases, board)
+        plan = compute(
+            run_settings, quarter, submissions, reference, started_at, cases, board, found.skipped
+        )
         if not plan.summary.publishable:
             logger.info("%s: no board has accepted returns; nothing written", quarter.label)
             return plan.summary

@@ -18,6 +18,6 @@ def received_returns(run_settings: Settings, reference: pipeline.Reference) -> l
     fingerprints = declaration_fingerprints(run_settings.schemas_dir, reference.la_lookup)
     receipts = warehouse.previous_receipts(run_settings.warehouse)
     return [
-        pipeline.receive(path, run_settings, context, fingerprints, receipts, now)
-        for path in pipeline.candidate_files(run_settings)
+        pipeline.receive(file, run_settings, context, fingerprints, receipts, now)
+        for file in pipeline.candidate_files(run_settings).files
     ]

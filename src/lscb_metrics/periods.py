@@ -57,13 +57,18 @@ class Quarter:
         return Quarter(index // 4, index % 4 + 1)
 
 
+#: The first financial year a run may report on: no return or published figure is older.
+FIRST_YEAR = 2000
+
+
 def year_label(year_start: int) -> str:
     """Financial-year label: 2013 -> '2013-14'."""
     return f"{year_start}-{(year_start + 1) % 100:02d}"
 
 
-def parse_quarter(text: str) -> Quarter:
-    """Quarter from '2014-15-Q2' (also '2014-15 Q2', '2014/15 Q2')."""
+def parse_quarter(text: str, today: date | None = None) -> Quarter:
+    """Quarter from '2014-15-Q2' (also '2014-15 Q2', '2014/15 Q2'); PeriodError unless its year
+    starts between FIRST_YEAR and the year after `today` (default: the real today)."""
     match = _QUARTER_RE.match(text)
     if not match:
         raise PeriodError(
@@ -73,6 +78,12 @@ def parse_quarter(text: str) -> Quarter:
     year, next_two, number = int(match[1]), int(match[2]), int(match[3])
     if (year + 1) % 100 != next_two:
         raise PeriodError(f"period {text!r}: {year}-{next_two:02d} is not a financial year")
+    last = (today or date.today()).year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise PeriodError(
+            f"period {text!r} is outside the years the data can cover: give a quarter from "
+            f"{year_label(FIRST_YEAR)} to {year_label(last)}"
+        )
     return Quarter(year, number)
 
 

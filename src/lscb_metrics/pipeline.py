@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,8 @@ from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import Settings
 from lscb_metrics.errors import ConfigurationError, PublicationBlocked
 from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
+from lscb_metrics.intake.failures import case_failure
+from lscb_metrics.intake.rules import CASE_NOT_A_FILE
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
@@ -42,7 +44,9 @@ from lscb_metrics.validation_cache import recall, remember
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
     from lscb_metrics.quality import QualityResult
+from lscb_metrics.store import Skipped, StagedFile, regular_files, staging_folder
 from lscb_metrics.submissions import (
+    Discovery,
     ReturnContext,
     Submission,
     archive,
@@ -55,6 +59,7 @@ from lscb_metrics.submissions import (
     ingest,
     missing_returns,
     rows_table,
+    skipped_table,
     submissions_table,
 )
 
@@ -150,22 +155,24 @@ def local_figures(boards: Boards, name: str, dtype: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def candidate_files(settings: Settings) -> list[Path]:
-    """Files a run considers: the inbox (returns folder) first, then the archive of accepted
-    files, one per content, so a file removed from the inbox still counts once stored."""
-    return discover_returns(settings.returns_dir, settings.store_dir)
+def candidate_files(settings: Settings) -> Discovery:
+    """Files a run considers, staged: the inbox (returns folder) first, then the archive of
+    accepted files, one per content, so a file removed from the inbox still counts once stored;
+    with the entries skipped."""
+    staging = staging_folder(settings.store_dir.parent)
+    return discover_returns(settings.returns_dir, settings.store_dir, staging=staging)
 
 
 def receive(
-    path: Path,
+    path: StagedFile,
     settings: Settings,
     context: ReturnContext,
     fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
 ) -> Submission:
-    """Validate one file and keep it: archived if accepted, quarantined if rejected, with the
-    result recorded beside it for later runs under the same declarations (`fingerprints`)."""
+    """Validate one staged file and keep it: archived if accepted, quarantined if rejected,
+    with the result recorded beside it for later runs under the same declarations."""
     received = naive_utc(now)
     submission = ingest(path, found_in(path, settings), context, received)
     submission.received_at = receipts.get(submission.sha256, received)
@@ -175,28 +182,30 @@ def receive(
 
 
 def recall_validated(
-    paths: list[Path],
+    files: list[StagedFile],
     settings: Settings,
     fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
 ) -> dict[Path, Submission]:
-    """The files among `paths` validated before under the same declarations, as submissions
-    rebuilt from their validation records (validation_cache); the rest need validating."""
+    """The staged files validated before under the same declarations, as submissions rebuilt
+    from their validation records (validation_cache), by staged path; the rest need
+    validating."""
     received = naive_utc(now)
     kept = (settings.store_dir, settings.quarantine_dir)
     recalled = {}
-    for path in paths:
-        submission = recall(identify(path, found_in(path, settings), received), kept, fingerprints)
+    for file in files:
+        submission = recall(identify(file, found_in(file, settings), received), kept, fingerprints)
         if submission is not None:
             submission.received_at = receipts.get(submission.sha256, received)
-            recalled[path] = submission
+            recalled[file.path] = submission
     return recalled
 
 
-def found_in(path: Path, settings: Settings) -> Path:
+def found_in(file: StagedFile, settings: Settings) -> Path:
     """The folder a candidate file was found in: the inbox, or its own folder in the store."""
-    return settings.returns_dir if path.is_relative_to(settings.returns_dir) else path.parent
+    source = file.source
+    return settings.returns_dir if source.is_relative_to(settings.returns_dir) else source.parent
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -215,12 +224,10 @@ def derive_cases(settings: Settings, reference: Reference) -> CaseResult | None:
     from lscb_metrics.cases import derive_case_facts, load_pseudonymisation_key
 
     key = load_pseudonymisation_key()
-    files = sorted(
-        path
-        for path in settings.cases_dir.rglob("*")
-        if path.is_file() and path.suffix.lower() in CASE_SUFFIXES
-    )
-    return derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+    files, skipped = regular_files(settings.cases_dir, CASE_SUFFIXES)
+    result = derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+    passed_over = [case_failure(CASE_NOT_A_FILE, s.path, reason=s.reason) for s in skipped]
+    return replace(result, failures=[*result.failures, *passed_over])
 
 
 def partner_measures(
@@ -363,6 +370,7 @@ def compute_run(
     started_at: datetime,
     cases: CaseResult | None = None,
     board_slug: str | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> RunPlan:
     """Every relation the run for `quarter` would write, from ingested submissions (and derived
     case lists), and its audit record; nothing is written.
@@ -404,6 +412,7 @@ def compute_run(
             failures_table(submissions), settings.warehouse, "audit.validation_failures"
         ),
         BOARD_RUNS: board_runs_table(run_id, quarter, outcomes, used, previous_board_runs),
+        "audit.skipped_entries": skipped_table(skipped or [], run_id),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         **case_relations(cases),

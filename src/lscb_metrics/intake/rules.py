@@ -128,6 +128,14 @@ RETURN_TYPE_MISMATCH = Rule(
     "'{value}' does not match the columns, which are those of the {found_title} return "
     "({found}). Correct the return type, or send the {stated_title} figures.",
 )
+INVISIBLE_CHARACTER = Rule(
+    "COV-012",
+    "error",
+    "A code holds an invisible, control or direction-changing character.",
+    "'{value}' in '{title}' holds a character you cannot see (shown here as \\u... or "
+    "\\x...), such as a zero-width space or a right-to-left mark. Type the code again by hand "
+    "rather than pasting it.",
+)
 
 MISSING_COLUMN = Rule(
     "COL-001",
@@ -185,6 +193,12 @@ BLANK_VALUE = Rule(
     "A cell in a row of figures is blank.",
     "'{title}' is blank. {hint}",
 )
+TOO_MANY_DIGITS = Rule(
+    "VAL-006",
+    "error",
+    "A number has more digits than any figure can have.",
+    "'{value}' in '{title}' has more digits than any figure can have, so it was not read. {hint}",
+)
 
 NO_DATA_ROWS = Rule(
     "ROW-001",
@@ -234,13 +248,13 @@ CASE_DUPLICATE_COLUMN = Rule(
     "CAS-004",
     "error",
     "Two columns have headers naming the same column.",
-    "'{label}' is a second '{title}' column. Keep one.",
+    "this is a second '{title}' column. Keep one.",
 )
 CASE_IDENTIFYING_COLUMN = Rule(
     "CAS-005",
     "warning",
     "A column that identifies people was dropped unread.",
-    "the column '{label}' looks like it holds names, addresses, postcodes or another "
+    "this column's header looks like it heads names, addresses, postcodes or another "
     "service's number for a person, and was dropped without being read. Leave such columns "
     "out of case lists: the child ID is all that is needed to link a child's records.",
 )
@@ -248,7 +262,7 @@ CASE_UNEXPECTED_COLUMN = Rule(
     "CAS-006",
     "warning",
     "A column is not part of the list and was ignored.",
-    "'{label}' is not a column of the {list_title} list and was ignored.",
+    "this column's header is not one of the {list_title} list's and the column was ignored.",
 )
 CASE_NO_ROWS = Rule(
     "CAS-007",
@@ -336,6 +350,12 @@ CASE_MORE_FAILURES = Rule(
     "More rows fail a rule than are listed.",
     "{count} more rows fail {code} ({summary}); the first {listed} are listed.",
 )
+CASE_NOT_A_FILE = Rule(
+    "CAS-022",
+    "warning",
+    "An entry of the cases folder is not a regular file and was skipped.",
+    "this entry is {reason}, so it was skipped unread. Put the list itself in the folder.",
+)
 
 #: The rules of partner returns.
 RETURN_RULES: tuple[Rule, ...] = (
@@ -353,6 +373,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     COVER_DIFFERS,
     DUPLICATE_COVER_FIELD,
     RETURN_TYPE_MISMATCH,
+    INVISIBLE_CHARACTER,
     MISSING_COLUMN,
     UNEXPECTED_COLUMN,
     DUPLICATE_COLUMN,
@@ -362,6 +383,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     OUT_OF_RANGE,
     NOT_ALLOWED_CODE,
     BLANK_VALUE,
+    TOO_MANY_DIGITS,
     NO_DATA_ROWS,
     DUPLICATE_ROW_KEY,
     TOTALS_ROW,
@@ -388,6 +410,7 @@ CASE_LIST_RULES: tuple[Rule, ...] = (
     CASE_OVERLAPPING_PLAN,
     CASE_PERIOD_OVERLAP,
     CASE_MORE_FAILURES,
+    CASE_NOT_A_FILE,
 )
 #: Every rule by code.
 RULES: dict[str, Rule] = rule_registry((*RETURN_RULES, *CASE_LIST_RULES))
@@ -402,14 +425,34 @@ MAX_SHOWN = 40
 # Text starting with these is run as a formula when a report is opened in a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
+#: The same two tests as regular expressions for SQL (RE2), for files DuckDB writes.
+SQL_FORMULA_START = r"^[=+\-@\t\r]"
+SQL_PLAIN_NUMBER = r"[+-]?[0-9,]*\.?[0-9]+"
 
 
 def shown(value: object) -> str:
-    """`value` as safe to echo: cut to MAX_SHOWN characters, a leading formula sign quoted."""
+    """`value` as safe to echo: cut to MAX_SHOWN characters, invisible and control characters
+    escaped, a leading formula sign quoted."""
     text = " ".join(str(value).split())
     if len(text) > MAX_SHOWN:
         text = text[: MAX_SHOWN - 1] + "…"
-    return formula_safe(text)
+    return formula_safe(escaped(text))
+
+
+def escaped(text: str) -> str:
+    """`text` with every character that is not plainly visible (controls such as ESC and
+    newline, zero-width and bidirectional marks, odd spaces, undecodable bytes) written as its
+    Python escape, so none can act on a terminal or hide in a report."""
+    return "".join(
+        char if char == " " or char.isprintable() else char.encode("unicode_escape").decode()
+        for char in text
+    )
+
+
+def inert(value: object) -> object:
+    """`value` as a spreadsheet cell that can never run: text made `formula_safe`, anything
+    else unchanged."""
+    return formula_safe(value) if isinstance(value, str) else value
 
 
 def formula_safe(text: str) -> str:

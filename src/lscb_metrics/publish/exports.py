@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from lscb_metrics.boards import Board
+from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
     LOCAL_AUTHORITY,
@@ -289,7 +290,8 @@ def _write_analyst_copies(connection: duckdb.DuckDBPyConnection, out_dir: Path) 
     connection.execute("SET threads = 1")
     paths = []
     for relation in ANALYST_RELATIONS:
-        query = f"SELECT * FROM {relation} ORDER BY {ANALYST_ORDER}"
+        columns = _inert_columns(connection, relation)
+        query = f"SELECT {columns} FROM {relation} ORDER BY {ANALYST_ORDER}"
         for file_format in ANALYST_FORMATS:
             path = out_dir / f"{relation.replace('.', '_')}.{file_format}"
             options = "FORMAT csv, HEADER" if file_format == "csv" else "FORMAT parquet"
@@ -337,5 +339,21 @@ def _cell_texts(values: pd.Series, decimals: pd.Series) -> list[str]:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """`frame` as UTF-8 CSV with Unix line ends (the same bytes on every platform)."""
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    """`frame` as UTF-8 CSV with Unix line ends (the same bytes on every platform), its text
+    inert in a spreadsheet."""
+    frame.map(inert).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _inert_columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """A select list of `relation` in which text cells are inert as `formula_safe` makes them
+    (a partner's file named '=HYPERLINK(...)' reaches the `source` column)."""
+    described = connection.execute(f"DESCRIBE {relation}").fetchall()
+    quoted = ['"' + name.replace('"', '""') + '"' for name, *_ in described]
+    return ", ".join(
+        f"CASE WHEN regexp_matches({q}, '{SQL_FORMULA_START}') "
+        f"AND NOT regexp_full_match({q}, '{SQL_PLAIN_NUMBER}') "
+        f"THEN '''' || {q} ELSE {q} END AS {q}"
+        if column_type == "VARCHAR"
+        else q
+        for q, (_, column_type, *_) in zip(quoted, described, strict=True)
+    )

@@ -26,6 +26,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.boards import Board
+from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
@@ -432,7 +433,7 @@ def _write_table(sheet: Worksheet, table: SheetTable) -> None:
     for offset, (values, decimals) in enumerate(zip(table.rows, table.row_decimals, strict=True)):
         row = HEADER_ROW + 1 + offset
         for column, value in enumerate(values):
-            cell = sheet.cell(row=row, column=column + 1, value=value)
+            cell = sheet.cell(row=row, column=column + 1, value=inert(value))
             if column in table.number_columns:
                 cell.alignment = Alignment(horizontal="right")
                 if not isinstance(value, str):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import warnings
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
@@ -32,6 +33,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -73,11 +75,29 @@ MAX_FILE_MB = 20
 MAX_UNPACKED_MB = 100
 #: The most rows of figures a return may have: returns hold totals, never a row per child.
 MAX_ROWS = 1_000
+#: How far down and across a return's sheet may reach (figures, notes and blank rows included):
+#: a workbook's size is checked against these before any row is built, so one stray cell at
+#: XFD1048576 cannot make a reader build a billion empty cells.
+MAX_SHEET_ROWS = 2 * MAX_ROWS
+MAX_COLUMNS = 100
+#: The longest text a cell may hold: a code, a figure or a short note.
+MAX_CELL_CHARS = 2_000
 
 # Password-protected (encrypted) workbooks of any version are OLE documents keeping their
 # encrypted package in a stream of this name.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _WORKBOOK_PART = "xl/workbook.xml"
+_WORKSHEETS = "xl/worksheets/"
+# The used range a sheet declares, near the start of its XML (absent in some writers' files).
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+[0-9]+:)?([A-Z]+[0-9]+)\"")
+_DIMENSION_BYTES = 4096
+# Parts that make a workbook act rather than hold figures: macros and links to other files.
+_ACTIVE_PARTS = {
+    "xl/vbaProject.bin": "macros",
+    "xl/externalLinks/": "links to other workbooks",
+}
+# Functions that fetch from or parse the network when a workbook is opened or recalculated.
+_FETCHING_FUNCTIONS = ("WEBSERVICE(", "FILTERXML(")
 _SAVE_AS = (
     "Save it from Excel (File > Save As) as 'Excel Workbook (*.xlsx)' or as "
     "'CSV UTF-8 (Comma delimited) (*.csv)', and send that."
@@ -240,6 +260,8 @@ def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
     """The non-blank rows of a workbook's Cover and Data sheets, as the partner sees them."""
     _check_workbook_file(path.name, content)
     values = _workbook(path.name, content, data_only=True)
+    for sheet in values.worksheets:
+        _check_extent(path.name, sheet.max_row, sheet.max_column)
     cover, data = _return_sheets(path.name, values)
     _check_visible(path.name, cover, data)
     _check_unmerged(path.name, data)
@@ -247,7 +269,9 @@ def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
     _check_row_count(path.name, len(data_rows) - 1, "the Data sheet")
     formulas = _workbook(path.name, content, data_only=False)
     _check_formula_results(path.name, (cover, data), formulas)
-    return sheet_grid(cover), data_rows
+    cover_rows = sheet_grid(cover)
+    _check_cell_lengths(path.name, [*cover_rows, *data_rows])
+    return cover_rows, data_rows
 
 
 def _check_workbook_file(file_name: str, content: bytes) -> None:
@@ -275,6 +299,11 @@ def _check_workbook_file(file_name: str, content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
             mimetype = archive.read("mimetype") if "mimetype" in archive.namelist() else b""
+            extents = [
+                _declared_extent(archive, member)
+                for member in members
+                if member.filename.startswith(_WORKSHEETS) and member.filename.endswith(".xml")
+            ]
     except Exception:  # zipfile reports a damaged archive through many exception types
         raise UnreadableFile(
             file_name,
@@ -296,6 +325,62 @@ def _check_workbook_file(file_name: str, content: bytes) -> None:
             f"this is not a readable Excel workbook: it is {kind or 'a zip file'} named .xlsx. "
             f"{_SAVE_AS}",
         )
+    active = sorted(
+        {
+            what
+            for member in members
+            for part, what in _ACTIVE_PARTS.items()
+            if member.filename.startswith(part)
+        }
+    )
+    if active:
+        raise UnreadableFile(
+            file_name,
+            f"the workbook holds {' and '.join(active)}, which a return may not. Copy the "
+            "figures into a new workbook as values (Paste Special > Values), save it as "
+            "'Excel Workbook (*.xlsx)', and send that.",
+        )
+    for rows, columns in extents:
+        _check_extent(file_name, rows, columns)
+
+
+def _declared_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """The last row and column a worksheet's own dimension record says it uses ((0, 0) when
+    it has none), read from the start of its XML without parsing the sheet."""
+    with archive.open(member) as handle:
+        found = _DIMENSION.search(handle.read(_DIMENSION_BYTES))
+    if found is None:
+        return 0, 0
+    letters, row = coordinate_from_string(found[1].decode("ascii"))
+    return row, column_index_from_string(letters)
+
+
+def _check_extent(file_name: str, rows: int, columns: int) -> None:
+    """Refuse a sheet reaching further down or across than a return can."""
+    if rows > MAX_SHEET_ROWS or columns > MAX_COLUMNS:
+        corner = f"{get_column_letter(min(columns, 16_384))}{rows}"
+        raise UnreadableFile(
+            file_name,
+            f"a sheet of the workbook reaches cell {corner}, far beyond what a return holds "
+            f"(at most {MAX_SHEET_ROWS:,} rows and {MAX_COLUMNS} columns). Delete the rows and "
+            "columns outside the return (select them, right-click > Delete), save, and send "
+            "the file again.",
+        )
+
+
+def _check_cell_lengths(file_name: str, rows: Grid) -> None:
+    """Refuse a cell holding more text than a return's code, figure or note can."""
+    for number, cells in rows:
+        position = next(
+            (p for p, cell in enumerate(cells) if len(str(cell or "")) > MAX_CELL_CHARS), None
+        )
+        if position is not None:
+            raise UnreadableFile(
+                file_name,
+                f"a cell on row {number} (column {position + 1}) holds more than "
+                f"{MAX_CELL_CHARS:,} characters, more than any figure or note of a return. "
+                "Check that this is the right file.",
+            )
 
 
 def _workbook(file_name: str, content: bytes, data_only: bool) -> Workbook:
@@ -400,8 +485,23 @@ def _check_unmerged(file_name: str, data: Worksheet) -> None:
 
 
 def _check_formula_results(file_name: str, sheets: Sequence[Worksheet], formulas: Workbook) -> None:
-    """Refuse formulas saved without their result (as programs other than Excel may save them):
-    there is no figure to read."""
+    """Refuse formulas that fetch from the network (WEBSERVICE, FILTERXML), and formulas saved
+    without their result (as programs other than Excel may save them): there is no figure to
+    read."""
+    fetching = [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in formulas.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f" and any(f in str(cell.value).upper() for f in _FETCHING_FUNCTIONS)
+    ]
+    if fetching:
+        raise UnreadableFile(
+            file_name,
+            f"cells hold formulas that fetch data from the internet ({listed(fetching)}), "
+            "which a return may not. Type the figures in place of the formulas, save, and send "
+            "the file again.",
+        )
     missing = [
         f"{sheet.title}!{cell.coordinate}"
         for sheet in sheets
@@ -503,6 +603,7 @@ def _csv_records(path: Path, content: bytes) -> Grid:
     if not records:
         raise UnreadableFile(path.name, "the file has no header row: every line is blank.")
     _check_separator(path.name, records[0][1])
+    _check_cell_lengths(path.name, records)
     return records
 
 

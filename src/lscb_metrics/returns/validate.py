@@ -32,7 +32,7 @@ from lscb_metrics.intake import rules
 from lscb_metrics.intake.declarations import CheckSpec, label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
-from lscb_metrics.intake.rules import shown
+from lscb_metrics.intake.rules import escaped, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
@@ -52,7 +52,15 @@ AreaLookup = Mapping[str, tuple[str, str, str | None]]
 
 #: The largest magnitude a number may have: facts are float64, exact only up to 2**53.
 MAX_WHOLE = 2**53 - 1
-_NUMBER_RE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?")
+# ASCII digits only: full-width or other scripts' digits, a leading '+' (which a spreadsheet
+# reads as a formula) and odd spaces are not numbers a partner typed.
+_NUMBER_RE = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?")
+_ASCII_BLANKS = " \t\r\n"
+#: The longest text read as a number: 2**53 has 16 digits, so this leaves room for separators
+#: and decimal zeros while keeping parsing linear (int(Decimal) is quadratic in the digits).
+MAX_NUMBER_CHARS = 40
+# Cover fields that hold codes, in which an invisible character would pass for the code.
+_CODE_FIELDS = ("return_type", "agency_code", "la_code")
 _DATE_PARSERS = (datetime.fromisoformat, lambda text: datetime.strptime(text, "%d/%m/%Y"))
 # Excel counts dates in days from 30 December 1899. Only numbers that are dates in 2000-2099
 # are taken as dates, so a stray count or year is still reported as not a date.
@@ -130,7 +138,8 @@ def validate_return(
     agencies = board.agencies if board else boards.all_agencies()
     agency = agency_named(agencies, cover_text(raw.cover.get("agency_code")))
     period = _period(raw)
-    cover_failures = [
+    invisible = _invisible_failures(raw)
+    checked = [
         *_missing_field_failures(raw),
         *_cover_repeat_failures(raw),
         *_conflict_failures(raw),
@@ -139,6 +148,9 @@ def validate_return(
         *_area_failures(raw, area, board, boards),
         *(period if isinstance(period, list) else []),
     ]
+    # A code with an invisible character is reported as that, not also as an unknown code.
+    hidden = {f.column for f in invisible}
+    cover_failures = [*invisible, *(f for f in checked if f.column not in hidden)]
     if spec is None or (expected_return_type and spec.return_type != expected_return_type):
         # Without the right declaration the data cannot be judged, only found missing.
         failures = [*cover_failures, *_no_rows_failures(raw)]
@@ -210,10 +222,20 @@ def whole_number(value: CellValue) -> int | None:
         return int(value)
     if isinstance(value, numbers.Real):
         return int(value) if float(value).is_integer() else None
-    if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
-        number = Decimal(value.strip().replace(",", ""))
+    text = value.strip(_ASCII_BLANKS) if isinstance(value, str) else ""
+    if len(text) <= MAX_NUMBER_CHARS and _NUMBER_RE.fullmatch(text):
+        number = Decimal(text.replace(",", ""))
         return int(number) if number == number.to_integral_value() else None
     return None
+
+
+def too_many_digits(value: CellValue) -> bool:
+    """Whether a cell is text of digits too long to be any figure (refused unparsed)."""
+    return (
+        isinstance(value, str)
+        and len(value.strip(_ASCII_BLANKS)) > MAX_NUMBER_CHARS
+        and (bool(_NUMBER_RE.fullmatch(value.strip(_ASCII_BLANKS)[:MAX_NUMBER_CHARS])))
+    )
 
 
 def date_value(value: CellValue) -> date | None:
@@ -247,6 +269,24 @@ def cover_text(value: CellValue) -> str:
 def area_key(value: CellValue) -> str:
     """A local authority code as looked up: ONS codes upper-cased, DfE numbers as digits."""
     return cover_text(value).upper()
+
+
+def _invisible_failures(raw: RawReturn) -> list[Failure]:
+    """COV-012 for each code in the cover holding an invisible, control or bidirectional
+    character (a zero-width space inside 'SUH' would otherwise match the agency)."""
+    titles = {f.name: f.title for f in raw.cover_fields}
+    return [
+        failure(
+            rules.INVISIBLE_CHARACTER,
+            raw.locations.cover(name),
+            name,
+            shown(value),
+            title=titles[name],
+        )
+        for name in _CODE_FIELDS
+        if isinstance(value := raw.cover.get(name), str)
+        and escaped(value.strip(_ASCII_BLANKS)) != value.strip(_ASCII_BLANKS)
+    ]
 
 
 def _missing_field_failures(raw: RawReturn) -> list[Failure]:
@@ -612,6 +652,7 @@ def _case_failure(
     value = shown(raw_value) if filled(raw_value) else None
     if check == _NOT_NULLABLE:
         rule = rules.NOT_WHOLE_NUMBER if filled(raw_value) else rules.BLANK_VALUE
+        rule = rules.TOO_MANY_DIGITS if too_many_digits(raw_value) else rule
         return failure(rule, location, name, value, title=column.title, hint=_hint(column))
     if check == rules.NOT_ALLOWED_CODE.code:
         choices = ", ".join(column.allowed)

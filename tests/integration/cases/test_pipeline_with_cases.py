@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from lscb_metrics.cases import pseudonymise
 from lscb_metrics.cli import main
 from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
@@ -57,6 +58,8 @@ def test_case_lists_feed_the_same_figures(tmp_path, monkeypatch, demo_reference)
 
 
 def test_no_pseudonymisation_key_no_run(tmp_path, monkeypatch, capsys):
+    # as a fresh process: no key taken out of the environment by an earlier run
+    monkeypatch.setattr(pseudonymise, "_TAKEN", {})
     monkeypatch.delenv("LSCB_PSEUDONYMISATION_KEY", raising=False)
     monkeypatch.delenv("LSCB_PSEUDONYMISATION_KEY_FILE", raising=False)
     code = main(

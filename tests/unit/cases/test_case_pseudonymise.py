@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from lscb_metrics.cases import pseudonymise
 from lscb_metrics.cases.pseudonymise import (
     KEY_FILE_VARIABLE,
     KEY_VARIABLE,
@@ -44,6 +47,23 @@ def test_sql_pseudonym_equals_python(key: bytes) -> None:
     ).fetchall()
     for child_id, text, value in rows:
         assert text == pseudonym(key, child_id) == pseudonym_text(value)
+
+
+@pytest.fixture(autouse=True)
+def no_key_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a fresh process would: no key taken out of the environment yet."""
+    monkeypatch.setattr(pseudonymise, "_TAKEN", {})
+
+
+def test_the_key_leaves_the_environment_once_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    canary = "canary-key-" + "k" * 40
+    monkeypatch.delenv(KEY_FILE_VARIABLE, raising=False)
+    monkeypatch.setenv(KEY_VARIABLE, canary)
+    assert load_pseudonymisation_key() == canary.encode()
+    assert KEY_VARIABLE not in os.environ
+    child = subprocess.run(["env"], capture_output=True, text=True, check=True).stdout
+    assert canary not in child and KEY_VARIABLE not in child
+    assert load_pseudonymisation_key() == canary.encode()  # a later run in this process
 
 
 def test_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -223,6 +223,14 @@ CASES = [
         "'assessments' does not match the columns, which are those of the Referrals to",
     ),
     Case(
+        "zero-width-space-in-agency",
+        "COV-012",
+        "referrals",
+        _cover("Agency code", "SBC\u200b-CSC"),
+        {"xlsx": "Cover!B4", "csv": 'line 2, column "Agency code"'},
+        "'SBC\\u200b-CSC' in 'Agency code' holds a character you cannot see",
+    ),
+    Case(
         "missing-column",
         "COL-001",
         "referrals",
@@ -325,6 +333,14 @@ CASES = [
         _cell(0, "Referrals from police", None),
         {"xlsx": "Data!C2", "csv": 'line 2, column "Referrals from police"'},
         "'Referrals from police' is blank. Enter 0 if there were none.",
+    ),
+    Case(
+        "too-many-digits",
+        "VAL-006",
+        "referrals",
+        _cell(0, "Referrals from police", "9" * 41),
+        {"xlsx": "Data!C2", "csv": 'line 2, column "Referrals from police"'},
+        "in 'Referrals from police' has more digits than any figure can have",
     ),
     Case(
         "no-rows",
@@ -513,7 +529,10 @@ def test_numbers_with_commas_and_spaces_are_accepted(
         (3.0, 3),
         ("1,234,567", 1234567),
         (" 7 ", 7),
-        ("+4", 4),
+        ("+4", None),  # a spreadsheet reads a leading '+' as a formula (tests/corpus)
+        ("\uff14", None),  # full-width digit
+        ("\u00a04\u00a0", None),  # no-break spaces
+        ("1" * 41, None),  # longer than any figure: refused unparsed
         ("-4", -4),
         ("2.5", None),
         ("1,23", None),

@@ -1,0 +1,116 @@
+"""One warehouse, many boards: a board's figures are the same alone as beside another board, a
+run for one board leaves the others as they were, and a quarter without returns changes
+nothing at all."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from lscb_metrics.cli import main
+from lscb_metrics.config import settings
+from lscb_metrics.periods import parse_quarter
+from lscb_metrics.pipeline import compute_run
+from tests.stages import received_returns
+
+RETURNS = Path(__file__).resolve().parents[2] / "data" / "raw" / "returns"
+THURROCK = "E06000034"
+SOUTHEND = "E06000033"
+# What makes a figure: compared by value, not by the names of the files it came from.
+FIGURE_COLUMNS = ["indicator_id", "breakdown", "period_end", "numerator", "denominator", "value"]
+COMPARED_COLUMNS = ["indicator_id", "breakdown", "period_end", "value", "sn_average", "rank"]
+
+
+def partner_rows(frame: pd.DataFrame, area: str, columns: list[str]) -> pd.DataFrame:
+    """The area's partner-return rows, in a fixed order, with `columns`."""
+    rows = frame[frame["area_code"].eq(area) & frame["source_type"].eq("partner_return")]
+    rows = rows.assign(period_end=pd.to_datetime(rows["period_end"]).dt.date)
+    return rows.sort_values(columns[:3]).reset_index(drop=True)[columns]
+
+
+def relation(warehouse: Path, name: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(f"SELECT * FROM {name}").df()
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder`, by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def demo_copy(demo_warehouse: Path, tmp_path: Path) -> Path:
+    """A copy of the demo run's folder (warehouse, store, published files); its warehouse."""
+    shutil.copytree(demo_warehouse.parent, tmp_path / "demo")
+    return tmp_path / "demo" / demo_warehouse.name
+
+
+def test_a_board_alone_has_the_figures_it_has_beside_another(
+    demo_warehouse: Path, demo_reference, tmp_path: Path
+) -> None:
+    alone = settings(warehouse=str(tmp_path / "w.duckdb"), returns_dir=str(RETURNS / "thurrock"))
+    plan = compute_run(
+        alone,
+        parse_quarter("2014-15-Q2"),
+        received_returns(alone, demo_reference),
+        demo_reference,
+        datetime.now(UTC),
+        board_slug="thurrock",
+    )
+    [outcome] = plan.summary.boards
+    assert (outcome.board.slug, outcome.outcome) == ("thurrock", "complete")
+    for name, columns in (
+        ("curated.indicator_values", FIGURE_COLUMNS),
+        ("curated.comparisons", COMPARED_COLUMNS),
+    ):
+        by_itself = partner_rows(plan.relations[name], THURROCK, columns)
+        together = partner_rows(relation(demo_warehouse, name), THURROCK, columns)
+        assert len(by_itself) > 200
+        pd.testing.assert_frame_equal(by_itself, together, check_dtype=False)
+    # ... and nothing of Southend's: it never ran here.
+    assert partner_rows(plan.relations["curated.indicator_values"], SOUTHEND, FIGURE_COLUMNS).empty
+
+
+def test_a_run_for_one_board_leaves_the_others_as_they_were(prefect_server, demo_copy: Path):
+    from flows.quarterly import quarterly_run
+
+    southend_files = folder_digest(demo_copy.parent / "curated" / "southend")
+    southend_before = partner_rows(
+        relation(demo_copy, "curated.indicator_values"), SOUTHEND, FIGURE_COLUMNS
+    )
+    summary = quarterly_run(period="2014-15-Q2", warehouse=str(demo_copy), board="thurrock")
+    assert [o.board.slug for o in summary.boards] == ["thurrock"]
+    assert folder_digest(demo_copy.parent / "curated" / "southend") == southend_files
+    pd.testing.assert_frame_equal(
+        partner_rows(relation(demo_copy, "curated.indicator_values"), SOUTHEND, FIGURE_COLUMNS),
+        southend_before,
+    )
+    runs = relation(demo_copy, "audit.board_runs")
+    assert runs.groupby("board").size().to_dict() == {"southend": 1, "thurrock": 2}
+
+
+def test_a_quarter_without_returns_changes_nothing(prefect_server, demo_copy: Path, capsys):
+    curated = demo_copy.parent / "curated"
+    files_before = folder_digest(curated)
+    warehouse_before = hashlib.sha256(demo_copy.read_bytes()).hexdigest()
+    # 2014-15 Q3: no partner has sent anything yet.
+    assert main(["run", "--period", "2014-15-Q3", "--warehouse", str(demo_copy)]) == 0
+    printed = capsys.readouterr().out
+    assert "No board has accepted returns for 2014-15 Q3: nothing was written" in printed
+    assert folder_digest(curated) == files_before
+    assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == warehouse_before
+    # The last good edition is still the 2014-15 Q2 one.
+    assert "2014-15 Q2" in (curated / "southend" / "EDITION.md").read_text()
+    assert date(2014, 9, 30) in set(
+        pd.to_datetime(relation(demo_copy, "curated.indicator_values")["period_end"]).dt.date
+    )
