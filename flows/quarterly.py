@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from lscb_metrics import pipeline
+from lscb_metrics import pipeline, progress
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
@@ -26,6 +26,7 @@ from lscb_metrics.parallel import batches, pooled, process_pool, validation_work
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
+from lscb_metrics.signals import shielded
 from lscb_metrics.store import Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import return_context
 from lscb_metrics.validation_cache import declaration_fingerprints
@@ -37,6 +38,7 @@ QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone="Europe/London")
 
 
 @task(name="load reference data", cache_policy=NO_CACHE)
+@progress.reported("load reference", progress.references_detail)
 def load_reference(run_settings: Settings) -> pipeline.Reference:
     """Published statistics and local figures, read from the shipped files."""
     catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
@@ -55,7 +57,7 @@ def receive(
     """Validate a batch of partner returns and keep each (archived or quarantined)."""
     submissions = [
         pipeline.receive(path, run_settings, context, fingerprints, receipts, started_at)
-        for path in paths
+        for path in progress.each("receive", paths)
     ]
     logger = get_run_logger()
     for submission in submissions:
@@ -76,6 +78,7 @@ def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseR
 
 
 @task(name="compute", cache_policy=NO_CACHE)
+@progress.reported("compute", progress.computed_detail)
 def compute(
     run_settings: Settings,
     quarter: Quarter,
@@ -93,6 +96,7 @@ def compute(
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
+@progress.reported("quality", progress.quality_detail)
 def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
     """great_expectations checkpoint over the new curated relations, before they are committed."""
     result = pipeline.check_run(plan, docs_dir)
@@ -104,6 +108,9 @@ def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
 
 
 @task(name="commit", cache_policy=NO_CACHE)
+@progress.reported("commit", progress.committed_detail)
+@shielded
+@progress.committing
 def commit(
     run_settings: Settings, plan: pipeline.RunPlan, quality: QualityResult
 ) -> pipeline.RunSummary:
@@ -112,6 +119,8 @@ def commit(
 
 
 @task(name="publish files", cache_policy=NO_CACHE)
+@progress.reported("publish", progress.published_detail)
+@progress.publishing
 def publish_files(
     summary: pipeline.RunSummary, run_settings: Settings, quality_docs: Path
 ) -> list[Path]:
@@ -158,6 +167,7 @@ def quarterly_run(
             paths, run_settings, fingerprints, receipts, started_at
         )
         todo = [file for file in paths if file.path not in recalled]
+        progress.began("receive", total=len(todo))
         validators = validation_workers(workers)
         logger.info(
             "%d validated before; %d to validate on %d worker(s)",
@@ -178,10 +188,15 @@ def quarterly_run(
                     runner.submit(receive, {"paths": batch, **shared})
                     for batch in batches(todo, validators)
                 ]
-                fresh = [submission for future in futures for submission in future.result()]
+                fresh = [
+                    submission
+                    for future in futures
+                    for submission in progress.each("receive", future.result())
+                ]
         else:
             fresh = receive(todo, **shared) if todo else []
         submissions = list(recalled.values()) + fresh
+        progress.finished("receive", progress.received_detail(submissions))
         cases = derive_cases(run_settings, reference)
         plan = compute(
             run_settings, quarter, submissions, reference, started_at, cases, board, found.skipped

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from lscb_metrics.errors import LscbError
+from lscb_metrics.signals import RunStopped
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -38,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--sn-model",
         choices=["2021", "2025"],
         help="DfE statistical-neighbour model (default 2025)",
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show Prefect's log on the terminal (it is always in the run's log file)",
     )
     run.add_argument(
         "--cases",
@@ -98,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.cases,
                 args.board,
                 args.workers,
+                args.verbose,
             )
         if args.command == "template":
             return write_return_template(args.return_type, args.out, args.board)
@@ -109,18 +118,44 @@ def main(argv: list[str] | None = None) -> int:
     except LscbError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("lscb-metrics: interrupted; the warehouse is unchanged", file=sys.stderr)
-        return EXIT_ERROR
+    except (KeyboardInterrupt, RunStopped) as stop:
+        code = stop.exit_code if isinstance(stop, RunStopped) else 128 + signal.SIGINT
+        print(
+            f"lscb-metrics: stopped by {signal.Signals(code - 128).name}. {_state()}",
+            file=sys.stderr,
+        )
+        return code
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("LSCB_DEBUG"):
             raise
         print(
             f"lscb-metrics: unexpected error: {type(error).__name__}: {error}\n"
-            "The warehouse is unchanged. Set LSCB_DEBUG=1 and rerun to see the details.",
+            f"{_state()} {_details()}",
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _details() -> str:
+    """Where to find the traceback of an unexpected error."""
+    from lscb_metrics.progress import LEDGER
+
+    if LEDGER.log is not None:
+        return f"Details are in {LEDGER.log} (set LSCB_DEBUG=1 to see them here)."
+    return "Set LSCB_DEBUG=1 and rerun to see the details."
+
+
+def _state() -> str:
+    """What the warehouse holds after a run ended early, truthfully: unchanged unless the run
+    got as far as committing."""
+    from lscb_metrics.progress import LEDGER
+
+    if LEDGER.committed is None:
+        return "The warehouse is unchanged."
+    return (
+        f"The {LEDGER.committed}, but its files may not all be published: run the quarter "
+        "again to republish them."
+    )
 
 
 def validate_file(path: Path) -> int:
@@ -256,13 +291,20 @@ def run_period(
     cases: str | None = None,
     board: str | None = None,
     workers: int | None = None,
+    verbose: bool = False,
 ) -> int:
-    """Run the quarterly flow (one board, or every board) and print its summary."""
+    """Run the quarterly flow (one board, or every board), one console line per stage, and
+    print its summary."""
+    from lscb_metrics import progress
     from lscb_metrics.config import settings
+    from lscb_metrics.console import log_path, run_console
     from lscb_metrics.parallel import validation_workers
     from lscb_metrics.periods import parse_quarter
+    from lscb_metrics.prefect_server import prefect_api
     from lscb_metrics.report import run_summary_text
+    from lscb_metrics.signals import stop_on_signals
     from lscb_metrics.store import run_lock
+    from lscb_metrics.warehouse import check_writable
 
     if period:
         parse_quarter(period)  # a mistyped period fails before Prefect starts
@@ -277,18 +319,28 @@ def run_period(
 
         load_pseudonymisation_key()  # no key, no run: refuse before anything is read
     validation_workers(workers)  # a bad worker count fails before Prefect starts
+    # Fail now, naming the cause, if another run or another program holds the warehouse.
     with run_lock(run_settings.warehouse):
-        pass  # fails now, clearly, if another run holds the warehouse
-    summary = _flows_module().quarterly_run(
-        period=period,
-        warehouse=warehouse,
-        returns_dir=returns,
-        sn_model=sn_model,
-        cases_dir=cases,
-        board=board,
-        workers=workers,
-    )
+        check_writable(run_settings.warehouse)
+    # Prefect configures logging when first imported: import it before the console takes over.
+    flows = _flows_module()
+    log_file = log_path(run_settings.warehouse, datetime.now())
+    progress.LEDGER.start(log_file)
+    with stop_on_signals(), run_console(log_file, sys.stdout, verbose=verbose):
+        progress.began("start Prefect")
+        with prefect_api(progress.LOGGER.warning, log_file) as api:
+            progress.finished("start Prefect", f"API {api}")
+            summary = flows.quarterly_run(
+                period=period,
+                warehouse=warehouse,
+                returns_dir=returns,
+                sn_model=sn_model,
+                cases_dir=cases,
+                board=board,
+                workers=workers,
+            )
     print(run_summary_text(summary))
+    print(f"Log: {log_file}")
     return EXIT_OK
 
 

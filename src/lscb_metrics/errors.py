@@ -20,3 +20,11 @@ class CatalogueError(LscbError, ValueError):
 
 class PublicationBlocked(LscbError):
     """Error-level quality checks failed: nothing was committed or published."""
+
+
+class WarehouseCorrupt(LscbError):
+    """The warehouse file is not a DuckDB database."""
+
+
+class PublishingFailed(LscbError):
+    """The run was committed but its files were not all written; the next run republishes."""
