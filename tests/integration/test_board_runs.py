@@ -81,15 +81,31 @@ def test_a_board_alone_has_the_figures_it_has_beside_another(
     assert partner_rows(plan.relations["curated.indicator_values"], SOUTHEND, FIGURE_COLUMNS).empty
 
 
-def test_a_run_for_one_board_leaves_the_others_as_they_were(prefect_server, demo_copy: Path):
+def curated_digest(warehouse: Path) -> dict[str, str]:
+    """SHA-256 of each curated relation in a fixed row order."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {
+            name: hashlib.sha256(
+                connection.execute(f"SELECT * FROM {name} ORDER BY ALL").df().to_csv().encode()
+            ).hexdigest()
+            for name in ("curated.indicator_values", "curated.comparisons")
+        }
+
+
+def test_a_quarter_run_again_for_one_board_changes_no_figure(prefect_server, demo_copy: Path):
     from flows.quarterly import quarterly_run
 
     southend_files = folder_digest(demo_copy.parent / "curated" / "southend")
     southend_before = partner_rows(
         relation(demo_copy, "curated.indicator_values"), SOUTHEND, FIGURE_COLUMNS
     )
+    curated_before = curated_digest(demo_copy)
     summary = quarterly_run(period="2014-15-Q2", warehouse=str(demo_copy), board="thurrock")
+    assert summary.quality.success, summary.quality.failed
     assert [o.board.slug for o in summary.boards] == ["thurrock"]
+    # Running a quarter again on the same files gives the same curated relations, row for row,
+    # and a run for one board leaves the other's figures and files as they were.
+    assert curated_digest(demo_copy) == curated_before
     assert folder_digest(demo_copy.parent / "curated" / "southend") == southend_files
     pd.testing.assert_frame_equal(
         partner_rows(relation(demo_copy, "curated.indicator_values"), SOUTHEND, FIGURE_COLUMNS),

@@ -84,18 +84,6 @@ def run_record(period: str) -> dict[str, object]:
     }
 
 
-def test_running_the_same_period_again_gives_identical_curated_relations(
-    prefect_server, warehouse_copy, tmp_path
-):
-    from flows.quarterly import quarterly_run
-
-    before = curated_digest(warehouse_copy, tmp_path / "a")
-    summary = quarterly_run(period="2014-15-Q2", warehouse=str(warehouse_copy))
-    assert summary.quality.success, summary.quality.failed
-    assert curated_digest(warehouse_copy, tmp_path / "b") == before
-    assert run_count(warehouse_copy) == 2
-
-
 # A load that drops the board's own rows would show if half-committed. The child pauses inside
 # the load, after one relation is written, so the kill lands mid-transaction every time.
 KILLED_LOAD = textwrap.dedent(
