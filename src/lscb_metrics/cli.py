@@ -1,5 +1,5 @@
-"""The `lscb-metrics` command: run a quarter, validate a return, explain an indicator, serve
-the schedule.
+"""The `lscb-metrics` command: run a quarter, validate a return, explain an indicator, take a
+newer published release, serve the schedule.
 
 Every expected problem ends in a one-line message and a non-zero exit, never a traceback
 (set LSCB_DEBUG=1 to see one for an unexpected error).
@@ -11,7 +11,7 @@ import argparse
 import os
 import signal
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from lscb_metrics.errors import LscbError
@@ -84,6 +84,26 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
     )
+    reference = commands.add_parser("reference", help="published reference tables (DfE, ONS)")
+    reference_commands = reference.add_subparsers(dest="reference_command", required=True)
+    add = reference_commands.add_parser(
+        "add", help="take a newer DfE or ONS release of a shipped table in place of the old one"
+    )
+    add.add_argument("file", type=Path, help="the new release, named as the table's files are")
+    add.add_argument(
+        "--source", required=True, help="where it came from, for the data log (e.g. a URL)"
+    )
+    add.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=date.today(),
+        help="date obtained, YYYY-MM-DD (default today)",
+    )
+    add.add_argument(
+        "--allow-fewer-years",
+        action="store_true",
+        help="take a release that lacks years the shipped file has",
+    )
     commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
     return parser
 
@@ -112,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             return write_return_template(args.return_type, args.out, args.board)
         if args.command == "board":
             return init_board(args.area, args.name, args.slug)
+        if args.command == "reference":
+            return add_reference(args.file, args.source, args.date, args.allow_fewer_years)
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
         return serve_schedule()
@@ -354,6 +376,25 @@ def init_board(areas: list[str], name: str, slug: str | None) -> int:
     for path in written.paths:
         print(f"  {path}")
     print(written.next_steps)
+    return EXIT_OK
+
+
+def add_reference(path: Path, source: str, day: date, allow_fewer_years: bool) -> int:
+    """Put a newer release of a shipped table in place of the old one, log it in
+    data/raw/DATA_LOG.md and print the years it adds."""
+    from lscb_metrics.config import settings
+    from lscb_metrics.measures import MEASURES_FILE, load_registry
+    from lscb_metrics.reference.releases import add_release, plan_release
+
+    run_settings = settings()
+    reference_dir = run_settings.reference_dir
+    registry = load_registry(run_settings.schemas_dir / MEASURES_FILE)
+    release = plan_release(path, reference_dir, registry, allow_fewer_years)
+    add_release(release, reference_dir, reference_dir.parent / "DATA_LOG.md", source, day)
+    new_years = ", ".join(map(str, release.new_years)) or "none (a revision of the same years)"
+    print(f"{release.table.name}: replaces {release.replaces.name}; new years: {new_years}")
+    print(f"  now {release.target.relative_to(run_settings.root)}, SHA-256 {release.sha256}")
+    print("  logged in data/raw/DATA_LOG.md; the next run reads it")
     return EXIT_OK
 
 

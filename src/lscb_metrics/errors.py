@@ -28,3 +28,7 @@ class WarehouseCorrupt(LscbError):
 
 class PublishingFailed(LscbError):
     """The run was committed but its files were not all written; the next run republishes."""
+
+
+class ReleaseRefused(LscbError):
+    """A newer published file was not taken in place of a shipped one; the message says why."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import time
 from dataclasses import replace
@@ -28,6 +27,7 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
     population_facts,
 )
+from lscb_metrics.reference.releases import logged_sha256s
 
 REFERENCE = Path(__file__).parents[2] / "data/raw/reference"
 REGISTRY = load_registry(Path(__file__).parents[2] / "schemas" / MEASURES_FILE)
@@ -77,13 +77,7 @@ def round_half_up(number: float, places: int) -> float:
 
 
 def test_every_shipped_reference_file_is_logged_with_its_sha256() -> None:
-    logged = dict(
-        re.findall(
-            r"^### data/raw/reference/(\S+)\n(?:.*\n)*?- \*\*SHA-256\*\*: `([0-9a-f]{64})`",
-            DATA_LOG.read_text(encoding="utf-8"),
-            flags=re.MULTILINE,
-        )
-    )
+    logged = logged_sha256s(DATA_LOG.read_text(encoding="utf-8"))
     shipped = {p.relative_to(REFERENCE).as_posix() for p in REFERENCE.rglob("*") if p.is_file()}
     assert set(logged) == shipped
     for name, digest in logged.items():
