@@ -27,6 +27,9 @@ def project_root() -> Path:
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """Prefect's temporary local server, started once for the whole session (10-20 s)."""
+    # Prefect sets up its logging when prefect.main is first imported, binding its console handler
+    # to sys.stderr as it is then: import it now, not inside a test whose stderr is captured.
+    import prefect.main  # noqa: F401
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
@@ -45,7 +48,9 @@ def demo_run(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> 
     warehouse = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
     summary = quarterly_run(period="2014-15-Q2", warehouse=str(warehouse))
     with get_client(sync_client=True) as client:
-        artifacts = {artifact.key: artifact for artifact in client.read_artifacts()}
+        # Other tests' runs publish under the same keys: the newest of each key is this run's.
+        newest_last = sorted(client.read_artifacts(), key=lambda artifact: artifact.created)
+        artifacts = {artifact.key: artifact for artifact in newest_last}
     return {"summary": summary, "warehouse": warehouse, "artifacts": artifacts}
 
 
