@@ -51,4 +51,5 @@ browsers:
 	apt-get update && apt-get install -y chromium libreoffice-calc-nogui
 
 clean:
-	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/curated/*.parquet data/curated/*.csv .prefect
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/warehouse.duckdb.lock data/.staging data/logs .prefect
+	find data/curated -mindepth 1 ! -name .gitkeep -delete

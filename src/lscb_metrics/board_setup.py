@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from lscb_metrics.boards import BOARDS_FOLDER, LOCAL_TARGETS, PROFILE_FILE, Board, load_boards
-from lscb_metrics.config import Settings
+from lscb_metrics.config import LOCAL_FILES, Settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, load_areas
@@ -38,10 +38,6 @@ DEFAULT_AGENCIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("ROAD", "Road Safety", "local_authority", ("road_injuries",)),
     ("CDOP", "Child Death Overview Panel", "cdop", ("child_deaths",)),
 )
-LOCAL_HEADERS = {
-    "local_population.csv": "area_code,mid_year,population_0_17,source,note\n",
-    "local_comparators.csv": "indicator_id,area_code,period_end,comparator,value,source,note\n",
-}
 
 
 @dataclass(frozen=True)
@@ -119,9 +115,9 @@ def scaffold_board(
     local = settings.local_dir / slug
     local.mkdir(parents=True, exist_ok=True)
     paths = [profile]
-    for file_name, header in LOCAL_HEADERS.items():
+    for file_name, columns in LOCAL_FILES.items():
         if not (local / file_name).exists():
-            (local / file_name).write_text(header, encoding="utf-8")
+            (local / file_name).write_text(",".join(columns) + "\n", encoding="utf-8")
             paths.append(local / file_name)
     templates = settings.curated_dir / slug / "templates"
     paths += [

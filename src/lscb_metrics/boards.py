@@ -37,10 +37,6 @@ class Board:
     publication: dict[str, Any]
     profile: Path
 
-    def local_file(self, name: str) -> Path:
-        """Path of one of the board's local figure files (data/raw/local/<slug>/<name>)."""
-        return self.profile.parents[3] / "data" / "raw" / "local" / self.slug / name
-
 
 @dataclass(frozen=True)
 class Boards:

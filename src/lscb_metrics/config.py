@@ -32,6 +32,23 @@ def set_offline_environment(root: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str(root / ".prefect"))
 
 
+LOCAL_POPULATION = "local_population.csv"
+LOCAL_COMPARATORS = "local_comparators.csv"
+#: A board's local figure files (in data/raw/local/<slug>/) and their columns.
+LOCAL_FILES: dict[str, tuple[str, ...]] = {
+    LOCAL_POPULATION: ("area_code", "mid_year", "population_0_17", "source", "note"),
+    LOCAL_COMPARATORS: (
+        "indicator_id",
+        "area_code",
+        "period_end",
+        "comparator",
+        "value",
+        "source",
+        "note",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and choices for one run."""

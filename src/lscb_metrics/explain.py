@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
+from lscb_metrics.config import LOCAL_POPULATION
 from lscb_metrics.measures import Measure, Registry
 
 if TYPE_CHECKING:
@@ -94,7 +95,6 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (_COMPARED, ("comparator_note",), (f"{_COMPARISONS}:apply_local_comparators",)),
 )
 
-LOCAL_POPULATION = "local_population.csv"
 # The column of a DfE tidy file that holds the code of a row's area, by geographic level.
 _DFE_AREA_COLUMN = {"Local authority": "new_la_code", "Regional": "region_code"}
 
@@ -129,7 +129,7 @@ def measure_lines(registry: Registry, name: str, role: str) -> list[str]:
         )
     if name == POPULATION_MEASURE:
         lines.append(
-            f"  - local override: data/raw/local/{LOCAL_POPULATION} for the board's own "
+            f"  - local override: data/raw/local/<board>/{LOCAL_POPULATION} for the board's own "
             "(partner-return) figures where it gives the mid-year"
         )
     return lines
@@ -293,7 +293,9 @@ class _Source:
         years = list(range(latest - max(months // 12, 1) + 1, latest + 1))
         (source,) = self.registry.measures[POPULATION_MEASURE].published
         ons_file = _file(self.data_dir / "reference", self.registry.tables[source.table].file)
-        local_file = self.data_dir / "local" / LOCAL_POPULATION
+        boards = self.records("SELECT board FROM reference.boards WHERE area_code = ?", [self.area])
+        board = boards[0]["board"] if boards else "<board>"
+        local_file = self.data_dir / "local" / board / LOCAL_POPULATION
         lines = [f"  {POPULATION_MEASURE} (mid-years {', '.join(map(str, years))}):"]
         for year in years:
             found = {

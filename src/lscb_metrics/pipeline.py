@@ -22,7 +22,7 @@ from lscb_metrics import warehouse
 from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.catalogue import Indicator, load_catalogue
 from lscb_metrics.compute import comparisons, indicator_values, with_intervals
-from lscb_metrics.config import Settings
+from lscb_metrics.config import LOCAL_COMPARATORS, LOCAL_FILES, LOCAL_POPULATION, Settings
 from lscb_metrics.errors import ConfigurationError, PublicationBlocked
 from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
 from lscb_metrics.intake.failures import case_failure
@@ -100,11 +100,11 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
                 f"{board.profile}: area(s) {', '.join(unknown)} are not local authority codes in "
                 "the shipped DfE files"
             )
-    local = local_figures(boards, LOCAL_POPULATION, {"area_code": str}).astype(
+    local = local_figures(settings.local_dir, boards, LOCAL_POPULATION, {"area_code": str}).astype(
         {"mid_year": "int64", "population_0_17": "int64"}
     )
     population = pd.concat([ons, local.assign(source_type="partner_return")], ignore_index=True)
-    comparators = local_figures(boards, LOCAL_COMPARATORS, str)
+    comparators = local_figures(settings.local_dir, boards, LOCAL_COMPARATORS, str)
     comparators["period_end"] = pd.to_datetime(comparators["period_end"]).dt.date
     comparators["value"] = comparators["value"].astype(float)
     return Reference(
@@ -119,28 +119,12 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     )
 
 
-LOCAL_POPULATION = "local_population.csv"
-LOCAL_COMPARATORS = "local_comparators.csv"
-_LOCAL_COLUMNS = {
-    LOCAL_POPULATION: ["area_code", "mid_year", "population_0_17", "source", "note"],
-    LOCAL_COMPARATORS: [
-        "indicator_id",
-        "area_code",
-        "period_end",
-        "comparator",
-        "value",
-        "source",
-        "note",
-    ],
-}
-
-
-def local_figures(boards: Boards, name: str, dtype: Any) -> pd.DataFrame:
-    """Every board's local figure file `name` (data/raw/local/<slug>/), one table; a board
+def local_figures(local_dir: Path, boards: Boards, name: str, dtype: Any) -> pd.DataFrame:
+    """Every board's local figure file `name` (`local_dir`/<slug>/), one table; a board
     without the file has none, and a row for an area outside its board is refused."""
     frames = []
     for board in boards.by_slug.values():
-        path = board.local_file(name)
+        path = local_dir / board.slug / name
         if not path.is_file():
             continue
         frame = pd.read_csv(path, dtype=dtype)
@@ -151,7 +135,7 @@ def local_figures(boards: Boards, name: str, dtype: Any) -> pd.DataFrame:
             raise ConfigurationError(f"{path}: area(s) {foreign} are not {board.name}'s")
         frames.append(frame)
     if not frames:
-        return pd.DataFrame(columns=_LOCAL_COLUMNS[name]).astype(dtype)
+        return pd.DataFrame(columns=list(LOCAL_FILES[name])).astype(dtype)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -199,6 +183,8 @@ def recall_validated(
         if submission is not None:
             submission.received_at = receipts.get(submission.sha256, received)
             recalled[file.path] = submission
+            # Its kept copy is already archived: the staged one would only linger as a second.
+            file.path.unlink(missing_ok=True)
     return recalled
 
 

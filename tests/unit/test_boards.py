@@ -3,12 +3,10 @@ covers their area (BRD-001, BRD-002)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.intake.declarations import SpecError
@@ -19,18 +17,6 @@ SOUTHEND = ("E06000033", "Southend-on-Sea", "E12000006")
 THURROCK = ("E06000034", "Thurrock", "E12000006")
 LEEDS = ("E08000035", "Leeds", "E12000003")
 LOOKUP = {area[0]: area for area in (SOUTHEND, THURROCK, LEEDS)}
-
-
-@pytest.fixture
-def schemas(tmp_path: Path) -> Path:
-    """A private copy of schemas/ to break."""
-    return Path(shutil.copytree(SCHEMAS, tmp_path / "schemas"))
-
-
-def _edit(path: Path, change: Callable[[dict], None]) -> None:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(document)
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
 
 def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
@@ -60,10 +46,10 @@ def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
     ],
 )
 def test_malformed_profiles_name_the_file(
-    schemas: Path, change: Callable[[dict], None], phrase: str
+    schemas: Path, change: Callable[[dict], None], phrase: str, edit_declaration: Callable
 ) -> None:
     profile = schemas / "boards" / "southend" / "board.yaml"
-    _edit(profile, change)
+    edit_declaration(profile, change)
     with pytest.raises(SpecError) as raised:
         load_boards(schemas)
     assert str(raised.value).startswith(str(profile)) or "already covered" in str(raised.value)

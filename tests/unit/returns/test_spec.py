@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from lscb_metrics.intake.declarations import SpecError, label_key
 from lscb_metrics.returns import (
@@ -88,19 +86,6 @@ def test_matching_names(specs: dict[str, ReturnSpec], agencies: dict[str, Agency
     assert agency_named(agencies, "nobody") is None
 
 
-@pytest.fixture
-def schemas(tmp_path: Path) -> Path:
-    """A private copy of schemas/ to break."""
-    return Path(shutil.copytree(SCHEMAS, tmp_path / "schemas"))
-
-
-def _edit(path: Path, change: Callable[[dict], None]) -> None:
-    """Change a declaration file's parsed YAML and write it back."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(document)
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-
-
 def _column(name: str) -> Callable[[dict], dict]:
     return lambda doc: next(c for c in doc["columns"] if c["name"] == name)
 
@@ -148,9 +133,13 @@ REFERRALS = "returns/referrals.yaml"
     ],
 )
 def test_malformed_return_declarations_name_the_file(
-    schemas: Path, file: str, change: Callable[[dict], None], phrase: str
+    schemas: Path,
+    file: str,
+    change: Callable[[dict], None],
+    phrase: str,
+    edit_declaration: Callable,
 ) -> None:
-    _edit(schemas / file, change)
+    edit_declaration(schemas / file, change)
     with pytest.raises(SpecError) as raised:
         load_return_specs(schemas)
     assert str(raised.value).startswith(f"{schemas / file}: ")
