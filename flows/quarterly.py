@@ -29,7 +29,7 @@ from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdow
 from lscb_metrics.signals import shielded
 from lscb_metrics.store import Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import return_context
-from lscb_metrics.validation_cache import declaration_fingerprints
+from lscb_metrics.validation_cache import declaration_fingerprints, load_pack, save_pack
 from lscb_metrics.warehouse import previous_receipts
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
@@ -157,16 +157,20 @@ def quarterly_run(
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):
         reference = load_reference(run_settings)
-        found = pipeline.candidate_files(run_settings)
-        paths = found.files
-        logger.info("%d return files found, %d entries skipped", len(paths), len(found.skipped))
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)
         fingerprints = declaration_fingerprints(run_settings.schemas_dir, reference.la_lookup)
-        recalled = pipeline.recall_validated(
-            paths, run_settings, fingerprints, receipts, started_at
+        pack = load_pack(run_settings.store_dir, fingerprints)
+        found = pipeline.candidate_files(run_settings, pack)
+        logger.info(
+            "%d return files found (%d known), %d entries skipped",
+            len(found.files) + len(found.known),
+            len(found.known),
+            len(found.skipped),
         )
-        todo = [file for file in paths if file.path not in recalled]
+        recalled, todo = pipeline.recall_validated(
+            found, run_settings, fingerprints, receipts, started_at, pack
+        )
         progress.began("receive", total=len(todo))
         validators = validation_workers(workers)
         logger.info(
@@ -195,7 +199,8 @@ def quarterly_run(
                 ]
         else:
             fresh = receive(todo, **shared) if todo else []
-        submissions = list(recalled.values()) + fresh
+        submissions = recalled + fresh
+        save_pack(pack, submissions, fingerprints)
         progress.finished("receive", progress.received_detail(submissions))
         cases = derive_cases(run_settings, reference)
         plan = compute(

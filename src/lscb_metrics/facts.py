@@ -33,11 +33,14 @@ GEOGRAPHIC_LEVELS = ("Local authority", "Regional", "National")
 ENGLAND_CODE = "E92000001"
 
 
+_EMPTY_FACTS = pd.DataFrame({c: pd.Series(dtype="object") for c in FACT_COLUMNS}).astype(
+    {"value": "float64"}
+)
+
+
 def empty_facts() -> pd.DataFrame:
-    """An empty facts frame with the canonical columns."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in FACT_COLUMNS}).astype(
-        {"value": "float64"}
-    )
+    """An empty facts frame with the canonical columns (a copy: every submission has one)."""
+    return _EMPTY_FACTS.copy()
 
 
 def conform_facts(frame: pd.DataFrame) -> pd.DataFrame:

@@ -26,47 +26,54 @@ FACTOR = 2.0
 _KEY = ["area_code", "measure", "breakdown"]
 
 
+def unusual_values(facts: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `facts` more than FACTOR times above or below the median of the same measure
+    (area, measure, breakdown) over its previous LOOKBACK_QUARTERS quarters in `history`, with
+    that median (`typical`) and the number of quarters it is taken over (`quarters`); in the
+    order of `facts`. One pass over every fact, however long the history."""
+    if facts.empty:
+        return facts.assign(typical=pd.Series(dtype="float64"), quarters=pd.Series(dtype="int64"))
+    own = facts.reset_index(drop=True).rename_axis("_fact").reset_index()
+    earlier_ends = {
+        end: [month_end_before(end, 3 * back) for back in range(1, LOOKBACK_QUARTERS + 1)]
+        for end in own["period_end"].unique()
+    }
+    wanted = own[["_fact", *_KEY, "period_end"]].assign(
+        _earlier=own["period_end"].map(earlier_ends)
+    )
+    wanted = wanted.explode("_earlier").drop(columns="period_end")
+    past = history[[*_KEY, "period_end", "value"]].dropna(subset=["value"])
+    matched = wanted.merge(past, left_on=[*_KEY, "_earlier"], right_on=[*_KEY, "period_end"])
+    usual = matched.groupby("_fact")["value"].agg(typical="median", quarters="size")
+    judged = own.join(usual, on="_fact", how="inner")
+    judged = judged[(judged["quarters"] >= MIN_HISTORY) & (judged["typical"] >= MIN_TYPICAL)]
+    beyond = (judged["value"] > FACTOR * judged["typical"]) | (
+        judged["value"] < judged["typical"] / FACTOR
+    )
+    return judged[beyond].sort_values("_fact").drop(columns="_fact").reset_index(drop=True)
+
+
 def unusual_value_failures(
-    facts: pd.DataFrame,
-    history: pd.DataFrame,
-    locations: Mapping[str, str],
-    titles: Mapping[str, str],
+    unusual: pd.DataFrame, locations: Mapping[str, str], titles: Mapping[str, str]
 ) -> list[Failure]:
-    """RNG-001 warnings for each of a submission's `facts` more than FACTOR times above or below
-    the median of the same measure over its previous LOOKBACK_QUARTERS quarters in `history`.
+    """RNG-001 warnings for a submission's `unusual` facts (from `unusual_values`).
 
     `locations` gives the cell of each measure's column (first data row) and `titles` its title.
     """
-    warnings = []
-    for fact in facts.itertuples(index=False):
-        earlier_ends = {
-            month_end_before(fact.period_end, 3 * back) for back in range(1, LOOKBACK_QUARTERS + 1)
-        }
-        earlier = history[
-            (history["area_code"] == fact.area_code)
-            & (history["measure"] == fact.measure)
-            & (history["breakdown"] == fact.breakdown)
-            & history["period_end"].isin(earlier_ends)
-        ]["value"].dropna()
-        if len(earlier) < MIN_HISTORY or earlier.median() < MIN_TYPICAL:
-            continue
-        typical = float(earlier.median())
-        if fact.value > FACTOR * typical:
-            direction = f"more than {FACTOR:g} times"
-        elif fact.value < typical / FACTOR:
-            direction = f"less than 1/{FACTOR:g} of"
-        else:
-            continue
-        warnings.append(
-            failure(
-                UNUSUAL_VALUE,
-                locations.get(fact.measure, "Data"),
-                column=fact.measure,
-                value=f"{fact.value:,.0f}",
-                title=titles.get(fact.measure, fact.measure),
-                direction=direction,
-                typical=f"{typical:,.0f}",
-                count=str(len(earlier)),
-            )
+    return [
+        failure(
+            UNUSUAL_VALUE,
+            locations.get(fact.measure, "Data"),
+            column=fact.measure,
+            value=f"{fact.value:,.0f}",
+            title=titles.get(fact.measure, fact.measure),
+            direction=(
+                f"more than {FACTOR:g} times"
+                if fact.value > FACTOR * fact.typical
+                else f"less than 1/{FACTOR:g} of"
+            ),
+            typical=f"{fact.typical:,.0f}",
+            count=str(fact.quarters),
         )
-    return warnings
+        for fact in unusual.itertuples(index=False)
+    ]

@@ -25,6 +25,7 @@ from lscb_metrics.compute import comparisons, indicator_values, with_intervals
 from lscb_metrics.config import LOCAL_COMPARATORS, LOCAL_FILES, LOCAL_POPULATION, Settings
 from lscb_metrics.errors import ConfigurationError, PublicationBlocked
 from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
+from lscb_metrics.history import unusual_values
 from lscb_metrics.intake.failures import case_failure
 from lscb_metrics.intake.rules import CASE_NOT_A_FILE
 from lscb_metrics.measures import MEASURES_FILE, load_registry
@@ -39,12 +40,12 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
 )
 from lscb_metrics.returns import load_return_specs
-from lscb_metrics.validation_cache import recall, remember
+from lscb_metrics.validation_cache import Pack, recall, remember
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
     from lscb_metrics.quality import QualityResult
-from lscb_metrics.store import Skipped, StagedFile, regular_files, staging_folder
+from lscb_metrics.store import KnownFile, Skipped, StagedFile, regular_files, staging_folder
 from lscb_metrics.submissions import (
     Discovery,
     ReturnContext,
@@ -139,12 +140,13 @@ def local_figures(local_dir: Path, boards: Boards, name: str, dtype: Any) -> pd.
     return pd.concat(frames, ignore_index=True)
 
 
-def candidate_files(settings: Settings) -> Discovery:
-    """Files a run considers, staged: the inbox (returns folder) first, then the archive of
-    accepted files, one per content, so a file removed from the inbox still counts once stored;
-    with the entries skipped."""
+def candidate_files(settings: Settings, pack: Pack | None = None) -> Discovery:
+    """Files a run considers: the inbox (returns folder) first, then the archive of accepted
+    files, one per content, so a file removed from the inbox still counts once stored; with the
+    entries skipped. Contents the validation `pack` holds are known, not staged."""
     staging = staging_folder(settings.store_dir.parent)
-    return discover_returns(settings.returns_dir, settings.store_dir, staging=staging)
+    kept = pack.kept() if pack is not None else None
+    return discover_returns(settings.returns_dir, settings.store_dir, staging, kept)
 
 
 def receive(
@@ -166,29 +168,36 @@ def receive(
 
 
 def recall_validated(
-    files: list[StagedFile],
+    found: Discovery,
     settings: Settings,
     fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
-) -> dict[Path, Submission]:
-    """The staged files validated before under the same declarations, as submissions rebuilt
-    from their validation records (validation_cache), by staged path; the rest need
-    validating."""
+    pack: Pack,
+) -> tuple[list[Submission], list[StagedFile]]:
+    """The files validated before under the same declarations, as submissions rebuilt from the
+    validation `pack` (known files) or the records beside their kept copies (validation_cache);
+    and the staged files that need validating."""
     received = naive_utc(now)
     kept = (settings.store_dir, settings.quarantine_dir)
-    recalled = {}
-    for file in files:
+    recalled = [
+        pack.recall(identify(file, found_in(file, settings), received)) for file in found.known
+    ]
+    todo = []
+    for file in found.files:
         submission = recall(identify(file, found_in(file, settings), received), kept, fingerprints)
-        if submission is not None:
-            submission.received_at = receipts.get(submission.sha256, received)
-            recalled[file.path] = submission
-            # Its kept copy is already archived: the staged one would only linger as a second.
-            file.path.unlink(missing_ok=True)
-    return recalled
+        if submission is None:
+            todo.append(file)
+            continue
+        recalled.append(submission)
+        # Its kept copy is already archived: the staged one would only linger as a second.
+        file.path.unlink(missing_ok=True)
+    for submission in recalled:
+        submission.received_at = receipts.get(submission.sha256, received)
+    return recalled, todo
 
 
-def found_in(file: StagedFile, settings: Settings) -> Path:
+def found_in(file: StagedFile | KnownFile, settings: Settings) -> Path:
     """The folder a candidate file was found in: the inbox, or its own folder in the store."""
     source = file.source
     return settings.returns_dir if source.is_relative_to(settings.returns_dir) else source.parent
@@ -376,8 +385,11 @@ def compute_run(
         if used
         else empty_facts()
     )
-    for submission in used:
-        flag_unusual_values(submission, partner_facts, specs)
+    unusual = unusual_values(partner_facts, partner_facts)
+    if not unusual.empty:
+        by_id = {s.submission_id: s for s in used}
+        for submission_id, facts in unusual.groupby("submission_id", sort=False):
+            flag_unusual_values(by_id[submission_id], facts, specs)
     partner_facts = partner_measures(partner_facts, cases, quarter)
     agency_names = {
         a.code: a.name for board in boards.by_slug.values() for a in board.agencies.values()

@@ -18,16 +18,17 @@ submission id instead.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from lscb_metrics.errors import WarehouseBusy
 from lscb_metrics.intake.hashing import copied_sha256
@@ -104,17 +105,64 @@ def regular_files(folder: Path, suffixes: Collection[str]) -> tuple[list[Path], 
     return sorted(found), sorted(skipped)
 
 
+@dataclass(frozen=True)
+class KnownFile:
+    """A file whose content (SHA-256) was validated and kept before: its validation record
+    stands in for it, so it is neither copied nor read again."""
+
+    source: Path
+    sha256: str
+    size_bytes: int
+
+
+#: Files up to this size are read into memory once and staged only if their content is new;
+#: larger ones are streamed into the staged copy as they are hashed.
+IN_MEMORY_BYTES = 8 << 20
+
+
 def staged_copy(source: Path, folder: Path) -> StagedFile:
     """`source` copied once into a private file in `folder`, hashed as it is written; OSError
     if it is a link, not a regular file, or cannot be opened."""
+    staged = staged_or_known(source, folder, frozenset())
+    assert isinstance(staged, StagedFile)  # nothing is known
+    return staged
+
+
+def staged_or_known(source: Path, folder: Path, known: Container[str]) -> StagedFile | KnownFile:
+    """`source` opened once, through no link, and hashed: a KnownFile when its SHA-256 is in
+    `known`, otherwise a private copy in `folder` of exactly the bytes hashed. OSError if it is
+    a link, not a regular file, or cannot be opened."""
     with open(os.open(source, _OPEN_FLAGS), "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise OSError(f"{escaped(source.name)} is not a regular file")
-        descriptor, name = tempfile.mkstemp(suffix=source.suffix.lower(), dir=folder)
-        with open(descriptor, "wb") as copy:
-            digest, size = copied_sha256(handle, copy)
-    os.chmod(name, PRIVATE_FILE)
+        head = handle.read(IN_MEMORY_BYTES + 1)
+        if len(head) <= IN_MEMORY_BYTES:
+            digest, size = hashlib.sha256(head).hexdigest(), len(head)
+            if digest in known:
+                return KnownFile(source, digest, size)
+            name = _private_file(folder, source.suffix, lambda copy: copy.write(head))
+        else:
+            handle.seek(0)
+            digest, size = "", 0
+
+            def copy_all(copy: BinaryIO) -> None:
+                nonlocal digest, size
+                digest, size = copied_sha256(handle, copy)
+
+            name = _private_file(folder, source.suffix, copy_all)
+            if digest in known:
+                Path(name).unlink()
+                return KnownFile(source, digest, size)
     return StagedFile(source, Path(name), digest, size)
+
+
+def _private_file(folder: Path, suffix: str, write: Callable[[BinaryIO], object]) -> str:
+    """A new owner-only (0400) file in `folder`, its content written by `write`; its name."""
+    descriptor, name = tempfile.mkstemp(suffix=suffix.lower(), dir=folder)
+    with open(descriptor, "wb") as copy:
+        write(copy)
+    os.chmod(name, PRIVATE_FILE)
+    return name
 
 
 def staging_folder(beside: Path) -> Path:

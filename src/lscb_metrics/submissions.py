@@ -39,12 +39,13 @@ from lscb_metrics.returns.report import (
     write_validation_report,
 )
 from lscb_metrics.store import (
+    KnownFile,
     Skipped,
     StagedFile,
     archived_copy,
     kept_name,
     regular_files,
-    staged_copy,
+    staged_or_known,
 )
 
 RETURN_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods", ".txt")
@@ -137,22 +138,33 @@ def return_context(
 
 @dataclass(frozen=True)
 class Discovery:
-    """What a run found in its folders: the files it will read (staged), and the entries it
-    skipped with why, for audit.skipped_entries."""
+    """What a run found in its folders: the files it will read (staged), those whose content
+    was validated before (known, not read again), and the entries it skipped with why, for
+    audit.skipped_entries."""
 
     files: list[StagedFile]
     skipped: list[Skipped]
+    known: list[KnownFile] = field(default_factory=list)
 
 
-def discover_returns(*folders: Path, staging: Path) -> Discovery:
-    """Candidate return files under the folders (inbox, then archive), each copied once into
-    `staging`, one per SHA-256 content, in a stable order. Hidden and partial files are left
-    out; links, other non-regular entries, files gone or unreadable when copied, and a second
-    inbox file with the content of an earlier one are skipped with why."""
+def discover_returns(
+    inbox: Path, store: Path, staging: Path, kept: Mapping[str, Path] | None = None
+) -> Discovery:
+    """Candidate return files in the inbox, then in the archive (`store`), one per SHA-256
+    content, in a stable order. Hidden and partial files are left out; links, other non-regular
+    entries, files gone or unreadable when read, and a second inbox file with the content of an
+    earlier one are skipped with why.
+
+    `kept` maps the SHA-256 of each content validated before to its kept copy: such an inbox
+    file is read (to hash it) but not staged, and such a kept copy is not read at all. Every
+    other file is copied once into `staging`."""
+    kept = kept or {}
+    kept_paths = {path: digest for digest, path in kept.items()}
     seen: dict[str, str] = {}
     found: list[StagedFile] = []
+    known: list[KnownFile] = []
     skipped: list[Skipped] = []
-    for folder in folders:
+    for folder in (inbox, store):
         if not folder.is_dir():
             continue
         paths, passed_over = regular_files(folder, RETURN_SUFFIXES)
@@ -161,21 +173,29 @@ def discover_returns(*folders: Path, staging: Path) -> Discovery:
             if path.name.startswith("validation_report"):
                 continue
             shown_path = _display_path(path, folder.parent)
-            try:
-                staged = staged_copy(path, staging)
-            except OSError as error:
-                reason = f"a file that could not be read ({error.strerror or error})"
-                skipped.append(Skipped(shown_path, reason))
-                continue
-            if staged.sha256 in seen:
-                staged.path.unlink()
-                if folder == folders[0]:
-                    reason = f"a duplicate: the same content as {seen[staged.sha256]}"
+            digest = kept_paths.get(path) if folder == store else None
+            if digest is not None:
+                file: StagedFile | KnownFile = KnownFile(path, digest, path.stat().st_size)
+            else:
+                try:
+                    file = staged_or_known(path, staging, kept)
+                except OSError as error:
+                    reason = f"a file that could not be read ({error.strerror or error})"
+                    skipped.append(Skipped(shown_path, reason))
+                    continue
+            if file.sha256 in seen:
+                if isinstance(file, StagedFile):
+                    file.path.unlink()
+                if folder == inbox:
+                    reason = f"a duplicate: the same content as {seen[file.sha256]}"
                     skipped.append(Skipped(shown_path, reason))
                 continue
-            seen[staged.sha256] = shown_path
-            found.append(staged)
-    return Discovery(found, skipped)
+            seen[file.sha256] = shown_path
+            if isinstance(file, KnownFile):
+                known.append(file)
+            else:
+                found.append(file)
+    return Discovery(found, skipped, known)
 
 
 def ingest(
@@ -210,8 +230,9 @@ def ingest(
     return submission
 
 
-def identify(file: StagedFile, base_dir: Path, received_at: datetime) -> Submission:
-    """The staged file as a submission not yet validated: its identity, size and receipt."""
+def identify(file: StagedFile | KnownFile, base_dir: Path, received_at: datetime) -> Submission:
+    """The file as a submission not yet validated (or recalled): its identity, size and
+    receipt."""
     return Submission(
         submission_id=f"S-{file.sha256[:16]}",
         file_path=_display_path(file.source, base_dir),
@@ -302,10 +323,11 @@ def archive(
 
 
 def flag_unusual_values(
-    submission: Submission, history: pd.DataFrame, specs: Mapping[str, ReturnSpec]
+    submission: Submission, unusual: pd.DataFrame, specs: Mapping[str, ReturnSpec]
 ) -> None:
-    """Add RNG-001 warnings for figures far outside the area's usual range, and rewrite the
-    submission's report beside its archived file to show them."""
+    """Add RNG-001 warnings for the submission's `unusual` facts (figures far outside the area's
+    usual range, from history.unusual_values), and rewrite its report beside its archived file
+    to show them."""
     spec = specs[submission.cover["return_type"]]
     locations = (
         submission.rows.drop_duplicates("column_name").set_index("column_name")["location"]
@@ -313,7 +335,7 @@ def flag_unusual_values(
         else pd.Series(dtype="object")
     )
     titles = {column.name: column.title for column in spec.columns}
-    warnings = unusual_value_failures(submission.facts, history, locations.to_dict(), titles)
+    warnings = unusual_value_failures(unusual, locations.to_dict(), titles)
     if not warnings or submission.report is None or submission.archived_path is None:
         return
     submission.failures = [*submission.failures, *warnings]

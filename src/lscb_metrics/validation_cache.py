@@ -12,6 +12,13 @@ its return type and a change to another return's declaration leaves it valid. A 
 may have been judged against every return's declaration (an unknown or mismatched return type),
 so its key is `any` and its fingerprint covers them all. Records of other fingerprints stay: they
 are valid again if a declaration is changed back.
+
+The pack (`<store>/.validation-pack/`) gathers the records a run used into three files, so that
+the next run reads its whole history in three reads instead of three per file, and knows each
+kept file's content without opening it (the store is the pipeline's own, owner-only). It is
+rewritten after each run that validated something new, never in place: a new generation is
+written, then named in `pack.json`. Without it, or for a file it does not hold, the records
+beside the files are read as before, so it can always be deleted.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,26 +75,14 @@ def remember(submission: Submission, fingerprints: Mapping[str, str]) -> Path | 
     if submission.archived_path is None:
         return None
     archived = Path(submission.archived_path)
-    return_type = submission.cover.get("return_type")
-    accepted = submission.status == "accepted"
-    key = return_type if accepted and return_type in fingerprints else ANY
+    key = _key(submission, fingerprints)
     stem = archived.parent / f"{RECORD_PREFIX}{key}-{fingerprints[key][:FINGERPRINT_CHARS]}"
-    if accepted:
+    if submission.status == "accepted":
         _write_parquet(submission.facts, stem.with_suffix(".facts.parquet"))
         _write_parquet(submission.rows, stem.with_suffix(".rows.parquet"))
-    record = {
-        "status": submission.status,
-        "archived_name": archived.name,
-        "cover": {name: _json_value(value) for name, value in submission.cover.items()},
-        "row_count": submission.row_count,
-        "failures": [asdict(f) for f in submission.failures],
-        "report": None if submission.report is None else asdict(submission.report),
-    }
     path = stem.with_suffix(".json")
     # Written last and renamed into place: a record exists only once its frames do.
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(record, indent=1), encoding="utf-8")
-    os.replace(partial, path)
+    _write_text(path, json.dumps(_record(submission, archived.name), indent=1))
     return path
 
 
@@ -99,25 +95,162 @@ def recall(
         for path in sorted((folder / submission.submission_id).glob(f"{RECORD_PREFIX}*.json")):
             key, _, fingerprint = path.stem.removeprefix(RECORD_PREFIX).rpartition("-")
             if fingerprints.get(key, "")[:FINGERPRINT_CHARS] == fingerprint:
-                return _recalled(submission, path)
+                record = json.loads(path.read_text(encoding="utf-8"))
+                accepted = record["status"] == "accepted"
+                return _recalled(
+                    submission,
+                    record,
+                    path.parent / record["archived_name"],
+                    pd.read_parquet(path.with_suffix(".facts.parquet")) if accepted else None,
+                    pd.read_parquet(path.with_suffix(".rows.parquet")) if accepted else None,
+                )
     return None
 
 
-def _recalled(submission: Submission, path: Path) -> Submission:
-    """`submission` with the validation result recorded at `path`."""
-    record = json.loads(path.read_text(encoding="utf-8"))
+PACK_FOLDER = ".validation-pack"
+PACK_INDEX = "pack.json"
+
+
+@dataclass
+class Pack:
+    """The validation records of the files a run used, valid under its fingerprints, by
+    SHA-256, with their facts and rows by submission id."""
+
+    folder: Path
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    facts: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def kept(self) -> dict[str, Path]:
+        """Each content's kept copy (store or quarantine), by SHA-256."""
+        base = self.folder.parent.parent
+        return {sha256: base / record["kept"] for sha256, record in self.records.items()}
+
+    def recall(self, submission: Submission) -> Submission:
+        """`submission` (identified by a content the pack holds) completed from its record."""
+        record = self.records[submission.sha256]
+        return _recalled(
+            submission,
+            record,
+            self.folder.parent.parent / record["kept"],
+            self.facts.get(submission.submission_id),
+            self.rows.get(submission.submission_id),
+        )
+
+
+def load_pack(store_dir: Path, fingerprints: Mapping[str, str]) -> Pack:
+    """The pack in `store_dir`, holding only records valid under `fingerprints` (empty when
+    there is none, or it cannot be read: the records beside the files still serve)."""
+    folder = store_dir / PACK_FOLDER
+    try:
+        index = json.loads((folder / PACK_INDEX).read_text(encoding="utf-8"))
+        generation = index["generation"]
+        records = {
+            record["sha256"]: record
+            for record in index["records"]
+            if fingerprints.get(record["key"], "")[:FINGERPRINT_CHARS] == record["fingerprint"]
+        }
+        ids = {record["submission_id"] for record in records.values()}
+        facts = pd.read_parquet(folder / f"facts-{generation}.parquet")
+        rows = pd.read_parquet(folder / f"rows-{generation}.parquet")
+    except (OSError, ValueError, KeyError):
+        return Pack(folder)
+    return Pack(folder, records, _by_submission(facts, ids), _by_submission(rows, ids))
+
+
+def save_pack(pack: Pack, submissions: list[Submission], fingerprints: Mapping[str, str]) -> bool:
+    """Rewrite the pack to hold exactly the records of `submissions` (those kept), unless it
+    already does; True when it was rewritten."""
+    kept = [s for s in submissions if s.archived_path is not None]
+    base = pack.folder.parent.parent
+    records = {
+        s.sha256: {
+            **_record(s, Path(s.archived_path).name),
+            "sha256": s.sha256,
+            "submission_id": s.submission_id,
+            "size_bytes": s.size_bytes,
+            "key": (key := _key(s, fingerprints)),
+            "fingerprint": fingerprints[key][:FINGERPRINT_CHARS],
+            "kept": str(Path(s.archived_path).relative_to(base)),
+        }
+        for s in kept
+    }
+    if records.keys() == pack.records.keys():
+        return False
+    accepted = sorted((s for s in kept if s.status == "accepted"), key=lambda s: s.submission_id)
+    generation = uuid.uuid4().hex
+    pack.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, frames in (
+        ("facts", [s.facts for s in accepted]),
+        ("rows", [s.rows for s in accepted]),
+    ):
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        _write_parquet(frame, pack.folder / f"{name}-{generation}.parquet")
+    index = {"generation": generation, "records": list(records.values())}
+    _write_text(pack.folder / PACK_INDEX, json.dumps(index))
+    for stale in pack.folder.glob("*.parquet"):
+        if generation not in stale.name:
+            stale.unlink(missing_ok=True)
+    return True
+
+
+def _by_submission(frame: pd.DataFrame, ids: set[str]) -> dict[str, pd.DataFrame]:
+    """`frame` split by submission id, for the ids in `ids`."""
+    if frame.empty:
+        return {}
+    frame = frame[frame["submission_id"].isin(ids)]
+    return {
+        submission_id: part.reset_index(drop=True)
+        for submission_id, part in frame.groupby("submission_id", sort=False)
+    }
+
+
+def _key(submission: Submission, fingerprints: Mapping[str, str]) -> str:
+    """What the submission's result depended on: its own return type if it was accepted, every
+    declaration (ANY) if it was not."""
+    return_type = submission.cover.get("return_type")
+    accepted = submission.status == "accepted"
+    return return_type if accepted and return_type in fingerprints else ANY
+
+
+def _record(submission: Submission, archived_name: str) -> dict[str, Any]:
+    """The validation result of `submission`, as JSON-ready values."""
+    return {
+        "status": submission.status,
+        "archived_name": archived_name,
+        "cover": {name: _json_value(value) for name, value in submission.cover.items()},
+        "row_count": submission.row_count,
+        "failures": [asdict(f) for f in submission.failures],
+        "report": None if submission.report is None else asdict(submission.report),
+    }
+
+
+def _recalled(
+    submission: Submission,
+    record: dict[str, Any],
+    archived: Path,
+    facts: pd.DataFrame | None,
+    rows: pd.DataFrame | None,
+) -> Submission:
+    """`submission` with the validation result in `record` (and, if accepted, its frames)."""
     submission.status = record["status"]
-    submission.archived_path = str(path.parent / record["archived_name"])
+    submission.archived_path = str(archived)
     submission.cover = {name: _cover_value(value) for name, value in record["cover"].items()}
     submission.row_count = record["row_count"]
     submission.failures = [Failure(**f) for f in record["failures"]]
     submission.report = None if record["report"] is None else ReportSummary(**record["report"])
-    if submission.status == "accepted":
+    if submission.status == "accepted" and facts is not None and rows is not None:
         # The file's name is the one it arrived under this time, as a fresh validation says.
-        source = Path(submission.file_path).name
-        submission.facts = pd.read_parquet(path.with_suffix(".facts.parquet")).assign(source=source)
-        submission.rows = pd.read_parquet(path.with_suffix(".rows.parquet"))
+        submission.facts = facts.assign(source=Path(submission.file_path).name)
+        submission.rows = rows
     return submission
+
+
+def _write_text(path: Path, text: str) -> None:
+    """`text` written to `path` atomically (a temporary name, then renamed)."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

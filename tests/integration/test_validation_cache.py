@@ -14,7 +14,14 @@ import pytest
 from lscb_metrics import pipeline
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.submissions import Submission, return_context
-from lscb_metrics.validation_cache import ANY, declaration_fingerprints
+from lscb_metrics.validation_cache import (
+    ANY,
+    PACK_FOLDER,
+    PACK_INDEX,
+    declaration_fingerprints,
+    load_pack,
+    save_pack,
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
 DEMO = PROJECT / "data" / "raw" / "returns"
@@ -40,16 +47,30 @@ def received(tmp_path: Path, demo_reference) -> tuple[Settings, list[Submission]
     return run_settings, submissions, schemas
 
 
-def recalled(run_settings: Settings, schemas: Path, demo_reference) -> dict[Path, Submission]:
-    """The files a run would not validate again under the declarations in `schemas`."""
+def recalled(run_settings: Settings, schemas: Path, demo_reference) -> dict[str, Submission]:
+    """The files a run would not validate again under the declarations in `schemas`, by
+    submission id (from the pack where a run saved one, else the records beside the files)."""
     fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
-    paths = pipeline.candidate_files(run_settings).files
-    return pipeline.recall_validated(paths, run_settings, fingerprints, {}, datetime.now(UTC))
+    pack = load_pack(run_settings.store_dir, fingerprints)
+    found = pipeline.candidate_files(run_settings, pack)
+    again, _ = pipeline.recall_validated(
+        found, run_settings, fingerprints, {}, datetime.now(UTC), pack
+    )
+    return {s.submission_id: s for s in again}
 
 
-def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference):
+def packed(run_settings: Settings, schemas: Path, fresh: list[Submission], demo_reference) -> None:
+    """The pack saved as a run saves it once it has received `fresh`."""
+    fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
+    assert save_pack(load_pack(run_settings.store_dir, fingerprints), fresh, fingerprints)
+
+
+@pytest.mark.parametrize("from_pack", [False, True])
+def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference, from_pack):
     run_settings, fresh, schemas = received
-    again = {s.submission_id: s for s in recalled(run_settings, schemas, demo_reference).values()}
+    if from_pack:
+        packed(run_settings, schemas, fresh, demo_reference)
+    again = recalled(run_settings, schemas, demo_reference)
     assert len(fresh) == 19 and set(again) == {s.submission_id for s in fresh}
     assert sum(s.status == "rejected" for s in fresh) == 1
     for submission in fresh:
@@ -61,11 +82,39 @@ def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference)
         pd.testing.assert_frame_equal(twin.rows, submission.rows)
 
 
+def test_packed_contents_are_hashed_but_never_staged_again(received, demo_reference):
+    run_settings, fresh, schemas = received
+    packed(run_settings, schemas, fresh, demo_reference)
+    fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
+    pack = load_pack(run_settings.store_dir, fingerprints)
+    # A partner overwrites one return with new figures: only that content is new.
+    changed = run_settings.returns_dir / "negative_count.csv"
+    changed.write_text(changed.read_text().replace("-", ""))
+    found = pipeline.candidate_files(run_settings, pack)
+    assert [file.source for file in found.files] == [changed]
+    # The 18 accepted files, each once: their kept copies in the store have the same content.
+    assert len(found.known) == 18
+    [staged] = found.files
+    assert [path.name for path in staged.path.parent.iterdir()] == [staged.path.name]
+    # Saving the same records again rewrites nothing.
+    assert not save_pack(pack, fresh, fingerprints)
+
+
+def test_an_unreadable_pack_falls_back_to_the_records_beside_the_files(received, demo_reference):
+    run_settings, fresh, schemas = received
+    packed(run_settings, schemas, fresh, demo_reference)
+    index = run_settings.store_dir / PACK_FOLDER / PACK_INDEX
+    index.write_text("{not json")
+    fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
+    assert load_pack(run_settings.store_dir, fingerprints).records == {}
+    assert set(recalled(run_settings, schemas, demo_reference)) == {s.submission_id for s in fresh}
+
+
 def test_a_changed_return_declaration_revalidates_exactly_its_files(received, demo_reference):
     run_settings, fresh, schemas = received
     training = schemas / "returns" / "training.yaml"
     training.write_text(training.read_text() + "\n# a comment changes the declaration\n")
-    kept = {s.submission_id for s in recalled(run_settings, schemas, demo_reference).values()}
+    kept = set(recalled(run_settings, schemas, demo_reference))
     again = {s.submission_id for s in fresh} - kept
     # The rejected file may have been judged against every declaration, so it goes too.
     expected = {
@@ -105,5 +154,5 @@ def test_a_stored_file_gone_from_the_inbox_is_recalled_from_the_store(received, 
     run_settings.returns_dir.mkdir()
     again = recalled(run_settings, schemas, demo_reference)
     accepted = {s.submission_id for s in fresh if s.status == "accepted"}
-    assert {s.submission_id for s in again.values()} == accepted
+    assert set(again) == accepted
     assert all(Path(s.archived_path).is_relative_to(run_settings.store_dir) for s in again.values())
