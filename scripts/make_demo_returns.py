@@ -20,7 +20,8 @@ the file name, so each file states its return type, agency, area and period itse
   their values in column B, dates as Excel dates; sheet "Data" with the column titles of the
   return's schema in row 1 and the data from row 2.
 - CSV (training, casework, child_deaths, road_injuries): UTF-8 without BOM, comma separated; the
-  header is the cover field names then the data column names, and the cover values repeat on every row.
+  header is the cover field names then the data column names, and the cover values repeat on
+  every row.
 
 The output is deterministic, byte for byte (fixed timestamps inside the XLSX zip), so a file's
 SHA-256 is stable. data/raw is read-only for the pipeline, so existing files are only replaced
