@@ -7,8 +7,9 @@ that the pipeline, summing flow measures over whole quarters and reading snapsho
 quarter end, reproduces the figures published in the seed document, the Southend LSCB annual report
 October 2013 - September 2014 (referrals per 10,000, the share of referrals from family or the
 public, the referral-to-assessment conversion rate, children on a child protection plan,
-assessments within 40 working days, training rates per agency, child deaths, road casualties and
-private fostering). Quarters the report does not pin down follow a plausible path, guided by the
+assessments within 40 working days, training rates per agency, child deaths, road casualties,
+private fostering, children with a child in need plan and cases per social worker). Quarters
+the report does not pin down follow a plausible path, guided by the
 real DfE children-in-need figures for Southend (LA 882 / E06000033). `check_targets` asserts
 every published figure before anything is written; data/raw/returns/README.md lists them.
 
@@ -18,8 +19,9 @@ the file name, so each file states its return type, agency, area and period itse
   with a title in A1 and, from row 3, the cover field titles (schemas/cover.yaml) in column A and
   their values in column B, dates as Excel dates; sheet "Data" with the column titles of the
   return's schema in row 1 and the data from row 2.
-- CSV (training, child_deaths, road_injuries): UTF-8 without BOM, comma separated; the header is
-  the cover field names then the data column names, and the cover values repeat on every row.
+- CSV (training, casework, child_deaths, road_injuries): UTF-8 without BOM, comma separated; the
+  header is the cover field names then the data column names, and the cover values repeat on
+  every row.
 
 The output is deterministic, byte for byte (fixed timestamps inside the XLSX zip), so a file's
 SHA-256 is stable. data/raw is read-only for the pipeline, so existing files are only replaced
@@ -133,6 +135,15 @@ ASSESSMENTS: dict[str, Series] = {
 # 2013 and 10 at 30 Sep 2014 after a dedicated worker and awareness raising.
 PRIVATE_FOSTERING: dict[str, Series] = {
     "private_fostering_arrangements": (4, 5, 4, 5, 5, 7, 8, 8, 9, 10),
+}
+
+# --- SBC Children's Services casework: 525 children with a child in need plan and caseloads of
+# 15.1 children per social worker ("the lowest since 2007") at 30 September 2014, caseloads
+# falling through the year as the report says.
+CASEWORK: dict[str, Series] = {
+    "cases_allocated": (1090, 1075, 1060, 1052, 1071, 1063, 1049, 1040, 1035, 1027),
+    "cin_plans_at_end": (548, 541, 536, 529, 538, 533, 527, 521, 530, 525),
+    "social_workers": (62, 62, 63, 64, 64, 65, 66, 67, 67, 68),
 }
 
 # --- SET Child Death Overview Panel, Southend residents. 2013-14: 9 deaths, 5 under one year of
@@ -315,6 +326,10 @@ def private_fostering_rows(index: int) -> list[dict[str, int]]:
     return [series_row(PRIVATE_FOSTERING, index)]
 
 
+def casework_rows(index: int) -> list[dict[str, int]]:
+    return [series_row(CASEWORK, index)]
+
+
 def child_deaths_rows(index: int) -> list[dict[str, int]]:
     return [series_row(CHILD_DEATHS, index)]
 
@@ -407,6 +422,16 @@ def check_targets() -> list[str]:
             "private fostering 30 Sep 2014",
             PRIVATE_FOSTERING["private_fostering_arrangements"][SEP_2014],
             10,
+        ),
+        (
+            "children with a child in need plan 30 Sep 2014",
+            CASEWORK["cin_plans_at_end"][SEP_2014],
+            525,
+        ),
+        (
+            "cases per social worker 30 Sep 2014",
+            rate(CASEWORK["cases_allocated"][SEP_2014], CASEWORK["social_workers"][SEP_2014], 1),
+            Decimal("15.1"),
         ),
         (
             "child deaths 2013-14",
@@ -532,6 +557,7 @@ ROW_FUNCTIONS = {
     "cp_plans": cp_plans_rows,
     "assessments": assessments_rows,
     "private_fostering": private_fostering_rows,
+    "casework": casework_rows,
     "child_deaths": child_deaths_rows,
     "road_injuries": road_injuries_rows,
 }
@@ -540,6 +566,7 @@ SENDERS = {
     "cp_plans": "SBC-CSC",
     "assessments": "SBC-CSC",
     "private_fostering": "SBC-CSC",
+    "casework": "SBC-CSC",
     "child_deaths": "SET-CDOP",
     "road_injuries": "SBC-ROAD",
 }

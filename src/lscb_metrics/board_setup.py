@@ -172,6 +172,7 @@ _RATES_PER_10000 = {
     "cp_plan_starts": 13.0,
     "cp_plans_ended": 13.0,
     "assessments_completed": 130.0,
+    "cases_allocated": 290.0,
     "private_fostering_arrangements": 1.5,
     "children_killed": 0.05,
     "children_seriously_injured": 0.6,
@@ -197,6 +198,8 @@ _SHARES = {
     "assessments_within_local_target": 0.8,
     "staff_trained_in_date": 0.9,
     "reviews_modifiable_factors": 0.3,
+    "cin_plans_at_end": 0.48,
+    "social_workers": 0.062,  # about 16 cases per social worker
 }
 
 

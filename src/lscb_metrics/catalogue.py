@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
 MULTIPLIERS = (1, 100, 1000, 10000, 100000)
 COMPARATORS = ("england", "region", "statistical_neighbours")
-BREAKDOWNS = ("total", "agency")
+#: What an indicator's values are broken down by: nothing (its Total rows), or one breakdown row
+#: each per sending agency, board member, board meeting or budget heading.
+BREAKDOWNS = ("total", "agency", "member", "meeting", "heading")
 POPULATION_MEASURE = "population_0_17"
 TOTAL_BREAKDOWN = "Total"
 
@@ -49,6 +51,17 @@ class Indicator:
     def is_count(self) -> bool:
         """True when the indicator is a plain count (no denominator)."""
         return self.denominator is None
+
+    @property
+    def is_ratio(self) -> bool:
+        """True for a plain ratio (multiplier 1 with a denominator, e.g. cases per worker)."""
+        return self.denominator is not None and self.multiplier == 1
+
+    @property
+    def has_interval(self) -> bool:
+        """True for rates and percentages, whose counts give a confidence interval; a count has
+        none, nor has a ratio of two counts that is not a rate of events (cases per worker)."""
+        return not self.is_count and not self.is_ratio
 
     @property
     def uses_population(self) -> bool:
@@ -104,7 +117,10 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
     numerator = (numerator,) if isinstance(numerator, str) else tuple(numerator)
     denominator = merged.get("denominator")
     multiplier = need("multiplier", MULTIPLIERS)
-    if (denominator is None) != (multiplier == 1):
+    # A ratio (multiplier 1 with a denominator) is not a count, so its unit says what it is of.
+    if (denominator is None and multiplier != 1) or (
+        denominator is not None and multiplier == 1 and merged.get("unit") == "count"
+    ):
         raise CatalogueError(f"{where('multiplier')}: counts have multiplier 1 and no denominator")
     comparators = tuple(merged.get("comparators", ()))
     unknown = set(comparators) - set(COMPARATORS)

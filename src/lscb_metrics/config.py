@@ -34,6 +34,8 @@ def set_offline_environment(root: Path) -> None:
 
 LOCAL_POPULATION = "local_population.csv"
 LOCAL_COMPARATORS = "local_comparators.csv"
+BOARD_RECORDS = "board_records.csv"
+BOARD_ATTENDANCE = "board_attendance.csv"
 #: A board's local figure files (in data/raw/local/<slug>/) and their columns.
 LOCAL_FILES: dict[str, tuple[str, ...]] = {
     LOCAL_POPULATION: ("area_code", "mid_year", "population_0_17", "source", "note"),
@@ -46,6 +48,16 @@ LOCAL_FILES: dict[str, tuple[str, ...]] = {
         "source",
         "note",
     ),
+    BOARD_RECORDS: (
+        "area_code",
+        "financial_year",
+        "measure",
+        "breakdown",
+        "value",
+        "source",
+        "note",
+    ),
+    BOARD_ATTENDANCE: ("area_code", "meeting", "member", "status"),
 }
 
 

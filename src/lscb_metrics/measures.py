@@ -68,6 +68,21 @@ class CaseDerivation:
 
 
 @dataclass(frozen=True)
+class LocalSource:
+    """A board's own record giving the measure: its local file, what it is, the measure it may
+    not exceed, and the measure whose total over breakdowns it is (a share's denominator)."""
+
+    file: str
+    description: str
+    part_of: str | None = None
+    total_of: str | None = None
+
+
+#: The board's own record files a measure may come from (data/raw/local/<board>/).
+LOCAL_RECORD_FILES = ("board_records.csv", "board_attendance.csv")
+
+
+@dataclass(frozen=True)
 class Measure:
     """One declared measure."""
 
@@ -77,6 +92,7 @@ class Measure:
     published: tuple[PublishedSource, ...]
     cases: CaseDerivation | None
     line: int
+    local: LocalSource | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +177,19 @@ def _measure(
         column = item.get("column", item.get("short_desc"))
         published.append(PublishedSource(item["table"], str(column), item["rounding"]))
     cases = entry.get("cases")
+    local = entry.get("local")
+    if local is not None:
+        if local.get("file") not in LOCAL_RECORD_FILES:
+            raise CatalogueError(
+                f"{at(path, local)}: measure {name}: local file {local.get('file')!r} is not one "
+                f"of {', '.join(LOCAL_RECORD_FILES)}"
+            )
+        for field in ("part_of", "total_of"):
+            if local.get(field) is not None and local[field] not in entries:
+                raise CatalogueError(
+                    f"{at(path, local, field)}: measure {name}: {field} {local[field]!r} is not "
+                    "a declared measure"
+                )
     return Measure(
         name=name,
         type=entry["type"],
@@ -168,6 +197,14 @@ def _measure(
         published=tuple(published),
         cases=CaseDerivation(cases["list"], cases["query"], cases["rule"]) if cases else None,
         line=line_of(entries, name),
+        local=LocalSource(
+            local["file"],
+            str(local.get("description", "")),
+            local.get("part_of"),
+            local.get("total_of"),
+        )
+        if local
+        else None,
     )
 
 

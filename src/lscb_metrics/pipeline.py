@@ -22,13 +22,27 @@ from lscb_metrics import warehouse
 from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.catalogue import Indicator, load_catalogue
 from lscb_metrics.compute import comparisons, indicator_values, with_intervals
-from lscb_metrics.config import LOCAL_COMPARATORS, LOCAL_FILES, LOCAL_POPULATION, Settings
+from lscb_metrics.config import (
+    BOARD_ATTENDANCE,
+    BOARD_RECORDS,
+    LOCAL_COMPARATORS,
+    LOCAL_FILES,
+    LOCAL_POPULATION,
+    Settings,
+)
 from lscb_metrics.errors import ConfigurationError, PublicationBlocked
 from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
 from lscb_metrics.history import unusual_values
 from lscb_metrics.intake.failures import case_failure
+from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.intake.rules import CASE_NOT_A_FILE
-from lscb_metrics.measures import MEASURES_FILE, load_registry
+from lscb_metrics.local_records import (
+    attendance_facts,
+    attendance_failures,
+    board_record_facts,
+    board_record_failures,
+)
+from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
     la_lookup,
@@ -77,6 +91,7 @@ class Reference:
     population: pd.DataFrame
     neighbours: pd.DataFrame
     local_comparators: pd.DataFrame
+    board_records: pd.DataFrame = field(default_factory=empty_facts)
 
 
 def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Reference:
@@ -117,6 +132,7 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         population=population,
         neighbours=load_statistical_neighbours(settings.reference_dir, settings.sn_model),
         local_comparators=comparators,
+        board_records=load_board_records(settings.local_dir, boards, registry),
     )
 
 
@@ -138,6 +154,39 @@ def local_figures(local_dir: Path, boards: Boards, name: str, dtype: Any) -> pd.
     if not frames:
         return pd.DataFrame(columns=list(LOCAL_FILES[name])).astype(dtype)
     return pd.concat(frames, ignore_index=True)
+
+
+def load_board_records(local_dir: Path, boards: Boards, registry: Registry) -> pd.DataFrame:
+    """Facts of every board's own records (board_records.csv, board_attendance.csv in
+    `local_dir`/<slug>/); a file breaking a LOC-* rule stops the run with every failure listed,
+    and nothing of it is used."""
+    readers = {
+        BOARD_RECORDS: (
+            lambda frame: board_record_failures(frame, registry),
+            lambda frame, source, digest: board_record_facts(frame, registry, source, digest),
+        ),
+        BOARD_ATTENDANCE: (attendance_failures, attendance_facts),
+    }
+    frames = [empty_facts()]
+    for board in boards.by_slug.values():
+        for name, (failures_of, facts_of) in readers.items():
+            path = local_dir / board.slug / name
+            if not path.is_file():
+                continue
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            missing = [c for c in LOCAL_FILES[name] if c not in frame.columns]
+            if missing:
+                raise ConfigurationError(f"{path}: missing column(s) {', '.join(missing)}")
+            foreign = sorted(set(frame["area_code"]) - set(board.areas))
+            if foreign:
+                raise ConfigurationError(f"{path}: area(s) {foreign} are not {board.name}'s")
+            failures = failures_of(frame)
+            if failures:
+                listed = "\n".join(f"  - {failure.message}" for failure in failures)
+                raise ConfigurationError(f"{path}: not used, because:\n{listed}")
+            source = f"{board.name}: own records, {name}"
+            frames.append(facts_of(frame, source, file_sha256(path)))
+    return conform_facts(pd.concat(frames, ignore_index=True))
 
 
 def candidate_files(settings: Settings, pack: Pack | None = None) -> Discovery:
@@ -262,7 +311,9 @@ def curated_relations(
     agency_names: dict[str, str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """curated.indicator_values and curated.comparisons for every catalogued indicator."""
-    facts = pd.concat([reference.published_facts, partner_facts], ignore_index=True)
+    facts = pd.concat(
+        [reference.published_facts, partner_facts, reference.board_records], ignore_index=True
+    )
     values_frames, comparison_frames = [], []
     for indicator in catalogue:
         rows = indicator.breakdown_rows(facts)

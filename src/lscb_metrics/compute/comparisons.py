@@ -282,7 +282,7 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     the latest point.
     """
     result = pd.Series(None, index=rows.index, dtype="object")
-    if indicator.is_count or "numerator" not in rows.columns:
+    if not indicator.has_interval or "numerator" not in rows.columns:
         return result
     kind = KIND_PROPORTION if indicator.multiplier == 100 else KIND_RATE
     key = ["area_code", "breakdown", "source_type"]

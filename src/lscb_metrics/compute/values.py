@@ -72,11 +72,34 @@ def windowed_measures(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame
     published["submission_ids"] = [[] for _ in range(len(published))]
     published["source_sha256s"] = [[] for _ in range(len(published))]
     partner = selected[selected["source_type"] == "partner_return"]
+    months = months_covered(partner)
+    # A board's annual record (a year's budget, its survey) is already a whole window: it is
+    # its own window where the window is its length, and a snapshot as at its last day.
+    records = partner[months > 3].copy()
+    if indicator.measure_type == "flow":
+        records = records[months[months > 3] == indicator.window_months]
+    records["submission_ids"] = [[s] if s else [] for s in records["submission_id"]]
+    records["source_sha256s"] = [[s] if s else [] for s in records["source_sha256"]]
     quarters = indicator.window_months // 3 if indicator.measure_type == "flow" else 1
     columns = [*_SERIES_KEY, "measure", "period_end", "time_period", "value", "source"]
+    lineage = [*columns, "submission_ids", "source_sha256s"]
     return pd.concat(
-        [published[[*columns, "submission_ids", "source_sha256s"]], _rolling(partner, quarters)],
+        [published[lineage], records[lineage], _rolling(partner[months <= 3], quarters)],
         ignore_index=True,
+    )
+
+
+def months_covered(facts: pd.DataFrame) -> pd.Series:
+    """Calendar months from each fact's period start to its period end (3 for a quarter)."""
+    if facts.empty:
+        return pd.Series(0, index=facts.index, dtype="int64")
+    return pd.Series(
+        [
+            (end.year - start.year) * 12 + end.month - start.month + 1
+            for start, end in zip(facts["period_start"], facts["period_end"], strict=True)
+        ],
+        index=facts.index,
+        dtype="int64",
     )
 
 
@@ -348,7 +371,7 @@ def with_intervals(values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     for confidence, suffix in CONFIDENCE_LEVELS:
         lower = pd.Series(np.nan, index=out.index)
         upper = pd.Series(np.nan, index=out.index)
-        if not indicator.is_count and usable.any():
+        if indicator.has_interval and usable.any():
             if is_proportion:
                 low, high = wilson_intervals(numerator[usable], denominator[usable], confidence)
                 low, high = low * 100, high * 100
@@ -369,7 +392,7 @@ def with_intervals(values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     out.loc[foreign, interval_columns] = np.nan
     usable &= ~foreign
     method = pd.Series(None, index=out.index, dtype="object")
-    if not indicator.is_count:
+    if indicator.has_interval:
         method[usable] = (
             proportion_ci_method() if is_proportion else numerator[usable].map(rate_ci_method)
         )

@@ -357,6 +357,71 @@ CASE_NOT_A_FILE = Rule(
     "this entry is {reason}, so it was skipped unread. Put the list itself in the folder.",
 )
 
+# A board's own records (data/raw/local/<board>/board_records.csv and board_attendance.csv),
+# kept by its business manager: `{line}` is the file's line, header line 1.
+
+LOCAL_UNKNOWN_MEASURE = Rule(
+    "LOC-001",
+    "error",
+    "The measure is not one a board records in this file.",
+    "line {line}: '{value}' is not a measure recorded in {file}. Use one of: {choices}.",
+)
+LOCAL_NOT_A_YEAR = Rule(
+    "LOC-002",
+    "error",
+    "The financial year is not written as a financial year.",
+    "line {line}: '{value}' is not a financial year. Write it as 2013-14 (April 2013 to March "
+    "2014).",
+)
+LOCAL_NOT_A_NUMBER = Rule(
+    "LOC-003",
+    "error",
+    "The value is not a number of 0 or more.",
+    "line {line}: '{value}' is not a number of 0 or more. Enter the figure without a currency "
+    "sign or thousands separator (38847.60), and 0 if there were none.",
+)
+LOCAL_DUPLICATE_ROW = Rule(
+    "LOC-004",
+    "error",
+    "The same figure is given twice.",
+    "line {line}: {key} is given again (first on line {first}). Keep one row.",
+)
+LOCAL_NOT_A_MONTH = Rule(
+    "LOC-005",
+    "error",
+    "The meeting is not written as a year and month.",
+    "line {line}: '{value}' is not a meeting month. Write it as 2013-11.",
+)
+LOCAL_PART_EXCEEDS_WHOLE = Rule(
+    "LOC-006",
+    "error",
+    "A figure is more than the figure it is part of.",
+    "line {line}: {measure} ({value}) is more than {whole} ({whole_value}) for {key}.",
+)
+LOCAL_UNKNOWN_STATUS = Rule(
+    "LOC-007",
+    "error",
+    "The attendance status is not one the register uses.",
+    "line {line}: '{value}' is not an attendance status. Use one of: {choices}.",
+)
+LOCAL_BLANK_VALUE = Rule(
+    "LOC-008",
+    "error",
+    "A required field is blank.",
+    "line {line}: '{column}' is blank. Every row needs it.",
+)
+
+#: The rules of a board's own records.
+LOCAL_RECORD_RULES: tuple[Rule, ...] = (
+    LOCAL_UNKNOWN_MEASURE,
+    LOCAL_NOT_A_YEAR,
+    LOCAL_NOT_A_NUMBER,
+    LOCAL_DUPLICATE_ROW,
+    LOCAL_NOT_A_MONTH,
+    LOCAL_PART_EXCEEDS_WHOLE,
+    LOCAL_UNKNOWN_STATUS,
+    LOCAL_BLANK_VALUE,
+)
 #: The rules of partner returns.
 RETURN_RULES: tuple[Rule, ...] = (
     UNREADABLE,
@@ -413,7 +478,7 @@ CASE_LIST_RULES: tuple[Rule, ...] = (
     CASE_NOT_A_FILE,
 )
 #: Every rule by code.
-RULES: dict[str, Rule] = rule_registry((*RETURN_RULES, *CASE_LIST_RULES))
+RULES: dict[str, Rule] = rule_registry((*RETURN_RULES, *CASE_LIST_RULES, *LOCAL_RECORD_RULES))
 
 #: What to enter instead in a return, by column type (and range, for integer columns).
 COUNT_HINT = "Enter 0 if there were none."

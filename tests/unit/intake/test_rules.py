@@ -7,21 +7,31 @@ import string
 
 import pytest
 
-from lscb_metrics.intake.rules import CASE_LIST_RULES, RETURN_RULES, RULES, Rule, rule_registry
+from lscb_metrics.intake.rules import (
+    CASE_LIST_RULES,
+    LOCAL_RECORD_RULES,
+    RETURN_RULES,
+    RULES,
+    Rule,
+    rule_registry,
+)
 
 
-def test_the_registry_holds_every_return_and_case_list_rule_once() -> None:
-    # tests/unit/returns/test_validate.py and tests/unit/cases/test_case_rules.py each prove
-    # one of these families both ways, so together they cover every registered code.
-    codes = [rule.code for rule in (*RETURN_RULES, *CASE_LIST_RULES)]
+def test_the_registry_holds_every_return_case_list_and_local_record_rule_once() -> None:
+    # tests/unit/returns/test_validate.py, tests/unit/cases/test_case_rules.py and
+    # tests/unit/test_local_records.py each prove one of these families both ways, so together
+    # they cover every registered code.
+    families = (*RETURN_RULES, *CASE_LIST_RULES, *LOCAL_RECORD_RULES)
+    codes = [rule.code for rule in families]
     assert len(codes) == len(set(codes)) == len(RULES)
     assert set(codes) == set(RULES)
-    assert all(RULES[rule.code] is rule for rule in (*RETURN_RULES, *CASE_LIST_RULES))
+    assert all(RULES[rule.code] is rule for rule in families)
 
 
 def test_case_list_codes_are_cas_and_return_codes_are_not() -> None:
     assert all(rule.code.startswith("CAS-") for rule in CASE_LIST_RULES)
     assert not any(rule.code.startswith("CAS-") for rule in RETURN_RULES)
+    assert all(rule.code.startswith("LOC-") for rule in LOCAL_RECORD_RULES)
 
 
 @pytest.mark.parametrize("rule", list(RULES.values()), ids=lambda rule: rule.code)

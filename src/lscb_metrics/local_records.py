@@ -1,0 +1,333 @@
+"""A board's own records as facts: its annual figures (board_records.csv: finance, the board's
+training, partners' section 11 self-audits, the looked-after children's survey) and its
+attendance register (board_attendance.csv), both in data/raw/local/<board>/.
+
+These are not partner returns: they are kept by the board's business manager, once a year (the
+budget, the survey) or once a meeting (the register), and money is not a whole number, so they
+have no quarterly return. Each row is checked against the LOC-* rules (intake/rules.py); the
+facts are the board's own (`partner_return`) rows of its area, so the catalogue computes them like
+any other. Pure functions: the files are read by `pipeline.load_board_records`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from lscb_metrics.config import BOARD_RECORDS
+from lscb_metrics.facts import conform_facts, empty_facts
+from lscb_metrics.intake import rules
+from lscb_metrics.intake.rules import Rule
+from lscb_metrics.measures import Registry
+from lscb_metrics.periods import quarter_of
+
+TOTAL = "Total"
+SOURCE_TYPE = "partner_return"
+_YEAR = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_NUMBER = re.compile(r"\d+(\.\d+)?")
+
+#: Attendance statuses and what each counts: (expected at the meeting, attended).
+ATTENDANCE_STATUSES: dict[str, tuple[int, int]] = {
+    "attended": (1, 1),
+    "substitute_attended": (1, 1),  # apologies, with a substitute in the member's place
+    "apologies": (1, 0),
+    "absent": (1, 0),  # neither attended nor sent apologies
+    "vacant": (0, 0),  # the seat had no member: not expected
+}
+
+
+@dataclass(frozen=True)
+class LocalFailure:
+    """One row of a local record file breaking a LOC-* rule."""
+
+    rule: Rule
+    fields: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        """'LOC-003 line 4: ...', as the business manager reads it."""
+        return f"{self.rule.code} {self.rule.template.format(**self.fields)}"
+
+
+def recorded_measures(registry: Registry, file: str) -> list[str]:
+    """The measures a board enters in the local file `file` (not those derived from others)."""
+    return [
+        m.name
+        for m in registry.measures.values()
+        if m.local is not None and m.local.file == file and m.local.total_of is None
+    ]
+
+
+def financial_year_dates(label: str) -> tuple[date, date] | None:
+    """First and last day of the financial year written '2013-14'; None if not one."""
+    found = _YEAR.fullmatch(label)
+    if not found or (int(found[1]) + 1) % 100 != int(found[2]):
+        return None
+    start = int(found[1])
+    return date(start, 4, 1), date(start + 1, 3, 31)
+
+
+def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:
+    """Every LOC-* failure of board_records.csv rows (text cells, header line 1)."""
+    allowed = recorded_measures(registry, BOARD_RECORDS)
+    failures: list[LocalFailure] = []
+    first_line: dict[tuple[str, ...], int] = {}
+    for index, row in frame.iterrows():
+        line = int(index) + 2  # type: ignore[call-overload]
+        for column in ("area_code", "financial_year", "measure", "value"):
+            if not str(row[column]).strip():
+                failures.append(
+                    LocalFailure(rules.LOCAL_BLANK_VALUE, {"line": line, "column": column})
+                )
+        if row["measure"] and row["measure"] not in allowed:
+            failures.append(
+                LocalFailure(
+                    rules.LOCAL_UNKNOWN_MEASURE,
+                    {
+                        "line": line,
+                        "value": row["measure"],
+                        "file": BOARD_RECORDS,
+                        "choices": ", ".join(allowed),
+                    },
+                )
+            )
+        if row["financial_year"] and financial_year_dates(row["financial_year"]) is None:
+            failures.append(
+                LocalFailure(rules.LOCAL_NOT_A_YEAR, {"line": line, "value": row["financial_year"]})
+            )
+        if row["value"] and not _NUMBER.fullmatch(row["value"]):
+            failures.append(
+                LocalFailure(rules.LOCAL_NOT_A_NUMBER, {"line": line, "value": row["value"]})
+            )
+        key = (row["area_code"], row["financial_year"], row["measure"], row["breakdown"] or TOTAL)
+        if key in first_line:
+            failures.append(
+                LocalFailure(
+                    rules.LOCAL_DUPLICATE_ROW,
+                    {"line": line, "key": _key_text(key), "first": first_line[key]},
+                )
+            )
+        first_line.setdefault(key, line)
+    if not failures:
+        failures += _parts_exceeding_wholes(frame, registry)
+    return failures
+
+
+def _key_text(key: tuple[str, ...]) -> str:
+    """'E06000033 2013-14 board_contributions (Essex Police)' for a row key."""
+    area, year, measure, breakdown = key
+    return f"{area} {year} {measure} ({breakdown})"
+
+
+def _parts_exceeding_wholes(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:
+    """LOC-006 for each row whose measure is `part_of` another that is smaller on the same key."""
+    values = {
+        (r.area_code, r.financial_year, r.measure, r.breakdown or TOTAL): (float(r.value), i + 2)
+        for i, r in enumerate(frame.itertuples(index=False))
+    }
+    failures = []
+    for (area, year, measure, breakdown), (value, line) in values.items():
+        local = registry.measures[measure].local
+        whole = local.part_of if local else None
+        if whole and (area, year, whole, breakdown) in values:
+            whole_value = values[(area, year, whole, breakdown)][0]
+            if value > whole_value:
+                failures.append(
+                    LocalFailure(
+                        rules.LOCAL_PART_EXCEEDS_WHOLE,
+                        {
+                            "line": line,
+                            "measure": measure,
+                            "value": f"{value:g}",
+                            "whole": whole,
+                            "whole_value": f"{whole_value:g}",
+                            "key": f"{area} {year} ({breakdown})",
+                        },
+                    )
+                )
+    return failures
+
+
+def board_record_facts(
+    frame: pd.DataFrame, registry: Registry, source: str, sha256: str
+) -> pd.DataFrame:
+    """Facts of valid board_records.csv rows: one per row for its financial year, a Total per
+    measure given only by breakdown (their sum), and each `total_of` measure beside every row of
+    the measure it totals (the denominator of a share)."""
+    if frame.empty:
+        return empty_facts()
+    rows = frame.assign(
+        breakdown=frame["breakdown"].where(frame["breakdown"].str.strip() != "", TOTAL),
+        value=frame["value"].astype("float64"),
+    )[["area_code", "financial_year", "measure", "breakdown", "value"]]
+    key = ["area_code", "financial_year", "measure"]
+    has_total = rows[rows["breakdown"] == TOTAL][key].drop_duplicates()
+    sums = rows[rows["breakdown"] != TOTAL].groupby(key, as_index=False)["value"].sum()
+    sums = sums.merge(has_total, on=key, how="left", indicator=True)
+    sums = sums[sums["_merge"] == "left_only"].drop(columns="_merge").assign(breakdown=TOTAL)
+    rows = pd.concat([rows, sums], ignore_index=True)
+    derived = []
+    for measure in registry.measures.values():
+        if measure.local is None or measure.local.total_of is None:
+            continue
+        parts = rows[rows["measure"] == measure.local.total_of]
+        totals = parts[parts["breakdown"] == TOTAL].set_index(["area_code", "financial_year"])
+        wholes = totals["value"].reindex(
+            pd.MultiIndex.from_frame(parts[["area_code", "financial_year"]])
+        )
+        derived.append(parts.assign(measure=measure.name, value=wholes.to_numpy()))
+    rows = pd.concat([rows, *derived], ignore_index=True)
+    spans = rows["financial_year"].map(financial_year_dates)
+    return conform_facts(
+        rows.assign(
+            period_start=[start for start, _ in spans],
+            period_end=[end for _, end in spans],
+            time_period=rows["financial_year"],
+            geographic_level="Local authority",
+            source_type=SOURCE_TYPE,
+            source=source,
+            source_sha256=sha256,
+        )
+    )
+
+
+def attendance_failures(frame: pd.DataFrame) -> list[LocalFailure]:
+    """Every LOC-* failure of board_attendance.csv rows (text cells, header line 1)."""
+    failures: list[LocalFailure] = []
+    first_line: dict[tuple[str, ...], int] = {}
+    for index, row in frame.iterrows():
+        line = int(index) + 2  # type: ignore[call-overload]
+        for column in ("area_code", "meeting", "member", "status"):
+            if not str(row[column]).strip():
+                failures.append(
+                    LocalFailure(rules.LOCAL_BLANK_VALUE, {"line": line, "column": column})
+                )
+        if row["meeting"] and meeting_date(row["meeting"]) is None:
+            failures.append(
+                LocalFailure(rules.LOCAL_NOT_A_MONTH, {"line": line, "value": row["meeting"]})
+            )
+        if row["status"] and row["status"] not in ATTENDANCE_STATUSES:
+            failures.append(
+                LocalFailure(
+                    rules.LOCAL_UNKNOWN_STATUS,
+                    {
+                        "line": line,
+                        "value": row["status"],
+                        "choices": ", ".join(ATTENDANCE_STATUSES),
+                    },
+                )
+            )
+        key = (row["area_code"], row["meeting"], row["member"])
+        if key in first_line:
+            failures.append(
+                LocalFailure(
+                    rules.LOCAL_DUPLICATE_ROW,
+                    {
+                        "line": line,
+                        "key": f"{key[2]} at the {key[1]} meeting",
+                        "first": first_line[key],
+                    },
+                )
+            )
+        first_line.setdefault(key, line)
+    return failures
+
+
+def meeting_date(text: str) -> date | None:
+    """The first day of the meeting month written '2013-11'; None if not one."""
+    found = _MONTH.fullmatch(text)
+    if not found or not 1 <= int(found[2]) <= 12:
+        return None
+    return date(int(found[1]), int(found[2]), 1)
+
+
+def attendance_facts(frame: pd.DataFrame, source: str, sha256: str) -> pd.DataFrame:
+    """Facts of a valid attendance register, by financial quarter of each meeting: for each
+    member the meetings expected and attended (0 in a quarter of the register where the member
+    had none, so rolling years add up) and their Total; for each meeting (breakdown '2013-11')
+    the members expected and attended."""
+    if frame.empty:
+        return empty_facts()
+    counted = frame.assign(
+        quarter=[quarter_of(_month_end(meeting_date(m))) for m in frame["meeting"]],  # type: ignore[arg-type]
+        expected=[ATTENDANCE_STATUSES[s][0] for s in frame["status"]],
+        attended=[ATTENDANCE_STATUSES[s][1] for s in frame["status"]],
+    )
+    records = []
+    for area, register in counted.groupby("area_code"):
+        first, last = min(register["quarter"]), max(register["quarter"])
+        quarters = [q for q in _quarters_between(first, last)]
+        by_member = register.groupby(["member", "quarter"])[["expected", "attended"]].sum()
+        for member in sorted(register["member"].unique()):
+            for quarter in quarters:
+                expected, attended = (
+                    by_member.loc[(member, quarter)]
+                    if (member, quarter) in by_member.index
+                    else (0, 0)
+                )
+                records += _pair(area, member, quarter, "board_meetings", expected, attended)
+        for quarter in quarters:
+            in_quarter = register[register["quarter"] == quarter]
+            records += _pair(
+                area,
+                TOTAL,
+                quarter,
+                "board_meetings",
+                in_quarter["expected"].sum(),
+                in_quarter["attended"].sum(),
+            )
+        for (meeting, quarter), held in register.groupby(["meeting", "quarter"]):
+            records += _pair(
+                area,
+                meeting,
+                quarter,
+                "board_members",
+                held["expected"].sum(),
+                held["attended"].sum(),
+            )
+    facts = pd.DataFrame(records)
+    return conform_facts(
+        facts.assign(
+            geographic_level="Local authority",
+            source_type=SOURCE_TYPE,
+            source=source,
+            source_sha256=sha256,
+        )
+    )
+
+
+def _pair(
+    area: Any, breakdown: str, quarter: Any, stem: str, expected: Any, attended: Any
+) -> list[dict[str, Any]]:
+    """The `<stem>_expected` and `<stem>_attended` facts of one breakdown and quarter."""
+    return [
+        {
+            "measure": f"{stem}_{kind}",
+            "area_code": area,
+            "breakdown": breakdown,
+            "period_start": quarter.start,
+            "period_end": quarter.end,
+            "time_period": quarter.label,
+            "value": float(value),
+        }
+        for kind, value in (("expected", expected), ("attended", attended))
+    ]
+
+
+def _month_end(first: date) -> date:
+    """The last day of the month starting `first`."""
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def _quarters_between(first: Any, last: Any) -> list[Any]:
+    """Every financial quarter from `first` to `last`, both included."""
+    quarters = [first]
+    while quarters[-1] != last:
+        quarters.append(quarter_of(date.fromordinal(quarters[-1].end.toordinal() + 1)))
+    return quarters

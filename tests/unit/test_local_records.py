@@ -1,0 +1,162 @@
+"""A board's own records: each LOC-* rule passes a valid file and fails its broken twin, and
+the facts (totals, shares' denominators, attendance by quarter) and the values computed from
+annual records are what the rows say."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lscb_metrics.catalogue import load_catalogue
+from lscb_metrics.compute import indicator_values
+from lscb_metrics.intake.rules import LOCAL_RECORD_RULES
+from lscb_metrics.local_records import (
+    attendance_facts,
+    attendance_failures,
+    board_record_facts,
+    board_record_failures,
+)
+from lscb_metrics.measures import MEASURES_FILE, load_registry
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
+AREA = "E06000033"
+RECORD_COLUMNS = ["area_code", "financial_year", "measure", "breakdown", "value", "source", "note"]
+
+
+def records(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """board_records.csv rows (year, measure, breakdown, value) as read: text cells."""
+    return pd.DataFrame(
+        [
+            [AREA, year, measure, breakdown, value, "test", ""]
+            for year, measure, breakdown, value in rows
+        ],
+        columns=RECORD_COLUMNS,
+    )
+
+
+def register(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    """board_attendance.csv rows (meeting, member, status) as read."""
+    return pd.DataFrame(
+        [[AREA, *row] for row in rows], columns=["area_code", "meeting", "member", "status"]
+    )
+
+
+VALID_RECORDS = records(
+    ("2013-14", "board_contributions", "Council", "300.50"),
+    ("2013-14", "board_contributions", "Police", "100"),
+    ("2013-14", "s11_standards_assessed", "ECFRS", "36"),
+    ("2013-14", "s11_standards_met_or_partly", "ECFRS", "33"),
+    ("2013-14", "board_reserves_carried_forward", "", "77434.96"),
+)
+VALID_REGISTER = register(
+    ("2013-11", "Chair", "attended"),
+    ("2013-11", "Police", "apologies"),
+    ("2014-05", "Chair", "substitute_attended"),
+    ("2014-05", "Police", "vacant"),
+)
+
+#: One broken twin of the valid files per rule: (code, records or None, register or None).
+BROKEN = {
+    "LOC-001": (records(("2013-14", "board_contributionz", "Council", "1")), None),
+    "LOC-002": (records(("2013-15", "board_contributions", "Council", "1")), None),
+    "LOC-003": (records(("2013-14", "board_contributions", "Council", "£1,000")), None),
+    "LOC-004": (
+        records(
+            ("2013-14", "board_contributions", "Council", "1"),
+            ("2013-14", "board_contributions", "Council", "2"),
+        ),
+        None,
+    ),
+    "LOC-005": (None, register(("Nov 2013", "Chair", "attended"))),
+    "LOC-006": (
+        records(
+            ("2013-14", "s11_standards_assessed", "ECFRS", "36"),
+            ("2013-14", "s11_standards_met_or_partly", "ECFRS", "37"),
+        ),
+        None,
+    ),
+    "LOC-007": (None, register(("2013-11", "Chair", "present"))),
+    "LOC-008": (records(("", "board_contributions", "Council", "1")), None),
+}
+
+
+def failures_of(board_records: pd.DataFrame | None, attendance: pd.DataFrame | None) -> list:
+    """Every failure of the given files."""
+    found = [] if board_records is None else board_record_failures(board_records, REGISTRY)
+    return found + ([] if attendance is None else attendance_failures(attendance))
+
+
+def test_valid_files_pass_every_rule() -> None:
+    assert failures_of(VALID_RECORDS, VALID_REGISTER) == []
+
+
+def test_every_local_rule_has_a_broken_fixture() -> None:
+    assert set(BROKEN) == {rule.code for rule in LOCAL_RECORD_RULES}
+
+
+@pytest.mark.parametrize("code", sorted(BROKEN))
+def test_each_rule_fails_its_broken_file_with_its_message(code: str) -> None:
+    found = failures_of(*BROKEN[code])
+    assert [failure.rule.code for failure in found] == [code]
+    assert found[0].message.startswith(f"{code} line ")
+
+
+def test_a_value_is_refused_with_the_line_and_what_to_enter() -> None:
+    [failure] = failures_of(*BROKEN["LOC-003"])
+    assert failure.message == (
+        "LOC-003 line 2: '£1,000' is not a number of 0 or more. Enter the figure without a "
+        "currency sign or thousands separator (38847.60), and 0 if there were none."
+    )
+
+
+def test_records_are_facts_of_their_financial_year_with_totals_and_share_denominators() -> None:
+    facts = board_record_facts(VALID_RECORDS, REGISTRY, "test", "sha")
+    contributions = facts[facts["measure"] == "board_contributions"].set_index("breakdown")
+    # The Total is the sum of the contributors: the file gives only their rows.
+    assert contributions.loc["Total", "value"] == pytest.approx(400.50)
+    assert set(contributions["period_start"]) == {date(2013, 4, 1)}
+    assert set(contributions["period_end"]) == {date(2014, 3, 31)}
+    assert set(contributions["time_period"]) == {"2013-14"}
+    everyone = facts[facts["measure"] == "board_contributions_all"].set_index("breakdown")
+    assert everyone.loc["Police", "value"] == pytest.approx(400.50)
+    assert set(facts["source_type"]) == {"partner_return"}
+
+
+def test_an_annual_record_is_its_own_12_month_window() -> None:
+    catalogue = {i.id: i for i in load_catalogue(SCHEMAS / "indicators.yaml")}
+    facts = board_record_facts(VALID_RECORDS, REGISTRY, "test", "sha")
+    areas = pd.DataFrame(
+        [[AREA, "Southend-on-Sea", "Local authority", "E12000006"]],
+        columns=["area_code", "area_name", "geographic_level", "region_code"],
+    )
+    population = pd.DataFrame(columns=["area_code", "mid_year", "population_0_17", "source_type"])
+    share = catalogue["board_contribution_share_pct"]
+    values = indicator_values(share.breakdown_rows(facts), population, share, areas)
+    council = values.set_index("breakdown").loc["Council"]
+    # 300.50 of 400.50: 75.0%, for April 2013 to March 2014.
+    assert council["value"] == pytest.approx(75.03, abs=0.01)
+    assert council["period_start"] == date(2013, 4, 1)
+    assert council["time_period"] == "2013-14"
+    reserves = catalogue["board_reserves_carried_forward"]
+    [held] = indicator_values(reserves.breakdown_rows(facts), population, reserves, areas)["value"]
+    assert held == pytest.approx(77434.96)
+
+
+def test_attendance_is_counted_by_member_and_meeting_with_empty_quarters_as_zero() -> None:
+    facts = attendance_facts(VALID_REGISTER, "test", "sha").set_index(
+        ["measure", "breakdown", "time_period"]
+    )["value"]
+    # The register runs from 2013-14 Q3 to 2014-15 Q1: four quarters, two with no meeting.
+    assert facts[("board_meetings_expected", "Chair", "2013-14 Q4")] == 0
+    assert facts[("board_meetings_attended", "Chair", "2014-15 Q1")] == 1  # a substitute
+    # A vacant seat is not expected; apologies are expected and not attended.
+    assert facts[("board_meetings_expected", "Police", "2014-15 Q1")] == 0
+    assert facts[("board_meetings_expected", "Police", "2013-14 Q3")] == 1
+    assert facts[("board_meetings_attended", "Police", "2013-14 Q3")] == 0
+    assert facts[("board_meetings_expected", "Total", "2013-14 Q3")] == 2
+    assert facts[("board_members_attended", "2013-11", "2013-14 Q3")] == 1
+    assert facts[("board_members_expected", "2014-05", "2014-15 Q1")] == 1
