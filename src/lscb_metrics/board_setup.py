@@ -182,6 +182,7 @@ _RATES_PER_10000 = {
     "deaths_1_to_17": 0.21,
     "reviews_completed": 0.65,
     "staff_requiring_training": 50.0,
+    "injury_admissions": 5.0,
 }
 _SHARES = {
     "referrals_source_police": 0.28,
@@ -197,6 +198,8 @@ _SHARES = {
     "assessments_within_local_target": 0.8,
     "staff_trained_in_date": 0.9,
     "reviews_modifiable_factors": 0.3,
+    "admissions_self_poisoning": 0.45,
+    "admissions_accidental_poisoning": 0.1,
 }
 
 

@@ -34,6 +34,7 @@ def set_offline_environment(root: Path) -> None:
 
 LOCAL_POPULATION = "local_population.csv"
 LOCAL_COMPARATORS = "local_comparators.csv"
+LOCAL_FIGURES = "local_figures.csv"
 #: A board's local figure files (in data/raw/local/<slug>/) and their columns.
 LOCAL_FILES: dict[str, tuple[str, ...]] = {
     LOCAL_POPULATION: ("area_code", "mid_year", "population_0_17", "source", "note"),
@@ -46,6 +47,7 @@ LOCAL_FILES: dict[str, tuple[str, ...]] = {
         "source",
         "note",
     ),
+    LOCAL_FIGURES: ("measure", "area_code", "period_end", "value", "source", "note"),
 }
 
 
