@@ -166,6 +166,34 @@ ROAD_INJURIES: dict[str, Series] = {
 }
 
 
+# --- seed-reference: Southend Hospital's injury admissions (children and young people admitted
+# for unintentional or deliberate injuries): 49 in 2012-13 and 78 in 2013-14; in 2013-14, 37
+# poisonings by substance misuse or overdose/self-harm at 12 or over and 7 accidental poisonings
+# of young children.
+INJURY_ADMISSIONS: dict[str, Series] = {
+    "injury_admissions": (11, 13, 12, 13, 17, 19, 21, 21, 20, 18),
+    "admissions_self_poisoning": (5, 6, 5, 6, 8, 9, 10, 10, 9, 8),
+    "admissions_accidental_poisoning": (2, 1, 2, 1, 2, 1, 2, 2, 2, 1),
+}
+
+# The SET CDOP's Southend returns before the report's years, 2009-10 Q1 to 2011-12 Q4, for the
+# 2-year pooled child death rate of 2009-11 (April 2009 to March 2011): 25 deaths over the
+# board's mid-2009 and mid-2010 child populations (data/raw/local/southend/local_population.csv)
+# give 34.1 per 100,000; 2012-14's 19 deaths give 25.3, the report's fall of 26%.
+EARLY_QUARTERS = tuple(Quarter(2009 + i // 4, i % 4 + 1) for i in range(12))
+EARLY_CHILD_DEATHS: dict[str, Series] = {
+    "deaths_neonatal": (1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1),
+    "deaths_post_neonatal": (1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0),
+    "deaths_1_to_17": (1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 0, 1),
+    "reviews_completed": (2, 3, 2, 3, 2, 3, 2, 3, 3, 2, 2, 3),
+    "reviews_modifiable_factors": (1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1),
+    "live_births": (598, 611, 589, 575, 602, 617, 596, 580, 601, 622, 605, 588),
+}
+# Children aged 0-17 the board used for mid-2009 and mid-2010 (local_population.csv).
+EARLY_POPULATION_0_17 = {2009: 36520, 2010: 36700}
+DEATHS = ("deaths_neonatal", "deaths_post_neonatal", "deaths_1_to_17")
+
+
 @dataclass(frozen=True)
 class TrainingProfile:
     """One agency's training return: staff needing training, split over levels, and % in date.
@@ -334,6 +362,10 @@ def child_deaths_rows(index: int) -> list[dict[str, int]]:
     return [series_row(CHILD_DEATHS, index)]
 
 
+def injury_admissions_rows(index: int) -> list[dict[str, int]]:
+    return [series_row(INJURY_ADMISSIONS, index)]
+
+
 def road_injuries_rows(index: int) -> list[dict[str, int]]:
     return [series_row(ROAD_INJURIES, index)]
 
@@ -359,6 +391,16 @@ def training_rows(agency: str, index: int) -> list[dict[str, int | str]]:
 
 def _total(table: dict[str, Series], names: Sequence[str], quarters: range) -> int:
     return sum(table[name][i] for name in names for i in quarters)
+
+
+def death_rate_change() -> Decimal:
+    """% change in the 2-year pooled child death rate per 100,000 from 2009-11 to 2012-14,
+    rounded to a whole per cent (the report's precision)."""
+    early = _total(EARLY_CHILD_DEATHS, DEATHS, range(0, 8))
+    late = _total(CHILD_DEATHS, DEATHS, range(0, 8))
+    early_rate = Decimal(early) * 100000 / sum(EARLY_POPULATION_0_17.values())
+    late_rate = Decimal(late) * 100000 / (POPULATION_0_17[2012] + POPULATION_0_17[2013])
+    return round_half_up((late_rate - early_rate) / early_rate * 100, places=0)
 
 
 def training_pct(agency: str, index: int) -> Decimal:
@@ -471,6 +513,19 @@ def check_targets() -> list[str]:
         ),
         ("road slight 2012-13", _total(ROAD_INJURIES, ["children_slightly_injured"], Y2012), 50),
         ("road slight 2013-14", _total(ROAD_INJURIES, ["children_slightly_injured"], Y2013), 62),
+        ("injury admissions 2012-13", _total(INJURY_ADMISSIONS, ["injury_admissions"], Y2012), 49),
+        ("injury admissions 2013-14", _total(INJURY_ADMISSIONS, ["injury_admissions"], Y2013), 78),
+        (
+            "self-harm or substance poisoning admissions 2013-14",
+            _total(INJURY_ADMISSIONS, ["admissions_self_poisoning"], Y2013),
+            37,
+        ),
+        (
+            "accidental poisoning admissions 2013-14",
+            _total(INJURY_ADMISSIONS, ["admissions_accidental_poisoning"], Y2013),
+            7,
+        ),
+        ("change in the 2-year child death rate, 2009-11 to 2012-14 (%)", death_rate_change(), -26),
     ]
     published_training = {
         ("SUH", MAR_2014): "90.0",
@@ -521,10 +576,11 @@ class Return:
     return_type: str
     agency: str
     index: int
+    early: bool = False  # a quarter of EARLY_QUARTERS (child deaths only)
 
     @property
     def quarter(self) -> Quarter:
-        return QUARTERS[self.index]
+        return (EARLY_QUARTERS if self.early else QUARTERS)[self.index]
 
     @property
     def relative_path(self) -> Path:
@@ -543,6 +599,8 @@ class Return:
     def rows(self) -> list[dict]:
         if self.return_type == "training":
             rows = training_rows(self.agency, self.index)
+        elif self.early:
+            rows = [series_row(EARLY_CHILD_DEATHS, self.index)]
         else:
             rows = ROW_FUNCTIONS[self.return_type](self.index)
         expected = [c["name"] for c in return_columns(self.return_type)]
@@ -560,6 +618,7 @@ ROW_FUNCTIONS = {
     "casework": casework_rows,
     "child_deaths": child_deaths_rows,
     "road_injuries": road_injuries_rows,
+    "injury_admissions": injury_admissions_rows,
 }
 SENDERS = {
     "referrals": "SBC-CSC",
@@ -569,6 +628,7 @@ SENDERS = {
     "casework": "SBC-CSC",
     "child_deaths": "SET-CDOP",
     "road_injuries": "SBC-ROAD",
+    "injury_admissions": "SUH",
 }
 
 
@@ -578,7 +638,10 @@ def all_returns() -> list[Return]:
     trainers = [a["code"] for a in agencies if "training" in a["returns"]]
     if set(trainers) != set(TRAINING):
         raise ValueError(f"the board profile's training agencies {trainers} != {sorted(TRAINING)}")
-    returns = []
+    returns = [
+        Return("child_deaths", SENDERS["child_deaths"], index, early=True)
+        for index in range(len(EARLY_QUARTERS))
+    ]
     for index in range(len(QUARTERS)):
         for agency in agencies:
             for return_type in agency["returns"]:

@@ -183,6 +183,7 @@ _RATES_PER_10000 = {
     "deaths_1_to_17": 0.21,
     "reviews_completed": 0.65,
     "staff_requiring_training": 50.0,
+    "injury_admissions": 5.0,
 }
 _SHARES = {
     "referrals_source_police": 0.28,
@@ -200,6 +201,8 @@ _SHARES = {
     "reviews_modifiable_factors": 0.3,
     "cin_plans_at_end": 0.48,
     "social_workers": 0.062,  # about 16 cases per social worker
+    "admissions_self_poisoning": 0.45,
+    "admissions_accidental_poisoning": 0.1,
 }
 
 

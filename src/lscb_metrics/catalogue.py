@@ -46,6 +46,7 @@ class Indicator:
     breakdown: str
     theme: str
     published_value: str | None  # measure holding the publisher's own figure, if it gives one
+    change_years: int = 1  # years between a value and the earlier one its change is taken on
 
     @property
     def is_count(self) -> bool:
@@ -133,6 +134,11 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
     if window % 3:
         raise CatalogueError(f"{where('window_months')}: window_months must be whole quarters")
     measure_type = need("measure_type", MEASURE_TYPES)
+    change_years = merged.get("change_years", 1)
+    if not isinstance(change_years, int) or isinstance(change_years, bool) or change_years < 1:
+        raise CatalogueError(
+            f"{where('change_years')}: change_years must be a whole number of years, 1 or more"
+        )
     fields = {"numerator": numerator, "denominator": (denominator,) if denominator else ()}
     fields["published_value"] = (merged["published_value"],) if "published_value" in merged else ()
     for field, names in fields.items():
@@ -163,4 +169,5 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
         breakdown=need("breakdown", BREAKDOWNS),
         theme=merged.get("theme", "other"),
         published_value=merged.get("published_value"),
+        change_years=change_years,
     )

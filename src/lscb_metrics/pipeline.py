@@ -26,6 +26,7 @@ from lscb_metrics.config import (
     BOARD_ATTENDANCE,
     BOARD_RECORDS,
     LOCAL_COMPARATORS,
+    LOCAL_FIGURES,
     LOCAL_FILES,
     LOCAL_POPULATION,
     Settings,
@@ -45,12 +46,17 @@ from lscb_metrics.local_records import (
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import (
+    area_attributes,
     la_lookup,
     la_numbers,
     load_areas,
     load_cin_facts,
+    load_cla_facts,
+    load_cla_sfr_facts,
+    load_fingertips_facts,
     load_lait_facts,
     load_population,
+    load_population_ages_facts,
     load_statistical_neighbours,
 )
 from lscb_metrics.returns import load_return_specs
@@ -91,6 +97,7 @@ class Reference:
     population: pd.DataFrame
     neighbours: pd.DataFrame
     local_comparators: pd.DataFrame
+    local_facts: pd.DataFrame  # the boards' own figures from local files, as partner facts
     board_records: pd.DataFrame = field(default_factory=empty_facts)
 
 
@@ -103,6 +110,10 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         [
             load_cin_facts(settings.reference_dir, registry),
             load_lait_facts(settings.reference_dir, registry, published_values),
+            load_fingertips_facts(settings.reference_dir, registry),
+            load_cla_facts(settings.reference_dir, registry),
+            load_cla_sfr_facts(settings.reference_dir, registry),
+            load_population_ages_facts(settings.reference_dir, registry),
         ],
         ignore_index=True,
     )
@@ -123,6 +134,7 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     comparators = local_figures(settings.local_dir, boards, LOCAL_COMPARATORS, str)
     comparators["period_end"] = pd.to_datetime(comparators["period_end"]).dt.date
     comparators["value"] = comparators["value"].astype(float)
+    figures = local_figures(settings.local_dir, boards, LOCAL_FIGURES, str)
     return Reference(
         boards=boards,
         areas=areas,
@@ -133,6 +145,7 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         neighbours=load_statistical_neighbours(settings.reference_dir, settings.sn_model),
         local_comparators=comparators,
         board_records=load_board_records(settings.local_dir, boards, registry),
+        local_facts=local_facts(figures, registry, areas),
     )
 
 
@@ -187,6 +200,30 @@ def load_board_records(local_dir: Path, boards: Boards, registry: Registry) -> p
             source = f"{board.name}: own records, {name}"
             frames.append(facts_of(frame, source, file_sha256(path)))
     return conform_facts(pd.concat(frames, ignore_index=True))
+
+
+def local_facts(figures: pd.DataFrame, registry: Registry, areas: pd.DataFrame) -> pd.DataFrame:
+    """The boards' local figures (local_figures.csv: a measure the board reports from its own
+    sources, such as the population estimate its report quoted) as partner-return facts."""
+    unknown = sorted(set(figures["measure"]) - set(registry.measures))
+    if unknown:
+        raise ConfigurationError(
+            f"{LOCAL_FIGURES}: measure(s) {', '.join(unknown)} are not declared in {registry.path}"
+        )
+    attributes = area_attributes(areas)
+    period_end = pd.to_datetime(figures["period_end"]).dt.date
+    facts = figures.assign(
+        period_start=period_end,
+        period_end=period_end,
+        time_period=None,
+        value=figures["value"].astype(float),
+        source_type="partner_return",
+        source=LOCAL_FIGURES + ": " + figures["source"],
+        area_name=figures["area_code"].map(attributes["area_name"]),
+        geographic_level=figures["area_code"].map(attributes["geographic_level"]),
+        region_code=figures["area_code"].map(attributes["region_code"]),
+    )
+    return conform_facts(facts)
 
 
 def candidate_files(settings: Settings, pack: Pack | None = None) -> Discovery:
@@ -312,7 +349,13 @@ def curated_relations(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """curated.indicator_values and curated.comparisons for every catalogued indicator."""
     facts = pd.concat(
-        [reference.published_facts, partner_facts, reference.board_records], ignore_index=True
+        [
+            reference.published_facts,
+            partner_facts,
+            reference.board_records,
+            reference.local_facts,
+        ],
+        ignore_index=True,
     )
     values_frames, comparison_frames = [], []
     for indicator in catalogue:

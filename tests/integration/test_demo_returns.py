@@ -36,6 +36,8 @@ OCT13_MAR14 = QUARTERS[6:8]
 OCT13_SEP14 = QUARTERS[6:10]
 MAR_2013, SEP_2013, MAR_2014, SEP_2014 = "2012-13-Q4", "2013-14-Q2", "2013-14-Q4", "2014-15-Q2"
 POPULATION_0_17 = {"2012-13": 37595, "2013-14": 37617}  # mid-2012, mid-2013 (the report's)
+# The child death overview panel's earlier returns, 2009-10 Q1 to 2011-12 Q4 (2-year death rate).
+EARLY_QUARTERS = [f"{2009 + i // 4}-{(2010 + i // 4) % 100:02d}-Q{i % 4 + 1}" for i in range(12)]
 XLSX_RETURNS = {"referrals", "cp_plans", "assessments", "private_fostering"}
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -151,7 +153,7 @@ def expected_files() -> set[str]:
             for return_type in agency["returns"]:
                 suffix = "xlsx" if return_type in XLSX_RETURNS else "csv"
                 files.add(f"{quarter}/{agency['code']}_{return_type}.{suffix}")
-    return files
+    return files | {f"{quarter}/SET-CDOP_child_deaths.csv" for quarter in EARLY_QUARTERS}
 
 
 def test_every_agency_sends_every_return_every_quarter() -> None:
@@ -162,7 +164,8 @@ def test_every_agency_sends_every_return_every_quarter() -> None:
         if p.is_file() and p.relative_to(RETURNS).parts[0] != "thurrock"
     }
     assert shipped - {"README.md"} == expected_files()
-    assert len(expected_files()) == 190
+    # 20 returns a quarter for 10 quarters, and 12 earlier child death returns
+    assert len(expected_files()) == 20 * 10 + 12
 
 
 def test_each_file_states_what_it_is(submissions: list[Submission]) -> None:
@@ -358,5 +361,43 @@ def test_the_second_board_returns_are_what_the_script_writes(tmp_path, monkeypat
     shipped = {
         p.relative_to(RETURNS): p.read_bytes() for p in (RETURNS / "thurrock").rglob("*.csv")
     }
-    assert len(written) == 110
+    assert len(written) == 120  # 12 returns a quarter for 10 quarters
     assert written == shipped
+
+
+def test_hospital_injury_admissions_are_the_reports() -> None:
+    # "from 49 in 2012/13 to 78 in 2013/14. In 37 cases ... poisoning as a result of substance
+    # misuse or overdose/self harm ... In 7 cases ... accidental poisoning of young children."
+    injuries = pd.concat(
+        [
+            read_csv(path).data.assign(quarter=path.parent.name)
+            for path in sorted(RETURNS.glob("*/SUH_injury_admissions.csv"))
+        ],
+        ignore_index=True,
+    )
+    assert total(injuries, "injury_admissions", Y2012) == 49
+    assert total(injuries, "injury_admissions", Y2013) == 78
+    assert total(injuries, "admissions_self_poisoning", Y2013) == 37
+    assert total(injuries, "admissions_accidental_poisoning", Y2013) == 7
+
+
+def test_the_two_year_child_death_rate_falls_26_percent() -> None:
+    # "The 2 year average child death rate per 100,000 in Southend has reduced by 26% between
+    # 2009/2011 and 2012/14": deaths over two financial years per 100,000 person-years of
+    # children, mid-2009 + mid-2010 (the board's, local_population.csv) against mid-2012 +
+    # mid-2013.
+    deaths = pd.concat(
+        [
+            read_csv(path).data.assign(quarter=path.parent.name)
+            for path in sorted(RETURNS.glob("*/SET-CDOP_child_deaths.csv"))
+        ],
+        ignore_index=True,
+    )
+    columns = ["deaths_neonatal", "deaths_post_neonatal", "deaths_1_to_17"]
+    local = pd.read_csv(ROOT / "data" / "raw" / "local" / "southend" / "local_population.csv")
+    early_population = int(local.loc[local["mid_year"].isin([2009, 2010]), "population_0_17"].sum())
+    early = Decimal(total(deaths, columns, EARLY_QUARTERS[:8])) * 100000 / early_population
+    late_population = POPULATION_0_17["2012-13"] + POPULATION_0_17["2013-14"]
+    late = Decimal(total(deaths, columns, Y2012 + Y2013)) * 100000 / late_population
+    change = ((late - early) / early * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert change == Decimal("-26")

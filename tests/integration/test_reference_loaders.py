@@ -101,6 +101,7 @@ def test_cin_facts_have_the_canonical_layout_and_every_measure(cin: pd.DataFrame
         "cp_plans_two_years_or_more",
         "rereferral_percent",
         "cp_plan_starts_subsequent_percent",
+        "cp_plans_two_years_or_more_percent",
     }
     labels = {f"{y}-{(y + 1) % 100:02d}" for y in range(2012, 2025)}  # time_period 2013 to 2025
     assert set(cin["time_period"]) == labels

@@ -25,7 +25,7 @@ def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
     southend = boards.by_slug["southend"]
     assert southend.areas == ("E06000033",)
     assert len(southend.agencies) == 14
-    assert southend.agencies["SUH"].returns == ("training",)
+    assert southend.agencies["SUH"].returns == ("training", "injury_admissions")
     assert southend.local_targets == {"assessment_working_days": 40}
     # Essex Police serves both boards under one code.
     assert boards.covering("E06000034").agencies["ESSEX-POLICE"].name == "Essex Police"

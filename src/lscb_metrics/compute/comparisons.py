@@ -114,7 +114,7 @@ def comparisons(
     out["rank"] = ranks["rank"]
     out["rank_of"] = ranks["rank_of"]
     out["quartile_band"] = ranks["quartile_band"]
-    out["previous_value"] = previous_values(out)
+    out["previous_value"] = previous_values(out, indicator.change_years)
     out["change"] = [change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)]
     out["change_pct"] = [
         percent_change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)
@@ -262,12 +262,13 @@ def la_ranks(
     return table.astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
 
 
-def previous_values(rows: pd.DataFrame) -> pd.Series:
-    """Value of the same series one year before each row's period end (year-on-year change)."""
+def previous_values(rows: pd.DataFrame, years: int = 1) -> pd.Series:
+    """Value of the same series `years` years before each row's period end (year on year by
+    default; the catalogue's `change_years` otherwise)."""
     key = ["indicator_id", "area_code", "breakdown", "source_type"]
     table = rows.set_index([*key, "period_end"])["value"]
     table = table[~table.index.duplicated()]
-    year_before = rows["period_end"].map(lambda day: day.replace(year=day.year - 1))
+    year_before = rows["period_end"].map(lambda day: day.replace(year=day.year - years))
     keys = pd.MultiIndex.from_arrays([*(rows[k] for k in key), year_before])
     return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
 

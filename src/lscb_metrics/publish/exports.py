@@ -127,13 +127,14 @@ def column_comments(connection: duckdb.DuckDBPyConnection, relation: str) -> dic
 def ees_time(period_end: date, source_type: str) -> tuple[str, str]:
     """EES time_period and time_identifier of a value ending `period_end`: a partner return
     quarter -> (201415, Financial year Q2); a published year to 31 March -> (201314, Financial
-    year); published calendar years (pooled) ending 31 December 2016 -> (2016, Calendar year)."""
+    year); published calendar years (pooled) ending 31 December 2016 -> (2016, Calendar year);
+    an ONS mid-year estimate at 30 June 2012 -> (2012, Calendar year), the year it is taken in."""
     if source_type == PARTNER_RETURN:
         quarter = quarter_of(period_end)
         return _financial_year(quarter.year_start), f"Financial year Q{quarter.number}"
     if (period_end.month, period_end.day) == (3, 31):
         return _financial_year(period_end.year - 1), "Financial year"
-    if (period_end.month, period_end.day) == (12, 31):
+    if (period_end.month, period_end.day) in ((12, 31), (6, 30)):
         return str(period_end.year), "Calendar year"
     raise ValueError(f"a published period ending {period_end} has no EES time_period")
 

@@ -9,6 +9,7 @@ from lscb_metrics.reference.areas import (
     AREA_COLUMNS,
     LA_SUCCESSORS,
     Succession,
+    area_attributes,
     current_code,
     la_lookup,
     la_numbers,
@@ -16,6 +17,8 @@ from lscb_metrics.reference.areas import (
     ons_codes_in_force,
 )
 from lscb_metrics.reference.dfe_cin import load_cin_facts
+from lscb_metrics.reference.dfe_cla import load_cla_facts, load_cla_sfr_facts
+from lscb_metrics.reference.fingertips import load_fingertips_facts
 from lscb_metrics.reference.lait import lait_period, lait_polarity, load_lait_facts
 from lscb_metrics.reference.neighbours import (
     AVAILABLE_MODELS,
@@ -23,6 +26,7 @@ from lscb_metrics.reference.neighbours import (
     load_statistical_neighbours,
 )
 from lscb_metrics.reference.ons import load_population, population_facts
+from lscb_metrics.reference.ons_ages import load_population_ages_facts
 from lscb_metrics.reference.symbols import SYMBOLS, parse_published_value, published_values
 
 __all__ = [
@@ -32,6 +36,7 @@ __all__ = [
     "LA_SUCCESSORS",
     "SYMBOLS",
     "Succession",
+    "area_attributes",
     "current_code",
     "la_lookup",
     "la_numbers",
@@ -39,8 +44,12 @@ __all__ = [
     "lait_polarity",
     "load_areas",
     "load_cin_facts",
+    "load_cla_facts",
+    "load_cla_sfr_facts",
+    "load_fingertips_facts",
     "load_lait_facts",
     "load_population",
+    "load_population_ages_facts",
     "load_statistical_neighbours",
     "ons_codes_in_force",
     "parse_published_value",

@@ -56,19 +56,31 @@ def _period_columns(years: pd.Series, snapshot: bool) -> pd.DataFrame:
 
 
 def cin_table_facts(
-    reference_dir: Path | str, table: PublishedTable, registry: Registry
+    reference_dir: Path | str,
+    table: PublishedTable,
+    registry: Registry,
+    category_column: str = "category",
+    publication: str = PUBLICATION,
 ) -> pd.DataFrame:
     """Facts (not yet conformed) for every measure the registry takes from one DfE table, with
-    `rounded_to` from the registry's rounding (NA where the figure is not rounded to a base)."""
+    `rounded_to` from the registry's rounding (NA where the figure is not rounded to a base).
+
+    The table's rows are those whose `category_column` is the table's category (other DfE
+    files hold several: children looked after by `population_type`)."""
     path = reference_file(reference_dir, table.file)
     given = registry.published_in(table.name)
-    columns = [*EES_GEOGRAPHY_COLUMNS, "time_identifier", "category"]
+    columns = [*EES_GEOGRAPHY_COLUMNS, "time_identifier", category_column]
     frame = csv_text(path, [*columns, *(source.column for _, source in given)])
     _single_value(frame, "time_identifier", "Reporting year", path)
-    _single_value(frame, "category", str(table.category), path)
+    if category_column == "category":
+        _single_value(frame, "category", str(table.category), path)
+    else:
+        frame = frame[frame[category_column] == str(table.category)].reset_index(drop=True)
+        if frame.empty:
+            raise ValueError(f"{path}: no rows with {category_column} {table.category!r}")
     areas = ees_areas(frame, path)
     years = ees_time_periods(frame, path)
-    source = f"{PUBLICATION}, table {table.name} ({years.min()} to {years.max()})"
+    source = f"{publication}, table {table.name} ({years.min()} to {years.max()})"
     digest = file_sha256(path)
     parts = []
     for measure, spec in given:

@@ -22,15 +22,17 @@ from .conftest import SCHEMAS
 def test_real_declarations_load(specs: dict[str, ReturnSpec], agencies: dict[str, Agency]) -> None:
     assert set(specs) == {
         "assessments",
+        "casework",
         "child_deaths",
         "cp_plans",
+        "injury_admissions",
         "private_fostering",
         "referrals",
         "road_injuries",
         "training",
     }
     assert len(agencies) == 14
-    assert agencies["SUH"].returns == ("training",)
+    assert agencies["SUH"].returns == ("training", "injury_admissions")
     assert [f.name for f in load_cover_fields(SCHEMAS)] == [
         "return_type",
         "agency_code",
