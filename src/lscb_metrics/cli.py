@@ -1,5 +1,5 @@
 """The `lscb-metrics` command: run a quarter, validate a return, explain an indicator, take a
-newer published release, serve the schedule.
+newer published release, withdraw a stored submission, serve the schedule.
 
 Every expected problem ends in a one-line message and a non-zero exit, never a traceback
 (set LSCB_DEBUG=1 to see one for an unexpected error).
@@ -11,7 +11,7 @@ import argparse
 import os
 import signal
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lscb_metrics.errors import LscbError
@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take a release that lacks years the shipped file has",
     )
+    withdraw = commands.add_parser(
+        "withdraw", help="take a stored submission out of the figures (kept, audited, not used)"
+    )
+    withdraw.add_argument("submission_id", help="e.g. S-3f2a9c0d1e4b5a67 (audit.submissions)")
+    withdraw.add_argument("--reason", required=True, help="why, for audit.withdrawals")
+    withdraw.add_argument(
+        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+    )
     commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
     return parser
 
@@ -136,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return add_reference(args.file, args.source, args.date, args.allow_fewer_years)
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
+        if args.command == "withdraw":
+            return withdraw_submission(args.submission_id, args.reason, args.warehouse)
         return serve_schedule()
     except LscbError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
@@ -395,6 +405,22 @@ def add_reference(path: Path, source: str, day: date, allow_fewer_years: bool) -
     print(f"{release.table.name}: replaces {release.replaces.name}; new years: {new_years}")
     print(f"  now {release.target.relative_to(run_settings.root)}, SHA-256 {release.sha256}")
     print("  logged in data/raw/DATA_LOG.md; the next run reads it")
+    return EXIT_OK
+
+
+def withdraw_submission(submission_id: str, reason: str, warehouse: str | None) -> int:
+    """Withdraw a stored submission and say what happens next."""
+    from lscb_metrics.config import settings
+    from lscb_metrics.withdraw import withdraw, withdrawn_dir
+
+    run_settings = settings(warehouse=warehouse)
+    record = withdraw(run_settings, submission_id, reason, datetime.now(UTC))
+    print(
+        f"{record.submission_id} ({record.file_name}) withdrawn by {record.withdrawn_by}: "
+        f"kept in {withdrawn_dir(run_settings) / record.submission_id}, recorded in "
+        "audit.withdrawals. The next run recomputes the figures without it, and skips any "
+        "file with the same content."
+    )
     return EXIT_OK
 
 

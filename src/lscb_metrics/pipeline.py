@@ -39,7 +39,16 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
 )
 from lscb_metrics.returns import load_return_specs
+from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
 from lscb_metrics.validation_cache import recall, remember
+from lscb_metrics.withdraw import (
+    WITHDRAWALS,
+    load_withdrawals,
+    marked_withdrawn,
+    set_aside,
+    withdrawals_table,
+    withdrawn_dir,
+)
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
@@ -142,9 +151,10 @@ def local_figures(local_dir: Path, boards: Boards, name: str, dtype: Any) -> pd.
 def candidate_files(settings: Settings) -> Discovery:
     """Files a run considers, staged: the inbox (returns folder) first, then the archive of
     accepted files, one per content, so a file removed from the inbox still counts once stored;
-    with the entries skipped."""
+    with the entries skipped (withdrawn content among them)."""
     staging = staging_folder(settings.store_dir.parent)
-    return discover_returns(settings.returns_dir, settings.store_dir, staging=staging)
+    found = discover_returns(settings.returns_dir, settings.store_dir, staging=staging)
+    return set_aside(found, load_withdrawals(withdrawn_dir(settings)))
 
 
 def receive(
@@ -330,6 +340,7 @@ class RunSummary:
     files: list[Path] = field(default_factory=list)
     quality: QualityResult | None = None
     boards: list[BoardOutcome] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
 
     @property
     def publishable(self) -> list[BoardOutcome]:
@@ -378,6 +389,8 @@ def compute_run(
     )
     for submission in used:
         flag_unusual_values(submission, partner_facts, specs)
+    revised = recent_revisions(used, submissions, partner_facts, quarter)
+    withdrawals = load_withdrawals(withdrawn_dir(settings))
     partner_facts = partner_measures(partner_facts, cases, quarter)
     agency_names = {
         a.code: a.name for board in boards.by_slug.values() for a in board.agencies.values()
@@ -389,16 +402,21 @@ def compute_run(
     missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
     relations = {
-        "audit.submissions": with_earlier_records(
-            submissions_table(submissions).assign(last_seen_run=run_id),
-            settings.warehouse,
-            "audit.submissions",
+        "audit.submissions": marked_withdrawn(
+            with_earlier_records(
+                submissions_table(submissions).assign(last_seen_run=run_id),
+                settings.warehouse,
+                "audit.submissions",
+            ),
+            withdrawals,
         ),
+        WITHDRAWALS: withdrawals_table(withdrawals),
         "audit.validation_failures": with_earlier_records(
             failures_table(submissions), settings.warehouse, "audit.validation_failures"
         ),
         BOARD_RUNS: board_runs_table(run_id, quarter, outcomes, used, previous_board_runs),
         "audit.skipped_entries": skipped_table(skipped or [], run_id),
+        "audit.revisions": revisions_table(revised),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         **case_relations(cases),
@@ -425,6 +443,7 @@ def compute_run(
         run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
     )
     summary.boards = outcomes
+    summary.revisions = revised
     return RunPlan(summary, relations, run_record, catalogue)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def run_summary_text(summary: RunSummary) -> str:
     ]
     rejected = [s for s in summary.submissions if s.status == "rejected"]
     lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected]
+    lines += [f"  revised: {message}" for message in revision_lines(summary)]
     if not summary.publishable:
         lines.append(
             f"No board has accepted returns for {summary.quarter.label}: nothing was written, "
@@ -117,6 +119,11 @@ def run_summary_text(summary: RunSummary) -> str:
     for outcome in summary.boards:
         lines += ["", *board_summary_lines(summary, outcome)]
     return "\n".join(lines)
+
+
+def revision_lines(summary: RunSummary) -> list[str]:
+    """REV-001's message for each figure a resubmission revised beyond the usual range."""
+    return [revision_message(revision) for revision in summary.revisions]
 
 
 def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
@@ -160,6 +167,8 @@ def run_summary_markdown(summary: RunSummary) -> str:
             "",
             "## Returns",
             *(f"- {status}: {n}" for status, n in sorted(counts.items())),
+            "",
+            *(f"- revised: {message}" for message in revision_lines(summary)),
             "",
             "## Quality checkpoint",
             quality,
