@@ -59,13 +59,13 @@ from lscb_metrics.submissions import (
     ReturnContext,
     Submission,
     archive,
+    budgeted_ingest,
     choose_submissions,
     discover_returns,
     failures_table,
     flag_unusual_values,
     for_board,
     identify,
-    ingest,
     missing_returns,
     rows_table,
     skipped_table,
@@ -168,7 +168,7 @@ def receive(
     """Validate one staged file and keep it: archived if accepted, quarantined if rejected,
     with the result recorded beside it for later runs under the same declarations."""
     received = naive_utc(now)
-    submission = ingest(path, found_in(path, settings), context, received)
+    submission = budgeted_ingest(path, found_in(path, settings), context, received)
     submission.received_at = receipts.get(submission.sha256, received)
     archive(submission, path, settings.store_dir, settings.quarantine_dir)
     remember(submission, fingerprints)

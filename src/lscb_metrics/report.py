@@ -94,6 +94,11 @@ def submission_counts(summary: RunSummary) -> dict[str, int]:
     return counts
 
 
+#: Rejected files named one by one in the run summary; the rest are counted (a folder of 2,000
+#: bad files must not print 2,000 lines: every one is in audit.submissions).
+LISTED = 10
+
+
 def run_summary_text(summary: RunSummary) -> str:
     """What the business manager reads at the end of `lscb-metrics run`."""
     counts = ", ".join(f"{n} {status}" for status, n in sorted(submission_counts(summary).items()))
@@ -103,7 +108,9 @@ def run_summary_text(summary: RunSummary) -> str:
         f"Returns: {counts or 'none found'}",
     ]
     rejected = [s for s in summary.submissions if s.status == "rejected"]
-    lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected]
+    lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected[:LISTED]]
+    if len(rejected) > LISTED:
+        lines.append(f"  ... and {len(rejected) - LISTED:,} more rejected (audit.submissions)")
     lines += [f"  revised: {message}" for message in revision_lines(summary)]
     if not summary.publishable:
         lines.append(
