@@ -9,6 +9,7 @@ layer in one transaction, or record the run as failed (`commit_run`) -> publish 
 from __future__ import annotations
 
 import shutil
+import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -53,7 +54,13 @@ from lscb_metrics.withdraw import (
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
     from lscb_metrics.quality import QualityResult
-from lscb_metrics.store import Skipped, StagedFile, regular_files, staging_folder
+from lscb_metrics.store import (
+    Skipped,
+    StagedFile,
+    private_copies,
+    regular_files,
+    staging_folder,
+)
 from lscb_metrics.submissions import (
     Discovery,
     ReturnContext,
@@ -221,7 +228,11 @@ def derive_cases(settings: Settings, reference: Reference) -> CaseResult | None:
 
     key = load_pseudonymisation_key()
     files, skipped = regular_files(settings.cases_dir, CASE_SUFFIXES)
-    result = derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+    # read from private copies: a list swapped for a link after listing is never followed
+    with tempfile.TemporaryDirectory(prefix="lscb-cases-") as private:
+        copies, unreadable = private_copies(files, Path(private), settings.cases_dir)
+        result = derive_case_facts(copies, settings.schemas_dir, reference.la_lookup, key, {})
+    skipped = [*skipped, *unreadable]
     passed_over = [case_failure(CASE_NOT_A_FILE, s.path, reason=s.reason) for s in skipped]
     return replace(result, failures=[*result.failures, *passed_over])
 
