@@ -114,3 +114,14 @@ def test_without_history_a_doubling_is_flagged() -> None:
     [revision] = run_revisions(40, 100, history={})
     assert revision.usual_change is None
     assert "more than 2 times either way" in revision_message(revision)
+
+
+def test_the_scorecard_notes_name_each_revised_figure_as_inert_text() -> None:
+    from lscb_metrics.publish.scorecard import _notes_section
+
+    message = revision_message(run_revisions(912, 8)[0])
+    notes = _notes_section({}, (message + " <script>",))
+    assert '<h3 id="revised">Revised figures</h3>' in notes
+    assert "<li>revised: E06000033 2014-09-30: staff_trained (Level 3) revised to 8" in notes
+    assert "&lt;script&gt;" in notes and "<script>" not in notes
+    assert "Revised figures" not in _notes_section({})
