@@ -94,8 +94,8 @@ def submission_counts(summary: RunSummary) -> dict[str, int]:
     return counts
 
 
-#: Rejected files named one by one in the run summary; the rest are counted (a folder of 2,000
-#: bad files must not print 2,000 lines: every one is in audit.submissions).
+#: Rejected files (and revised figures) named one by one in the run summary; the rest are counted
+#: (a folder of 2,000 bad files must not print 2,000 lines: each is in audit.submissions).
 LISTED = 10
 
 
@@ -111,7 +111,10 @@ def run_summary_text(summary: RunSummary) -> str:
     lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected[:LISTED]]
     if len(rejected) > LISTED:
         lines.append(f"  ... and {len(rejected) - LISTED:,} more rejected (audit.submissions)")
-    lines += [f"  revised: {message}" for message in revision_lines(summary)]
+    revised = revision_lines(summary)
+    lines += [f"  revised: {message}" for message in revised[:LISTED]]
+    if len(revised) > LISTED:
+        lines.append(f"  ... and {len(revised) - LISTED:,} more revised (audit.revisions)")
     if not summary.publishable:
         lines.append(
             f"No board has accepted returns for {summary.quarter.label}: nothing was written, "

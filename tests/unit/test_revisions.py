@@ -125,3 +125,21 @@ def test_the_scorecard_notes_name_each_revised_figure_as_inert_text() -> None:
     assert "<li>revised: E06000033 2014-09-30: staff_trained (Level 3) revised to 8" in notes
     assert "&lt;script&gt;" in notes and "<script>" not in notes
     assert "Revised figures" not in _notes_section({})
+
+
+def test_the_run_summary_names_ten_rejected_files_and_counts_the_rest() -> None:
+    from lscb_metrics.pipeline import RunSummary
+    from lscb_metrics.report import LISTED, run_summary_text
+
+    rejected = [submission(f"S-{n:02d}", 1, 9) for n in range(25)]
+    for item in rejected:
+        item.status = "rejected"
+    summary = RunSummary(
+        "r", parse_quarter("2014-15-Q2"), "incomplete", "w", rejected, [], None, None
+    )
+    summary.revisions = run_revisions(912, 8) * 12
+    lines = run_summary_text(summary).splitlines()
+    assert sum(line.startswith("  rejected: ") for line in lines) == LISTED == 10
+    assert "  ... and 15 more rejected (audit.submissions)" in lines
+    assert sum(line.startswith("  revised: ") for line in lines) == LISTED
+    assert "  ... and 2 more revised (audit.revisions)" in lines
