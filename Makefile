@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: install demo test lint format schedule benchmark benchmark-runs browsers clean
+.PHONY: install demo test lint format schedule benchmark benchmark-runs benchmark-many-files browsers clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -45,6 +45,10 @@ benchmark: install
 # Runs with ten years of history behind them: first run, the next quarter's, a 1-year control.
 benchmark-runs: install
 	$(BIN)/python benchmarks/bench_runs.py
+
+# A returns folder of 2,000 small files: a run beside `lscb-metrics validate` on the same files.
+benchmark-many-files: install
+	$(BIN)/python benchmarks/bench_many_files.py
 
 # Chromium and LibreOffice for the browser and workbook tests (Debian; run as root).
 browsers:

@@ -1,5 +1,5 @@
 """The `lscb-metrics` command: run a quarter, validate a return, explain an indicator, take a
-newer published release, serve the schedule.
+newer published release, withdraw a stored submission, serve the schedule.
 
 Every expected problem ends in a one-line message and a non-zero exit, never a traceback
 (set LSCB_DEBUG=1 to see one for an unexpected error).
@@ -11,8 +11,9 @@ import argparse
 import os
 import signal
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from lscb_metrics.errors import LscbError
 from lscb_metrics.signals import RunStopped
@@ -57,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="processes that validate returns (default $LSCB_WORKERS, else 2; 1 = in process)",
     )
-    validate = commands.add_parser("validate", help="check one return file without loading it")
-    validate.add_argument("file", type=Path)
+    validate = commands.add_parser(
+        "validate", help="check return files without loading them (one report each)"
+    )
+    validate.add_argument("file", type=Path, nargs="+")
     template = commands.add_parser(
         "template", help="write the XLSX template a partner fills in for a return"
     )
@@ -104,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take a release that lacks years the shipped file has",
     )
+    withdraw = commands.add_parser(
+        "withdraw", help="take a stored submission out of the figures (kept, audited, not used)"
+    )
+    withdraw.add_argument("submission_id", help="e.g. S-3f2a9c0d1e4b5a67 (audit.submissions)")
+    withdraw.add_argument("--reason", required=True, help="why, for audit.withdrawals")
+    withdraw.add_argument(
+        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+    )
     commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
     return parser
 
@@ -116,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
         set_offline_environment(project_root())
         if args.command == "validate":
-            return validate_file(args.file)
+            return validate_files(args.file)
         if args.command == "run":
             return run_period(
                 args.period,
@@ -136,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             return add_reference(args.file, args.source, args.date, args.allow_fewer_years)
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
+        if args.command == "withdraw":
+            return withdraw_submission(args.submission_id, args.reason, args.warehouse)
         return serve_schedule()
     except LscbError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
@@ -180,36 +193,42 @@ def _state() -> str:
     )
 
 
-def validate_file(path: Path) -> int:
-    """Validate one return and print what to fix: 0 valid, 1 invalid, 2 unreadable."""
+def validate_files(paths: list[Path]) -> int:
+    """Validate returns and print what to fix in each: 0 all valid, 1 one invalid, 2 one
+    unreadable (the worst of them)."""
     from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
+    from lscb_metrics.reference import la_lookup, load_areas
+    from lscb_metrics.returns import load_return_specs
+
+    run_settings = settings()
+    specs = load_return_specs(run_settings.schemas_dir)
+    lookup = la_lookup(load_areas(run_settings.reference_dir))
+    boards = load_boards(run_settings.schemas_dir)
+    return max(validate_file(path, specs, boards, lookup) for path in paths)
+
+
+def validate_file(path: Path, specs: dict, boards: Any, lookup: dict) -> int:
+    """Validate one return and print what to fix: 0 valid, 1 invalid, 2 unreadable."""
+    from lscb_metrics.intake.budget import OverBudget, within_budget
     from lscb_metrics.intake.failures import failure
     from lscb_metrics.intake.read import UnreadableFile
-    from lscb_metrics.intake.rules import UNREADABLE
-    from lscb_metrics.reference import la_lookup, load_areas
-    from lscb_metrics.returns import (
-        load_return_specs,
-        read_return,
-        report_summary,
-        report_text,
-        validate_return,
-    )
+    from lscb_metrics.intake.rules import OVER_BUDGET, UNREADABLE
+    from lscb_metrics.returns import read_return, report_summary, report_text, validate_return
 
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
         return EXIT_ERROR
-    run_settings = settings()
-    specs = load_return_specs(run_settings.schemas_dir)
     try:
-        raw = read_return(path, specs)
-    except UnreadableFile as error:
-        unreadable = [failure(UNREADABLE, path.name, problem=error.problem)]
+        # read and judged in the budgeted worker, as a run reads each file (intake.budget)
+        raw = within_budget(read_return, path, specs)
+        result = within_budget(validate_return, raw, specs, boards, lookup)
+    except (UnreadableFile, OverBudget) as error:
+        rule = OVER_BUDGET if isinstance(error, OverBudget) else UNREADABLE
+        unreadable = [failure(rule, path.name, problem=error.problem)]
         print(report_text(unreadable, path.name, report_summary(unreadable, {})))
         print(f"{path.name} cannot be read as a return: {error.problem}", file=sys.stderr)
         return EXIT_ERROR
-    lookup = la_lookup(load_areas(run_settings.reference_dir))
-    result = validate_return(raw, specs, load_boards(run_settings.schemas_dir), lookup)
     print(report_text(result.failures, path.name, report_summary(result.failures, raw.cover)))
     return EXIT_OK if result.valid else EXIT_INVALID
 
@@ -395,6 +414,22 @@ def add_reference(path: Path, source: str, day: date, allow_fewer_years: bool) -
     print(f"{release.table.name}: replaces {release.replaces.name}; new years: {new_years}")
     print(f"  now {release.target.relative_to(run_settings.root)}, SHA-256 {release.sha256}")
     print("  logged in data/raw/DATA_LOG.md; the next run reads it")
+    return EXIT_OK
+
+
+def withdraw_submission(submission_id: str, reason: str, warehouse: str | None) -> int:
+    """Withdraw a stored submission and say what happens next."""
+    from lscb_metrics.config import settings
+    from lscb_metrics.withdraw import withdraw, withdrawn_dir
+
+    run_settings = settings(warehouse=warehouse)
+    record = withdraw(run_settings, submission_id, reason, datetime.now(UTC))
+    print(
+        f"{record.submission_id} ({record.file_name}) withdrawn by {record.withdrawn_by}: "
+        f"kept in {withdrawn_dir(run_settings) / record.submission_id}, recorded in "
+        "audit.withdrawals. The next run recomputes the figures without it, and skips any "
+        "file with the same content."
+    )
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ layer in one transaction, or record the run as failed (`commit_run`) -> publish 
 from __future__ import annotations
 
 import shutil
+import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -60,24 +61,40 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
 )
 from lscb_metrics.returns import load_return_specs
+from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
 from lscb_metrics.validation_cache import Pack, recall, remember
+from lscb_metrics.withdraw import (
+    WITHDRAWALS,
+    load_withdrawals,
+    marked_withdrawn,
+    set_aside,
+    withdrawals_table,
+    withdrawn_dir,
+)
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
     from lscb_metrics.quality import QualityResult
-from lscb_metrics.store import KnownFile, Skipped, StagedFile, regular_files, staging_folder
+from lscb_metrics.store import (
+    KnownFile,
+    Skipped,
+    StagedFile,
+    private_copies,
+    regular_files,
+    staging_folder,
+)
 from lscb_metrics.submissions import (
     Discovery,
     ReturnContext,
     Submission,
     archive,
+    budgeted_ingest,
     choose_submissions,
     discover_returns,
     failures_table,
     flag_unusual_values,
     for_board,
     identify,
-    ingest,
     missing_returns,
     rows_table,
     skipped_table,
@@ -229,10 +246,12 @@ def local_facts(figures: pd.DataFrame, registry: Registry, areas: pd.DataFrame) 
 def candidate_files(settings: Settings, pack: Pack | None = None) -> Discovery:
     """Files a run considers: the inbox (returns folder) first, then the archive of accepted
     files, one per content, so a file removed from the inbox still counts once stored; with the
-    entries skipped. Contents the validation `pack` holds are known, not staged."""
+    entries skipped (withdrawn content among them). Contents the validation `pack` holds are
+    known, not staged."""
     staging = staging_folder(settings.store_dir.parent)
     kept = pack.kept() if pack is not None else None
-    return discover_returns(settings.returns_dir, settings.store_dir, staging, kept)
+    found = discover_returns(settings.returns_dir, settings.store_dir, staging, kept)
+    return set_aside(found, load_withdrawals(withdrawn_dir(settings)))
 
 
 def receive(
@@ -246,7 +265,7 @@ def receive(
     """Validate one staged file and keep it: archived if accepted, quarantined if rejected,
     with the result recorded beside it for later runs under the same declarations."""
     received = naive_utc(now)
-    submission = ingest(path, found_in(path, settings), context, received)
+    submission = budgeted_ingest(path, found_in(path, settings), context, received)
     submission.received_at = receipts.get(submission.sha256, received)
     archive(submission, path, settings.store_dir, settings.quarantine_dir)
     remember(submission, fingerprints)
@@ -306,7 +325,11 @@ def derive_cases(settings: Settings, reference: Reference) -> CaseResult | None:
 
     key = load_pseudonymisation_key()
     files, skipped = regular_files(settings.cases_dir, CASE_SUFFIXES)
-    result = derive_case_facts(files, settings.schemas_dir, reference.la_lookup, key, {})
+    # read from private copies: a list swapped for a link after listing is never followed
+    with tempfile.TemporaryDirectory(prefix="lscb-cases-") as private:
+        copies, unreadable = private_copies(files, Path(private), settings.cases_dir)
+        result = derive_case_facts(copies, settings.schemas_dir, reference.la_lookup, key, {})
+    skipped = [*skipped, *unreadable]
     passed_over = [case_failure(CASE_NOT_A_FILE, s.path, reason=s.reason) for s in skipped]
     return replace(result, failures=[*result.failures, *passed_over])
 
@@ -433,6 +456,7 @@ class RunSummary:
     files: list[Path] = field(default_factory=list)
     quality: QualityResult | None = None
     boards: list[BoardOutcome] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
 
     @property
     def publishable(self) -> list[BoardOutcome]:
@@ -484,6 +508,8 @@ def compute_run(
         by_id = {s.submission_id: s for s in used}
         for submission_id, facts in unusual.groupby("submission_id", sort=False):
             flag_unusual_values(by_id[submission_id], facts, specs)
+    revised = recent_revisions(used, submissions, partner_facts, quarter)
+    withdrawals = load_withdrawals(withdrawn_dir(settings))
     partner_facts = partner_measures(partner_facts, cases, quarter)
     agency_names = {
         a.code: a.name for board in boards.by_slug.values() for a in board.agencies.values()
@@ -495,16 +521,21 @@ def compute_run(
     missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
     relations = {
-        "audit.submissions": with_earlier_records(
-            submissions_table(submissions).assign(last_seen_run=run_id),
-            settings.warehouse,
-            "audit.submissions",
+        "audit.submissions": marked_withdrawn(
+            with_earlier_records(
+                submissions_table(submissions).assign(last_seen_run=run_id),
+                settings.warehouse,
+                "audit.submissions",
+            ),
+            withdrawals,
         ),
+        WITHDRAWALS: withdrawals_table(withdrawals),
         "audit.validation_failures": with_earlier_records(
             failures_table(submissions), settings.warehouse, "audit.validation_failures"
         ),
         BOARD_RUNS: board_runs_table(run_id, quarter, outcomes, used, previous_board_runs),
         "audit.skipped_entries": skipped_table(skipped or [], run_id),
+        "audit.revisions": revisions_table(revised),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         **case_relations(cases),
@@ -531,6 +562,7 @@ def compute_run(
         run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
     )
     summary.boards = outcomes
+    summary.revisions = revised
     return RunPlan(summary, relations, run_record, catalogue)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
 
 if TYPE_CHECKING:
@@ -93,6 +94,11 @@ def submission_counts(summary: RunSummary) -> dict[str, int]:
     return counts
 
 
+#: Rejected files (and revised figures) named one by one in the run summary; the rest are counted
+#: (a folder of 2,000 bad files must not print 2,000 lines: each is in audit.submissions).
+LISTED = 10
+
+
 def run_summary_text(summary: RunSummary) -> str:
     """What the business manager reads at the end of `lscb-metrics run`."""
     counts = ", ".join(f"{n} {status}" for status, n in sorted(submission_counts(summary).items()))
@@ -102,7 +108,13 @@ def run_summary_text(summary: RunSummary) -> str:
         f"Returns: {counts or 'none found'}",
     ]
     rejected = [s for s in summary.submissions if s.status == "rejected"]
-    lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected]
+    lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected[:LISTED]]
+    if len(rejected) > LISTED:
+        lines.append(f"  ... and {len(rejected) - LISTED:,} more rejected (audit.submissions)")
+    revised = revision_lines(summary)
+    lines += [f"  revised: {message}" for message in revised[:LISTED]]
+    if len(revised) > LISTED:
+        lines.append(f"  ... and {len(revised) - LISTED:,} more revised (audit.revisions)")
     if not summary.publishable:
         lines.append(
             f"No board has accepted returns for {summary.quarter.label}: nothing was written, "
@@ -117,6 +129,11 @@ def run_summary_text(summary: RunSummary) -> str:
     for outcome in summary.boards:
         lines += ["", *board_summary_lines(summary, outcome)]
     return "\n".join(lines)
+
+
+def revision_lines(summary: RunSummary) -> list[str]:
+    """REV-001's message for each figure a resubmission revised beyond the usual range."""
+    return [revision_message(revision) for revision in summary.revisions]
 
 
 def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
@@ -160,6 +177,8 @@ def run_summary_markdown(summary: RunSummary) -> str:
             "",
             "## Returns",
             *(f"- {status}: {n}" for status, n in sorted(counts.items())),
+            "",
+            *(f"- revised: {message}" for message in revision_lines(summary)),
             "",
             "## Quality checkpoint",
             quality,

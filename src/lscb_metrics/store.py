@@ -165,6 +165,26 @@ def _private_file(folder: Path, suffix: str, write: Callable[[BinaryIO], object]
     return name
 
 
+def private_copies(paths: list[Path], folder: Path, root: Path) -> tuple[list[Path], list[Skipped]]:
+    """Each file of `paths` copied once (through no link, as `staged_copy`) into its own
+    owner-only sub-folder of `folder` under its own name, for readers that open a file by path
+    (DuckDB's CSV reader) and so cannot refuse a link swapped in after listing; and each file
+    that could not be copied, skipped with why (named relative to `root`'s parent)."""
+    copies: list[Path] = []
+    skipped: list[Skipped] = []
+    for number, path in enumerate(paths):
+        own = folder / str(number)
+        own.mkdir(mode=PRIVATE_FOLDER)
+        try:
+            staged = staged_copy(path, own)
+        except OSError as error:
+            reason = f"a file that could not be read ({error.strerror or error})"
+            skipped.append(_skipped(path, root, reason))
+            continue
+        copies.append(staged.path.rename(own / path.name))
+    return copies, skipped
+
+
 def staging_folder(beside: Path) -> Path:
     """A new, empty, owner-only staging folder in `beside` (on the archive's file system, so a
     staged copy is archived by a rename); what an earlier, killed run left there is removed."""

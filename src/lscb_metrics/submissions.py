@@ -18,9 +18,10 @@ import pandas as pd
 from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.history import unusual_value_failures
+from lscb_metrics.intake.budget import OverBudget, within_budget
 from lscb_metrics.intake.failures import Failure, failure
 from lscb_metrics.intake.read import UnreadableFile
-from lscb_metrics.intake.rules import UNREADABLE, escaped
+from lscb_metrics.intake.rules import OVER_BUDGET, UNREADABLE, escaped
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     Cover,
@@ -228,6 +229,21 @@ def ingest(
         )
         submission.rows = typed_rows(result.data, raw.locations, spec, submission.submission_id)
     return submission
+
+
+def budgeted_ingest(
+    file: StagedFile, base_dir: Path, context: ReturnContext, received_at: datetime
+) -> Submission:
+    """`ingest` in the file budget's worker process (intake.budget): a file that takes more
+    time or memory to read than allowed is rejected (RET-002) and the run goes on."""
+    try:
+        return within_budget(ingest, file, base_dir, context, received_at)
+    except OverBudget as error:
+        submission = identify(file, base_dir, received_at)
+        name = Path(submission.file_path).name
+        submission.failures = [failure(OVER_BUDGET, name, problem=error.problem)]
+        submission.report = report_summary(submission.failures, {})
+        return submission
 
 
 def identify(file: StagedFile | KnownFile, base_dir: Path, received_at: datetime) -> Submission:

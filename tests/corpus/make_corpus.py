@@ -398,6 +398,13 @@ def too_many_digits() -> bytes:
     return training_csv(rows=training_rows(0, 1, "1" * 41))
 
 
+@corpus_file("huge_number_in_xlsx.xlsx")
+def huge_number_in_xlsx() -> bytes:
+    # ten million digits in a count cell, 10 KB zipped: int() of it would take minutes
+    huge = '<c r="A2"><v>' + "7" * 10_000_000 + "</v></c>"
+    return with_data_cells(assessments_xlsx(), {"A2": huge})
+
+
 @corpus_file("too_many_rows.csv")
 def too_many_rows() -> bytes:
     rows = [[f"level_{n % 4 + 1}", 10, 9] for n in range(MAX_ROWS + 1)]
@@ -700,6 +707,12 @@ def agency_not_allowed() -> bytes:
 @corpus_file("unknown_la.csv")
 def unknown_la() -> bytes:
     return training_csv(cover=with_cover(TRAINING_COVER, {"Local authority code": "E06000999"}))
+
+
+@corpus_file("agency_of_another_board.csv")
+def agency_of_another_board() -> bytes:
+    # Southend's hospital claiming Thurrock's figures: it must not supersede Thurrock's return
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Local authority code": "E06000034"}))
 
 
 @corpus_file("period_not_quarter.csv")

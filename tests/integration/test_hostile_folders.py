@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from lscb_metrics import pipeline
+from lscb_metrics.cases.ingest import write_case_warehouse
 from lscb_metrics.config import settings
 from lscb_metrics.intake.hashing import file_sha256
-from lscb_metrics.store import regular_files, staged_copy
+from lscb_metrics.store import private_copies, regular_files, staged_copy
 from lscb_metrics.submissions import archive, ingest, return_context
 from tests.stages import received_returns
 
@@ -118,6 +119,24 @@ def test_a_file_rewritten_during_the_run_is_archived_as_it_was_read(
     assert submission.sha256 == file_sha256(DEMO) == file_sha256(Path(submission.archived_path))
 
 
+def test_a_case_list_swapped_for_a_link_after_listing_is_never_read(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "referrals.csv").write_text("la_code\nE06000033\n")
+    (cases / "assessments.csv").write_text("la_code\nE06000033\n")
+    listed, _ = regular_files(cases, (".csv",))
+    (cases / "assessments.csv").unlink()
+    (cases / "assessments.csv").symlink_to("/proc/self/environ")  # after listing
+    private = tmp_path / "private"
+    private.mkdir()
+    copies, skipped = private_copies(listed, private, cases)
+    assert [copy.name for copy in copies] == ["referrals.csv"]
+    assert copies[0].read_text() == "la_code\nE06000033\n"
+    assert stat.S_IMODE(copies[0].parent.stat().st_mode) == 0o700
+    assert [entry.path for entry in skipped] == ["cases/assessments.csv"]
+    assert "could not be read" in skipped[0].reason
+
+
 CANARY_KEY = "canary-pseudonymisation-key-" + "c" * 32
 CHILD_NAME, ADDRESS = "Canary Childname", "7 Canary Wharf Road SS9 9ZZ"
 
@@ -147,6 +166,16 @@ def test_hostile_cases_folder_leaks_no_key_and_no_identifier(
     printed = capsys.readouterr()
     logs = "\n".join(record.getMessage() for record in caplog.records)
     assert "CAS-022" in audit and "symbolic link" in audit
-    for where, text in {"audit": audit, "output": printed.out + printed.err, "logs": logs}.items():
+    # The derived relations written to a warehouse, and every file the run left anywhere but
+    # the cases folder itself (its private copies of the lists are gone), hold none of it.
+    write_case_warehouse(result, tmp_path / "w.duckdb")
+    left = {
+        str(path): path.read_bytes().decode("utf-8", "replace")
+        for path in tmp_path.rglob("*")
+        if path.is_file() and not path.is_relative_to(cases)
+    }
+    places = {"audit": audit, "output": printed.out + printed.err, "logs": logs, **left}
+    assert str(tmp_path / "w.duckdb") in places
+    for where, text in places.items():
         for planted in (CANARY_KEY, "Canary", "Childname", "Wharf", "SS9 9ZZ", "PATH="):
             assert planted not in text, f"{planted!r} in {where}"

@@ -71,7 +71,7 @@ def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference,
     if from_pack:
         packed(run_settings, schemas, fresh, demo_reference)
     again = recalled(run_settings, schemas, demo_reference)
-    assert len(fresh) == 19 and set(again) == {s.submission_id for s in fresh}
+    assert len(fresh) == 21 and set(again) == {s.submission_id for s in fresh}
     assert sum(s.status == "rejected" for s in fresh) == 1
     for submission in fresh:
         twin = again[submission.submission_id]
@@ -92,8 +92,8 @@ def test_packed_contents_are_hashed_but_never_staged_again(received, demo_refere
     changed.write_text(changed.read_text().replace("-", ""))
     found = pipeline.candidate_files(run_settings, pack)
     assert [file.source for file in found.files] == [changed]
-    # The 18 accepted files, each once: their kept copies in the store have the same content.
-    assert len(found.known) == 18
+    # The 20 accepted files, each once: their kept copies in the store have the same content.
+    assert len(found.known) == 20
     [staged] = found.files
     assert [path.name for path in staged.path.parent.iterdir()] == [staged.path.name]
     # Saving the same records again rewrites nothing.

@@ -45,6 +45,10 @@ class UnreadableFile(Exception):
         self.file_name = file_name
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # raised in the file budget's worker process and again in the caller (intake.budget)
+        return (type(self), (self.file_name, self.problem))
+
 
 def file_bytes(path: Path, max_bytes: int, too_large: Callable[[int], str]) -> bytes:
     """The file's bytes; UnreadableFile if it cannot be opened, is larger than `max_bytes`

@@ -227,6 +227,21 @@ UNUSUAL_VALUE = Rule(
     "{count} quarters). Check it is right; it is accepted as it is.",
 )
 
+REVISED = Rule(
+    "REV-001",
+    "warning",
+    "A resubmission changes a figure by more than the series usually moves.",
+    "{measure} revised to {value} from {previous} (submission {superseded}): {usual}. It is "
+    "used as sent; confirm it with the partner.",
+)
+OVER_BUDGET = Rule(
+    "RET-002",
+    "error",
+    "The file took more time or memory to read than any return needs.",
+    "{problem} A return holds one quarter's totals and is read in well under a second: "
+    "save it again from the template, or send it as CSV.",
+)
+
 
 # Case lists.
 
@@ -453,6 +468,8 @@ RETURN_RULES: tuple[Rule, ...] = (
     DUPLICATE_ROW_KEY,
     TOTALS_ROW,
     UNUSUAL_VALUE,
+    REVISED,
+    OVER_BUDGET,
 )
 #: The rules of case lists.
 CASE_LIST_RULES: tuple[Rule, ...] = (

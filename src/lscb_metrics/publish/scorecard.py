@@ -124,6 +124,7 @@ class ScorecardData:
     shown: pd.DataFrame
     history: pd.DataFrame
     neighbours: pd.DataFrame
+    revisions: tuple[str, ...] = ()  # REV-001 messages for the area's revised figures
 
 
 def _sql_text(value: str) -> str:
@@ -174,6 +175,7 @@ def read_scorecard_data(
             f"v.area_code IN ({codes}) AND v.source_type = 'published' AND v.breakdown = 'Total' "
             f"AND {up_to}",
         )
+        revised = _revision_messages(connection, area.code, period_end)
     current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
     if current.empty:
         raise ScorecardError(
@@ -192,7 +194,27 @@ def read_scorecard_data(
         shown=published_figures(current, catalogue),
         history=published_figures(pd.concat([own, england], ignore_index=True), catalogue),
         neighbours=published_figures(compared[latest_year], catalogue),
+        revisions=revised,
     )
+
+
+def _revision_messages(
+    connection: duckdb.DuckDBPyConnection, area_code: str, period_end: date
+) -> tuple[str, ...]:
+    """REV-001 messages of the area's figures revised beyond the usual range up to
+    `period_end` (audit.revisions; none in a warehouse from before revisions were flagged)."""
+    [(exists,)] = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
+        "AND table_name = 'revisions'"
+    ).fetchall()
+    if not exists:
+        return ()
+    rows = connection.execute(
+        "SELECT message FROM audit.revisions WHERE area_code = ? AND period_end <= ? "
+        "ORDER BY measure, breakdown, period_end",
+        [area_code, period_end],
+    ).fetchall()
+    return tuple(message for (message,) in rows)
 
 
 def _plotted(cell: object) -> float:
@@ -517,8 +539,9 @@ def _theme_section(
     )
 
 
-def _notes_section(notes: Mapping[str, int]) -> str:
-    """Symbols, comparator notes and how the judgements are made."""
+def _notes_section(notes: Mapping[str, int], revisions: tuple[str, ...] = ()) -> str:
+    """Symbols, comparator notes, figures revised beyond the usual range, and how the
+    judgements are made."""
     symbols = "".join(
         f'<dt id="symbol-{_escaped(symbol)}">{_escaped(symbol)}</dt><dd>{_escaped(meaning)}</dd>'
         for symbol, meaning in SYMBOL_NOTES.items()
@@ -545,6 +568,13 @@ def _notes_section(notes: Mapping[str, int]) -> str:
     ]
     method_text = "".join(f"<p>{_escaped(text)}</p>" for text in methods)
     footnote_list = f"<h3>Comparator notes</h3><ol>{footnotes}</ol>" if notes else ""
+    if revisions:
+        revised = "".join(f"<li>revised: {_escaped(message)}</li>" for message in revisions)
+        footnote_list += (
+            '<h3 id="revised">Revised figures</h3><p>A partner resubmitted these figures with a '
+            "change larger than the series usually moves from quarter to quarter; they are "
+            f'used as resubmitted.</p><ul class="revised">{revised}</ul>'
+        )
     return (
         '<section aria-labelledby="notes"><h2 id="notes">Notes</h2>'
         f'<h3>Symbols</h3><dl class="symbols">{symbols}</dl>{footnote_list}'
@@ -581,7 +611,8 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         f"<title>{_escaped(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"<header><h1>{_escaped(title)}</h1><p>{_escaped(intro)}</p>"
         f'<nav aria-label="Themes"><ul>{contents}<li><a href="#notes">Notes</a></li></ul></nav>'
-        f"</header>\n<main>\n{sections}\n{_notes_section(notes)}\n</main>\n</body>\n</html>\n"
+        f"</header>\n<main>\n{sections}\n{_notes_section(notes, data.revisions)}\n</main>\n"
+        "</body>\n</html>\n"
     )
 
 

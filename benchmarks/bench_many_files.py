@@ -1,0 +1,124 @@
+"""A returns folder of 2,000 small files: a run beside `lscb-metrics validate` on the same files.
+
+The attack it answers (issue 12): 2,000 tiny files took 527 s, 1.4 GB and printed 2,000 lines.
+The files are training returns (a few hundred bytes each) from Southend's agencies over eight
+quarters, every one a different content, with one in ten broken (a count typed as text) so the
+run rejects and quarantines some. Each command runs in a fresh child of a wrapper process, so
+the peak resident memory is that command's and its own children's (the Prefect server, the
+validation workers), from resource.getrusage(RUSAGE_CHILDREN). The last line is:
+
+    many_files: run_s=... run_peak_mb=... validate_s=... validate_peak_mb=... files=2000
+
+Usage: .venv/bin/python benchmarks/bench_many_files.py [--files N]   (make benchmark-many-files)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "lscb_metrics.cli"]
+AGENCIES = ("SUH", "SBC-CSC", "ESSEX-POLICE", "SEPT")
+QUARTERS = (
+    ("2013-04-01", "2013-06-30"),
+    ("2013-07-01", "2013-09-30"),
+    ("2013-10-01", "2013-12-31"),
+    ("2014-01-01", "2014-03-31"),
+    ("2014-04-01", "2014-06-30"),
+    ("2014-07-01", "2014-09-30"),
+)
+
+
+def training_return(number: int) -> str:
+    """The text of small training return `number` (CSV), broken when `number` is a multiple
+    of 10."""
+    start, end = QUARTERS[number % len(QUARTERS)]
+    agency = AGENCIES[number // len(QUARTERS) % len(AGENCIES)]
+    required = 1000 + number
+    trained = "many" if number % 10 == 0 else str(900 + number % 97)
+    cover = f"training,{agency},E06000033,{start},{end}"
+    header = (
+        "Return type,Agency code,Local authority code,Period start,Period end,"
+        "Training level,Staff requiring training,Staff trained and in date"
+    )
+    return header + "\r\n" + f"{cover},level_1,{required},{trained}\r\n"
+
+
+def write_returns(folder: Path, count: int) -> list[Path]:
+    """`count` small returns under `folder`, one sub-folder per 100 as partners' uploads land."""
+    paths = []
+    for number in range(count):
+        path = folder / f"batch{number // 100:02d}" / f"training_{number:04d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(training_return(number), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def measured(command: list[str], output: Path) -> dict[str, float]:
+    """Wall seconds and peak MB of `command` (and its children), run from a fresh wrapper."""
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "with open(sys.argv[1], 'w') as out:\n"
+        "    code = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT).returncode\n"
+        "took = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'s': took, 'peak_mb': peak, 'code': code}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", wrapper, str(output), *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    args = parser.parse_args()
+    os.environ.update(
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        GX_ANALYTICS_ENABLED="false",
+    )
+    os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
+    with tempfile.TemporaryDirectory(prefix="lscb-many-files-") as tmp:
+        folder = Path(tmp)
+        paths = write_returns(folder / "returns", args.files)
+        validate = measured([*CLI, "validate", *map(str, paths)], folder / "validate.txt")
+        run_output = folder / "run.txt"
+        run = measured(
+            [
+                *CLI,
+                "run",
+                "--period",
+                "2014-15-Q2",
+                "--warehouse",
+                str(folder / "w.duckdb"),
+                "--returns",
+                str(folder / "returns"),
+            ],
+            run_output,
+        )
+        printed = run_output.read_text(encoding="utf-8")
+        print(printed)
+        print(f"run exit {run['code']}, {len(printed.splitlines())} lines printed")
+    print(
+        f"many_files: run_s={run['s']:.1f} run_peak_mb={run['peak_mb']:.0f} "
+        f"validate_s={validate['s']:.1f} validate_peak_mb={validate['peak_mb']:.0f} "
+        f"files={args.files}"
+    )
+
+
+if __name__ == "__main__":
+    main()
