@@ -90,7 +90,7 @@ def ordinal(n: int) -> str:
 
 
 def change_clause(figure: Figure) -> str:
-    """'rose from 457.2 [ref] to 529.5 [ref]' (or fell, or was unchanged at), with whether the
+    """'rose from 457.2 [ref] to 529.5 [ref]' (or fell, or stayed at), with whether the
     change is for the better where the indicator has a polarity; 'stood at 529.5 [ref]' without
     a published figure a year earlier."""
     now = number_text(figure.value, figure.unit, figure.decimals)
@@ -98,7 +98,7 @@ def change_clause(figure: Figure) -> str:
         return f"stood at {now} {figure.ref}"
     before = number_text(figure.previous, figure.unit, figure.decimals)
     if before == now:
-        return f"was unchanged at {now} {figure.previous_ref} {figure.ref}"
+        return f"stayed at {now} {figure.previous_ref} {figure.ref}"
     rose = as_float(figure.value) > as_float(figure.previous)
     verb = "rose" if rose else "fell"
     judgement = ""
