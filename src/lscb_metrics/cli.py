@@ -315,6 +315,7 @@ def write_annual_report(
     (read-only); where LibreOffice is installed also a PDF and a PNG of one of its pages."""
     from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
+    from lscb_metrics.intake.declarations import SpecError
     from lscb_metrics.publish.annual_report import (
         REPORTS_DIR,
         office_program,
@@ -338,7 +339,11 @@ def write_annual_report(
             file=sys.stderr,
         )
         return EXIT_ERROR
-    [board] = boards.selected(board_slug) if board_slug else boards.by_slug.values()
+    try:
+        [board] = boards.selected(board_slug) if board_slug else boards.by_slug.values()
+    except SpecError as error:
+        print(f"lscb-metrics: {error}", file=sys.stderr)
+        return EXIT_ERROR
     out_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year
     files = write_report(run_settings.warehouse, board, year, out_dir)
     print(f"{board.name}, {year}: data chapter written")
