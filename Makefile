@@ -50,9 +50,10 @@ benchmark-runs: install
 benchmark-many-files: install
 	$(BIN)/python benchmarks/bench_many_files.py
 
-# Chromium and LibreOffice for the browser and workbook tests (Debian; run as root).
+# Chromium, LibreOffice (Calc, Writer) and poppler for the browser, workbook and report tests
+# (Debian; run as root).
 browsers:
-	apt-get update && apt-get install -y chromium libreoffice-calc-nogui
+	apt-get update && apt-get install -y chromium libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils
 
 clean:
 	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/warehouse.duckdb.lock data/.staging data/logs .prefect

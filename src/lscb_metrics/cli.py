@@ -87,6 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
     )
+    report = commands.add_parser(
+        "report", help="write the annual report's data chapter (DOCX, Markdown, PDF) for a year"
+    )
+    report.add_argument("--year", required=True, help="financial year, e.g. 2013-14")
+    report.add_argument("--board", help="board slug (needed when there is more than one)")
+    report.add_argument(
+        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write (default: reports/BOARD/YEAR in the curated folder)",
+    )
     reference = commands.add_parser("reference", help="published reference tables (DfE, ONS)")
     reference_commands = reference.add_subparsers(dest="reference_command", required=True)
     add = reference_commands.add_parser(
@@ -145,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             return init_board(args.area, args.name, args.slug)
         if args.command == "reference":
             return add_reference(args.file, args.source, args.date, args.allow_fewer_years)
+        if args.command == "report":
+            return write_annual_report(args.year, args.board, args.warehouse, args.out)
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
         if args.command == "withdraw":
@@ -309,6 +324,60 @@ def explain_indicator(
         return EXIT_INVALID
     finally:
         connection.close()
+    return EXIT_OK
+
+
+def write_annual_report(
+    year: str, board_slug: str | None, warehouse: str | None, out: Path | None
+) -> int:
+    """Write the board's data chapter for `year` as DOCX and Markdown from the warehouse
+    (read-only); where LibreOffice is installed also a PDF and a PNG of one of its pages."""
+    from lscb_metrics.boards import load_boards
+    from lscb_metrics.config import settings
+    from lscb_metrics.intake.declarations import SpecError
+    from lscb_metrics.publish.annual_report import (
+        REPORTS_DIR,
+        office_program,
+        page_png,
+        page_texts,
+        pdf_of,
+        screenshot_page,
+        write_report,
+        year_end_of,
+    )
+
+    year_end_of(year)  # a mistyped year fails before anything is read
+    run_settings = settings(warehouse=warehouse)
+    if not run_settings.warehouse.is_file():
+        print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)
+        return EXIT_ERROR
+    boards = load_boards(run_settings.schemas_dir)
+    if board_slug is None and len(boards.by_slug) > 1:
+        print(
+            f"lscb-metrics: choose the board with --board ({', '.join(boards.by_slug)})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    try:
+        [board] = boards.selected(board_slug) if board_slug else boards.by_slug.values()
+    except SpecError as error:
+        print(f"lscb-metrics: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    out_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year
+    files = write_report(run_settings.warehouse, board, year, out_dir)
+    print(f"{board.name}, {year}: data chapter written")
+    print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
+    soffice = office_program()
+    if soffice is None:
+        print("  no PDF: LibreOffice (soffice) is not installed")
+        return EXIT_OK
+    pdf = pdf_of(files.docx, soffice)
+    texts = page_texts(pdf)
+    print(f"  {pdf} ({len(texts) or 'unknown number of'} pages)")
+    page = screenshot_page(texts)
+    picture = page_png(pdf, page, pdf.with_name(f"{pdf.stem}_page{page}.png"))
+    if picture is not None:
+        print(f"  {picture} (page {page})")
     return EXIT_OK
 
 

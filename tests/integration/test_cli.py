@@ -71,3 +71,25 @@ def test_template_writes_a_workbook_that_validation_recognises(tmp_path, capsys)
     assert main(["validate", str(out)]) == 1
     printed = capsys.readouterr().out
     assert "Return type: cp_plans" in printed and "ROW-001" in printed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--year", "2013-15", "--board", "southend"], "is not a financial year such as 2013-14"),
+        (["--year", "2013-14"], "choose the board with --board (southend, thurrock)"),
+        (["--year", "2013-14", "--board", "nowhere"], "no board 'nowhere'"),
+    ],
+)
+def test_report_refuses_a_bad_year_or_board_in_one_line(arguments, message, tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    warehouse.touch()  # never opened: the arguments are checked first
+    assert main(["report", *arguments, "--warehouse", str(warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_report_without_a_warehouse_says_so(tmp_path, capsys):
+    missing = tmp_path / "absent.duckdb"
+    assert main(["report", "--year", "2013-14", "--warehouse", str(missing)]) == 2
+    assert f"no warehouse at {missing}" in capsys.readouterr().err

@@ -50,6 +50,7 @@ FIGURES = [
     "rank",
     "rank_of",
     "vs_england",
+    "vs_region",
 ]
 
 _FIGURE_ROWS_SQL = """
@@ -57,7 +58,8 @@ SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_co
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
        v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
-       c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.trend, c.comparator_note
+       c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region, c.trend,
+       c.comparator_note
 FROM curated.indicator_values AS v
 LEFT JOIN curated.comparisons AS c
     USING (indicator_id, area_code, breakdown, period_start, period_end, time_period, source_type)
@@ -136,7 +138,8 @@ def figure_rows(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> p
 
 def published_figures(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """`rows` (from figure_rows) with every column in FIGURES as published: a number rounded
-    to its decimals (int where that is 0) or a symbol (c, x, z, low; vs_england stays text)."""
+    to its decimals (int where that is 0) or a symbol (c, x, z, low; vs_england and vs_region
+    stay text)."""
     spec = catalogue.loc[rows["indicator_id"]].set_index(rows.index)
     is_count = spec["denominator"].isna()
     count_denominator = ~is_count & spec["denominator"].ne(POPULATION_MEASURE)
@@ -168,8 +171,9 @@ def published_figures(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
         ranks = _rounded(rows[column].astype("float64"), whole).mask(hidden, SUPPRESSED)
         # A count's rank only reflects the size of the area, so counts are not ranked.
         published[column] = ranks.where(local & ~is_count, NOT_APPLICABLE)
-    comparison = rows["vs_england"].astype(object).where(rows["vs_england"].notna(), NOT_AVAILABLE)
-    published["vs_england"] = comparison.mask(hidden, SUPPRESSED)
+    for column in ("vs_england", "vs_region"):
+        comparison = rows[column].astype(object).where(rows[column].notna(), NOT_AVAILABLE)
+        published[column] = comparison.mask(hidden, SUPPRESSED)
     return published
 
 

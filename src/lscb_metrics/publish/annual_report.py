@@ -1,0 +1,638 @@
+"""The annual report's data chapter for one board and financial year, as DOCX and Markdown.
+
+Read from an existing warehouse (read-only): the board's own figures for the year (partner
+returns at the year's fourth quarter: rolling 12 months, or as at 31 March) and the published
+figures for the year, each beside the same figures a year earlier, with the comparisons in
+curated.comparisons. Sections follow the order an LSCB annual report takes (SECTIONS); each
+indicator reaches its section through its catalogue `theme`, so a newly catalogued indicator
+appears with no code, and a theme no section names gets a section of its own at the end.
+
+Every number carries a bracketed reference to its curated row, `[indicator_id area_code
+time_period]` (plus the breakdown, e.g. an agency code, where it is not Total): the row of
+curated.indicator_values with those values, whose England, region and neighbour figures are
+the curated.comparisons row with the same key. `lscb-metrics explain INDICATOR --area AREA
+--period PERIOD` traces it.
+
+The document is for report writers to edit in Word: real Title and Heading 1/2 styles, real
+tables with a repeating header row, charts as pictures in the text flow with alternative text,
+no text boxes.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import _Row
+
+from lscb_metrics.boards import Board
+from lscb_metrics.errors import LscbError
+from lscb_metrics.periods import PeriodError, parse_quarter, year_label
+from lscb_metrics.publish.charts import png_of_svg
+from lscb_metrics.publish.figures import (
+    PARTNER_RETURN,
+    BoardArea,
+    board_area,
+    catalogue_frame,
+    figure_rows,
+    published_figures,
+    read_only,
+)
+from lscb_metrics.publish.scorecard import (
+    Chart,
+    ScorecardError,
+    read_scorecard_data,
+    scorecard_charts,
+)
+from lscb_metrics.publish.sentences import (
+    Cell,
+    Figure,
+    Part,
+    breakdown_sentence,
+    figure_sentence,
+    is_number,
+    number_text,
+)
+from lscb_metrics.publish.workbook import SOURCE_NAMES
+from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SYMBOL_NOTES
+
+TOTAL = "Total"
+CHARTS_DIR = "charts"
+#: Folder of data chapters in the curated folder, beside (not inside) the boards' editions,
+#: which each run replaces whole.
+REPORTS_DIR = "reports"
+CHART_WIDTH = Cm(14)
+A4 = (Cm(21), Cm(29.7))
+MARGIN = Cm(2)
+TABLE_FONT = Pt(8)
+BODY_FONT = "Arial"
+
+
+class ReportError(LscbError):
+    """The data chapter cannot be written or converted; the message says why."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the data chapter and the catalogue themes whose indicators it holds."""
+
+    title: str
+    themes: tuple[str, ...]
+
+
+#: The chapter's sections in the order an LSCB annual report takes them.
+SECTIONS = (
+    Section("Context", ("context",)),
+    Section("Early help and children in need", ("early_help_and_referrals", "children_in_need")),
+    Section("Child protection", ("child_protection",)),
+    Section("Looked-after children", ("looked_after_children",)),
+    Section("Assessments", ("assessments",)),
+    Section("Training", ("training",)),
+    Section("Child deaths", ("child_deaths",)),
+    Section("Road safety and injuries", ("road_safety", "hospital_admissions", "injuries")),
+    Section("Finance", ("finance",)),
+    Section("Board attendance", ("board_attendance",)),
+)
+
+
+def report_sections(themes: Sequence[str]) -> list[Section]:
+    """SECTIONS, then one section for each of `themes` (in their order) that none names."""
+    named = {theme for section in SECTIONS for theme in section.themes}
+    extra = [theme for theme in dict.fromkeys(themes) if theme not in named]
+    added = [Section(theme.replace("_", " ").capitalize(), (theme,)) for theme in extra]
+    return [*SECTIONS, *added]
+
+
+def report_values(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The figures the chapter quotes: the public edition's, disclosure-controlled and rounded
+    (the one place the chapter's values come from, so another edition can switch it)."""
+    return published_figures(rows, catalogue)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What the chapter says, read from the warehouse: the year's figures and the year before's
+    as published, the catalogue and the charts of the year's last quarter."""
+
+    board_name: str
+    area: BoardArea
+    year: str
+    year_end: date
+    catalogue: pd.DataFrame
+    figures: pd.DataFrame
+    charts: dict[str, Chart] = field(default_factory=dict)
+
+    @property
+    def year_before_end(self) -> date:
+        """Last day of the year before."""
+        return date(self.year_end.year - 1, self.year_end.month, self.year_end.day)
+
+
+def year_end_of(year: str) -> date:
+    """31 March ending the financial year '2013-14'; ReportError for anything else."""
+    try:
+        return parse_quarter(f"{year}-Q4").end
+    except PeriodError as error:
+        raise ReportError(f"year {year!r} is not a financial year such as 2013-14") from error
+
+
+def read_report_data(warehouse: Path, board: Board, year: str) -> ReportData:
+    """The board's figures for financial year `year` ('2013-14') and a year earlier, with the
+    scorecard's charts at the year's last quarter, from the warehouse without writing to it."""
+    end = year_end_of(year)
+    before = date(end.year - 1, end.month, end.day)
+    with read_only(warehouse) as connection:
+        catalogue = catalogue_frame(connection, board.local_targets)
+        area = board_area(connection, board.areas[0])
+        rows = figure_rows(
+            connection,
+            f"v.area_code = '{area.code}' "
+            f"AND v.period_end IN (DATE '{before.isoformat()}', DATE '{end.isoformat()}')",
+        )
+    if not rows["period_end"].eq(end).any():
+        raise ReportError(
+            f"the warehouse {warehouse} holds no figures for {area.name} in {year}; run the "
+            "pipeline for a quarter of that year or later first"
+        )
+    try:
+        charts = scorecard_charts(read_scorecard_data(warehouse, board, end))
+    except ScorecardError:
+        charts = {}  # no partner returns that quarter: the published figures have no charts
+    values = report_values(rows, catalogue)
+    return ReportData(board.name, area, year_label(end.year - 1), end, catalogue, values, charts)
+
+
+def row_reference(indicator_id: str, area_code: str, time_period: str, breakdown: str) -> str:
+    """'[cp_plan_rate E06000033 2013-14 Q4]': the key of a curated row ('... SUH' for the
+    breakdown SUH)."""
+    part = "" if breakdown == TOTAL else f" {breakdown}"
+    return f"[{indicator_id} {area_code} {time_period}{part}]"
+
+
+def _reference(row: pd.Series) -> str:
+    """The reference of a figure row."""
+    key = (row["indicator_id"], row["area_code"], row["time_period"], row["breakdown"])
+    return row_reference(*map(str, key))
+
+
+def _cell(value: object) -> Cell:
+    """A published cell as the sentence writers take it (None for a missing one)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value  # type: ignore[return-value]
+
+
+def year_rows(data: ReportData) -> pd.DataFrame:
+    """The year's figures (both sources) in catalogue order, the board's own first, Total
+    before the breakdowns."""
+    order = {indicator_id: n for n, indicator_id in enumerate(data.catalogue.index)}
+    rows = data.figures[data.figures["period_end"].eq(data.year_end)]
+    return rows.assign(
+        _order=rows["indicator_id"].map(order),
+        _published=rows["source_type"].ne(PARTNER_RETURN),
+        _part=rows["breakdown"].ne(TOTAL),
+    ).sort_values(["_order", "_published", "_part", "breakdown_name"])
+
+
+def previous_row(data: ReportData, row: pd.Series) -> pd.Series | None:
+    """The same figure a year earlier: from the same source, else from the other one."""
+    figures = data.figures
+    earlier = figures[
+        figures["period_end"].eq(data.year_before_end)
+        & figures["indicator_id"].eq(row["indicator_id"])
+        & figures["breakdown"].eq(row["breakdown"])
+    ]
+    if earlier.empty:
+        return None
+    same = earlier[earlier["source_type"].eq(row["source_type"])]
+    return (same if not same.empty else earlier).iloc[0]
+
+
+def lead_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator and breakdown for the sentences: the board's own figure (partner
+    returns) where it has one, else the published one."""
+    return rows.drop_duplicates(["indicator_id", "breakdown"], keep="first")
+
+
+def figure_of(data: ReportData, row: pd.Series) -> Figure:
+    """The sentence writers' view of a figure row and its year-before figure."""
+    spec = data.catalogue.loc[row["indicator_id"]]
+    earlier = previous_row(data, row)
+    return Figure(
+        title=str(spec["title"]),
+        unit=str(spec["unit"]),
+        decimals=int(spec["decimals"]),
+        polarity=str(spec["polarity"]),
+        value=_cell(row["value"]),
+        ref=_reference(row),
+        previous=None if earlier is None else _cell(earlier["value"]),
+        previous_ref=None if earlier is None else _reference(earlier),
+        england=_cell(row["england_value"]),
+        vs_england=_cell(row["vs_england"]),  # type: ignore[arg-type]
+        region_name=data.area.region_name,
+        region=_cell(row["region_value"]),
+        vs_region=_cell(row["vs_region"]),  # type: ignore[arg-type]
+        neighbours=_cell(row["sn_average"]),
+        rank=_cell(row["rank"]),
+        rank_of=_cell(row["rank_of"]),
+    )
+
+
+def section_sentences(data: ReportData, rows: pd.DataFrame) -> list[str]:
+    """One sentence per indicator of a section: its figure against the year before and its
+    comparators, or each part of its breakdown (training by agency)."""
+    sentences = []
+    for indicator_id, own in lead_rows(rows).groupby("indicator_id", sort=False):
+        spec = data.catalogue.loc[indicator_id]
+        totals = own[own["breakdown"].eq(TOTAL)]
+        sentences += [figure_sentence(figure_of(data, row)) for _, row in totals.iterrows()]
+        parts = own[own["breakdown"].ne(TOTAL)]
+        if not parts.empty:
+            sentences.append(
+                breakdown_sentence(
+                    str(spec["title"]),
+                    str(spec["unit"]),
+                    int(spec["decimals"]),
+                    [
+                        Part(str(row["breakdown_name"]), _cell(row["value"]), _reference(row))
+                        for _, row in parts.iterrows()
+                    ],
+                )
+            )
+    return sentences
+
+
+#: The section table's columns and their widths in centimetres (17 cm between A4's margins).
+TABLE_COLUMNS = {
+    "Indicator": 3.7,
+    "Source and period": 2.2,
+    "Value": 1.3,
+    "Year before": 1.3,
+    "England": 1.3,
+    "Region": 1.3,
+    "Neighbours' average": 1.5,
+    "Compared with England": 1.5,
+    "Reference": 2.9,
+}
+
+
+def cell_text(cell: object, unit: str, decimals: int) -> str:
+    """A published cell in a table: the number as published, a symbol in brackets ([c])."""
+    value = _cell(cell)
+    if is_number(value):
+        return number_text(value, unit, decimals)
+    if isinstance(value, str):
+        return f"[{value}]" if value in SYMBOL_NOTES else value
+    return f"[{NOT_AVAILABLE}]"
+
+
+def table_row(data: ReportData, row: pd.Series) -> list[str]:
+    """One figure's row of a section table."""
+    spec = data.catalogue.loc[row["indicator_id"]]
+    unit, decimals = str(spec["unit"]), int(spec["decimals"])
+    name = str(spec["title"])
+    if row["breakdown"] != TOTAL:
+        name += f": {row['breakdown_name']}"
+    earlier = previous_row(data, row)
+    return [
+        name,
+        f"{SOURCE_NAMES[row['source_type']]}, {row['time_period']}",
+        cell_text(row["value"], unit, decimals),
+        "" if earlier is None else cell_text(earlier["value"], unit, decimals),
+        cell_text(row["england_value"], unit, decimals),
+        cell_text(row["region_value"], unit, decimals),
+        cell_text(row["sn_average"], unit, decimals),
+        cell_text(row["vs_england"], unit, decimals),
+        _reference(row),
+    ]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading: level 0 is the document title."""
+
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of plain text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A captioned table with a header row."""
+
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A captioned chart: its file stem, PNG bytes and alternative text."""
+
+    stem: str
+    png: bytes
+    caption: str
+    alt_text: str
+
+
+Block = Heading | Paragraph | Table | Picture
+
+
+def introduction(data: ReportData) -> list[Block]:
+    """The chapter's title and what its figures are."""
+    return [
+        Heading(f"{data.board_name}: annual report {data.year}, the data chapter", 0),
+        Paragraph(
+            f"Figures for {data.area.name} for the financial year {data.year}: the board's own "
+            f"figures from its partners' returns (events in the 12 months to "
+            f"{data.year_end:%-d %B %Y}, children at that date) and the published national "
+            f"statistics for {data.year}, each beside the same figure a year earlier, England, "
+            f"the {data.area.region_name} region and the area's statistical neighbours."
+        ),
+        Paragraph(
+            "Public edition: counts of children from 1 to 5, and figures from which one could be "
+            "worked out, are withheld ([c]); figures are rounded to the places shown, halves "
+            "away from zero. Similar, better, worse, above and below England or the region "
+            "follow the Fingertips method (England's figure inside or outside the area's 95% "
+            "confidence interval; 'significantly' where outside the 99.8% interval) where the "
+            "figure has an interval, and the published numbers otherwise."
+        ),
+        Paragraph(
+            "Each figure is followed by a reference to the row it comes from, [indicator area "
+            "period] (and the agency, for figures by agency): the row of "
+            "curated.indicator_values in the warehouse, whose England, region and neighbour "
+            "figures are in curated.comparisons under the same key."
+        ),
+    ]
+
+
+def section_blocks(
+    data: ReportData, section: Section, rows: pd.DataFrame, numbers: dict[str, int]
+) -> list[Block]:
+    """One section: its sentences, its table and its charts; one line when it has no figures.
+    `numbers` counts tables and figures across the chapter."""
+    blocks: list[Block] = [Heading(section.title, 1)]
+    if rows.empty:
+        return [*blocks, Paragraph(f"No figures for {section.title.lower()} in {data.year}.")]
+    blocks += [Paragraph(sentence) for sentence in section_sentences(data, rows)]
+    numbers["table"] += 1
+    blocks.append(
+        Table(
+            f"Table {numbers['table']}: {section.title}, {data.area.name}, {data.year}",
+            list(TABLE_COLUMNS),
+            [table_row(data, row) for _, row in rows.iterrows()],
+        )
+    )
+    pictures = []
+    for indicator_id in dict.fromkeys(rows["indicator_id"]):
+        for kind in ("trend", "neighbours"):
+            chart = data.charts.get(f"{indicator_id}_{kind}")
+            if chart is None:
+                continue
+            numbers["figure"] += 1
+            pictures.append(
+                Picture(
+                    f"{indicator_id}_{kind}",
+                    _png(chart),
+                    f"Figure {numbers['figure']}: {chart.caption}",
+                    _alt_text(chart),
+                )
+            )
+    if pictures:
+        blocks += [Heading(f"{section.title}: charts", 2), *pictures]
+    return blocks
+
+
+def _png(chart: Chart) -> bytes:
+    """The chart as the PNG the scorecard writes beside its SVG."""
+    return png_of_svg(chart.svg)
+
+
+def _alt_text(chart: Chart) -> str:
+    """A chart's description in words (its SVG <desc>)."""
+    start = chart.svg.index("<desc")
+    return html.unescape(chart.svg[chart.svg.index(">", start) + 1 : chart.svg.index("</desc>")])
+
+
+def about_blocks() -> list[Block]:
+    """What the symbols mean."""
+    return [
+        Heading("Symbols", 1),
+        *(Paragraph(f"[{symbol}] {meaning}") for symbol, meaning in SYMBOL_NOTES.items()),
+    ]
+
+
+def chapter_blocks(data: ReportData) -> list[Block]:
+    """The whole chapter: introduction, each section in order, the symbols."""
+    rows = year_rows(data)
+    theme_of = rows["indicator_id"].map(data.catalogue["theme"])
+    numbers = {"table": 0, "figure": 0}
+    blocks = introduction(data)
+    for section in report_sections(list(data.catalogue["theme"])):
+        in_section = rows[theme_of.isin(section.themes)].drop(
+            columns=["_order", "_published", "_part"]
+        )
+        blocks += section_blocks(data, section, in_section, numbers)
+    return [*blocks, *about_blocks()]
+
+
+def _repeat_header(row: _Row) -> None:
+    """Mark a table row as the header that repeats on each page (and that screen readers
+    announce)."""
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _add_table(document: DocxDocument, block: Table) -> None:
+    """A caption paragraph, then the table in the Table Grid style, header row bold."""
+    # The caption stays on the page its table starts on.
+    document.add_paragraph(block.caption, style="Caption").paragraph_format.keep_with_next = True
+    table = document.add_table(rows=1, cols=len(block.headers))
+    table.style = "Table Grid"
+    table.autofit = False
+    for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+    _repeat_header(table.rows[0])
+    for values in block.rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    widths = [Cm(TABLE_COLUMNS.get(header, 1.5)) for header in block.headers]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the table grid, which LibreOffice reads; Word reads the cells
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = TABLE_FONT
+
+
+def docx_document(blocks: Sequence[Block]) -> DocxDocument:
+    """The chapter as a Word document."""
+    document = Document()
+    page = document.sections[0]
+    page.page_width, page.page_height = A4
+    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = MARGIN
+    document.styles["Normal"].font.name = BODY_FONT
+    for block in blocks:
+        if isinstance(block, Heading):
+            document.add_heading(block.text, block.level)
+        elif isinstance(block, Paragraph):
+            document.add_paragraph(block.text)
+        elif isinstance(block, Table):
+            _add_table(document, block)
+        else:
+            document.add_picture(io.BytesIO(block.png), width=CHART_WIDTH)
+            document.inline_shapes[-1]._inline.docPr.set("descr", block.alt_text)
+            document.add_paragraph(block.caption, style="Caption")
+    return document
+
+
+def _markdown_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")
+
+
+def markdown_text(blocks: Sequence[Block]) -> str:
+    """The chapter as Markdown, charts linked from `charts/<stem>.png`."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            lines += [f"{'#' * (block.level + 1)} {block.text}", ""]
+        elif isinstance(block, Paragraph):
+            lines += [block.text, ""]
+        elif isinstance(block, Table):
+            lines += [
+                f"**{block.caption}**",
+                "",
+                "| " + " | ".join(block.headers) + " |",
+                "|" + "---|" * len(block.headers),
+                *("| " + " | ".join(map(_markdown_cell, row)) + " |" for row in block.rows),
+                "",
+            ]
+        else:
+            lines += [f"![{block.alt_text}]({CHARTS_DIR}/{block.stem}.png)", "", block.caption, ""]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What `write_report` wrote."""
+
+    docx: Path
+    markdown: Path
+    charts: list[Path]
+
+
+def report_stem(year: str) -> str:
+    """File name stem of a year's chapter: 'data_chapter_2013-14'."""
+    return f"data_chapter_{year}"
+
+
+def write_report(warehouse: Path, board: Board, year: str, out_dir: Path) -> ReportFiles:
+    """Write the data chapter for `year` as DOCX and Markdown (with its charts as PNG files in
+    `charts/`) into `out_dir`."""
+    data = read_report_data(warehouse, board, year)
+    blocks = chapter_blocks(data)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chart_dir = out_dir / CHARTS_DIR
+    chart_dir.mkdir(exist_ok=True)
+    charts = []
+    for block in blocks:
+        if isinstance(block, Picture):
+            path = chart_dir / f"{block.stem}.png"
+            path.write_bytes(block.png)
+            charts.append(path)
+    stem = report_stem(data.year)
+    docx_path = out_dir / f"{stem}.docx"
+    docx_document(blocks).save(str(docx_path))
+    markdown_path = out_dir / f"{stem}.md"
+    markdown_path.write_text(markdown_text(blocks), encoding="utf-8", newline="\n")
+    return ReportFiles(docx_path, markdown_path, charts)
+
+
+def office_program() -> str | None:
+    """LibreOffice's command (soffice) where it is installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_of(document: Path, soffice: str, timeout: int = 240) -> Path:
+    """Convert `document` to PDF beside it with LibreOffice headless, in a private profile so
+    another LibreOffice running does not get in the way; ReportError if it fails."""
+    with tempfile.TemporaryDirectory(prefix="lscb-soffice-") as profile:
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(document.parent),
+            str(document),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    pdf = document.with_suffix(".pdf")
+    if result.returncode != 0 or not pdf.is_file():
+        problem = (result.stderr or result.stdout).strip().splitlines()
+        raise ReportError(
+            f"LibreOffice could not convert {document.name} to PDF: "
+            f"{problem[-1] if problem else 'no output'} (is LibreOffice Writer installed?)"
+        )
+    return pdf
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page of `pdf` (poppler's pdftotext); [] where it is not installed."""
+    program = shutil.which("pdftotext")
+    if program is None:
+        return []
+    result = subprocess.run(
+        [program, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return result.stdout.split("\f")[:-1] or [result.stdout]
+
+
+def screenshot_page(texts: Sequence[str]) -> int:
+    """The page (from 1) to show as a sample: the one where the first table starts, as it has
+    sentences, a table and usually a chart; page 1 when there is none."""
+    return next((n for n, text in enumerate(texts, start=1) if "Table 1:" in text), 1)
+
+
+def page_png(pdf: Path, page: int, out: Path) -> Path | None:
+    """A PNG picture of page `page` (from 1) of `pdf` at 100 dpi (poppler's pdftoppm); None
+    where it is not installed."""
+    program = shutil.which("pdftoppm")
+    if program is None:
+        return None
+    prefix = out.with_suffix("")
+    pages = ["-f", str(page), "-l", str(page)]
+    subprocess.run(
+        [program, "-png", "-r", "100", *pages, "-singlefile", str(pdf), str(prefix)],
+        capture_output=True,
+        check=True,
+    )
+    return prefix.with_suffix(".png")
