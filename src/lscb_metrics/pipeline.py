@@ -46,6 +46,11 @@ from lscb_metrics.local_records import (
 )
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.periods import Quarter
+from lscb_metrics.published_cache import (
+    CACHE_FOLDER,
+    cached_published_relations,
+    published_fingerprint,
+)
 from lscb_metrics.reference import (
     area_attributes,
     la_lookup,
@@ -369,16 +374,48 @@ def curated_relations(
     partner_facts: pd.DataFrame,
     catalogue: tuple[Indicator, ...],
     agency_names: dict[str, str],
+    published: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """curated.indicator_values and curated.comparisons for every catalogued indicator."""
-    facts = pd.concat(
-        [
-            reference.published_facts,
-            partner_facts,
-            reference.board_records,
-            reference.local_facts,
-        ],
-        ignore_index=True,
+    """curated.indicator_values and curated.comparisons for every catalogued indicator: the
+    published figures' (`published`, as `published_relations` gives them, when already
+    computed), and the boards' own, compared with them."""
+    if published is None:
+        published = published_relations(reference, catalogue)
+    own_facts = pd.concat(
+        [partner_facts, reference.board_records, reference.local_facts], ignore_index=True
+    )
+    own = indicator_relations(reference, own_facts, catalogue, published[0])
+    order = ["indicator_id", "source_type", "area_code", "breakdown", "period_end"]
+    values = pd.concat([published[0], own[0]], ignore_index=True)
+    values["breakdown_name"] = (
+        values["breakdown"].map(agency_names).astype(object).fillna(values["breakdown"])
+    )
+    values = values.sort_values(order, kind="stable").reset_index(drop=True)
+    compared = pd.concat([published[1], own[1]], ignore_index=True)
+    compared = compared.sort_values(order, kind="stable").reset_index(drop=True)
+    return values, compared
+
+
+def published_relations(
+    reference: Reference, catalogue: tuple[Indicator, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator values and comparisons of the published figures alone (every area of England;
+    the same for every board and run until the reference data or catalogue changes)."""
+    return indicator_relations(reference, reference.published_facts, catalogue, None)
+
+
+def indicator_relations(
+    reference: Reference,
+    facts: pd.DataFrame,
+    catalogue: tuple[Indicator, ...],
+    published_values: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values and comparisons of every catalogued indicator from `facts`, compared with the
+    published figures among them, or with `published_values` where given."""
+    context = (
+        None
+        if published_values is None
+        else dict(tuple(published_values.groupby("indicator_id", sort=False)))
     )
     values_frames, comparison_frames = [], []
     for indicator in catalogue:
@@ -394,17 +431,13 @@ def curated_relations(
                 reference.neighbours,
                 reference.local_comparators,
                 reference.la_numbers,
+                None if context is None else context.get(indicator.id, values.iloc[:0]),
             )
         )
-    values = pd.concat(values_frames, ignore_index=True)
-    values["breakdown_name"] = (
-        values["breakdown"].map(agency_names).astype(object).fillna(values["breakdown"])
+    return (
+        pd.concat(values_frames, ignore_index=True),
+        pd.concat(comparison_frames, ignore_index=True),
     )
-    order = ["indicator_id", "source_type", "area_code", "breakdown", "period_end"]
-    values = values.sort_values(order, kind="stable").reset_index(drop=True)
-    compared = pd.concat(comparison_frames, ignore_index=True)
-    compared = compared.sort_values(order, kind="stable").reset_index(drop=True)
-    return values, compared
 
 
 def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
@@ -514,7 +547,14 @@ def compute_run(
     agency_names = {
         a.code: a.name for board in boards.by_slug.values() for a in board.agencies.values()
     }
-    values, compared = curated_relations(reference, partner_facts, catalogue, agency_names)
+    published, _ = cached_published_relations(
+        settings.store_dir.parent / CACHE_FOLDER,
+        published_fingerprint(reference, catalogue),
+        lambda: published_relations(reference, catalogue),
+    )
+    values, compared = curated_relations(
+        reference, partner_facts, catalogue, agency_names, published
+    )
     rejected = [s for s in submissions if s.status == "rejected"]
     outcomes = [board_outcome(board, used, rejected, quarter, boards) for board in run_boards]
     outcome = "complete" if all(o.outcome == "complete" for o in outcomes) else "incomplete"

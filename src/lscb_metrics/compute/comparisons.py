@@ -82,16 +82,24 @@ def comparisons(
     neighbours: pd.DataFrame,
     local_comparators: pd.DataFrame,
     la_numbers: Mapping[str, str],
+    published_values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Comparison rows for every value of one indicator (all areas, breakdowns and sources).
 
     `neighbours` has la_number, neighbour_number (DfE numbers) and model; `la_numbers` gives
     each local authority's DfE number by ONS code; `local_comparators` has indicator_id,
     area_code, period_end, comparator ('england' | 'region' | 'statistical_neighbours'), value
-    and note, for figures a board quoted that the shipped national data cannot give.
+    and note, for figures a board quoted that the shipped national data cannot give. The
+    published figures compared with are those among `values`, or `published_values` where
+    `values` holds a board's figures alone (every comparison is row by row, or within a series).
     """
     rows = values[values["indicator_id"] == indicator.id].reset_index(drop=True)
-    published = rows[(rows["source_type"] == "published") & (rows["breakdown"] == "Total")]
+    context = rows if published_values is None else published_values
+    published = context[
+        (context["indicator_id"] == indicator.id)
+        & (context["source_type"] == "published")
+        & (context["breakdown"] == "Total")
+    ]
     out = rows[[*SERIES_COLUMNS, "source_type", "value"]].copy()
     out["comparator_period_end"] = comparator_period_ends(out, published)
     wanted = set(indicator.comparators)
@@ -338,6 +346,7 @@ def apply_local_comparators(
     }
     out = rows.copy()
     partner = out["source_type"] == "partner_return"
+    local = local[local["indicator_id"].isin(out.loc[partner, "indicator_id"].unique())]
     for _, benchmark in local.iterrows():
         match = (
             partner
