@@ -22,6 +22,10 @@ POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
 MULTIPLIERS = (1, 100, 1000, 10000, 100000)
 COMPARATORS = ("england", "region", "statistical_neighbours")
 BREAKDOWNS = ("total", "agency")
+#: What an indicator's counts are about, which decides its disclosure control: counts of
+#: children (1 to 5 suppressed, DfE) and counts of staff, organisations or money (not suppressed).
+SUBJECTS = ("children", "staff", "organisations", "money")
+CHILDREN = "children"
 POPULATION_MEASURE = "population_0_17"
 TOTAL_BREAKDOWN = "Total"
 
@@ -44,6 +48,12 @@ class Indicator:
     breakdown: str
     theme: str
     published_value: str | None  # measure holding the publisher's own figure, if it gives one
+    subject: str  # one of SUBJECTS: whose counts these are, so whether they are suppressed
+
+    @property
+    def is_about_children(self) -> bool:
+        """True when the counts are of children, so small ones are withheld from publication."""
+        return self.subject == CHILDREN
 
     @property
     def is_count(self) -> bool:
@@ -117,6 +127,14 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
     if window % 3:
         raise CatalogueError(f"{where('window_months')}: window_months must be whole quarters")
     measure_type = need("measure_type", MEASURE_TYPES)
+    # Every indicator says whose counts it holds (never a default): a missing subject must not
+    # let an indicator about children be published unsuppressed, or one about money be withheld.
+    if "subject" not in entry:
+        raise CatalogueError(
+            f"{at(path, entry, 'id')}: indicator {ident}: missing field 'subject' (whose counts "
+            f"these are: {', '.join(SUBJECTS)}; children's counts of 1 to 5 are suppressed)"
+        )
+    subject = need("subject", SUBJECTS)
     fields = {"numerator": numerator, "denominator": (denominator,) if denominator else ()}
     fields["published_value"] = (merged["published_value"],) if "published_value" in merged else ()
     for field, names in fields.items():
@@ -147,4 +165,5 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
         breakdown=need("breakdown", BREAKDOWNS),
         theme=merged.get("theme", "other"),
         published_value=merged.get("published_value"),
+        subject=subject,
     )
