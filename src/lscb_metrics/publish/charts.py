@@ -257,12 +257,10 @@ def _end_text(
 
 
 def _end_lines(text: str, room: float) -> list[str]:
-    """A direct label on one line, or on two (name, then figure) where one is wider than
-    `room`."""
-    if text_width(text) <= room:
+    """A direct label on one line, or wrapped at spaces to lines no wider than `room`."""
+    if text_width(text) <= room + 0.5:  # room is the widest label's width, give or take float
         return [text]
-    name, _, figure = text.rpartition(": ")
-    return [f"{name}:", figure]
+    return _wrapped(text, max(1, int(room / (FONT_SIZE * GLYPH_WIDTH))))
 
 
 def _spread_labels(
