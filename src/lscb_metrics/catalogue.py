@@ -24,6 +24,10 @@ COMPARATORS = ("england", "region", "statistical_neighbours")
 #: What an indicator's values are broken down by: nothing (its Total rows), or one breakdown row
 #: each per sending agency, board member, board meeting or budget heading.
 BREAKDOWNS = ("total", "agency", "member", "meeting", "heading")
+#: What an indicator's counts are about, which decides its disclosure control: counts of
+#: children (1 to 5 suppressed, DfE) and counts of staff, organisations or money (not suppressed).
+SUBJECTS = ("children", "staff", "organisations", "money")
+CHILDREN = "children"
 POPULATION_MEASURE = "population_0_17"
 TOTAL_BREAKDOWN = "Total"
 
@@ -46,6 +50,13 @@ class Indicator:
     breakdown: str
     theme: str
     published_value: str | None  # measure holding the publisher's own figure, if it gives one
+    subject: str  # one of SUBJECTS: whose counts these are, so whether they are suppressed
+
+    @property
+    def is_about_children(self) -> bool:
+        """True when the counts are of children, so small ones are withheld from publication."""
+        return self.subject == CHILDREN
+
     change_years: int = 1  # years between a value and the earlier one its change is taken on
 
     @property
@@ -139,6 +150,14 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
         raise CatalogueError(
             f"{where('change_years')}: change_years must be a whole number of years, 1 or more"
         )
+    # Every indicator says whose counts it holds (never a default): a missing subject must not
+    # let an indicator about children be published unsuppressed, or one about money be withheld.
+    if "subject" not in entry:
+        raise CatalogueError(
+            f"{at(path, entry, 'id')}: indicator {ident}: missing field 'subject' (whose counts "
+            f"these are: {', '.join(SUBJECTS)}; children's counts of 1 to 5 are suppressed)"
+        )
+    subject = need("subject", SUBJECTS)
     fields = {"numerator": numerator, "denominator": (denominator,) if denominator else ()}
     fields["published_value"] = (merged["published_value"],) if "published_value" in merged else ()
     for field, names in fields.items():
@@ -170,4 +189,5 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
         theme=merged.get("theme", "other"),
         published_value=merged.get("published_value"),
         change_years=change_years,
+        subject=subject,
     )

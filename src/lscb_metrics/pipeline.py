@@ -32,6 +32,7 @@ from lscb_metrics.config import (
     LOCAL_POPULATION,
     Settings,
 )
+from lscb_metrics.editions import EDITIONS, INTERNAL, PUBLIC, Edition
 from lscb_metrics.errors import ConfigurationError, PublicationBlocked
 from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
 from lscb_metrics.history import unusual_values
@@ -457,6 +458,7 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
             "comparators": ", ".join(i.comparators),
             "breakdown": i.breakdown,
             "theme": i.theme,
+            "subject": i.subject,
         }
         for i in catalogue
     )
@@ -802,25 +804,19 @@ EDITION_FILE = "EDITION.md"
 
 def publish_edition(summary: RunSummary, settings: Settings, board: Board) -> list[Path]:
     """Write the board's edition for the run's quarter into a new folder, then swap it in for
-    the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs."""
-    from lscb_metrics.publish import (
-        ScorecardError,
-        write_exports,
-        write_scorecard,
-        write_template,
-        write_workbook,
-    )
+    the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs: the
+    public files in `public/`, the internal ones (exact figures, marked) in `internal/`, the
+    partner templates in `templates/`."""
+    from lscb_metrics.publish import write_template
 
     target = settings.curated_dir / board.slug
     incoming = settings.curated_dir / f".{board.slug}.incoming"
     shutil.rmtree(incoming, ignore_errors=True)
-    written = write_exports(settings.warehouse, incoming, board)
-    quarter = summary.quarter
-    written.append(write_workbook(settings.warehouse, incoming / WORKBOOK_FILE, quarter.end, board))
-    try:
-        written += write_scorecard(settings.warehouse, incoming, board, quarter.end)
-    except ScorecardError as error:
-        print(f"{board.slug}: scorecard not written: {error}")
+    written: list[Path] = []
+    for edition in EDITIONS:
+        written += write_edition_files(
+            settings.warehouse, incoming / edition.name, board, summary.quarter, edition
+        )
     written += [
         write_template(
             return_type,
@@ -836,6 +832,22 @@ def publish_edition(summary: RunSummary, settings: Settings, board: Board) -> li
     return [target / path.relative_to(incoming) for path in [*written, edition]]
 
 
+def write_edition_files(
+    warehouse_path: Path, out: Path, board: Board, quarter: Quarter, edition: Edition
+) -> list[Path]:
+    """The files of one edition of the board's quarter in `out`: open data, workbook and
+    scorecard with its charts (none where the warehouse has no scorecard for the quarter)."""
+    from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
+
+    written = write_exports(warehouse_path, out, board, edition)
+    written.append(write_workbook(warehouse_path, out / WORKBOOK_FILE, quarter.end, board, edition))
+    try:
+        written += write_scorecard(warehouse_path, out, board, quarter.end, edition)
+    except ScorecardError as error:
+        print(f"{board.slug}: {edition.name} scorecard not written: {error}")
+    return written
+
+
 def edition_text(summary: RunSummary, board: Board, files: list[Path], folder: Path) -> str:
     """EDITION.md: the quarter, run and board every file of the edition belongs to."""
     listed = "\n".join(f"- `{path.relative_to(folder)}`" for path in sorted(files))
@@ -846,6 +858,10 @@ def edition_text(summary: RunSummary, board: Board, files: list[Path], folder: P
         f"- Areas: {', '.join(board.areas)}\n\n"
         "Every file below was written by that run, from the committed warehouse, and swapped "
         "in together.\n\n"
+        f"- `{PUBLIC.name}/`: the public edition, disclosure-controlled: the one to publish.\n"
+        f"- `{INTERNAL.name}/`: the internal edition for the board and its members, exact "
+        f'figures, every file marked "{INTERNAL.marking}". Never copy it with the public one.\n'
+        f"- `{TEMPLATES_DIR}/`: the partner templates.\n\n"
         f"{listed}\n"
     )
 

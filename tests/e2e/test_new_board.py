@@ -125,7 +125,7 @@ def test_a_new_board_from_nothing_to_its_first_edition(prefect_server, project: 
     assert 35 < rate < 50
     board_texts = [
         (edition / "EDITION.md").read_text(),
-        texts_of_workbook(edition / "lscb_report_tables.xlsx"),
+        texts_of_workbook(edition / "public" / "lscb_report_tables.xlsx"),
         *(texts_of_workbook(path) for path in sorted((edition / "templates").glob("*.xlsx"))),
     ]
     assert "within the local target of 45 working days" in board_texts[1]
@@ -134,8 +134,8 @@ def test_a_new_board_from_nothing_to_its_first_edition(prefect_server, project: 
     # The scorecard and open data name every authority's published figures, and Leeds' DfE
     # statistical neighbours happen to include Southend-on-Sea; nothing there is the demo board.
     national_texts = [
-        (edition / "scorecard.html").read_text(),
-        (edition / "lscb_indicators_open_data.csv").read_text(),
+        (edition / "public" / "scorecard.html").read_text(),
+        (edition / "public" / "lscb_indicators_open_data.csv").read_text(),
     ]
     assert "Leeds" in national_texts[0]
     for text in national_texts:

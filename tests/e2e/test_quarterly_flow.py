@@ -53,22 +53,24 @@ def test_make_demo_outputs_are_written_beside_the_warehouse(flow_run):
         assert (curated / name).is_file(), name
     run_id = flow_run["summary"].run_id
     for board in ("southend", "thurrock"):
-        for name in (
-            "scorecard.html",
-            "lscb_report_tables.xlsx",
-            "lscb_indicators_open_data.csv",
-            "lscb_indicators_open_data.meta.csv",
-            "templates/referrals.xlsx",
-            "charts/cp_plan_rate_trend.svg",
-            "charts/cp_plan_rate_trend.png",
-        ):
-            assert (curated / board / name).is_file(), (board, name)
+        for edition in ("public", "internal"):
+            for name in (
+                "scorecard.html",
+                "lscb_report_tables.xlsx",
+                "lscb_indicators_open_data.csv",
+                "lscb_indicators_open_data.meta.csv",
+                "charts/cp_plan_rate_trend.svg",
+                "charts/cp_plan_rate_trend.png",
+                "charts/cp_plan_rate_years.svg",
+            ):
+                assert (curated / board / edition / name).is_file(), (board, edition, name)
+        assert (curated / board / "templates" / "referrals.xlsx").is_file()
         edition = (curated / board / "EDITION.md").read_text()
         assert "2014-15 Q2" in edition and run_id in edition
     # Each board's open data holds its own figures and no other board's.
-    thurrock = (curated / "thurrock" / "lscb_indicators_open_data.csv").read_text()
+    thurrock = (curated / "thurrock" / "public" / "lscb_indicators_open_data.csv").read_text()
     assert "Thurrock" in thurrock
-    book = openpyxl.load_workbook(curated / "southend" / "lscb_report_tables.xlsx")
+    book = openpyxl.load_workbook(curated / "southend" / "public" / "lscb_report_tables.xlsx")
     texts = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
     assert "SBC-CSC" in texts or "SBC Children's Services" in texts
     assert not any("Thurrock" in text for text in texts)

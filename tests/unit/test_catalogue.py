@@ -56,7 +56,7 @@ def test_a_count_with_a_denominator_is_refused(tmp_path):
         """
 indicators:
   - {id: x, title: X, numerator: referrals, denominator: referrals, multiplier: 1, unit: count,
-     decimals: 0, polarity: no_judgement, measure_type: flow}
+     decimals: 0, polarity: no_judgement, measure_type: flow, subject: children}
 """,
     )
     with pytest.raises(CatalogueError, match="indicator x: counts have multiplier 1"):
@@ -69,7 +69,7 @@ def test_an_unknown_polarity_is_refused(tmp_path):
         """
 indicators:
   - {id: x, title: X, numerator: referrals, multiplier: 1, unit: count, decimals: 0,
-     polarity: good, measure_type: flow}
+     polarity: good, measure_type: flow, subject: children}
 """,
     )
     with pytest.raises(CatalogueError, match="polarity 'good'"):
@@ -84,7 +84,7 @@ defaults: {comparators: [england]}
 indicators:
   - {id: s47_per_referral, title: S47 per referral, numerator: section_47_enquiries,
      denominator: referrals, multiplier: 100, unit: "%", decimals: 1,
-     polarity: no_judgement, measure_type: flow}
+     polarity: no_judgement, measure_type: flow, subject: children}
 """,
     )
     (indicator,) = load_catalogue(path, REGISTRY)
@@ -132,6 +132,7 @@ def one_indicator(tmp_path: Path, **fields: str) -> Path:
         "decimals": "0",
         "polarity": "no_judgement",
         "measure_type": "flow",
+        "subject": "children",
         **fields,
     }
     body = "indicators:\n  - " + "\n    ".join(f"{k}: {v}" for k, v in lines.items()) + "\n"
@@ -151,9 +152,9 @@ def refusal(path: Path, registry: Registry) -> str:
     ("fields", "line", "says"),
     [
         ({"numerator": "referals"}, 4, "numerator 'referals' is not a measure in"),
-        ({"published_value": "referral_pct"}, 10, "published_value 'referral_pct' is not a"),
-        ({"breakdown": "agencies"}, 10, "breakdown 'agencies' is not one of"),
-        ({"comparators": "[england, wales]"}, 10, "unknown comparators ['wales']"),
+        ({"published_value": "referral_pct"}, 11, "published_value 'referral_pct' is not a"),
+        ({"breakdown": "agencies"}, 11, "breakdown 'agencies' is not one of"),
+        ({"comparators": "[england, wales]"}, 11, "unknown comparators ['wales']"),
         ({"numerator": "children_in_need"}, 4, "measure_type is flow but numerator"),
     ],
     ids=[
@@ -200,8 +201,45 @@ def test_the_declared_breakdown_decides_the_rows_an_indicator_takes():
         "comparators": (),
         "theme": "t",
         "published_value": None,
+        "subject": "children",
     }
     total = Indicator(id="total", breakdown="total", **fields)
     agency = Indicator(id="agency", breakdown="agency", **fields)
     assert total.breakdown_rows(facts)["breakdown"].tolist() == ["Total"]
     assert agency.breakdown_rows(facts)["breakdown"].tolist() == ["LA", "POL"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({}, "missing field 'subject' (whose counts these are: children, staff,"),
+        ({"subject": "pupils"}, "subject 'pupils' is not one of ('children', 'staff',"),
+    ],
+    ids=["missing", "unknown"],
+)
+def test_every_indicator_says_whose_counts_it_holds(tmp_path, fields, says):
+    registry = tiny_registry(tmp_path)
+    path = one_indicator(tmp_path, **fields)
+    if not fields:  # the helper writes subject: children; take it out
+        path.write_text(path.read_text().replace("    subject: children\n", ""))
+    message = refusal(path, registry)
+    assert message.startswith(f"{path}:")
+    assert says in message
+
+
+def test_a_subject_in_defaults_does_not_stand_for_the_indicators_own(tmp_path):
+    # A default would let a new indicator about money be suppressed, or one about children
+    # published exactly, without anyone having said so.
+    registry = tiny_registry(tmp_path)
+    path = one_indicator(tmp_path)
+    path.write_text(
+        "defaults: {subject: children}\n" + path.read_text().replace("    subject: children\n", "")
+    )
+    assert "missing field 'subject'" in refusal(path, registry)
+
+
+def test_the_shipped_catalogue_publishes_staff_counts_and_protects_childrens(project_root):
+    catalogue = {i.id: i for i in load_catalogue(project_root / "schemas" / "indicators.yaml")}
+    assert catalogue["training_pct"].subject == "staff"
+    assert not catalogue["training_pct"].is_about_children
+    assert catalogue["infant_deaths"].is_about_children

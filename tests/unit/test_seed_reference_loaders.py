@@ -112,6 +112,7 @@ ENTRY = """indicators:
     decimals: 0
     polarity: no_judgement
     measure_type: flow
+    subject: children
 """
 
 
@@ -122,7 +123,7 @@ def test_change_years_defaults_to_one_and_must_be_whole_years(tmp_path: Path) ->
     path.write_text(ENTRY + "    change_years: 3\n")
     assert load_catalogue(path, REGISTRY)[0].change_years == 3
     path.write_text(ENTRY + "    change_years: 0.5\n")
-    with pytest.raises(CatalogueError, match=r"indicators.yaml:10: indicator x: change_years"):
+    with pytest.raises(CatalogueError, match=r"indicators.yaml:11: indicator x: change_years"):
         load_catalogue(path, REGISTRY)
 
 

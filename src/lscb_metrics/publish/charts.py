@@ -6,6 +6,12 @@ chart has a <title> and a <desc> giving its figures in words; lines are labelled
 told apart by dash pattern and marker shape as well as colour; the highlighted bar has a hatch
 pattern, a thick outline and a bold "(this area)" label. Colours are the GSS / Analysis Function
 categorical palette.
+
+Labels never overlap: SVG cannot measure text before it is drawn, so room is reserved from an
+estimate of each label's width (`text_width`: characters x font size x GLYPH_WIDTH), x-axis
+labels are thinned until they fit, and direct labels are spread and wrapped to their column.
+A chart of an internal edition carries its protective marking as its first line, so the marking
+travels with the chart (and its PNG) wherever it is pasted.
 """
 
 from __future__ import annotations
@@ -29,10 +35,15 @@ TEXT_COLOUR = "#0b0c0c"
 GRID_COLOUR = "#d8d8d8"
 FONT_SIZE = 12
 TITLE_SIZE = 15
-# Average glyph width of a sans-serif face as a share of its size: enough to reserve room for
-# labels without measuring text (SVG cannot measure it before it is drawn).
-GLYPH_WIDTH = 0.55
-TITLE_CHARACTERS_PER_LINE = 84
+# Average advance of a glyph as a share of the font size, taken for DejaVu Sans, the widest face
+# of FONT_FAMILY (its digits are 0.64 em, its lower case about 0.55-0.6, Arial's 0.5-0.56).
+GLYPH_WIDTH = 0.6
+MARGIN = 12.0
+TITLE_CHARACTERS_PER_LINE = int((WIDTH - 2 * MARGIN) / (TITLE_SIZE * GLYPH_WIDTH))
+LINE_HEIGHT = 14.0  # of the second line of a two-line label
+LABEL_GAP = 8.0  # between neighbouring x-axis labels
+MARKING_COLOUR = "#d4351c"
+MARKING_HEIGHT = 24.0
 PNG_ZOOM = 2.0
 
 
@@ -92,8 +103,8 @@ def _wrapped(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def _text_width(text: str, size: float = FONT_SIZE) -> float:
-    """Estimated rendered width of `text` at `size` pixels."""
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """Estimated rendered width of `text` at `size` pixels (see GLYPH_WIDTH)."""
     return len(text) * size * GLYPH_WIDTH
 
 
@@ -122,17 +133,32 @@ def _value_range(values: Sequence[float]) -> tuple[float, float]:
     return min([0.0, *finite]), max([0.0, *finite])
 
 
-def _svg_open(chart_id: str, height: float, title: str, description: str) -> list[str]:
-    """Opening <svg> with its accessible name (<title>) and description (<desc>)."""
-    return [
+def _svg_open(
+    chart_id: str, height: float, title: str, description: str, marking: str | None
+) -> list[str]:
+    """Opening <svg> with its accessible name (<title>) and description (<desc>), both led by
+    the protective `marking` if any, and the marking drawn as the first line."""
+    lead = f"{marking}. " if marking else ""
+    parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0f}" '
         f'viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT_FAMILY}" '
         f'font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">',
-        f'<title id="{chart_id}-title">{_escaped(title)}</title>',
-        f'<desc id="{chart_id}-desc">{_escaped(description)}</desc>',
+        f'<title id="{chart_id}-title">{_escaped(lead + title)}</title>',
+        f'<desc id="{chart_id}-desc">{_escaped(lead + description)}</desc>',
         f'<rect width="{WIDTH}" height="{height:.0f}" fill="#ffffff"/>',
     ]
+    if marking:
+        parts.append(
+            f'<text x="{MARGIN}" y="{MARKING_HEIGHT - 8}" font-weight="bold" '
+            f'fill="{MARKING_COLOUR}" data-marking="true">{_escaped(marking)}</text>'
+        )
+    return parts
+
+
+def _head_height(marking: str | None) -> float:
+    """Vertical space the protective marking takes above the title."""
+    return MARKING_HEIGHT if marking else 0.0
 
 
 def _title_lines(title: str) -> list[str]:
@@ -140,22 +166,22 @@ def _title_lines(title: str) -> list[str]:
     return _wrapped(title, TITLE_CHARACTERS_PER_LINE)
 
 
-def _visible_title(lines: Sequence[str]) -> str:
-    """The chart title drawn at the top, one <tspan> per line (screen readers read <title>: the
-    svg's role="img" makes the drawing one image to them)."""
+def _visible_title(lines: Sequence[str], head: float) -> str:
+    """The chart title drawn below the marking (if any), one <tspan> per line (screen readers
+    read <title>: the svg's role="img" makes the drawing one image to them)."""
     spans = "".join(
-        f'<tspan x="12" dy="{0 if i == 0 else TITLE_SIZE + 4}">{_escaped(line)}</tspan>'
+        f'<tspan x="{MARGIN}" dy="{0 if i == 0 else TITLE_SIZE + 4}">{_escaped(line)}</tspan>'
         for i, line in enumerate(lines)
     )
     return (
-        f'<text x="12" y="{TITLE_SIZE + 8}" font-size="{TITLE_SIZE}" font-weight="bold">'
-        f"{spans}</text>"
+        f'<text x="{MARGIN}" y="{head + TITLE_SIZE + 8}" font-size="{TITLE_SIZE}" '
+        f'font-weight="bold">{spans}</text>'
     )
 
 
-def _title_height(lines: Sequence[str]) -> float:
-    """Vertical space taken by the wrapped title."""
-    return 14 + len(lines) * (TITLE_SIZE + 4)
+def _title_height(lines: Sequence[str], head: float) -> float:
+    """Vertical space taken by the marking and the wrapped title."""
+    return head + 14 + len(lines) * (TITLE_SIZE + 4)
 
 
 def _marker(shape: str, x: float, y: float, style: LineStyle) -> str:
@@ -202,29 +228,64 @@ def _segments(
     return [run for run in runs if run]
 
 
-def _last_value(points: Sequence[tuple[str, float]]) -> float | None:
-    """Value of the latest point (by label) that has a figure, if any."""
-    finite = [point for point in points if math.isfinite(point[1])]
-    return max(finite, key=lambda point: point[0])[1] if finite else None
+@dataclass(frozen=True)
+class _LineEnd:
+    """A line's direct label: its text lines, style, and the value it is placed beside."""
+
+    lines: list[str]
+    style: LineStyle
+    value: float
 
 
-def _spread_labels(wanted: Sequence[float], gap: float, low: float, high: float) -> list[float]:
-    """Label y positions as near `wanted` as possible, at least `gap` apart, within low..high."""
+def _end_text(
+    name: str,
+    points: Sequence[tuple[str, float]],
+    last_category: str,
+    decimals: int,
+    gap_text: str,
+) -> tuple[str, float] | None:
+    """(label, value to place it at) quoting the series' latest point: its number, or
+    `gap_text` where that point is a gap (placed at the last point drawn), and the point's own
+    label where the series stops before the last category; None when nothing is drawn."""
+    drawn = [point for point in points if math.isfinite(point[1])]
+    if not drawn:
+        return None
+    label, value = max(points, key=lambda point: point[0])
+    shown = _number(value, decimals) if math.isfinite(value) else gap_text
+    when = f" ({label})" if label != last_category else ""
+    return f"{name}: {shown}{when}", max(drawn, key=lambda point: point[0])[1]
+
+
+def _end_lines(text: str, room: float) -> list[str]:
+    """A direct label on one line, or wrapped at spaces to lines no wider than `room`."""
+    if text_width(text) <= room + 0.5:  # room is the widest label's width, give or take float
+        return [text]
+    return _wrapped(text, max(1, int(room / (FONT_SIZE * GLYPH_WIDTH))))
+
+
+def _spread_labels(
+    wanted: Sequence[float], extents: Sequence[float], low: float, high: float
+) -> list[float]:
+    """Label y positions as near `wanted` as possible, each at least the `extents` (its own
+    height, 18 px a line) below the one above, within low..high."""
     order = sorted(range(len(wanted)), key=lambda i: (wanted[i], i))
     placed = [0.0] * len(wanted)
-    previous = low - gap
+    previous, previous_extent = low - 18.0, 18.0
     for i in order:
-        previous = max(wanted[i], previous + gap)
-        placed[i] = previous
+        previous = max(wanted[i], previous + previous_extent)
+        placed[i], previous_extent = previous, extents[i]
     # Labels pushed past the bottom are shifted back up together, keeping their gaps.
-    overflow = max(0.0, max(placed, default=low) - high)
+    bottom = max((y + extents[i] - 18.0 for i, y in enumerate(placed)), default=low)
+    overflow = max(0.0, bottom - high)
     return [max(low, y - overflow) for y in placed]
 
 
-def _series_description(name: str, points: Sequence[tuple[str, float]], decimals: int) -> str:
+def _series_description(
+    name: str, points: Sequence[tuple[str, float]], decimals: int, gap_text: str
+) -> str:
     """One series in words: its name and every value with its label."""
     values = ", ".join(
-        f"{label} {_number(value, decimals) if math.isfinite(value) else 'no figure'}"
+        f"{label} {_number(value, decimals) if math.isfinite(value) else gap_text}"
         for label, value in points
     )
     return f"{name}: {values or 'no figures'}."
@@ -235,8 +296,19 @@ def _x_tick_label(label: str, x: float, y: float) -> str:
     first, _, second = label.partition(" ")
     spans = f'<tspan x="{_coordinate(x)}" dy="0">{_escaped(first)}</tspan>'
     if second:
-        spans += f'<tspan x="{_coordinate(x)}" dy="14">{_escaped(second)}</tspan>'
+        spans += f'<tspan x="{_coordinate(x)}" dy="{LINE_HEIGHT:.0f}">{_escaped(second)}</tspan>'
     return f'<text x="{_coordinate(x)}" y="{_coordinate(y)}" text-anchor="middle">{spans}</text>'
+
+
+def labelled_categories(categories: Sequence[str], step: float) -> list[str]:
+    """The x-axis categories that get a label, `step` pixels apart: every k-th, counted back
+    from the latest (always labelled), with k the least that keeps labels from touching."""
+    widest = max(
+        (text_width(line) for label in categories for line in label.split(" ", 1)), default=0.0
+    )
+    every = max(1, math.ceil((widest + LABEL_GAP) / step)) if step > 0 else 1
+    last = len(categories) - 1
+    return [label for i, label in enumerate(categories) if (last - i) % every == 0]
 
 
 @dataclass(frozen=True)
@@ -286,18 +358,25 @@ def _series_marks(
     return f'<g data-series="{_escaped(name)}">{lines}{markers}</g>'
 
 
-def _direct_labels(
-    ends: Sequence[tuple[str, LineStyle, float]], axis: _Axis, x: float, top: float
-) -> list[str]:
+def _direct_labels(ends: Sequence[_LineEnd], axis: _Axis, x: float, top: float) -> list[str]:
     """Each line's label (with a sample of its line and marker) beside its last point, spread
     so no two labels overlap."""
-    ys = _spread_labels([axis.at(value) for *_, value in ends], 18.0, top, axis.start)
-    return [
-        f'<g><line x1="{x}" x2="{x + 22}" y1="{_coordinate(y)}" '
-        f'y2="{_coordinate(y)}" {_stroke(style)}/>{_marker(style.marker, x + 11, y, style)}'
-        f'<text x="{x + 28}" y="{_coordinate(y)}" dy="4">{_escaped(text)}</text></g>'
-        for (text, style, _), y in zip(ends, ys, strict=True)
-    ]
+    extents = [18.0 + LINE_HEIGHT * (len(end.lines) - 1) for end in ends]
+    ys = _spread_labels([axis.at(end.value) for end in ends], extents, top, axis.start)
+    parts = []
+    for end, y in zip(ends, ys, strict=True):
+        text_x = _coordinate(x + 28)
+        spans = "".join(
+            f'<tspan x="{text_x}" dy="{4 if i == 0 else LINE_HEIGHT:.0f}">{_escaped(line)}</tspan>'
+            for i, line in enumerate(end.lines)
+        )
+        parts.append(
+            f'<g><line x1="{_coordinate(x)}" x2="{_coordinate(x + 22)}" y1="{_coordinate(y)}" '
+            f'y2="{_coordinate(y)}" {_stroke(end.style)}/>'
+            f"{_marker(end.style.marker, x + 11, y, end.style)}"
+            f'<text x="{text_x}" y="{_coordinate(y)}">{spans}</text></g>'
+        )
+    return parts
 
 
 def line_chart_svg(
@@ -306,22 +385,28 @@ def line_chart_svg(
     unit: str,
     *,
     decimals: int = 1,
+    gap_text: str = "no figure",
+    marking: str | None = None,
 ) -> str:
-    """SVG line chart of named series of (period label, value), labelled directly at each line's
-    last point; the x axis is every label in sorted order, so labels must sort by time (like
-    '2013-14 Q4'); NaN breaks a line. Values are shown at `decimals` places."""
+    """SVG line chart of named series of (period label, value), each labelled directly with
+    its latest point; the x axis is every label in sorted order, so labels must sort by time
+    (like '2013-14 Q4', or '2013-14' on a yearly axis); NaN is a gap in the line, called
+    `gap_text` in words. Values are shown at `decimals` places; `marking` heads the chart."""
+    head = _head_height(marking)
     lines = _title_lines(title)
     categories = _x_categories(series)
     styles = [LINE_STYLES[i % len(LINE_STYLES)] for i in range(len(series))]
-    last = {name: _last_value(points) for name, points in series.items()}
-    ends = [
-        (f"{name}: {_number(value, decimals)}", style, value)
-        for (name, value), style in zip(last.items(), styles, strict=True)
-        if value is not None
+    texts = [
+        (end, style)
+        for (name, points), style in zip(series.items(), styles, strict=True)
+        if (end := _end_text(name, points, categories[-1], decimals, gap_text)) is not None
     ]
-    label_width = max((_text_width(text) for text, *_ in ends), default=0) + 40
-    left, right = 64.0, WIDTH - min(max(label_width, 120.0), WIDTH / 3)
-    top = _title_height(lines) + 26
+    widest = max((text_width(text) for (text, _), _ in texts), default=0.0)
+    column = min(max(widest + 38 + MARGIN, 120.0), WIDTH / 3)
+    left, right = 64.0, WIDTH - column
+    room = WIDTH - MARGIN - (right + 38)
+    ends = [_LineEnd(_end_lines(text, room), style, value) for (text, value), style in texts]
+    top = _title_height(lines, head) + 26
     axis = _Axis(
         _nice_ticks(*_value_range([v for points in series.values() for _, v in points])),
         top + 250.0,
@@ -329,15 +414,18 @@ def line_chart_svg(
     )
     step = (right - left) / max(len(categories), 1)
     positions = {label: left + step * (i + 0.5) for i, label in enumerate(categories)}
-    chart_id = _chart_id("line", title, unit, decimals, sorted(series.items()))
+    chart_id = _chart_id("line", title, unit, decimals, marking, sorted(series.items()))
     description = f"Line chart of {title}, in {unit}, by period. " + " ".join(
-        _series_description(name, points, decimals) for name, points in series.items()
+        _series_description(name, points, decimals, gap_text) for name, points in series.items()
     )
-    parts = _svg_open(chart_id, axis.start + 52, title, description)
-    parts.append(_visible_title(lines))
+    parts = _svg_open(chart_id, axis.start + 52, title, description, marking)
+    parts.append(_visible_title(lines, head))
     parts.append(f'<text x="{left}" y="{top - 12}">{_escaped(unit)}</text>')
     parts.extend(_y_grid(axis, left, right))
-    parts.extend(_x_tick_label(label, positions[label], axis.start + 18) for label in categories)
+    parts.extend(
+        _x_tick_label(label, positions[label], axis.start + 18)
+        for label in labelled_categories(categories, step)
+    )
     parts.extend(
         _series_marks(name, _segments(points, positions), style, axis)
         for (name, points), style in zip(series.items(), styles, strict=True)
@@ -413,28 +501,31 @@ def bar_chart_svg(
     unit: str,
     *,
     decimals: int = 1,
+    marking: str | None = None,
 ) -> str:
     """SVG horizontal bar chart of (name, value) in the given order, the bar named `highlight`
     hatched, outlined and labelled "(this area)"; NaN is drawn as "no figure". Values are shown
-    at `decimals` places."""
+    at `decimals` places; `marking` heads the chart."""
+    head = _head_height(marking)
     lines = _title_lines(title)
-    label_width = max((_text_width(_bar_label(name, highlight)) for name, _ in bars), default=0)
-    top = _title_height(lines) + 30
+    label_width = max((text_width(_bar_label(name, highlight)) for name, _ in bars), default=0)
+    top = _title_height(lines, head) + 30
     bottom = top + ROW_HEIGHT * len(bars)
     axis = _Axis(
         _nice_ticks(*_value_range([value for _, value in bars])),
-        min(label_width + 20, WIDTH / 2),
+        min(label_width + MARGIN + 8, WIDTH / 2),
         WIDTH - 80.0,
     )
-    chart_id = _chart_id("bar", title, unit, decimals, highlight, list(bars))
+    chart_id = _chart_id("bar", title, unit, decimals, highlight, marking, list(bars))
     in_words = "; ".join(
         f"{_bar_label(name, highlight)} "
         f"{_number(value, decimals) if math.isfinite(value) else 'no figure'}"
         for name, value in bars
     )
-    parts = _svg_open(chart_id, bottom + 40, title, f"Bar chart of {title}, in {unit}. {in_words}.")
+    description = f"Bar chart of {title}, in {unit}. {in_words}."
+    parts = _svg_open(chart_id, bottom + 40, title, description, marking)
     parts.append(_hatch_pattern(f"{chart_id}-hatch"))
-    parts.append(_visible_title(lines))
+    parts.append(_visible_title(lines, head))
     parts.extend(_x_grid(axis, top, bottom))
     parts.extend(
         _bar_row(

@@ -260,6 +260,11 @@ def indicator_section(
         *([f"partner returns ({', '.join(returns)})"] if returns else []),
         *publications,
     ]
+    disclosure = (
+        "counts of 1 to 5 withheld in the public edition"
+        if indicator.is_about_children
+        else "not withheld"
+    )
     return f"""### `{indicator.id}`: {indicator.title}
 
 - Unit: {indicator.unit}, published to {indicator.decimals} decimal places
@@ -269,6 +274,7 @@ multiplier: {indicator.multiplier}
 - Measure: {indicator.measure_type}{window}; breakdown: {indicator.breakdown}
 - Compared with: {", ".join(indicator.comparators) or "nothing (not compared)"}
 - Theme: {indicator.theme}
+- Subject: {indicator.subject} ({disclosure})
 - Sources: {"; ".join(from_sources) or "none in this warehouse"}
 
 Lineage (`lscb-metrics explain {indicator.id}`):

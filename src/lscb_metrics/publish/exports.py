@@ -6,6 +6,12 @@
   as they are, unrounded and unsuppressed, for analysts inside the board; never published.
 - `README.md`: what each file is, its columns, the indicators and the symbols.
 
+A board's internal edition writes the same open-data files with exact figures and a first
+column, `protective_marking`, saying "OFFICIAL-SENSITIVE: not for publication" on every row: a
+column, not a comment line, because a spreadsheet shows it on every screen and printed page, it
+stays with any rows copied, sorted or filtered out of the file, and every CSV reader still
+reads the file (a leading comment line breaks most of them, and is the first thing lost).
+
 Identical warehouse contents give byte-identical files: rows are sorted on their full key,
 numbers are written at fixed decimal places and nothing records when the files were made.
 """
@@ -21,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from lscb_metrics.boards import Board
+from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
@@ -54,6 +61,7 @@ META_COLUMNS = [
 ]
 #: Groups the indicator_id filter's items in EES; a grouping column has no metadata row.
 THEME_COLUMN = "theme"
+MARKING_COLUMN = "protective_marking"
 
 
 @dataclass(frozen=True)
@@ -86,10 +94,12 @@ INDICATORS = (
 )
 
 
-def write_exports(warehouse: Path, out_dir: Path, board: Board | None = None) -> list[Path]:
-    """Write into `out_dir`, with a README, either a board's open-data CSV and metadata (every
-    published figure and the board's own, none of another board's) or, without a board, the
-    analyst copies of the curated relations; return the paths written."""
+def write_exports(
+    warehouse: Path, out_dir: Path, board: Board | None = None, edition: Edition = PUBLIC
+) -> list[Path]:
+    """Write into `out_dir`, with a README, either `edition`'s open-data CSV and metadata for a
+    board (every published figure and the board's own, none of another board's) or, without a
+    board, the analyst copies of the curated relations; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets if board else None)
@@ -103,13 +113,29 @@ def write_exports(warehouse: Path, out_dir: Path, board: Board | None = None) ->
             )
     meta = open_data_meta(catalogue, hints)
     if board is not None:
-        open_data = open_data_frame(published_figures(rows, catalogue), catalogue)
+        open_data = open_data_frame(published_figures(rows, catalogue, edition), catalogue)
         written = [out_dir / OPEN_DATA, out_dir / OPEN_DATA_META]
-        _write_csv(open_data, written[0])
-        _write_csv(meta, written[1])
+        _write_csv(marked(open_data, edition), written[0])
+        _write_csv(marked(meta, edition), written[1])
     readme_path = out_dir / README
-    readme_path.write_text(exports_readme(written, meta, catalogue), encoding="utf-8")
+    readme = exports_readme(written, meta, catalogue)
+    if edition.marking:
+        readme = (
+            f"**{edition.marking}**\n\nThe {edition.name} edition, for the board and its "
+            "members: every figure exact, with no disclosure control. The publication rules "
+            "below are those of the public edition, the only one to publish.\n\n"
+            f"{readme}\n**{edition.marking}**\n"
+        )
+    readme_path.write_text(readme, encoding="utf-8")
     return [*written, readme_path]
+
+
+def marked(frame: pd.DataFrame, edition: Edition) -> pd.DataFrame:
+    """`frame` with the edition's protective marking as its first column, on every row; the
+    frame as it is for an edition without one."""
+    if not edition.marking:
+        return frame
+    return frame.assign(**{MARKING_COLUMN: edition.marking})[[MARKING_COLUMN, *frame.columns]]
 
 
 def column_comments(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

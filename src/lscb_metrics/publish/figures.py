@@ -7,6 +7,9 @@ it are those of DfE children's social care statistics and the GSS symbols guidan
 reveal them), a rate or percentage derived from such a count becomes `c`, National and Regional
 counts are rounded to the nearest 10, figures are rounded to the catalogue's decimals with
 halves away from zero, and a figure that is missing is `x` or, where there is none to give, `z`.
+Only counts of children are disclosure-controlled (the catalogue's `subject`): counts of staff,
+organisations and money are published as they are. The internal edition (`INTERNAL`) is
+rounded to the same decimals but controls nothing, for the board and its members only.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lscb_metrics.catalogue import POPULATION_MEASURE
+from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE
+from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -136,16 +140,20 @@ def figure_rows(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> p
     return frame
 
 
-def published_figures(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """`rows` (from figure_rows) with every column in FIGURES as published: a number rounded
-    to its decimals (int where that is 0) or a symbol (c, x, z, low; vs_england and vs_region
-    stay text)."""
+def published_figures(
+    rows: pd.DataFrame, catalogue: pd.DataFrame, edition: Edition = PUBLIC
+) -> pd.DataFrame:
+    """`rows` (from figure_rows) with every column in FIGURES as `edition` publishes it: a
+    number rounded to its decimals (int where that is 0) or a symbol (c, x, z, low;
+    vs_england and vs_region stay text); the public edition controls the disclosure of
+    children's counts."""
     spec = catalogue.loc[rows["indicator_id"]].set_index(rows.index)
     is_count = spec["denominator"].isna()
     count_denominator = ~is_count & spec["denominator"].ne(POPULATION_MEASURE)
     local = rows["geographic_level"].eq(LOCAL_AUTHORITY)
-    numerator, denominator = _published_counts(rows, count_denominator, local)
-    hidden = _hidden_values(rows, spec, local, numerator, denominator)
+    protected = spec["subject"].eq(CHILDREN) & edition.disclosure_controlled
+    numerator, denominator = _published_counts(rows, count_denominator, local, protected)
+    hidden = _hidden_values(rows, spec, local & protected, numerator, denominator)
     # A percentage hidden for its small complement could be worked out again from its numerator
     # and denominator, so the numerator goes too.
     numerator = numerator.mask(hidden & _is_number(numerator) & _is_number(denominator), SUPPRESSED)
@@ -178,23 +186,26 @@ def published_figures(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
 
 
 def _published_counts(
-    rows: pd.DataFrame, count_denominator: pd.Series, local: pd.Series
+    rows: pd.DataFrame, count_denominator: pd.Series, local: pd.Series, protected: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
-    """(numerators, denominators) after primary and secondary suppression of local counts and
-    rounding of National and Regional counts to 10; population denominators are left alone."""
+    """(numerators, denominators) after primary and secondary suppression of `protected` local
+    counts and rounding of protected National and Regional counts to 10; counts not protected
+    and population denominators are left alone."""
     counts = pd.DataFrame(
         {
             "numerator": rows["numerator"],
             "denominator": rows["denominator"].where(count_denominator),
         }
     )
+    controlled = local & protected
     suppressed = suppress_small_counts(
-        pd.concat([rows.loc[local, SERIES], counts[local]], axis=1),
+        pd.concat([rows.loc[controlled, SERIES], counts[controlled]], axis=1),
         ["numerator", "denominator"],
         group_columns=SERIES,
     )[["numerator", "denominator"]]
-    rounded = counts[~local].map(round_national_count).astype(object)
-    published = pd.concat([suppressed, rounded]).reindex(rows.index)
+    rounded = counts[~local & protected].map(round_national_count).astype(object)
+    exact = counts[~protected].astype(object)
+    published = pd.concat([suppressed, rounded, exact]).reindex(rows.index)
     denominator = published["denominator"].where(count_denominator, rows["denominator"])
     return published["numerator"], denominator
 
@@ -206,8 +217,9 @@ def _hidden_values(
     numerator: pd.Series,
     denominator: pd.Series,
 ) -> pd.Series:
-    """True where the value must be `c`: a suppressed count, or a local rate or percentage
-    whose count (or, for a percentage, denominator or complement) is 1 to 5 (DfE)."""
+    """True where the value must be `c`: a suppressed count, or a rate or percentage of a
+    `local` (controlled) row whose count (or, for a percentage, denominator or complement) is
+    1 to 5 (DfE)."""
     hidden = numerator.eq(SUPPRESSED) & spec["denominator"].isna()
     percentage = spec["multiplier"].eq(100)
     for kind, denominators in ((percentage, denominator), (~percentage, None)):

@@ -6,6 +6,14 @@ disclosure control as every other publication (`figures.published_figures`: coun
 figures derived from them become `c`). Judgements are shown in words and symbols as well as
 colour (WCAG 2.2 1.4.1): comparisons with England as OHID Fingertips labels them, trends as
 Fingertips' recent-trend markers (`stats.trend.recent_trend`).
+
+Charts show exactly what the tables show. The quarterly chart draws the board's own figure at
+each quarter beside England and the neighbours' average as that quarter is compared with them
+(the table's columns, quoted comparators included); the yearly chart draws the published
+annual series (DfE) on a yearly axis. A withheld figure (c) is a gap, never a point, and a
+label quoting a line's latest figure says c where that figure is withheld. A chart whose area
+has no figure to draw is not produced. The internal edition's page and charts carry its
+protective marking.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import pandas as pd
 
 from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import COMPARATORS
+from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import quarter_of, year_label
 from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, png_of_svg
@@ -33,6 +42,7 @@ from lscb_metrics.publish.figures import (
     catalogue_frame,
     figure_rows,
     published_figures,
+    published_sources,
     read_only,
 )
 from lscb_metrics.stats import comparison as cmp
@@ -45,6 +55,9 @@ TOTAL = "Total"
 PUBLISHED = "published"
 ENGLAND = "England"
 NEIGHBOURS_AVERAGE = "Neighbours' average"
+#: How a chart's words call a withheld point, and its direct label a withheld latest figure.
+WITHHELD = f"{SUPPRESSED} (withheld)"
+CHART_KINDS = ("trend", "years", "neighbours")
 
 # label -> (CSS class, symbol); the symbol repeats the word's meaning for those who cannot see
 # the colour, and is hidden from screen readers, which read the word.
@@ -105,6 +118,10 @@ figcaption { font-size: 0.9rem; color: #505a5f; }
 svg { max-width: 100%; height: auto; }
 dl.symbols dt { font-weight: bold; float: left; clear: left; width: 3rem; }
 dl.symbols dd { margin: 0 0 0.5rem 3rem; }
+.marking { position: fixed; top: 0; left: 0; right: 0; margin: 0; padding: 0.3rem 1rem;
+  background: #d4351c; color: #ffffff; font-weight: bold; text-align: center; z-index: 1; }
+body.marked { padding-top: 2.5rem; }
+p.marking-end { position: static; margin: 2rem 0 0; }
 """
 
 
@@ -124,7 +141,9 @@ class ScorecardData:
     shown: pd.DataFrame
     history: pd.DataFrame
     neighbours: pd.DataFrame
+    sources: dict[str, list[str]]
     revisions: tuple[str, ...] = ()  # REV-001 messages for the area's revised figures
+    edition: Edition = PUBLIC
 
 
 def _sql_text(value: str) -> str:
@@ -153,12 +172,13 @@ def _neighbour_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> l
 
 
 def read_scorecard_data(
-    warehouse: Path, board: Board, period_end: date | None = None
+    warehouse: Path, board: Board, period_end: date | None = None, edition: Edition = PUBLIC
 ) -> ScorecardData:
     """The board's figures at `period_end` (default: its latest quarter), their history and
-    neighbours, read from the warehouse without writing to it."""
+    neighbours as `edition` shows them, read from the warehouse without writing to it."""
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets)
+        sources = published_sources(connection)
         area = board_area(connection, board.areas[0])
         period_end = period_end or _latest_partner_period(connection, area.code)
         up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
@@ -191,10 +211,12 @@ def read_scorecard_data(
         period_end=period_end,
         catalogue=catalogue,
         own_rows=own,
-        shown=published_figures(current, catalogue),
-        history=published_figures(pd.concat([own, england], ignore_index=True), catalogue),
-        neighbours=published_figures(compared[latest_year], catalogue),
+        shown=published_figures(current, catalogue, edition),
+        history=published_figures(pd.concat([own, england], ignore_index=True), catalogue, edition),
+        neighbours=published_figures(compared[latest_year], catalogue, edition),
+        sources=sources,
         revisions=revised,
+        edition=edition,
     )
 
 
@@ -229,13 +251,14 @@ def _is_plotted(cell: object) -> bool:
     return cell == SUPPRESSED or not (isinstance(cell, str) or pd.isna(cell))
 
 
-def _points(rows: pd.DataFrame, column: str) -> list[tuple[str, float]]:
-    """(quarter label, published value) of `rows` in time order; a suppressed figure (c) is
-    kept as NaN, a gap in the line, and other symbols (x, z, low) are left out."""
-    kept = rows[rows[column].map(_is_plotted).astype(bool)].sort_values("period_end")
+def _points(rows: pd.DataFrame, column: str, labels: pd.Series) -> list[tuple[str, float]]:
+    """(label, published value) of `rows` in time order; a suppressed figure (c) is kept as
+    NaN, a gap in the line, and other symbols (x, z, low) are left out."""
+    kept = rows["period_end"].notna() & rows[column].map(_is_plotted).astype(bool)
+    ordered = rows[kept].assign(_label=labels[kept]).sort_values("period_end")
     return [
-        (quarter_of(end).label, _plotted(cell))
-        for end, cell in zip(kept["period_end"], kept[column], strict=True)
+        (label, _plotted(cell))
+        for label, cell in zip(ordered["_label"], ordered[column], strict=True)
     ]
 
 
@@ -251,28 +274,48 @@ def _has_comparators(spec: pd.Series) -> bool:
     return any(_compares_with(spec, comparator) for comparator in COMPARATORS)
 
 
-def trend_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[str, float]]]:
-    """Line-chart series of one indicator: the area's quarters (and published years before
-    them), and where the catalogue compares with them England's and the neighbours' average's
-    published years, each year at its last quarter; empty series left out."""
+def _totals(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
+    """The published history of one indicator's totals (no breakdown)."""
+    history = data.history
+    return history[history["indicator_id"].eq(indicator_id) & history["breakdown"].eq(TOTAL)]
+
+
+def quarter_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[str, float]]]:
+    """Series of the quarterly chart: the area's figure at each quarter from its partner
+    returns and, where the catalogue compares with them, England's and the neighbours' average
+    as each quarter is compared with them (the scorecard table's columns); empty ones left out."""
     spec = data.catalogue.loc[indicator_id]
-    rows = data.history[
-        data.history["indicator_id"].eq(indicator_id) & data.history["breakdown"].eq(TOTAL)
-    ]
-    own = rows[rows["area_code"].eq(data.area.code)]
-    quarters = own[own["source_type"].eq(PARTNER_RETURN)]
-    years = own[own["source_type"].eq(PUBLISHED)]
-    first_quarter = quarters["period_end"].min() if not quarters.empty else data.period_end
-    series = {
-        data.area.name: _points(
-            pd.concat([years[years["period_end"] < first_quarter], quarters]), "value"
-        )
-    }
+    rows = _totals(data, indicator_id)
+    quarters = rows[rows["area_code"].eq(data.area.code) & rows["source_type"].eq(PARTNER_RETURN)]
+    labels = quarters["period_end"].map(lambda end: quarter_of(end).label)
+    series = {data.area.name: _points(quarters, "value", labels)}
     if _compares_with(spec, "england"):
-        series[ENGLAND] = _points(rows[rows["geographic_level"].eq(NATIONAL)], "value")
+        series[ENGLAND] = _points(quarters, "england_value", labels)
     if _compares_with(spec, "statistical_neighbours"):
-        series[NEIGHBOURS_AVERAGE] = _points(years, "sn_average")
+        series[NEIGHBOURS_AVERAGE] = _points(quarters, "sn_average", labels)
     return {name: points for name, points in series.items() if points}
+
+
+def year_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[str, float]]]:
+    """Series of the yearly chart: the area's published figure for each year (DfE, up to the
+    quarter) and, where the catalogue compares with them, England's and the area's neighbours'
+    average for the same years; empty series left out."""
+    spec = data.catalogue.loc[indicator_id]
+    rows = _totals(data, indicator_id)
+    published = rows[rows["source_type"].eq(PUBLISHED)]
+    own = published[published["area_code"].eq(data.area.code)]
+    series = {data.area.name: _points(own, "value", own["time_period"])}
+    if _compares_with(spec, "england"):
+        england = published[published["geographic_level"].eq(NATIONAL)]
+        series[ENGLAND] = _points(england, "value", england["time_period"])
+    if _compares_with(spec, "statistical_neighbours"):
+        series[NEIGHBOURS_AVERAGE] = _points(own, "sn_average", own["time_period"])
+    return {name: points for name, points in series.items() if points}
+
+
+def _draws(series: Mapping[str, Sequence[tuple[str, float]]], name: str) -> bool:
+    """True when the series `name` has a figure to draw (not only gaps)."""
+    return any(math.isfinite(value) for _, value in series.get(name, ()))
 
 
 def _bar_order(bar: tuple[str, float]) -> tuple[bool, float, str]:
@@ -320,50 +363,127 @@ class Chart:
     caption: str
 
 
-def _trend_caption(area_name: str, series: Mapping[str, Sequence[tuple[str, float]]]) -> str:
-    """What a trend chart shows, naming only the comparators it has, and what a gap means."""
+def _sources_text(sources: Sequence[str]) -> str:
+    """The publications an indicator's published figures come from, in one phrase."""
+    return "; ".join(sources) if sources else "no publication in this warehouse"
+
+
+def _gap_sentence(series: Mapping[str, Sequence[tuple[str, float]]]) -> str:
+    """What a gap in a line means, where a chart has one."""
+    if any(math.isnan(value) for points in series.values() for _, value in points):
+        return " A break in a line is a figure withheld to protect confidentiality (c)."
+    return ""
+
+
+def _window_phrase(spec: pd.Series) -> str:
+    """What one quarter's figure counts: events over the window to its end, or a snapshot."""
+    if spec["measure_type"] == "snapshot":
+        return "as at the last day of the quarter"
+    return f"over the {int(spec['window_months'])} months to the end of the quarter"
+
+
+def quarter_caption(
+    data: ScorecardData, indicator_id: str, series: Mapping[str, Sequence[tuple[str, float]]]
+) -> str:
+    """What the quarterly chart plots and where each line comes from."""
+    spec = data.catalogue.loc[indicator_id]
+    what = (
+        f"{data.area.name}: each quarter from the partner agencies' returns to the board, "
+        f"{_window_phrase(spec)}."
+    )
     phrases = {ENGLAND: "England", NEIGHBOURS_AVERAGE: "the statistical neighbours' average"}
     compared = [phrase for name, phrase in phrases.items() if name in series]
-    yearly = (
-        f", with {' and '.join(compared)} for each published year, shown at its last quarter "
-        "(January to March)"
-        if compared
+    if compared:
+        what += (
+            f" {' and '.join(compared).capitalize()}: the figure each quarter is compared with "
+            "in the table, the latest year published on or before it "
+            f"({_sources_text(data.sources.get(indicator_id, []))})."
+        )
+    notes = _current(data, indicator_id)["comparator_note"].dropna()
+    if compared and len(notes):
+        what += f" At {quarter_of(data.period_end).label}: {notes.iloc[0]}."
+    return what + _gap_sentence(series)
+
+
+def year_caption(
+    data: ScorecardData, indicator_id: str, series: Mapping[str, Sequence[tuple[str, float]]]
+) -> str:
+    """What the yearly chart plots and where it was published."""
+    names = [data.area.name, *(name for name in (ENGLAND, NEIGHBOURS_AVERAGE) if name in series)]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    model = (
+        f" The neighbours' average is the mean of the area's statistical neighbours "
+        f"(DfE model {_sn_model(data)}) that have a figure."
+        if NEIGHBOURS_AVERAGE in series
         else ""
     )
-    has_gap = any(math.isnan(value) for points in series.values() for _, value in points)
-    gap = (
-        " A break in a line is a figure withheld to protect confidentiality (c)." if has_gap else ""
+    quoted = _current(data, indicator_id)["comparator_note"].dropna()
+    instead = (
+        f" The table compares {quarter_of(data.period_end).label} with a figure the board "
+        f"quoted instead: {quoted.iloc[0]}."
+        if len(quoted)
+        else ""
     )
-    return f"{area_name} each quarter from the partner returns{yearly}.{gap}"
+    return (
+        f"{listed}: each year as published "
+        f"({_sources_text(data.sources.get(indicator_id, []))}).{model}{instead}"
+        f"{_gap_sentence(series)}"
+    )
+
+
+def _current(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
+    """The table's row of one indicator's total at the scorecard's quarter."""
+    shown = data.shown
+    return shown[shown["indicator_id"].eq(indicator_id) & shown["breakdown"].eq(TOTAL)]
+
+
+def _sn_model(data: ScorecardData) -> str:
+    """The DfE statistical-neighbour model the area's comparisons use."""
+    models = data.own_rows["sn_model"].dropna()
+    return str(models.iloc[0]) if len(models) else "not recorded"
 
 
 def scorecard_charts(data: ScorecardData) -> dict[str, Chart]:
-    """Every chart of the scorecard by file stem (`<indicator>_trend`, `<indicator>_neighbours`),
-    in catalogue order; an indicator with a breakdown (training by agency) has none."""
+    """Every chart of the scorecard by file stem (`<indicator>_trend` quarterly,
+    `<indicator>_years` yearly, `<indicator>_neighbours`), in catalogue order; an indicator with
+    a breakdown (training by agency) has none, nor does a chart whose area has no figure."""
     charts: dict[str, Chart] = {}
+    marking = data.edition.marking
     totals = _own_rows(data)
     for row in totals[totals["breakdown"].eq(TOTAL)].itertuples(index=False):
         spec = data.catalogue.loc[row.indicator_id]
         title, unit, decimals = str(spec["title"]), str(spec["unit"]), int(spec["decimals"])
-        series = trend_series(data, row.indicator_id)
-        if data.area.name in series:
+        style = {"decimals": decimals, "marking": marking}
+        quarters = quarter_series(data, row.indicator_id)
+        if _draws(quarters, data.area.name):
             charts[f"{row.indicator_id}_trend"] = Chart(
-                line_chart_svg(series, title, unit, decimals=decimals),
-                _trend_caption(data.area.name, series),
+                line_chart_svg(
+                    quarters, f"{title}: each quarter", unit, gap_text=WITHHELD, **style
+                ),
+                quarter_caption(data, row.indicator_id, quarters),
             )
-        bars = neighbour_bars(data, row.indicator_id)
-        if _compares_with(spec, "statistical_neighbours") and data.area.name in dict(bars):
+        years = year_series(data, row.indicator_id)
+        if _draws(years, data.area.name):
+            charts[f"{row.indicator_id}_years"] = Chart(
+                line_chart_svg(years, f"{title}: each year", unit, gap_text=WITHHELD, **style),
+                year_caption(data, row.indicator_id, years),
+            )
+        bars = dict(neighbour_bars(data, row.indicator_id))
+        if _compares_with(spec, "statistical_neighbours") and math.isfinite(
+            bars.get(data.area.name, math.nan)
+        ):
             year = _year_of(row.comparator_period_end)
             charts[f"{row.indicator_id}_neighbours"] = Chart(
                 bar_chart_svg(
-                    bars,
+                    neighbour_bars(data, row.indicator_id),
                     data.area.name,
                     f"{title}, {year}: {data.area.name} among its statistical neighbours",
                     unit,
-                    decimals=decimals,
+                    **style,
                 ),
                 f"{data.area.name} (hatched, outlined and labelled) among its statistical "
-                f"neighbours, published figures for {year}.",
+                f"neighbours (DfE model {_sn_model(data)}), each as published for {year} "
+                f"({_sources_text(data.sources.get(row.indicator_id, []))}).",
             )
     return charts
 
@@ -462,14 +582,17 @@ def _indicator_rows(
     name = f"{_escaped(spec['title'])}{_footnote_link(first['comparator_note'], notes)}"
     if len(rows) == 1 and first["breakdown"] == TOTAL:
         cells = _figure_cells(first, spec, _trend_of(data, first))
-        return f'<tbody><tr><th scope="row">{name}{_about(spec, first)}</th>{cells}</tr></tbody>'
+        return (
+            f'<tbody data-indicator="{_escaped(first["indicator_id"])}"><tr><th scope="row">'
+            f"{name}{_about(spec, first)}</th>{cells}</tr></tbody>"
+        )
     group = f'<tr><th scope="rowgroup" colspan="8">{name}{_about(spec, first)}</th></tr>'
     body = "".join(
         f'<tr><th scope="row">{_escaped(row["breakdown_name"])}</th>'
         f"{_figure_cells(row, spec, _trend_of(data, row))}</tr>"
         for _, row in rows.iterrows()
     )
-    return f"<tbody>{group}{body}</tbody>"
+    return f'<tbody data-indicator="{_escaped(first["indicator_id"])}">{group}{body}</tbody>'
 
 
 def _table_head(data: ScorecardData) -> str:
@@ -496,7 +619,7 @@ def _chart_figures(indicator_id: str, title: str, charts: Mapping[str, Chart]) -
     """The indicator's charts as captioned figures under a heading, or nothing if it has none."""
     figures = [
         f"<figure>{chart.svg}<figcaption>{_escaped(chart.caption)}</figcaption></figure>"
-        for kind in ("trend", "neighbours")
+        for kind in CHART_KINDS
         if (chart := charts.get(f"{indicator_id}_{kind}"))
     ]
     if not figures:
@@ -605,23 +728,36 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         f"{data.area.region_name} and {data.area.name}'s statistical neighbours. Symbols and "
         "methods are explained in the notes."
     )
+    marking = data.edition.marking
+    # A fixed banner stays in view on screen and is repeated at the top of every printed page;
+    # the last line repeats it for a reader who scrolls past the top.
+    banner, end, body, lead = "", "", "<body>", ""
+    if marking:
+        banner = f'<p class="marking" role="note">{_escaped(marking)}</p>\n'
+        end = f'<p class="marking marking-end">{_escaped(marking)}</p>\n'
+        body, lead = '<body class="marked">', f"{marking}: "
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
-        f"<title>{_escaped(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<header><h1>{_escaped(title)}</h1><p>{_escaped(intro)}</p>"
+        f"<title>{_escaped(lead + title)}</title>\n<style>{STYLE}</style>\n</head>\n{body}\n"
+        f"{banner}<header><h1>{_escaped(title)}</h1><p>{_escaped(intro)}</p>"
         f'<nav aria-label="Themes"><ul>{contents}<li><a href="#notes">Notes</a></li></ul></nav>'
         f"</header>\n<main>\n{sections}\n{_notes_section(notes, data.revisions)}\n</main>\n"
-        "</body>\n</html>\n"
+        f"{end}</body>\n</html>\n"
     )
 
 
 def write_scorecard(
-    warehouse: Path, out_dir: Path, board: Board, period_end: date | None = None
+    warehouse: Path,
+    out_dir: Path,
+    board: Board,
+    period_end: date | None = None,
+    edition: Edition = PUBLIC,
 ) -> list[Path]:
-    """Write `scorecard.html` and `charts/<indicator>_{trend,neighbours}.{svg,png}` for the
-    board's quarter ending `period_end` (default: its latest) into `out_dir`; the paths written."""
-    data = read_scorecard_data(warehouse, board, period_end)
+    """Write `scorecard.html` and `charts/<indicator>_{trend,years,neighbours}.{svg,png}` of
+    `edition` for the board's quarter ending `period_end` (default: its latest) into `out_dir`;
+    the paths written."""
+    data = read_scorecard_data(warehouse, board, period_end, edition)
     charts = scorecard_charts(data)
     chart_dir = out_dir / CHARTS_DIR
     chart_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,10 @@ row 3 as an Excel Table with a header row that stays in view, no merged cells an
 or columns; numbers are stored as numbers and a symbol such as [c] stands only where a figure is
 withheld. Every figure is rounded and disclosure-controlled exactly as the open-data file is
 (`lscb_metrics.publish.figures.published_figures`).
+
+The internal edition's workbook has exact figures, and its protective marking in the first row
+of every sheet (so everything above moves down one row) and in every sheet's printed header, so
+it is on the screen whichever sheet is open and on every printed page.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.boards import Board
+from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
@@ -45,7 +50,9 @@ OGL_ATTRIBUTION = (
 )
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CONTACT_PLACEHOLDER = "[Name, email address and telephone number of the LSCB business unit]"
-HEADER_ROW = 3  # title in row 1, description in row 2, then the table
+HEADER_ROW = 3  # title in row 1, description in row 2, then the table (one lower when marked)
+MARKING_FONT = Font(bold=True, size=12, color="FFFFFF")
+MARKING_FILL = PatternFill("solid", fgColor="D4351C")
 TITLE_FONT = Font(bold=True, size=14)
 HEADING_FONT = Font(bold=True, size=12)
 MAX_WIDTH = 60
@@ -136,9 +143,12 @@ class SheetTable:
         return f"{self.sheet}_table"
 
 
-def write_workbook(warehouse: Path, out_path: Path, period_end: date, board: Board) -> Path:
-    """Write the report writers' workbook for the board's area at `period_end` (a quarter end)
-    and the same point a year earlier, beside England, region and statistical neighbours."""
+def write_workbook(
+    warehouse: Path, out_path: Path, period_end: date, board: Board, edition: Edition = PUBLIC
+) -> Path:
+    """Write `edition`'s report writers' workbook for the board's area at `period_end` (a
+    quarter end) and the same point a year earlier, beside England, region and statistical
+    neighbours."""
     if quarter_of(period_end).end != period_end:
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
     year_before = date(period_end.year - 1, period_end.month, period_end.day)
@@ -151,7 +161,7 @@ def write_workbook(warehouse: Path, out_path: Path, period_end: date, board: Boa
         )
         rows = figure_rows(connection, where)
         sources = sorted({s for found in published_sources(connection).values() for s in found})
-    published = published_figures(rows, catalogue)
+    published = published_figures(rows, catalogue, edition)
     current = published[published["period_end"] == period_end]
     previous = published[published["period_end"] == year_before]
     notes = note_texts(current)
@@ -162,9 +172,13 @@ def write_workbook(warehouse: Path, out_path: Path, period_end: date, board: Boa
     notes_sheet = notes_table(notes, used_symbols(tables))
     contents = contents_table([notes_sheet, *tables])
     workbook = Workbook()
-    _write_cover(workbook.active, cover_lines(area, period_end, sources))
+    first = 2 if edition.marking else 1
+    _write_cover(workbook.active, cover_lines(area, period_end, sources), first)
     for table in (contents, notes_sheet, *tables):
-        _write_table(workbook.create_sheet(table.sheet), table)
+        _write_table(workbook.create_sheet(table.sheet), table, first)
+    if edition.marking:
+        for sheet in workbook.worksheets:
+            _mark(sheet, edition.marking)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out_path)
     return out_path
@@ -256,7 +270,8 @@ def theme_table(
             _shown(row.vs_england),
             _shown(row.rank),
             _shown(row.rank_of),
-            ref(row.comparator_note) if isinstance(row.comparator_note, str) else "None",
+            # GSS: a notes column is the one place a cell is left empty, where there is no note.
+            ref(row.comparator_note) if isinstance(row.comparator_note, str) else None,
         ]
         for row in rows.itertuples()
     ]
@@ -406,11 +421,21 @@ def _number_format(value: object, decimals: int) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
-def _write_cover(sheet: Worksheet, lines: list[tuple[str, str]]) -> None:
-    """The Cover sheet: one line per row in column A, the title in A1."""
+def _mark(sheet: Worksheet, marking: str) -> None:
+    """The protective marking in A1, white on red, and in the header of every printed page."""
+    cell = sheet.cell(row=1, column=1, value=marking)
+    cell.font, cell.fill = MARKING_FONT, MARKING_FILL
+    for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+        header.center.text = marking
+        header.center.font = "Arial,Bold"
+        header.center.color = "D4351C"
+
+
+def _write_cover(sheet: Worksheet, lines: list[tuple[str, str]], first: int) -> None:
+    """The Cover sheet: one line per row in column A, the title in row `first`."""
     sheet.title = "Cover"
     fonts = {"title": TITLE_FONT, "heading": HEADING_FONT}
-    for number, (style, text) in enumerate(lines, start=1):
+    for number, (style, text) in enumerate(lines, start=first):
         cell = sheet.cell(row=number, column=1, value=text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style in fonts:
@@ -421,17 +446,19 @@ def _write_cover(sheet: Worksheet, lines: list[tuple[str, str]]) -> None:
     sheet.column_dimensions["A"].width = 100
 
 
-def _write_table(sheet: Worksheet, table: SheetTable) -> None:
-    """One table sheet: title, description, then the table as an Excel Table."""
-    sheet["A1"] = table.title
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = table.description
+def _write_table(sheet: Worksheet, table: SheetTable, first: int) -> None:
+    """One table sheet: title (in row `first`), description, then the table as an Excel
+    Table."""
+    header_row = HEADER_ROW + first - 1
+    title = sheet.cell(row=first, column=1, value=table.title)
+    title.font = TITLE_FONT
+    sheet.cell(row=first + 1, column=1, value=table.description)
     for column, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=column, value=header)
+        cell = sheet.cell(row=header_row, column=column, value=header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, (values, decimals) in enumerate(zip(table.rows, table.row_decimals, strict=True)):
-        row = HEADER_ROW + 1 + offset
+        row = header_row + 1 + offset
         for column, value in enumerate(values):
             cell = sheet.cell(row=row, column=column + 1, value=inert(value))
             if column in table.number_columns:
@@ -443,12 +470,12 @@ def _write_table(sheet: Worksheet, table: SheetTable) -> None:
             link = sheet.cell(row=row, column=1)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{target}'!A1")
             link.style = "Hyperlink"
-    last = f"{get_column_letter(len(table.headers))}{HEADER_ROW + len(table.rows)}"
-    excel_table = Table(displayName=table.table_name, ref=f"A{HEADER_ROW}:{last}")
+    last = f"{get_column_letter(len(table.headers))}{header_row + len(table.rows)}"
+    excel_table = Table(displayName=table.table_name, ref=f"A{header_row}:{last}")
     excel_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
     sheet.add_table(excel_table)
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.freeze_panes = f"A{header_row + 1}"
     for column, header in enumerate(table.headers):
-        longest = max(len(str(row[column])) for row in table.rows)
+        longest = max(len("" if row[column] is None else str(row[column])) for row in table.rows)
         width = min(max(longest, len(header) // 2, 8) + 2, MAX_WIDTH)
         sheet.column_dimensions[get_column_letter(column + 1)].width = width

@@ -83,7 +83,7 @@ def test_writes_the_page_and_every_chart_as_svg_and_png(written: list[Path]) -> 
     charts = written[1:]
     assert {path.parent.name for path in charts} == {CHARTS_DIR}
     stems = {path.stem for path in charts}
-    assert {"cp_plan_rate_trend", "cp_plan_rate_neighbours"} <= stems
+    assert {"cp_plan_rate_trend", "cp_plan_rate_years", "cp_plan_rate_neighbours"} <= stems
     assert sorted(charts) == sorted(
         written[0].parent / CHARTS_DIR / f"{stem}.{suffix}"
         for stem in stems
@@ -178,7 +178,7 @@ def test_charts_are_valid_svg_with_title_and_description(written: list[Path]) ->
 def test_suppressed_points_are_gaps_in_the_chart(written: list[Path]) -> None:
     [chart] = [path for path in written if path.name == "infant_deaths_trend.svg"]
     desc = ET.parse(chart).getroot().find(f"{SVG}desc")
-    assert desc is not None and "2014-15 Q2 no figure" in str(desc.text)
+    assert desc is not None and "2014-15 Q2 c (withheld)" in str(desc.text)
 
 
 def test_output_is_deterministic(

@@ -87,14 +87,24 @@ def test_every_sheet_starts_with_a_title_and_has_no_merged_cells(workbook: Workb
         assert sheet["A2"].value.startswith("This worksheet contains one table")
 
 
-def test_tables_have_no_blank_cells_and_set_column_widths(workbook: Workbook) -> None:
+def test_tables_have_no_blank_cells_but_empty_notes_and_set_column_widths(
+    workbook: Workbook,
+) -> None:
+    notes_seen = 0
     for sheet in workbook.worksheets[1:]:
         header, rows = table_rows(sheet)
         assert all(isinstance(h, str) and h for h in header)
-        assert rows and all(cell is not None and cell != "" for row in rows for cell in row)
+        filled = [n for n, h in enumerate(header) if h != "Notes"]
+        assert rows and all(row[n] is not None and row[n] != "" for row in rows for n in filled)
+        if "Notes" in header:
+            # GSS: the notes column is left empty where a row has no note, never "None".
+            notes = [row[header.index("Notes")] for row in rows]
+            assert all(note is None or note.startswith("[note ") for note in notes), notes
+            notes_seen += sum(note is None for note in notes)
         for column in range(1, len(header) + 1):
             letter = openpyxl.utils.get_column_letter(column)
             assert sheet.column_dimensions[letter].width
+    assert notes_seen
 
 
 def test_numbers_are_numeric_cells_and_symbols_stand_alone(workbook: Workbook) -> None:

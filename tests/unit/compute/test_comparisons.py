@@ -25,6 +25,7 @@ RATE = Indicator(
     breakdown="total",
     theme="x",
     published_value=None,
+    subject="children",
 )
 
 

@@ -44,6 +44,7 @@ def indicator(**overrides) -> Indicator:
         breakdown="total",
         theme="x",
         published_value=None,
+        subject="children",
     )
     return Indicator(**{**fields, **overrides})
 

@@ -1,0 +1,198 @@
+"""The two editions the demo run wrote for each board (issue 11): the public one never shows a
+count of children from 1 to 5 in any file, publishes staff figures, and every file of the
+internal one carries its protective marking where its reader sees it."""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lscb_metrics.editions import INTERNAL, PUBLIC
+from lscb_metrics.publish.charts import png_of_svg
+from lscb_metrics.publish.exports import MARKING_COLUMN, OPEN_DATA
+from lscb_metrics.publish.figures import catalogue_frame, read_only
+
+SVG = "{http://www.w3.org/2000/svg}"
+BOARDS = ("southend", "thurrock")
+SMALL = {1, 2, 3, 4, 5}
+MARKING = str(INTERNAL.marking)
+FIGURE = re.compile(r"(?<![\d.,-])\d[\d,]*(?:\.\d+)?(?![\d-])")
+
+
+@pytest.fixture(scope="module")
+def curated(demo_run: dict[str, Any]) -> Path:
+    return Path(demo_run["warehouse"]).parent / "curated"
+
+
+@pytest.fixture(scope="module")
+def catalogue(demo_warehouse: Path, demo_board: Any) -> pd.DataFrame:
+    with read_only(demo_warehouse) as connection:
+        return catalogue_frame(connection, demo_board.local_targets)
+
+
+@pytest.fixture(scope="module")
+def childrens_counts(catalogue: pd.DataFrame) -> set[str]:
+    """Ids of the indicators that are counts of children."""
+    counts = catalogue["unit"].eq("count") & catalogue["subject"].eq("children")
+    return set(catalogue.index[counts])
+
+
+def files(curated: Path, edition: str) -> Iterator[Path]:
+    for board in BOARDS:
+        folder = curated / board / edition
+        assert folder.is_dir(), folder
+        yield from sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every figure written in `text`, ignoring years and periods such as 2014-15."""
+    return [float(match.replace(",", "")) for match in FIGURE.findall(text)]
+
+
+def small(value: object) -> bool:
+    """True for a whole number from 1 to 5 (as a number or as its text)."""
+    try:
+        number = float(str(value).replace(",", ""))
+    except ValueError:
+        return False
+    return number in SMALL
+
+
+def test_the_editions_are_apart_and_the_public_one_unmarked(curated: Path) -> None:
+    for board in BOARDS:
+        assert sorted(p.name for p in (curated / board).iterdir()) == [
+            "EDITION.md",
+            INTERNAL.name,
+            PUBLIC.name,
+            "templates",
+        ]
+    for path in files(curated, PUBLIC.name):
+        if path.suffix != ".png":
+            assert MARKING not in path.read_bytes().decode("utf-8", "replace"), path
+
+
+def test_no_count_of_children_from_1_to_5_reaches_any_public_file(
+    curated: Path, catalogue: pd.DataFrame, childrens_counts: set[str]
+) -> None:
+    titles = {title: ident for ident, title in catalogue["title"].items()}
+    checked: dict[str, int] = {}
+    for path in files(curated, PUBLIC.name):
+        cells = list(childrens_cells(path, catalogue, childrens_counts, titles))
+        checked[path.suffix] = checked.get(path.suffix, 0) + len(cells)
+        assert not [cell for cell in cells if small(cell)], path
+    assert all(checked[suffix] for suffix in (".csv", ".xlsx", ".html", ".svg")), checked
+
+
+def childrens_cells(
+    path: Path, catalogue: pd.DataFrame, counts: set[str], titles: dict[str, str]
+) -> Iterator[object]:
+    """Every cell of `path` holding a count of children (the count indicators' values, and
+    every numerator and count denominator of an indicator about children)."""
+    if path.name == OPEN_DATA:
+        for row in csv.DictReader(path.open(encoding="utf-8")):
+            ident = row["indicator_id"]
+            if catalogue.at[ident, "subject"] == "children":
+                yield row["numerator"]
+                if catalogue.at[ident, "denominator"] != "population_0_17":
+                    yield row["denominator"]
+                if ident in counts:
+                    yield row["value"]
+    elif path.suffix == ".xlsx":
+        for sheet in openpyxl.load_workbook(path, read_only=True).worksheets:
+            rows = list(sheet.iter_rows(values_only=True))
+            header = next((r for r in rows if r and r[0] == "Indicator"), None)
+            if header is None:
+                continue
+            shown = [n for n, h in enumerate(header) if str(h).startswith(("Value", "Same"))]
+            for row in rows[rows.index(header) + 1 :]:
+                if titles.get(str(row[0])) in counts:
+                    yield from (row[n] for n in shown)
+    elif path.suffix == ".html":
+        page = ET.parse(path).getroot()
+        for body in page.iter("tbody"):
+            if body.get("data-indicator") in counts:
+                for row in body.iter("tr"):
+                    first = row.find("td")
+                    if first is not None:
+                        yield "".join(first.itertext()).strip()
+    elif path.suffix == ".svg" and path.stem.rsplit("_", 1)[0] in counts:
+        root = ET.parse(path).getroot()
+        desc = "".join(root.find(f"{SVG}desc").itertext())
+        # Every figure after a period label, and every figure a direct label quotes.
+        yield from numbers_in(re.sub(r"\d{4}-\d{2}( Q\d)?", "", desc.split(". ", 1)[1]))
+        for text in root.iter(f"{SVG}text"):
+            line = " ".join("".join(text.itertext()).split())
+            if ": " in line:
+                yield from numbers_in(line.rpartition(": ")[2])
+
+
+def test_staff_figures_are_published_not_withheld(curated: Path) -> None:
+    # IYSS at 2014-15 Q2: 196 of its 198 staff trained and in date, 196 / 198 = 99.0%; the
+    # complement, 2 staff, withheld all three under the children's rule.
+    frame = pd.read_csv(curated / "southend" / PUBLIC.name / OPEN_DATA, dtype=str)
+    iyss = frame[
+        frame["indicator_id"].eq("training_pct")
+        & frame["breakdown"].eq("SBC-IYSS")
+        & frame["time_identifier"].eq("Financial year Q2")
+        & frame["time_period"].eq("201415")
+    ]
+    assert iyss[["numerator", "denominator", "value"]].values.tolist() == [["196", "198", "99.0"]]
+
+
+def test_the_internal_edition_has_the_exact_figures(curated: Path) -> None:
+    # The report's 5 deaths under one, 0.4 neonatal deaths per 1,000 live births and 3 reviews
+    # with modifiable factors in 2013-14: withheld in public, exact for the board.
+    rows = {}
+    for edition in (PUBLIC, INTERNAL):
+        frame = pd.read_csv(curated / "southend" / edition.name / OPEN_DATA, dtype=str)
+        year = frame[
+            frame["time_period"].eq("201314") & frame["time_identifier"].eq("Financial year Q4")
+        ]
+        rows[edition.name] = year.set_index("indicator_id")
+    ids = ["infant_deaths", "neonatal_death_rate", "modifiable_factors_pct"]
+    assert rows[INTERNAL.name].at["infant_deaths", "value"] == "5"
+    assert rows[INTERNAL.name].at["neonatal_death_rate", "value"] == "0.4"
+    assert rows[INTERNAL.name].at["modifiable_factors_pct", "numerator"] == "3"
+    assert rows[PUBLIC.name].loc[ids, "value"].tolist() == ["c", "c", "c"]
+
+
+def test_every_internal_file_carries_the_marking(curated: Path) -> None:
+    seen = set()
+    for path in files(curated, INTERNAL.name):
+        seen.add(path.suffix)
+        if path.suffix == ".csv":
+            rows = list(csv.reader(path.open(encoding="utf-8")))
+            assert rows[0][0] == MARKING_COLUMN, path
+            assert all(row[0] == MARKING for row in rows[1:]), path
+        elif path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path)
+            for sheet in book.worksheets:
+                assert sheet["A1"].value == MARKING, (path, sheet.title)
+                assert sheet.oddHeader.center.text == MARKING, (path, sheet.title)
+        elif path.suffix == ".html":
+            page = ET.parse(path).getroot()
+            banners = [p for p in page.iter("p") if "marking" in p.get("class", "").split()]
+            assert len(banners) == 2 and all(b.text == MARKING for b in banners), path
+            assert page.find("head/title").text.startswith(MARKING)
+        elif path.suffix == ".svg":
+            root = ET.parse(path).getroot()
+            marks = [t for t in root.iter(f"{SVG}text") if t.get("data-marking")]
+            assert [t.text for t in marks] == [MARKING], path
+        elif path.suffix == ".png":
+            # The PNG is the marked SVG drawn, so the marking is in its pixels: redrawn for one
+            # board's charts (rendering every one takes seconds), the same code draws both.
+            svg = path.with_suffix(".svg").read_text(encoding="utf-8")
+            assert MARKING in svg, path
+            if path.is_relative_to(curated / BOARDS[0]):
+                assert path.read_bytes() == png_of_svg(svg), path
+        else:
+            assert path.read_text(encoding="utf-8").startswith(f"**{MARKING}**"), path
+    assert seen == {".csv", ".xlsx", ".html", ".svg", ".png", ".md"}
