@@ -260,7 +260,7 @@ def test_neighbour_averages_counts_and_places_match_an_independent_recomputation
     assert wrong.empty, show(wrong)
     # The pass above is not vacuous: averages over all 12 years of several indicators.
     with_average = actual[actual["sn_average"].notna()]
-    assert with_average["indicator_id"].nunique() == 9
+    assert with_average["indicator_id"].nunique() == 12
     assert len(with_average) > 15_000
     # Regions and England have no neighbours, places or ranks.
     above_la = england.compared[england.compared["geographic_level"] != LA]
@@ -283,6 +283,8 @@ def test_ranks_and_quartile_bands_match_an_independent_recomputation(england: En
         "cp_subsequent_pct",
         "assessments_within_45_days_pct",
         "road_ksi_rate",
+        "cp_plans_two_years_or_more_pct",
+        "injury_admission_rate",
     }
 
 
