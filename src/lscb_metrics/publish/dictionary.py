@@ -256,8 +256,16 @@ def indicator_section(
         if set(indicator.measures) & set(spec.column_names)
     )
     window = f", over {indicator.window_months} months" if indicator.measure_type == "flow" else ""
+    records = sorted(
+        {
+            registry.measures[name].local.file
+            for name in indicator.measures
+            if name in registry.measures and registry.measures[name].local is not None
+        }
+    )
     from_sources = [
         *([f"partner returns ({', '.join(returns)})"] if returns else []),
+        *([f"the board's own records ({', '.join(records)})"] if records else []),
         *publications,
     ]
     disclosure = (

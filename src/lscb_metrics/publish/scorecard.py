@@ -204,7 +204,7 @@ def read_scorecard_data(
         )
     comparator_ends = current.set_index("indicator_id")["comparator_period_end"].dropna()
     latest_year = compared["period_end"].eq(
-        compared["indicator_id"].map(comparator_ends.groupby(level=0).first())
+        compared["indicator_id"].map(comparator_ends.groupby(level=0).first().to_dict())
     )
     return ScorecardData(
         area=area,

@@ -62,27 +62,24 @@ TOTAL = "Total"
 
 @dataclass(frozen=True)
 class Theme:
-    """An annual-report theme: its sheet, and what stands in its table when it has no figures."""
+    """An annual-report theme and its sheet, in the order an annual report follows."""
 
     id: str
     sheet: str
     title: str
-    not_collected: bool = False
 
 
 THEMES = (
+    Theme("context", "Context", "The area and its children"),
     Theme("early_help_and_referrals", "Early_help", "Early help and referrals"),
     Theme("child_protection", "Child_protection", "Child protection"),
-    Theme("assessments", "Assessments", "Single assessments"),
-    Theme("training", "Training", "Safeguarding children training by agency"),
+    Theme("looked_after_children", "Looked_after_children", "Looked-after children"),
+    Theme("assessments", "Assessments", "Single assessments and casework"),
+    Theme("training", "Training", "Safeguarding children training"),
     Theme("child_deaths", "Child_deaths", "Child deaths"),
-    Theme("road_safety", "Road_safety", "Road safety"),
-    Theme(
-        "hospital_admissions",
-        "Hospital_admissions",
-        "Hospital admissions of children and young people",
-        not_collected=True,
-    ),
+    Theme("road_safety", "Road_safety", "Road safety and injuries"),
+    Theme("finance", "Finance", "The board's finance"),
+    Theme("board_attendance", "Board_attendance", "Board attendance and partners' audits"),
 )
 
 #: Method notes, numbered in this order; table headers refer to them by key.
@@ -113,9 +110,6 @@ METHOD_NOTES = {
     "rank": "Rank among all local authorities in England with a figure: 1 is the best, or the "
     "highest where higher is neither better nor worse; tied areas share the better rank. Counts "
     "are not ranked, as they mostly reflect the size of the area.",
-    "not_collected": "Not yet collected by the pipeline: no partner return or published data "
-    "set it reads carries these figures, so the annual report takes them from their "
-    "published source until a return is added.",
     "no_figures": "The warehouse holds no figures for this theme at this period.",
 }
 
@@ -382,9 +376,8 @@ def _placeholder_row(
     theme: Theme, width: int, by_agency: bool, period: str, notes: dict[str, str]
 ) -> list[object]:
     """The one row of a theme without figures: its title, the period and why there are none."""
-    label = f"{theme.title} (not yet collected)" if theme.not_collected else theme.title
-    why = note_ref(notes, "not_collected" if theme.not_collected else "no_figures")
-    row: list[object] = [label, *(["[z]"] if by_agency else []), "[x]", "[x]", period]
+    why = note_ref(notes, "no_figures")
+    row: list[object] = [theme.title, *(["[z]"] if by_agency else []), "[x]", "[x]", period]
     return [*row, *(["[x]"] * (width - len(row) - 1)), why]
 
 
