@@ -533,6 +533,7 @@ def compute_run(
     used = kept_submissions(
         choose_submissions(submissions, quarter), boards, run_boards, previous_board_runs
     )
+    reference = own_records_of(reference, run_boards, previous_board_runs)
     partner_facts = (
         conform_facts(pd.concat([s.facts for s in used], ignore_index=True))
         if used
@@ -609,6 +610,25 @@ def compute_run(
 
 
 BOARD_RUNS = "audit.board_runs"
+
+
+def own_records_of(
+    reference: Reference, run_boards: tuple[Board, ...], previous_board_runs: pd.DataFrame | None
+) -> Reference:
+    """`reference` with the boards' own records (local files) of the boards in the run and of
+    the boards that have run before only: a board that never ran has no figures yet."""
+    ran = set() if previous_board_runs is None else set(previous_board_runs["board"])
+    areas = {
+        area
+        for board in reference.boards.by_slug.values()
+        if board in run_boards or board.slug in ran
+        for area in board.areas
+    }
+    return replace(
+        reference,
+        board_records=reference.board_records[reference.board_records["area_code"].isin(areas)],
+        local_facts=reference.local_facts[reference.local_facts["area_code"].isin(areas)],
+    )
 
 
 def kept_submissions(
