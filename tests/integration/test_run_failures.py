@@ -42,7 +42,7 @@ def relations_digest(warehouse: Path, folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def quarter_returns(tmp_path: Path) -> Path:
-    """A returns folder holding only the demo's 2014-15 Q2 returns: a run reads 18 files."""
+    """A returns folder holding only the demo's 2014-15 Q2 returns: a run reads 20 files."""
     returns = tmp_path / "returns"
     shutil.copytree(DEMO_RETURNS, returns / QUARTER)
     return returns
@@ -125,7 +125,7 @@ def test_a_failure_before_the_commit_says_unchanged_and_the_relations_are_unchan
     [log] = (tmp_path / "logs").glob("lscb-run-*.log")
     assert f"Details are in {log}" in err
     assert "Traceback" not in out + err and "Traceback" in log.read_text()
-    assert re.search(r"^receive +\.* ?18 files: 18 accepted, 0 rejected \(\d+\.\d s\)$", out, re.M)
+    assert re.search(r"^receive +\.* ?20 files: 20 accepted, 0 rejected \(\d+\.\d s\)$", out, re.M)
 
 
 def test_a_publishing_failure_after_the_commit_says_what_was_committed(
