@@ -56,5 +56,5 @@ browsers:
 	apt-get update && apt-get install -y chromium libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils
 
 clean:
-	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/warehouse.duckdb.lock data/.staging data/logs .prefect
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/warehouse.duckdb.lock data/.staging data/.published-cache data/logs .prefect
 	find data/curated -mindepth 1 ! -name .gitkeep -delete

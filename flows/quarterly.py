@@ -50,13 +50,12 @@ def receive(
     paths: list[StagedFile],
     run_settings: Settings,
     context: pipeline.ReturnContext,
-    fingerprints: dict[str, str],
     receipts: dict[str, datetime],
     started_at: datetime,
 ) -> list[pipeline.Submission]:
     """Validate a batch of partner returns and keep each (archived or quarantined)."""
     submissions = [
-        pipeline.receive(path, run_settings, context, fingerprints, receipts, started_at)
+        pipeline.receive(path, run_settings, context, receipts, started_at)
         for path in progress.each("receive", paths)
     ]
     logger = get_run_logger()
@@ -168,9 +167,8 @@ def quarterly_run(
             len(found.known),
             len(found.skipped),
         )
-        recalled, todo = pipeline.recall_validated(
-            found, run_settings, fingerprints, receipts, started_at, pack
-        )
+        recalled = pipeline.recall_validated(found, run_settings, receipts, started_at, pack)
+        todo = found.files
         progress.began("receive", total=len(todo))
         validators = validation_workers(workers)
         logger.info(
@@ -182,7 +180,6 @@ def quarterly_run(
         shared = {
             "run_settings": run_settings,
             "context": context,
-            "fingerprints": fingerprints,
             "receipts": receipts,
             "started_at": started_at,
         }

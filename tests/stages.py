@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from lscb_metrics import pipeline, warehouse
 from lscb_metrics.config import Settings
 from lscb_metrics.submissions import Submission, return_context
-from lscb_metrics.validation_cache import declaration_fingerprints
 
 
 def received_returns(run_settings: Settings, reference: pipeline.Reference) -> list[Submission]:
@@ -15,9 +14,8 @@ def received_returns(run_settings: Settings, reference: pipeline.Reference) -> l
     or quarantined), receipts taken from the warehouse."""
     now = datetime.now(UTC)
     context = return_context(run_settings.schemas_dir, reference.la_lookup)
-    fingerprints = declaration_fingerprints(run_settings.schemas_dir, reference.la_lookup)
     receipts = warehouse.previous_receipts(run_settings.warehouse)
     return [
-        pipeline.receive(file, run_settings, context, fingerprints, receipts, now)
+        pipeline.receive(file, run_settings, context, receipts, now)
         for file in pipeline.candidate_files(run_settings).files
     ]

@@ -68,7 +68,7 @@ from lscb_metrics.reference import (
 )
 from lscb_metrics.returns import load_return_specs
 from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
-from lscb_metrics.validation_cache import Pack, recall, remember
+from lscb_metrics.validation_cache import Pack
 from lscb_metrics.withdraw import (
     WITHDRAWALS,
     load_withdrawals,
@@ -264,48 +264,33 @@ def receive(
     path: StagedFile,
     settings: Settings,
     context: ReturnContext,
-    fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
 ) -> Submission:
-    """Validate one staged file and keep it: archived if accepted, quarantined if rejected,
-    with the result recorded beside it for later runs under the same declarations."""
+    """Validate one staged file and keep it: archived if accepted, quarantined if rejected."""
     received = naive_utc(now)
     submission = budgeted_ingest(path, found_in(path, settings), context, received)
     submission.received_at = receipts.get(submission.sha256, received)
     archive(submission, path, settings.store_dir, settings.quarantine_dir)
-    remember(submission, fingerprints)
     return submission
 
 
 def recall_validated(
     found: Discovery,
     settings: Settings,
-    fingerprints: Mapping[str, str],
     receipts: Mapping[str, datetime],
     now: datetime,
     pack: Pack,
-) -> tuple[list[Submission], list[StagedFile]]:
-    """The files validated before under the same declarations, as submissions rebuilt from the
-    validation `pack` (known files) or the records beside their kept copies (validation_cache);
-    and the staged files that need validating."""
+) -> list[Submission]:
+    """The files validated before under the same declarations (known to the validation
+    `pack`), as submissions rebuilt from their records; the staged files need validating."""
     received = naive_utc(now)
-    kept = (settings.store_dir, settings.quarantine_dir)
     recalled = [
         pack.recall(identify(file, found_in(file, settings), received)) for file in found.known
     ]
-    todo = []
-    for file in found.files:
-        submission = recall(identify(file, found_in(file, settings), received), kept, fingerprints)
-        if submission is None:
-            todo.append(file)
-            continue
-        recalled.append(submission)
-        # Its kept copy is already archived: the staged one would only linger as a second.
-        file.path.unlink(missing_ok=True)
     for submission in recalled:
         submission.received_at = receipts.get(submission.sha256, received)
-    return recalled, todo
+    return recalled
 
 
 def found_in(file: StagedFile | KnownFile, settings: Settings) -> Path:

@@ -1,24 +1,20 @@
 """The validation cache: a file is validated once for each (content SHA-256, declaration
-fingerprint), and later runs reuse the result kept beside its archived copy.
+fingerprint), and later runs reuse the result.
 
-A record is `validation-<key>-<fingerprint>.json` (status, cover, failures, report), with
-`.facts.parquet` and `.rows.parquet` for an accepted file, in the file's store or quarantine
-folder (`<store>/<submission id>/`). It is written as soon as the file is validated, outside the
-warehouse's transaction, so a failed run does not lose it.
+The results are kept together in the pack (`<store>/.validation-pack/`): `pack.json` holds one
+record per kept file (status, cover, failures, report, where its copy is kept, and the key and
+fingerprint it was judged under), and two parquet files hold the accepted files' facts and typed
+rows. A run reads its whole history in three reads, and knows each kept file's content without
+opening it (the store is the pipeline's own, owner-only). The pack is rewritten as soon as a run
+has received its files, before anything is computed, so a failed run keeps what it validated; it
+is written as a new generation and then named in `pack.json`, never changed in place, and it can
+always be deleted (every file is then validated again).
 
-`key` names what the result depended on. An accepted file was judged against cover.yaml, its own
-return's declaration, the agencies, the LA code list and the validating code only, so its key is
-its return type and a change to another return's declaration leaves it valid. A rejected file
-may have been judged against every return's declaration (an unknown or mismatched return type),
-so its key is `any` and its fingerprint covers them all. Records of other fingerprints stay: they
-are valid again if a declaration is changed back.
-
-The pack (`<store>/.validation-pack/`) gathers the records a run used into three files, so that
-the next run reads its whole history in three reads instead of three per file, and knows each
-kept file's content without opening it (the store is the pipeline's own, owner-only). It is
-rewritten after each run that validated something new, never in place: a new generation is
-written, then named in `pack.json`. Without it, or for a file it does not hold, the records
-beside the files are read as before, so it can always be deleted.
+`key` names what a result depended on. An accepted file was judged against cover.yaml, its own
+return's declaration, the boards, the LA code list and the validating code only, so its key is its
+return type and a change to another return's declaration leaves it valid. A rejected file may have
+been judged against every return's declaration (an unknown or mismatched return type), so its key
+is `any` and its fingerprint covers them all.
 """
 
 from __future__ import annotations
@@ -41,7 +37,6 @@ from lscb_metrics.returns.report import ReportSummary
 from lscb_metrics.submissions import Submission
 
 ANY = "any"
-RECORD_PREFIX = "validation-"
 FINGERPRINT_CHARS = 16
 #: Package modules whose code decides a return's validation result and facts.
 VALIDATING_CODE = ("returns", "intake", "submissions.py", "facts.py", "periods.py", "xlsx.py")
@@ -67,44 +62,6 @@ def declaration_fingerprints(
     fingerprints = {path.stem: _digest([shared, path.read_bytes()]) for path in returns}
     fingerprints[ANY] = _digest([shared, _files_digest(returns, schemas_dir).encode()])
     return fingerprints
-
-
-def remember(submission: Submission, fingerprints: Mapping[str, str]) -> Path | None:
-    """The record of `submission`'s validation written beside its archived copy (None when it
-    was not archived)."""
-    if submission.archived_path is None:
-        return None
-    archived = Path(submission.archived_path)
-    key = _key(submission, fingerprints)
-    stem = archived.parent / f"{RECORD_PREFIX}{key}-{fingerprints[key][:FINGERPRINT_CHARS]}"
-    if submission.status == "accepted":
-        _write_parquet(submission.facts, stem.with_suffix(".facts.parquet"))
-        _write_parquet(submission.rows, stem.with_suffix(".rows.parquet"))
-    path = stem.with_suffix(".json")
-    # Written last and renamed into place: a record exists only once its frames do.
-    _write_text(path, json.dumps(_record(submission, archived.name), indent=1))
-    return path
-
-
-def recall(
-    submission: Submission, folders: Iterable[Path], fingerprints: Mapping[str, str]
-) -> Submission | None:
-    """`submission` (identified, not yet validated) completed from a record that is valid under
-    `fingerprints`, found in one of `folders` (store, quarantine); None when there is none."""
-    for folder in folders:
-        for path in sorted((folder / submission.submission_id).glob(f"{RECORD_PREFIX}*.json")):
-            key, _, fingerprint = path.stem.removeprefix(RECORD_PREFIX).rpartition("-")
-            if fingerprints.get(key, "")[:FINGERPRINT_CHARS] == fingerprint:
-                record = json.loads(path.read_text(encoding="utf-8"))
-                accepted = record["status"] == "accepted"
-                return _recalled(
-                    submission,
-                    record,
-                    path.parent / record["archived_name"],
-                    pd.read_parquet(path.with_suffix(".facts.parquet")) if accepted else None,
-                    pd.read_parquet(path.with_suffix(".rows.parquet")) if accepted else None,
-                )
-    return None
 
 
 PACK_FOLDER = ".validation-pack"

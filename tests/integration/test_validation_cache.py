@@ -30,7 +30,8 @@ CORPUS = PROJECT / "tests" / "corpus"
 
 @pytest.fixture
 def received(tmp_path: Path, demo_reference) -> tuple[Settings, list[Submission], Path]:
-    """One demo quarter and one rejected file, validated and kept once; a copy of the schemas."""
+    """One demo quarter and one rejected file, validated and kept once, and the pack saved as a
+    run saves it; a copy of the schemas."""
     returns = tmp_path / "returns"
     shutil.copytree(DEMO / "2014-15-Q2", returns / "2014-15-Q2")
     shutil.copy(CORPUS / "negative_count.csv", returns / "negative_count.csv")
@@ -40,36 +41,27 @@ def received(tmp_path: Path, demo_reference) -> tuple[Settings, list[Submission]
     context = return_context(schemas, demo_reference.la_lookup)
     fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
     now = datetime.now(UTC)
+    pack = load_pack(run_settings.store_dir, fingerprints)
     submissions = [
-        pipeline.receive(path, run_settings, context, fingerprints, {}, now)
-        for path in pipeline.candidate_files(run_settings).files
+        pipeline.receive(path, run_settings, context, {}, now)
+        for path in pipeline.candidate_files(run_settings, pack).files
     ]
+    assert save_pack(pack, submissions, fingerprints)
     return run_settings, submissions, schemas
 
 
 def recalled(run_settings: Settings, schemas: Path, demo_reference) -> dict[str, Submission]:
     """The files a run would not validate again under the declarations in `schemas`, by
-    submission id (from the pack where a run saved one, else the records beside the files)."""
+    submission id."""
     fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
     pack = load_pack(run_settings.store_dir, fingerprints)
     found = pipeline.candidate_files(run_settings, pack)
-    again, _ = pipeline.recall_validated(
-        found, run_settings, fingerprints, {}, datetime.now(UTC), pack
-    )
+    again = pipeline.recall_validated(found, run_settings, {}, datetime.now(UTC), pack)
     return {s.submission_id: s for s in again}
 
 
-def packed(run_settings: Settings, schemas: Path, fresh: list[Submission], demo_reference) -> None:
-    """The pack saved as a run saves it once it has received `fresh`."""
-    fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
-    assert save_pack(load_pack(run_settings.store_dir, fingerprints), fresh, fingerprints)
-
-
-@pytest.mark.parametrize("from_pack", [False, True])
-def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference, from_pack):
+def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference):
     run_settings, fresh, schemas = received
-    if from_pack:
-        packed(run_settings, schemas, fresh, demo_reference)
     again = recalled(run_settings, schemas, demo_reference)
     assert len(fresh) == 21 and set(again) == {s.submission_id for s in fresh}
     assert sum(s.status == "rejected" for s in fresh) == 1
@@ -84,7 +76,6 @@ def test_a_recalled_result_equals_the_fresh_validation(received, demo_reference,
 
 def test_packed_contents_are_hashed_but_never_staged_again(received, demo_reference):
     run_settings, fresh, schemas = received
-    packed(run_settings, schemas, fresh, demo_reference)
     fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
     pack = load_pack(run_settings.store_dir, fingerprints)
     # A partner overwrites one return with new figures: only that content is new.
@@ -100,14 +91,13 @@ def test_packed_contents_are_hashed_but_never_staged_again(received, demo_refere
     assert not save_pack(pack, fresh, fingerprints)
 
 
-def test_an_unreadable_pack_falls_back_to_the_records_beside_the_files(received, demo_reference):
+def test_an_unreadable_pack_means_every_file_is_validated_again(received, demo_reference):
     run_settings, fresh, schemas = received
-    packed(run_settings, schemas, fresh, demo_reference)
-    index = run_settings.store_dir / PACK_FOLDER / PACK_INDEX
-    index.write_text("{not json")
+    (run_settings.store_dir / PACK_FOLDER / PACK_INDEX).write_text("{not json")
     fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
-    assert load_pack(run_settings.store_dir, fingerprints).records == {}
-    assert set(recalled(run_settings, schemas, demo_reference)) == {s.submission_id for s in fresh}
+    pack = load_pack(run_settings.store_dir, fingerprints)
+    assert pack.records == {}
+    assert len(pipeline.candidate_files(run_settings, pack).files) == len(fresh)
 
 
 def test_a_changed_return_declaration_revalidates_exactly_its_files(received, demo_reference):

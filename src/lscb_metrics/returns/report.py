@@ -120,12 +120,17 @@ def report_text(failures: Sequence[Failure], file_name: str, summary: ReportSumm
 
 def write_validation_report(
     failures: Sequence[Failure], file_name: str, summary: ReportSummary, folder: Path
-) -> tuple[Path, Path]:
-    """`validation_report.xlsx` and `validation_report.html` written into `folder`; their paths."""
+) -> tuple[Path | None, Path]:
+    """`validation_report.html` written into `folder`, and `validation_report.xlsx` beside it
+    when there is a problem to list (a clean file's report is the page alone: writing a workbook
+    for each of thousands of clean files would cost more than validating them); their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    workbook, page = folder / REPORT_XLSX, folder / REPORT_HTML
-    _replace(workbook, workbook_bytes(report_workbook(failures, file_name, summary)))
+    page = folder / REPORT_HTML
     _replace(page, report_html(failures, file_name, summary).encode("utf-8"))
+    if not failures:
+        return None, page
+    workbook = folder / REPORT_XLSX
+    _replace(workbook, workbook_bytes(report_workbook(failures, file_name, summary)))
     return workbook, page
 
 

@@ -90,6 +90,15 @@ def test_report_files_are_written_into_the_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == sorted([REPORT_XLSX, REPORT_HTML])
 
 
+def test_a_clean_file_gets_the_page_alone(tmp_path: Path) -> None:
+    assert write_report([], "SUH_training.csv", _summary([]), tmp_path) == (
+        None,
+        tmp_path / REPORT_HTML,
+    )
+    assert "No problems found." in (tmp_path / REPORT_HTML).read_text(encoding="utf-8")
+    assert not (tmp_path / REPORT_XLSX).exists()
+
+
 def test_report_files_are_the_same_bytes_every_time(tmp_path: Path) -> None:
     failures = [NOT_A_NUMBER, NOTES]
     first = write_report(failures, "t.csv", _summary(failures), tmp_path / "a")
