@@ -8,9 +8,11 @@ Every expected problem ends in a one-line message and a non-zero exit, never a t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -393,6 +395,13 @@ def _flows_module():
     return flows.quarterly
 
 
+def _import_quality_checks() -> None:
+    """Import great_expectations for the quality stage ahead of time (a failure here is
+    reported, if at all, where the stage imports it)."""
+    with contextlib.suppress(Exception):
+        import great_expectations  # noqa: F401
+
+
 def run_period(
     period: str | None,
     warehouse: str | None,
@@ -438,6 +447,9 @@ def run_period(
     progress.LEDGER.start(log_file)
     with stop_on_signals(), run_console(log_file, sys.stdout, verbose=verbose):
         progress.began("start Prefect")
+        # The quality checkpoint's library takes seconds to import: import it while the server
+        # starts, which leaves this process waiting (and the machine's other core busy).
+        threading.Thread(target=_import_quality_checks, name="lscb-imports", daemon=True).start()
         with prefect_api(progress.LOGGER.warning, log_file) as api:
             progress.finished("start Prefect", f"API {api}")
             summary = flows.quarterly_run(
