@@ -1,11 +1,14 @@
 """The annual report's data chapter for one board and financial year, as DOCX and Markdown.
 
 Read from an existing warehouse (read-only): the board's own figures for the year (partner
-returns at the year's fourth quarter: rolling 12 months, or as at 31 March) and the published
-figures for the year, each beside the same figures a year earlier, with the comparisons in
-curated.comparisons. Sections follow the order an LSCB annual report takes (SECTIONS); each
-indicator reaches its section through its catalogue `theme`, so a newly catalogued indicator
-appears with no code, and a theme no section names gets a section of its own at the end.
+returns at the year's fourth quarter: rolling 12 months, or as at 31 March; its records of the
+year) and the published figures for the year, each beside the same figures a year earlier, with
+the comparisons in curated.comparisons; a snapshot dated off 31 March gives its latest figure
+(year_and_year_before). The public edition is disclosure-controlled; the internal one, for the
+board, has exact figures and its protective marking on every page. Sections follow the order
+an LSCB annual report takes (SECTIONS); each indicator reaches its section through its
+catalogue `theme`, so a newly catalogued indicator appears with no code, and a theme no section
+names gets a section of its own at the end.
 
 Every number carries a bracketed reference to its curated row, `[indicator_id area_code
 time_period]` (plus the breakdown, e.g. an agency code, where it is not Total): the row of
