@@ -98,9 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
     )
     report.add_argument(
+        "--edition",
+        choices=("public", "internal"),
+        default="public",
+        help="public (disclosure-controlled, the default) or internal (exact figures, marked "
+        "OFFICIAL-SENSITIVE, for the board and its members)",
+    )
+    report.add_argument(
         "--out",
         type=Path,
-        help="folder to write (default: reports/BOARD/YEAR in the curated folder)",
+        help="folder to write (default: reports/BOARD/YEAR/EDITION in the curated folder)",
     )
     reference = commands.add_parser("reference", help="published reference tables (DfE, ONS)")
     reference_commands = reference.add_subparsers(dest="reference_command", required=True)
@@ -161,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reference":
             return add_reference(args.file, args.source, args.date, args.allow_fewer_years)
         if args.command == "report":
-            return write_annual_report(args.year, args.board, args.warehouse, args.out)
+            return write_annual_report(
+                args.year, args.board, args.warehouse, args.out, args.edition
+            )
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
         if args.command == "withdraw":
@@ -330,12 +339,18 @@ def explain_indicator(
 
 
 def write_annual_report(
-    year: str, board_slug: str | None, warehouse: str | None, out: Path | None
+    year: str,
+    board_slug: str | None,
+    warehouse: str | None,
+    out: Path | None,
+    edition_name: str = "public",
 ) -> int:
-    """Write the board's data chapter for `year` as DOCX and Markdown from the warehouse
-    (read-only); where LibreOffice is installed also a PDF and a PNG of one of its pages."""
+    """Write the board's data chapter for `year` in the edition named `edition_name` as DOCX
+    and Markdown from the warehouse (read-only); where LibreOffice is installed also a PDF and a
+    PNG of one of its pages."""
     from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
+    from lscb_metrics.editions import EDITIONS
     from lscb_metrics.intake.declarations import SpecError
     from lscb_metrics.publish.annual_report import (
         REPORTS_DIR,
@@ -365,9 +380,10 @@ def write_annual_report(
     except SpecError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
         return EXIT_ERROR
-    out_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year
-    files = write_report(run_settings.warehouse, board, year, out_dir)
-    print(f"{board.name}, {year}: data chapter written")
+    [edition] = [edition for edition in EDITIONS if edition.name == edition_name]
+    out_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
+    files = write_report(run_settings.warehouse, board, year, out_dir, edition)
+    print(f"{board.name}, {year}: data chapter written ({edition.name} edition)")
     print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
     soffice = office_program()
     if soffice is None:

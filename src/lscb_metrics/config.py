@@ -36,7 +36,6 @@ LOCAL_POPULATION = "local_population.csv"
 LOCAL_COMPARATORS = "local_comparators.csv"
 BOARD_RECORDS = "board_records.csv"
 BOARD_ATTENDANCE = "board_attendance.csv"
-LOCAL_FIGURES = "local_figures.csv"
 #: A board's local figure files (in data/raw/local/<slug>/) and their columns.
 LOCAL_FILES: dict[str, tuple[str, ...]] = {
     LOCAL_POPULATION: ("area_code", "mid_year", "population_0_17", "source", "note"),
@@ -52,6 +51,7 @@ LOCAL_FILES: dict[str, tuple[str, ...]] = {
     BOARD_RECORDS: (
         "area_code",
         "financial_year",
+        "as_at",
         "measure",
         "breakdown",
         "value",
@@ -59,7 +59,6 @@ LOCAL_FILES: dict[str, tuple[str, ...]] = {
         "note",
     ),
     BOARD_ATTENDANCE: ("area_code", "meeting", "member", "status"),
-    LOCAL_FIGURES: ("measure", "area_code", "period_end", "value", "source", "note"),
 }
 
 

@@ -1,6 +1,7 @@
 """A board's own records as facts: its annual figures (board_records.csv: finance, the board's
-training, partners' section 11 self-audits, the looked-after children's survey) and its
-attendance register (board_attendance.csv), both in data/raw/local/<board>/.
+training, partners' section 11 self-audits, the looked-after children's survey, and figures its
+report quotes as at a date, such as the ONS population estimate it used) and its attendance
+register (board_attendance.csv), both in data/raw/local/<board>/.
 
 These are not partner returns: they are kept by the board's business manager, once a year (the
 budget, the survey) or once a meeting (the register), and money is not a whole number, so they
@@ -30,6 +31,7 @@ SOURCE_TYPE = "partner_return"
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _NUMBER = re.compile(r"\d+(\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: Attendance statuses and what each counts: (expected at the meeting, attended).
 ATTENDANCE_STATUSES: dict[str, tuple[int, int]] = {
@@ -72,6 +74,15 @@ def financial_year_dates(label: str) -> tuple[date, date] | None:
     return date(start, 4, 1), date(start + 1, 3, 31)
 
 
+def as_at_date(text: str, year_end: date) -> date | None:
+    """The ISO date `text` ('2012-06-30') if it is on or before `year_end`; None otherwise."""
+    try:
+        day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+    except ValueError:
+        return None
+    return day if day is not None and day <= year_end else None
+
+
 def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:
     """Every LOC-* failure of board_records.csv rows (text cells, header line 1)."""
     allowed = recorded_measures(registry, BOARD_RECORDS)
@@ -96,15 +107,23 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
                     },
                 )
             )
-        if row["financial_year"] and financial_year_dates(row["financial_year"]) is None:
+        span = financial_year_dates(row["financial_year"]) if row["financial_year"] else None
+        if row["financial_year"] and span is None:
             failures.append(
                 LocalFailure(rules.LOCAL_NOT_A_YEAR, {"line": line, "value": row["financial_year"]})
             )
+        failures += _as_at_failures(row, line, span, registry)
         if row["value"] and not _NUMBER.fullmatch(row["value"]):
             failures.append(
                 LocalFailure(rules.LOCAL_NOT_A_NUMBER, {"line": line, "value": row["value"]})
             )
-        key = (row["area_code"], row["financial_year"], row["measure"], row["breakdown"] or TOTAL)
+        key = (
+            row["area_code"],
+            row["financial_year"],
+            row["as_at"],
+            row["measure"],
+            row["breakdown"] or TOTAL,
+        )
         if key in first_line:
             failures.append(
                 LocalFailure(
@@ -118,24 +137,54 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
     return failures
 
 
+def _as_at_failures(
+    row: pd.Series, line: int, span: tuple[date, date] | None, registry: Registry
+) -> list[LocalFailure]:
+    """LOC-009 and LOC-010 for a row's as-at date: a date on or before the end of its financial
+    year (a year's records quote no later figure), of a measure taken at a date (a snapshot)."""
+    if not row["as_at"] or span is None:
+        return []
+    if as_at_date(row["as_at"], span[1]) is None:
+        fields = {
+            "line": line,
+            "value": row["as_at"],
+            "year_end": span[1],
+            "year": row["financial_year"],
+        }
+        return [LocalFailure(rules.LOCAL_NOT_AS_AT, fields)]
+    measure = registry.measures.get(row["measure"])
+    if measure is not None and measure.type != "snapshot":
+        return [LocalFailure(rules.LOCAL_FLOW_AS_AT, {"line": line, "measure": row["measure"]})]
+    return []
+
+
 def _key_text(key: tuple[str, ...]) -> str:
-    """'E06000033 2013-14 board_contributions (Essex Police)' for a row key."""
-    area, year, measure, breakdown = key
-    return f"{area} {year} {measure} ({breakdown})"
+    """'E06000033 2013-14 board_contributions (Essex Police)' for a row key ('E06000033 2013-14
+    as at 2012-06-30 population_0_4 (Total)' for a figure as at a date)."""
+    area, year, as_at, measure, breakdown = key
+    return f"{area} {_when(year, as_at)} {measure} ({breakdown})"
+
+
+def _when(year: str, as_at: str) -> str:
+    """'2013-14', or '2013-14 as at 2012-06-30' for a figure as at a date."""
+    return f"{year} as at {as_at}" if as_at else year
 
 
 def _parts_exceeding_wholes(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:
     """LOC-006 for each row whose measure is `part_of` another that is smaller on the same key."""
     values = {
-        (r.area_code, r.financial_year, r.measure, r.breakdown or TOTAL): (float(r.value), i + 2)
+        (r.area_code, r.financial_year, r.as_at, r.measure, r.breakdown or TOTAL): (
+            float(r.value),
+            i + 2,
+        )
         for i, r in enumerate(frame.itertuples(index=False))
     }
     failures = []
-    for (area, year, measure, breakdown), (value, line) in values.items():
+    for (area, year, as_at, measure, breakdown), (value, line) in values.items():
         local = registry.measures[measure].local
         whole = local.part_of if local else None
-        if whole and (area, year, whole, breakdown) in values:
-            whole_value = values[(area, year, whole, breakdown)][0]
+        if whole and (area, year, as_at, whole, breakdown) in values:
+            whole_value = values[(area, year, as_at, whole, breakdown)][0]
             if value > whole_value:
                 failures.append(
                     LocalFailure(
@@ -146,7 +195,7 @@ def _parts_exceeding_wholes(frame: pd.DataFrame, registry: Registry) -> list[Loc
                             "value": f"{value:g}",
                             "whole": whole,
                             "whole_value": f"{whole_value:g}",
-                            "key": f"{area} {year} ({breakdown})",
+                            "key": f"{area} {_when(year, as_at)} ({breakdown})",
                         },
                     )
                 )
@@ -156,16 +205,17 @@ def _parts_exceeding_wholes(frame: pd.DataFrame, registry: Registry) -> list[Loc
 def board_record_facts(
     frame: pd.DataFrame, registry: Registry, source: str, sha256: str
 ) -> pd.DataFrame:
-    """Facts of valid board_records.csv rows: one per row for its financial year, a Total per
-    measure given only by breakdown (their sum), and each `total_of` measure beside every row of
-    the measure it totals (the denominator of a share)."""
+    """Facts of valid board_records.csv rows: one per row for its financial year (or as at its
+    as-at date, labelled by the quarter ending then), a Total per measure given only by
+    breakdown (their sum), and each `total_of` measure beside every row of the measure it totals
+    (the denominator of a share)."""
     if frame.empty:
         return empty_facts()
     rows = frame.assign(
         breakdown=frame["breakdown"].where(frame["breakdown"].str.strip() != "", TOTAL),
         value=frame["value"].astype("float64"),
-    )[["area_code", "financial_year", "measure", "breakdown", "value"]]
-    key = ["area_code", "financial_year", "measure"]
+    )[["area_code", "financial_year", "as_at", "measure", "breakdown", "value"]]
+    key = ["area_code", "financial_year", "as_at", "measure"]
     has_total = rows[rows["breakdown"] == TOTAL][key].drop_duplicates()
     sums = rows[rows["breakdown"] != TOTAL].groupby(key, as_index=False)["value"].sum()
     sums = sums.merge(has_total, on=key, how="left", indicator=True)
@@ -176,18 +226,21 @@ def board_record_facts(
         if measure.local is None or measure.local.total_of is None:
             continue
         parts = rows[rows["measure"] == measure.local.total_of]
-        totals = parts[parts["breakdown"] == TOTAL].set_index(["area_code", "financial_year"])
-        wholes = totals["value"].reindex(
-            pd.MultiIndex.from_frame(parts[["area_code", "financial_year"]])
-        )
+        where = ["area_code", "financial_year", "as_at"]
+        totals = parts[parts["breakdown"] == TOTAL].set_index(where)
+        wholes = totals["value"].reindex(pd.MultiIndex.from_frame(parts[where]))
         derived.append(parts.assign(measure=measure.name, value=wholes.to_numpy()))
     rows = pd.concat([rows, *derived], ignore_index=True)
-    spans = rows["financial_year"].map(financial_year_dates)
+    spans = [
+        (date.fromisoformat(as_at),) * 2 if as_at else financial_year_dates(year)
+        for year, as_at in zip(rows["financial_year"], rows["as_at"], strict=True)
+    ]
     return conform_facts(
         rows.assign(
             period_start=[start for start, _ in spans],
             period_end=[end for _, end in spans],
-            time_period=rows["financial_year"],
+            # A figure as at a date is labelled, like a partner's quarter, when computed.
+            time_period=rows["financial_year"].where(rows["as_at"] == "", None),
             geographic_level="Local authority",
             source_type=SOURCE_TYPE,
             source=source,

@@ -27,7 +27,6 @@ from lscb_metrics.config import (
     BOARD_ATTENDANCE,
     BOARD_RECORDS,
     LOCAL_COMPARATORS,
-    LOCAL_FIGURES,
     LOCAL_FILES,
     LOCAL_POPULATION,
     Settings,
@@ -53,7 +52,6 @@ from lscb_metrics.published_cache import (
     published_fingerprint,
 )
 from lscb_metrics.reference import (
-    area_attributes,
     la_lookup,
     la_numbers,
     load_areas,
@@ -120,7 +118,6 @@ class Reference:
     population: pd.DataFrame
     neighbours: pd.DataFrame
     local_comparators: pd.DataFrame
-    local_facts: pd.DataFrame  # the boards' own figures from local files, as partner facts
     board_records: pd.DataFrame = field(default_factory=empty_facts)
 
 
@@ -157,7 +154,6 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
     comparators = local_figures(settings.local_dir, boards, LOCAL_COMPARATORS, str)
     comparators["period_end"] = pd.to_datetime(comparators["period_end"]).dt.date
     comparators["value"] = comparators["value"].astype(float)
-    figures = local_figures(settings.local_dir, boards, LOCAL_FIGURES, str)
     return Reference(
         boards=boards,
         areas=areas,
@@ -168,7 +164,6 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         neighbours=load_statistical_neighbours(settings.reference_dir, settings.sn_model),
         local_comparators=comparators,
         board_records=load_board_records(settings.local_dir, boards, registry),
-        local_facts=local_facts(figures, registry, areas),
     )
 
 
@@ -223,30 +218,6 @@ def load_board_records(local_dir: Path, boards: Boards, registry: Registry) -> p
             source = f"{board.name}: own records, {name}"
             frames.append(facts_of(frame, source, file_sha256(path)))
     return conform_facts(pd.concat(frames, ignore_index=True))
-
-
-def local_facts(figures: pd.DataFrame, registry: Registry, areas: pd.DataFrame) -> pd.DataFrame:
-    """The boards' local figures (local_figures.csv: a measure the board reports from its own
-    sources, such as the population estimate its report quoted) as partner-return facts."""
-    unknown = sorted(set(figures["measure"]) - set(registry.measures))
-    if unknown:
-        raise ConfigurationError(
-            f"{LOCAL_FIGURES}: measure(s) {', '.join(unknown)} are not declared in {registry.path}"
-        )
-    attributes = area_attributes(areas)
-    period_end = pd.to_datetime(figures["period_end"]).dt.date
-    facts = figures.assign(
-        period_start=period_end,
-        period_end=period_end,
-        time_period=None,
-        value=figures["value"].astype(float),
-        source_type="partner_return",
-        source=LOCAL_FIGURES + ": " + figures["source"],
-        area_name=figures["area_code"].map(attributes["area_name"]),
-        geographic_level=figures["area_code"].map(attributes["geographic_level"]),
-        region_code=figures["area_code"].map(attributes["region_code"]),
-    )
-    return conform_facts(facts)
 
 
 def candidate_files(settings: Settings, pack: Pack | None = None) -> Discovery:
@@ -367,9 +338,7 @@ def curated_relations(
     computed), and the boards' own, compared with them."""
     if published is None:
         published = published_relations(reference, catalogue)
-    own_facts = pd.concat(
-        [partner_facts, reference.board_records, reference.local_facts], ignore_index=True
-    )
+    own_facts = pd.concat([partner_facts, reference.board_records], ignore_index=True)
     own = indicator_relations(reference, own_facts, catalogue, published[0])
     order = ["indicator_id", "source_type", "area_code", "breakdown", "period_end"]
     values = pd.concat([published[0], own[0]], ignore_index=True)

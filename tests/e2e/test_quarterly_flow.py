@@ -219,8 +219,7 @@ def test_every_partner_value_traces_to_its_submitted_files(warehouse):
     missing = one(
         warehouse,
         "SELECT count(*) FROM curated.indicator_values v WHERE source_type = 'partner_return' "
-        "AND NOT (len(submission_ids) = 0 AND (source LIKE '%: own records, %.csv' "
-        "OR source LIKE 'local_figures.csv: %')) "
+        "AND NOT (len(submission_ids) = 0 AND source LIKE '%: own records, %.csv') "
         "AND (len(submission_ids) = 0 OR EXISTS (SELECT 1 FROM unnest(v.source_sha256s) t(sha) "
         "WHERE sha NOT IN (SELECT sha256 FROM audit.submissions WHERE status = 'accepted')))",
     )

@@ -28,6 +28,7 @@ COLUMNS = {
     "denominator": "curated.indicator_values",
     "england_value": "curated.comparisons",
     "sn_average": "curated.comparisons",
+    "change_pct": "curated.comparisons",  # per cent change on `change_years` before
 }
 
 

@@ -24,15 +24,24 @@ from lscb_metrics.measures import MEASURES_FILE, load_registry
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
 AREA = "E06000033"
-RECORD_COLUMNS = ["area_code", "financial_year", "measure", "breakdown", "value", "source", "note"]
+RECORD_COLUMNS = [
+    "area_code",
+    "financial_year",
+    "as_at",
+    "measure",
+    "breakdown",
+    "value",
+    "source",
+    "note",
+]
 
 
-def records(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
-    """board_records.csv rows (year, measure, breakdown, value) as read: text cells."""
+def records(*rows: tuple[str, ...]) -> pd.DataFrame:
+    """board_records.csv rows (year, measure, breakdown, value[, as_at]) as read: text cells."""
     return pd.DataFrame(
         [
-            [AREA, year, measure, breakdown, value, "test", ""]
-            for year, measure, breakdown, value in rows
+            [AREA, year, as_at[0] if as_at else "", measure, breakdown, value, "test", ""]
+            for year, measure, breakdown, value, *as_at in rows
         ],
         columns=RECORD_COLUMNS,
     )
@@ -51,6 +60,8 @@ VALID_RECORDS = records(
     ("2013-14", "s11_standards_assessed", "ECFRS", "36"),
     ("2013-14", "s11_standards_met_or_partly", "ECFRS", "33"),
     ("2013-14", "board_reserves_carried_forward", "", "77434.96"),
+    # The population its 2013-14 report quoted: ONS's estimate for mid-2012.
+    ("2013-14", "population_all_ages", "", "175284", "2012-06-30"),
 )
 VALID_REGISTER = register(
     ("2013-11", "Chair", "attended"),
@@ -81,6 +92,9 @@ BROKEN = {
     ),
     "LOC-007": (None, register(("2013-11", "Chair", "present"))),
     "LOC-008": (records(("", "board_contributions", "Council", "1")), None),
+    # A 2013-14 record cannot quote a figure from after March 2014.
+    "LOC-009": (records(("2013-14", "population_0_4", "", "11641", "2014-06-30")), None),
+    "LOC-010": (records(("2013-14", "board_expenditure", "", "96439", "2013-09-30")), None),
 }
 
 
@@ -124,6 +138,56 @@ def test_records_are_facts_of_their_financial_year_with_totals_and_share_denomin
     everyone = facts[facts["measure"] == "board_contributions_all"].set_index("breakdown")
     assert everyone.loc["Police", "value"] == pytest.approx(400.50)
     assert set(facts["source_type"]) == {"partner_return"}
+
+
+def test_an_as_at_date_that_is_no_date_is_refused_with_what_to_write() -> None:
+    [failure] = board_record_failures(
+        records(("2013-14", "population_0_4", "", "11641", "30/06/2012")), REGISTRY
+    )
+    assert failure.message == (
+        "LOC-009 line 2: '30/06/2012' is not a date on or before 2014-03-31, the end of "
+        "2013-14. Write it as 2012-06-30, or leave it blank for a figure of the whole year."
+    )
+
+
+def test_the_same_figure_as_at_two_dates_is_two_figures() -> None:
+    two = records(
+        ("2013-14", "population_0_4", "", "11641", "2012-06-30"),
+        ("2013-14", "population_0_4", "", "11700", "2013-06-30"),
+    )
+    assert board_record_failures(two, REGISTRY) == []
+    [again] = board_record_failures(pd.concat([two, two.tail(1)], ignore_index=True), REGISTRY)
+    assert again.message == (
+        "LOC-004 line 4: E06000033 2013-14 as at 2013-06-30 population_0_4 (Total) is given "
+        "again (first on line 3). Keep one row."
+    )
+
+
+def test_a_figure_as_at_a_date_is_a_fact_of_that_day_computed_as_a_snapshot() -> None:
+    facts = board_record_facts(VALID_RECORDS, REGISTRY, "test", "sha")
+    [residents] = facts[facts["measure"] == "population_all_ages"].itertuples()
+    assert (residents.period_start, residents.period_end, residents.value) == (
+        date(2012, 6, 30),
+        date(2012, 6, 30),
+        175284.0,
+    )
+    assert residents.source_type == "partner_return"
+    catalogue = {i.id: i for i in load_catalogue(SCHEMAS / "indicators.yaml")}
+    indicator = catalogue["population_all_ages"]
+    areas = pd.DataFrame(
+        [[AREA, "Southend-on-Sea", "Local authority", "E12000006"]],
+        columns=["area_code", "area_name", "geographic_level", "region_code"],
+    )
+    population = pd.DataFrame(columns=["area_code", "mid_year", "population_0_17", "source_type"])
+    [value] = indicator_values(
+        indicator.breakdown_rows(facts), population, indicator, areas
+    ).itertuples()
+    # A snapshot as at 30 June 2012, the last day of 2012-13's first quarter.
+    assert (value.value, value.period_end, value.time_period) == (
+        175284.0,
+        date(2012, 6, 30),
+        "2012-13 Q1",
+    )
 
 
 def test_an_annual_record_is_its_own_12_month_window() -> None:

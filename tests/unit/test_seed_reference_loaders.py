@@ -1,5 +1,5 @@
-"""Reading Fingertips exports and ONS MYE sheets, the boards' local figures and a change taken
-over several years, on tiny inline data."""
+"""Reading Fingertips exports and ONS MYE sheets and a change taken over several years, on tiny
+inline data."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import pytest
 
 from lscb_metrics.catalogue import CatalogueError, load_catalogue
 from lscb_metrics.compute.comparisons import previous_values
-from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.measures import MEASURES_FILE, load_registry
-from lscb_metrics.pipeline import local_facts
 from lscb_metrics.reference.fingertips import area_rows, fingertips_period
 from lscb_metrics.reference.ons_ages import band_population, mid_year_columns, sheet_table
 
@@ -125,37 +123,3 @@ def test_change_years_defaults_to_one_and_must_be_whole_years(tmp_path: Path) ->
     path.write_text(ENTRY + "    change_years: 0.5\n")
     with pytest.raises(CatalogueError, match=r"indicators.yaml:11: indicator x: change_years"):
         load_catalogue(path, REGISTRY)
-
-
-AREAS = pd.DataFrame(
-    {
-        "area_code": ["E06000033"],
-        "area_name": ["Southend-on-Sea"],
-        "geographic_level": ["Local authority"],
-        "region_code": ["E12000006"],
-    }
-)
-
-
-def test_local_figures_become_the_boards_own_facts() -> None:
-    figures = pd.DataFrame(
-        {
-            "measure": ["population_all_ages"],
-            "area_code": ["E06000033"],
-            "period_end": ["2012-06-30"],
-            "value": ["175284"],
-            "source": ["Southend LSCB annual report 2013-14"],
-            "note": ["quoted"],
-        }
-    )
-    facts = local_facts(figures, REGISTRY, AREAS)
-    fact = facts.iloc[0]
-    assert (fact["measure"], fact["value"], fact["period_end"]) == (
-        "population_all_ages",
-        175284.0,
-        date(2012, 6, 30),
-    )
-    assert fact["source_type"] == "partner_return" and fact["area_name"] == "Southend-on-Sea"
-    assert fact["source"] == "local_figures.csv: Southend LSCB annual report 2013-14"
-    with pytest.raises(ConfigurationError, match=r"measure\(s\) residents are not declared"):
-        local_facts(figures.assign(measure="residents"), REGISTRY, AREAS)

@@ -426,6 +426,21 @@ LOCAL_BLANK_VALUE = Rule(
     "line {line}: '{column}' is blank. Every row needs it.",
 )
 
+LOCAL_NOT_AS_AT = Rule(
+    "LOC-009",
+    "error",
+    "The as-at date is not a date on or before the end of the financial year.",
+    "line {line}: '{value}' is not a date on or before {year_end}, the end of {year}. Write it "
+    "as 2012-06-30, or leave it blank for a figure of the whole year.",
+)
+LOCAL_FLOW_AS_AT = Rule(
+    "LOC-010",
+    "error",
+    "A figure counted over the year is given as at a date.",
+    "line {line}: {measure} is counted over the whole financial year, so it has no as-at date. "
+    "Leave as_at blank.",
+)
+
 #: The rules of a board's own records.
 LOCAL_RECORD_RULES: tuple[Rule, ...] = (
     LOCAL_UNKNOWN_MEASURE,
@@ -436,6 +451,8 @@ LOCAL_RECORD_RULES: tuple[Rule, ...] = (
     LOCAL_PART_EXCEEDS_WHOLE,
     LOCAL_UNKNOWN_STATUS,
     LOCAL_BLANK_VALUE,
+    LOCAL_NOT_AS_AT,
+    LOCAL_FLOW_AS_AT,
 )
 #: The rules of partner returns.
 RETURN_RULES: tuple[Rule, ...] = (

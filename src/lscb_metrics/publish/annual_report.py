@@ -1,11 +1,14 @@
 """The annual report's data chapter for one board and financial year, as DOCX and Markdown.
 
 Read from an existing warehouse (read-only): the board's own figures for the year (partner
-returns at the year's fourth quarter: rolling 12 months, or as at 31 March) and the published
-figures for the year, each beside the same figures a year earlier, with the comparisons in
-curated.comparisons. Sections follow the order an LSCB annual report takes (SECTIONS); each
-indicator reaches its section through its catalogue `theme`, so a newly catalogued indicator
-appears with no code, and a theme no section names gets a section of its own at the end.
+returns at the year's fourth quarter: rolling 12 months, or as at 31 March; its records of the
+year) and the published figures for the year, each beside the same figures a year earlier, with
+the comparisons in curated.comparisons; a snapshot dated off 31 March gives its latest figure
+(year_and_year_before). The public edition is disclosure-controlled; the internal one, for the
+board, has exact figures and its protective marking on every page. Sections follow the order
+an LSCB annual report takes (SECTIONS); each indicator reaches its section through its
+catalogue `theme`, so a newly catalogued indicator appears with no code, and a theme no section
+names gets a section of its own at the end.
 
 Every number carries a bracketed reference to its curated row, `[indicator_id area_code
 time_period]` (plus the breakdown, e.g. an agency code, where it is not Total): the row of
@@ -33,12 +36,14 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Row
 
 from lscb_metrics.boards import Board
+from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import PeriodError, parse_quarter, year_label
 from lscb_metrics.publish.charts import png_of_svg
@@ -70,6 +75,11 @@ from lscb_metrics.publish.workbook import SOURCE_NAMES
 from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SYMBOL_NOTES
 
 TOTAL = "Total"
+#: `report_year` of the rows a chapter quotes: the year's figure, and the one it is compared with.
+YEAR, BEFORE = "year", "before"
+#: How far back before the year end the chapter reads rows: the year, the year before (where a
+#: snapshot's latest figure may be) and the year before that (its previous figure).
+LOOK_BACK_YEARS = 3
 CHARTS_DIR = "charts"
 #: Folder of data chapters in the curated folder, beside (not inside) the boards' editions,
 #: which each run replaces whole.
@@ -116,10 +126,12 @@ def report_sections(themes: Sequence[str]) -> list[Section]:
     return [*SECTIONS, *added]
 
 
-def report_values(rows: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """The figures the chapter quotes: the public edition's, disclosure-controlled and rounded
-    (the one place the chapter's values come from, so another edition can switch it)."""
-    return published_figures(rows, catalogue)
+def report_values(
+    rows: pd.DataFrame, catalogue: pd.DataFrame, edition: Edition = PUBLIC
+) -> pd.DataFrame:
+    """The figures the chapter quotes, as `edition` publishes them: rounded, and in the public
+    edition disclosure-controlled (the one place the chapter's values come from)."""
+    return published_figures(rows, catalogue, edition)
 
 
 @dataclass(frozen=True)
@@ -134,11 +146,7 @@ class ReportData:
     catalogue: pd.DataFrame
     figures: pd.DataFrame
     charts: dict[str, Chart] = field(default_factory=dict)
-
-    @property
-    def year_before_end(self) -> date:
-        """Last day of the year before."""
-        return date(self.year_end.year - 1, self.year_end.month, self.year_end.day)
+    edition: Edition = PUBLIC
 
 
 def year_end_of(year: str) -> date:
@@ -149,18 +157,21 @@ def year_end_of(year: str) -> date:
         raise ReportError(f"year {year!r} is not a financial year such as 2013-14") from error
 
 
-def read_report_data(warehouse: Path, board: Board, year: str) -> ReportData:
-    """The board's figures for financial year `year` ('2013-14') and a year earlier, with the
-    scorecard's charts at the year's last quarter, from the warehouse without writing to it."""
+def read_report_data(
+    warehouse: Path, board: Board, year: str, edition: Edition = PUBLIC
+) -> ReportData:
+    """The board's figures for financial year `year` ('2013-14') and a year earlier as `edition`
+    publishes them, with its scorecard's charts at the year's last quarter, from the warehouse
+    without writing to it."""
     end = year_end_of(year)
-    before = date(end.year - 1, end.month, end.day)
+    earliest = shifted(end, -LOOK_BACK_YEARS)
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets)
         area = board_area(connection, board.areas[0])
         rows = figure_rows(
             connection,
-            f"v.area_code = '{area.code}' "
-            f"AND v.period_end IN (DATE '{before.isoformat()}', DATE '{end.isoformat()}')",
+            f"v.area_code = '{area.code}' AND v.period_end > DATE '{earliest.isoformat()}' "
+            f"AND v.period_end <= DATE '{end.isoformat()}'",
         )
     if not rows["period_end"].eq(end).any():
         raise ReportError(
@@ -168,11 +179,51 @@ def read_report_data(warehouse: Path, board: Board, year: str) -> ReportData:
             "pipeline for a quarter of that year or later first"
         )
     try:
-        charts = scorecard_charts(read_scorecard_data(warehouse, board, end))
+        charts = scorecard_charts(read_scorecard_data(warehouse, board, end, edition))
     except ScorecardError:
         charts = {}  # no partner returns that quarter: the published figures have no charts
-    values = report_values(rows, catalogue)
-    return ReportData(board.name, area, year_label(end.year - 1), end, catalogue, values, charts)
+    snapshots = set(catalogue.index[catalogue["measure_type"].eq("snapshot")])
+    chosen = year_and_year_before(rows, snapshots, end)
+    values = report_values(chosen, catalogue, edition)
+    return ReportData(
+        board.name, area, year_label(end.year - 1), end, catalogue, values, charts, edition
+    )
+
+
+def shifted(day: date, years: int) -> date:
+    """The same day `years` years later (earlier when negative); 28 February for 29 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def year_and_year_before(rows: pd.DataFrame, snapshots: set[str], end: date) -> pd.DataFrame:
+    """The rows a chapter for the year ending `end` quotes, each with `report_year` YEAR or
+    BEFORE: those ending on `end` and a year earlier; and, for a series of a `snapshots`
+    indicator none of whose periods ends on the year's last day (ONS estimates at 30 June), its
+    latest figure on or before `end` in the year or the year before (an estimate is published
+    about a year after its date, so the latest a board can quote at the year end is often the
+    year before's) and, for the change, its latest at least a year before that one."""
+    series = ["indicator_id", "source_type", "breakdown"]
+    year_end_day = rows["period_end"].map(lambda day: (day.month, day.day) == (end.month, end.day))
+    dated = year_end_day.groupby([rows[c] for c in series]).transform("any")
+    before = shifted(end, -1)
+    regular = rows[dated & rows["period_end"].isin([end, before])]
+    regular = regular.assign(report_year=regular["period_end"].map({end: YEAR, before: BEFORE}))
+    picked = [regular]
+    undated = rows[~dated & rows["indicator_id"].isin(snapshots) & rows["period_end"].le(end)]
+    for _, found in undated.sort_values("period_end").groupby(series, sort=False):
+        recent = found[found["period_end"].gt(shifted(end, -2))]
+        if recent.empty:
+            continue
+        latest = recent.tail(1)
+        cutoff = shifted(latest["period_end"].iloc[0], -1)
+        earlier = found[
+            found["period_end"].le(cutoff) & found["period_end"].gt(shifted(cutoff, -1))
+        ]
+        picked += [latest.assign(report_year=YEAR), earlier.tail(1).assign(report_year=BEFORE)]
+    return pd.concat(picked)
 
 
 def row_reference(indicator_id: str, area_code: str, time_period: str, breakdown: str) -> str:
@@ -199,7 +250,7 @@ def year_rows(data: ReportData) -> pd.DataFrame:
     """The year's figures (both sources) in catalogue order, the board's own first, Total
     before the breakdowns."""
     order = {indicator_id: n for n, indicator_id in enumerate(data.catalogue.index)}
-    rows = data.figures[data.figures["period_end"].eq(data.year_end)]
+    rows = data.figures[data.figures["report_year"].eq(YEAR)]
     return rows.assign(
         _order=rows["indicator_id"].map(order),
         _published=rows["source_type"].ne(PARTNER_RETURN),
@@ -208,12 +259,14 @@ def year_rows(data: ReportData) -> pd.DataFrame:
 
 
 def previous_row(data: ReportData, row: pd.Series) -> pd.Series | None:
-    """The same figure a year earlier: from the same source, else from the other one."""
+    """The same figure a year earlier: from the same source, else from the other one (if it is
+    dated before the figure)."""
     figures = data.figures
     earlier = figures[
-        figures["period_end"].eq(data.year_before_end)
+        figures["report_year"].eq(BEFORE)
         & figures["indicator_id"].eq(row["indicator_id"])
         & figures["breakdown"].eq(row["breakdown"])
+        & figures["period_end"].lt(row["period_end"])
     ]
     if earlier.empty:
         return None
@@ -357,6 +410,19 @@ class Picture:
 Block = Heading | Paragraph | Table | Picture
 
 
+def edition_note(edition: Edition) -> str:
+    """What the edition withholds, for the chapter's introduction."""
+    if edition.disclosure_controlled:
+        return (
+            "Public edition: counts of children from 1 to 5, and figures from which one could be "
+            "worked out, are withheld ([c])."
+        )
+    return (
+        f"Internal edition for the board and its members ({edition.marking}): every figure is "
+        "exact, small counts of children included."
+    )
+
+
 def introduction(data: ReportData) -> list[Block]:
     """The chapter's title and what its figures are."""
     return [
@@ -369,8 +435,7 @@ def introduction(data: ReportData) -> list[Block]:
             f"the {data.area.region_name} region and the area's statistical neighbours."
         ),
         Paragraph(
-            "Public edition: counts of children from 1 to 5, and figures from which one could be "
-            "worked out, are withheld ([c]); figures are rounded to the places shown, halves "
+            f"{edition_note(data.edition)} Figures are rounded to the places shown, halves "
             "away from zero. Similar, better, worse, above and below England or the region "
             "follow the Fingertips method (England's figure inside or outside the area's 95% "
             "confidence interval; 'significantly' where outside the 99.8% interval) where the "
@@ -491,12 +556,19 @@ def _add_table(document: DocxDocument, block: Table) -> None:
                     run.font.size = TABLE_FONT
 
 
-def docx_document(blocks: Sequence[Block]) -> DocxDocument:
-    """The chapter as a Word document."""
+def docx_document(blocks: Sequence[Block], marking: str | None = None) -> DocxDocument:
+    """The chapter as a Word document; a protective `marking` in every page's header and
+    footer."""
     document = Document()
     page = document.sections[0]
     page.page_width, page.page_height = A4
     page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = MARGIN
+    if marking:
+        for part in (page.header, page.footer):
+            paragraph = part.paragraphs[0]
+            paragraph.text = marking
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.runs[0].bold = True
     document.styles["Normal"].font.name = BODY_FONT
     for block in blocks:
         if isinstance(block, Heading):
@@ -517,9 +589,10 @@ def _markdown_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown_text(blocks: Sequence[Block]) -> str:
-    """The chapter as Markdown, charts linked from `charts/<stem>.png`."""
-    lines: list[str] = []
+def markdown_text(blocks: Sequence[Block], marking: str | None = None) -> str:
+    """The chapter as Markdown, charts linked from `charts/<stem>.png`; a protective `marking`
+    as its first and last line."""
+    lines: list[str] = [f"**{marking}**", ""] if marking else []
     for block in blocks:
         if isinstance(block, Heading):
             lines += [f"{'#' * (block.level + 1)} {block.text}", ""]
@@ -536,6 +609,8 @@ def markdown_text(blocks: Sequence[Block]) -> str:
             ]
         else:
             lines += [f"![{block.alt_text}]({CHARTS_DIR}/{block.stem}.png)", "", block.caption, ""]
+    if marking:
+        lines += [f"**{marking}**", ""]
     return "\n".join(lines)
 
 
@@ -553,10 +628,12 @@ def report_stem(year: str) -> str:
     return f"data_chapter_{year}"
 
 
-def write_report(warehouse: Path, board: Board, year: str, out_dir: Path) -> ReportFiles:
-    """Write the data chapter for `year` as DOCX and Markdown (with its charts as PNG files in
-    `charts/`) into `out_dir`."""
-    data = read_report_data(warehouse, board, year)
+def write_report(
+    warehouse: Path, board: Board, year: str, out_dir: Path, edition: Edition = PUBLIC
+) -> ReportFiles:
+    """Write `edition`'s data chapter for `year` as DOCX and Markdown (with its charts as PNG
+    files in `charts/`) into `out_dir`."""
+    data = read_report_data(warehouse, board, year, edition)
     blocks = chapter_blocks(data)
     out_dir.mkdir(parents=True, exist_ok=True)
     chart_dir = out_dir / CHARTS_DIR
@@ -569,9 +646,9 @@ def write_report(warehouse: Path, board: Board, year: str, out_dir: Path) -> Rep
             charts.append(path)
     stem = report_stem(data.year)
     docx_path = out_dir / f"{stem}.docx"
-    docx_document(blocks).save(str(docx_path))
+    docx_document(blocks, edition.marking).save(str(docx_path))
     markdown_path = out_dir / f"{stem}.md"
-    markdown_path.write_text(markdown_text(blocks), encoding="utf-8", newline="\n")
+    markdown_path.write_text(markdown_text(blocks, edition.marking), encoding="utf-8", newline="\n")
     return ReportFiles(docx_path, markdown_path, charts)
 
 

@@ -18,6 +18,7 @@ numbers are written at fixed decimal places and nothing records when the files w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,9 @@ ANALYST_FORMATS = ("parquet", "csv")
 ANALYST_ORDER = "indicator_id, source_type, area_code, breakdown, period_end, period_start"
 ENGLAND = ("E92000001", "England")
 LEVEL_ORDER = {NATIONAL: 0, "Regional": 1, LOCAL_AUTHORITY: 2}
+#: A partner value labelled by the quarter its window ends with ('2014-15 Q2', or
+#: '2012-13 Q3 to 2014-15 Q2' for a longer window), not a whole year ('2013-14', '2012-14').
+_QUARTER_LABEL = re.compile(r"\d{4}-\d{2} Q[1-4]$")
 META_COLUMNS = [
     "col_name",
     "col_type",
@@ -150,19 +154,21 @@ def column_comments(connection: duckdb.DuckDBPyConnection, relation: str) -> dic
     )
 
 
-def ees_time(period_end: date, source_type: str) -> tuple[str, str]:
-    """EES time_period and time_identifier of a value ending `period_end`: a partner return
-    quarter -> (201415, Financial year Q2); a published year to 31 March -> (201314, Financial
-    year); published calendar years (pooled) ending 31 December 2016 -> (2016, Calendar year);
-    an ONS mid-year estimate at 30 June 2012 -> (2012, Calendar year), the year it is taken in."""
-    if source_type == PARTNER_RETURN:
+def ees_time(period_end: date, source_type: str, time_period: str) -> tuple[str, str]:
+    """EES time_period and time_identifier of a value ending `period_end` and labelled
+    `time_period`: a partner return quarter (its window ending with the quarter, labelled
+    '2014-15 Q2') -> (201415, Financial year Q2); any other year to 31 March (a published year,
+    a board's annual record '2013-14', years pooled to it) -> (201314, Financial year);
+    published calendar years (pooled) ending 31 December 2016 -> (2016, Calendar year); an
+    ONS mid-year estimate at 30 June 2012 -> (2012, Calendar year), the year it is taken in."""
+    if source_type == PARTNER_RETURN and _QUARTER_LABEL.search(time_period):
         quarter = quarter_of(period_end)
         return _financial_year(quarter.year_start), f"Financial year Q{quarter.number}"
     if (period_end.month, period_end.day) == (3, 31):
         return _financial_year(period_end.year - 1), "Financial year"
     if (period_end.month, period_end.day) in ((12, 31), (6, 30)):
         return str(period_end.year), "Calendar year"
-    raise ValueError(f"a published period ending {period_end} has no EES time_period")
+    raise ValueError(f"a period ending {period_end} ({time_period}) has no EES time_period")
 
 
 def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -180,8 +186,10 @@ def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Data
         na_position="first",
     )
     times = [
-        ees_time(end, source)
-        for end, source in zip(ordered["period_end"], ordered["source_type"], strict=True)
+        ees_time(end, source, label)
+        for end, source, label in zip(
+            ordered["period_end"], ordered["source_type"], ordered["time_period"], strict=True
+        )
     ]
     level = ordered["geographic_level"]
     local, regional = level.eq(LOCAL_AUTHORITY), level.ne(NATIONAL)

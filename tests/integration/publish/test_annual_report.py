@@ -11,17 +11,24 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from lscb_metrics.editions import INTERNAL
 from lscb_metrics.publish.annual_report import (
     SECTIONS,
     ReportFiles,
+    edition_note,
     office_program,
     pdf_of,
+    read_report_data,
     report_sections,
+    section_sentences,
     write_report,
+    year_rows,
 )
 from lscb_metrics.stats import round_half_away_from_zero
 
 YEAR = "2013-14"
+#: How the board's own mid-2012 population figures are labelled.
+MID_2012 = "2012-13 Q1"
 
 
 @pytest.fixture(scope="module")
@@ -84,20 +91,67 @@ def test_word_document_has_real_headings_in_report_order_and_real_tables(
     assert all(table.rows[0].cells[0].text == "Indicator" for table in document.tables)
 
 
-def test_sections_without_figures_say_so_in_one_line(
+#: Themes of which the warehouse has a figure of Southend for 2013-14: a row ending on 31 March
+#: 2014 (the year's fourth quarter, a published year, a board record), or, for a snapshot none of
+#: whose periods ends on a 31 March (ONS estimates at 30 June), one from April 2012 to March 2014.
+THEMES_WITH_FIGURES = """
+SELECT DISTINCT i.theme
+FROM curated.indicator_values AS v JOIN curated.indicator_catalogue AS i USING (indicator_id)
+WHERE v.area_code = 'E06000033' AND (
+    v.period_end = DATE '2014-03-31'
+    OR (i.measure_type = 'snapshot'
+        AND v.period_end BETWEEN DATE '2012-04-01' AND DATE '2014-03-31'
+        AND NOT EXISTS (
+            SELECT 1 FROM curated.indicator_values AS w
+            WHERE (w.indicator_id, w.area_code, w.source_type, w.breakdown)
+                = (v.indicator_id, v.area_code, v.source_type, v.breakdown)
+              AND month(w.period_end) = 3 AND day(w.period_end) = 31)))
+"""
+
+
+def test_a_section_says_no_figures_exactly_when_the_warehouse_has_none_of_its_themes(
     written: tuple[ReportFiles, float], demo_warehouse: Path
 ) -> None:
     files, _ = written
     connection = duckdb.connect(str(demo_warehouse), read_only=True)
     try:
-        rows = connection.sql("SELECT theme FROM curated.indicator_catalogue").fetchall()
+        themes = {
+            theme
+            for (theme,) in connection.sql(
+                "SELECT theme FROM curated.indicator_catalogue"
+            ).fetchall()
+        }
+        with_figures = {theme for (theme,) in connection.sql(THEMES_WITH_FIGURES).fetchall()}
     finally:
         connection.close()
-    themes = {theme for (theme,) in rows}
     markdown = files.markdown.read_text(encoding="utf-8")
     for section in report_sections(sorted(themes)):
         line = f"No figures for {section.title.lower()} in {YEAR}."
-        assert (line in markdown) == themes.isdisjoint(section.themes), section.title
+        assert (line in markdown) == with_figures.isdisjoint(section.themes), section.title
+    # The demo warehouse has figures for every section of the seed's chapter, the population
+    # context (mid-2012 and mid-2013 estimates) included.
+    assert "No figures for" not in markdown
+
+
+def test_the_context_quotes_the_population_the_seed_quotes_beside_ons_latest(
+    written: tuple[ReportFiles, float],
+) -> None:
+    files, _ = written
+    markdown = files.markdown.read_text(encoding="utf-8")
+    context = markdown[markdown.index("## Context") : markdown.index("## Early help")]
+    # The seed's context: "a population of 175,284 ..., of which 41,583 are aged 0-19, with
+    # 11,641 being aged 0-4" (mid-2012, the board's own figures), then ONS's mid-2013 estimate
+    # beside its mid-2012 one (mye23tablesew.xlsx: 176,350 and 175,196).
+    for figure, indicator in (
+        ("175,284", "population_all_ages"),
+        ("41,583", "population_0_19"),
+        ("11,641", "population_0_4"),
+    ):
+        assert f"{figure} [{indicator} E06000033 {MID_2012}]" in context
+    assert (
+        "| Published statistics, mid-2013 | 176,350 | 175,196 |" in context
+        and "[population_all_ages E06000033 mid-2013]" in context
+    )
 
 
 def test_markdown_carries_the_same_sentences(
@@ -139,3 +193,17 @@ def test_pdf_from_libreoffice_reads_like_the_seed(
     )
     for section in SECTIONS:
         assert squeezed(section.title) in text
+
+
+def test_the_internal_edition_quotes_small_counts_of_children_exactly(
+    demo_warehouse: Path, demo_board: Any
+) -> None:
+    data = read_report_data(demo_warehouse, demo_board, YEAR, INTERNAL)
+    assert data.edition.marking and data.edition.marking in edition_note(data.edition)
+    rows = year_rows(data)
+    sentences = section_sentences(data, rows[rows["indicator_id"].eq("infant_deaths")])
+    # The five deaths under one the public edition withholds, quoted to the board as they are.
+    assert sentences == [
+        "Deaths of children under 1 year fell from 6 [infant_deaths E06000033 2012-13 Q4] to 5 "
+        "[infant_deaths E06000033 2013-14 Q4] (a change for the better)."
+    ]

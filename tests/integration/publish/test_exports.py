@@ -138,14 +138,35 @@ def test_southend_2013_14_published_cp_plan_rate_is_43_1(
     ]
 
 
+def test_a_boards_annual_record_is_a_financial_year_and_its_quarters_are_quarters(
+    open_data: pd.DataFrame, board_area_code: str
+) -> None:
+    board = open_data[
+        (open_data["new_la_code"] == board_area_code)
+        & (open_data["source_type"] == "partner_return")
+    ]
+    # The board's budget for 2013-14 (board_records.csv): the financial year, not its Q4.
+    budget = board[board["indicator_id"] == "board_expenditure"]
+    assert budget[["time_period", "time_identifier"]].values.tolist() == [
+        ["201314", "Financial year"]
+    ]
+    # Referrals from the partner returns: each quarter's rolling 12 months, by quarter.
+    referrals = board[(board["indicator_id"] == "referrals") & (board["time_period"] == "201314")]
+    assert list(referrals["time_identifier"]) == [f"Financial year Q{n}" for n in range(1, 5)]
+
+
 def test_no_count_cell_is_1_to_5(
     open_data: pd.DataFrame, catalogue: pd.DataFrame, board_area_code: str
 ) -> None:
-    is_count = open_data["indicator_id"].map(catalogue["unit"].eq("count"))
+    # Counts of children only: a member's board meetings (subject organisations) are not.
+    children = open_data[open_data["indicator_id"].map(catalogue["subject"].eq("children"))]
+    is_count = children["indicator_id"].map(catalogue["unit"].eq("count"))
     cells = pd.concat(
-        [open_data["numerator"], open_data["denominator"], open_data.loc[is_count, "value"]]
+        [children["numerator"], children["denominator"], children.loc[is_count, "value"]]
     )
     assert not cells.isin([str(n) for n in range(1, 6)]).any()
+    meetings = open_data[open_data["indicator_id"] == "board_attendance_pct"]
+    assert meetings["denominator"].isin([str(n) for n in range(1, 6)]).any()
     # ... while the demo returns do hold such counts, withheld as c
     board = open_data[(open_data["new_la_code"] == board_area_code)]
     fostering = board[(board["indicator_id"] == "private_fostering")]
@@ -168,10 +189,17 @@ def test_figures_are_rounded_to_the_catalogue_or_a_symbol(
         assert cells[~cells.isin(SYMBOLS)].str.fullmatch(r"\d+").all(), column
 
 
-def test_regional_and_national_counts_are_rounded_to_10(open_data: pd.DataFrame) -> None:
+def test_regional_and_national_counts_are_rounded_to_10(
+    open_data: pd.DataFrame, catalogue: pd.DataFrame
+) -> None:
     wider = open_data[open_data["geographic_level"] != "Local authority"]
-    numerators = wider.loc[~wider["numerator"].isin(SYMBOLS), "numerator"].astype(int)
+    shown = wider[~wider["numerator"].isin(SYMBOLS)]
+    # Counts of children are rounded; residents (ONS estimates, subject organisations) are not.
+    children = shown["indicator_id"].map(catalogue["subject"].eq("children"))
+    numerators = shown.loc[children, "numerator"].astype(int)
     assert len(numerators) and (numerators % 10 == 0).all()
+    residents = shown.loc[shown["indicator_id"] == "population_all_ages", "numerator"]
+    assert (residents.astype(int) % 10 != 0).any()
 
 
 def test_metadata_describes_every_filter_and_indicator(

@@ -1,0 +1,97 @@
+"""Which rows the data chapter quotes for a year, and how the internal edition is marked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lscb_metrics.editions import INTERNAL
+from lscb_metrics.publish.annual_report import (
+    BEFORE,
+    YEAR,
+    Heading,
+    Paragraph,
+    docx_document,
+    markdown_text,
+    year_and_year_before,
+)
+
+END = date(2014, 3, 31)  # the end of 2013-14
+
+
+def rows(*series: tuple[str, str, date, float]) -> pd.DataFrame:
+    """Figure rows of one area: (indicator, source type, period end, value)."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator,
+                "source_type": source,
+                "breakdown": "Total",
+                "period_end": end,
+                "value": value,
+            }
+            for indicator, source, end, value in series
+        ]
+    )
+
+
+def quoted(chosen: pd.DataFrame) -> set[tuple[str, str, date, str]]:
+    """(indicator, source, period end, report_year) of each chosen row."""
+    return set(
+        chosen[["indicator_id", "source_type", "period_end", "report_year"]].itertuples(
+            index=False, name=None
+        )
+    )
+
+
+def test_rows_ending_on_the_year_end_and_a_year_before_are_the_year_and_its_comparison() -> None:
+    frame = rows(
+        ("cp_plans", "partner_return", date(2013, 3, 31), 140.0),
+        ("cp_plans", "partner_return", date(2013, 12, 31), 150.0),
+        ("cp_plans", "partner_return", END, 163.0),
+    )
+    assert quoted(year_and_year_before(frame, {"cp_plans"}, END)) == {
+        ("cp_plans", "partner_return", END, YEAR),
+        ("cp_plans", "partner_return", date(2013, 3, 31), BEFORE),
+    }
+
+
+def test_a_mid_year_snapshot_uses_its_latest_estimate_of_the_year_or_the_year_before() -> None:
+    frame = rows(
+        ("population", "published", date(2011, 6, 30), 174274.0),
+        ("population", "published", date(2012, 6, 30), 175196.0),
+        ("population", "published", date(2013, 6, 30), 176350.0),
+        ("population", "published", date(2014, 6, 30), 178610.0),  # after the year: not used
+        # The board's own estimate, dated the year before (the one its 2013-14 report quoted).
+        ("population", "partner_return", date(2012, 6, 30), 175284.0),
+        # Older than the year before: too old to quote as the year's.
+        ("population_0_4", "partner_return", date(2011, 6, 30), 11000.0),
+    )
+    chosen = year_and_year_before(frame, {"population", "population_0_4"}, END)
+    assert quoted(chosen) == {
+        ("population", "published", date(2013, 6, 30), YEAR),
+        ("population", "published", date(2012, 6, 30), BEFORE),
+        ("population", "partner_return", date(2012, 6, 30), YEAR),
+    }
+
+
+def test_a_flow_ending_elsewhere_is_not_taken_for_the_year() -> None:
+    # Road casualties pooled over calendar years end on 31 December: not the financial year's.
+    frame = rows(("road_ksi_rate", "published", date(2013, 12, 31), 20.0))
+    assert year_and_year_before(frame, set(), END).empty
+
+
+def test_the_internal_chapter_is_marked_on_every_page_and_at_both_ends_of_the_markdown() -> None:
+    blocks = [Heading("Chapter", 0), Paragraph("Deaths of children under 1 year: 5.")]
+    marking = INTERNAL.marking
+    assert marking is not None
+    document = docx_document(blocks, marking)
+    page = document.sections[0]
+    assert [p.text for p in page.header.paragraphs] == [marking]
+    assert [p.text for p in page.footer.paragraphs] == [marking]
+    lines = markdown_text(blocks, marking).strip().splitlines()
+    assert lines[0] == lines[-1] == f"**{marking}**"
+    public = docx_document(blocks)
+    assert all(not p.text for p in public.sections[0].header.paragraphs)
+    assert marking not in markdown_text(blocks)
