@@ -581,7 +581,6 @@ def own_records_of(
     return replace(
         reference,
         board_records=reference.board_records[reference.board_records["area_code"].isin(areas)],
-        local_facts=reference.local_facts[reference.local_facts["area_code"].isin(areas)],
     )
 
 
