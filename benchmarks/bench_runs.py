@@ -109,11 +109,6 @@ def project_environment(project: Path) -> dict[str, str]:
     """The environment of a command working on the scratch `project`."""
     environment = {k: v for k, v in os.environ.items() if k not in PROJECT_OVERRIDES}
     environment["LSCB_PROJECT_ROOT"] = str(project)
-    # The CLI imports the flows package from the project root, which a project holding only
-    # schemas/ and data/ lacks (reported to the lead): this checkout's flows/ on the path.
-    environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), environment.get("PYTHONPATH")])
-    )
     return environment
 
 

@@ -400,10 +400,9 @@ def write_annual_report(
 
 
 def _flows_module():
-    """The flows package at the project root (it sits beside src/, not inside the package)."""
-    from lscb_metrics.config import project_root
-
-    root = str(project_root())
+    """The flows package of this checkout (it sits beside src/, not inside the package; the
+    project folder of LSCB_PROJECT_ROOT holds data and schemas, not code)."""
+    root = str(Path(__file__).resolve().parents[2])
     if root not in sys.path:
         sys.path.insert(0, root)
     import flows.quarterly
