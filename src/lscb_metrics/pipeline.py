@@ -8,10 +8,13 @@ layer in one transaction, or record the run as failed (`commit_run`) -> publish 
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -752,52 +755,101 @@ def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -
     """Everything report writers and analysts open, from the committed warehouse: in the curated
     folder the analyst copies, the data dictionary and the quality checkpoint's pages; and for
     each board with returns this quarter a new edition in `<curated>/<board>/`, swapped in
-    whole. A board without returns keeps its last edition untouched."""
+    whole. A board without returns keeps its last edition untouched.
+
+    The editions (each board's public and internal files) are written side by side in forked
+    processes, each reading the committed warehouse read-only, while this process writes the
+    analyst copies; they are swapped in once every one is written."""
     from lscb_metrics.publish import write_data_dictionary, write_exports
 
     out = settings.curated_dir
     out.mkdir(parents=True, exist_ok=True)
-    written = write_exports(settings.warehouse, out)
-    example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
-    written.append(
-        write_data_dictionary(
-            settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
+    boards = [outcome.board for outcome in summary.publishable]
+    jobs = [(board, edition) for board in boards for edition in EDITIONS]
+    for board in boards:
+        shutil.rmtree(incoming_folder(settings, board), ignore_errors=True)
+    with edition_writers(len(jobs)) as pool:
+        futures = [
+            pool.submit(
+                write_edition_files,
+                settings.warehouse,
+                incoming_folder(settings, board) / edition.name,
+                board,
+                summary.quarter,
+                edition,
+            )
+            for board, edition in jobs
+        ]
+        written = write_exports(settings.warehouse, out)
+        example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
+        written.append(
+            write_data_dictionary(
+                settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
+            )
         )
-    )
-    quality_dir = out / QUALITY_DIR
-    shutil.rmtree(quality_dir, ignore_errors=True)
-    shutil.copytree(quality_docs, quality_dir)
-    for outcome in summary.publishable:
-        written += publish_edition(summary, settings, outcome.board)
+        quality_dir = out / QUALITY_DIR
+        shutil.rmtree(quality_dir, ignore_errors=True)
+        shutil.copytree(quality_docs, quality_dir)
+        editions = [future.result() for future in futures]
+    for board in boards:
+        files = [
+            path
+            for (owner, _), paths in zip(jobs, editions, strict=True)
+            for path in paths
+            if owner == board
+        ]
+        written += publish_edition(summary, settings, board, files)
     return written
+
+
+@contextmanager
+def edition_writers(jobs: int) -> Iterator[Executor]:
+    """Processes that write editions: forked (they inherit the imported modules, so they start
+    at once), as many as the validation workers allow; none for a single job."""
+    from lscb_metrics.parallel import validation_workers  # imports Prefect: only when publishing
+
+    workers = min(jobs, validation_workers())
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            yield pool
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool
 
 
 EDITION_FILE = "EDITION.md"
 
 
-def publish_edition(summary: RunSummary, settings: Settings, board: Board) -> list[Path]:
-    """Write the board's edition for the run's quarter into a new folder, then swap it in for
-    the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs: the
+def incoming_folder(settings: Settings, board: Board) -> Path:
+    """Where the board's next edition is written before it is swapped in."""
+    return settings.curated_dir / f".{board.slug}.incoming"
+
+
+def publish_edition(
+    summary: RunSummary, settings: Settings, board: Board, written: list[Path]
+) -> list[Path]:
+    """Complete the board's edition for the run's quarter (its editions' `written` files
+    already in its incoming folder) with the partner templates and EDITION.md, then swap it in
+    for the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs: the
     public files in `public/`, the internal ones (exact figures, marked) in `internal/`, the
     partner templates in `templates/`."""
     from lscb_metrics.publish import write_template
 
     target = settings.curated_dir / board.slug
-    incoming = settings.curated_dir / f".{board.slug}.incoming"
-    shutil.rmtree(incoming, ignore_errors=True)
-    written: list[Path] = []
-    for edition in EDITIONS:
-        written += write_edition_files(
-            settings.warehouse, incoming / edition.name, board, summary.quarter, edition
-        )
-    written += [
-        write_template(
-            return_type,
-            settings.schemas_dir,
-            incoming / TEMPLATES_DIR / f"{return_type}.xlsx",
-            board,
-        )
-        for return_type in sorted({r for agency in board.agencies.values() for r in agency.returns})
+    incoming = incoming_folder(settings, board)
+    written = [
+        *written,
+        *(
+            write_template(
+                return_type,
+                settings.schemas_dir,
+                incoming / TEMPLATES_DIR / f"{return_type}.xlsx",
+                board,
+            )
+            for return_type in sorted(
+                {r for agency in board.agencies.values() for r in agency.returns}
+            )
+        ),
     ]
     edition = incoming / EDITION_FILE
     edition.write_text(edition_text(summary, board, written, incoming), encoding="utf-8")
