@@ -77,6 +77,9 @@ class Pack:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     facts: dict[str, pd.DataFrame] = field(default_factory=dict)
     rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The facts and rows frames whole, as read: a rewrite keeps their rows for files still used
+    #: rather than gathering thousands of small frames again.
+    whole: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def kept(self) -> dict[str, Path]:
         """Each content's kept copy (store or quarantine), by SHA-256."""
@@ -97,7 +100,7 @@ class Pack:
 
 def load_pack(store_dir: Path, fingerprints: Mapping[str, str]) -> Pack:
     """The pack in `store_dir`, holding only records valid under `fingerprints` (empty when
-    there is none, or it cannot be read: the records beside the files still serve)."""
+    there is none, or it cannot be read: every file is then validated again)."""
     folder = store_dir / PACK_FOLDER
     try:
         index = json.loads((folder / PACK_INDEX).read_text(encoding="utf-8"))
@@ -112,7 +115,13 @@ def load_pack(store_dir: Path, fingerprints: Mapping[str, str]) -> Pack:
         rows = pd.read_parquet(folder / f"rows-{generation}.parquet")
     except (OSError, ValueError, KeyError):
         return Pack(folder)
-    return Pack(folder, records, _by_submission(facts, ids), _by_submission(rows, ids))
+    return Pack(
+        folder,
+        records,
+        _by_submission(facts, ids),
+        _by_submission(rows, ids),
+        {"facts": facts, "rows": rows},
+    )
 
 
 def save_pack(pack: Pack, submissions: list[Submission], fingerprints: Mapping[str, str]) -> bool:
@@ -137,10 +146,14 @@ def save_pack(pack: Pack, submissions: list[Submission], fingerprints: Mapping[s
     accepted = sorted((s for s in kept if s.status == "accepted"), key=lambda s: s.submission_id)
     generation = uuid.uuid4().hex
     pack.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for name, frames in (
-        ("facts", [s.facts for s in accepted]),
-        ("rows", [s.rows for s in accepted]),
-    ):
+    # A file recalled from the pack keeps its rows of the pack's frames; the others add theirs.
+    packed = {s.submission_id for s in accepted if s.submission_id in pack.facts}
+    for name in ("facts", "rows"):
+        whole = pack.whole.get(name)
+        frames = [
+            *([whole[whole["submission_id"].isin(packed)]] if whole is not None else []),
+            *(getattr(s, name) for s in accepted if s.submission_id not in packed),
+        ]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         _write_parquet(frame, pack.folder / f"{name}-{generation}.parquet")
     index = {"generation": generation, "records": list(records.values())}

@@ -146,3 +146,23 @@ def test_a_stored_file_gone_from_the_inbox_is_recalled_from_the_store(received, 
     accepted = {s.submission_id for s in fresh if s.status == "accepted"}
     assert set(again) == accepted
     assert all(Path(s.archived_path).is_relative_to(run_settings.store_dir) for s in again.values())
+
+
+def test_a_rewritten_pack_keeps_every_recalled_files_frames(received, demo_reference):
+    run_settings, _, schemas = received
+    fingerprints = declaration_fingerprints(schemas, demo_reference.la_lookup)
+    # The hospital sends its training return again with Windows line ends: new bytes, same
+    # figures; the first copy stays known from the store.
+    changed = run_settings.returns_dir / "2014-15-Q2" / "SUH_training.csv"
+    changed.write_bytes(changed.read_bytes().replace(b"\n", b"\r\n"))
+    pack = load_pack(run_settings.store_dir, fingerprints)
+    found = pipeline.candidate_files(run_settings, pack)
+    old = pipeline.recall_validated(found, run_settings, {}, datetime.now(UTC), pack)
+    context = return_context(schemas, demo_reference.la_lookup)
+    [new] = [pipeline.receive(f, run_settings, context, {}, datetime.now(UTC)) for f in found.files]
+    assert new.status == "accepted" and save_pack(pack, [*old, new], fingerprints)
+    again = recalled(run_settings, schemas, demo_reference)
+    assert set(again) == {s.submission_id for s in [*old, new]}
+    for submission in [*old, new]:
+        pd.testing.assert_frame_equal(again[submission.submission_id].facts, submission.facts)
+        pd.testing.assert_frame_equal(again[submission.submission_id].rows, submission.rows)
