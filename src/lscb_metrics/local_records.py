@@ -83,6 +83,15 @@ def as_at_date(text: str, year_end: date) -> date | None:
     return day if day is not None and day <= year_end else None
 
 
+def blank_cells(row: pd.Series, line: int, columns: tuple[str, ...]) -> list[LocalFailure]:
+    """LOC-001 for each of the row's `columns` left blank (the row at `line` of its file)."""
+    return [
+        LocalFailure(rules.LOCAL_BLANK_VALUE, {"line": line, "column": column})
+        for column in columns
+        if not str(row[column]).strip()
+    ]
+
+
 def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:
     """Every LOC-* failure of board_records.csv rows (text cells, header line 1)."""
     allowed = recorded_measures(registry, BOARD_RECORDS)
@@ -90,11 +99,7 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
     first_line: dict[tuple[str, ...], int] = {}
     for index, row in frame.iterrows():
         line = int(index) + 2  # type: ignore[call-overload]
-        for column in ("area_code", "financial_year", "measure", "value"):
-            if not str(row[column]).strip():
-                failures.append(
-                    LocalFailure(rules.LOCAL_BLANK_VALUE, {"line": line, "column": column})
-                )
+        failures += blank_cells(row, line, ("area_code", "financial_year", "measure", "value"))
         if row["measure"] and row["measure"] not in allowed:
             failures.append(
                 LocalFailure(
@@ -255,11 +260,7 @@ def attendance_failures(frame: pd.DataFrame) -> list[LocalFailure]:
     first_line: dict[tuple[str, ...], int] = {}
     for index, row in frame.iterrows():
         line = int(index) + 2  # type: ignore[call-overload]
-        for column in ("area_code", "meeting", "member", "status"):
-            if not str(row[column]).strip():
-                failures.append(
-                    LocalFailure(rules.LOCAL_BLANK_VALUE, {"line": line, "column": column})
-                )
+        failures += blank_cells(row, line, ("area_code", "meeting", "member", "status"))
         if row["meeting"] and meeting_date(row["meeting"]) is None:
             failures.append(
                 LocalFailure(rules.LOCAL_NOT_A_MONTH, {"line": line, "value": row["meeting"]})

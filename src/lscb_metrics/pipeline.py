@@ -791,14 +791,11 @@ def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -
         shutil.rmtree(quality_dir, ignore_errors=True)
         shutil.copytree(quality_docs, quality_dir)
         editions = [future.result() for future in futures]
+    by_board: dict[str, list[Path]] = {}
+    for (board, _), paths in zip(jobs, editions, strict=True):
+        by_board.setdefault(board.slug, []).extend(paths)
     for board in boards:
-        files = [
-            path
-            for (owner, _), paths in zip(jobs, editions, strict=True)
-            for path in paths
-            if owner == board
-        ]
-        written += publish_edition(summary, settings, board, files)
+        written += publish_edition(summary, settings, board, by_board[board.slug])
     return written
 
 

@@ -11,7 +11,6 @@ files are removed. The folder is disposable: without it the figures are computed
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 import lscb_metrics
+from lscb_metrics.atomic import write_atomically
 
 if TYPE_CHECKING:
     from lscb_metrics.catalogue import Indicator
@@ -67,9 +67,10 @@ def cached_published_relations(
         stale.unlink(missing_ok=True)
     suffixes = (".values.parquet", ".comparisons.parquet")
     for frame, suffix in zip(compute(), suffixes, strict=True):
-        partial = stem.with_name(f".{stem.name}{suffix}.partial")
-        frame.to_parquet(partial, index=False)
-        os.replace(partial, stem.with_suffix(suffix))
+        write_atomically(
+            stem.with_suffix(suffix),
+            lambda partial, frame=frame: frame.to_parquet(partial, index=False),
+        )
     # Read back, so that a run's figures are the same frames whether or not they were kept.
     values, compared = (_read(stem.with_suffix(suffix)) for suffix in suffixes)
     return (values, compared), False

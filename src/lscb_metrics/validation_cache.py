@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 import lscb_metrics
+from lscb_metrics.atomic import write_atomically
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.returns.report import ReportSummary
 from lscb_metrics.submissions import Submission
@@ -155,9 +155,15 @@ def save_pack(pack: Pack, submissions: list[Submission], fingerprints: Mapping[s
             *(getattr(s, name) for s in accepted if s.submission_id not in packed),
         ]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        _write_parquet(frame, pack.folder / f"{name}-{generation}.parquet")
+        write_atomically(
+            pack.folder / f"{name}-{generation}.parquet",
+            lambda partial, frame=frame: frame.to_parquet(partial, index=False),
+        )
     index = {"generation": generation, "records": list(records.values())}
-    _write_text(pack.folder / PACK_INDEX, json.dumps(index))
+    write_atomically(
+        pack.folder / PACK_INDEX,
+        lambda partial: partial.write_text(json.dumps(index), encoding="utf-8"),
+    )
     for stale in pack.folder.glob("*.parquet"):
         if generation not in stale.name:
             stale.unlink(missing_ok=True)
@@ -214,20 +220,6 @@ def _recalled(
         submission.facts = facts.assign(source=Path(submission.file_path).name)
         submission.rows = rows
     return submission
-
-
-def _write_text(path: Path, text: str) -> None:
-    """`text` written to `path` atomically (a temporary name, then renamed)."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """`frame` written to `path` atomically (a temporary name, then renamed)."""
-    partial = path.with_name(f".{path.name}.partial")
-    frame.to_parquet(partial, index=False)
-    os.replace(partial, path)
 
 
 def _json_value(value: Any) -> Any:

@@ -12,6 +12,7 @@ import pytest
 
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.compute import indicator_values
+from lscb_metrics.config import BOARD_RECORDS, LOCAL_FILES
 from lscb_metrics.intake.rules import LOCAL_RECORD_RULES
 from lscb_metrics.local_records import (
     attendance_facts,
@@ -24,16 +25,7 @@ from lscb_metrics.measures import MEASURES_FILE, load_registry
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
 AREA = "E06000033"
-RECORD_COLUMNS = [
-    "area_code",
-    "financial_year",
-    "as_at",
-    "measure",
-    "breakdown",
-    "value",
-    "source",
-    "note",
-]
+RECORD_COLUMNS = list(LOCAL_FILES[BOARD_RECORDS])
 
 
 def records(*rows: tuple[str, ...]) -> pd.DataFrame:

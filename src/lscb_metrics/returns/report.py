@@ -10,7 +10,6 @@ same failures always give the same bytes (fixed timestamps inside the workbook).
 from __future__ import annotations
 
 import html
-import os
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lscb_metrics.atomic import write_atomically
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.intake.read import CellValue, filled
 from lscb_metrics.intake.rules import formula_safe, shown
@@ -241,7 +241,5 @@ def _printable(text: str) -> str:
 
 
 def _replace(path: Path, content: bytes) -> None:
-    """Write `content` to `path` through a temporary file, so no one sees half a report."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(content)
-    os.replace(partial, path)
+    """Write `content` to `path` whole, so no one sees half a report."""
+    write_atomically(path, lambda partial: partial.write_bytes(content))
