@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import time
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -158,12 +157,6 @@ def test_bcp_from_2019_20_and_bournemouth_poole_before(cin: pd.DataFrame) -> Non
     assert referrals.loc[referrals["area_code"] == BCP, "area_name"].iloc[0] == (
         "Bournemouth, Christchurch and Poole"
     )
-
-
-def test_cin_set_loads_in_a_couple_of_seconds() -> None:
-    started = time.perf_counter()
-    load_cin_facts(REFERENCE, REGISTRY)
-    assert time.perf_counter() - started < 3
 
 
 # --- areas -------------------------------------------------------------------------------------
