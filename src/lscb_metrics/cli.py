@@ -434,7 +434,7 @@ def run_period(
     from lscb_metrics.console import log_path, run_console
     from lscb_metrics.parallel import validation_workers
     from lscb_metrics.periods import parse_quarter
-    from lscb_metrics.prefect_server import prefect_api
+    from lscb_metrics.prefect_server import launched_api
     from lscb_metrics.report import run_summary_text
     from lscb_metrics.signals import stop_on_signals
     from lscb_metrics.store import run_lock
@@ -456,26 +456,31 @@ def run_period(
     # Fail now, naming the cause, if another run or another program holds the warehouse.
     with run_lock(run_settings.warehouse):
         check_writable(run_settings.warehouse)
-    # Prefect configures logging when first imported: import it before the console takes over.
-    flows = _flows_module()
     log_file = log_path(run_settings.warehouse, datetime.now())
-    progress.LEDGER.start(log_file)
-    with stop_on_signals(), run_console(log_file, sys.stdout, verbose=verbose):
-        progress.began("start Prefect")
-        # The quality checkpoint's library takes seconds to import: import it while the server
-        # starts, which leaves this process waiting (and the machine's other core busy).
-        threading.Thread(target=_import_quality_checks, name="lscb-imports", daemon=True).start()
-        with prefect_api(progress.LOGGER.warning, log_file) as api:
-            progress.finished("start Prefect", f"API {api}")
-            summary = flows.quarterly_run(
-                period=period,
-                warehouse=warehouse,
-                returns_dir=returns,
-                sn_model=sn_model,
-                cases_dir=cases,
-                board=board,
-                workers=workers,
-            )
+    # Prefect's temporary server takes seconds to start: it starts first, while this process
+    # imports the flow and Prefect, which configures logging when first imported, so before
+    # the console takes over.
+    with launched_api(log_file) as pending:
+        flows = _flows_module()
+        progress.LEDGER.start(log_file)
+        with stop_on_signals(), run_console(log_file, sys.stdout, verbose=verbose):
+            progress.began("start Prefect")
+            # The quality checkpoint's library takes seconds to import: import it while the
+            # server starts, which leaves this process waiting.
+            threading.Thread(
+                target=_import_quality_checks, name="lscb-imports", daemon=True
+            ).start()
+            with pending.ready(progress.LOGGER.warning) as api:
+                progress.finished("start Prefect", f"API {api}")
+                summary = flows.quarterly_run(
+                    period=period,
+                    warehouse=warehouse,
+                    returns_dir=returns,
+                    sn_model=sn_model,
+                    cases_dir=cases,
+                    board=board,
+                    workers=workers,
+                )
     print(run_summary_text(summary))
     print(f"Log: {log_file}")
     return EXIT_OK

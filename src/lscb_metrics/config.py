@@ -32,6 +32,9 @@ def set_offline_environment(root: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str(root / ".prefect"))
 
 
+#: The environment variable holding the pseudonymisation key (see cases.pseudonymise): read
+#: once, then removed from the environment, and never handed to a child process.
+KEY_VARIABLE = "LSCB_PSEUDONYMISATION_KEY"
 LOCAL_POPULATION = "local_population.csv"
 LOCAL_COMPARATORS = "local_comparators.csv"
 BOARD_RECORDS = "board_records.csv"

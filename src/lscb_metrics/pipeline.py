@@ -777,6 +777,7 @@ def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -
                 board,
                 summary.quarter,
                 edition,
+                settings.curated_dir / board.slug,
             )
             for board, edition in jobs
         ]
@@ -855,16 +856,25 @@ def publish_edition(
 
 
 def write_edition_files(
-    warehouse_path: Path, out: Path, board: Board, quarter: Quarter, edition: Edition
+    warehouse_path: Path,
+    out: Path,
+    board: Board,
+    quarter: Quarter,
+    edition: Edition,
+    published: Path,
 ) -> list[Path]:
     """The files of one edition of the board's quarter in `out`: open data, workbook and
-    scorecard with its charts (none where the warehouse has no scorecard for the quarter)."""
+    scorecard with its charts (none where the warehouse has no scorecard for the quarter). A
+    chart drawn exactly as in the board's `published` editions keeps its PNG."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
+    from lscb_metrics.publish.charts import drawn_pngs
+    from lscb_metrics.publish.scorecard import CHARTS_DIR
 
     written = write_exports(warehouse_path, out, board, edition)
     written.append(write_workbook(warehouse_path, out / WORKBOOK_FILE, quarter.end, board, edition))
+    drawn = drawn_pngs(published / e.name / CHARTS_DIR for e in EDITIONS)
     try:
-        written += write_scorecard(warehouse_path, out, board, quarter.end, edition)
+        written += write_scorecard(warehouse_path, out, board, quarter.end, edition, drawn)
     except ScorecardError as error:
         print(f"{board.slug}: {edition.name} scorecard not written: {error}")
     return written

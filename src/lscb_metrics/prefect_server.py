@@ -5,15 +5,22 @@ tried twice, and always stopped (also on SIGINT and SIGTERM) so no server proces
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
 
+from lscb_metrics.config import KEY_VARIABLE
 from lscb_metrics.errors import ConfigurationError, LscbError
 
 #: Prefect's own default (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, 20 s) is too short
@@ -22,6 +29,13 @@ DEFAULT_TIMEOUT_SECONDS = 90
 TIMEOUT_VARIABLE = "LSCB_SERVER_TIMEOUT"
 #: How long to wait for queued logs and events to reach the server before it stops.
 DRAIN_SECONDS = 5
+API_URL_VARIABLE = "PREFECT_API_URL"
+#: The ports Prefect's own temporary server picks from.
+SERVER_PORTS = range(8000, 9000)
+#: uvicorn's exit status when it cannot bind its port.
+PORT_TAKEN = 3
+#: Never handed to the server: it has no use for the key.
+SECRET_VARIABLES = (KEY_VARIABLE,)
 
 
 class ServerDidNotStart(LscbError):
@@ -36,52 +50,151 @@ def startup_timeout() -> int:
     return int(text)
 
 
-@contextmanager
-def prefect_api(announce: Callable[[str], None], server_log: Path) -> Iterator[str]:
-    """The API URL to run against for the duration: PREFECT_API_URL's server when set, else a
-    temporary local server writing its output to `server_log`, stopped on the way out.
-    `announce` gets one line for a retry."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+class TemporaryServer:
+    """Prefect's temporary API server, started the way Prefect's own `SubprocessASGIServer`
+    starts it (uvicorn serving `prefect.server.api.server:create_app` on a free local port,
+    without the UI) but without importing the server's code into this process, which takes
+    seconds: so it boots on the other core while the run imports its own code. It runs in a
+    session of its own (out of reach of the terminal's Ctrl-C: the run must report its end to
+    a server still listening, then stop it), writes to the run's log and, on Linux, ends with
+    its parent even when that is killed."""
 
-    configured = PREFECT_API_URL.value()
-    if configured:
-        yield configured
-        return
-    timeout = startup_timeout()
-    server = _started_server(timeout, server_log)
-    if server is None:
-        announce(
-            f"Prefect's temporary server did not start within {timeout} s; trying once more "
-            f"(set {TIMEOUT_VARIABLE} to wait longer)"
-        )
-        server = _started_server(timeout, server_log)
-    if server is None:
-        raise ServerDidNotStart(
-            f"Prefect's temporary server did not start within {timeout} s, twice. On a slow "
-            f"or busy machine set {TIMEOUT_VARIABLE}=180 (seconds), or run a long-running "
-            "server (`prefect server start`) and set PREFECT_API_URL=http://127.0.0.1:4200/api"
-        )
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
+    def __init__(self, server_log: Path) -> None:
+        self.server_log = server_log
+        self.port = _free_port()
+        self.process = _launched(self.port, server_log)
+
+    @property
+    def api_url(self) -> str:
+        """The server's API address."""
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def answers_within(self, timeout: float) -> bool:
+        """Whether the server's health check answers within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # local: no proxy
+        while time.monotonic() < deadline:
+            ended = self.process.poll()
+            if ended == PORT_TAKEN:  # another program took the port meanwhile: take another
+                self.port = _free_port()
+                self.process = _launched(self.port, self.server_log)
+                continue
+            if ended is not None:
+                return False
+            with (
+                contextlib.suppress(OSError),
+                opener.open(f"{self.api_url}/health", timeout=1) as response,
+            ):
+                if response.status == HTTPStatus.OK:
+                    return True
+            time.sleep(0.1)
+        return False
+
+    def stop(self) -> None:
+        """Stop the server (a polite SIGTERM, then SIGKILL) and reap it."""
+        if self.process.poll() is None:
+            self.process.terminate()
             try:
-                yield server.api_url
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class PendingApi:
+    """The API a run will report to, possibly still starting: see `launched_api`."""
+
+    def __init__(self, server: TemporaryServer | None, server_log: Path, timeout: int) -> None:
+        self.server = server
+        self.server_log = server_log
+        self.timeout = timeout
+
+    @contextmanager
+    def ready(self, announce: Callable[[str], None]) -> Iterator[str]:
+        """The API URL once it answers, set as Prefect's API for the duration: PREFECT_API_URL's
+        server when set (also in a Prefect profile), else the temporary server, started once
+        more if it did not answer in time. `announce` gets one line for a retry."""
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        configured = PREFECT_API_URL.value()
+        if configured:
+            self.stop()
+            yield configured
+            return
+        if self.server is None or not self.server.answers_within(self.timeout):
+            announce(
+                f"Prefect's temporary server did not start within {self.timeout} s; trying once "
+                f"more (set {TIMEOUT_VARIABLE} to wait longer)"
+            )
+            self.stop()
+            self.server = TemporaryServer(self.server_log)
+            if not self.server.answers_within(self.timeout):
+                raise ServerDidNotStart(
+                    f"Prefect's temporary server did not start within {self.timeout} s, twice. "
+                    f"On a slow or busy machine set {TIMEOUT_VARIABLE}=180 (seconds), or run a "
+                    "long-running server (`prefect server start`) and set "
+                    "PREFECT_API_URL=http://127.0.0.1:4200/api"
+                )
+        with (
+            _process_wide(API_URL_VARIABLE, self.server.api_url),
+            temporary_settings({PREFECT_API_URL: self.server.api_url}),
+        ):
+            try:
+                yield self.server.api_url
             finally:
                 _drain_to_server()
-    finally:
-        server.stop()
+
+    def stop(self) -> None:
+        """Stop the temporary server, if one was started."""
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
 
-def _started_server(timeout: int, server_log: Path) -> Any | None:
-    """A running temporary Prefect server, or None if it did not answer within `timeout`."""
-    server = _server_class(server_log)()
+@contextmanager
+def launched_api(server_log: Path) -> Iterator[PendingApi]:
+    """Start Prefect's temporary server now, unless PREFECT_API_URL is set, and stop it on the
+    way out (also on SIGINT and SIGTERM), so no server process outlives the run; the pending
+    API, whose `ready` waits for it."""
+    timeout = startup_timeout()  # a mistyped timeout fails before anything starts
+    configured = _configured_api_url()
+    pending = PendingApi(None if configured else TemporaryServer(server_log), server_log, timeout)
     try:
-        server.start(timeout=timeout)
-    except BaseException as error:
-        server.stop()  # also when stopped by a signal while waiting: no server left behind
-        if isinstance(error, RuntimeError):  # "Timed out while attempting to connect ..."
-            return None
-        raise
-    return server
+        yield pending
+    finally:
+        pending.stop()
+
+
+def _configured_api_url() -> str | None:
+    """PREFECT_API_URL as far as it is known without importing Prefect, which takes seconds:
+    Prefect's setting once Prefect is imported, else the environment's (a Prefect profile's is
+    found by `PendingApi.ready`, which then stops the temporary server)."""
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import PREFECT_API_URL
+
+        return PREFECT_API_URL.value() or None
+    return os.environ.get(API_URL_VARIABLE) or None
+
+
+@contextmanager
+def _process_wide(variable: str, value: str) -> Iterator[None]:
+    """Prefect setting `variable` as `value` for the whole process and its children: in the
+    environment and in Prefect's global settings, which Prefect's background threads read
+    (left to the settings of their context, its events worker started a temporary server of
+    its own during every run's validation)."""
+    from prefect.context import refresh_global_settings_context
+
+    previous = os.environ.get(variable)
+    os.environ[variable] = value
+    refresh_global_settings_context()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = previous
+        refresh_global_settings_context()
 
 
 def _drain_to_server() -> None:
@@ -94,44 +207,58 @@ def _drain_to_server() -> None:
     EventsWorker.drain_all(timeout=DRAIN_SECONDS)
 
 
-def _server_class(server_log: Path) -> type:
-    """SubprocessASGIServer whose process sits in a session of its own and writes to
-    `server_log`."""
-    from prefect.server.api.server import SubprocessASGIServer
-
-    class OwnSessionServer(SubprocessASGIServer):
-        """Prefect's temporary server, out of reach of the terminal's Ctrl-C, which goes to the
-        whole foreground process group: the run must stop first and report its end to a server
-        still listening, then stop the server itself."""
-
-        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-            popen = subprocess.Popen
-            subprocess.Popen = _in_own_session(popen, server_log)  # type: ignore[misc]
+def _free_port() -> int:
+    """A local port nothing listens on now, from the range Prefect's temporary server uses."""
+    ports = random.sample(SERVER_PORTS, 20)
+    for port in ports:
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
             try:
-                return super()._run_uvicorn_command()
-            finally:
-                subprocess.Popen = popen  # type: ignore[misc]
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ConfigurationError(
+        f"no free local port for Prefect's temporary server among {ports}; set PREFECT_API_URL "
+        "to a running server"
+    )
 
-    return OwnSessionServer
+
+def _launched(port: int, server_log: Path) -> subprocess.Popen[bytes]:
+    """Prefect's API server starting on `port`, its output in `server_log`. The environment is
+    this process's, which holds every Prefect setting (the server reads PREFECT_HOME's profile
+    itself), without the pseudonymisation key."""
+    environment = {
+        **{name: value for name, value in os.environ.items() if name not in SECRET_VARIABLES},
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+    }
+    command = [
+        sys.executable,
+        *("-m", "uvicorn", "--app-dir", _packages_folder()),
+        *("--factory", "prefect.server.api.server:create_app"),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--log-level", "error", "--lifespan", "on"),
+    ]
+    server_log.parent.mkdir(parents=True, exist_ok=True)
+    with open(server_log, "a", encoding="utf-8") as out:
+        return subprocess.Popen(
+            command,
+            env=environment,
+            start_new_session=True,
+            preexec_fn=_parent_death_signal(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
-def _in_own_session(popen: type, output: Path) -> Callable[..., subprocess.Popen[Any]]:
-    """`popen` starting its process in a new session, writing to `output` and, on Linux, ended
-    with its parent."""
-    ended_with_parent = _parent_death_signal()
-
-    def started(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
-        with open(output, "a", encoding="utf-8") as out:
-            return popen(
-                *args,
-                start_new_session=True,
-                preexec_fn=ended_with_parent,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                **kwargs,
-            )
-
-    return started
+def _packages_folder() -> str:
+    """The folder Prefect is installed in, found without importing it (uvicorn's --app-dir,
+    as Prefect gives it, so that no folder of the working directory shadows it)."""
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigurationError("Prefect is not installed: run `make install`")
+    return str(Path(next(iter(spec.submodule_search_locations))).parent)
 
 
 def _parent_death_signal() -> Callable[[], None] | None:

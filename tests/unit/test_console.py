@@ -9,7 +9,10 @@ import logging
 import os
 import re
 import signal
+import subprocess
+import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -96,37 +99,75 @@ def no_api_url():
         yield
 
 
-class FakeServer:
-    api_url = "http://127.0.0.1:1/api"
+class LateServer:
+    """Stands in for Prefect's temporary server: answers on the attempts listed in `ANSWERS`."""
+
+    ANSWERS: ClassVar[list[bool]] = []
+    stopped: ClassVar[int] = 0
+
+    def __init__(self, server_log: Path) -> None:
+        self.api_url = "http://127.0.0.1:1/api"
+        self.answers = self.ANSWERS.pop(0)
+
+    def answers_within(self, timeout: float) -> bool:
+        return self.answers
 
     def stop(self) -> None:
-        pass
+        LateServer.stopped += 1
 
 
 def test_a_server_that_does_not_start_in_time_is_tried_once_more(no_api_url, tmp_path, monkeypatch):
-    attempts = iter([None, FakeServer()])
-    monkeypatch.setattr(prefect_server, "_started_server", lambda *_: next(attempts))
+    monkeypatch.setattr(prefect_server, "TemporaryServer", LateServer)
+    monkeypatch.setattr(LateServer, "ANSWERS", [False, True])
     monkeypatch.setattr(prefect_server, "_drain_to_server", lambda: None)
     monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "7")
     said = []
-    with prefect_server.prefect_api(said.append, tmp_path / "log") as api:
-        assert api == FakeServer.api_url
+    with (
+        prefect_server.launched_api(tmp_path / "log") as pending,
+        pending.ready(said.append) as api,
+    ):
+        assert api == "http://127.0.0.1:1/api"
     assert said == [
         "Prefect's temporary server did not start within 7 s; trying once more "
         "(set LSCB_SERVER_TIMEOUT to wait longer)"
     ]
+    assert LateServer.stopped == 2  # the late one, then the one that answered
 
 
-def test_a_server_that_never_starts_says_how_to_wait_longer_or_use_another(
+def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_running(
     no_api_url, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(prefect_server, "_started_server", lambda *_: None)
+    # Prefect's real server needs seconds to import its code: it cannot answer within 1 s.
+    monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "1")
+    servers = []
+    launch = prefect_server._launched
+
+    def launched(*args):
+        servers.append(launch(*args))
+        return servers[-1]
+
+    monkeypatch.setattr(prefect_server, "_launched", launched)
     with (
         pytest.raises(prefect_server.ServerDidNotStart, match="LSCB_SERVER_TIMEOUT=180") as error,
-        prefect_server.prefect_api(lambda _: None, tmp_path / "log"),
+        prefect_server.launched_api(tmp_path / "log") as pending,
+        pending.ready(lambda _: None),
     ):
         pass
-    assert "PREFECT_API_URL" in str(error.value) and "within 90 s, twice" in str(error.value)
+    assert "PREFECT_API_URL" in str(error.value) and "within 1 s, twice" in str(error.value)
+    assert len(servers) == 2 and all(process.poll() is not None for process in servers)
+
+
+def test_the_server_never_gets_the_pseudonymisation_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", "canary-key-" + "k" * 40)
+    monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "60")
+    # A new warehouse's log folder does not exist yet when the server starts writing to it.
+    with prefect_server.launched_api(tmp_path / "logs" / "run.log") as pending:
+        assert (tmp_path / "logs" / "run.log").is_file()
+        environ = Path(f"/proc/{pending.server.process.pid}/environ")
+        if not environ.exists():
+            pytest.skip("no /proc here to read a process's environment")
+        assert b"canary-key-" not in environ.read_bytes()
+        assert pending.server.process.poll() is None
 
 
 @pytest.mark.parametrize("value", ["0", "ninety", "-5"])
@@ -134,3 +175,35 @@ def test_a_mistyped_server_timeout_is_refused(value, monkeypatch):
     monkeypatch.setenv("LSCB_SERVER_TIMEOUT", value)
     with pytest.raises(prefect_server.ConfigurationError, match="whole number of seconds"):
         prefect_server.startup_timeout()
+
+
+#: A run's start in a fresh Python: the server launched before Prefect is imported, then a
+#: thread that carries no settings of its own (as Prefect's events and log workers do) asks
+#: Prefect for its API.
+THREAD_SEES = """
+import sys, threading
+from pathlib import Path
+from lscb_metrics.prefect_server import launched_api
+with launched_api(Path(sys.argv[1])) as pending:
+    from prefect.settings import get_current_settings
+    with pending.ready(print) as api:
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(get_current_settings().api.url))
+        thread.start()
+        thread.join()
+        print("thread sees the run's server:", seen == [api])
+"""
+
+
+def test_prefects_background_threads_see_the_runs_server(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", THREAD_SEES, str(tmp_path / "run.log")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "thread sees the run's server: True" in done.stdout

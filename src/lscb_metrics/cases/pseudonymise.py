@@ -21,9 +21,9 @@ import os
 import re
 from pathlib import Path
 
+from lscb_metrics.config import KEY_VARIABLE
 from lscb_metrics.errors import ConfigurationError
 
-KEY_VARIABLE = "LSCB_PSEUDONYMISATION_KEY"
 KEY_FILE_VARIABLE = "LSCB_PSEUDONYMISATION_KEY_FILE"
 PSEUDONYM_PREFIX = "P-"
 PSEUDONYM_HEX_DIGITS = 16

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import pandas as pd
+
 Severity = Literal["error", "warning"]
 
 
@@ -521,12 +523,13 @@ CODE_HINT = "Enter one of: {choices}."
 
 #: How long an echoed value may be before it is cut short.
 MAX_SHOWN = 40
-# Text starting with these is run as a formula when a report is opened in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
-#: The same two tests as regular expressions for SQL (RE2), for files DuckDB writes.
+#: Text starting with one of these is run as a formula when a report is opened in a
+#: spreadsheet, unless it is a plain number ('-12', '+1,480'); both as regular expressions that
+#: Python, pandas' Arrow strings and DuckDB (RE2) read alike.
 SQL_FORMULA_START = r"^[=+\-@\t\r]"
 SQL_PLAIN_NUMBER = r"[+-]?[0-9,]*\.?[0-9]+"
+_FORMULA_START = re.compile(SQL_FORMULA_START)
+_PLAIN_NUMBER = re.compile(SQL_PLAIN_NUMBER)
 
 
 def shown(value: object) -> str:
@@ -556,6 +559,16 @@ def inert(value: object) -> object:
 
 def formula_safe(text: str) -> str:
     """`text` that a spreadsheet can never run as a formula: a leading formula sign quoted."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    if _FORMULA_START.match(text) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def inert_column(values: pd.Series) -> pd.Series:
+    """`inert` of every cell of `values`, at once: text cells made `formula_safe`."""
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "mixed", "mixed-integer"):
+        return values
+    risky = values.str.match(SQL_FORMULA_START, na=False) & ~values.str.fullmatch(
+        SQL_PLAIN_NUMBER, na=False
+    )
+    return values.mask(risky, "'" + values[risky].astype(str)) if risky.any() else values

@@ -19,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import resvg_py
 
@@ -551,3 +553,31 @@ def bar_chart_svg(
 def png_of_svg(svg: str) -> bytes:
     """PNG image of `svg` at twice its size on white, for pasting into documents (resvg)."""
     return bytes(resvg_py.svg_to_bytes(svg_string=svg, background="#ffffff", zoom=PNG_ZOOM))
+
+
+def svg_digest(svg: str) -> str:
+    """SHA-256 of a chart's SVG text, hex: the key of its PNG."""
+    return hashlib.sha256(svg.encode("utf-8")).hexdigest()
+
+
+def drawn_pngs(folders: Iterable[Path]) -> dict[str, Path]:
+    """The PNG written beside each SVG in `folders` (charts already published), by
+    `svg_digest`. A PNG is a pure function of its SVG, and rendering one takes about 0.1 s, so
+    a chart drawn exactly as before is copied rather than rendered again."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for svg in sorted(folder.glob("*.svg")) if folder.is_dir() else ():
+            png = svg.with_suffix(".png")
+            if png.is_file() and not svg.is_symlink() and not png.is_symlink():
+                found[svg_digest(svg.read_text(encoding="utf-8"))] = png
+    return found
+
+
+def write_png(svg: str, path: Path, drawn: Mapping[str, Path]) -> None:
+    """The PNG of `svg` at `path`: copied from `drawn` (see `drawn_pngs`) when the same SVG was
+    rendered before, else rendered."""
+    earlier = drawn.get(svg_digest(svg))
+    if earlier is not None:
+        shutil.copyfile(earlier, path)
+    else:
+        path.write_bytes(png_of_svg(svg))

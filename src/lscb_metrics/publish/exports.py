@@ -29,7 +29,7 @@ import pandas as pd
 
 from lscb_metrics.boards import Board
 from lscb_metrics.editions import PUBLIC, Edition
-from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert
+from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert_column
 from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
     LOCAL_AUTHORITY,
@@ -376,7 +376,8 @@ def _cell_texts(values: pd.Series, decimals: pd.Series) -> list[str]:
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """`frame` as UTF-8 CSV with Unix line ends (the same bytes on every platform), its text
     inert in a spreadsheet."""
-    frame.map(inert).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    safe = pd.DataFrame({column: inert_column(frame[column]) for column in frame.columns})
+    safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def _inert_columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -29,7 +28,7 @@ from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
     SUPPRESSED,
-    publication_value,
+    publication_values,
     round_national_count,
     suppress_derived,
     suppress_small_counts,
@@ -240,16 +239,7 @@ def _is_number(values: pd.Series) -> pd.Series:
 
 def _rounded(values: pd.Series, decimals: pd.Series) -> pd.Series:
     """Each value as published at its decimals: int where decimals is 0; symbols kept."""
-    # Comparators, ranks and populations repeat across thousands of rows: round each once.
-    once = cache(_publication_number)
-    return pd.Series(
-        [once(v, d) for v, d in zip(values, decimals, strict=True)],
-        index=values.index,
-        dtype=object,
-    )
-
-
-def _publication_number(value: object, decimals: int) -> float | int | str:
-    """`publication_value` of one cell, as an int when published without decimals."""
-    published = publication_value(None if pd.isna(value) else value, decimals)  # type: ignore[arg-type]
-    return int(published) if decimals == 0 and isinstance(published, float) else published
+    published = publication_values(values, decimals)
+    whole = decimals.eq(0) & published.map(lambda value: isinstance(value, float)).astype(bool)
+    published[whole] = published[whole].astype("int64").astype(object)
+    return published

@@ -33,7 +33,7 @@ from lscb_metrics.catalogue import COMPARATORS
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import quarter_of, year_label
-from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, png_of_svg
+from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, write_png
 from lscb_metrics.publish.figures import (
     NATIONAL,
     PARTNER_RETURN,
@@ -753,10 +753,11 @@ def write_scorecard(
     board: Board,
     period_end: date | None = None,
     edition: Edition = PUBLIC,
+    drawn: Mapping[str, Path] | None = None,
 ) -> list[Path]:
     """Write `scorecard.html` and `charts/<indicator>_{trend,years,neighbours}.{svg,png}` of
     `edition` for the board's quarter ending `period_end` (default: its latest) into `out_dir`;
-    the paths written."""
+    the paths written. PNGs of charts in `drawn` (see `charts.drawn_pngs`) are copied."""
     data = read_scorecard_data(warehouse, board, period_end, edition)
     charts = scorecard_charts(data)
     chart_dir = out_dir / CHARTS_DIR
@@ -767,6 +768,6 @@ def write_scorecard(
     for stem, chart in charts.items():
         svg_path, png_path = chart_dir / f"{stem}.svg", chart_dir / f"{stem}.png"
         svg_path.write_text(chart.svg, encoding="utf-8", newline="\n")
-        png_path.write_bytes(png_of_svg(chart.svg))
+        write_png(chart.svg, png_path, drawn or {})
         written += [svg_path, png_path]
     return written

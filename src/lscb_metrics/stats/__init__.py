@@ -18,6 +18,7 @@ from lscb_metrics.stats.comparison import (
 from lscb_metrics.stats.disclosure import (
     SYMBOL_NOTES,
     publication_value,
+    publication_values,
     round_national_count,
     suppress_derived,
     suppress_small_counts,
@@ -53,7 +54,11 @@ from lscb_metrics.stats.ranking import (
     rank_areas,
 )
 from lscb_metrics.stats.rates import change, percent_change, rate
-from lscb_metrics.stats.rounding import round_half_away_from_zero, round_to_base
+from lscb_metrics.stats.rounding import (
+    round_half_away_from_zero,
+    round_to_base,
+    rounded_half_away_from_zero,
+)
 from lscb_metrics.stats.trend import TREND_LABELS, recent_trend, trend_z
 
 __all__ = [
@@ -86,6 +91,7 @@ __all__ = [
     "percent_change",
     "proportion_ci_method",
     "publication_value",
+    "publication_values",
     "quartile_band",
     "quartile_bands",
     "quartile_cut_points",
@@ -99,6 +105,7 @@ __all__ = [
     "round_half_away_from_zero",
     "round_national_count",
     "round_to_base",
+    "rounded_half_away_from_zero",
     "suppress_derived",
     "suppress_small_counts",
     "trend_z",

@@ -17,7 +17,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from lscb_metrics.stats._validate import is_missing
-from lscb_metrics.stats.rounding import round_half_away_from_zero, round_to_base
+from lscb_metrics.stats.rounding import (
+    round_half_away_from_zero,
+    round_to_base,
+    rounded_half_away_from_zero,
+)
 
 SUPPRESSED = "c"
 NOT_AVAILABLE = "x"
@@ -271,6 +275,22 @@ def publication_value(value: float | str | None, decimals: int) -> float | str:
         return NOT_AVAILABLE
     rounded = round_half_away_from_zero(value, decimals)
     return LOW if rounded == 0 and value != 0 else rounded
+
+
+def publication_values(values: pd.Series, decimals: pd.Series) -> pd.Series:
+    """`publication_value` of each of `values` at its row's `decimals`, as objects: numbers,
+    'low', 'x' or the symbol given (DfE/GSS); ValueError for any other text."""
+    text = values.map(lambda value: isinstance(value, str)).astype(bool)
+    unknown = set(values[text]) - set(SYMBOL_NOTES)
+    if unknown:
+        raise ValueError(f"expected numbers or one of {list(SYMBOL_NOTES)}, got {sorted(unknown)}")
+    numbers = pd.to_numeric(values.mask(text), errors="coerce").astype("float64")
+    rounded = rounded_half_away_from_zero(numbers.to_numpy(), decimals.to_numpy())
+    published = pd.Series(rounded, index=values.index, dtype=object)
+    published[(rounded == 0) & numbers.ne(0).to_numpy()] = LOW
+    published[numbers.isna() & ~text] = NOT_AVAILABLE
+    published[text] = values[text]
+    return published
 
 
 def round_national_count(value: float) -> float:

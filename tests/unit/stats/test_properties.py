@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lscb_metrics.stats import (
+    publication_value,
+    publication_values,
     rate,
     rate_interval,
     round_half_away_from_zero,
+    rounded_half_away_from_zero,
     wilson_interval,
 )
 
@@ -94,3 +99,42 @@ def test_rounding_moves_at_most_half_a_unit(value: float, decimals: int) -> None
     # The float nearest the decimal result can sit a few ulps beyond the exact half unit.
     slack = 4 * math.ulp(max(abs(value), half_unit))
     assert abs(round_half_away_from_zero(value, decimals) - value) <= half_unit + slack
+
+
+#: Values a figure takes, and halves at every place (x.5, x.x5, ...) that binary cannot hold.
+FIGURES = st.one_of(
+    FINITE,
+    st.integers(min_value=-(10**9), max_value=10**9).flatmap(
+        lambda whole: st.integers(min_value=1, max_value=4).map(
+            lambda places: whole / 10**places + 5 / 10 ** (places + 1)
+        )
+    ),
+    st.just(math.nan),
+)
+
+
+@given(st.lists(st.tuples(FIGURES, st.integers(min_value=-3, max_value=18)), min_size=1))
+def test_rounding_many_at_once_is_rounding_each(cells: list[tuple[float, int]]) -> None:
+    values, decimals = zip(*cells, strict=True)
+    expected = [round_half_away_from_zero(v, d) for v, d in cells]
+    got = rounded_half_away_from_zero(np.array(values), np.array(decimals))
+    assert [str(x) for x in got] == [str(x) for x in expected]  # NaN and -0.0 alike
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(FIGURES, st.sampled_from(["c", "x", "z", "low", None, 0.0, -0.004])),
+            st.integers(min_value=0, max_value=3),
+        ),
+        min_size=1,
+    )
+)
+def test_publishing_many_cells_is_publishing_each(cells: list[tuple[object, int]]) -> None:
+    values = pd.Series([value for value, _ in cells], dtype=object)
+    decimals = pd.Series([places for _, places in cells])
+    expected = [
+        publication_value(None if value is None or value != value else value, places)
+        for value, places in cells
+    ]
+    assert [str(x) for x in publication_values(values, decimals)] == [str(x) for x in expected]

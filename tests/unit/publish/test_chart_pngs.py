@@ -1,0 +1,44 @@
+"""A chart's PNG is copied from an earlier edition only when its SVG is exactly the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lscb_metrics.publish.charts import drawn_pngs, png_of_svg, write_png
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+    '<rect width="20" height="10" fill="#12436D"/></svg>\n'
+)
+#: Stands in for an earlier rendering: a copy is recognisable because resvg never writes this.
+EARLIER_BYTES = b"an earlier rendering"
+
+
+def published(folder: Path, svg: str) -> Path:
+    """An earlier edition's chart folder holding `svg` and a PNG beside it."""
+    folder.mkdir(parents=True)
+    (folder / "chart.svg").write_text(svg, encoding="utf-8")
+    (folder / "chart.png").write_bytes(EARLIER_BYTES)
+    return folder
+
+
+def test_the_same_svg_takes_the_earlier_png(tmp_path: Path) -> None:
+    drawn = drawn_pngs([published(tmp_path / "public", SVG), tmp_path / "absent"])
+    write_png(SVG, tmp_path / "new.png", drawn)
+    assert (tmp_path / "new.png").read_bytes() == EARLIER_BYTES
+
+
+def test_a_changed_svg_is_rendered(tmp_path: Path) -> None:
+    drawn = drawn_pngs([published(tmp_path / "public", SVG)])
+    changed = SVG.replace("#12436D", "#A3BFD9")
+    write_png(changed, tmp_path / "new.png", drawn)
+    assert (tmp_path / "new.png").read_bytes() == png_of_svg(changed)
+
+
+def test_a_chart_without_its_png_or_a_symlinked_one_is_not_reused(tmp_path: Path) -> None:
+    folder = published(tmp_path / "public", SVG)
+    (folder / "chart.png").unlink()
+    (folder / "other.svg").write_text(SVG.replace("20", "30"), encoding="utf-8")
+    (folder / "other.png").symlink_to(tmp_path / "elsewhere.png")
+    (tmp_path / "elsewhere.png").write_bytes(EARLIER_BYTES)
+    assert drawn_pngs([folder]) == {}
