@@ -21,7 +21,7 @@ CELLS = st.one_of(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tcmd", "'\tcmd"),
         ("-12", "-12"),  # a plain number stays a number
