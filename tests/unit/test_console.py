@@ -157,7 +157,7 @@ def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_runn
     assert len(servers) == 2 and all(process.poll() is not None for process in servers)
 
 
-def test_the_server_never_gets_the_pseudonymisation_key(tmp_path, monkeypatch):
+def test_the_server_never_gets_the_pseudonymisation_key(no_api_url, tmp_path, monkeypatch):
     monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", "canary-key-" + "k" * 40)
     monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "60")
     # A new warehouse's log folder does not exist yet when the server starts writing to it.
