@@ -6,6 +6,8 @@ Settings come from (in order) command-line options, environment variables, then 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,3 +121,19 @@ def settings(
 def _optional_path(text: str | None) -> Path | None:
     """`text` as an absolute path, or None when not given."""
     return Path(text).absolute() if text else None
+
+
+@contextmanager
+def environment_variable(name: str, value: str | None) -> Iterator[None]:
+    """The environment variable `name` set to `value` (left alone when None) for the duration,
+    for this process and the processes it starts; restored as it was."""
+    previous = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous

@@ -9,7 +9,6 @@ redrawn), with the standard library only.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from lscb_metrics.config import environment_variable
 from lscb_metrics.errors import LscbError
 from lscb_metrics.progress import LOGGER as PROGRESS
 
@@ -179,11 +179,9 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
     PROGRESS.addHandler(stages)
     PROGRESS.addHandler(to_file)
     logging.captureWarnings(True)
-    child_level = os.environ.get(CHILD_CONSOLE_LEVEL)
-    if not verbose:
-        os.environ[CHILD_CONSOLE_LEVEL] = "CRITICAL"
     try:
-        yield
+        with environment_variable(CHILD_CONSOLE_LEVEL, None if verbose else "CRITICAL"):
+            yield
     except LscbError as error:
         logging.getLogger(__name__).error("%s", error)
         raise
@@ -191,10 +189,6 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
         logging.getLogger(__name__).exception("the run ended early")
         raise
     finally:
-        if child_level is None:
-            os.environ.pop(CHILD_CONSOLE_LEVEL, None)
-        else:
-            os.environ[CHILD_CONSOLE_LEVEL] = child_level
         logging.captureWarnings(False)
         PROGRESS.removeHandler(stages)
         PROGRESS.removeHandler(to_file)

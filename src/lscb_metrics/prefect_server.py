@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from pathlib import Path
 
-from lscb_metrics.config import KEY_VARIABLE
+from lscb_metrics.config import KEY_VARIABLE, environment_variable
 from lscb_metrics.errors import ConfigurationError, LscbError
 
 #: Prefect's own default (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, 20 s) is too short
@@ -184,16 +184,11 @@ def _process_wide(variable: str, value: str) -> Iterator[None]:
     its own during every run's validation)."""
     from prefect.context import refresh_global_settings_context
 
-    previous = os.environ.get(variable)
-    os.environ[variable] = value
-    refresh_global_settings_context()
     try:
-        yield
+        with environment_variable(variable, value):
+            refresh_global_settings_context()
+            yield
     finally:
-        if previous is None:
-            os.environ.pop(variable, None)
-        else:
-            os.environ[variable] = previous
         refresh_global_settings_context()
 
 
