@@ -42,7 +42,7 @@ schedule: install
 benchmark: install
 	$(BIN)/python benchmarks/bench_case_lists.py
 
-# Runs with ten years of history of three boards behind them (22 min here): first run, the
+# Runs with ten years of history of three boards behind them (about 10 min here): first run, the
 # next quarter's, a 1-year control.
 benchmark-runs: install
 	$(BIN)/python benchmarks/bench_runs.py
