@@ -22,7 +22,13 @@ from lscb_metrics import pipeline, progress
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
-from lscb_metrics.parallel import batches, pooled, process_pool, validation_workers
+from lscb_metrics.parallel import (
+    batches,
+    dask_address,
+    pooled,
+    validation_pool,
+    validation_workers,
+)
 from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
@@ -143,10 +149,13 @@ def quarterly_run(
     cases_dir: str | None = None,
     board: str | None = None,
     workers: int | None = None,
+    dask: str | None = None,
 ) -> pipeline.RunSummary:
     """Run the pipeline for one quarter (default: the last complete quarter), for one board or
-    every board; returns are validated on `workers` processes (default LSCB_WORKERS, else 2).
-    Where no board of the run has returns for the quarter, nothing is written."""
+    every board; returns are validated on `workers` processes (default LSCB_WORKERS, else 2),
+    or in as many batches per worker on the Dask cluster whose scheduler is at `dask` (default
+    LSCB_DASK_ADDRESS). Where no board of the run has returns for the quarter, nothing is
+    written."""
     started_at = datetime.now(UTC)
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
@@ -171,11 +180,12 @@ def quarterly_run(
         todo = found.files
         progress.began("receive", total=len(todo))
         validators = validation_workers(workers)
+        cluster = dask_address(dask)
         logger.info(
-            "%d validated before; %d to validate on %d worker(s)",
+            "%d validated before; %d to validate on %s",
             len(recalled),
             len(todo),
-            validators,
+            f"the Dask cluster at {cluster}" if cluster else f"{validators} worker(s)",
         )
         shared = {
             "run_settings": run_settings,
@@ -183,8 +193,8 @@ def quarterly_run(
             "receipts": receipts,
             "started_at": started_at,
         }
-        if pooled(len(todo), validators):
-            with process_pool(validators) as runner:
+        if pooled(len(todo), validators, cluster):
+            with validation_pool(validators, cluster) as runner:
                 futures = [
                     runner.submit(receive, {"paths": batch, **shared})
                     for batch in batches(todo, validators)

@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="processes that validate returns (default $LSCB_WORKERS, else 2; 1 = in process)",
     )
+    run.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="validate on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+        "tcp://scheduler:8786 (default $LSCB_DASK_ADDRESS; none: this machine's processes)",
+    )
     validate = commands.add_parser(
         "validate", help="check return files without loading them (one report each)"
     )
@@ -159,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.cases,
                 args.board,
                 args.workers,
+                args.dask,
                 args.verbose,
             )
         if args.command == "template":
@@ -425,6 +432,7 @@ def run_period(
     cases: str | None = None,
     board: str | None = None,
     workers: int | None = None,
+    dask: str | None = None,
     verbose: bool = False,
 ) -> int:
     """Run the quarterly flow (one board, or every board), one console line per stage, and
@@ -432,10 +440,9 @@ def run_period(
     from lscb_metrics import progress
     from lscb_metrics.config import settings
     from lscb_metrics.console import log_path, run_console
-    from lscb_metrics.parallel import validation_workers
+    from lscb_metrics.parallel import dask_address, validation_workers
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.prefect_server import launched_api
-    from lscb_metrics.report import run_summary_text
     from lscb_metrics.signals import stop_on_signals
     from lscb_metrics.store import run_lock
     from lscb_metrics.warehouse import check_writable
@@ -452,7 +459,8 @@ def run_period(
         from lscb_metrics.cases import load_pseudonymisation_key
 
         load_pseudonymisation_key()  # no key, no run: refuse before anything is read
-    validation_workers(workers)  # a bad worker count fails before Prefect starts
+    validation_workers(workers)  # a bad worker count or address fails before Prefect starts
+    dask_address(dask)
     # Fail now, naming the cause, if another run or another program holds the warehouse.
     with run_lock(run_settings.warehouse):
         check_writable(run_settings.warehouse)
@@ -480,7 +488,10 @@ def run_period(
                     cases_dir=cases,
                     board=board,
                     workers=workers,
+                    dask=dask,
                 )
+    from lscb_metrics.report import run_summary_text
+
     print(run_summary_text(summary))
     print(f"Log: {log_file}")
     return EXIT_OK

@@ -1,8 +1,10 @@
 """How many processes validate partner returns, and how the files are shared among them.
 
-Validation is CPU-bound Python, so files are validated in a pool of processes (Prefect's
-ProcessPoolTaskRunner), a few batches per worker: one Prefect task per batch rather than per file
-keeps the orchestration's cost small beside the validation's.
+Validation is CPU-bound Python, so files are validated in a pool of processes, a few batches per
+worker: one Prefect task per batch rather than per file keeps the orchestration's cost small
+beside the validation's. The pool is Prefect's ProcessPoolTaskRunner on this machine or, given
+a Dask scheduler's address (LSCB_DASK_ADDRESS), prefect-dask's DaskTaskRunner on that cluster,
+for a hub validating many boards' returns on several machines.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
-
-from prefect.client.orchestration import get_client
-from prefect.settings import PREFECT_API_URL, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner
+from typing import TYPE_CHECKING, TypeVar
 
 from lscb_metrics.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
 
 T = TypeVar("T")
 
@@ -25,6 +26,8 @@ BATCHES_PER_WORKER = 4
 #: Fewer new files than this are validated in the run's own process: a worker takes about 5 s
 #: to start (Python, pandas, Prefect), more than a quarter's returns take to validate.
 POOLED_FROM_FILES = 100
+#: A Dask scheduler's address (tcp://host:8786) to validate on instead of this machine's pool.
+DASK_ADDRESS_VARIABLE = "LSCB_DASK_ADDRESS"
 
 
 def validation_workers(option: int | None = None) -> int:
@@ -42,8 +45,23 @@ def validation_workers(option: int | None = None) -> int:
     return workers
 
 
-def pooled(files: int, workers: int) -> bool:
-    """Whether `files` new files are worth validating on a pool of `workers` processes."""
+def dask_address(option: str | None = None) -> str | None:
+    """The Dask scheduler to validate on: the option, else LSCB_DASK_ADDRESS, else None (this
+    machine's processes)."""
+    address = option or os.environ.get(DASK_ADDRESS_VARIABLE) or None
+    if address is not None and "://" not in address:
+        raise ConfigurationError(
+            f"{DASK_ADDRESS_VARIABLE}={address!r}: give a Dask scheduler's address, e.g. "
+            "tcp://scheduler:8786"
+        )
+    return address
+
+
+def pooled(files: int, workers: int, cluster: str | None = None) -> bool:
+    """Whether `files` new files are worth validating on a pool of `workers` processes (any new
+    file is, on a Dask `cluster`, which is there to take them)."""
+    if cluster is not None:
+        return files > 0
     return workers > 1 and files >= POOLED_FROM_FILES
 
 
@@ -54,14 +72,26 @@ def batches(items: Sequence[T], workers: int) -> list[list[T]]:
 
 
 @contextmanager
-def process_pool(workers: int) -> Iterator[ProcessPoolTaskRunner]:
-    """Prefect's pool of `workers` processes, each reporting to this run's API."""
+def validation_pool(workers: int, cluster: str | None = None) -> Iterator[TaskRunner]:
+    """Prefect's pool of `workers` processes or, given its address, the Dask `cluster`'s
+    workers, each reporting to this run's API."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     with get_client(sync_client=True) as client:
         api_url = str(client.api_url)
     # A run's temporary server is not in the settings the pool hands its workers, and each
     # would start a server of its own (about 5 s) unless told the address.
-    with (
-        temporary_settings({PREFECT_API_URL: api_url}),
-        ProcessPoolTaskRunner(max_workers=workers) as runner,
-    ):
+    with temporary_settings({PREFECT_API_URL: api_url}), _task_runner(workers, cluster) as runner:
         yield runner
+
+
+def _task_runner(workers: int, cluster: str | None) -> TaskRunner:
+    """The task runner of `validation_pool` (prefect-dask imported only for a cluster)."""
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    if cluster is None:
+        return ProcessPoolTaskRunner(max_workers=workers)
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=cluster)

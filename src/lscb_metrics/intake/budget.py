@@ -68,6 +68,13 @@ def within_budget(function: Callable[..., T], *args: Any) -> T:
     than the budget's time or memory. Exceptions it raises are raised here."""
     if not _supported():
         return function(*args)
+    if multiprocessing.current_process().daemon:
+        # A daemonic process may not start one; Dask's workers are daemonic by default.
+        raise ConfigurationError(
+            "files are read under their budget in a worker process of their own, which this "
+            "daemonic process may not start: start Dask workers with "
+            "DASK_DISTRIBUTED__WORKER__DAEMON=False"
+        )
     budget = file_budget()
     global _WORKER
     if _WORKER is None or not _WORKER.usable(budget):

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 Severity = Literal["error", "warning"]
 
@@ -566,7 +567,9 @@ def formula_safe(text: str) -> str:
 
 def inert_column(values: pd.Series) -> pd.Series:
     """`inert` of every cell of `values`, at once: text cells made `formula_safe`."""
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "mixed", "mixed-integer"):
+    from pandas.api.types import infer_dtype  # pandas only where a frame is written
+
+    if infer_dtype(values, skipna=True) not in ("string", "mixed", "mixed-integer"):
         return values
     risky = values.str.match(SQL_FORMULA_START, na=False) & ~values.str.fullmatch(
         SQL_PLAIN_NUMBER, na=False
