@@ -32,7 +32,7 @@ DRAIN_SECONDS = 5
 API_URL_VARIABLE = "PREFECT_API_URL"
 #: The ports Prefect's own temporary server picks from.
 SERVER_PORTS = range(8000, 9000)
-#: uvicorn's exit status when it cannot bind its port.
+#: uvicorn's exit status when it cannot start, as when another program took its port.
 PORT_TAKEN = 3
 #: Never handed to the server: it has no use for the key.
 SECRET_VARIABLES = (KEY_VARIABLE,)
