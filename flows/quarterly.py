@@ -127,10 +127,11 @@ def commit(
 @progress.reported("publish", progress.published_detail)
 @progress.publishing
 def publish_files(
-    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: Path
+    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: Path, workers: int
 ) -> list[Path]:
-    """Analyst copies, data dictionary and quality pages; each board's new edition."""
-    files = pipeline.publish_files(summary, run_settings, quality_docs)
+    """Analyst copies, data dictionary and quality pages; each board's new edition, written on
+    up to `workers` processes."""
+    files = pipeline.publish_files(summary, run_settings, quality_docs, workers)
     get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
     return files
 
@@ -219,7 +220,7 @@ def quarterly_run(
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
             quality = check_quality(plan, Path(docs))
             summary = commit(run_settings, plan, quality)
-            summary.files = publish_files(summary, run_settings, Path(docs))
+            summary.files = publish_files(summary, run_settings, Path(docs), validators)
     publish_artifacts(summary)
     return summary
 

@@ -751,24 +751,32 @@ def with_earlier_records(current: pd.DataFrame, path: Path, name: str) -> pd.Dat
     )
 
 
-def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -> list[Path]:
+def publish_files(
+    summary: RunSummary, settings: Settings, quality_docs: Path, workers: int
+) -> list[Path]:
     """Everything report writers and analysts open, from the committed warehouse: in the curated
     folder the analyst copies, the data dictionary and the quality checkpoint's pages; and for
     each board with returns this quarter a new edition in `<curated>/<board>/`, swapped in
     whole. A board without returns keeps its last edition untouched.
 
-    The editions (each board's public and internal files) are written side by side in forked
-    processes, each reading the committed warehouse read-only, while this process writes the
-    analyst copies; they are swapped in once every one is written."""
+    The editions (each board's public and internal files) are written side by side in up to
+    `workers` forked processes, each reading the committed warehouse read-only, while this
+    process writes the analyst copies; they are swapped in once every one is written. A chart
+    drawn exactly as in the board's current edition keeps its PNG."""
     from lscb_metrics.publish import write_data_dictionary, write_exports
+    from lscb_metrics.publish.charts import drawn_pngs
+    from lscb_metrics.publish.scorecard import CHARTS_DIR
 
     out = settings.curated_dir
     out.mkdir(parents=True, exist_ok=True)
     boards = [outcome.board for outcome in summary.publishable]
     jobs = [(board, edition) for board in boards for edition in EDITIONS]
+    drawn: dict[str, dict[str, Path]] = {}
     for board in boards:
         shutil.rmtree(incoming_folder(settings, board), ignore_errors=True)
-    with edition_writers(len(jobs)) as pool:
+        current = settings.curated_dir / board.slug
+        drawn[board.slug] = drawn_pngs(current / edition.name / CHARTS_DIR for edition in EDITIONS)
+    with edition_writers(min(len(jobs), workers)) as pool:
         futures = [
             pool.submit(
                 write_edition_files,
@@ -777,7 +785,7 @@ def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -
                 board,
                 summary.quarter,
                 edition,
-                settings.curated_dir / board.slug,
+                drawn[board.slug],
             )
             for board, edition in jobs
         ]
@@ -801,12 +809,9 @@ def publish_files(summary: RunSummary, settings: Settings, quality_docs: Path) -
 
 
 @contextmanager
-def edition_writers(jobs: int) -> Iterator[Executor]:
-    """Processes that write editions: forked (they inherit the imported modules, so they start
-    at once), as many as the validation workers allow; none for a single job."""
-    from lscb_metrics.parallel import validation_workers  # imports Prefect: only when publishing
-
-    workers = min(jobs, validation_workers())
+def edition_writers(workers: int) -> Iterator[Executor]:
+    """`workers` processes that write editions: forked (they inherit the imported modules, so
+    they start at once); none for one, which writes in a thread of this process."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         with ThreadPoolExecutor(max_workers=1) as pool:
             yield pool
@@ -861,18 +866,15 @@ def write_edition_files(
     board: Board,
     quarter: Quarter,
     edition: Edition,
-    published: Path,
+    drawn: Mapping[str, Path],
 ) -> list[Path]:
     """The files of one edition of the board's quarter in `out`: open data, workbook and
-    scorecard with its charts (none where the warehouse has no scorecard for the quarter). A
-    chart drawn exactly as in the board's `published` editions keeps its PNG."""
+    scorecard with its charts (none where the warehouse has no scorecard for the quarter); the
+    PNG of a chart in `drawn` (`charts.drawn_pngs`) is copied rather than rendered."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
-    from lscb_metrics.publish.charts import drawn_pngs
-    from lscb_metrics.publish.scorecard import CHARTS_DIR
 
     written = write_exports(warehouse_path, out, board, edition)
     written.append(write_workbook(warehouse_path, out / WORKBOOK_FILE, quarter.end, board, edition))
-    drawn = drawn_pngs(published / e.name / CHARTS_DIR for e in EDITIONS)
     try:
         written += write_scorecard(warehouse_path, out, board, quarter.end, edition, drawn)
     except ScorecardError as error:

@@ -43,3 +43,14 @@ def test_a_pool_is_started_only_for_enough_files_and_workers():
     assert pooled(POOLED_FROM_FILES, 2)
     assert not pooled(POOLED_FROM_FILES - 1, 2)
     assert not pooled(10 * POOLED_FROM_FILES, 1)
+
+
+def test_editions_are_written_on_the_workers_the_run_was_given():
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from lscb_metrics.pipeline import edition_writers
+
+    with edition_writers(1) as pool:  # --workers 1: in the run's own process
+        assert isinstance(pool, ThreadPoolExecutor)
+    with edition_writers(2) as pool:
+        assert isinstance(pool, ProcessPoolExecutor) and pool._max_workers == 2
