@@ -4,6 +4,10 @@ publish. This flow is the only place the steps are ordered.
 Tasks are thin wrappers over `lscb_metrics.pipeline`; run it with `lscb-metrics run --period
 2014-15-Q2` (an ephemeral local Prefect server starts by itself) or serve it on its quarterly
 schedule with `lscb-metrics schedule`.
+
+Large inputs (the submissions with their facts, the reference data, the plan) are passed to
+tasks `quote`d: Prefect otherwise walks every object inside them looking for futures, which
+took 3 s of every run; none of them holds a future.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
+from prefect.utilities.annotations import quote
 
 from lscb_metrics import pipeline, progress
 from lscb_metrics.cases import CaseResult
@@ -190,14 +195,14 @@ def quarterly_run(
         )
         shared = {
             "run_settings": run_settings,
-            "context": context,
-            "receipts": receipts,
+            "context": quote(context),
+            "receipts": quote(receipts),
             "started_at": started_at,
         }
         if pooled(len(todo), validators, cluster):
             with validation_pool(validators, cluster) as runner:
                 futures = [
-                    runner.submit(receive, {"paths": batch, **shared})
+                    runner.submit(receive, {"paths": quote(batch), **shared})
                     for batch in batches(todo, validators)
                 ]
                 fresh = [
@@ -206,21 +211,28 @@ def quarterly_run(
                     for submission in progress.each("receive", future.result())
                 ]
         else:
-            fresh = receive(todo, **shared) if todo else []
+            fresh = receive(quote(todo), **shared) if todo else []
         submissions = recalled + fresh
         save_pack(pack, submissions, fingerprints)
         progress.finished("receive", progress.received_detail(submissions))
-        cases = derive_cases(run_settings, reference)
+        cases = derive_cases(run_settings, quote(reference))
         plan = compute(
-            run_settings, quarter, submissions, reference, started_at, cases, board, found.skipped
+            run_settings,
+            quarter,
+            quote(submissions),
+            quote(reference),
+            started_at,
+            quote(cases),
+            board,
+            quote(found.skipped),
         )
         if not plan.summary.publishable:
             logger.info("%s: no board has accepted returns; nothing written", quarter.label)
             return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
-            quality = check_quality(plan, Path(docs))
-            summary = commit(run_settings, plan, quality)
-            summary.files = publish_files(summary, run_settings, Path(docs), validators)
+            quality = check_quality(quote(plan), Path(docs))
+            summary = commit(run_settings, quote(plan), quote(quality))
+            summary.files = publish_files(quote(summary), run_settings, Path(docs), validators)
     publish_artifacts(summary)
     return summary
 
