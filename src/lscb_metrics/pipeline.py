@@ -50,7 +50,7 @@ from lscb_metrics.local_records import (
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.periods import Quarter
 from lscb_metrics.published_cache import (
-    CACHE_FOLDER,
+    cache_folder,
     cached_published_relations,
     published_fingerprint,
 )
@@ -508,7 +508,7 @@ def compute_run(
         a.code: a.name for board in boards.by_slug.values() for a in board.agencies.values()
     }
     published, _ = cached_published_relations(
-        settings.store_dir.parent / CACHE_FOLDER,
+        cache_folder(settings.warehouse),
         published_fingerprint(reference, catalogue),
         lambda: published_relations(reference, catalogue),
     )

@@ -1,11 +1,13 @@
-"""The published figures' indicator values and comparisons, computed once for each version of
-the reference data, catalogue and computing code, and kept for the runs after.
+"""Frames derived from the published figures alone, computed once for each fingerprint of what
+they depend on, and kept for the runs after.
 
-Every area of England's published figures (about 25,000 values) are the same for every board and
-every quarter until a new publication is added, the catalogue changes or the code that computes
-them does; recomputing them was most of a run's compute stage. They are kept as two parquet files
-named by the fingerprint of all that they depend on, beside the store; any other fingerprint's
-files are removed. The folder is disposable: without it the figures are computed again.
+Every area of England's published figures (about 36,000 values) are the same for every board and
+every quarter until a new publication is added, the catalogue changes or the code that derives
+them does. Two things derived from them alone were most of a run's work: their indicator values
+and comparisons (compute), and their rows of each edition's open-data file (publish, once per
+board). Each is kept as parquet files named by its kind and the fingerprint of all it depends
+on, in a folder beside the warehouse; a kind's files of any other fingerprint are removed. The
+folder is disposable: without it everything is derived again.
 """
 
 from __future__ import annotations
@@ -29,24 +31,25 @@ CACHE_FOLDER = ".published-cache"
 COMPUTING_CODE = ("compute", "stats", "catalogue.py", "facts.py", "periods.py", "pipeline.py")
 #: Columns holding lists, which parquet gives back as arrays.
 LIST_COLUMNS = ("submission_ids", "source_sha256s")
+RELATIONS = "relations"
 _PACKAGE_DIR = Path(lscb_metrics.__file__).parent
 
 Relations = tuple[pd.DataFrame, pd.DataFrame]
 
 
+def cache_folder(warehouse: Path) -> Path:
+    """The cache folder of the warehouse at `warehouse` (beside it)."""
+    return warehouse.parent / CACHE_FOLDER
+
+
 def published_fingerprint(reference: Reference, catalogue: tuple[Indicator, ...]) -> str:
     """SHA-256 (hex) of everything the published figures' values and comparisons depend on."""
-    digest = hashlib.sha256()
-    for part in (
-        lscb_metrics.__version__.encode(),
+    return fingerprint(
         repr(catalogue).encode(),
         repr(sorted(reference.la_numbers.items())).encode(),
-        *(_frame_digest(frame) for frame in _inputs(reference)),
-        *(path.read_bytes() for path in _computing_code()),
-    ):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
+        *(frame_digest(frame) for frame in _inputs(reference)),
+        code_digest(COMPUTING_CODE),
+    )
 
 
 def cached_published_relations(
@@ -54,26 +57,67 @@ def cached_published_relations(
 ) -> tuple[Relations, bool]:
     """The published relations kept in `folder` under `fingerprint`, or computed by `compute`
     and kept there; with whether they came from the cache."""
-    stem = folder / fingerprint[:32]
+    (values, compared), cached = cached_frames(
+        folder, RELATIONS, fingerprint, ("values", "comparisons"), compute
+    )
+    return (values, compared), cached
+
+
+def cached_frames(
+    folder: Path,
+    kind: str,
+    fingerprint: str,
+    names: tuple[str, ...],
+    compute: Callable[[], tuple[pd.DataFrame, ...]],
+) -> tuple[tuple[pd.DataFrame, ...], bool]:
+    """The frames `names` of `kind` kept in `folder` under `fingerprint`, or computed by
+    `compute` (one frame per name) and kept there, the kind's other fingerprints removed; with
+    whether they came from the cache. Processes may fill the same entry at once: each file is
+    written whole under a name of its own, then renamed into place."""
+    paths = [folder / f"{kind}-{fingerprint[:32]}.{name}.parquet" for name in names]
     try:
-        values = _read(stem.with_suffix(".values.parquet"))
-        compared = _read(stem.with_suffix(".comparisons.parquet"))
+        return tuple(_read(path) for path in paths), True
     except OSError:
         pass
-    else:
-        return (values, compared), True
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for stale in folder.glob("*.parquet"):
-        stale.unlink(missing_ok=True)
-    suffixes = (".values.parquet", ".comparisons.parquet")
-    for frame, suffix in zip(compute(), suffixes, strict=True):
-        write_atomically(
-            stem.with_suffix(suffix),
-            lambda partial, frame=frame: frame.to_parquet(partial, index=False),
-        )
-    # Read back, so that a run's figures are the same frames whether or not they were kept.
-    values, compared = (_read(stem.with_suffix(suffix)) for suffix in suffixes)
-    return (values, compared), False
+    for stale in folder.glob(f"{kind}-*.parquet"):
+        if stale not in paths:
+            stale.unlink(missing_ok=True)
+    frames = compute()
+    if len(frames) != len(names):
+        raise ValueError(f"{kind}: computed {len(frames)} frames for {len(names)} names")
+    for frame, path in zip(frames, paths, strict=True):
+        write_atomically(path, lambda partial, frame=frame: frame.to_parquet(partial, index=False))
+    # Read back, so that a run's frames are the same whether or not they were kept.
+    return tuple(_read(path) for path in paths), False
+
+
+def fingerprint(*parts: bytes) -> str:
+    """SHA-256 (hex) of the package version and `parts`, each length-prefixed."""
+    digest = hashlib.sha256()
+    for part in (lscb_metrics.__version__.encode(), *parts):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def code_digest(names: Iterable[str]) -> bytes:
+    """SHA-256 of the source of the package's modules and subpackages `names`."""
+    paths = [_PACKAGE_DIR / name for name in names]
+    digest = hashlib.sha256()
+    for source in sorted(
+        source for path in paths for source in (path.rglob("*.py") if path.is_dir() else [path])
+    ):
+        code = source.read_bytes()
+        digest.update(f"{source.relative_to(_PACKAGE_DIR)}:{len(code)}:".encode())
+        digest.update(code)
+    return digest.digest()
+
+
+def frame_digest(frame: pd.DataFrame) -> bytes:
+    """A digest of a frame's columns and every value (row order included)."""
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+    return hashlib.sha256(repr(list(frame.columns)).encode() + hashed.tobytes()).digest()
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -96,18 +140,4 @@ def _inputs(reference: Reference) -> Iterable[pd.DataFrame]:
         reference.neighbours,
         reference.areas,
         reference.local_comparators,
-    )
-
-
-def _frame_digest(frame: pd.DataFrame) -> bytes:
-    """A digest of a frame's columns and every value (row order included)."""
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-    return hashlib.sha256(repr(list(frame.columns)).encode() + hashed.tobytes()).digest()
-
-
-def _computing_code() -> list[Path]:
-    """The source files of COMPUTING_CODE, in a stable order."""
-    paths = [_PACKAGE_DIR / name for name in COMPUTING_CODE]
-    return sorted(
-        source for path in paths for source in (path.rglob("*.py") if path.is_dir() else [path])
     )

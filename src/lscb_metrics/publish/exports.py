@@ -14,6 +14,11 @@ reads the file (a leading comment line breaks most of them, and is the first thi
 
 Identical warehouse contents give byte-identical files: rows are sorted on their full key,
 numbers are written at fixed decimal places and nothing records when the files were made.
+
+Every board's open-data file holds the same rows for the published figures of every area in
+England (about 36,000), so those rows are derived once for each edition and each version of the
+published figures, catalogue and code, and kept beside the warehouse (`published_cache`); each
+board's own rows are then sorted in among them.
 """
 
 from __future__ import annotations
@@ -37,9 +42,12 @@ from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
     catalogue_frame,
     figure_rows,
+    figure_rows_digest,
     published_figures,
     read_only,
 )
+from lscb_metrics.published_cache import cache_folder, cached_frames, code_digest, fingerprint
+from lscb_metrics.published_cache import frame_digest as catalogue_digest
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
 
 OPEN_DATA = "lscb_indicators_open_data.csv"
@@ -66,6 +74,20 @@ META_COLUMNS = [
 #: Groups the indicator_id filter's items in EES; a grouping column has no metadata row.
 THEME_COLUMN = "theme"
 MARKING_COLUMN = "protective_marking"
+#: The figures every board's open-data file holds: all but the partner returns' (which are
+#: each board's own).
+PUBLISHED_ROWS = f"v.source_type <> '{PARTNER_RETURN}'"
+#: Columns the open-data rows are sorted on (then dropped): period, geography (England, then
+#: regions, then local authorities), indicator in catalogue order, breakdown and source.
+SORT_KEYS = [
+    *("_period_end", "_period_start", "_level", "_region_code", "_area_code"),
+    *("_indicator", "_breakdown", "_source_type"),
+]
+#: Package modules whose code decides an open-data row (keys of the kept published rows).
+OPEN_DATA_CODE = (
+    *("publish/exports.py", "publish/figures.py", "stats", "editions.py", "periods.py"),
+    "intake/rules.py",
+)
 
 
 @dataclass(frozen=True)
@@ -111,13 +133,11 @@ def write_exports(
         if board is None:
             written = _write_analyst_copies(connection, out_dir)
         else:
-            areas = ", ".join(f"'{code}'" for code in board.areas)
-            rows = figure_rows(
-                connection, f"(v.source_type <> '{PARTNER_RETURN}' OR v.area_code IN ({areas}))"
+            open_data = open_data_rows(
+                connection, board, catalogue, edition, cache_folder(warehouse)
             )
     meta = open_data_meta(catalogue, hints)
     if board is not None:
-        open_data = open_data_frame(published_figures(rows, catalogue, edition), catalogue)
         written = [out_dir / OPEN_DATA, out_dir / OPEN_DATA_META]
         _write_csv(marked(open_data, edition), written[0])
         _write_csv(marked(meta, edition), written[1])
@@ -171,29 +191,66 @@ def ees_time(period_end: date, source_type: str, time_period: str) -> tuple[str,
     raise ValueError(f"a period ending {period_end} ({time_period}) has no EES time_period")
 
 
+def open_data_rows(
+    connection: duckdb.DuckDBPyConnection,
+    board: Board,
+    catalogue: pd.DataFrame,
+    edition: Edition,
+    cache: Path,
+) -> pd.DataFrame:
+    """The rows of `board`'s `edition` of the open-data file: every published figure (derived
+    once per edition and version of the published figures, kept in `cache`) and the board's
+    own, in order."""
+    key = fingerprint(
+        figure_rows_digest(connection, PUBLISHED_ROWS),
+        catalogue_digest(catalogue.drop(columns="title")),  # a board's targets change only titles
+        repr(edition).encode(),
+        code_digest(OPEN_DATA_CODE),
+    )
+    (published,), _ = cached_frames(
+        cache,
+        f"open-data-{edition.name}",
+        key,
+        ("rows",),
+        lambda: (open_data_cells(connection, PUBLISHED_ROWS, catalogue, edition),),
+    )
+    areas = ", ".join(f"'{code}'" for code in board.areas)
+    own = open_data_cells(
+        connection,
+        f"v.source_type = '{PARTNER_RETURN}' AND v.area_code IN ({areas})",
+        catalogue,
+        edition,
+    )
+    return in_order(pd.concat([published, own], ignore_index=True))
+
+
+def open_data_cells(
+    connection: duckdb.DuckDBPyConnection, where: str, catalogue: pd.DataFrame, edition: Edition
+) -> pd.DataFrame:
+    """The figures `where` selects (a condition of `figure_rows`) as `edition` publishes them,
+    in the EES tidy layout, unordered, with their SORT_KEYS."""
+    rows = figure_rows(connection, where)
+    return open_data_frame(published_figures(rows, catalogue, edition), catalogue)
+
+
+def in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Open-data rows with their SORT_KEYS sorted by them, without them."""
+    ordered = frame.sort_values(SORT_KEYS, kind="stable", na_position="first")
+    return ordered.drop(columns=SORT_KEYS).reset_index(drop=True)
+
+
 def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Published figures (from published_figures) in the EES tidy layout, every cell as text,
-    sorted by period, geography, indicator, breakdown and source."""
-    ordered = published.assign(
-        _level=published["geographic_level"].map(LEVEL_ORDER),
-        _indicator=published["indicator_id"].map({i: n for n, i in enumerate(catalogue.index)}),
-    ).sort_values(
-        [
-            *("period_end", "period_start", "_level", "region_code", "area_code"),
-            *("_indicator", "breakdown", "source_type"),
-        ],
-        kind="stable",
-        na_position="first",
-    )
+    in their order, with the SORT_KEYS that put them in the file's order (`in_order`)."""
     times = [
         ees_time(end, source, label)
         for end, source, label in zip(
-            ordered["period_end"], ordered["source_type"], ordered["time_period"], strict=True
+            published["period_end"], published["source_type"], published["time_period"], strict=True
         )
     ]
-    level = ordered["geographic_level"]
+    level = published["geographic_level"]
     local, regional = level.eq(LOCAL_AUTHORITY), level.ne(NATIONAL)
-    decimals = ordered["indicator_id"].map(catalogue["decimals"]).astype(int)
+    decimals = published["indicator_id"].map(catalogue["decimals"]).astype(int)
     frame = pd.DataFrame(
         {
             "time_period": [period for period, _ in times],
@@ -202,23 +259,33 @@ def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Data
             "country_code": ENGLAND[0],
             "country_name": ENGLAND[1],
             # A Regional row is its own region (Inner and Outer London are regions of London).
-            "region_code": ordered["region_code"]
-            .where(local, ordered["area_code"])
+            "region_code": published["region_code"]
+            .where(local, published["area_code"])
             .where(regional, ""),
-            "region_name": ordered["region_name"]
-            .where(local, ordered["area_name"])
+            "region_name": published["region_name"]
+            .where(local, published["area_name"])
             .where(regional, ""),
-            "new_la_code": ordered["area_code"].where(local, ""),
-            "la_name": ordered["area_name"].where(local, ""),
-            "old_la_code": ordered["old_la_code"].where(local, "").fillna(""),
-            THEME_COLUMN: ordered["indicator_id"].map(catalogue["theme"]),
-            **{column.name: ordered[column.name] for column in FILTERS},
+            "new_la_code": published["area_code"].where(local, ""),
+            "la_name": published["area_name"].where(local, ""),
+            "old_la_code": published["old_la_code"].where(local, "").fillna(""),
+            THEME_COLUMN: published["indicator_id"].map(catalogue["theme"]),
+            **{column.name: published[column.name] for column in FILTERS},
             **{
                 column.name: _cell_texts(
-                    ordered[column.name], decimals * 0 if column.whole_numbers else decimals
+                    published[column.name], decimals * 0 if column.whole_numbers else decimals
                 )
                 for column in INDICATORS
             },
+            "_period_end": _iso_dates(published["period_end"]),
+            "_period_start": _iso_dates(published["period_start"]),
+            "_level": level.map(LEVEL_ORDER),
+            "_region_code": _texts(published["region_code"]),
+            "_area_code": published["area_code"],
+            "_indicator": published["indicator_id"].map(
+                {indicator: n for n, indicator in enumerate(catalogue.index)}
+            ),
+            "_breakdown": published["breakdown"],
+            "_source_type": published["source_type"],
         }
     )
     return frame.reset_index(drop=True)
@@ -371,6 +438,16 @@ def _cell_texts(values: pd.Series, decimals: pd.Series) -> list[str]:
         value if isinstance(value, str) else f"{value:.{places}f}"
         for value, places in zip(values, decimals, strict=True)
     ]
+
+
+def _iso_dates(dates: pd.Series) -> list[str | None]:
+    """Dates as ISO text, which sorts as they do (and keeps as parquet); missing as None."""
+    return [value.isoformat() if isinstance(value, date) else None for value in dates]
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    """Text values, missing ones as None."""
+    return [value if isinstance(value, str) else None for value in values]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -139,6 +139,15 @@ def figure_rows(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> p
     return frame
 
 
+def figure_rows_digest(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> bytes:
+    """A digest of the rows `figure_rows(connection, where)` gives, whatever their order: their
+    count and the sum of DuckDB's hash of each whole row (NULLs and their places included)."""
+    count, total = connection.sql(
+        f"SELECT count(*), coalesce(sum(hash(f)), 0) FROM ({_FIGURE_ROWS_SQL} WHERE {where}) AS f"
+    ).fetchall()[0]
+    return f"{count}:{total}".encode()
+
+
 def published_figures(
     rows: pd.DataFrame, catalogue: pd.DataFrame, edition: Edition = PUBLIC
 ) -> pd.DataFrame:

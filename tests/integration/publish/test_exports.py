@@ -13,6 +13,7 @@ import yaml
 
 from lscb_metrics.publish import write_exports
 from lscb_metrics.publish.exports import OPEN_DATA, OPEN_DATA_META, README
+from lscb_metrics.published_cache import cache_folder
 
 EES_COLUMNS = [
     "time_period",
@@ -253,3 +254,57 @@ def test_same_warehouse_gives_the_same_bytes_and_is_not_changed(
     for first, second in zip(exported, again, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
     assert sha256(demo_warehouse) == before
+
+
+def kept_open_data(warehouse: Path) -> list[str]:
+    """Names of the open-data rows kept in the cache beside `warehouse`."""
+    return sorted(path.name for path in cache_folder(warehouse).glob("open-data-*.parquet"))
+
+
+def test_open_data_from_kept_rows_is_the_same_as_derived_afresh(
+    exported: list[Path], demo_warehouse: Path, tmp_path: Path, demo_board: Any
+) -> None:
+    # The demo run's publishing kept the published rows beside its warehouse; a copy of the
+    # warehouse with nothing kept beside it derives them again, to the same bytes.
+    assert len(kept_open_data(demo_warehouse)) == 2  # one per edition
+    copy = tmp_path / "fresh" / "warehouse.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(demo_warehouse.read_bytes())
+    fresh = write_exports(copy, tmp_path / "out", demo_board)
+    assert kept_open_data(copy) == [
+        name for name in kept_open_data(demo_warehouse) if name.startswith("open-data-public-")
+    ]
+    for first, second in zip(exported, fresh, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_a_changed_published_figure_is_never_read_from_kept_rows(
+    demo_warehouse: Path, tmp_path: Path, demo_board: Any
+) -> None:
+    # England's 2013-14 referral rate is 573.3 per 10,000 (DfE CIN 2014); a warehouse whose
+    # figure differs must publish its own, not the rows kept for the old one.
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(demo_warehouse.read_bytes())
+
+    def england_2013_14_referral_rate(out: Path) -> str:
+        files = write_exports(copy, out, demo_board)
+        rows = pd.read_csv(files[0], dtype=str, keep_default_na=False)
+        match = rows[
+            rows["indicator_id"].eq("referral_rate")
+            & rows["geographic_level"].eq("National")
+            & rows["time_period"].eq("201314")
+        ]
+        return match["value"].item()
+
+    assert england_2013_14_referral_rate(tmp_path / "before") == "573.3"
+    kept = kept_open_data(copy)
+    connection = duckdb.connect(str(copy))
+    try:
+        connection.execute(
+            "UPDATE curated.indicator_values SET value = 600.04 WHERE indicator_id = "
+            "'referral_rate' AND area_code = 'E92000001' AND period_end = DATE '2014-03-31'"
+        )
+    finally:
+        connection.close()
+    assert england_2013_14_referral_rate(tmp_path / "after") == "600.0"
+    assert len(kept_open_data(copy)) == 1 and kept_open_data(copy) != kept
