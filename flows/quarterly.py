@@ -98,10 +98,12 @@ def compute(
     cases: CaseResult | None,
     board: str | None,
     skipped: list[Skipped],
+    workers: int,
 ) -> pipeline.RunPlan:
-    """Indicator values, comparisons and every other relation of the run, not yet written."""
+    """Indicator values, comparisons and every other relation of the run, not yet written,
+    computed on up to `workers` processes."""
     return pipeline.compute_run(
-        run_settings, quarter, submissions, reference, started_at, cases, board, skipped
+        run_settings, quarter, submissions, reference, started_at, cases, board, skipped, workers
     )
 
 
@@ -225,6 +227,7 @@ def quarterly_run(
             quote(cases),
             board,
             quote(found.skipped),
+            validators,
         )
         if not plan.summary.publishable:
             logger.info("%s: no board has accepted returns; nothing written", quarter.label)

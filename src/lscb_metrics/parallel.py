@@ -1,18 +1,23 @@
-"""How many processes validate partner returns, and how the files are shared among them.
+"""How many processes a run works on, and how work is shared among them.
 
 Validation is CPU-bound Python, so files are validated in a pool of processes, a few batches per
 worker: one Prefect task per batch rather than per file keeps the orchestration's cost small
 beside the validation's. The pool is Prefect's ProcessPoolTaskRunner on this machine or, given
 a Dask scheduler's address (LSCB_DASK_ADDRESS), prefect-dask's DaskTaskRunner on that cluster,
 for a hub validating many boards' returns on several machines.
+
+Within a task, work on data already in memory (each indicator's figures) is shared among forked
+processes (`forked_map`), which inherit that data rather than receive a pickled copy.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lscb_metrics.errors import ConfigurationError
 
@@ -20,6 +25,7 @@ if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: Batches per worker: enough that a slow batch does not leave the other workers idle.
 BATCHES_PER_WORKER = 4
@@ -95,3 +101,38 @@ def _task_runner(workers: int, cluster: str | None) -> TaskRunner:
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(address=cluster)
+
+
+def forked_map(function: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    """`function` of each of `items`, in order, on up to `workers` forked processes, which
+    inherit `function` and `items` (neither is pickled, so `function` may close over large
+    frames; only results travel back); in this process for one worker, or where there is no
+    fork."""
+    workers = min(workers, len(items))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(item) for item in items]
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_inherit,
+        initargs=(function, items),
+    ) as pool:
+        return list(pool.map(_call_inherited, range(len(items))))
+
+
+#: In a worker of `forked_map`: the function and items it inherited.
+_inherited: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _inherit(function: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    """Keep what the forked worker inherited (initargs reach a forked worker unpickled)."""
+    global _inherited  # a worker's one piece of state, set once as it starts
+    _inherited = (function, items)
+
+
+def _call_inherited(index: int) -> Any:
+    """The inherited function of the inherited item `index`."""
+    if _inherited is None:
+        raise RuntimeError("_call_inherited runs only in a worker of forked_map")
+    function, items = _inherited
+    return function(items[index])

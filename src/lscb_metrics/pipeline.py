@@ -48,6 +48,7 @@ from lscb_metrics.local_records import (
     board_record_failures,
 )
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
+from lscb_metrics.parallel import forked_map
 from lscb_metrics.periods import Quarter
 from lscb_metrics.published_cache import (
     cache_folder,
@@ -335,14 +336,15 @@ def curated_relations(
     catalogue: tuple[Indicator, ...],
     agency_names: dict[str, str],
     published: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """curated.indicator_values and curated.comparisons for every catalogued indicator: the
     published figures' (`published`, as `published_relations` gives them, when already
-    computed), and the boards' own, compared with them."""
+    computed), and the boards' own, compared with them; on up to `workers` processes."""
     if published is None:
-        published = published_relations(reference, catalogue)
+        published = published_relations(reference, catalogue, workers)
     own_facts = pd.concat([partner_facts, reference.board_records], ignore_index=True)
-    own = indicator_relations(reference, own_facts, catalogue, published[0])
+    own = indicator_relations(reference, own_facts, catalogue, published[0], workers)
     order = ["indicator_id", "source_type", "area_code", "breakdown", "period_end"]
     values = pd.concat([published[0], own[0]], ignore_index=True)
     values["breakdown_name"] = (
@@ -355,11 +357,11 @@ def curated_relations(
 
 
 def published_relations(
-    reference: Reference, catalogue: tuple[Indicator, ...]
+    reference: Reference, catalogue: tuple[Indicator, ...], workers: int = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator values and comparisons of the published figures alone (every area of England;
     the same for every board and run until the reference data or catalogue changes)."""
-    return indicator_relations(reference, reference.published_facts, catalogue, None)
+    return indicator_relations(reference, reference.published_facts, catalogue, None, workers)
 
 
 def indicator_relations(
@@ -367,34 +369,37 @@ def indicator_relations(
     facts: pd.DataFrame,
     catalogue: tuple[Indicator, ...],
     published_values: pd.DataFrame | None,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Values and comparisons of every catalogued indicator from `facts`, compared with the
-    published figures among them, or with `published_values` where given."""
+    published figures among them, or with `published_values` where given; each indicator's
+    figures are independent of the others', so they are computed on up to `workers`
+    processes."""
     context = (
         None
         if published_values is None
         else dict(tuple(published_values.groupby("indicator_id", sort=False)))
     )
-    values_frames, comparison_frames = [], []
-    for indicator in catalogue:
+
+    def relations_of(indicator: Indicator) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = indicator.breakdown_rows(facts)
         values = indicator_values(rows, reference.population, indicator, reference.areas)
         values = with_intervals(values, indicator)
         values["decimals"] = indicator.decimals
-        values_frames.append(values)
-        comparison_frames.append(
-            comparisons(
-                values,
-                indicator,
-                reference.neighbours,
-                reference.local_comparators,
-                reference.la_numbers,
-                None if context is None else context.get(indicator.id, values.iloc[:0]),
-            )
+        compared = comparisons(
+            values,
+            indicator,
+            reference.neighbours,
+            reference.local_comparators,
+            reference.la_numbers,
+            None if context is None else context.get(indicator.id, values.iloc[:0]),
         )
+        return values, compared
+
+    pairs = forked_map(relations_of, catalogue, workers)
     return (
-        pd.concat(values_frames, ignore_index=True),
-        pd.concat(comparison_frames, ignore_index=True),
+        pd.concat([values for values, _ in pairs], ignore_index=True),
+        pd.concat([compared for _, compared in pairs], ignore_index=True),
     )
 
 
@@ -476,12 +481,14 @@ def compute_run(
     cases: CaseResult | None = None,
     board_slug: str | None = None,
     skipped: list[Skipped] | None = None,
+    workers: int = 1,
 ) -> RunPlan:
     """Every relation the run for `quarter` would write, from ingested submissions (and derived
     case lists), and its audit record; nothing is written.
 
     The run is for one board (`board_slug`) or all. A board outside the run keeps exactly the
-    submissions its own last run used, so its figures do not change."""
+    submissions its own last run used, so its figures do not change. Indicators are computed
+    on up to `workers` processes."""
     catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
     specs = load_return_specs(settings.schemas_dir)
     boards = reference.boards
@@ -510,10 +517,10 @@ def compute_run(
     published, _ = cached_published_relations(
         cache_folder(settings.warehouse),
         published_fingerprint(reference, catalogue),
-        lambda: published_relations(reference, catalogue),
+        lambda: published_relations(reference, catalogue, workers),
     )
     values, compared = curated_relations(
-        reference, partner_facts, catalogue, agency_names, published
+        reference, partner_facts, catalogue, agency_names, published, workers
     )
     rejected = [s for s in submissions if s.status == "rejected"]
     outcomes = [board_outcome(board, used, rejected, quarter, boards) for board in run_boards]

@@ -1,6 +1,9 @@
-"""Workers for validation: the setting, and files dealt into batches."""
+"""Workers: the setting, files dealt into batches, and work shared among forked processes."""
 
 from __future__ import annotations
+
+import os
+import threading
 
 import pytest
 
@@ -9,6 +12,7 @@ from lscb_metrics.parallel import (
     BATCHES_PER_WORKER,
     POOLED_FROM_FILES,
     batches,
+    forked_map,
     pooled,
     validation_workers,
 )
@@ -54,3 +58,31 @@ def test_editions_are_written_on_the_workers_the_run_was_given():
         assert isinstance(pool, ThreadPoolExecutor)
     with edition_writers(2) as pool:
         assert isinstance(pool, ProcessPoolExecutor) and pool._max_workers == 2
+
+
+def test_forked_map_keeps_order_and_runs_in_other_processes():
+    # A lock cannot be pickled: the function reaches the workers by fork, not by pickle.
+    lock = threading.Lock()
+
+    def square_and_pid(number: int) -> tuple[int, int]:
+        with lock:
+            return number * number, os.getpid()
+
+    results = forked_map(square_and_pid, list(range(12)), 2)
+    assert [square for square, _ in results] == [n * n for n in range(12)]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_forked_map_with_one_worker_runs_here():
+    assert forked_map(lambda _: os.getpid(), ["a", "b"], 1) == [os.getpid()] * 2
+    assert forked_map(lambda item: item, [], 2) == []
+
+
+def test_forked_map_passes_a_workers_error_on():
+    def fails_on_three(number: int) -> int:
+        if number == 3:
+            raise ValueError("three")
+        return number
+
+    with pytest.raises(ValueError, match="three"):
+        forked_map(fails_on_three, [1, 2, 3, 4], 2)
