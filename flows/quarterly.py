@@ -160,10 +160,10 @@ def quarterly_run(
     dask: str | None = None,
 ) -> pipeline.RunSummary:
     """Run the pipeline for one quarter (default: the last complete quarter), for one board or
-    every board; returns are validated on `workers` processes (default LSCB_WORKERS, else 2),
-    or in as many batches per worker on the Dask cluster whose scheduler is at `dask` (default
-    LSCB_DASK_ADDRESS). Where no board of the run has returns for the quarter, nothing is
-    written."""
+    every board; returns are validated, indicators computed and editions written on `workers`
+    processes (default LSCB_WORKERS, else 2), returns validated instead in as many batches per
+    worker on the Dask cluster whose scheduler is at `dask` (default LSCB_DASK_ADDRESS) where
+    one is given. Where no board of the run has returns for the quarter, nothing is written."""
     started_at = datetime.now(UTC)
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers",
         type=int,
-        help="processes that validate returns (default $LSCB_WORKERS, else 2; 1 = in process)",
+        help="processes that validate returns, compute and publish (default $LSCB_WORKERS, "
+        "else 2; 1 = in process)",
     )
     run.add_argument(
         "--dask",
