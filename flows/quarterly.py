@@ -6,8 +6,10 @@ Tasks are thin wrappers over `lscb_metrics.pipeline`; run it with `lscb-metrics 
 schedule with `lscb-metrics schedule`.
 
 Large inputs (the submissions with their facts, the reference data, the plan) are passed to
-tasks `quote`d: Prefect otherwise walks every object inside them looking for futures, which
-took 3 s of every run; none of them holds a future.
+tasks called in the flow's own process `quote`d: Prefect otherwise walks every object inside
+them looking for futures, which took 3 s of every run; none of them holds a future. What is
+submitted to a task runner is not quoted: prefect-dask hands a quoted value to the task still
+wrapped.
 """
 
 from __future__ import annotations
@@ -197,14 +199,14 @@ def quarterly_run(
         )
         shared = {
             "run_settings": run_settings,
-            "context": quote(context),
-            "receipts": quote(receipts),
+            "context": context,
+            "receipts": receipts,
             "started_at": started_at,
         }
         if pooled(len(todo), validators, cluster):
             with validation_pool(validators, cluster) as runner:
                 futures = [
-                    runner.submit(receive, {"paths": quote(batch), **shared})
+                    runner.submit(receive, {"paths": batch, **shared})
                     for batch in batches(todo, validators)
                 ]
                 fresh = [
@@ -213,7 +215,7 @@ def quarterly_run(
                     for submission in progress.each("receive", future.result())
                 ]
         else:
-            fresh = receive(quote(todo), **shared) if todo else []
+            fresh = receive(todo, **shared) if todo else []
         submissions = recalled + fresh
         save_pack(pack, submissions, fingerprints)
         progress.finished("receive", progress.received_detail(submissions))
