@@ -177,6 +177,21 @@ def test_areas_hold_both_codes_and_regions(areas: pd.DataFrame, cin: pd.DataFram
     assert named.equals(areas.set_index("area_code").loc[named.index, "area_name"])
 
 
+def test_areas_are_read_again_when_a_file_changes_and_never_shared(tmp_path: Path) -> None:
+    # The areas are read once per version of the DfE files (every loader asks for them): a
+    # caller's change to its copy must not reach the next caller, and a new release must.
+    shutil.copytree(REFERENCE / "dfe_cin", tmp_path / "dfe_cin")
+    first = load_areas(tmp_path)
+    first.loc[first["area_code"] == SOUTHEND, "area_name"] = "changed by a caller"
+    assert load_areas(tmp_path).set_index("area_code").loc[SOUTHEND, "area_name"] == (
+        "Southend-on-Sea"
+    )
+    for table in (tmp_path / "dfe_cin").glob("*.csv"):
+        text = table.read_text(encoding="utf-8-sig")
+        table.write_text(text.replace(",Southend-on-Sea,", ",Southend,"), encoding="utf-8")
+    assert load_areas(tmp_path).set_index("area_code").loc[SOUTHEND, "area_name"] == "Southend"
+
+
 def test_old_gateshead_and_northumberland_codes_in_table_c4_are_read_as_current(
     cin: pd.DataFrame,
 ) -> None:

@@ -7,6 +7,8 @@ columns of every shipped DfE children-in-need file, so it holds every area those
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -165,6 +167,15 @@ def load_areas(reference_dir: Path | str) -> pd.DataFrame:
     paths = sorted(Path(reference_dir).glob("dfe_cin/*.csv"))
     if not paths:
         raise FileNotFoundError(f"no DfE children-in-need files in {Path(reference_dir)}/dfe_cin")
+    # Every reference loader needs the areas: read once per version of the files, not per loader.
+    files = tuple((path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in paths)
+    return _areas_of(files).copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _areas_of(files: tuple[tuple[Path, str], ...]) -> pd.DataFrame:
+    """The areas table of the DfE files `files` ((path, SHA-256) pairs, sorted by path)."""
+    paths = [path for path, _ in files]
     rows = []
     for path in paths:
         geography = csv_text(path, EES_GEOGRAPHY_COLUMNS)
