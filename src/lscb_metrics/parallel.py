@@ -109,15 +109,31 @@ def forked_map(function: Callable[[T], R], items: Sequence[T], workers: int) -> 
     frames; only results travel back); in this process for one worker, or where there is no
     fork."""
     workers = min(workers, len(items))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks(workers):
         return [function(item) for item in items]
-    with ProcessPoolExecutor(
+    with forked_pool(workers, _inherit, (function, items)) as pool:
+        return list(pool.map(_call_inherited, range(len(items))))
+
+
+def forks(workers: int) -> bool:
+    """Whether work for `workers` processes goes to forked ones: two or more, where the
+    platform forks."""
+    return workers >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def forked_pool(
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> ProcessPoolExecutor:
+    """`workers` forked processes: they start at once, with this process's modules and data,
+    and `initargs` reach `initializer` in each unpickled."""
+    return ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_inherit,
-        initargs=(function, items),
-    ) as pool:
-        return list(pool.map(_call_inherited, range(len(items))))
+        initializer=initializer,
+        initargs=initargs,
+    )
 
 
 #: In a worker of `forked_map`: the function and items it inherited.

@@ -8,12 +8,11 @@ layer in one transaction, or record the run as failed (`commit_run`) -> publish 
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -48,7 +47,7 @@ from lscb_metrics.local_records import (
     board_record_failures,
 )
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
-from lscb_metrics.parallel import forked_map
+from lscb_metrics.parallel import forked_map, forked_pool, forks
 from lscb_metrics.periods import Quarter
 from lscb_metrics.published_cache import (
     cache_folder,
@@ -819,11 +818,11 @@ def publish_files(
 def edition_writers(workers: int) -> Iterator[Executor]:
     """`workers` processes that write editions: forked (they inherit the imported modules, so
     they start at once); none for one, which writes in a thread of this process."""
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks(workers):
         with ThreadPoolExecutor(max_workers=1) as pool:
             yield pool
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with forked_pool(workers) as pool:
         yield pool
 
 

@@ -46,8 +46,13 @@ from lscb_metrics.publish.figures import (
     published_figures,
     read_only,
 )
-from lscb_metrics.published_cache import cache_folder, cached_frames, code_digest, fingerprint
-from lscb_metrics.published_cache import frame_digest as catalogue_digest
+from lscb_metrics.published_cache import (
+    cache_folder,
+    cached_frames,
+    code_digest,
+    fingerprint,
+    frame_digest,
+)
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
 
 OPEN_DATA = "lscb_indicators_open_data.csv"
@@ -203,7 +208,7 @@ def open_data_rows(
     own, in order."""
     key = fingerprint(
         figure_rows_digest(connection, PUBLISHED_ROWS),
-        catalogue_digest(catalogue.drop(columns="title")),  # a board's targets change only titles
+        frame_digest(catalogue.drop(columns="title")),  # a board's targets change only titles
         repr(edition).encode(),
         code_digest(OPEN_DATA_CODE),
     )
