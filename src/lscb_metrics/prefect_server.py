@@ -113,8 +113,13 @@ class PendingApi:
     def ready(self, announce: Callable[[str], None]) -> Iterator[str]:
         """The API URL once it answers, set as Prefect's API for the duration: PREFECT_API_URL's
         server when set (also in a Prefect profile), else the temporary server, started once
-        more if it did not answer in time. `announce` gets one line for a retry."""
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        more if it did not answer in time, with flow-run heartbeats off. `announce` gets one
+        line for a retry."""
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            temporary_settings,
+        )
 
         configured = PREFECT_API_URL.value()
         if configured:
@@ -137,7 +142,12 @@ class PendingApi:
                 )
         with (
             _process_wide(API_URL_VARIABLE, self.server.api_url),
-            temporary_settings({PREFECT_API_URL: self.server.api_url}),
+            # Heartbeats let a long-running server mark a run whose process died as crashed. A
+            # temporary server dies with the run, so no one reads them; sending them cost every
+            # run about 1 s (building each event, and up to 1 s waiting for the sender to stop).
+            temporary_settings(
+                {PREFECT_API_URL: self.server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+            ),
         ):
             try:
                 yield self.server.api_url

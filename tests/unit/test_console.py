@@ -134,6 +134,35 @@ def test_a_server_that_does_not_start_in_time_is_tried_once_more(no_api_url, tmp
     assert LateServer.stopped == 2  # the late one, then the one that answered
 
 
+def test_runs_on_the_temporary_server_send_no_heartbeats(no_api_url, tmp_path, monkeypatch):
+    # A heartbeat tells a long-running server that the run's process is alive; the temporary
+    # server dies with the run, so no one would read one.
+    from prefect.settings import get_current_settings
+
+    monkeypatch.setattr(prefect_server, "TemporaryServer", LateServer)
+    monkeypatch.setattr(LateServer, "ANSWERS", [True])
+    monkeypatch.setattr(prefect_server, "_drain_to_server", lambda: None)
+    assert get_current_settings().flows.heartbeat_frequency is not None
+    with prefect_server.launched_api(tmp_path / "log") as pending, pending.ready(print):
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency is not None
+
+
+def test_runs_on_a_long_running_server_keep_their_heartbeats(tmp_path, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    monkeypatch.setattr(prefect_server, "_configured_api_url", lambda: "http://127.0.0.1:1/api")
+    every = get_current_settings().flows.heartbeat_frequency
+    assert every is not None
+    with (
+        temporary_settings({PREFECT_API_URL: "http://127.0.0.1:1/api"}),
+        prefect_server.launched_api(tmp_path / "log") as pending,
+        pending.ready(print) as api,
+    ):
+        assert api == "http://127.0.0.1:1/api"
+        assert get_current_settings().flows.heartbeat_frequency == every
+
+
 def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_running(
     no_api_url, tmp_path, monkeypatch
 ):
