@@ -17,8 +17,13 @@ class Marked(dict):
     key_lines: dict[Any, int]
 
 
-class _MarkedLoader(yaml.SafeLoader):
-    """SafeLoader building `Marked` mappings."""
+#: libyaml's safe loader where PyYAML was built with it, which reads a declaration about eight
+#: times faster than the pure Python one and gives the same nodes, lines included.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _MarkedLoader(SAFE_LOADER):
+    """The safe loader building `Marked` mappings."""
 
 
 def _marked_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> Marked:

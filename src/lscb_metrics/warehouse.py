@@ -20,6 +20,7 @@ import pyarrow as pa
 import yaml
 
 from lscb_metrics.errors import LscbError, WarehouseBusy, WarehouseCorrupt
+from lscb_metrics.marked_yaml import SAFE_LOADER
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
 DATE_COLUMNS = ("period_start", "period_end", "comparator_period_end")
@@ -87,7 +88,7 @@ def _warehouse_error(path: Path, message: str) -> LscbError | None:
 
 def relation_descriptions(path: Path) -> dict[str, dict[str, Any]]:
     """Relation and column descriptions declared in schemas/warehouse.yaml."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["relations"]
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)["relations"]
 
 
 def publish_run(

@@ -19,14 +19,12 @@ from typing import Any, Protocol, TypeVar
 import yaml
 
 from lscb_metrics.intake.rules import RULES
+from lscb_metrics.marked_yaml import SAFE_LOADER
 
 #: `schemas/` at the project root, beside `src/`.
 SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-# libyaml's loader when installed: the declarations are read on every validation, and the pure
-# Python loader makes that most of the time `lscb-metrics validate` takes.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SpecError(ValueError):
@@ -100,7 +98,7 @@ def labels_index(named_labels: Iterable[tuple[str, Iterable[str]]]) -> dict[str,
 def yaml_document(path: Path) -> Any:
     """The parsed YAML in `path`."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
