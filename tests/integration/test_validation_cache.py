@@ -166,3 +166,19 @@ def test_a_rewritten_pack_keeps_every_recalled_files_frames(received, demo_refer
     for submission in [*old, new]:
         pd.testing.assert_frame_equal(again[submission.submission_id].facts, submission.facts)
         pd.testing.assert_frame_equal(again[submission.submission_id].rows, submission.rows)
+
+
+def test_a_file_sent_again_under_another_name_is_recalled_under_its_new_name(
+    received, demo_reference
+):
+    run_settings, fresh, schemas = received
+    first = next(s for s in fresh if s.status == "accepted")
+    sent = run_settings.returns_dir / first.file_path
+    sent.rename(sent.with_name(f"resent_{sent.name}"))
+    twin = recalled(run_settings, schemas, demo_reference)[first.submission_id]
+    assert twin.file_path.endswith(f"resent_{sent.name}")
+    # The facts name the file as it arrived this time, as a fresh validation of it would.
+    assert set(twin.facts["source"]) == {f"resent_{sent.name}"}
+    pd.testing.assert_frame_equal(
+        twin.facts.drop(columns="source"), first.facts.drop(columns="source")
+    )
