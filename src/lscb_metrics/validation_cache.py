@@ -39,7 +39,16 @@ from lscb_metrics.submissions import Submission
 ANY = "any"
 FINGERPRINT_CHARS = 16
 #: Package modules whose code decides a return's validation result and facts.
-VALIDATING_CODE = ("returns", "intake", "submissions.py", "facts.py", "periods.py", "xlsx.py")
+VALIDATING_CODE = (
+    "returns",
+    "intake",
+    "submissions.py",
+    "facts.py",
+    "periods.py",
+    "xlsx.py",
+    "boards.py",  # which agencies may send a return for an area
+    "marked_yaml.py",  # how every declaration is read
+)
 _PACKAGE_DIR = Path(lscb_metrics.__file__).parent
 
 
