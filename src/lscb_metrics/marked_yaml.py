@@ -19,7 +19,7 @@ class Marked(dict):
 
 #: libyaml's safe loader where PyYAML was built with it, which reads a declaration about eight
 #: times faster than the pure Python one and gives the same nodes, lines included.
-SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _MarkedLoader(SAFE_LOADER):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_metrics import pipeline
+from lscb_metrics import pipeline, validation_cache
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.submissions import Submission, return_context
 from lscb_metrics.validation_cache import (
@@ -182,3 +182,18 @@ def test_a_file_sent_again_under_another_name_is_recalled_under_its_new_name(
     pd.testing.assert_frame_equal(
         twin.facts.drop(columns="source"), first.facts.drop(columns="source")
     )
+
+
+@pytest.mark.parametrize("module", ["boards.py", "marked_yaml.py", "intake/declarations.py"])
+def test_the_code_that_reads_declarations_is_in_every_fingerprint(
+    module, tmp_path, monkeypatch, demo_reference
+):
+    package = tmp_path / "lscb_metrics"
+    shutil.copytree(Path(validation_cache.__file__).parent, package)
+    monkeypatch.setattr(validation_cache, "_PACKAGE_DIR", package)
+    before = declaration_fingerprints(PROJECT / "schemas", demo_reference.la_lookup)
+    source = package / module
+    source.write_text(source.read_text() + "\n# changed\n")
+    after = declaration_fingerprints(PROJECT / "schemas", demo_reference.la_lookup)
+    assert before.keys() == after.keys()
+    assert all(before[key] != after[key] for key in before)

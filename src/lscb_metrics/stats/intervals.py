@@ -119,8 +119,7 @@ def _exact_poisson_limits(counts: FloatArray, confidence: float) -> tuple[FloatA
     # qchisq(p, 2k) / 2 is the inverse regularised lower incomplete gamma function of (k, p), as
     # scipy's chi2.ppf computes it. R's qchisq(p, df = 0) is 0 but gammaincinv(0, p) is NaN: the
     # lower limit of 0 is 0.
-    with np.errstate(invalid="ignore"):
-        lower = np.where(counts == 0, 0.0, gammaincinv(counts, tail))
+    lower = np.where(counts == 0, 0.0, gammaincinv(counts, tail))
     upper = gammaincinv(counts + 1, 1 - tail)
     return lower, upper
 
