@@ -16,13 +16,16 @@ Identical warehouse contents give byte-identical files: rows are sorted on their
 numbers are written at fixed decimal places and nothing records when the files were made.
 
 Every board's open-data file holds the same rows for the published figures of every area in
-England (about 36,000), so those rows are derived once for each edition and each version of the
-published figures, catalogue and code, and kept beside the warehouse (`published_cache`); each
-board's own rows are then sorted in among them.
+England (about 36,000), so those rows are derived and written as CSV lines once for each edition
+and each version of the published figures, catalogue and code, and kept beside the warehouse
+(`published_cache`), each with a text key that sorts as the row does; each board's own lines are
+then merged in among them.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from lscb_metrics.boards import Board
@@ -138,13 +142,13 @@ def write_exports(
         if board is None:
             written = _write_analyst_copies(connection, out_dir)
         else:
-            open_data = open_data_rows(
+            open_data = open_data_lines(
                 connection, board, catalogue, edition, cache_folder(warehouse)
             )
     meta = open_data_meta(catalogue, hints)
     if board is not None:
         written = [out_dir / OPEN_DATA, out_dir / OPEN_DATA_META]
-        _write_csv(marked(open_data, edition), written[0])
+        written[0].write_bytes("".join(open_data).encode("utf-8"))
         _write_csv(marked(meta, edition), written[1])
     readme_path = out_dir / README
     readme = exports_readme(written, meta, catalogue)
@@ -196,16 +200,16 @@ def ees_time(period_end: date, source_type: str, time_period: str) -> tuple[str,
     raise ValueError(f"a period ending {period_end} ({time_period}) has no EES time_period")
 
 
-def open_data_rows(
+def open_data_lines(
     connection: duckdb.DuckDBPyConnection,
     board: Board,
     catalogue: pd.DataFrame,
     edition: Edition,
     cache: Path,
-) -> pd.DataFrame:
-    """The rows of `board`'s `edition` of the open-data file: every published figure (derived
-    once per edition and version of the published figures, kept in `cache`) and the board's
-    own, in order."""
+) -> list[str]:
+    """The lines of `board`'s `edition` of the open-data file as CSV text, header first: every
+    published figure (written once per edition and version of the published figures, kept in
+    `cache`) and the board's own, merged in SORT_KEYS order."""
     key = fingerprint(
         figure_rows_digest(connection, PUBLISHED_ROWS),
         frame_digest(catalogue.drop(columns="title")),  # a board's targets change only titles
@@ -216,17 +220,24 @@ def open_data_rows(
         cache,
         f"open-data-{edition.name}",
         key,
-        ("rows",),
-        lambda: (open_data_cells(connection, PUBLISHED_ROWS, catalogue, edition),),
+        ("lines",),
+        lambda: (
+            ordered_lines(open_data_cells(connection, PUBLISHED_ROWS, catalogue, edition), edition),
+        ),
     )
     areas = ", ".join(f"'{code}'" for code in board.areas)
-    own = open_data_cells(
+    own_cells = open_data_cells(
         connection,
         f"v.source_type = '{PARTNER_RETURN}' AND v.area_code IN ({areas})",
         catalogue,
         edition,
     )
-    return in_order(pd.concat([published, own], ignore_index=True))
+    own = ordered_lines(own_cells, edition)
+    # After the published rows it ties with, as a stable sort of the two together would put it.
+    at = np.searchsorted(published["order"].to_numpy(str), own["order"].to_numpy(str), "right")
+    body = np.insert(published["line"].to_numpy(object), at, own["line"].to_numpy(object))
+    header = marked(own_cells.drop(columns=SORT_KEYS).head(0), edition).columns
+    return [csv_line(header), *body]
 
 
 def open_data_cells(
@@ -238,10 +249,51 @@ def open_data_cells(
     return open_data_frame(published_figures(rows, catalogue, edition), catalogue)
 
 
-def in_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Open-data rows with their SORT_KEYS sorted by them, without them."""
-    ordered = frame.sort_values(SORT_KEYS, kind="stable", na_position="first")
-    return ordered.drop(columns=SORT_KEYS).reset_index(drop=True)
+def ordered_lines(cells: pd.DataFrame, edition: Edition) -> pd.DataFrame:
+    """Open-data rows (with their SORT_KEYS) as the edition writes them, one CSV line each
+    (`line`, inert and marked), with the text (`order`) whose order is theirs, sorted by it."""
+    written = marked(cells.drop(columns=SORT_KEYS), edition)
+    safe = [inert_column(written[column]) for column in written.columns]
+    frame = pd.DataFrame(
+        {
+            "order": [order_key(keys) for keys in zip(*(cells[k] for k in SORT_KEYS), strict=True)],
+            "line": [csv_line(row) for row in zip(*safe, strict=True)],
+        },
+        columns=["order", "line"],
+    )
+    return frame.sort_values("order", kind="stable").reset_index(drop=True)
+
+
+def order_key(keys: Sequence[object]) -> str:
+    """Text that sorts as the tuple `keys` does with missing values first (as pandas sorts
+    with na_position='first'): each key marked missing or present, whole numbers zero-padded,
+    joined by a separator below every character a key holds."""
+    parts = []
+    for key in keys:
+        if key is None or (not isinstance(key, str) and pd.isna(key)):
+            parts.append("\x01")
+        elif isinstance(key, str):
+            parts.append("\x02" + key)
+        elif float(key).is_integer() and 0 <= key < 10**ORDER_DIGITS:
+            parts.append(f"\x02{int(key):0{ORDER_DIGITS}d}")
+        else:
+            raise ValueError(f"a sort key must be text or a whole number from 0, not {key!r}")
+    return "\x00".join(parts)
+
+
+#: Digits a whole-number sort key (a level, an indicator's place in the catalogue) is padded to.
+ORDER_DIGITS = 9
+
+
+def csv_line(cells: Iterable[object]) -> str:
+    """One CSV line of `cells` as pandas' to_csv writes text ('\\n' ending, quoted where needed),
+    a missing cell empty."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(
+        "" if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else cell
+        for cell in cells
+    )
+    return buffer.getvalue()
 
 
 def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
