@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -144,6 +145,29 @@ class ScorecardData:
     sources: dict[str, list[str]]
     revisions: tuple[str, ...] = ()  # REV-001 messages for the area's revised figures
     edition: Edition = PUBLIC
+
+    @cached_property
+    def history_totals(self) -> dict[str, pd.DataFrame]:
+        """The published history of each indicator's totals (no breakdown), by indicator."""
+        totals = self.history[self.history["breakdown"].eq(TOTAL)]
+        return {str(key): rows for key, rows in totals.groupby("indicator_id", sort=False)}
+
+    @cached_property
+    def trends(self) -> dict[tuple[str, str], str]:
+        """Recent-trend label of each (indicator, breakdown) of the board's partner figures at
+        the quarter, as curated.comparisons records it."""
+        own = self.own_rows
+        labelled = own[
+            own["source_type"].eq(PARTNER_RETURN)
+            & own["period_end"].eq(self.period_end)
+            & own["trend"].notna()
+        ].drop_duplicates(["indicator_id", "breakdown"])
+        return {
+            (indicator, breakdown): str(label)
+            for indicator, breakdown, label in zip(
+                labelled["indicator_id"], labelled["breakdown"], labelled["trend"], strict=True
+            )
+        }
 
 
 def _sql_text(value: str) -> str:
@@ -276,8 +300,7 @@ def _has_comparators(spec: pd.Series) -> bool:
 
 def _totals(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
     """The published history of one indicator's totals (no breakdown)."""
-    history = data.history
-    return history[history["indicator_id"].eq(indicator_id) & history["breakdown"].eq(TOTAL)]
+    return data.history_totals.get(indicator_id, data.history.head(0))
 
 
 def quarter_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[str, float]]]:
@@ -563,15 +586,7 @@ def _figure_cells(row: pd.Series, spec: pd.Series, trend_label: str) -> str:
 def _trend_of(data: ScorecardData, row: pd.Series) -> str:
     """Recent-trend label of the board's series that `row` belongs to, as curated.comparisons
     records it for the scorecard's quarter."""
-    own = data.own_rows
-    at_period = own[
-        own["indicator_id"].eq(row["indicator_id"])
-        & own["breakdown"].eq(row["breakdown"])
-        & own["source_type"].eq(PARTNER_RETURN)
-        & own["period_end"].eq(data.period_end)
-    ]
-    labels = at_period["trend"].dropna()
-    return str(labels.iloc[0]) if len(labels) else trend.CANNOT_BE_CALCULATED
+    return data.trends.get((row["indicator_id"], row["breakdown"]), trend.CANNOT_BE_CALCULATED)
 
 
 def _indicator_rows(
