@@ -51,7 +51,11 @@ from lscb_metrics.parallel import forked_map, forked_pool, forks
 from lscb_metrics.periods import Quarter
 from lscb_metrics.published_cache import (
     cache_folder,
+    cached_frames,
     cached_published_relations,
+    code_digest,
+    files_digest,
+    fingerprint,
     published_fingerprint,
 )
 from lscb_metrics.reference import (
@@ -66,6 +70,7 @@ from lscb_metrics.reference import (
     load_population,
     load_population_ages_facts,
     load_statistical_neighbours,
+    text_as_objects,
 )
 from lscb_metrics.returns import load_return_specs
 from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
@@ -125,22 +130,25 @@ class Reference:
 
 
 def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Reference:
-    """Reference data for a run from the shipped files (read as published)."""
-    areas = load_areas(settings.reference_dir)
+    """Reference data for a run: the shipped published files (read as published, once for each
+    version of them, see `published_reference`), the boards and their local figures."""
     registry = load_registry(settings.schemas_dir / MEASURES_FILE)
-    published_values = {i.published_value for i in catalogue if i.published_value}
-    published = pd.concat(
-        [
-            load_cin_facts(settings.reference_dir, registry),
-            load_lait_facts(settings.reference_dir, registry, published_values),
-            load_fingertips_facts(settings.reference_dir, registry),
-            load_cla_facts(settings.reference_dir, registry),
-            load_cla_sfr_facts(settings.reference_dir, registry),
-            load_population_ages_facts(settings.reference_dir, registry),
-        ],
-        ignore_index=True,
+    published_values = sorted({i.published_value for i in catalogue if i.published_value})
+    key = fingerprint(
+        files_digest(settings.reference_dir),
+        (settings.schemas_dir / MEASURES_FILE).read_bytes(),
+        repr((published_values, settings.sn_model)).encode(),
+        code_digest(READING_CODE),
     )
-    ons = load_population(settings.reference_dir, registry).assign(source_type="published")
+    frames, _ = cached_frames(
+        cache_folder(settings.warehouse),
+        "reference",
+        key,
+        ("areas", "facts", "population", "neighbours"),
+        lambda: published_reference(settings, registry, set(published_values)),
+    )
+    # As the loaders give them: text as objects, None where missing (parquet gives `str`).
+    areas, published, ons, neighbours = (text_as_objects(frame) for frame in frames)
     boards = load_boards(settings.schemas_dir)
     lookup = la_lookup(areas)
     for board in boards.by_slug.values():
@@ -164,9 +172,38 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         la_numbers=la_numbers(areas),
         published_facts=published,
         population=population,
-        neighbours=load_statistical_neighbours(settings.reference_dir, settings.sn_model),
+        neighbours=neighbours,
         local_comparators=comparators,
         board_records=load_board_records(settings.local_dir, boards, registry),
+    )
+
+
+#: Package code that reads the shipped published files: a change to it reads them again.
+READING_CODE = ("reference", "facts.py", "measures.py", "periods.py", "pipeline.py")
+
+
+def published_reference(
+    settings: Settings, registry: Registry, published_values: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The shipped published files as a run uses them: (areas, published facts, ONS child
+    populations, statistical neighbours in the settings' model)."""
+    reference_dir = settings.reference_dir
+    published = pd.concat(
+        [
+            load_cin_facts(reference_dir, registry),
+            load_lait_facts(reference_dir, registry, published_values),
+            load_fingertips_facts(reference_dir, registry),
+            load_cla_facts(reference_dir, registry),
+            load_cla_sfr_facts(reference_dir, registry),
+            load_population_ages_facts(reference_dir, registry),
+        ],
+        ignore_index=True,
+    )
+    return (
+        load_areas(reference_dir),
+        published,
+        load_population(reference_dir, registry).assign(source_type="published"),
+        load_statistical_neighbours(reference_dir, settings.sn_model),
     )
 
 

@@ -3,11 +3,12 @@ they depend on, and kept for the runs after.
 
 Every area of England's published figures (about 36,000 values) are the same for every board and
 every quarter until a new publication is added, the catalogue changes or the code that derives
-them does. Two things derived from them alone were most of a run's work: their indicator values
-and comparisons (compute), and their rows of each edition's open-data file (publish, once per
-board). Each is kept as parquet files named by its kind and the fingerprint of all it depends
-on, in a folder beside the warehouse; a kind's files of any other fingerprint are removed. The
-folder is disposable: without it everything is derived again.
+them does. Three things derived from them alone were most of a run's work: reading the shipped
+files (load reference), their indicator values and comparisons (compute), and their rows of each
+edition's open-data file (publish, once per board). Each is kept as parquet files named by its
+kind and the fingerprint of all it depends on, in a folder beside the warehouse; a kind's files
+of any other fingerprint are removed. The folder is disposable: without it everything is derived
+again.
 """
 
 from __future__ import annotations
@@ -111,6 +112,16 @@ def code_digest(names: Iterable[str]) -> bytes:
         code = source.read_bytes()
         digest.update(f"{source.relative_to(_PACKAGE_DIR)}:{len(code)}:".encode())
         digest.update(code)
+    return digest.digest()
+
+
+def files_digest(folder: Path) -> bytes:
+    """SHA-256 of the name (within `folder`) and contents of every file under `folder`."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        digest.update(f"{path.relative_to(folder).as_posix()}:{len(content)}:".encode())
+        digest.update(content)
     return digest.digest()
 
 

@@ -67,7 +67,9 @@ class Added:
 
 @pytest.fixture(scope="module")
 def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Added]:
-    """One `reference add` of C1 with 2026 rows, then the curated relations from the copy."""
+    """One `reference add` of C1 with 2026 rows, then the curated relations from the copy. The
+    reference data is loaded once before the add too, so that the files as they were are kept
+    in the cache a run reads them from (`pipeline.load_reference`)."""
     root = project_copy(tmp_path_factory.mktemp("project"))
     downloads = tmp_path_factory.mktemp("downloads")
     new_file = with_next_year(
@@ -75,11 +77,12 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Added]:
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LSCB_PROJECT_ROOT", str(root))
+        config = settings()
+        catalogue = load_catalogue(config.schemas_dir / "indicators.yaml")
+        pipeline.load_reference(config, catalogue)
         out = io.StringIO()
         with redirect_stdout(out):
             code = main(["reference", "add", str(new_file), "--source", "synthetic test release"])
-        config = settings()
-        catalogue = load_catalogue(config.schemas_dir / "indicators.yaml")
         reference = pipeline.load_reference(config, catalogue)
         values, _ = pipeline.curated_relations(reference, empty_facts(), catalogue, {})
         yield Added(root, new_file, code, out.getvalue(), values)

@@ -5,6 +5,7 @@ canonical facts layout (lscb_metrics.facts). Unreadable or unexpected files rais
 FileNotFoundError or ValueError naming the file and the problem.
 """
 
+from lscb_metrics.reference._frames import text_as_objects
 from lscb_metrics.reference.areas import (
     AREA_COLUMNS,
     LA_SUCCESSORS,
@@ -55,4 +56,5 @@ __all__ = [
     "parse_published_value",
     "population_facts",
     "published_values",
+    "text_as_objects",
 ]
