@@ -24,6 +24,7 @@ then merged in among them.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -233,8 +234,9 @@ def open_data_lines(
         edition,
     )
     own = ordered_lines(own_cells, edition)
+    orders = published["order"].tolist()
     # After the published rows it ties with, as a stable sort of the two together would put it.
-    at = np.searchsorted(published["order"].to_numpy(str), own["order"].to_numpy(str), "right")
+    at = [bisect.bisect_right(orders, order) for order in own["order"]]
     body = np.insert(published["line"].to_numpy(object), at, own["line"].to_numpy(object))
     header = marked(own_cells.drop(columns=SORT_KEYS).head(0), edition).columns
     return [csv_line(header), *body]
