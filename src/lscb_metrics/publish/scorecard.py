@@ -278,12 +278,12 @@ def _is_plotted(cell: object) -> bool:
 def _points(rows: pd.DataFrame, column: str, labels: pd.Series) -> list[tuple[str, float]]:
     """(label, published value) of `rows` in time order; a suppressed figure (c) is kept as
     NaN, a gap in the line, and other symbols (x, z, low) are left out."""
-    kept = rows["period_end"].notna() & rows[column].map(_is_plotted).astype(bool)
-    ordered = rows[kept].assign(_label=labels[kept]).sort_values("period_end")
-    return [
-        (label, _plotted(cell))
-        for label, cell in zip(ordered["_label"], ordered[column], strict=True)
+    kept = [
+        (end, label, cell)
+        for end, label, cell in zip(rows["period_end"], labels, rows[column], strict=True)
+        if pd.notna(end) and _is_plotted(cell)
     ]
+    return [(label, _plotted(cell)) for _, label, cell in sorted(kept, key=lambda point: point[0])]
 
 
 def _compares_with(spec: pd.Series, comparator: str) -> bool:
@@ -300,7 +300,8 @@ def _has_comparators(spec: pd.Series) -> bool:
 
 def _totals(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
     """The published history of one indicator's totals (no breakdown)."""
-    return data.history_totals.get(indicator_id, data.history.head(0))
+    found = data.history_totals.get(indicator_id)
+    return data.history.head(0) if found is None else found
 
 
 def quarter_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[str, float]]]:
