@@ -61,13 +61,14 @@ def demo_warehouse(demo_run: dict[str, Any]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_reference() -> Any:
-    """Published reference data as a run loads it (pipeline.load_reference), once per session."""
+def demo_reference(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Published reference data as a run loads it (pipeline.load_reference), once per session;
+    its cache beside a temporary warehouse, not in the project's data folder."""
     from lscb_metrics import pipeline
     from lscb_metrics.catalogue import load_catalogue
     from lscb_metrics.config import settings
 
-    run_settings = settings()
+    run_settings = settings(warehouse=str(tmp_path_factory.mktemp("reference") / "w.duckdb"))
     catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
     return pipeline.load_reference(run_settings, catalogue)
 

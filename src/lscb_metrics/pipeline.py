@@ -126,6 +126,8 @@ class Reference:
     population: pd.DataFrame
     neighbours: pd.DataFrame
     local_comparators: pd.DataFrame
+    #: The fingerprint of the shipped published files as read (see `load_reference`).
+    shipped_key: str
     board_records: pd.DataFrame = field(default_factory=empty_facts)
 
 
@@ -174,6 +176,7 @@ def load_reference(settings: Settings, catalogue: tuple[Indicator, ...]) -> Refe
         population=population,
         neighbours=neighbours,
         local_comparators=comparators,
+        shipped_key=key,
         board_records=load_board_records(settings.local_dir, boards, registry),
     )
 

@@ -47,8 +47,11 @@ def published_fingerprint(reference: Reference, catalogue: tuple[Indicator, ...]
     """SHA-256 (hex) of everything the published figures' values and comparisons depend on."""
     return fingerprint(
         repr(catalogue).encode(),
-        repr(sorted(reference.la_numbers.items())).encode(),
-        *(frame_digest(frame) for frame in _inputs(reference)),
+        # The shipped files as read (published facts, areas and their LA numbers, neighbours,
+        # ONS populations), then the boards' local figures that join them.
+        reference.shipped_key.encode(),
+        frame_digest(reference.population),
+        frame_digest(reference.local_comparators),
         code_digest(COMPUTING_CODE),
     )
 
@@ -105,22 +108,23 @@ def fingerprint(*parts: bytes) -> str:
 def code_digest(names: Iterable[str]) -> bytes:
     """SHA-256 of the source of the package's modules and subpackages `names`."""
     paths = [_PACKAGE_DIR / name for name in names]
-    digest = hashlib.sha256()
-    for source in sorted(
+    sources = (
         source for path in paths for source in (path.rglob("*.py") if path.is_dir() else [path])
-    ):
-        code = source.read_bytes()
-        digest.update(f"{source.relative_to(_PACKAGE_DIR)}:{len(code)}:".encode())
-        digest.update(code)
-    return digest.digest()
+    )
+    return _contents_digest(sources, _PACKAGE_DIR)
 
 
 def files_digest(folder: Path) -> bytes:
     """SHA-256 of the name (within `folder`) and contents of every file under `folder`."""
+    return _contents_digest((path for path in folder.rglob("*") if path.is_file()), folder)
+
+
+def _contents_digest(paths: Iterable[Path], base: Path) -> bytes:
+    """SHA-256 of each of `paths` in order of name: its name within `base`, length and bytes."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(paths):
         content = path.read_bytes()
-        digest.update(f"{path.relative_to(folder).as_posix()}:{len(content)}:".encode())
+        digest.update(f"{path.relative_to(base).as_posix()}:{len(content)}:".encode())
         digest.update(content)
     return digest.digest()
 
@@ -141,14 +145,3 @@ def _read(path: Path) -> pd.DataFrame:
         if column in frame.columns:
             frame[column] = [list(items) for items in frame[column]]
     return frame
-
-
-def _inputs(reference: Reference) -> Iterable[pd.DataFrame]:
-    """The reference frames the published figures are computed from."""
-    return (
-        reference.published_facts,
-        reference.population,
-        reference.neighbours,
-        reference.areas,
-        reference.local_comparators,
-    )

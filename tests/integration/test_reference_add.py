@@ -23,6 +23,7 @@ from lscb_metrics.errors import ReleaseRefused
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.reference.releases import logged_sha256s, plan_release
+from tests.stages import project_copy
 
 PROJECT = Path(__file__).resolve().parents[2]
 REFERENCE = PROJECT / "data/raw/reference"
@@ -43,15 +44,6 @@ def with_next_year(shipped: Path, out: Path, count_column: str, year: int) -> Pa
     )
     pd.concat([frame, added]).to_csv(out, index=False)
     return out
-
-
-def project_copy(root: Path) -> Path:
-    """A copy of the project's schemas and raw data (without the returns) under `root`."""
-    shutil.copytree(PROJECT / "schemas", root / "schemas")
-    shutil.copytree(
-        PROJECT / "data/raw", root / "data/raw", ignore=shutil.ignore_patterns("returns", "cases")
-    )
-    return root
 
 
 @dataclass(frozen=True)

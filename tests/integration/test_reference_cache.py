@@ -3,7 +3,6 @@ are the loaders' own, whether read just now or kept from an earlier run."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,19 +12,16 @@ from lscb_metrics import pipeline
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import settings
 from lscb_metrics.measures import MEASURES_FILE, load_registry
-from lscb_metrics.published_cache import cache_folder, files_digest
+from lscb_metrics.published_cache import cache_folder, files_digest, published_fingerprint
+from tests.stages import project_copy
 
-PROJECT = Path(__file__).resolve().parents[2]
 ONS_FILE = "ons/ons_mid-year_population_estimates_2012_to_2024.csv"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project's schemas and reference data, the settings pointed at it."""
-    shutil.copytree(PROJECT / "schemas", tmp_path / "schemas")
-    for folder in ("reference", "local"):
-        shutil.copytree(PROJECT / "data/raw" / folder, tmp_path / "data/raw" / folder)
-    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(tmp_path))
+    """A copy of the project's schemas and raw data, the settings pointed at it."""
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(project_copy(tmp_path)))
     return tmp_path
 
 
@@ -51,17 +47,23 @@ def test_kept_reference_frames_are_the_loaders_own(project: Path) -> None:
 def test_a_changed_reference_file_is_read_again(project: Path) -> None:
     config = settings()
     catalogue = load_catalogue(config.schemas_dir / "indicators.yaml")
-    before = pipeline.load_reference(config, catalogue).population
+    before = pipeline.load_reference(config, catalogue)
     path = config.reference_dir / ONS_FILE
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = (frame["new_la_code"] == "E06000033") & (frame["time_period"] == "2013")
     assert row.sum() > 0
     frame.loc[row, frame.columns[-1]] = "1"
     frame.to_csv(path, index=False)
-    after = pipeline.load_reference(config, catalogue).population
+    reread = pipeline.load_reference(config, catalogue)
+    after = reread.population
     southend_2013 = (after["area_code"] == "E06000033") & (after["mid_year"] == 2013)
-    assert not before.equals(after)
+    assert not before.population.equals(after)
     assert (after.loc[southend_2013, "population_0_17"] == 1).any()
+    # The published figures computed from them are keyed by the files as read: computed again.
+    assert published_fingerprint(reread, catalogue) != published_fingerprint(before, catalogue)
+    assert published_fingerprint(reread, catalogue) == published_fingerprint(
+        pipeline.load_reference(config, catalogue), catalogue
+    )
 
 
 def test_the_files_digest_tells_names_and_contents_apart(tmp_path: Path) -> None:

@@ -149,8 +149,9 @@ def write_exports(
     meta = open_data_meta(catalogue, hints)
     if board is not None:
         written = [out_dir / OPEN_DATA, out_dir / OPEN_DATA_META]
-        written[0].write_bytes("".join(open_data).encode("utf-8"))
-        _write_csv(marked(meta, edition), written[1])
+        _write_csv(open_data, written[0])
+        meta_written = marked(meta, edition)
+        _write_csv([csv_line(meta_written.columns), *csv_lines(meta_written)], written[1])
     readme_path = out_dir / README
     readme = exports_readme(written, meta, catalogue)
     if edition.marking:
@@ -254,12 +255,10 @@ def open_data_cells(
 def ordered_lines(cells: pd.DataFrame, edition: Edition) -> pd.DataFrame:
     """Open-data rows (with their SORT_KEYS) as the edition writes them, one CSV line each
     (`line`, inert and marked), with the text (`order`) whose order is theirs, sorted by it."""
-    written = marked(cells.drop(columns=SORT_KEYS), edition)
-    safe = [inert_column(written[column]) for column in written.columns]
     frame = pd.DataFrame(
         {
             "order": [order_key(keys) for keys in zip(*(cells[k] for k in SORT_KEYS), strict=True)],
-            "line": [csv_line(row) for row in zip(*safe, strict=True)],
+            "line": csv_lines(marked(cells.drop(columns=SORT_KEYS), edition)),
         },
         columns=["order", "line"],
     )
@@ -272,7 +271,7 @@ def order_key(keys: Sequence[object]) -> str:
     joined by a separator below every character a key holds."""
     parts = []
     for key in keys:
-        if key is None or (not isinstance(key, str) and pd.isna(key)):
+        if _missing(key):
             parts.append("\x01")
         elif isinstance(key, str):
             parts.append("\x02" + key)
@@ -287,15 +286,23 @@ def order_key(keys: Sequence[object]) -> str:
 ORDER_DIGITS = 9
 
 
+def csv_lines(frame: pd.DataFrame) -> list[str]:
+    """`frame`'s rows as CSV lines (`csv_line`), their text inert in a spreadsheet."""
+    safe = [inert_column(frame[column]) for column in frame.columns]
+    return [csv_line(row) for row in zip(*safe, strict=True)]
+
+
 def csv_line(cells: Iterable[object]) -> str:
     """One CSV line of `cells` as pandas' to_csv writes text ('\\n' ending, quoted where needed),
     a missing cell empty."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(
-        "" if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else cell
-        for cell in cells
-    )
+    csv.writer(buffer, lineterminator="\n").writerow("" if _missing(c) else c for c in cells)
     return buffer.getvalue()
+
+
+def _missing(value: object) -> bool:
+    """True for None and pandas' missing values (NaN, NA, NaT); never for text."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def open_data_frame(published: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -509,11 +516,10 @@ def _texts(values: pd.Series) -> list[str | None]:
     return [value if isinstance(value, str) else None for value in values]
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """`frame` as UTF-8 CSV with Unix line ends (the same bytes on every platform), its text
-    inert in a spreadsheet."""
-    safe = pd.DataFrame({column: inert_column(frame[column]) for column in frame.columns})
-    safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+def _write_csv(lines: Sequence[str], path: Path) -> None:
+    """CSV `lines` (header first) as UTF-8 with Unix line ends: the same bytes on every
+    platform."""
+    path.write_bytes("".join(lines).encode("utf-8"))
 
 
 def _inert_columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:

@@ -62,9 +62,11 @@ class England:
 
 
 @pytest.fixture(scope="module")
-def england() -> England:
-    """curated.indicator_values and curated.comparisons for every area and year, 2025 model."""
-    config = settings(sn_model="2025")
+def england(tmp_path_factory: pytest.TempPathFactory) -> England:
+    """curated.indicator_values and curated.comparisons for every area and year, 2025 model
+    (the reference data's cache beside a temporary warehouse, not in the project)."""
+    warehouse = tmp_path_factory.mktemp("parity") / "w.duckdb"
+    config = settings(sn_model="2025", warehouse=str(warehouse))
     catalogue = load_catalogue(config.schemas_dir / "indicators.yaml")
     reference = pipeline.load_reference(config, catalogue)
     values, compared = pipeline.curated_relations(reference, empty_facts(), catalogue, {})

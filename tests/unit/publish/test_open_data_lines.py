@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 
 from lscb_metrics.publish.exports import ORDER_DIGITS, csv_line, order_key
 
-# Keys as the open-data rows hold them: codes and ISO dates (text), a level or an indicator's
-# place in the catalogue (whole numbers), and missing values of both.
-texts = st.one_of(st.none(), st.text(alphabet=st.characters(min_codepoint=32), max_size=6))
+# Keys as the open-data rows hold them: codes and ISO dates (text read from UTF-8, so no lone
+# surrogates), a level or an indicator's place in the catalogue (whole numbers), and missing
+# values of both.
+characters = st.characters(min_codepoint=32, exclude_categories=("Cs",))
+texts = st.one_of(st.none(), st.text(alphabet=characters, max_size=6))
 numbers = st.one_of(st.just(math.nan), st.integers(min_value=0, max_value=10**ORDER_DIGITS - 1))
 rows = st.lists(st.tuples(texts, numbers, texts), min_size=1, max_size=30)
 
