@@ -17,6 +17,9 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@# An editable install leaves the project's own modules uncompiled; compiled once here, they
+	@# are not compiled again by every run where PYTHONDONTWRITEBYTECODE is set (as in CI).
+	$(BIN)/python -m compileall -q src flows
 	@touch $@
 
 install: $(BIN)/.installed

@@ -33,6 +33,7 @@ from lscb_metrics.config import (
     LOCAL_POPULATION,
     Settings,
 )
+from lscb_metrics.digests import code_digest, files_digest, fingerprint
 from lscb_metrics.editions import EDITIONS, INTERNAL, PUBLIC, Edition
 from lscb_metrics.errors import ConfigurationError, PublicationBlocked
 from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
@@ -53,9 +54,6 @@ from lscb_metrics.published_cache import (
     cache_folder,
     cached_frames,
     cached_published_relations,
-    code_digest,
-    files_digest,
-    fingerprint,
     published_fingerprint,
 )
 from lscb_metrics.reference import (

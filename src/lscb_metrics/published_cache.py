@@ -13,15 +13,14 @@ again.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-import lscb_metrics
 from lscb_metrics.atomic import write_atomically
+from lscb_metrics.digests import code_digest, fingerprint, frame_digest
 
 if TYPE_CHECKING:
     from lscb_metrics.catalogue import Indicator
@@ -33,7 +32,6 @@ COMPUTING_CODE = ("compute", "stats", "catalogue.py", "facts.py", "periods.py", 
 #: Columns holding lists, which parquet gives back as arrays.
 LIST_COLUMNS = ("submission_ids", "source_sha256s")
 RELATIONS = "relations"
-_PACKAGE_DIR = Path(lscb_metrics.__file__).parent
 
 Relations = tuple[pd.DataFrame, pd.DataFrame]
 
@@ -94,45 +92,6 @@ def cached_frames(
         write_atomically(path, lambda partial, frame=frame: frame.to_parquet(partial, index=False))
     # Read back, so that a run's frames are the same whether or not they were kept.
     return tuple(_read(path) for path in paths), False
-
-
-def fingerprint(*parts: bytes) -> str:
-    """SHA-256 (hex) of the package version and `parts`, each length-prefixed."""
-    digest = hashlib.sha256()
-    for part in (lscb_metrics.__version__.encode(), *parts):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
-
-
-def code_digest(names: Iterable[str]) -> bytes:
-    """SHA-256 of the source of the package's modules and subpackages `names`."""
-    paths = [_PACKAGE_DIR / name for name in names]
-    sources = (
-        source for path in paths for source in (path.rglob("*.py") if path.is_dir() else [path])
-    )
-    return _contents_digest(sources, _PACKAGE_DIR)
-
-
-def files_digest(folder: Path) -> bytes:
-    """SHA-256 of the name (within `folder`) and contents of every file under `folder`."""
-    return _contents_digest((path for path in folder.rglob("*") if path.is_file()), folder)
-
-
-def _contents_digest(paths: Iterable[Path], base: Path) -> bytes:
-    """SHA-256 of each of `paths` in order of name: its name within `base`, length and bytes."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        content = path.read_bytes()
-        digest.update(f"{path.relative_to(base).as_posix()}:{len(content)}:".encode())
-        digest.update(content)
-    return digest.digest()
-
-
-def frame_digest(frame: pd.DataFrame) -> bytes:
-    """A digest of a frame's columns and every value (row order included)."""
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-    return hashlib.sha256(repr(list(frame.columns)).encode() + hashed.tobytes()).digest()
 
 
 def _read(path: Path) -> pd.DataFrame:

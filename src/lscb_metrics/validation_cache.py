@@ -19,10 +19,9 @@ is `any` and its fingerprint covers them all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,8 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-import lscb_metrics
 from lscb_metrics.atomic import write_atomically
+from lscb_metrics.digests import code_digest, contents_digest, fingerprint
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.returns.report import ReportSummary
 from lscb_metrics.submissions import Submission
@@ -49,7 +48,6 @@ VALIDATING_CODE = (
     "boards.py",  # which agencies may send a return for an area
     "marked_yaml.py",  # how every declaration is read
 )
-_PACKAGE_DIR = Path(lscb_metrics.__file__).parent
 
 
 def declaration_fingerprints(
@@ -57,19 +55,16 @@ def declaration_fingerprints(
 ) -> dict[str, str]:
     """The fingerprint of what validating each return type depends on, keyed by return type,
     and of every return's declaration together under ANY."""
-    agencies = [schemas_dir / "agencies.yaml", *sorted(schemas_dir.glob("boards/**/*.yaml"))]
-    shared = _digest(
-        [
-            lscb_metrics.__version__.encode(),
-            _files_digest(_validating_code(), _PACKAGE_DIR).encode(),
-            (schemas_dir / "cover.yaml").read_bytes(),
-            _files_digest((path for path in agencies if path.is_file()), schemas_dir).encode(),
-            repr(sorted(la_lookup.items())).encode(),
-        ]
+    agencies = [schemas_dir / "agencies.yaml", *schemas_dir.glob("boards/**/*.yaml")]
+    shared = fingerprint(
+        code_digest(VALIDATING_CODE),
+        (schemas_dir / "cover.yaml").read_bytes(),
+        contents_digest((path for path in agencies if path.is_file()), schemas_dir),
+        repr(sorted(la_lookup.items())).encode(),
     ).encode()
     returns = sorted((schemas_dir / "returns").glob("*.yaml"))
-    fingerprints = {path.stem: _digest([shared, path.read_bytes()]) for path in returns}
-    fingerprints[ANY] = _digest([shared, _files_digest(returns, schemas_dir).encode()])
+    fingerprints = {path.stem: fingerprint(shared, path.read_bytes()) for path in returns}
+    fingerprints[ANY] = fingerprint(shared, contents_digest(returns, schemas_dir))
     return fingerprints
 
 
@@ -243,27 +238,3 @@ def _json_value(value: Any) -> Any:
 def _cover_value(value: Any) -> Any:
     """A cover value read back from JSON (the inverse of `_json_value`)."""
     return date.fromisoformat(value["date"]) if isinstance(value, dict) else value
-
-
-def _validating_code() -> list[Path]:
-    """The source files of VALIDATING_CODE, in a stable order."""
-    paths = [_PACKAGE_DIR / name for name in VALIDATING_CODE]
-    return sorted(
-        source for path in paths for source in (path.rglob("*.py") if path.is_dir() else [path])
-    )
-
-
-def _files_digest(paths: Iterable[Path], base: Path) -> str:
-    """One digest of the files' names (relative to `base`) and contents."""
-    return _digest(
-        part for path in paths for part in (str(path.relative_to(base)).encode(), path.read_bytes())
-    )
-
-
-def _digest(parts: Iterable[bytes]) -> str:
-    """SHA-256 of the parts, each prefixed by its length so that no two lists collide."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(len(part).to_bytes(8, "big"))
-        hasher.update(part)
-    return hasher.hexdigest()

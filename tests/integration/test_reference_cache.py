@@ -11,8 +11,9 @@ import pytest
 from lscb_metrics import pipeline
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import settings
+from lscb_metrics.digests import files_digest
 from lscb_metrics.measures import MEASURES_FILE, load_registry
-from lscb_metrics.published_cache import cache_folder, files_digest, published_fingerprint
+from lscb_metrics.published_cache import cache_folder, published_fingerprint
 from tests.stages import project_copy
 
 ONS_FILE = "ons/ons_mid-year_population_estimates_2012_to_2024.csv"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_metrics import pipeline, validation_cache
+from lscb_metrics import digests, pipeline, validation_cache
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.submissions import Submission, return_context
 from lscb_metrics.validation_cache import (
@@ -190,7 +190,7 @@ def test_the_code_that_reads_declarations_is_in_every_fingerprint(
 ):
     package = tmp_path / "lscb_metrics"
     shutil.copytree(Path(validation_cache.__file__).parent, package)
-    monkeypatch.setattr(validation_cache, "_PACKAGE_DIR", package)
+    monkeypatch.setattr(digests, "_PACKAGE_DIR", package)
     before = declaration_fingerprints(PROJECT / "schemas", demo_reference.la_lookup)
     source = package / module
     source.write_text(source.read_text() + "\n# changed\n")

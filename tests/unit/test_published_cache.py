@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_metrics.published_cache import cached_frames, code_digest, fingerprint, frame_digest
+from lscb_metrics.digests import code_digest, fingerprint, frame_digest
+from lscb_metrics.published_cache import cached_frames
 
 
 class Counted:

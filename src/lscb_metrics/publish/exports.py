@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from lscb_metrics.boards import Board
+from lscb_metrics.digests import code_digest, fingerprint, frame_digest
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert_column
 from lscb_metrics.periods import quarter_of
@@ -51,13 +52,7 @@ from lscb_metrics.publish.figures import (
     published_figures,
     read_only,
 )
-from lscb_metrics.published_cache import (
-    cache_folder,
-    cached_frames,
-    code_digest,
-    fingerprint,
-    frame_digest,
-)
+from lscb_metrics.published_cache import cache_folder, cached_frames
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
 
 OPEN_DATA = "lscb_indicators_open_data.csv"
