@@ -135,6 +135,9 @@ def comparisons(
     # Compared only now, so each label is about the figure printed beside it.
     out["vs_england"] = benchmark_comparisons(rows, out["england_value"], indicator.polarity)
     out["vs_region"] = benchmark_comparisons(rows, out["region_value"], indicator.polarity)
+    # An area is not compared with itself (Fingertips: England is "Not compared").
+    out.loc[out["area_code"].eq(ENGLAND_CODE), "vs_england"] = NOT_COMPARED
+    out.loc[out["area_code"].eq(out["region_code"]), "vs_region"] = NOT_COMPARED
     return out[list(COMPARISON_COLUMNS)]
 
 

@@ -43,6 +43,7 @@ VALUE_COLUMNS: tuple[str, ...] = (
     "counts_rounded_to",
     "value",
     "value_note",
+    "value_symbol",
     "unit",
     "source_type",
     "source",
@@ -212,6 +213,7 @@ def indicator_values(
     if frame.empty:
         return pd.DataFrame(columns=list(VALUE_COLUMNS))
     frame["counts_rounded_to"] = counts_rounded_to(facts, frame, indicator)
+    frame["value_symbol"] = value_symbols(facts, frame, indicator)
     frame["period_start"] = _period_start(frame, indicator)
     frame["indicator_id"] = indicator.id
     frame["unit"] = indicator.unit
@@ -337,6 +339,48 @@ def counts_rounded_to(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indic
         found = rounded.reindex(pd.MultiIndex.from_frame(frame[key])).to_numpy(dtype="float64")
         bases = np.where(has_counts & ~np.isnan(found), found, bases)
     return pd.Series(bases, index=frame.index).astype("Int64")
+
+
+#: The publisher's symbols as GSS prints them (older DfE tables' ':' and '..' and LAIT's '-'
+#: for "not available", 'k' for "low").
+GSS_SYMBOLS = {
+    "c": "c",
+    "u": "u",
+    "z": "z",
+    "low": "low",
+    "k": "low",
+    "x": "x",
+    ":": "x",
+    "..": "x",
+    "-": "x",
+}
+#: Which of a value's parts' symbols it takes, first first: one suppressed part suppresses the
+#: whole (DfE), and a part withheld as unreliable or not applicable says more than "missing".
+SYMBOL_ORDER = ("c", "u", "z", "low", "x")
+
+
+def value_symbols(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """The symbol the publisher printed for each value it withheld (GSS: c, u, z, low, x): that
+    of its own published figure, else of the counts the value comes from; None where there is
+    a value or the source printed no symbol."""
+    key = [*_SERIES_KEY, "period_end"]
+    parts = [*indicator.numerator, *([indicator.denominator] if indicator.denominator else [])]
+    marked = facts[
+        facts["measure"].isin([indicator.published_value, *parts]) & facts["symbol"].notna()
+    ]
+    symbols = pd.Series(None, index=frame.index, dtype="object")
+    if marked.empty:
+        return symbols
+    marked = marked.assign(gss=marked["symbol"].map(GSS_SYMBOLS).fillna("x"))
+    # The published figure's own symbol first, then the parts' in SYMBOL_ORDER.
+    marked = marked.assign(
+        order=marked["gss"].map(SYMBOL_ORDER.index)
+        + np.where(marked["measure"] == indicator.published_value, 0, len(SYMBOL_ORDER))
+    )
+    chosen = marked.sort_values("order", kind="stable").drop_duplicates(key).set_index(key)["gss"]
+    found = chosen.reindex(pd.MultiIndex.from_frame(frame[key]))
+    symbols[:] = [symbol if isinstance(symbol, str) else None for symbol in found]
+    return symbols.where(frame["value"].isna(), None)
 
 
 def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months: int) -> pd.Series:

@@ -60,7 +60,7 @@ _FIGURE_ROWS_SQL = """
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
-       v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
+       v.value_symbol, v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
        c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region, c.trend,
        c.comparator_note
 FROM curated.indicator_values AS v
@@ -168,10 +168,10 @@ def published_figures(
     decimals = spec["decimals"].astype(int)
     whole = pd.Series(0, index=rows.index)
     published = rows.copy()
-    published["numerator"] = _rounded(numerator, whole)
+    published["numerator"] = _as_printed(_rounded(numerator, whole), rows["value_symbol"])
     published["denominator"] = _rounded(denominator, whole).mask(is_count, NOT_APPLICABLE)
     value = _rounded(rows["value"].astype(object).where(~is_count, numerator), decimals)
-    published["value"] = value.mask(hidden, SUPPRESSED)
+    published["value"] = _as_printed(value, rows["value_symbol"]).mask(hidden, SUPPRESSED)
     for bound in ("lower_ci95", "upper_ci95"):
         limit = _rounded(rows[bound], decimals).mask(hidden, SUPPRESSED)
         published[bound] = limit.mask(is_count, NOT_APPLICABLE)
@@ -239,6 +239,12 @@ def _hidden_values(
         )
         hidden = hidden | shown.eq(SUPPRESSED).reindex(rows.index, fill_value=False)
     return hidden
+
+
+def _as_printed(published: pd.Series, symbols: pd.Series) -> pd.Series:
+    """`published` with the publisher's own symbol (c, u, z, low) where it withheld the figure,
+    rather than "not available"."""
+    return published.mask(published.eq(NOT_AVAILABLE) & symbols.notna(), symbols)
 
 
 def _is_number(values: pd.Series) -> pd.Series:

@@ -3,7 +3,7 @@
 Sources: DfE children-in-need and children-looked-after data guidance (explore-education-
 statistics): counts of 1 to 5 are replaced by 'c', with secondary suppression where needed; 0 is
 a true zero; England and regional counts are rounded to the nearest 10. Symbols follow the GSS /
-Analysis Function "Using symbols and shorthand" (2022): c, x, z and low.
+Analysis Function "Using symbols and shorthand" (2022): c, x, z, u and low.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ SUPPRESSED = "c"
 NOT_AVAILABLE = "x"
 NOT_APPLICABLE = "z"
 LOW = "low"
+LOW_RELIABILITY = "u"
 
 #: Publication symbol -> its meaning in plain English, for the notes beside every table.
 SYMBOL_NOTES: dict[str, str] = {
@@ -36,6 +37,7 @@ SYMBOL_NOTES: dict[str, str] = {
     NOT_APPLICABLE: "Not applicable: there is no figure to give here.",
     LOW: "Low: more than zero but rounds to zero at the decimal places shown (for example "
     "fewer than 0.5).",
+    LOW_RELIABILITY: "Low reliability: the publisher withheld the figure as unreliable.",
 }
 
 #: National and Regional counts are published to the nearest multiple of this (DfE).

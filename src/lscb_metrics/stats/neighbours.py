@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from lscb_metrics.stats._validate import is_missing
 from lscb_metrics.stats.polarity import LOW_IS_GOOD, checked_polarity
@@ -30,7 +31,11 @@ def neighbour_average(
     values: Mapping[str, float], neighbour_codes: Sequence[str]
 ) -> tuple[float, int]:
     """Simple (unweighted) mean of the neighbours' values and how many were present;
-    (nan, 0) when none was (DfE LAIT statistical neighbour average)."""
+    (nan, 0) when none was (DfE LAIT statistical neighbour average).
+
+    The mean is taken in decimal arithmetic on the figures as printed, so a mean that is exactly
+    a half (3.3, 5.0, 5.1, 5.3, 3.1, 1.9 -> 3.95) stays one and is published rounded up, as
+    LAIT's dfeR::round_five_up rounds it; a binary mean (3.9499999999999997) would round down."""
     present = [
         float(values[code])
         for code in _checked_codes(neighbour_codes)
@@ -38,7 +43,8 @@ def neighbour_average(
     ]
     if not present:
         return math.nan, 0
-    return math.fsum(present) / len(present), len(present)
+    total = sum((Decimal(repr(value)) for value in present), Decimal(0))
+    return float(total / len(present)), len(present)
 
 
 def rank_within_group(

@@ -40,7 +40,7 @@ INDICATORS = [
     "rank",
     "rank_of",
 ]
-SYMBOLS = {"c", "x", "z", "low"}
+SYMBOLS = {"c", "x", "z", "u", "low"}
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +174,31 @@ def test_no_count_cell_is_1_to_5(
     assert (fostering.loc[fostering["time_period"] == "201213", "value"] == "c").all()
     reviews = board[board["indicator_id"] == "modifiable_factors_pct"]
     assert set(reviews["value"]) == {"c"} and set(reviews["numerator"]) == {"c"}
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "area_code", "year", "symbol"),
+    [
+        # d5 2025: County Durham's plans of two years or more are 'c', so is their percentage.
+        ("cp_plans_two_years_or_more_pct", "E06000047", "202425", "c"),
+        # d3 2024: the Isles of Scilly started no plans; the percentage is 'z' (not applicable).
+        ("cp_subsequent_pct", "E06000053", "202324", "z"),
+        # c1 2024: DfE withheld Hampshire's referrals as unreliable ('u'); the rate from them too.
+        ("rereferral_pct", "E10000014", "202324", "u"),
+        ("referral_rate", "E10000014", "202324", "u"),
+    ],
+)
+def test_figures_dfe_withheld_keep_dfes_symbol(
+    open_data: pd.DataFrame, indicator_id: str, area_code: str, year: str, symbol: str
+) -> None:
+    """A figure DfE printed as a symbol is republished with that symbol, not as 'x'."""
+    row = open_data[
+        (open_data["indicator_id"] == indicator_id)
+        & (open_data["new_la_code"] == area_code)
+        & (open_data["time_period"] == year)
+        & (open_data["source_type"] == "published")
+    ]
+    assert row["value"].tolist() == [symbol]
 
 
 def test_figures_are_rounded_to_the_catalogue_or_a_symbol(

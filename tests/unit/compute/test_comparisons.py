@@ -212,3 +212,21 @@ def test_a_quoted_england_figure_is_the_one_compared_with():
     # quoted 50, where the derived England 42.1 would have given Similar.
     assert quarter["vs_england"] == "Best"
     assert quarter["comparator_note"].startswith("as quoted (compared with the quoted figure")
+
+
+def test_england_and_a_region_are_not_compared_with_themselves():
+    """Fingertips prints "Not compared" beside England; a region beside its own figure is
+    no different. An area's interval would otherwise always call it Similar to itself."""
+    values = VALUES.assign(
+        lower_ci95=VALUES["value"] - 1,
+        upper_ci95=VALUES["value"] + 1,
+        lower_ci998=VALUES["value"] - 2,
+        upper_ci998=VALUES["value"] + 2,
+    )
+    compared = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS).set_index(
+        ["area_code", "period_end", "source_type"]
+    )
+    assert compared.loc[("E92000001", MARCH_14, "published"), "vs_england"] == "Not compared"
+    region = compared.loc[("R1", MARCH_14, "published")]
+    assert (region["vs_england"], region["vs_region"]) == ("Best", "Not compared")
+    assert compared.loc[("LA2", MARCH_14, "published"), "vs_region"] == "Best"

@@ -193,6 +193,56 @@ def test_suppressed_numerator_gives_no_value():
     assert values["value"].isna().all()
 
 
+def marked(measure, area, symbol):
+    """A 2013-14 published fact withheld under `symbol`."""
+    return {**published(measure, area, date(2014, 3, 31), math.nan), "symbol": symbol}
+
+
+def test_a_withheld_value_keeps_the_publishers_symbol():
+    """DfE prints 'c' for a count of 1 to 5: the rate from it is withheld as 'c' too, not as
+    "not available"; an older table's ':' is GSS's 'x'."""
+    facts = conform_facts(
+        pd.DataFrame([marked("referrals", "E06000033", "c"), marked("referrals", "E92000001", ":")])
+    )
+    values = indicator_values(facts, POPULATION, indicator(), AREAS).set_index("area_code")
+    assert values["value"].isna().all()
+    assert values["value_symbol"].to_dict() == {"E06000033": "c", "E92000001": "x"}
+
+
+def test_the_published_figures_own_symbol_comes_before_its_counts():
+    """A percentage DfE withholds as unreliable ('u') says so, though its count is 'c'; with
+    no figure of its own, a suppressed part suppresses the whole."""
+    pct = indicator(
+        id="rereferral_pct",
+        numerator=("rereferrals",),
+        denominator="referrals",
+        multiplier=100,
+        published_value="rereferral_percent",
+    )
+    rows = [
+        marked("rereferrals", "E06000033", "c"),
+        published("referrals", "E06000033", date(2014, 3, 31), 200),
+        marked("rereferral_percent", "E06000033", "u"),
+        marked("rereferrals", "E92000001", "z"),
+        marked("referrals", "E92000001", "c"),
+    ]
+    values = indicator_values(conform_facts(pd.DataFrame(rows)), POPULATION, pct, AREAS)
+    assert values.set_index("area_code")["value_symbol"].to_dict() == {
+        "E06000033": "u",
+        "E92000001": "c",
+    }
+
+
+def test_a_value_has_no_symbol():
+    facts = conform_facts(
+        pd.DataFrame(
+            [{**published("referrals", "E06000033", date(2014, 3, 31), 20), "symbol": "c"}]
+        )
+    )
+    values = indicator_values(facts, POPULATION, indicator(), AREAS)
+    assert values["value"].notna().all() and values["value_symbol"].isna().all()
+
+
 def test_pooled_population_adds_one_estimate_per_year():
     total = population_denominator(
         POPULATION[POPULATION.source_type == "published"],

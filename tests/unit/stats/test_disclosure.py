@@ -26,7 +26,7 @@ def breakdown(counts: list[float], area: str = "E06000033") -> pd.DataFrame:
 
 
 def test_symbol_notes_explain_each_symbol_used() -> None:
-    assert set(SYMBOL_NOTES) == {"c", "x", "z", "low"}
+    assert set(SYMBOL_NOTES) == {"c", "x", "z", "u", "low"}
     assert all(note.strip() for note in SYMBOL_NOTES.values())
 
 

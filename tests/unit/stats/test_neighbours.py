@@ -14,6 +14,7 @@ from lscb_metrics.stats import (
     LOW_IS_GOOD,
     NO_JUDGEMENT,
     neighbour_average,
+    round_half_away_from_zero,
     rank_areas,
     rank_within_group,
 )
@@ -33,6 +34,18 @@ def test_average_of_no_present_neighbours_is_nan_and_zero() -> None:
 def test_average_of_ten_neighbours_uses_all_ten() -> None:
     values = {f"E{i}": float(i) for i in range(10)}
     assert neighbour_average(values, list(values)) == (4.5, 10)
+
+
+def test_an_average_exactly_on_a_half_is_published_rounded_up() -> None:
+    """Sheffield's neighbours' 2024-25 figures for plans lasting two years or more (DfE D5
+    2025): their mean is exactly 3.95, which LAIT publishes as 4.0; a binary mean
+    (3.9499999999999997) would be published as 3.9."""
+    figures = dict(zip("ABCDEF", [3.3, 5.0, 5.1, 5.3, 3.1, 1.9], strict=True))
+    average, used = neighbour_average(figures, list(figures))
+    assert used == 6
+    assert round_half_away_from_zero(average, 1) == 4.0
+    average, _ = neighbour_average({"A": 271.3, "B": 271.4}, ["A", "B"])
+    assert round_half_away_from_zero(average, 1) == 271.4
 
 
 @pytest.mark.parametrize(
