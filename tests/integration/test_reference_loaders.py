@@ -169,9 +169,9 @@ def test_areas_hold_both_codes_and_regions(areas: pd.DataFrame, cin: pd.DataFram
     assert (southend["region_code"], southend["region_name"]) == (EAST, "East of England")
     england = areas.set_index("area_code").loc[ENGLAND]
     assert england["old_la_code"] is None and england["region_code"] is None
-    # London boroughs sit in Inner/Outer London in DfE files; their region is London
+    # London boroughs sit in Inner or Outer London in DfE files, and are compared with it (LAIT)
     camden = areas[areas["old_la_code"] == "202"].iloc[0]
-    assert camden["region_code"] == "E12000007"
+    assert (camden["region_code"], camden["region_name"]) == ("E13000001", "Inner London")
     # every area a fact uses is in the table, under the same name
     named = cin.drop_duplicates("area_code").set_index("area_code")["area_name"]
     assert named.equals(areas.set_index("area_code").loc[named.index, "area_name"])

@@ -25,6 +25,7 @@ from lscb_metrics.catalogue import Indicator
 from lscb_metrics.compute.values import SERIES_COLUMNS
 from lscb_metrics.facts import ENGLAND_CODE
 from lscb_metrics.periods import month_end_before
+from lscb_metrics.reference.areas import REGION_FALLBACK
 from lscb_metrics.stats import (
     NOT_COMPARED,
     change,
@@ -204,8 +205,14 @@ def _lookup(published: pd.DataFrame, rows: pd.DataFrame, area_code: str | None) 
     table = published.set_index(["area_code", "period_end"])["value"]
     table = table[~table.index.duplicated()]
     codes = rows["region_code"] if area_code is None else pd.Series(area_code, index=rows.index)
-    keys = pd.MultiIndex.from_arrays([codes, rows["comparator_period_end"]])
-    return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
+
+    def looked_up(codes: pd.Series) -> pd.Series:
+        keys = pd.MultiIndex.from_arrays([codes, rows["comparator_period_end"]])
+        return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
+
+    found = looked_up(codes)
+    # Inner or Outer London without a figure of its own (Fingertips gives none) -> London's.
+    return found.fillna(looked_up(codes.map(REGION_FALLBACK)))
 
 
 def neighbour_averages(

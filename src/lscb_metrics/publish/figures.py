@@ -60,9 +60,9 @@ _FIGURE_ROWS_SQL = """
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
-       v.value_symbol, v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value, c.region_value,
-       c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region, c.trend,
-       c.comparator_note
+       v.value_symbol, v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value,
+       c.region_value, c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region,
+       c.trend, c.comparator_note
 FROM curated.indicator_values AS v
 LEFT JOIN curated.comparisons AS c
     USING (indicator_id, area_code, breakdown, period_start, period_end, time_period, source_type)

@@ -49,9 +49,10 @@ LONDON_CODE = "E12000007"
 # kept the old codes up to 2018-19 while the other tables use the new ones for every year, so
 # DfE rows are read with the new codes: one code per area across tables.
 _RECODED_2013 = {"E08000020": "E08000037", "E06000048": "E06000057"}
-# DfE files place London boroughs in Inner (E13000001) or Outer (E13000002) London, which are
-# not ONS regions; the region for comparisons is London.
-_LONDON_SUBREGIONS = ("E13000001", "E13000002")
+#: DfE files place London boroughs in Inner (E13000001) or Outer (E13000002) London, and LAIT
+#: compares a borough with its half of London, falling back to London where that half has no
+#: figure (LAIT's clean_ldn_region). Region -> the region compared with in its place.
+REGION_FALLBACK = {"E13000001": LONDON_CODE, "E13000002": LONDON_CODE}
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,6 @@ def ees_areas(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         return frame[national].where(~is_region, frame[regional]).where(~is_la, frame[local])
 
     region_code = frame["region_code"].where(is_la | is_region)
-    in_london = region_code.isin(_LONDON_SUBREGIONS)
     out = pd.DataFrame(
         {
             "area_code": by_level("country_code", "region_code", "new_la_code").replace(
@@ -150,8 +150,8 @@ def ees_areas(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             ),
             "area_name": by_level("country_name", "region_name", "la_name"),
             "geographic_level": level,
-            "region_code": region_code.mask(in_london, LONDON_CODE),
-            "region_name": frame["region_name"].where(is_la | is_region).mask(in_london, "London"),
+            "region_code": region_code,
+            "region_name": frame["region_name"].where(is_la | is_region),
             "old_la_code": frame["old_la_code"].where(is_la),
         },
         index=frame.index,

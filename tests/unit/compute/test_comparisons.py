@@ -230,3 +230,19 @@ def test_england_and_a_region_are_not_compared_with_themselves():
     region = compared.loc[("R1", MARCH_14, "published")]
     assert (region["vs_england"], region["vs_region"]) == ("Best", "Not compared")
     assert compared.loc[("LA2", MARCH_14, "published"), "vs_region"] == "Best"
+
+
+def test_a_borough_is_compared_with_its_half_of_london_else_with_london():
+    """LAIT compares a London borough with Inner or Outer London, and with London where that
+    half has no figure (Fingertips publishes none for them)."""
+    values = pd.DataFrame(
+        [
+            row("E12000007", "Regional", MARCH_14, 40.0, region="E12000007"),
+            row("E13000001", "Regional", MARCH_14, 45.0, region="E13000001"),
+            row("LA1", "Local authority", MARCH_14, 50.0, region="E13000001"),
+            row("LA2", "Local authority", MARCH_14, 30.0, region="E13000002"),
+        ]
+    )
+    compared = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS).set_index("area_code")
+    assert compared.loc["LA1", "region_value"] == 45.0
+    assert compared.loc["LA2", "region_value"] == 40.0

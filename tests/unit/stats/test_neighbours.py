@@ -14,9 +14,9 @@ from lscb_metrics.stats import (
     LOW_IS_GOOD,
     NO_JUDGEMENT,
     neighbour_average,
-    round_half_away_from_zero,
     rank_areas,
     rank_within_group,
+    round_half_away_from_zero,
 )
 
 VALUES = {"E1": 10.0, "E2": 20.0, "E3": math.nan, "E4": 40.0}
