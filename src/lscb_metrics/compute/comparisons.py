@@ -39,7 +39,7 @@ from lscb_metrics.stats import (
     recent_trend,
     round_half_away_from_zero,
 )
-from lscb_metrics.stats.trend import KIND_PROPORTION, KIND_RATE
+from lscb_metrics.stats.trend import KIND_PROPORTION, KIND_RATE, POINTS_USED
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "indicator_id",
@@ -292,8 +292,9 @@ def previous_values(rows: pd.DataFrame, years: int = 1) -> pd.Series:
 
 
 def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
-    """Fingertips recent trend over the five points ending at each row (rates and percentages
-    only), for the latest period of each published series and every partner row.
+    """Fingertips recent trend over the last five points with a figure ending at each row
+    (rates and percentages only), for the latest period of each published series and every
+    partner row.
 
     Published points are a year apart. A partner flow's points are a whole window apart, since
     rolling windows that overlap share events and are not independent; a partner snapshot's
@@ -309,20 +310,30 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     wanted = rows[latest | (rows["source_type"] == "partner_return")]
     if wanted.empty:
         return result
-    # The five yearly points of every wanted row in one join: row x years back.
+    # Every wanted row's points in one join: row x steps back. A published series' years
+    # without a figure are skipped, as Fingertips skips them (`recent_trend` takes the last
+    # five with counts), so its points reach back over the whole series; a partner row's five
+    # points are its own five windows, with no gap filled from further back.
+    partner = (wanted["source_type"] == "partner_return").to_numpy()
     partner_step = 3 if indicator.measure_type == "snapshot" else indicator.window_months
-    steps = np.where(wanted["source_type"] == "partner_return", partner_step, 12)
+    steps = np.where(partner, partner_step, 12)
+    ends = rows["period_end"]
+    reach = max(max(ends).year - min(ends).year + 1, POINTS_USED)
     points = pd.concat(
         [
             wanted[key].assign(
                 row=wanted.index,
                 back=back,
                 period_end=[
-                    month_end_before(day, int(step) * back)
-                    for day, step in zip(wanted["period_end"], steps, strict=True)
+                    None
+                    if is_partner and back >= POINTS_USED
+                    else month_end_before(day, step * back)
+                    for day, step, is_partner in zip(
+                        wanted["period_end"], steps.tolist(), partner, strict=True
+                    )
                 ],
             )
-            for back in range(4, -1, -1)
+            for back in range(reach - 1, -1, -1)
         ]
     )
     table = rows[[*key, "period_end", "value", "numerator", "denominator"]].drop_duplicates(
@@ -332,7 +343,7 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     points = points.sort_values(["row", "back"], ascending=[True, False])
     # A zero denominator has no rate: the point counts as missing.
     points.loc[~(points["denominator"] > 0), ["value", "numerator", "denominator"]] = np.nan
-    shape = (len(wanted), 5)
+    shape = (len(wanted), reach)
     values = points["value"].to_numpy(dtype="float64").reshape(shape)
     numerators = points["numerator"].to_numpy(dtype="float64").reshape(shape)
     denominators = points["denominator"].to_numpy(dtype="float64").reshape(shape)

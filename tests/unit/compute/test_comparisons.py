@@ -246,3 +246,39 @@ def test_a_borough_is_compared_with_its_half_of_london_else_with_london():
     compared = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS).set_index("area_code")
     assert compared.loc["LA1", "region_value"] == 45.0
     assert compared.loc["LA2", "region_value"] == 40.0
+
+
+def series(area, source_type, ends, numerators, denominator=10_000):
+    """One area's rate series with counts: `numerators` per period end (None: no figure)."""
+    return pd.DataFrame(
+        [
+            {
+                **row(area, "Local authority", end, n and n / denominator * 10_000, source_type),
+                "numerator": n,
+                "denominator": denominator,
+            }
+            for end, n in zip(ends, numerators, strict=True)
+        ]
+    ).astype({"value": "float64", "numerator": "float64"})
+
+
+def test_a_published_trend_skips_a_year_without_a_figure():
+    """Fingertips takes the five latest points with a figure: a year DfE did not publish (2011)
+    is passed over, not read as "Cannot be calculated"."""
+    ends = [date(year, 3, 31) for year in range(2008, 2015)]
+    values = series("LA1", "published", ends, [100, 200, 300, None, 500, 600, 700])
+    compared = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS)
+    latest = compared[compared["period_end"] == date(2014, 3, 31)]
+    assert latest["trend"].tolist() == ["Increasing and getting worse"]
+
+
+def test_a_partner_trend_does_not_reach_past_a_missing_window():
+    """A partner series' five points are its last five windows: one missing leaves no trend."""
+    ends = [date(2014, 3, 31), date(2014, 6, 30), date(2014, 9, 30), date(2014, 12, 31)]
+    ends += [date(2015, 3, 31), date(2015, 6, 30)]
+    values = series("LA1", "partner_return", ends, [100, 200, None, 400, 500, 600])
+    snapshot = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS)
+    assert snapshot["trend"].iloc[-1] == "Cannot be calculated"
+    complete = series("LA1", "partner_return", ends, [100, 200, 300, 400, 500, 600])
+    compared = comparisons(complete, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS)
+    assert compared["trend"].iloc[-1] == "Increasing and getting worse"
