@@ -24,7 +24,7 @@ import pandas as pd
 from lscb_metrics import warehouse
 from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.catalogue import Indicator, load_catalogue
-from lscb_metrics.compute import comparisons, indicator_values, with_intervals
+from lscb_metrics.compute import comparisons, indicator_values, published_limits, with_intervals
 from lscb_metrics.config import (
     BOARD_ATTENDANCE,
     BOARD_RECORDS,
@@ -421,7 +421,7 @@ def indicator_relations(
     def relations_of(indicator: Indicator) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = indicator.breakdown_rows(facts)
         values = indicator_values(rows, reference.population, indicator, reference.areas)
-        values = with_intervals(values, indicator)
+        values = with_intervals(values, indicator, published_limits(rows, indicator))
         values["decimals"] = indicator.decimals
         compared = comparisons(
             values,

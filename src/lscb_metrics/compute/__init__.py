@@ -3,12 +3,18 @@ curated.comparisons, one indicator at a time, built on the `stats` functions the
 property tests check. No I/O: readers and the warehouse adapter live at the edges."""
 
 from lscb_metrics.compute.comparisons import COMPARISON_COLUMNS, comparisons
-from lscb_metrics.compute.values import VALUE_COLUMNS, indicator_values, with_intervals
+from lscb_metrics.compute.values import (
+    VALUE_COLUMNS,
+    indicator_values,
+    published_limits,
+    with_intervals,
+)
 
 __all__ = [
     "COMPARISON_COLUMNS",
     "VALUE_COLUMNS",
     "comparisons",
     "indicator_values",
+    "published_limits",
     "with_intervals",
 ]

@@ -415,13 +415,34 @@ def _period_start(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
 
 #: Confidence levels of the published intervals and the column suffixes they get.
 CONFIDENCE_LEVELS = ((0.95, "95"), (0.998, "998"))
+INTERVAL_COLUMNS = tuple(
+    f"{side}_ci{suffix}" for side in ("lower", "upper") for _, suffix in CONFIDENCE_LEVELS
+)
+#: ci_method of limits taken as their publisher gave them.
+PUBLISHED_CI_METHOD = "as published (computed by the publisher from its unrounded counts)"
 
 
-def with_intervals(values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+def published_limits(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The publisher's own confidence limits of its figures, by series and period: the measures
+    named `<published_value>:<limit column>` (Fingertips gives them); empty where it gives none."""
+    key = [*_SERIES_KEY, "period_end"]
+    names = {f"{indicator.published_value}:{column}": column for column in INTERVAL_COLUMNS}
+    rows = facts[facts["measure"].isin(names) & (facts["source_type"] != "partner_return")]
+    if not indicator.published_value or rows.empty:
+        return pd.DataFrame(columns=[*key, *INTERVAL_COLUMNS])
+    wide = rows.pivot_table(index=key, columns="measure", values="value", aggfunc="first")
+    return wide.rename(columns=names).reindex(columns=list(INTERVAL_COLUMNS)).reset_index()
+
+
+def with_intervals(
+    values: pd.DataFrame, indicator: Indicator, published: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """`values` with 95% and 99.8% confidence limits and the method used, for rates and
     percentages with counts (PHEindicatormethods: Wilson score for proportions; exact Poisson
-    below 10 events and Byar's method from 10 for rates). Counts and rate-only published values
-    get none."""
+    below 10 events and Byar's method from 10 for rates), or the publisher's own limits where
+    `published` (from `published_limits`) gives all four: its counts may be rounded (Fingertips
+    rounds local counts to 5), its limits are not. Counts and rate-only published values get
+    none."""
     out = values.copy()
     numerator = out["numerator"].astype("float64")
     denominator = out["denominator"].astype("float64")
@@ -447,15 +468,19 @@ def with_intervals(values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     # rounds regional counts to 10): that interval is not the figure's, so none is given.
     foreign = (out["value"] < out["lower_ci998"]) | (out["value"] > out["upper_ci998"])
     foreign |= (out["value"] < out["lower_ci95"]) | (out["value"] > out["upper_ci95"])
-    interval_columns = [
-        f"{side}_ci{suffix}" for side in ("lower", "upper") for _, suffix in CONFIDENCE_LEVELS
-    ]
-    out.loc[foreign, interval_columns] = np.nan
+    out.loc[foreign, list(INTERVAL_COLUMNS)] = np.nan
     usable &= ~foreign
     method = pd.Series(None, index=out.index, dtype="object")
     if indicator.has_interval:
         method[usable] = (
             proportion_ci_method() if is_proportion else numerator[usable].map(rate_ci_method)
         )
+    if published is not None and not published.empty and indicator.has_interval:
+        key = [*_SERIES_KEY, "period_end"]
+        given = out[key].merge(published, on=key, how="left")
+        whole = given[list(INTERVAL_COLUMNS)].notna().all(axis=1).to_numpy()
+        for column in INTERVAL_COLUMNS:
+            out.loc[whole, column] = given.loc[whole, column].to_numpy()
+        method[whole] = PUBLISHED_CI_METHOD
     out["ci_method"] = method
     return out
