@@ -58,6 +58,10 @@ class Indicator:
         return self.subject == CHILDREN
 
     change_years: int = 1  # years between a value and the earlier one its change is taken on
+    #: The count indicator this one's numerator is a part of (the categories of child
+    #: protection plans, neonatal within infant deaths): published counts are suppressed so
+    #: that no small count can be worked out from the total and the other parts.
+    part_of: str | None = None
 
     @property
     def is_count(self) -> bool:
@@ -104,7 +108,29 @@ def load_catalogue(path: Path, registry: Registry | None = None) -> tuple[Indica
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise CatalogueError(f"{path}: indicator ids used twice: {duplicates}")
+    for indicator in indicators:
+        _check_part(indicator, indicators, path)
     return indicators
+
+
+def _check_part(indicator: Indicator, indicators: tuple[Indicator, ...], path: Path) -> None:
+    """Raise CatalogueError unless the indicator's `part_of` (if any) names a count over the
+    same periods and breakdown, which its counts can be subtracted from."""
+    if indicator.part_of is None:
+        return
+    total = next((i for i in indicators if i.id == indicator.part_of), None)
+    if total is None or not total.is_count:
+        raise CatalogueError(
+            f"{path}: indicator {indicator.id}: part_of {indicator.part_of!r} is not a count "
+            "indicator of the catalogue"
+        )
+    same = ("measure_type", "window_months", "breakdown", "subject")
+    differing = [f for f in same if getattr(indicator, f) != getattr(total, f)]
+    if differing:
+        raise CatalogueError(
+            f"{path}: indicator {indicator.id}: part_of {total.id} differs in {differing}; a "
+            "part must count the same periods, breakdown and subject as its total"
+        )
 
 
 def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Indicator:
@@ -190,4 +216,5 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
         published_value=merged.get("published_value"),
         change_years=change_years,
         subject=subject,
+        part_of=merged.get("part_of"),
     )

@@ -458,6 +458,7 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
             "breakdown": i.breakdown,
             "theme": i.theme,
             "subject": i.subject,
+            "part_of": i.part_of,
         }
         for i in catalogue
     )

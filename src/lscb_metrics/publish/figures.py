@@ -161,6 +161,7 @@ def published_figures(
     local = rows["geographic_level"].eq(LOCAL_AUTHORITY)
     protected = spec["subject"].eq(CHILDREN) & edition.disclosure_controlled
     numerator, denominator = _published_counts(rows, count_denominator, local, protected)
+    numerator = numerator.mask(withheld_parts(rows, spec, local & protected), SUPPRESSED)
     hidden = _hidden_values(rows, spec, local & protected, numerator, denominator)
     # A percentage hidden for its small complement could be worked out again from its numerator
     # and denominator, so the numerator goes too.
@@ -216,6 +217,41 @@ def _published_counts(
     published = pd.concat([suppressed, rounded, exact]).reindex(rows.index)
     denominator = published["denominator"].where(count_denominator, rows["denominator"])
     return published["numerator"], denominator
+
+
+#: Rows with these in common are parts of one total when their indicators are (`part_of`).
+PART_KEY = ["area_code", "breakdown", "period_end", "time_period", "source_type"]
+_COMPLEMENT, _TOTAL = "_complement", "_total"
+
+
+def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series) -> pd.Series:
+    """True for the counts of `controlled` rows to withhold so that no count of 1 to 5 can be
+    worked out from a total and its parts (indicators declared `part_of` a count): a small
+    part, the other parts covering it, and the parts beside an unpublished remainder (a total
+    less its parts) of 1 to 5 (DfE secondary suppression, `suppress_small_counts`)."""
+    withheld = pd.Series(False, index=rows.index)
+    total_of = spec["part_of"].where(controlled)
+    for total_id in total_of.dropna().unique():
+        parts = rows[total_of.eq(total_id)]
+        wide = parts.set_index([*PART_KEY, "indicator_id"])["numerator"].unstack("indicator_id")
+        totals = rows[rows["indicator_id"].eq(total_id) & controlled]
+        total = totals.set_index(PART_KEY)["numerator"].reindex(wide.index).astype("float64")
+        rest = total - wide.sum(axis=1, min_count=wide.shape[1])
+        # What the parts leave of the total is not published: it is hidden unless it is 0 (then
+        # everything is shown) or 1 to 5 (then it is a small count that must not be worked out).
+        table = wide.assign(**{_COMPLEMENT: rest.where(rest.between(0, 5)), _TOTAL: total})
+        table = table[total.notna().to_numpy()].reset_index()
+        if table.empty:
+            continue
+        cells = [*wide.columns, _COMPLEMENT]
+        shown = suppress_small_counts(table, cells, group_columns=PART_KEY, total_column=_TOTAL)
+        for indicator_id in [*wide.columns, _TOTAL]:
+            hidden = shown.loc[shown[indicator_id].eq(SUPPRESSED), PART_KEY]
+            target = total_id if indicator_id == _TOTAL else indicator_id
+            keys = pd.MultiIndex.from_frame(hidden.assign(indicator_id=target))
+            mine = pd.MultiIndex.from_frame(rows[[*PART_KEY, "indicator_id"]])
+            withheld |= pd.Series(mine.isin(keys), index=rows.index) & controlled
+    return withheld
 
 
 def _hidden_values(
