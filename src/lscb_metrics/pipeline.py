@@ -663,21 +663,35 @@ def board_outcome(
     boards: Boards,
 ) -> BoardOutcome:
     """One board's outcome: complete, incomplete (returns missing or files rejected) or
-    'no returns' for the quarter. A rejected file whose area no board covers counts against
-    every board of the run, since none can say it was not theirs."""
+    'no returns' for the quarter."""
     own = for_board(used, board)
     has_returns = any(s.cover["period_end"] == quarter.end for s in own)
     missing = missing_returns(used, quarter, board)
     its_rejected = sorted(
-        s.submission_id
-        for s in rejected
-        if boards.covering(s.cover.get("area_code")) in (board, None)
+        s.submission_id for s in rejected if rejected_against(s, board, boards, quarter)
     )
     if not has_returns:
         outcome = "no returns"
     else:
         outcome = "incomplete" if missing or its_rejected else "complete"
     return BoardOutcome(board, outcome, missing, its_rejected, has_returns)
+
+
+def rejected_against(
+    submission: Submission, board: Board, boards: Boards, quarter: Quarter
+) -> bool:
+    """True when a rejected file counts against `board` in `quarter`: its cover names the
+    board's area or, naming no area a board covers, one of the board's agencies; a cover that
+    names another quarter is that quarter's. A file that names neither counts against every
+    board, since none can say it was not theirs."""
+    period_end = submission.cover.get("period_end")
+    if period_end is not None and period_end != quarter.end:
+        return False
+    owner = boards.covering(submission.cover.get("area_code"))
+    if owner is None:
+        agency = submission.cover.get("agency_code")
+        owner = next((b for b in boards.by_slug.values() if agency in b.agencies), None)
+    return owner in (board, None)
 
 
 def board_runs_table(
