@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lscb_metrics.returns.report import REPORT_HTML
 from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
 
 if TYPE_CHECKING:
     from lscb_metrics.boards import Board
     from lscb_metrics.pipeline import BoardOutcome, RunSummary
+    from lscb_metrics.submissions import Submission
 
 
 def formatted(value: float, decimals: int) -> str:
@@ -108,7 +111,7 @@ def run_summary_text(summary: RunSummary) -> str:
         f"Returns: {counts or 'none found'}",
     ]
     rejected = [s for s in summary.submissions if s.status == "rejected"]
-    lines += [f"  rejected: {s.file_path} ({s.error_count} errors)" for s in rejected[:LISTED]]
+    lines += [f"  rejected: {rejection_line(s)}" for s in rejected[:LISTED]]
     if len(rejected) > LISTED:
         lines.append(f"  ... and {len(rejected) - LISTED:,} more rejected (audit.submissions)")
     revised = revision_lines(summary)
@@ -131,6 +134,19 @@ def run_summary_text(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def rejection_line(submission: Submission) -> str:
+    """A rejected file, its first error's code and place, and where its report is kept (the
+    messages themselves are in the report, written for the partner)."""
+    first = next((f for f in submission.failures if f.severity == "error"), None)
+    where = f", first {first.code} at {first.location}" if first is not None else ""
+    kept = (
+        f"; report: {Path(submission.archived_path).parent / REPORT_HTML}"
+        if submission.archived_path
+        else ""
+    )
+    return f"{submission.file_path} ({submission.error_count} errors{where}){kept}"
+
+
 def revision_lines(summary: RunSummary) -> list[str]:
     """REV-001's message for each figure a resubmission revised beyond the usual range."""
     return [revision_message(revision) for revision in summary.revisions]
@@ -142,6 +158,12 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
     lines = [f"{board.name} ({board.slug}): {outcome.outcome}"]
     if outcome.missing:
         lines.append("  Missing for this quarter: " + "; ".join(outcome.missing))
+    if outcome.rejected:
+        more = ", ..." if len(outcome.rejected) > LISTED else ""
+        lines.append(
+            f"  Rejected for this quarter: {len(outcome.rejected)} file(s) "
+            f"({', '.join(outcome.rejected[:LISTED])}{more}; see audit.submissions)"
+        )
     if not outcome.has_returns:
         lines.append(
             f"  No accepted returns for {summary.quarter.label}: its last published edition "
