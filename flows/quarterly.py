@@ -101,11 +101,21 @@ def compute(
     board: str | None,
     skipped: list[Skipped],
     workers: int,
+    publish_incomplete: bool,
 ) -> pipeline.RunPlan:
     """Indicator values, comparisons and every other relation of the run, not yet written,
     computed on up to `workers` processes."""
     return pipeline.compute_run(
-        run_settings, quarter, submissions, reference, started_at, cases, board, skipped, workers
+        run_settings,
+        quarter,
+        submissions,
+        reference,
+        started_at,
+        cases,
+        board,
+        skipped,
+        workers,
+        publish_incomplete,
     )
 
 
@@ -160,12 +170,14 @@ def quarterly_run(
     board: str | None = None,
     workers: int | None = None,
     dask: str | None = None,
+    publish_incomplete: bool = False,
 ) -> pipeline.RunSummary:
     """Run the pipeline for one quarter (default: the last complete quarter), for one board or
     every board; returns are validated, indicators computed and editions written on `workers`
     processes (default LSCB_WORKERS, else 2), returns validated instead in as many batches per
     worker on the Dask cluster whose scheduler is at `dask` (default LSCB_DASK_ADDRESS) where
-    one is given. Where no board of the run has returns for the quarter, nothing is written."""
+    one is given. Where no board of the run has returns for the quarter, nothing is written; a
+    board's incomplete edition replaces its complete one only with `publish_incomplete`."""
     started_at = datetime.now(UTC)
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
@@ -230,8 +242,9 @@ def quarterly_run(
             board,
             quote(found.skipped),
             validators,
+            publish_incomplete,
         )
-        if not plan.summary.publishable:
+        if not plan.summary.received:
             logger.info("%s: no board has accepted returns; nothing written", quarter.label)
             return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:

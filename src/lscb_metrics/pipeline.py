@@ -467,13 +467,20 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
 @dataclass(frozen=True)
 class BoardOutcome:
     """How one board fared in a run: its outcome, the returns it is missing, its rejected
-    files, and whether it has accepted returns for the quarter (and so a new edition)."""
+    files, whether it has accepted returns for the quarter, and whether its new edition is
+    published (`kept`: the complete edition an incomplete one would have replaced)."""
 
     board: Board
     outcome: str
     missing: list[str]
     rejected: list[str]
     has_returns: bool
+    kept: str | None = None  # quarter of the complete edition kept instead of this incomplete one
+
+    @property
+    def publishes(self) -> bool:
+        """True when the run writes the board a new edition."""
+        return self.has_returns and self.kept is None
 
 
 @dataclass
@@ -494,10 +501,15 @@ class RunSummary:
     revisions: list[Revision] = field(default_factory=list)
 
     @property
-    def publishable(self) -> list[BoardOutcome]:
-        """The boards of the run with accepted returns for its quarter (the others keep their
-        last published edition)."""
+    def received(self) -> list[BoardOutcome]:
+        """The boards of the run with accepted returns for its quarter: without any, a run
+        writes nothing."""
         return [board for board in self.boards if board.has_returns]
+
+    @property
+    def publishable(self) -> list[BoardOutcome]:
+        """The boards of the run that get a new edition (the others keep their last one)."""
+        return [board for board in self.boards if board.publishes]
 
 
 @dataclass
@@ -520,13 +532,15 @@ def compute_run(
     board_slug: str | None = None,
     skipped: list[Skipped] | None = None,
     workers: int = 1,
+    publish_incomplete: bool = False,
 ) -> RunPlan:
     """Every relation the run for `quarter` would write, from ingested submissions (and derived
     case lists), and its audit record; nothing is written.
 
     The run is for one board (`board_slug`) or all. A board outside the run keeps exactly the
-    submissions its own last run used, so its figures do not change. Indicators are computed
-    on up to `workers` processes."""
+    submissions its own last run used, so its figures do not change. An incomplete edition does
+    not replace a board's complete one unless `publish_incomplete`. Indicators are computed on
+    up to `workers` processes."""
     catalogue = load_catalogue(settings.schemas_dir / "indicators.yaml")
     specs = load_return_specs(settings.schemas_dir)
     boards = reference.boards
@@ -561,7 +575,14 @@ def compute_run(
         reference, partner_facts, catalogue, agency_names, published, workers
     )
     rejected = [s for s in submissions if s.status == "rejected"]
-    outcomes = [board_outcome(board, used, rejected, quarter, boards) for board in run_boards]
+    outcomes = [
+        kept_edition(
+            board_outcome(board, used, rejected, quarter, boards),
+            previous_board_runs,
+            publish_incomplete,
+        )
+        for board in run_boards
+    ]
     outcome = "complete" if all(o.outcome == "complete" for o in outcomes) else "incomplete"
     missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
@@ -677,6 +698,28 @@ def board_outcome(
     return BoardOutcome(board, outcome, missing, its_rejected, has_returns)
 
 
+def kept_edition(
+    outcome: BoardOutcome, previous_board_runs: pd.DataFrame | None, publish_incomplete: bool
+) -> BoardOutcome:
+    """`outcome`, its board's current edition kept when that is complete and the new one would
+    not be: a run never replaces the last good published edition with a worse one (one early
+    return must not turn a complete quarter into an almost empty one), unless told to."""
+    if outcome.outcome == "complete" or not outcome.has_returns or publish_incomplete:
+        return outcome
+    if previous_board_runs is None or previous_board_runs.empty:
+        return outcome
+    editions = previous_board_runs[
+        previous_board_runs["board"].eq(outcome.board.slug)
+        & previous_board_runs["published"].fillna(False).astype(bool)
+    ]
+    if editions.empty:
+        return outcome
+    current = editions.sort_values("started_at").iloc[-1]
+    if current["outcome"] != "complete":
+        return outcome
+    return replace(outcome, kept=str(current["period"]))
+
+
 def rejected_against(
     submission: Submission, board: Board, boards: Boards, quarter: Quarter
 ) -> bool:
@@ -714,7 +757,7 @@ def board_runs_table(
                 "submissions_used": sorted(s.submission_id for s in for_board(used, o.board)),
                 "submissions_rejected": o.rejected,
                 "missing_returns": o.missing,
-                "published": o.has_returns,
+                "published": o.publishes,
             }
             for o in outcomes
         ],

@@ -118,7 +118,7 @@ def run_summary_text(summary: RunSummary) -> str:
     lines += [f"  revised: {message}" for message in revised[:LISTED]]
     if len(revised) > LISTED:
         lines.append(f"  ... and {len(revised) - LISTED:,} more revised (audit.revisions)")
-    if not summary.publishable:
+    if not summary.received:
         lines.append(
             f"No board has accepted returns for {summary.quarter.label}: nothing was written, "
             "and every board's last published edition stays as it was."
@@ -168,6 +168,13 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         lines.append(
             f"  No accepted returns for {summary.quarter.label}: its last published edition "
             "is unchanged."
+        )
+        return lines
+    if outcome.kept is not None:
+        lines.append(
+            f"  Incomplete: its complete {outcome.kept} edition stays published (the figures "
+            f"are in the warehouse); `lscb-metrics run --period {summary.quarter.cli_name} "
+            f"--board {board.slug} --publish-incomplete` publishes this one."
         )
         return lines
     if summary.files:

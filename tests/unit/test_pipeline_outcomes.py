@@ -1,15 +1,17 @@
-"""Which board a rejected file counts against, and in which quarter (pipeline.rejected_against),
-on the shipped boards: Southend (E06000033) and Thurrock (E06000034)."""
+"""Board outcomes on the shipped boards, Southend (E06000033) and Thurrock (E06000034): which
+board a rejected file counts against (`rejected_against`), and when a complete edition is kept
+(`kept_edition`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import rejected_against
+from lscb_metrics.pipeline import BoardOutcome, kept_edition, rejected_against
 from lscb_metrics.submissions import Submission
 
 BOARDS = load_boards()
@@ -42,3 +44,50 @@ def test_a_rejected_file_counts_against_the_board_it_names(cover, against) -> No
         b.slug for b in (SOUTHEND, THURROCK) if rejected_against(rejected(**cover), b, BOARDS, Q2)
     }
     assert boards == against
+
+
+def runs(*rows: tuple[str, str, str, bool]) -> pd.DataFrame:
+    """audit.board_runs rows (board, period, outcome, published), oldest first."""
+    return pd.DataFrame(
+        [
+            {"board": b, "period": p, "outcome": o, "published": pub, "started_at": n}
+            for n, (b, p, o, pub) in enumerate(rows)
+        ]
+    )
+
+
+def outcome(result: str, has_returns: bool = True) -> BoardOutcome:
+    return BoardOutcome(SOUTHEND, result, ["SBC-CSC assessments"], [], has_returns)
+
+
+def test_an_incomplete_edition_does_not_replace_a_complete_one() -> None:
+    """One early return for Q3 must not swap the complete Q2 edition for an almost empty one."""
+    history = runs(("southend", "2014-15 Q2", "complete", True))
+    kept = kept_edition(outcome("incomplete"), history, publish_incomplete=False)
+    assert (kept.kept, kept.publishes) == ("2014-15 Q2", False)
+    forced = kept_edition(outcome("incomplete"), history, publish_incomplete=True)
+    assert (forced.kept, forced.publishes) == (None, True)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        runs(),  # no edition yet: something is better than nothing
+        runs(("southend", "2014-15 Q1", "incomplete", True)),  # the current one is no better
+        runs(("thurrock", "2014-15 Q2", "complete", True)),  # another board's
+        # A kept run published nothing: the edition is the incomplete one before it.
+        runs(
+            ("southend", "2014-15 Q1", "incomplete", True),
+            ("southend", "2014-15 Q2", "complete", False),
+        ),
+    ],
+)
+def test_an_incomplete_edition_is_published_where_it_loses_nothing(history) -> None:
+    assert kept_edition(outcome("incomplete"), history, publish_incomplete=False).publishes
+
+
+def test_a_complete_edition_or_one_without_returns_is_left_as_it_is() -> None:
+    history = runs(("southend", "2014-15 Q2", "complete", True))
+    assert kept_edition(outcome("complete"), history, False).publishes
+    none = kept_edition(outcome("no returns", has_returns=False), history, False)
+    assert none.kept is None and not none.publishes
