@@ -281,6 +281,7 @@ def test_ranks_and_quartile_bands_match_an_independent_recomputation(england: En
     banded = actual[actual["quartile_band"].notna()]
     assert set(banded["quartile_band"]) == {"A", "B", "C", "D"}
     assert set(banded["indicator_id"]) == {
+        "cp_plan_start_rate",  # LAIT's polarity: low is good
         "rereferral_pct",
         "cp_subsequent_pct",
         "assessments_within_45_days_pct",
