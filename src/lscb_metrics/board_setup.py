@@ -14,12 +14,17 @@ from pathlib import Path
 
 import yaml
 
-from lscb_metrics.boards import BOARDS_FOLDER, LOCAL_TARGETS, PROFILE_FILE, Board, load_boards
+from lscb_metrics.boards import BOARDS_FOLDER, PROFILE_FILE, Board, load_boards
 from lscb_metrics.config import LOCAL_FILES, Settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, load_areas
-from lscb_metrics.returns.spec import ReturnSpec, load_cover_fields, load_return_specs
+from lscb_metrics.returns.spec import (
+    LOCAL_TARGETS,
+    ReturnSpec,
+    load_cover_fields,
+    load_return_specs,
+)
 
 #: A new board's partners: (code suffix, name, agency type, returns sent). Every board has
 #: children's services, police, health providers, schools, probation, road safety and the child
@@ -266,7 +271,8 @@ def synthetic_rows(
             if column.type == "code" and keys:
                 row[column.name] = code
             elif column.type == "integer":
-                row[column.name] = local_targets.get("assessment_working_days", column.maximum)
+                target = column.local_target
+                row[column.name] = local_targets[target] if target else column.maximum
         rows.append(row)
     return rows
 

@@ -14,15 +14,11 @@ from typing import Any
 
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
-from lscb_metrics.returns.spec import Agency, ReturnSpec, load_return_specs
+from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
 BOARDS_FOLDER = "boards"
 PROFILE_FILE = "board.yaml"
 _PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
-#: Local targets a board may set, with the default a new board gets and what each means.
-LOCAL_TARGETS: dict[str, tuple[int, str]] = {
-    "assessment_working_days": (45, "working days within which a single assessment should end"),
-}
 
 
 @dataclass(frozen=True)

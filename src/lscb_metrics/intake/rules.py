@@ -84,12 +84,19 @@ AGENCY_NOT_IN_BOARD = Rule(
     "The agency is not one of the partner agencies of the board that covers the area.",
     "'{value}' is not one of {board}'s agencies. Use one of: {choices}.",
 )
+LOCAL_TARGET_DIFFERS = Rule(
+    "BRD-003",
+    "error",
+    "The local target in the return is not the board's.",
+    "'{value}' in '{title}' is not {board}'s local target, {target} ({meaning}). Enter "
+    "{target}, or ask the board's business manager whether the target has changed.",
+)
 UNKNOWN_AREA = Rule(
     "COV-005",
     "error",
     "The local authority code is not known.",
-    "'{value}' is not a local authority code we know. Give the ONS code (e.g. E06000033) "
-    "or the DfE number (e.g. 882).",
+    "'{value}' is not a local authority code we know. Give the area's ONS code (E and eight "
+    "digits) or its DfE three-digit number.",
 )
 NOT_A_QUARTER = Rule(
     "COV-006",
@@ -466,6 +473,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     AGENCY_NOT_ALLOWED,
     AREA_NOT_COVERED,
     AGENCY_NOT_IN_BOARD,
+    LOCAL_TARGET_DIFFERS,
     UNKNOWN_AREA,
     NOT_A_QUARTER,
     NOT_A_DATE,

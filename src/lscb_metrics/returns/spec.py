@@ -57,6 +57,13 @@ _RULE_NODES = (
 )
 
 
+#: Local targets a board profile may set, with the default a new board gets and what each
+#: means; a return column tied to one (`local_target`) must give the board's own.
+LOCAL_TARGETS: dict[str, tuple[int, str]] = {
+    "assessment_working_days": (45, "working days within which a single assessment should end"),
+}
+
+
 @dataclass(frozen=True)
 class ColumnSpec(Labelled):
     """One data column of a return."""
@@ -70,6 +77,8 @@ class ColumnSpec(Labelled):
     maximum: int | None = None
     allowed: tuple[str, ...] = ()
     description: str = ""
+    #: The board profile's local target (LOCAL_TARGETS) every value must equal.
+    local_target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,7 +222,11 @@ def _column(document: Any, path: Path) -> ColumnSpec:
     """One declared column."""
     keys = {"name", "title", "type", "aliases", "aggregation", "min", "max", "allowed"}
     item = grammar.yaml_mapping(
-        document, path, "a column", {*keys, "description"}, {"name", "title", "type"}
+        document,
+        path,
+        "a column",
+        {*keys, "description", "local_target"},
+        {"name", "title", "type"},
     )
     name = grammar.yaml_name(item["name"], path, "column name")
     where = f"column {name}"
@@ -232,6 +245,12 @@ def _column(document: Any, path: Path) -> ColumnSpec:
     )
     grammar.checked_codes_allowed(column_type, allowed, path, where)
     grammar.checked_unambiguous(((code, (code,)) for code in allowed), path)
+    local_target = item.get("local_target")
+    if local_target is not None and local_target not in LOCAL_TARGETS:
+        raise SpecError(
+            f"{path}: {where} has unknown local_target {local_target!r} "
+            f"(known: {', '.join(LOCAL_TARGETS)})"
+        )
     return ColumnSpec(
         name=name,
         title=grammar.yaml_text(item["title"], path, f"{where} title"),
@@ -245,6 +264,7 @@ def _column(document: Any, path: Path) -> ColumnSpec:
         maximum=maximum,
         allowed=allowed,
         description=str(item.get("description") or ""),
+        local_target=local_target,
     )
 
 

@@ -36,6 +36,7 @@ from lscb_metrics.intake.rules import escaped, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
+    LOCAL_TARGETS,
     Agency,
     ColumnSpec,
     CoverField,
@@ -172,6 +173,7 @@ def validate_return(
         *_no_rows_failures(raw),
         *_totals_failures(raw, totals),
         *_schema_failures(raw, typed, spec),
+        *_local_target_failures(raw, typed, spec, board),
     ]
     present = [name for name in spec.column_names if name in typed.columns]
     return ValidationResult(spec.return_type, cover, typed[present], failures)
@@ -450,6 +452,35 @@ def _area_failures(
             )
         ]
     return []
+
+
+def _local_target_failures(
+    raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec, board: Board | None
+) -> list[Failure]:
+    """BRD-003 for each value of a column tied to a local target that is not the board's: its
+    figures would be published under the board's target ("within 40 working days")."""
+    if board is None:
+        return []
+    failures = []
+    for column in spec.columns:
+        if column.local_target is None or column.name not in typed.columns:
+            continue
+        target = board.local_targets[column.local_target]
+        values = pd.to_numeric(typed[column.name], errors="coerce")
+        for row in values.index[values.notna() & values.ne(target)]:
+            failures.append(
+                failure(
+                    rules.LOCAL_TARGET_DIFFERS,
+                    raw.locations.cell(int(row), column.name),
+                    column.name,
+                    shown(raw.data.at[row, column.name]),
+                    title=column.title,
+                    board=board.name,
+                    target=target,
+                    meaning=LOCAL_TARGETS[column.local_target][1],
+                )
+            )
+    return failures
 
 
 def _period(raw: RawReturn) -> Quarter | list[Failure]:

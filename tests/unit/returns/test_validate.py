@@ -44,6 +44,7 @@ Write = Callable[[ReturnTable, str], Path]
 SPECS = load_return_specs(SCHEMAS)
 BOARDS = load_boards(SCHEMAS)
 AGENCIES = BOARDS.by_slug["southend"].agencies
+SOUTHEND_TARGETS = BOARDS.by_slug["southend"].local_targets
 COVER_FIELDS = load_cover_fields(SCHEMAS)
 
 
@@ -311,6 +312,15 @@ CASES = [
         "'0' in 'Local target (working days)' is out of range",
     ),
     Case(
+        "not-the-boards-local-target",
+        "BRD-003",
+        "assessments",
+        _cell(0, "Local target (working days)", 35),
+        {"xlsx": "Data!D2", "csv": 'line 2, column "Local target (working days)"'},
+        "'35' in 'Local target (working days)' is not Southend Local Safeguarding Children "
+        "Board's local target, 40",
+    ),
+    Case(
         "too-large",
         "VAL-003",
         "referrals",
@@ -450,6 +460,7 @@ def _generic_table(spec: ReturnSpec, agencies: dict) -> ReturnTable:
     agency = next(a.code for a in agencies.values() if spec.return_type in a.returns)
     values = {c.name: 10 + 7 * i for i, c in enumerate(spec.columns) if c.type == "count"}
     values = satisfying(spec, values)
+    values |= {c.name: SOUTHEND_TARGETS[c.local_target] for c in spec.columns if c.local_target}
     row = [
         c.allowed[0] if c.type == "code" else values.get(c.name, c.minimum or 0)
         for c in spec.columns
@@ -691,6 +702,8 @@ def _cell_value(draw: st.DrawFn, column: ColumnSpec, counts: dict[str, int]) -> 
     """A valid value for `column`: a code, a count from `counts`, or an integer in range."""
     if column.type == "code":
         return draw(st.sampled_from(column.allowed))
+    if column.local_target is not None:  # the board's own (BRD-003)
+        return SOUTHEND_TARGETS[column.local_target]
     if column.type == "integer":
         return draw(st.integers(column.minimum or 0, column.maximum or 10_000))
     return counts[column.name]
