@@ -956,10 +956,20 @@ def publish_edition(
             )
         ),
     ]
-    edition = incoming / EDITION_FILE
-    edition.write_text(edition_text(summary, board, written, incoming), encoding="utf-8")
+    # Each edition's folder says which quarter and run its files are, as the whole does: the
+    # public folder is the one copied to the website, without the file beside it.
+    for edition in EDITIONS:
+        folder = incoming / edition.name
+        files = [path for path in written if folder in path.parents]
+        if files:
+            stated = folder / EDITION_FILE
+            text = edition_folder_text(summary, board, edition, files, folder)
+            stated.write_text(text, encoding="utf-8")
+            written.append(stated)
+    whole = incoming / EDITION_FILE
+    whole.write_text(edition_text(summary, board, written, incoming), encoding="utf-8")
     swap_in(incoming, target)
-    return [target / path.relative_to(incoming) for path in [*written, edition]]
+    return [target / path.relative_to(incoming) for path in [*written, whole]]
 
 
 def write_edition_files(
@@ -984,22 +994,41 @@ def write_edition_files(
     return written
 
 
-def edition_text(summary: RunSummary, board: Board, files: list[Path], folder: Path) -> str:
-    """EDITION.md: the quarter, run and board every file of the edition belongs to."""
-    listed = "\n".join(f"- `{path.relative_to(folder)}`" for path in sorted(files))
+def edition_header(summary: RunSummary, board: Board, title: str) -> str:
+    """The lines every EDITION.md opens with: board, quarter, run and areas."""
     return (
-        f"# {board.name}: edition for {summary.quarter.label}\n\n"
+        f"# {board.name}: {title} for {summary.quarter.label}\n\n"
         f"- Quarter: {summary.quarter.label} ({summary.quarter.start} to {summary.quarter.end})\n"
         f"- Run id: {summary.run_id}\n"
         f"- Areas: {', '.join(board.areas)}\n\n"
         "Every file below was written by that run, from the committed warehouse, and swapped "
         "in together.\n\n"
-        f"- `{PUBLIC.name}/`: the public edition, disclosure-controlled: the one to publish.\n"
+    )
+
+
+def edition_folder_text(
+    summary: RunSummary, board: Board, edition: Edition, files: list[Path], folder: Path
+) -> str:
+    """`<edition>/EDITION.md`: the quarter and run of every file of one edition's folder."""
+    marking = f"**{edition.marking}**\n\n" if edition.marking else ""
+    header = edition_header(summary, board, f"{edition.name} edition")
+    return f"{marking}{header}{_listed(files, folder)}"
+
+
+def edition_text(summary: RunSummary, board: Board, files: list[Path], folder: Path) -> str:
+    """EDITION.md: the quarter, run and board every file of the edition belongs to."""
+    return (
+        edition_header(summary, board, "edition")
+        + f"- `{PUBLIC.name}/`: the public edition, disclosure-controlled: the one to publish.\n"
         f"- `{INTERNAL.name}/`: the internal edition for the board and its members, exact "
         f'figures, every file marked "{INTERNAL.marking}". Never copy it with the public one.\n'
-        f"- `{TEMPLATES_DIR}/`: the partner templates.\n\n"
-        f"{listed}\n"
+        f"- `{TEMPLATES_DIR}/`: the partner templates.\n\n" + _listed(files, folder)
     )
+
+
+def _listed(files: list[Path], folder: Path) -> str:
+    """A markdown list of `files`, by their path within `folder`."""
+    return "".join(f"- `{path.relative_to(folder)}`\n" for path in sorted(files))
 
 
 def swap_in(incoming: Path, target: Path) -> None:

@@ -67,6 +67,13 @@ def test_make_demo_outputs_are_written_beside_the_warehouse(flow_run):
         assert (curated / board / "templates" / "referrals.xlsx").is_file()
         edition = (curated / board / "EDITION.md").read_text()
         assert "2014-15 Q2" in edition and run_id in edition
+        # Each edition's folder states the quarter and run of every file in it.
+        for folder in (curated / board / "public", curated / board / "internal"):
+            stated = (folder / "EDITION.md").read_text()
+            assert "2014-15 Q2" in stated and run_id in stated
+            listed = {line[3:-1] for line in stated.splitlines() if line.startswith("- `")}
+            kept = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+            assert listed == kept - {"EDITION.md"}
     # Each board's open data holds its own figures and no other board's.
     thurrock = (curated / "thurrock" / "public" / "lscb_indicators_open_data.csv").read_text()
     assert "Thurrock" in thurrock

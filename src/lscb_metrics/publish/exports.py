@@ -408,12 +408,16 @@ gives the same bytes.
   Rates and percentages are calculated from unrounded counts.
 - Local-authority counts of 1 to 5 are shown as `c`, with any figure that would let one be
   worked out (another count in the same breakdown, or a numerator beside its denominator).
+- Counts that are parts of one total (the categories of child protection plans; neonatal
+  within infant within child deaths) are withheld together, so that no count of 1 to 5 can be
+  worked out by taking the others from the total.
 - A rate or percentage calculated from such a count is `c`, and so are its confidence limits and
   rank. A percentage is also `c` when its denominator minus its numerator is 1 to 5.
 - National and regional counts are rounded to the nearest 10.
 - A figure that is missing is `x`; where there is no figure to give (a count has no confidence
   interval, comparators or rank; England has no region) it is `z`.
-- Published DfE figures that DfE itself suppressed or did not collect are shown as `x`.
+- A published figure its publisher withheld keeps the publisher's symbol: `c` (suppressed),
+  `u` (low reliability), `z` (not applicable) or `low`; one it did not give is `x`.
 
 ## Symbols
 
