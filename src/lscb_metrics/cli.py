@@ -559,8 +559,11 @@ def withdraw_submission(submission_id: str, reason: str, warehouse: str | None) 
 def serve_schedule() -> int:
     """Serve the flow on its quarterly cron schedule until interrupted."""
     from prefect import serve
+    from prefect.settings import PREFECT_API_URL
 
-    serve(_flows_module().scheduled_deployment())
+    # Prefect's temporary server stops with this process on Ctrl-C, leaving nothing to pause the
+    # deployment on (trying hangs); a long-running server keeps it, paused until served again.
+    serve(_flows_module().scheduled_deployment(), pause_on_shutdown=bool(PREFECT_API_URL.value()))
     return EXIT_OK
 
 
