@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--board", help="run one board (its slug); default: every board")
     run.add_argument(
+        "--publish-incomplete",
+        action="store_true",
+        help="publish a board's incomplete edition even where it would replace a complete one "
+        "(by default the complete edition stays published)",
+    )
+    run.add_argument(
         "--workers",
         type=int,
         help="processes that validate returns, compute and publish (default $LSCB_WORKERS, "
@@ -178,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.workers,
                     args.dask,
                     args.verbose,
+                    args.publish_incomplete,
                 )
         if args.command == "template":
             return write_return_template(args.return_type, args.out, args.board)
@@ -445,6 +452,7 @@ def run_period(
     workers: int | None = None,
     dask: str | None = None,
     verbose: bool = False,
+    publish_incomplete: bool = False,
 ) -> int:
     """Run the quarterly flow (one board, or every board), one console line per stage, and
     print its summary."""
@@ -500,6 +508,7 @@ def run_period(
                     board=board,
                     workers=workers,
                     dask=dask,
+                    publish_incomplete=publish_incomplete,
                 )
     from lscb_metrics.report import run_summary_text
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -130,3 +131,37 @@ def test_a_quarter_without_returns_changes_nothing(prefect_server, demo_copy: Pa
     assert date(2014, 9, 30) in set(
         pd.to_datetime(relation(demo_copy, "curated.indicator_values")["period_end"]).dt.date
     )
+
+
+def test_one_early_return_keeps_the_complete_edition(
+    prefect_server, demo_copy: Path, tmp_path: Path, capsys
+) -> None:
+    """One partner's 2014-15 Q3 return, with ten others still to come, must not swap Southend's
+    complete Q2 edition for an almost empty Q3 one: the warehouse takes the figures, the files
+    stay byte for byte, and the run says how to publish anyway."""
+    returns = tmp_path / "returns"
+    shutil.copytree(RETURNS, returns)
+    early = openpyxl.load_workbook(returns / "2014-15-Q2" / "SBC-CSC_assessments.xlsx")
+    early["Cover"]["B6"], early["Cover"]["B7"] = datetime(2014, 10, 1), datetime(2014, 12, 31)
+    (returns / "2014-15-Q3").mkdir()
+    early.save(returns / "2014-15-Q3" / "SBC-CSC_assessments.xlsx")
+    southend = demo_copy.parent / "curated" / "southend"
+    files_before = folder_digest(southend)
+    command = ["run", "--period", "2014-15-Q3", "--warehouse", str(demo_copy)]
+    assert main([*command, "--returns", str(returns), "--board", "southend"]) == 0
+    printed = capsys.readouterr().out
+    assert "Incomplete: its complete 2014-15 Q2 edition stays published" in printed
+    assert "--publish-incomplete" in printed
+    assert folder_digest(southend) == files_before
+    values = relation(demo_copy, "curated.indicator_values")
+    q3 = values[values["area_code"].eq(SOUTHEND) & values["time_period"].eq("2014-15 Q3")]
+    assert not q3.empty  # the warehouse has the quarter's figures
+    runs = relation(demo_copy, "audit.board_runs")
+    latest = runs[runs["board"].eq("southend")].sort_values("started_at").iloc[-1]
+    assert (latest["outcome"], bool(latest["published"])) == ("incomplete", False)
+    # Told to, the run publishes the incomplete edition.
+    assert (
+        main([*command, "--returns", str(returns), "--board", "southend", "--publish-incomplete"])
+        == 0
+    )
+    assert "2014-15 Q3" in (southend / "EDITION.md").read_text()
