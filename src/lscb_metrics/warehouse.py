@@ -17,10 +17,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import yaml
 
 from lscb_metrics.errors import LscbError, WarehouseBusy, WarehouseCorrupt
-from lscb_metrics.marked_yaml import SAFE_LOADER
+from lscb_metrics.marked_yaml import load_marked
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
 DATE_COLUMNS = ("period_start", "period_end", "comparator_period_end")
@@ -87,8 +86,9 @@ def _warehouse_error(path: Path, message: str) -> LscbError | None:
 
 
 def relation_descriptions(path: Path) -> dict[str, dict[str, Any]]:
-    """Relation and column descriptions declared in schemas/warehouse.yaml."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)["relations"]
+    """Relation and column descriptions declared in schemas/warehouse.yaml; CatalogueError naming
+    the line of a key given twice (which YAML would silently take as an overwrite)."""
+    return load_marked(path)["relations"]
 
 
 def publish_run(

@@ -61,3 +61,22 @@ def test_an_unreadable_declaration_names_its_file(tmp_path):
     path.write_text("name: [unclosed\n")
     with pytest.raises(CatalogueError, match=r"broken\.yaml"):
         load_marked(path)
+
+
+def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path):
+    # YAML itself would keep the second and drop the first without a word.
+    path = tmp_path / "warehouse.yaml"
+    path.write_text(
+        "relations:\n  a.b:\n    description: one\n    description: two\n", encoding="utf-8"
+    )
+    with pytest.raises(CatalogueError) as refused:
+        load_marked(path)
+    assert str(refused.value) == (
+        f"{path}:4: 'description' given twice in one mapping (first on line 3)"
+    )
+
+
+def test_a_merged_key_may_be_overridden(tmp_path):
+    path = tmp_path / "merged.yaml"
+    path.write_text("base: &b {x: 1, y: 2}\nchild:\n  <<: *b\n  y: 3\n", encoding="utf-8")
+    assert load_marked(path)["child"] == {"x": 1, "y": 3}

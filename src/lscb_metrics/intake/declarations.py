@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypeVar
 import yaml
 
 from lscb_metrics.intake.rules import RULES
-from lscb_metrics.marked_yaml import SAFE_LOADER
+from lscb_metrics.marked_yaml import DuplicateKey, load_unique
 
 #: `schemas/` at the project root, beside `src/`.
 SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
@@ -96,11 +96,13 @@ def labels_index(named_labels: Iterable[tuple[str, Iterable[str]]]) -> dict[str,
 
 
 def yaml_document(path: Path) -> Any:
-    """The parsed YAML in `path`."""
+    """The parsed YAML in `path`; SpecError naming the line of a key given twice."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        return load_unique(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
+    except DuplicateKey as error:
+        raise SpecError(f"{path}:{error.line}: {error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SpecError(f"{path}: not valid YAML: {error}") from None
 

@@ -101,6 +101,13 @@ def test_yaml_document_names_a_missing_or_broken_file(tmp_path: Path) -> None:
         yaml_document(broken)
 
 
+def test_yaml_document_refuses_a_key_given_twice(tmp_path: Path) -> None:
+    profile = tmp_path / "board.yaml"
+    profile.write_text("name: Leeds\nareas: [E08000035]\nname: Wakefield\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"board\.yaml:3: 'name' given twice .*first on line 1"):
+        yaml_document(profile)
+
+
 def test_names_and_labels_must_be_unique_and_unambiguous() -> None:
     with pytest.raises(SpecError, match="duplicate column name 'a'"):
         checked_unique(["a", "b", "a"], WHERE, "column name")

@@ -1,0 +1,32 @@
+"""Warehouse descriptions: schemas/warehouse.yaml read strictly, every relation in it apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lscb_metrics.errors import CatalogueError
+from lscb_metrics.warehouse import relation_descriptions
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def test_the_shipped_descriptions_keep_each_relation_apart() -> None:
+    relations = relation_descriptions(SCHEMAS / "warehouse.yaml")
+    assert relations["audit.revisions"]["description"].startswith("Figures a resubmission")
+    assert "superseded_id" in relations["audit.revisions"]["columns"]
+    assert relations["staged.return_rows"]["columns"]["location"].startswith("Cell as")
+
+
+def test_a_relation_described_twice_over_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.yaml"
+    path.write_text(
+        "relations:\n"
+        "  audit.revisions:\n"
+        "    description: Figures a resubmission changed.\n"
+        "    description: Every typed data cell.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError, match=r"warehouse\.yaml:4: 'description' given twice"):
+        relation_descriptions(path)
