@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from lscb_metrics.boards import BOARDS_FOLDER, PROFILE_FILE, Board, load_boards
-from lscb_metrics.config import LOCAL_FILES, Settings
+from lscb_metrics.boards import Board, load_boards
+from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, load_areas

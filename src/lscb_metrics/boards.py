@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
-BOARDS_FOLDER = "boards"
-PROFILE_FILE = "board.yaml"
 _PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
 
 

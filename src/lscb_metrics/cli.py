@@ -457,7 +457,7 @@ def run_period(
     """Run the quarterly flow (one board, or every board), one console line per stage, and
     print its summary."""
     from lscb_metrics import progress
-    from lscb_metrics.config import settings
+    from lscb_metrics.config import board_slugs, settings
     from lscb_metrics.console import log_path, run_console
     from lscb_metrics.parallel import dask_address, validation_workers
     from lscb_metrics.periods import parse_quarter
@@ -473,6 +473,14 @@ def run_period(
     )
     if not run_settings.returns_dir.is_dir():
         print(f"lscb-metrics: no returns folder at {run_settings.returns_dir}", file=sys.stderr)
+        return EXIT_ERROR
+    slugs = board_slugs(run_settings.schemas_dir)
+    if board is not None and board not in slugs:
+        print(
+            f"lscb-metrics: no board {board!r}; the boards are: {', '.join(slugs) or 'none'} "
+            "(set one up with `lscb-metrics board init`)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     if run_settings.cases_dir is not None:
         from lscb_metrics.cases import load_pseudonymisation_key

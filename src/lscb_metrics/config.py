@@ -34,6 +34,19 @@ def set_offline_environment(root: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str(root / ".prefect"))
 
 
+#: Where a board's profile is: schemas/<BOARDS_FOLDER>/<slug>/<PROFILE_FILE>.
+BOARDS_FOLDER = "boards"
+PROFILE_FILE = "board.yaml"
+
+
+def board_slugs(schemas_dir: Path) -> list[str]:
+    """The slugs of the boards declared under `schemas_dir`, from their folders alone (loading
+    the profiles imports pandas and pandera, seconds a run would spend before Prefect starts)."""
+    return sorted(
+        path.parent.name for path in (schemas_dir / BOARDS_FOLDER).glob(f"*/{PROFILE_FILE}")
+    )
+
+
 #: The environment variable holding the pseudonymisation key (see cases.pseudonymise): read
 #: once, then removed from the environment, and never handed to a child process.
 KEY_VARIABLE = "LSCB_PSEUDONYMISATION_KEY"

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lscb_metrics import prefect_server
 from lscb_metrics.cli import main
 
 DEMO = Path(__file__).resolve().parents[2] / "data/raw/returns/2014-15-Q2"
@@ -57,6 +58,21 @@ def test_a_period_outside_the_data_exits_2(capsys):
     assert main(["run", "--period", "9999-00-Q1"]) == 2
     err = capsys.readouterr().err
     assert "outside the years the data can cover" in err and "Traceback" not in err
+
+
+def test_an_unknown_board_is_refused_before_prefect_starts(tmp_path, monkeypatch, capsys):
+    def no_server(*_: object) -> None:
+        raise AssertionError("Prefect's server was started")
+
+    monkeypatch.setattr(prefect_server, "launched_api", no_server)
+    warehouse = tmp_path / "w.duckdb"
+    run = ["run", "--board", "leeds", "--period", "2014-15-Q2", "--warehouse", str(warehouse)]
+    assert main(run) == 2
+    assert capsys.readouterr().err == (
+        "lscb-metrics: no board 'leeds'; the boards are: southend, thurrock "
+        "(set one up with `lscb-metrics board init`)\n"
+    )
+    assert not warehouse.exists()
 
 
 def test_template_for_an_unknown_return_lists_the_known_ones(capsys):
