@@ -204,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     except LscbError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader of the output has gone (`| head`): stop without a word, as a program
+        # killed by SIGPIPE does, except that a run still says what the warehouse holds.
+        _discard_output()
+        if args.command == "run":
+            print(f"lscb-metrics: stopped: its output was closed. {_state()}", file=sys.stderr)
+        return 128 + signal.SIGPIPE
     except (KeyboardInterrupt, RunStopped) as stop:
         code = stop.exit_code if isinstance(stop, RunStopped) else 128 + signal.SIGINT
         print(
@@ -220,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _discard_output() -> None:
+    """Point stdout at the null device, so that Python's flush at exit meets no broken pipe."""
+    with contextlib.suppress(OSError, ValueError):  # a stdout without a file (a test's capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _details() -> str:

@@ -126,6 +126,8 @@ class StageConsole(logging.Handler):
             try:
                 if not stop.is_set():
                     self._draw()
+            except BrokenPipeError:
+                return  # the output was closed: the run's own next line stops it, quietly
             finally:
                 self.release()
 

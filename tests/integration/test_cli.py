@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -109,3 +111,21 @@ def test_report_without_a_warehouse_says_so(tmp_path, capsys):
     missing = tmp_path / "absent.duckdb"
     assert main(["report", "--year", "2013-14", "--warehouse", str(missing)]) == 2
     assert f"no warehouse at {missing}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["explain", "referral_rate"], ["validate", str(DEMO / "SBC-CSC_referrals.xlsx")]],
+    ids=["explain", "validate"],
+)
+def test_output_into_a_closed_pipe_ends_quietly(arguments):
+    # As `lscb-metrics explain referral_rate | head -1` once the reader has gone.
+    command = subprocess.Popen(
+        [sys.executable, "-m", "lscb_metrics.cli", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    command.stdout.close()  # before the command has written a byte
+    err = command.stderr.read().decode()
+    assert command.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports a pipe's writer
+    assert err == ""

@@ -11,6 +11,8 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -53,6 +55,31 @@ def test_on_a_terminal_the_stage_line_is_redrawn_with_a_bar(tmp_path):
     shown = staged(Terminal(), tmp_path)
     assert "[######" in shown and "2/4" in shown and "4/4" in shown
     assert re.search(r"\r\x1b\[Kreceive +4 files \(\d+\.\d s\)\n", shown)
+
+
+class ClosedPipe(io.StringIO):
+    """A stream whose reader has gone, after the first `allowed` writes."""
+
+    def __init__(self, allowed: int) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    def write(self, text: str) -> int:
+        self.allowed -= 1
+        if self.allowed < 0:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_a_pipe_closed_while_a_stage_ticks_ends_the_ticker_quietly(tmp_path, monkeypatch):
+    failures: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    stream = ClosedPipe(allowed=1)  # the stage's name, then the pipe closes
+    with pytest.raises(BrokenPipeError), run_console(tmp_path / "run.log", stream):
+        progress.began("compute")
+        time.sleep(3.5)  # the ticker's first mark, due at 3 s, meets the closed pipe
+        progress.finished("compute", "9 values")
+    assert failures == []
 
 
 def test_prefect_console_handlers_leave_the_terminal_unless_verbose(tmp_path):
