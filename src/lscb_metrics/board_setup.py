@@ -100,15 +100,20 @@ def scaffold_board(
                 "code (e.g. E08000035) or the DfE number (e.g. 383)"
             )
         areas.append((found[0], found[1]))
-    slug = slug_of(slug or areas[0][1])
-    folder = settings.schemas_dir / BOARDS_FOLDER / slug
-    if folder.exists():
-        raise ConfigurationError(f"{folder} exists already: board {slug!r} is set up")
+    # An area already covered is the cause to name, even where that board's folder is the one
+    # this board's slug would take.
     boards = load_boards(settings.schemas_dir)
     for code, area_name in areas:
         owner = boards.covering(code)
         if owner is not None:
-            raise ConfigurationError(f"{area_name} ({code}) is covered by board {owner.slug}")
+            raise ConfigurationError(
+                f"{area_name} ({code}) is already covered by board {owner.slug}; an area belongs "
+                "to one board"
+            )
+    slug = slug_of(slug or areas[0][1])
+    folder = settings.schemas_dir / BOARDS_FOLDER / slug
+    if folder.exists():
+        raise ConfigurationError(f"{folder} exists already: board {slug!r} is set up")
     folder.mkdir(parents=True)
     profile = folder / PROFILE_FILE
     profile.write_text(

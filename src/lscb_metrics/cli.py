@@ -22,6 +22,20 @@ from lscb_metrics.errors import LscbError
 from lscb_metrics.signals import RunStopped
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+#: The environment `run` reads besides its options' own variables, for `run --help`.
+RUN_ENVIRONMENT = """\
+environment (an option given wins over its variable):
+  LSCB_WAREHOUSE, LSCB_RETURNS, LSCB_SN_MODEL, LSCB_CASES, LSCB_WORKERS,
+  LSCB_DASK_ADDRESS       the defaults of the options above, as each says
+  LSCB_PSEUDONYMISATION_KEY, LSCB_PSEUDONYMISATION_KEY_FILE
+                          the key that --cases needs, or a file holding it
+  LSCB_PROJECT_ROOT       the project folder (schemas/, data/), if not this one
+  PREFECT_API_URL         report to this Prefect server rather than start one
+  LSCB_SERVER_TIMEOUT     seconds to wait for the temporary Prefect server (90)
+  LSCB_FILE_SECONDS, LSCB_FILE_MEMORY_MB
+                          each file's reading budget (60 s, 2048 MB)
+  LSCB_DEBUG=1            show the traceback of an unexpected error
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,20 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
         description="Partner returns to published LSCB safeguarding figures.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the quarterly pipeline into the warehouse")
+    run = commands.add_parser(
+        "run",
+        help="run the quarterly pipeline into the warehouse",
+        epilog=RUN_ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument(
         "--period",
         help="financial quarter, e.g. 2014-15-Q2 (Q1 Apr-Jun ... Q4 Jan-Mar); "
         "default: the last complete quarter",
     )
     run.add_argument(
-        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+        "--warehouse", help="DuckDB file (default $LSCB_WAREHOUSE, else data/warehouse.duckdb)"
     )
-    run.add_argument("--returns", help="folder of partner returns (default data/raw/returns)")
+    run.add_argument(
+        "--returns", help="folder of partner returns (default $LSCB_RETURNS, else data/raw/returns)"
+    )
     run.add_argument(
         "--sn-model",
         choices=["2021", "2025"],
-        help="DfE statistical-neighbour model (default 2025)",
+        help="DfE statistical-neighbour model (default $LSCB_SN_MODEL, else 2025)",
     )
     run.add_argument(
         "--verbose",
@@ -53,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--cases",
-        help="folder of case-level lists to derive measures from (needs LSCB_PSEUDONYMISATION_KEY)",
+        help="folder of case-level lists to derive measures from (default $LSCB_CASES, else "
+        "none; needs $LSCB_PSEUDONYMISATION_KEY or $LSCB_PSEUDONYMISATION_KEY_FILE)",
     )
     run.add_argument("--board", help="run one board (its slug); default: every board")
     run.add_argument(
@@ -89,11 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     init = board_commands.add_parser(
         "init", help="scaffold a board profile, its local folder, templates and README"
     )
-    init.add_argument("--area", required=True, action="append", help="ONS code or DfE number")
+    init.add_argument(
+        "--area",
+        required=True,
+        action="append",
+        help="ONS code or DfE number of an area the board covers; give it once for each area",
+    )
     init.add_argument(
         "--name", required=True, help='e.g. "Leeds Safeguarding Children Partnership"'
     )
-    init.add_argument("--slug", help="folder name (default from the name)")
+    init.add_argument(
+        "--slug", help="folder name (default: from the first area's name, e.g. leeds)"
+    )
     explain = commands.add_parser(
         "explain", help="print an indicator's lineage, and with --area and --period its figures"
     )
@@ -101,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--area", help="ONS area code, e.g. E06000033")
     explain.add_argument("--period", help="period label, e.g. 2014-15-Q2 or 2013-14")
     explain.add_argument(
-        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+        "--warehouse", help="DuckDB file (default $LSCB_WAREHOUSE, else data/warehouse.duckdb)"
     )
     report = commands.add_parser(
         "report", help="write the annual report's data chapter (DOCX, Markdown, PDF) for a year"
@@ -109,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--year", required=True, help="financial year, e.g. 2013-14")
     report.add_argument("--board", help="board slug (needed when there is more than one)")
     report.add_argument(
-        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+        "--warehouse", help="DuckDB file (default $LSCB_WAREHOUSE, else data/warehouse.duckdb)"
     )
     report.add_argument(
         "--edition",
@@ -149,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     withdraw.add_argument("submission_id", help="e.g. S-3f2a9c0d1e4b5a67 (audit.submissions)")
     withdraw.add_argument("--reason", required=True, help="why, for audit.withdrawals")
     withdraw.add_argument(
-        "--warehouse", help="DuckDB file (default data/warehouse.duckdb or $LSCB_WAREHOUSE)"
+        "--warehouse", help="DuckDB file (default $LSCB_WAREHOUSE, else data/warehouse.duckdb)"
     )
     commands.add_parser("schedule", help="serve the quarterly run on its schedule (Prefect)")
     return parser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 from lscb_metrics import prefect_server
 from lscb_metrics.cli import main
 
-DEMO = Path(__file__).resolve().parents[2] / "data/raw/returns/2014-15-Q2"
+PROJECT = Path(__file__).resolve().parents[2]
+DEMO = PROJECT / "data/raw/returns/2014-15-Q2"
 
 
 def test_a_valid_return_exits_0(capsys):
@@ -75,6 +77,31 @@ def test_an_unknown_board_is_refused_before_prefect_starts(tmp_path, monkeypatch
         "(set one up with `lscb-metrics board init`)\n"
     )
     assert not warehouse.exists()
+
+
+def test_run_help_names_every_variable_the_settings_read(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    shown = capsys.readouterr().out
+    config = (PROJECT / "src/lscb_metrics/config.py").read_text(encoding="utf-8")
+    variables = set(re.findall(r'"(LSCB_[A-Z_]+)"', config))
+    assert {"LSCB_RETURNS", "LSCB_SN_MODEL", "LSCB_CASES", "LSCB_PROJECT_ROOT"} <= variables
+    assert sorted(v for v in variables if v not in shown) == []
+
+
+def test_board_init_help_says_where_the_slug_comes_from_and_areas_repeat(capsys):
+    with pytest.raises(SystemExit):
+        main(["board", "init", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "from the first area's name" in shown
+    assert "give it once for each area" in shown
+
+
+def test_the_readme_gives_every_template_command_its_board():
+    # Two boards are shipped, so a template needs --board: the README must say so.
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    usages = re.findall(r"lscb-metrics template [^`\n]*", readme)
+    assert usages and [usage for usage in usages if "--board" not in usage] == []
 
 
 def test_template_for_an_unknown_return_lists_the_known_ones(capsys):

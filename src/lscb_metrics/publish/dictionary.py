@@ -104,7 +104,14 @@ LIMIT 1;""",
     ),
 )
 
-OPENING_SECTION = """## Opening the warehouse while a run may be writing
+#: A shell command opening a copy of the warehouse read-only, by the duckdb Python package the
+#: project installs (no `duckdb` command is installed); the README gives the same.
+READ_ONLY_COMMAND = (
+    ".venv/bin/python -c \"import duckdb; duckdb.connect('/tmp/w.duckdb', read_only=True)"
+    ".sql('SELECT run_id, period, outcome FROM audit.runs').show()\""
+)
+
+OPENING_SECTION = f"""## Opening the warehouse while a run may be writing
 
 DuckDB lets one process write to a database file at a time, and while a process has the file
 open for writing no other process can open it at all, not even read-only (DuckDB reports that
@@ -114,10 +121,10 @@ run". So an analyst never opens the live file; open a copy, read-only:
 
 ```sh
 cp data/warehouse.duckdb /tmp/w.duckdb
-duckdb -readonly /tmp/w.duckdb
+{READ_ONLY_COMMAND}
 ```
 
-or from Python:
+or in a notebook or script:
 
 ```python
 import shutil, duckdb

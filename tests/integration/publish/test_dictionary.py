@@ -4,6 +4,7 @@ run; and the documented way of opening the warehouse during a run works."""
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,9 @@ from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.explain import lineage_text
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.publish import write_data_dictionary
-from lscb_metrics.publish.dictionary import EXAMPLES, EXAMPLES_HEADING
+from lscb_metrics.publish.dictionary import EXAMPLES, EXAMPLES_HEADING, READ_ONLY_COMMAND
 
+PROJECT = Path(__file__).resolve().parents[3]
 HOLD_FOR_WRITING = """
 import sys, duckdb
 connection = duckdb.connect(sys.argv[1])
@@ -97,7 +99,24 @@ def test_every_example_query_runs_on_a_read_only_copy(dictionary: str, analyst_c
 def test_the_documented_commands_are_there(dictionary: str) -> None:
     assert "## Opening the warehouse while a run may be writing" in dictionary
     assert "cp data/warehouse.duckdb /tmp/w.duckdb" in dictionary
-    assert "duckdb -readonly /tmp/w.duckdb" in dictionary
+    assert READ_ONLY_COMMAND in dictionary
+    assert READ_ONLY_COMMAND in (PROJECT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_documented_read_only_command_works_with_what_is_installed(
+    analyst_copy: Path,
+) -> None:
+    # Only the project's Python and its packages: no duckdb command is installed.
+    command = READ_ONLY_COMMAND.replace(".venv/bin/python", shlex.quote(sys.executable))
+    shown = subprocess.run(
+        command.replace("/tmp/w.duckdb", str(analyst_copy)),
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "2014-15 Q2" in shown.stdout and "complete" in shown.stdout
 
 
 def test_a_copy_opens_read_only_while_a_writer_holds_the_warehouse(

@@ -1,0 +1,38 @@
+"""`lscb-metrics board init` in a copy of the project: an area another board covers is refused,
+naming the area and that board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lscb_metrics.cli import main
+from tests.stages import project_copy
+
+CORNWALL, SCILLY = "E06000052", "E06000053"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project to set boards up in."""
+    root = project_copy(tmp_path / "project")
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(root))
+    return root
+
+
+def test_an_area_another_board_covers_is_named_with_that_board(project: Path, capsys) -> None:
+    assert main(["board", "init", "--area", CORNWALL, "--name", "Cornwall LSCB"]) == 0
+    capsys.readouterr()
+    # The new board's slug would also be cornwall; the covered area is the cause to name.
+    both = ["--area", CORNWALL, "--area", SCILLY, "--name", "Cornwall and Scilly LSCB"]
+    assert main(["board", "init", *both]) == 2
+    assert capsys.readouterr().err == (
+        f"lscb-metrics: Cornwall ({CORNWALL}) is already covered by board cornwall; an area "
+        "belongs to one board\n"
+    )
+    assert sorted(p.name for p in (project / "schemas/boards").iterdir()) == [
+        "cornwall",
+        "southend",
+        "thurrock",
+    ]
