@@ -138,6 +138,21 @@ def test_the_shipped_file_again_is_already_shipped(tmp_path: Path) -> None:
         plan_release(Path(path), REFERENCE, REGISTRY)
 
 
+def test_the_shipped_file_itself_is_named_as_the_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project_copy(tmp_path / "project")
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(root))
+    log = (root / "data/raw/DATA_LOG.md").read_bytes()
+    shipped = root / "data/raw/reference/dfe_cin" / OLD_C1
+    assert main(["reference", "add", str(shipped), "--source", "in place"]) == 2
+    assert capsys.readouterr().err == (
+        f"lscb-metrics: {OLD_C1} is the shipped file of table C1 already; download the newer "
+        "release (named like c1_*.csv) and add that\n"
+    )
+    assert (root / "data/raw/DATA_LOG.md").read_bytes() == log
+
+
 def test_a_release_that_drops_years_is_refused_unless_allowed(tmp_path: Path) -> None:
     frame = pd.read_csv(REFERENCE / "dfe_cin" / OLD_C1, dtype=str, keep_default_na=False)
     path = tmp_path / "c1_children_in_need_referrals_and_rereferrals_2015_to_2025.csv"

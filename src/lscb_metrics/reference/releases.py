@@ -92,8 +92,15 @@ def table_years(path: Path, table: PublishedTable, registry: Registry) -> tuple[
 
 
 def shipped_file(reference_dir: Path, table: PublishedTable, new: Path) -> Path:
-    """The shipped file of `table` that `new` replaces (`new` may already sit beside it)."""
-    matches = [p for p in sorted(reference_dir.glob(table.file)) if p.resolve() != new.resolve()]
+    """The shipped file of `table` that `new` replaces (`new` may already sit beside it);
+    ReleaseRefused if `new` is the shipped file itself, or there is not exactly one other."""
+    shipped = sorted(reference_dir.glob(table.file))
+    matches = [p for p in shipped if p.resolve() != new.resolve()]
+    if shipped and not matches:
+        raise ReleaseRefused(
+            f"{new.name} is the shipped file of table {table.name} already; download the newer "
+            f"release (named like {PurePosixPath(table.file).name}) and add that"
+        )
     if len(matches) != 1:
         found = ", ".join(p.name for p in matches) or "none"
         raise ReleaseRefused(
