@@ -131,7 +131,13 @@ def scaffold_board(
             paths.append(local / file_name)
     templates = settings.curated_dir / slug / "templates"
     paths += [
-        write_template(return_type, settings.schemas_dir, templates / f"{return_type}.xlsx", board)
+        write_template(
+            return_type,
+            settings.schemas_dir,
+            templates / f"{return_type}.xlsx",
+            board,
+            settings.reference_dir,
+        )
         for return_type in sorted({r for a in board.agencies.values() for r in a.returns})
     ]
     readme = folder / "README.md"

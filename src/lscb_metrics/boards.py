@@ -18,6 +18,8 @@ from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
 _PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
+#: The publication setting giving the board's short name (its name where absent).
+SHORT_NAME = "short_name"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Board:
     local_targets: dict[str, int]
     publication: dict[str, Any]
     profile: Path
+
+    @property
+    def short_name(self) -> str:
+        """The board's short name (`publication: short_name`), for where a short form reads
+        better ("the Southend LSCB business unit"); its name when the profile gives none."""
+        return str(self.publication.get(SHORT_NAME) or self.name)
 
 
 @dataclass(frozen=True)
@@ -117,13 +125,18 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
         if whole is None or whole <= 0:
             raise SpecError(f"{path}: local target {name} must be a whole number above 0")
         local_targets[name] = whole
+    publication = dict(document.get("publication") or {})
+    if SHORT_NAME in publication:
+        publication[SHORT_NAME] = grammar.yaml_text(
+            publication[SHORT_NAME], path, f"publication {SHORT_NAME}"
+        )
     return Board(
         slug=path.parent.name,
         name=grammar.yaml_text(document["name"], path, "name"),
         areas=areas,
         agencies={agency.code: agency for agency in agencies},
         local_targets=local_targets,
-        publication=dict(document.get("publication") or {}),
+        publication=publication,
         profile=path,
     )
 

@@ -333,7 +333,8 @@ def write_return_template(return_type: str, out: Path | None, board_slug: str | 
     from lscb_metrics.publish import write_template
     from lscb_metrics.returns import load_return_specs
 
-    schemas_dir = settings().schemas_dir
+    run_settings = settings()
+    schemas_dir = run_settings.schemas_dir
     known = sorted(load_return_specs(schemas_dir))
     if return_type not in known:
         print(
@@ -350,7 +351,11 @@ def write_return_template(return_type: str, out: Path | None, board_slug: str | 
         return EXIT_ERROR
     [board] = boards.selected(board_slug) if board_slug else boards.by_slug.values()
     path = write_template(
-        return_type, schemas_dir, out or Path(f"{return_type}_template.xlsx"), board
+        return_type,
+        schemas_dir,
+        out or Path(f"{return_type}_template.xlsx"),
+        board,
+        run_settings.reference_dir,
     )
     print(f"{return_type} template written to {path}")
     return EXIT_OK

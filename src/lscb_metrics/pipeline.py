@@ -950,6 +950,7 @@ def publish_edition(
                 settings.schemas_dir,
                 incoming / TEMPLATES_DIR / f"{return_type}.xlsx",
                 board,
+                settings.reference_dir,
             )
             for return_type in sorted(
                 {r for agency in board.agencies.values() for r in agency.returns}

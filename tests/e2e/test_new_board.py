@@ -7,6 +7,7 @@ is never changed; the run is the real flow under the session's Prefect server.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.board_setup import synthetic_rows
 from lscb_metrics.boards import load_boards
@@ -25,6 +28,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 LEEDS = "E08000035"
 LEEDS_CHILDREN = 170_000  # about Leeds' 0-17 population in 2014, to scale the figures
 QUARTERS = ["2013-14-Q3", "2013-14-Q4", "2014-15-Q1", "2014-15-Q2"]
+#: The demo board's name and its area's codes, which a new board's files must not show.
+DEMO_BOARD = re.compile(r"Southend|E06000033|\b882\b")
 pytestmark = pytest.mark.e2e
 
 
@@ -44,6 +49,20 @@ def fill_template(template: Path, out: Path, cover: dict[str, object], rows: lis
             if title in values:
                 data.cell(row=number, column=position, value=values[title])
     book.save(out)
+
+
+def texts_of_sheet(sheet: Worksheet) -> str:
+    """Every cell of one sheet as text."""
+    return " ".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row)
+
+
+def prompts_of(book: Workbook) -> str:
+    """Every input and error message of a workbook's data validation."""
+    return " ".join(
+        f"{validation.prompt} {validation.error}"
+        for sheet in book
+        for validation in sheet.data_validations.dataValidation
+    )
 
 
 def texts_of_workbook(path: Path) -> str:
@@ -141,3 +160,32 @@ def test_a_new_board_from_nothing_to_its_first_edition(prefect_server, project: 
     for text in national_texts:
         for demo in ("Southend Local Safeguarding", "Southend LSCB", "SBC-", "40 working days"):
             assert demo not in text
+
+    # Where the published files name the board and give an example area, it is this board and
+    # its area (Leeds: DfE 383), never the demo board's name or codes (Southend E06000033, 882).
+    templates_read = [
+        openpyxl.load_workbook(path) for path in sorted((edition / "templates").glob("*.xlsx"))
+    ]
+    assert templates_read
+    for book in templates_read:
+        assert book["Cover"]["A1"].value.endswith(f"quarterly return to the {name}")
+        example = "ONS code (E08000035) or DfE three-digit number (383)"
+        assert example in texts_of_sheet(book["Cover"]) and example in prompts_of(book)
+        assert example in texts_of_sheet(book["Guidance"])
+        for text in (texts_of_sheet(book["Cover"]), texts_of_sheet(book["Guidance"])):
+            assert not DEMO_BOARD.search(text), text
+        assert not DEMO_BOARD.search(prompts_of(book))
+    report = openpyxl.load_workbook(edition / "public" / "lscb_report_tables.xlsx")
+    cover = texts_of_sheet(report["Cover"])
+    assert f"The figures the {name} publishes" in cover
+    assert f"figures for the {name} annual report" in cover
+    assert f"telephone number of the {name} business unit" in cover
+    titles = " ".join(f"{sheet['A1'].value} {sheet['A2'].value}" for sheet in report)
+    for text in (cover, titles):
+        assert not DEMO_BOARD.search(text) and "LSCB" not in text, text
+    scorecard = national_texts[0]
+    header = scorecard[: scorecard.index("<main>")]
+    assert f"returns to the {name}, beside" in header
+    assert not DEMO_BOARD.search(header) and "Local Safeguarding" not in header, header
+    readme = (edition / "public" / "README.md").read_text()
+    assert readme.startswith(f"# {name} indicators: exported files")

@@ -30,6 +30,20 @@ def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
     # Essex Police serves both boards under one code.
     assert boards.covering("E06000034").agencies["ESSEX-POLICE"].name == "Essex Police"
     assert boards.covering("E08000035") is None
+    # What the published files call each board: its name, and its short name for a short form.
+    assert southend.name == "Southend Local Safeguarding Children Board"
+    assert southend.short_name == "Southend LSCB"
+    assert boards.by_slug["thurrock"].short_name == "Thurrock LSCB"
+
+
+def test_a_board_without_a_short_name_goes_by_its_name(
+    schemas: Path, edit_declaration: Callable
+) -> None:
+    edit_declaration(
+        schemas / "boards" / "thurrock" / "board.yaml", lambda d: d.update(publication={})
+    )
+    thurrock = load_boards(schemas).by_slug["thurrock"]
+    assert thurrock.short_name == thurrock.name == "Thurrock Local Safeguarding Children Board"
 
 
 @pytest.mark.parametrize(
@@ -43,6 +57,7 @@ def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
         (lambda d: d.update(local_targets={"assessment_working_days": 0}), "above 0"),
         (lambda d: d.update(areas=[]), "at least one area"),
         (lambda d: d.update(areas=["E06000034"]), "already covered by board"),
+        (lambda d: d.update(publication={"short_name": " "}), "publication short_name"),
     ],
 )
 def test_malformed_profiles_name_the_file(

@@ -148,7 +148,7 @@ def write_exports(
         meta_written = marked(meta, edition)
         _write_csv([csv_line(meta_written.columns), *csv_lines(meta_written)], written[1])
     readme_path = out_dir / README
-    readme = exports_readme(written, meta, catalogue)
+    readme = exports_readme(written, meta, catalogue, board.short_name if board else "LSCB")
     if edition.marking:
         readme = (
             f"**{edition.marking}**\n\nThe {edition.name} edition, for the board and its "
@@ -380,8 +380,11 @@ def open_data_meta(catalogue: pd.DataFrame, hints: dict[str, str]) -> pd.DataFra
     return pd.DataFrame(rows, columns=META_COLUMNS).fillna("")
 
 
-def exports_readme(paths: Sequence[Path], meta: pd.DataFrame, catalogue: pd.DataFrame) -> str:
-    """README.md for the export folder: every file, the columns, indicators and symbols."""
+def exports_readme(
+    paths: Sequence[Path], meta: pd.DataFrame, catalogue: pd.DataFrame, publisher: str
+) -> str:
+    """README.md for the export folder: every file, the columns, indicators and symbols;
+    `publisher` (the board's short name) heads it."""
     files = "\n".join(f"| `{path.name}` | {_file_purpose(path.name)} |" for path in paths)
     symbols = "\n".join(f"| `{symbol}` | {note} |" for symbol, note in SYMBOL_NOTES.items())
     columns = "\n".join(
@@ -392,7 +395,7 @@ def exports_readme(paths: Sequence[Path], meta: pd.DataFrame, catalogue: pd.Data
         f"| `{ident}` | {row.title} | {row.theme} | {row.unit} | {row.decimals} | {row.polarity} |"
         for ident, row in catalogue.iterrows()
     )
-    return f"""# LSCB indicators: exported files
+    return f"""# {publisher} indicators: exported files
 
 Written from the warehouse by `lscb_metrics.publish.write_exports`. The same warehouse always
 gives the same bytes.

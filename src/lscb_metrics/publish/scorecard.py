@@ -136,6 +136,7 @@ class ScorecardData:
     published after disclosure control and rounding (`shown`, `history`, `neighbours`)."""
 
     area: BoardArea
+    board_name: str  # as the board's profile names it
     period_end: date
     catalogue: pd.DataFrame
     own_rows: pd.DataFrame
@@ -232,6 +233,7 @@ def read_scorecard_data(
     )
     return ScorecardData(
         area=area,
+        board_name=board.name,
         period_end=period_end,
         catalogue=catalogue,
         own_rows=own,
@@ -739,8 +741,8 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
     )
     intro = (
         f"Figures for {quarter}, the quarter ending {data.period_end.day} "
-        f"{data.period_end:%B %Y}, from the partner agencies' returns to the Local Safeguarding "
-        "Children Board, beside the latest published figures for England, "
+        f"{data.period_end:%B %Y}, from the partner agencies' returns to the {data.board_name}, "
+        "beside the latest published figures for England, "
         f"{data.area.region_name} and {data.area.name}'s statistical neighbours. Symbols and "
         "methods are explained in the notes."
     )

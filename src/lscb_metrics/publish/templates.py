@@ -7,11 +7,15 @@ allowed codes and agencies, whole numbers of 0 or more, dates) and input message
 partner get it right first time; the pipeline still validates every file it receives. A
 `Guidance` sheet lists each column and the checks across columns, with the messages a partner
 would see. The sheets are protected (without a password) so only the cells to fill can change.
+
+A cover field's description may hold `{area_code}` and `{la_number}`: a board's templates give
+its own (first) area's ONS code and DfE number there as the example, never another board's.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import product
 from pathlib import Path
 
@@ -22,7 +26,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.boards import Board
+from lscb_metrics.config import settings
+from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.read import DATA_SHEET
+from lscb_metrics.reference import load_areas
+from lscb_metrics.reference.areas import la_numbers
 from lscb_metrics.returns.read import COVER_SHEET, HEADER_ROW
 from lscb_metrics.returns.spec import (
     ColumnSpec,
@@ -48,11 +56,21 @@ PROMPT_LIMIT = 255
 LIST_LIMIT = 255
 EARLIEST_PERIOD, LATEST_PERIOD = "DATE(2000,1,1)", "DATE(2099,12,31)"
 EXCEL_WHOLE_MIN, EXCEL_WHOLE_MAX = -2147483648, 2147483647
+#: `{name}` in a cover field's description, filled from `area_example`.
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def write_template(return_type: str, schemas_dir: Path, out_path: Path, board: Board) -> Path:
+def write_template(
+    return_type: str,
+    schemas_dir: Path,
+    out_path: Path,
+    board: Board,
+    reference_dir: Path | None = None,
+) -> Path:
     """Write the XLSX template of `return_type` declared under `schemas_dir`, for the partners
-    of `board` (its agencies and areas are the cover's choices), to `out_path`."""
+    of `board` (its agencies and areas are the cover's choices, its first area's codes the
+    examples), to `out_path`; the board's DfE number is read from the reference data in
+    `reference_dir` (default: the project's)."""
     specs = load_return_specs(schemas_dir)
     if return_type not in specs:
         raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
@@ -61,14 +79,35 @@ def write_template(return_type: str, schemas_dir: Path, out_path: Path, board: B
         "agency_code": sorted(a.code for a in board.agencies.values() if return_type in a.returns),
         "la_code": list(board.areas),
     }
-    cover_fields = load_cover_fields(schemas_dir)
+    example = area_example(board, reference_dir or settings().reference_dir)
+    cover_fields = tuple(
+        replace(field, description=filled_in(field.description, example))
+        for field in load_cover_fields(schemas_dir)
+    )
     workbook = Workbook()
-    _write_cover(workbook.active, spec, cover_fields, choices)
+    _write_cover(workbook.active, spec, cover_fields, choices, board.name)
     _write_data(workbook.create_sheet(DATA_SHEET), spec)
     _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out_path)
     return out_path
+
+
+def area_example(board: Board, reference_dir: Path) -> dict[str, str]:
+    """The codes of the board's first area, as its templates give them for an example:
+    `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files in `reference_dir`."""
+    area = board.areas[0]
+    number = la_numbers(load_areas(reference_dir)).get(area)
+    if number is None:
+        raise ConfigurationError(
+            f"{board.profile}: area {area} is not a local authority code in the shipped DfE files"
+        )
+    return {"area_code": area, "la_number": number}
+
+
+def filled_in(text: str, values: dict[str, str]) -> str:
+    """`text` with each `{name}` of `values` replaced by its value; other braces left alone."""
+    return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), text)
 
 
 def key_rows(spec: ReturnSpec) -> list[dict[str, str]]:
@@ -163,10 +202,12 @@ def _write_cover(
     spec: ReturnSpec,
     fields: tuple[CoverField, ...],
     choices: dict[str, list[str]],
+    board_name: str,
 ) -> None:
-    """Cover: title, instruction, then one row per cover field (label, value, help)."""
+    """Cover: title (naming the board the return goes to), instruction, then one row per cover
+    field (label, value, help)."""
     sheet.title = COVER_SHEET
-    sheet["A1"] = f"{spec.title}: quarterly return"
+    sheet["A1"] = f"{spec.title}: quarterly return to the {board_name}"
     sheet["A1"].font = TITLE_FONT
     sheet["A2"] = (
         "Fill in column B, then the figures on the Data sheet. The Guidance sheet explains "

@@ -49,7 +49,8 @@ OGL_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0."
 )
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-CONTACT_PLACEHOLDER = "[Name, email address and telephone number of the LSCB business unit]"
+#: The Cover's contact until the board fills it in; {board} is the board's short name.
+CONTACT_PLACEHOLDER = "[Name, email address and telephone number of the {board} business unit]"
 HEADER_ROW = 3  # title in row 1, description in row 2, then the table (one lower when marked)
 MARKING_FONT = Font(bold=True, size=12, color="FFFFFF")
 MARKING_FILL = PatternFill("solid", fgColor="D4351C")
@@ -167,7 +168,7 @@ def write_workbook(
     contents = contents_table([notes_sheet, *tables])
     workbook = Workbook()
     first = 2 if edition.marking else 1
-    _write_cover(workbook.active, cover_lines(area, period_end, sources), first)
+    _write_cover(workbook.active, cover_lines(board, area, period_end, sources), first)
     for table in (contents, notes_sheet, *tables):
         _write_table(workbook.create_sheet(table.sheet), table, first)
     if edition.marking:
@@ -319,10 +320,10 @@ def contents_table(tables: Sequence[SheetTable]) -> SheetTable:
 
 
 def cover_lines(
-    area: BoardArea, period_end: date, publications: list[str]
+    board: Board, area: BoardArea, period_end: date, publications: list[str]
 ) -> list[tuple[str, str]]:
-    """(style, text) lines of the Cover sheet, from its title to the licence; `publications`
-    are the published sources the warehouse read."""
+    """(style, text) lines of the Cover sheet, from its title to the licence, naming `board`
+    as its profile does; `publications` are the published sources the warehouse read."""
     period = quarter_of(period_end).label
     sources = "; ".join(
         [
@@ -333,14 +334,18 @@ def cover_lines(
         ]
     )
     return [
-        ("title", f"Safeguarding children in {area.name}: figures for the LSCB annual report"),
+        (
+            "title",
+            f"Safeguarding children in {area.name}: figures for the {board.short_name} "
+            "annual report",
+        ),
         ("heading", "What these figures are"),
         (
             "text",
-            f"The figures the {area.name} Local Safeguarding Children Board publishes on early "
-            "help and referrals, child protection, assessments, training, child deaths, road "
-            "safety and hospital admissions, each beside England, the region and the area's "
-            "statistical neighbours. One table per sheet, by annual-report theme.",
+            f"The figures the {board.name} publishes on early help and referrals, child "
+            "protection, assessments, training, child deaths, road safety and hospital "
+            "admissions, each beside England, the region and the area's statistical neighbours. "
+            "One table per sheet, by annual-report theme.",
         ),
         ("heading", "Period covered"),
         (
@@ -351,7 +356,7 @@ def cover_lines(
         ("heading", "Source"),
         ("text", sources + "."),
         ("heading", "Contact"),
-        ("text", CONTACT_PLACEHOLDER),
+        ("text", CONTACT_PLACEHOLDER.format(board=board.short_name)),
         ("heading", "Notes and symbols"),
         (
             "text",

@@ -93,6 +93,9 @@ def test_writes_every_file_and_the_readme_describes_each(
             assert f"`{path.name}`" in readme
         for symbol in SYMBOLS:
             assert f"| `{symbol}` |" in readme
+    # The board's edition is headed with its short name.
+    readme = next(p for p in exported if p.name == README).read_text()
+    assert readme.startswith("# Southend LSCB indicators: exported files\n")
 
 
 def test_open_data_has_the_ees_layout(open_data: pd.DataFrame) -> None:

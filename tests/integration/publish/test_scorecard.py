@@ -123,6 +123,13 @@ def test_shows_southends_cp_plan_rate_beside_england(page: ET.Element) -> None:
     assert row.find("th/a") is not None
 
 
+def test_the_header_names_the_board_as_its_profile_does(page: ET.Element) -> None:
+    [header] = page.iter("header")
+    assert "partner agencies' returns to the Southend Local Safeguarding Children Board, " in (
+        text_of(header)
+    )
+
+
 def test_every_row_has_two_badges_in_words_not_colour_alone(page: ET.Element) -> None:
     words = {*COMPARISON_BADGES, *TREND_BADGES, *SYMBOL_NOTES}
     rows = [row for row in page.iter("tr") if row.find("td") is not None]

@@ -3,13 +3,17 @@ validate_return; the template's own Excel validation and protection match the de
 
 from __future__ import annotations
 
+import re
+import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from lscb_metrics.boards import load_boards
+from lscb_metrics.board_setup import scaffold_board
+from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.config import settings
 from lscb_metrics.publish import write_template
 from lscb_metrics.reference import la_lookup, load_areas
@@ -194,3 +198,81 @@ def test_guidance_lists_columns_and_checks(schemas_dir: Path, tmp_path: Path) ->
 def test_an_unknown_return_type_is_refused(schemas_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown return type"):
         write_template("no_such_return", schemas_dir, tmp_path / "x.xlsx", SOUTHEND)
+
+
+CORNWALL = "E06000052"  # Cornwall: DfE number 908
+CORNWALL_NAME = "Cornwall and the Isles of Scilly Safeguarding Children Partnership"
+#: What a template of another board must not show: the demo board's name and its area's codes.
+DEMO_BOARD = re.compile(r"Southend|E06000033|\b882\b")
+
+
+def template_texts(path: Path) -> str:
+    """Every cell of a template and every input message of its data validation, as text."""
+    workbook = openpyxl.load_workbook(path)
+    cells = [str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row]
+    prompts = [
+        f"{validation.prompt} {validation.error}"
+        for sheet in workbook
+        for validation in sheet.data_validations.dataValidation
+    ]
+    return " ".join([*cells, *prompts])
+
+
+@pytest.fixture(scope="module")
+def new_board_templates(
+    tmp_path_factory: pytest.TempPathFactory, project_root: Path
+) -> tuple[Board, list[Path]]:
+    """A board scaffolded for Cornwall (`board init`) in a copy of the schemas, and the templates
+    set-up wrote for its partners."""
+    root = tmp_path_factory.mktemp("new-board")
+    shutil.copytree(project_root / "schemas", root / "schemas")
+    new_settings = replace(
+        settings(warehouse=str(root / "warehouse.duckdb")),
+        root=root,
+        local_dir=root / "local",
+        curated_dir=root / "curated",
+    )
+    scaffold = scaffold_board(new_settings, [CORNWALL], CORNWALL_NAME)
+    board = load_boards(root / "schemas").by_slug[scaffold.slug]
+    return board, sorted((root / "curated" / scaffold.slug / "templates").glob("*.xlsx"))
+
+
+def test_a_new_boards_templates_name_it_and_give_its_own_area_as_the_example(
+    new_board_templates: tuple[Board, list[Path]],
+) -> None:
+    board, templates = new_board_templates
+    assert board.name == CORNWALL_NAME and board.areas == (CORNWALL,)
+    assert len(templates) == len({r for a in board.agencies.values() for r in a.returns})
+    example = "ONS code (E06000052) or DfE three-digit number (908)"
+    for path in templates:
+        workbook = openpyxl.load_workbook(path)
+        cover, guidance = workbook["Cover"], workbook["Guidance"]
+        assert cover["A1"].value.endswith(f"quarterly return to the {CORNWALL_NAME}"), path
+        [area_row] = [
+            row for row in cover.iter_rows(min_row=3) if row[0].value == "Local authority code"
+        ]
+        value_cell, help_cell = area_row[1], area_row[2]
+        assert help_cell.value.startswith(example)
+        [validation] = [
+            v for v in cover.data_validations.dataValidation if value_cell.coordinate in v.sqref
+        ]
+        assert validation.prompt.startswith(example)
+        assert validation.formula1 == f'"{CORNWALL}"'
+        guidance_texts = {row[0]: row[1] for row in guidance.iter_rows(values_only=True)}
+        assert guidance_texts["Local authority code"].startswith(example)
+        assert not DEMO_BOARD.search(template_texts(path)), path
+        assert "{" not in template_texts(path), path
+
+
+def test_the_demo_boards_templates_keep_their_own_names_and_codes(
+    schemas_dir: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(
+        write_template("referrals", schemas_dir, tmp_path / "r.xlsx", SOUTHEND)
+    )
+    assert workbook["Cover"]["A1"].value.endswith(
+        ": quarterly return to the Southend Local Safeguarding Children Board"
+    )
+    assert workbook["Cover"]["C5"].value.startswith(
+        "ONS code (E06000033) or DfE three-digit number (882)"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 
 from lscb_metrics.publish import write_workbook
-from lscb_metrics.publish.workbook import OGL_ATTRIBUTION
+from lscb_metrics.publish.figures import BoardArea
+from lscb_metrics.publish.workbook import OGL_ATTRIBUTION, cover_lines
 
 HEADER_ROW = 3
+SOUTHEND_NAME = "Southend Local Safeguarding Children Board"
 SYMBOLS = {"[c]", "[x]", "[z]", "[low]"}
 TABLE_SHEETS = [
     "Context",
@@ -164,6 +167,22 @@ def test_cover_has_the_licence_and_a_contact(workbook: Workbook) -> None:
     assert OGL_ATTRIBUTION in lines
     assert any(line == "Contact" for line in lines)
     assert any("DfE Characteristics of children in need" in line for line in lines)
+    # The demo board as its profile names it.
+    assert lines[0].endswith("figures for the Southend LSCB annual report")
+    assert any(line.startswith(f"The figures the {SOUTHEND_NAME} publishes") for line in lines)
+    assert "[Name, email address and telephone number of the Southend LSCB business unit]" in lines
+
+
+def test_another_boards_cover_names_that_board_and_no_other(demo_board: Any) -> None:
+    name = "Cornwall and the Isles of Scilly Safeguarding Children Partnership"
+    board = replace(demo_board, name=name, areas=("E06000052",), publication={})
+    area = BoardArea("E06000052", "Cornwall", "E12000009", "South West")
+    texts = [text for _, text in cover_lines(board, area, date(2014, 9, 30), [])]
+    assert texts[0] == f"Safeguarding children in Cornwall: figures for the {name} annual report"
+    assert f"The figures the {name} publishes" in " ".join(texts)
+    assert f"telephone number of the {name} business unit]" in " ".join(texts)
+    for text in texts:
+        assert not re.search(r"Southend|E06000033|\b882\b|LSCB|Local Safeguarding", text), text
 
 
 def test_hospital_admissions_sit_with_road_safety_and_injuries(workbook: Workbook) -> None:
