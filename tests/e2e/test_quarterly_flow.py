@@ -74,6 +74,11 @@ def test_make_demo_outputs_are_written_beside_the_warehouse(flow_run):
             listed = {line[3:-1] for line in stated.splitlines() if line.startswith("- `")}
             kept = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
             assert listed == kept - {"EDITION.md"}
+            # ... and so do the documents a reader opens on their own.
+            assert f"Edition of run {run_id}." in (folder / "scorecard.html").read_text()
+            cover = openpyxl.load_workbook(folder / "lscb_report_tables.xlsx").worksheets[0]
+            cells = [str(c) for row in cover.iter_rows(values_only=True) for c in row if c]
+            assert any(f"Edition of run {run_id}." in cell for cell in cells)
     # Each board's open data holds its own figures and no other board's.
     thurrock = (curated / "thurrock" / "public" / "lscb_indicators_open_data.csv").read_text()
     assert "Thurrock" in thurrock

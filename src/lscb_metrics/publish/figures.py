@@ -118,6 +118,20 @@ def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardAr
     return BoardArea(*rows[0])
 
 
+def edition_run(connection: duckdb.DuckDBPyConnection, board: str, period: str) -> str | None:
+    """The id of the run whose figures the board's edition for `period` (a quarter's label)
+    shows: the latest that committed them (audit.board_runs); None before any."""
+    try:
+        rows = connection.execute(
+            "SELECT run_id FROM audit.board_runs WHERE board = ? AND period = ? "
+            "ORDER BY started_at DESC LIMIT 1",
+            [board, period],
+        ).fetchall()
+    except duckdb.CatalogException:  # a warehouse from before boards had runs of their own
+        return None
+    return str(rows[0][0]) if rows else None
+
+
 def published_sources(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Indicator id -> the publications its published values were read from."""
     rows = connection.sql(

@@ -41,6 +41,7 @@ from lscb_metrics.publish.figures import (
     BoardArea,
     board_area,
     catalogue_frame,
+    edition_run,
     figure_rows,
     published_figures,
     published_sources,
@@ -146,6 +147,7 @@ class ScorecardData:
     sources: dict[str, list[str]]
     revisions: tuple[str, ...] = ()  # REV-001 messages for the area's revised figures
     edition: Edition = PUBLIC
+    run_id: str | None = None  # the run whose figures these are
 
     @cached_property
     def history_totals(self) -> dict[str, pd.DataFrame]:
@@ -221,6 +223,7 @@ def read_scorecard_data(
             f"AND {up_to}",
         )
         revised = _revision_messages(connection, area.code, period_end)
+        run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
     current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
     if current.empty:
         raise ScorecardError(
@@ -243,6 +246,7 @@ def read_scorecard_data(
         sources=sources,
         revisions=revised,
         edition=edition,
+        run_id=run_id,
     )
 
 
@@ -745,6 +749,7 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         "beside the latest published figures for England, "
         f"{data.area.region_name} and {data.area.name}'s statistical neighbours. Symbols and "
         "methods are explained in the notes."
+        + (f" Edition of run {data.run_id}." if data.run_id else "")
     )
     marking = data.edition.marking
     # A fixed banner stays in view on screen and is repeated at the top of every printed page;

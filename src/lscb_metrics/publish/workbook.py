@@ -38,6 +38,7 @@ from lscb_metrics.publish.figures import (
     BoardArea,
     board_area,
     catalogue_frame,
+    edition_run,
     figure_rows,
     published_figures,
     published_sources,
@@ -156,6 +157,7 @@ def write_workbook(
         )
         rows = figure_rows(connection, where)
         sources = sorted({s for found in published_sources(connection).values() for s in found})
+        run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
     published = published_figures(rows, catalogue, edition)
     current = published[published["period_end"] == period_end]
     previous = published[published["period_end"] == year_before]
@@ -168,7 +170,7 @@ def write_workbook(
     contents = contents_table([notes_sheet, *tables])
     workbook = Workbook()
     first = 2 if edition.marking else 1
-    _write_cover(workbook.active, cover_lines(board, area, period_end, sources), first)
+    _write_cover(workbook.active, cover_lines(board, area, period_end, sources, run_id), first)
     for table in (contents, notes_sheet, *tables):
         _write_table(workbook.create_sheet(table.sheet), table, first)
     if edition.marking:
@@ -320,10 +322,15 @@ def contents_table(tables: Sequence[SheetTable]) -> SheetTable:
 
 
 def cover_lines(
-    board: Board, area: BoardArea, period_end: date, publications: list[str]
+    board: Board,
+    area: BoardArea,
+    period_end: date,
+    publications: list[str],
+    run_id: str | None = None,
 ) -> list[tuple[str, str]]:
     """(style, text) lines of the Cover sheet, from its title to the licence, naming `board`
-    as its profile does; `publications` are the published sources the warehouse read."""
+    as its profile does; `publications` are the published sources the warehouse read, `run_id`
+    the run whose figures these are."""
     period = quarter_of(period_end).label
     sources = "; ".join(
         [
@@ -351,7 +358,7 @@ def cover_lines(
         (
             "text",
             f"{period} (figures at or to {_long_date(period_end)}) and the same period a year "
-            "earlier.",
+            "earlier." + (f" Edition of run {run_id}." if run_id else ""),
         ),
         ("heading", "Source"),
         ("text", sources + "."),
