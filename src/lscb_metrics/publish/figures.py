@@ -245,7 +245,13 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
     less its parts) of 1 to 5 (DfE secondary suppression, `suppress_small_counts`)."""
     withheld = pd.Series(False, index=rows.index)
     total_of = spec["part_of"].where(controlled)
-    for total_id in total_of.dropna().unique():
+    totals_ids = total_of.dropna().unique()
+    if len(totals_ids) == 0:
+        return withheld
+    # Only the parts' and totals' rows can be withheld here: keyed once, not per total.
+    involved = controlled & (total_of.notna() | rows["indicator_id"].isin(totals_ids))
+    mine = pd.MultiIndex.from_frame(rows.loc[involved, [*PART_KEY, "indicator_id"]])
+    for total_id in totals_ids:
         parts = rows[total_of.eq(total_id)]
         wide = parts.set_index([*PART_KEY, "indicator_id"])["numerator"].unstack("indicator_id")
         totals = rows[rows["indicator_id"].eq(total_id) & controlled]
@@ -263,8 +269,7 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
             hidden = shown.loc[shown[indicator_id].eq(SUPPRESSED), PART_KEY]
             target = total_id if indicator_id == _TOTAL else indicator_id
             keys = pd.MultiIndex.from_frame(hidden.assign(indicator_id=target))
-            mine = pd.MultiIndex.from_frame(rows[[*PART_KEY, "indicator_id"]])
-            withheld |= pd.Series(mine.isin(keys), index=rows.index) & controlled
+            withheld[involved] |= mine.isin(keys)
     return withheld
 
 
