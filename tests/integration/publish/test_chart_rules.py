@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -124,11 +125,28 @@ def test_a_withheld_figure_is_never_drawn_or_quoted(
         markers = [e for e in series if not e.tag.endswith("polyline")]
         numbers = rows["value"].map(lambda v: not isinstance(v, str) and not math.isnan(v))
         assert len(markers) == int(numbers.sum()), indicator_id
-    # Southend's infant deaths in the year to September 2014 are withheld (4): the label says
-    # so instead of quoting 7, an older quarter's figure.
-    infants = charts["infant_deaths_trend"].svg
-    assert direct_labels(infants) == {data.area.name: WITHHELD}
-    assert "2014-15 Q2 c (withheld)" in words(ET.fromstring(infants).find(f"{SVG}desc"))
+    # Southend's plans for sexual abuse are 1 to 5 until 2013-14 Q1: gaps, described as withheld.
+    sexual = ET.fromstring(charts["cp_plans_sexual_pct_trend"].svg).find(f"{SVG}desc")
+    assert "2013-14 Q1 c (withheld), 2013-14 Q2 5.1" in words(sexual)
+
+
+def test_a_line_whose_latest_point_is_withheld_says_so(
+    public: tuple[ScorecardData, dict[str, Chart]],
+) -> None:
+    """Its label says "withheld" rather than quoting an older quarter's figure."""
+    data, _ = public
+    history = data.history.copy()
+    latest = (
+        history["area_code"].eq(data.area.code)
+        & history["source_type"].eq(PARTNER_RETURN)
+        & history["indicator_id"].eq("cp_plans_sexual_pct")
+        & history["period_end"].eq(data.period_end)
+    )
+    assert latest.sum() == 1
+    history.loc[latest, "value"] = SUPPRESSED
+    svg = scorecard_charts(replace(data, history=history))["cp_plans_sexual_pct_trend"].svg
+    assert direct_labels(svg) == {data.area.name: WITHHELD}
+    assert "2014-15 Q2 c (withheld)" in words(ET.fromstring(svg).find(f"{SVG}desc"))
 
 
 def test_a_chart_with_nothing_publishable_is_not_produced(

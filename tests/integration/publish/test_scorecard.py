@@ -183,9 +183,9 @@ def test_charts_are_valid_svg_with_title_and_description(written: list[Path]) ->
 
 
 def test_suppressed_points_are_gaps_in_the_chart(written: list[Path]) -> None:
-    [chart] = [path for path in written if path.name == "infant_deaths_trend.svg"]
+    [chart] = [path for path in written if path.name == "cp_plans_sexual_pct_trend.svg"]
     desc = ET.parse(chart).getroot().find(f"{SVG}desc")
-    assert desc is not None and "2014-15 Q2 c (withheld)" in str(desc.text)
+    assert desc is not None and "2013-14 Q1 c (withheld)" in str(desc.text)
 
 
 def test_output_is_deterministic(

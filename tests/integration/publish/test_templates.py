@@ -59,10 +59,18 @@ def lookup() -> dict[str, tuple[str, str, str | None]]:
 
 
 def figures(spec: ReturnSpec) -> list[dict[str, int]]:
-    """Figures for each data row of `spec`: FIGURES, else 0 counts and the lowest integers."""
+    """Figures for each data row of `spec`: FIGURES, else 0 counts, the lowest integers and
+    Southend's own local targets (BRD-003)."""
     if spec.return_type in FIGURES:
         return FIGURES[spec.return_type]
-    return [{c.name: c.minimum or 0 for c in spec.columns if c.type in ("count", "integer")}]
+    targets = SOUTHEND.local_targets
+    return [
+        {
+            c.name: targets[c.local_target] if c.local_target else c.minimum or 0
+            for c in spec.columns
+            if c.type in ("count", "integer")
+        }
+    ]
 
 
 def filled(
