@@ -244,7 +244,7 @@ def quarterly_run(
             validators,
             publish_incomplete,
         )
-        if not plan.summary.received:
+        if not plan.summary.writes:
             logger.info("%s: no board has accepted returns; nothing written", quarter.label)
             return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:

@@ -75,6 +75,7 @@ from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
 from lscb_metrics.validation_cache import Pack
 from lscb_metrics.withdraw import (
     WITHDRAWALS,
+    Withdrawal,
     load_withdrawals,
     marked_withdrawn,
     set_aside,
@@ -476,6 +477,8 @@ class BoardOutcome:
     rejected: list[str]
     has_returns: bool
     kept: str | None = None  # quarter of the complete edition kept instead of this incomplete one
+    #: Withdrawn submissions the board's last run used: this run's figures drop them.
+    withdrawn: tuple[str, ...] = ()
 
     @property
     def publishes(self) -> bool:
@@ -501,10 +504,10 @@ class RunSummary:
     revisions: list[Revision] = field(default_factory=list)
 
     @property
-    def received(self) -> list[BoardOutcome]:
-        """The boards of the run with accepted returns for its quarter: without any, a run
-        writes nothing."""
-        return [board for board in self.boards if board.has_returns]
+    def writes(self) -> bool:
+        """True when the run commits: a board has accepted returns for its quarter, or a board's
+        figures still use a submission since withdrawn. Otherwise it writes nothing at all."""
+        return any(board.has_returns or board.withdrawn for board in self.boards)
 
     @property
     def publishable(self) -> list[BoardOutcome]:
@@ -576,10 +579,13 @@ def compute_run(
     )
     rejected = [s for s in submissions if s.status == "rejected"]
     outcomes = [
-        kept_edition(
-            board_outcome(board, used, rejected, quarter, boards),
-            previous_board_runs,
-            publish_incomplete,
+        replace(
+            kept_edition(
+                board_outcome(board, used, rejected, quarter, boards),
+                previous_board_runs,
+                publish_incomplete,
+            ),
+            withdrawn=last_used_withdrawn(board, previous_board_runs, withdrawals),
         )
         for board in run_boards
     ]
@@ -696,6 +702,20 @@ def board_outcome(
     else:
         outcome = "incomplete" if missing or its_rejected else "complete"
     return BoardOutcome(board, outcome, missing, its_rejected, has_returns)
+
+
+def last_used_withdrawn(
+    board: Board, previous_board_runs: pd.DataFrame | None, withdrawals: list[Withdrawal]
+) -> tuple[str, ...]:
+    """The withdrawn submissions among those the board's last run used (its figures in the
+    warehouse, and perhaps its published edition, still hold them)."""
+    if previous_board_runs is None or previous_board_runs.empty or not withdrawals:
+        return ()
+    runs = previous_board_runs[previous_board_runs["board"].eq(board.slug)]
+    if runs.empty:
+        return ()
+    last_used = set(runs.sort_values("started_at").iloc[-1]["submissions_used"])
+    return tuple(sorted(last_used & {w.submission_id for w in withdrawals}))
 
 
 def kept_edition(

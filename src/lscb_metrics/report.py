@@ -118,7 +118,7 @@ def run_summary_text(summary: RunSummary) -> str:
     lines += [f"  revised: {message}" for message in revised[:LISTED]]
     if len(revised) > LISTED:
         lines.append(f"  ... and {len(revised) - LISTED:,} more revised (audit.revisions)")
-    if not summary.received:
+    if not summary.writes:
         lines.append(
             f"No board has accepted returns for {summary.quarter.label}: nothing was written, "
             "and every board's last published edition stays as it was."
@@ -164,10 +164,22 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
             f"  Rejected for this quarter: {len(outcome.rejected)} file(s) "
             f"({', '.join(outcome.rejected[:LISTED])}{more}; see audit.submissions)"
         )
+    if outcome.withdrawn:
+        lines.append(
+            f"  Withdrawn since its last run: {', '.join(outcome.withdrawn)}; its figures in "
+            "the warehouse no longer use them."
+        )
     if not outcome.has_returns:
         lines.append(
             f"  No accepted returns for {summary.quarter.label}: its last published edition "
-            "is unchanged."
+            "is unchanged"
+            + (
+                ", and may still show the withdrawn figures: run the quarter of its last "
+                f"returns again (`lscb-metrics run --period QUARTER --board {board.slug}`) to "
+                "publish it without them."
+                if outcome.withdrawn
+                else "."
+            )
         )
         return lines
     if outcome.kept is not None:

@@ -165,3 +165,32 @@ def test_one_early_return_keeps_the_complete_edition(
         == 0
     )
     assert "2014-15 Q3" in (southend / "EDITION.md").read_text()
+
+
+def test_a_withdrawal_is_applied_by_the_next_run_even_without_returns(
+    prefect_server, demo_copy: Path, capsys
+) -> None:
+    """The README's promise, "the next run recomputes without it", holds when that run's
+    quarter has no returns: the run commits figures without the withdrawn file and says so."""
+    submissions = relation(demo_copy, "audit.submissions")
+    [submission_id] = submissions.loc[
+        submissions["file_name"].eq("SUH_training.csv")
+        & submissions["period_end"].astype(str).eq("2014-09-30"),
+        "submission_id",
+    ]
+    assert (
+        main(["withdraw", submission_id, "--reason", "sent early", "--warehouse", str(demo_copy)])
+        == 0
+    )
+
+    def suh_figures() -> pd.DataFrame:
+        values = relation(demo_copy, "curated.indicator_values")
+        return values[values["breakdown"].eq("SUH") & values["time_period"].eq("2014-15 Q2")]
+
+    assert not suh_figures().empty
+    capsys.readouterr()
+    assert main(["run", "--period", "2014-15-Q3", "--warehouse", str(demo_copy)]) == 0
+    printed = capsys.readouterr().out
+    assert f"Withdrawn since its last run: {submission_id}" in printed
+    assert "nothing was written" not in printed
+    assert suh_figures().empty

@@ -11,8 +11,9 @@ import pytest
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import BoardOutcome, kept_edition, rejected_against
+from lscb_metrics.pipeline import BoardOutcome, kept_edition, last_used_withdrawn, rejected_against
 from lscb_metrics.submissions import Submission
+from lscb_metrics.withdraw import Withdrawal
 
 BOARDS = load_boards()
 SOUTHEND, THURROCK = BOARDS.by_slug["southend"], BOARDS.by_slug["thurrock"]
@@ -91,3 +92,20 @@ def test_a_complete_edition_or_one_without_returns_is_left_as_it_is() -> None:
     assert kept_edition(outcome("complete"), history, False).publishes
     none = kept_edition(outcome("no returns", has_returns=False), history, False)
     assert none.kept is None and not none.publishes
+
+
+def withdrawal(submission_id: str) -> Withdrawal:
+    return Withdrawal(
+        submission_id, "0" * 64, "f.csv", "sent twice", "manager", datetime(2014, 11, 1)
+    )
+
+
+def test_a_withdrawn_submission_the_board_last_used_is_named() -> None:
+    """Its figures in the warehouse still hold it until a run commits without it."""
+    history = runs(("southend", "2014-15 Q2", "complete", True)).assign(
+        submissions_used=[["S-1", "S-2"]]
+    )
+    assert last_used_withdrawn(SOUTHEND, history, [withdrawal("S-2")]) == ("S-2",)
+    assert last_used_withdrawn(SOUTHEND, history, [withdrawal("S-9")]) == ()
+    assert last_used_withdrawn(THURROCK, history, [withdrawal("S-2")]) == ()
+    assert last_used_withdrawn(SOUTHEND, history, []) == ()
