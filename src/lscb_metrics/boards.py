@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE
+from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
@@ -78,7 +78,7 @@ def load_boards(schemas_dir: Path = SCHEMAS_DIR) -> Boards:
     """Every board profile under `schemas_dir/boards`, checked against the return declarations
     and against each other (an area belongs to one board at most)."""
     specs = load_return_specs(schemas_dir)
-    paths = sorted((schemas_dir / BOARDS_FOLDER).glob(f"*/{PROFILE_FILE}"))
+    paths = board_profiles(schemas_dir)
     if not paths:
         raise SpecError(
             f"{schemas_dir / BOARDS_FOLDER}: no board profiles (<slug>/{PROFILE_FILE}); create one "

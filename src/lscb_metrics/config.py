@@ -39,12 +39,15 @@ BOARDS_FOLDER = "boards"
 PROFILE_FILE = "board.yaml"
 
 
+def board_profiles(schemas_dir: Path) -> list[Path]:
+    """The board profiles declared under `schemas_dir`, in order of slug."""
+    return sorted((schemas_dir / BOARDS_FOLDER).glob(f"*/{PROFILE_FILE}"))
+
+
 def board_slugs(schemas_dir: Path) -> list[str]:
     """The slugs of the boards declared under `schemas_dir`, from their folders alone (loading
     the profiles imports pandas and pandera, seconds a run would spend before Prefect starts)."""
-    return sorted(
-        path.parent.name for path in (schemas_dir / BOARDS_FOLDER).glob(f"*/{PROFILE_FILE}")
-    )
+    return [path.parent.name for path in board_profiles(schemas_dir)]
 
 
 #: The environment variable holding the pseudonymisation key (see cases.pseudonymise): read

@@ -709,13 +709,11 @@ def last_used_withdrawn(
 ) -> tuple[str, ...]:
     """The withdrawn submissions among those the board's last run used (its figures in the
     warehouse, and perhaps its published edition, still hold them)."""
-    if previous_board_runs is None or previous_board_runs.empty or not withdrawals:
+    last = last_board_run(previous_board_runs, board.slug)
+    if last is None or not withdrawals:
         return ()
-    runs = previous_board_runs[previous_board_runs["board"].eq(board.slug)]
-    if runs.empty:
-        return ()
-    last_used = set(runs.sort_values("started_at").iloc[-1]["submissions_used"])
-    return tuple(sorted(last_used & {w.submission_id for w in withdrawals}))
+    withdrawn = {w.submission_id for w in withdrawals}
+    return tuple(sorted(set(last["submissions_used"]) & withdrawn))
 
 
 def kept_edition(
@@ -726,18 +724,23 @@ def kept_edition(
     return must not turn a complete quarter into an almost empty one), unless told to."""
     if outcome.outcome == "complete" or not outcome.has_returns or publish_incomplete:
         return outcome
-    if previous_board_runs is None or previous_board_runs.empty:
-        return outcome
-    editions = previous_board_runs[
-        previous_board_runs["board"].eq(outcome.board.slug)
-        & previous_board_runs["published"].fillna(False).astype(bool)
-    ]
-    if editions.empty:
-        return outcome
-    current = editions.sort_values("started_at").iloc[-1]
-    if current["outcome"] != "complete":
+    current = last_board_run(previous_board_runs, outcome.board.slug, published=True)
+    if current is None or current["outcome"] != "complete":
         return outcome
     return replace(outcome, kept=str(current["period"]))
+
+
+def last_board_run(
+    previous_board_runs: pd.DataFrame | None, slug: str, published: bool = False
+) -> pd.Series | None:
+    """The board's latest row of audit.board_runs (of those that published an edition, with
+    `published`), or None before any."""
+    if previous_board_runs is None or previous_board_runs.empty:
+        return None
+    runs = previous_board_runs[previous_board_runs["board"].eq(slug)]
+    if published:
+        runs = runs[runs["published"].fillna(False).astype(bool)]
+    return None if runs.empty else runs.sort_values("started_at").iloc[-1]
 
 
 def rejected_against(

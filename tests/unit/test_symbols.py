@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lscb_metrics.reference.symbols import SYMBOLS, parse_published_value, published_values
+from lscb_metrics.reference.symbols import (
+    GSS_SYMBOL,
+    SYMBOLS,
+    parse_published_value,
+    published_values,
+)
+from lscb_metrics.stats.disclosure import SYMBOL_NOTES
 
 CASES = [
     ("1,234", (1234.0, None)),
@@ -109,3 +115,8 @@ def test_any_text_is_a_value_a_symbol_a_blank_or_a_named_error(text: str) -> Non
     else:
         assert value is None or symbol is None
         assert symbol is None or symbol in SYMBOLS
+
+
+def test_every_symbol_read_is_republished_as_one_the_notes_explain() -> None:
+    assert GSS_SYMBOL.keys() == SYMBOLS.keys()
+    assert set(GSS_SYMBOL.values()) == set(SYMBOL_NOTES)

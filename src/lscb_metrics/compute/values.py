@@ -15,6 +15,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
 from lscb_metrics.periods import population_mid_year, quarter_of, window_label, window_start
+from lscb_metrics.reference.symbols import GSS_SYMBOL
 from lscb_metrics.stats import (
     proportion_ci_method,
     rate,
@@ -341,19 +342,6 @@ def counts_rounded_to(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indic
     return pd.Series(bases, index=frame.index).astype("Int64")
 
 
-#: The publisher's symbols as GSS prints them (older DfE tables' ':' and '..' and LAIT's '-'
-#: for "not available", 'k' for "low").
-GSS_SYMBOLS = {
-    "c": "c",
-    "u": "u",
-    "z": "z",
-    "low": "low",
-    "k": "low",
-    "x": "x",
-    ":": "x",
-    "..": "x",
-    "-": "x",
-}
 #: Which of a value's parts' symbols it takes, first first: one suppressed part suppresses the
 #: whole (DfE), and a part withheld as unreliable or not applicable says more than "missing".
 SYMBOL_ORDER = ("c", "u", "z", "low", "x")
@@ -371,7 +359,7 @@ def value_symbols(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indicator
     symbols = pd.Series(None, index=frame.index, dtype="object")
     if marked.empty:
         return symbols
-    marked = marked.assign(gss=marked["symbol"].map(GSS_SYMBOLS).fillna("x"))
+    marked = marked.assign(gss=marked["symbol"].map(GSS_SYMBOL))
     # The published figure's own symbol first, then the parts' in SYMBOL_ORDER.
     marked = marked.assign(
         order=marked["gss"].map(SYMBOL_ORDER.index)

@@ -26,6 +26,19 @@ SYMBOLS: dict[str, str] = {
     "..": "not available (older tables)",
     "-": "not available or suppressed (older DfE tables and LAIT; historically also counts 1 to 5)",
 }
+#: Each symbol as the GSS guidance prints it, as figures are republished: the older tables'
+#: ':', '..' and '-' are "not available", 'k' is "low".
+GSS_SYMBOL: dict[str, str] = {
+    "c": "c",
+    "x": "x",
+    "z": "z",
+    "low": "low",
+    "k": "low",
+    "u": "u",
+    ":": "x",
+    "..": "x",
+    "-": "x",
+}
 
 # Thousands separators only in groups of three, so '1,23' is not read as 123.
 _NUMBER = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
