@@ -49,7 +49,7 @@ from lscb_metrics.local_records import (
 )
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.parallel import forked_map, forked_pool, forks
-from lscb_metrics.periods import Quarter
+from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.published_cache import (
     cache_folder,
     cached_frames,
@@ -479,11 +479,17 @@ class BoardOutcome:
     kept: str | None = None  # quarter of the complete edition kept instead of this incomplete one
     #: Withdrawn submissions the board's last run used: this run's figures drop them.
     withdrawn: tuple[str, ...] = ()
+    #: The quarter of the board's current edition, published again without `withdrawn`.
+    republishes: Quarter | None = None
 
     @property
     def publishes(self) -> bool:
         """True when the run writes the board a new edition."""
-        return self.has_returns and self.kept is None
+        return (self.has_returns and self.kept is None) or self.republishes is not None
+
+    def edition_quarter(self, run_quarter: Quarter) -> Quarter:
+        """The quarter of the edition the run writes (and records) for the board."""
+        return self.republishes or run_quarter
 
 
 @dataclass
@@ -579,13 +585,19 @@ def compute_run(
     )
     rejected = [s for s in submissions if s.status == "rejected"]
     outcomes = [
-        replace(
-            kept_edition(
-                board_outcome(board, used, rejected, quarter, boards),
-                previous_board_runs,
-                publish_incomplete,
+        withdrawal_edition(
+            replace(
+                kept_edition(
+                    board_outcome(board, used, rejected, quarter, boards),
+                    previous_board_runs,
+                    publish_incomplete,
+                ),
+                withdrawn=last_used_withdrawn(board, previous_board_runs, withdrawals),
             ),
-            withdrawn=last_used_withdrawn(board, previous_board_runs, withdrawals),
+            previous_board_runs,
+            used,
+            rejected,
+            boards,
         )
         for board in run_boards
     ]
@@ -716,6 +728,27 @@ def last_used_withdrawn(
     return tuple(sorted(set(last["submissions_used"]) & withdrawn))
 
 
+def withdrawal_edition(
+    outcome: BoardOutcome,
+    previous_board_runs: pd.DataFrame | None,
+    used: list[Submission],
+    rejected: list[Submission],
+    boards: Boards,
+) -> BoardOutcome:
+    """`outcome`, for a board whose figures drop a withdrawn submission in a run without returns
+    for its quarter: the board's current edition published again for its own quarter, without
+    them. Withdrawn figures must not stay published once the warehouse has dropped them, even
+    where the edition becomes incomplete."""
+    if outcome.has_returns or not outcome.withdrawn:
+        return outcome
+    current = last_board_run(previous_board_runs, outcome.board.slug, published=True)
+    if current is None:
+        return outcome
+    quarter = parse_quarter(str(current["period"]))
+    again = board_outcome(outcome.board, used, rejected, quarter, boards)
+    return replace(again, withdrawn=outcome.withdrawn, republishes=quarter)
+
+
 def kept_edition(
     outcome: BoardOutcome, previous_board_runs: pd.DataFrame | None, publish_incomplete: bool
 ) -> BoardOutcome:
@@ -774,7 +807,7 @@ def board_runs_table(
             {
                 "run_id": run_id,
                 "board": o.board.slug,
-                "period": quarter.label,
+                "period": o.edition_quarter(quarter).label,
                 "started_at": now,
                 "outcome": o.outcome,
                 "submissions_used": sorted(s.submission_id for s in for_board(used, o.board)),
@@ -894,6 +927,7 @@ def publish_files(
 
     out = settings.curated_dir
     out.mkdir(parents=True, exist_ok=True)
+    quarters = {o.board.slug: o.edition_quarter(summary.quarter) for o in summary.publishable}
     boards = [outcome.board for outcome in summary.publishable]
     jobs = [(board, edition) for board in boards for edition in EDITIONS]
     drawn: dict[str, dict[str, Path]] = {}
@@ -908,7 +942,7 @@ def publish_files(
                 settings.warehouse,
                 incoming_folder(settings, board) / edition.name,
                 board,
-                summary.quarter,
+                quarters[board.slug],
                 edition,
                 drawn[board.slug],
             )
@@ -929,7 +963,9 @@ def publish_files(
     for (board, _), paths in zip(jobs, editions, strict=True):
         by_board.setdefault(board.slug, []).extend(paths)
     for board in boards:
-        written += publish_edition(summary, settings, board, by_board[board.slug])
+        written += publish_edition(
+            summary, settings, board, quarters[board.slug], by_board[board.slug]
+        )
     return written
 
 
@@ -954,9 +990,9 @@ def incoming_folder(settings: Settings, board: Board) -> Path:
 
 
 def publish_edition(
-    summary: RunSummary, settings: Settings, board: Board, written: list[Path]
+    summary: RunSummary, settings: Settings, board: Board, quarter: Quarter, written: list[Path]
 ) -> list[Path]:
-    """Complete the board's edition for the run's quarter (its editions' `written` files
+    """Complete the board's edition for `quarter` (its editions' `written` files
     already in its incoming folder) with the partner templates and EDITION.md, then swap it in
     for the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs: the
     public files in `public/`, the internal ones (exact figures, marked) in `internal/`, the
@@ -987,11 +1023,11 @@ def publish_edition(
         files = [path for path in written if folder in path.parents]
         if files:
             stated = folder / EDITION_FILE
-            text = edition_folder_text(summary, board, edition, files, folder)
+            text = edition_folder_text(summary, board, quarter, edition, files, folder)
             stated.write_text(text, encoding="utf-8")
             written.append(stated)
     whole = incoming / EDITION_FILE
-    whole.write_text(edition_text(summary, board, written, incoming), encoding="utf-8")
+    whole.write_text(edition_text(summary, board, quarter, written, incoming), encoding="utf-8")
     swap_in(incoming, target)
     return [target / path.relative_to(incoming) for path in [*written, whole]]
 
@@ -1018,11 +1054,11 @@ def write_edition_files(
     return written
 
 
-def edition_header(summary: RunSummary, board: Board, title: str) -> str:
+def edition_header(summary: RunSummary, board: Board, quarter: Quarter, title: str) -> str:
     """The lines every EDITION.md opens with: board, quarter, run and areas."""
     return (
-        f"# {board.name}: {title} for {summary.quarter.label}\n\n"
-        f"- Quarter: {summary.quarter.label} ({summary.quarter.start} to {summary.quarter.end})\n"
+        f"# {board.name}: {title} for {quarter.label}\n\n"
+        f"- Quarter: {quarter.label} ({quarter.start} to {quarter.end})\n"
         f"- Run id: {summary.run_id}\n"
         f"- Areas: {', '.join(board.areas)}\n\n"
         "Every file below was written by that run, from the committed warehouse, and swapped "
@@ -1031,18 +1067,25 @@ def edition_header(summary: RunSummary, board: Board, title: str) -> str:
 
 
 def edition_folder_text(
-    summary: RunSummary, board: Board, edition: Edition, files: list[Path], folder: Path
+    summary: RunSummary,
+    board: Board,
+    quarter: Quarter,
+    edition: Edition,
+    files: list[Path],
+    folder: Path,
 ) -> str:
     """`<edition>/EDITION.md`: the quarter and run of every file of one edition's folder."""
     marking = f"**{edition.marking}**\n\n" if edition.marking else ""
-    header = edition_header(summary, board, f"{edition.name} edition")
+    header = edition_header(summary, board, quarter, f"{edition.name} edition")
     return f"{marking}{header}{_listed(files, folder)}"
 
 
-def edition_text(summary: RunSummary, board: Board, files: list[Path], folder: Path) -> str:
+def edition_text(
+    summary: RunSummary, board: Board, quarter: Quarter, files: list[Path], folder: Path
+) -> str:
     """EDITION.md: the quarter, run and board every file of the edition belongs to."""
     return (
-        edition_header(summary, board, "edition")
+        edition_header(summary, board, quarter, "edition")
         + f"- `{PUBLIC.name}/`: the public edition, disclosure-controlled: the one to publish.\n"
         f"- `{INTERNAL.name}/`: the internal edition for the board and its members, exact "
         f'figures, every file marked "{INTERNAL.marking}". Never copy it with the public one.\n'

@@ -155,13 +155,14 @@ def revision_lines(summary: RunSummary) -> list[str]:
 def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
     """One board's part of the run summary: outcome, missing returns, edition and figures."""
     board = outcome.board
+    quarter = outcome.edition_quarter(summary.quarter)
     lines = [f"{board.name} ({board.slug}): {outcome.outcome}"]
     if outcome.missing:
-        lines.append("  Missing for this quarter: " + "; ".join(outcome.missing))
+        lines.append(f"  Missing for {quarter.label}: " + "; ".join(outcome.missing))
     if outcome.rejected:
         more = ", ..." if len(outcome.rejected) > LISTED else ""
         lines.append(
-            f"  Rejected for this quarter: {len(outcome.rejected)} file(s) "
+            f"  Rejected for {quarter.label}: {len(outcome.rejected)} file(s) "
             f"({', '.join(outcome.rejected[:LISTED])}{more}; see audit.submissions)"
         )
     if outcome.withdrawn:
@@ -169,17 +170,16 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
             f"  Withdrawn since its last run: {', '.join(outcome.withdrawn)}; its figures in "
             "the warehouse no longer use them."
         )
+    if outcome.republishes is not None:
+        lines.append(
+            f"  No accepted returns for {summary.quarter.label}: its {quarter.label} edition is "
+            f"published again without the withdrawn figures (run {summary.run_id})."
+        )
+        return lines
     if not outcome.has_returns:
         lines.append(
             f"  No accepted returns for {summary.quarter.label}: its last published edition "
-            "is unchanged"
-            + (
-                ", and may still show the withdrawn figures: run the quarter of its last "
-                f"returns again (`lscb-metrics run --period QUARTER --board {board.slug}`) to "
-                "publish it without them."
-                if outcome.withdrawn
-                else "."
-            )
+            "is unchanged."
         )
         return lines
     if outcome.kept is not None:

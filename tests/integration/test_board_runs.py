@@ -171,7 +171,9 @@ def test_a_withdrawal_is_applied_by_the_next_run_even_without_returns(
     prefect_server, demo_copy: Path, capsys
 ) -> None:
     """The README's promise, "the next run recomputes without it", holds when that run's
-    quarter has no returns: the run commits figures without the withdrawn file and says so."""
+    quarter has no returns: the run commits figures without the withdrawn file, says so, and
+    publishes the board's current (2014-15 Q2) edition again without them; the other board's
+    edition is left byte for byte."""
     submissions = relation(demo_copy, "audit.submissions")
     [submission_id] = submissions.loc[
         submissions["file_name"].eq("SUH_training.csv")
@@ -182,15 +184,38 @@ def test_a_withdrawal_is_applied_by_the_next_run_even_without_returns(
         main(["withdraw", submission_id, "--reason", "sent early", "--warehouse", str(demo_copy)])
         == 0
     )
+    curated = demo_copy.parent / "curated"
+    thurrock_before = folder_digest(curated / "thurrock")
 
     def suh_figures() -> pd.DataFrame:
         values = relation(demo_copy, "curated.indicator_values")
         return values[values["breakdown"].eq("SUH") & values["time_period"].eq("2014-15 Q2")]
 
+    def published_suh_q2() -> list[str]:
+        open_data = curated / "southend" / "internal" / "lscb_indicators_open_data.csv"
+        return [
+            line
+            for line in open_data.read_text().splitlines()
+            if ",SUH," in line and line.split(",")[1:3] == ["201415", "Financial year Q2"]
+        ]
+
     assert not suh_figures().empty
+    assert published_suh_q2()
     capsys.readouterr()
     assert main(["run", "--period", "2014-15-Q3", "--warehouse", str(demo_copy)]) == 0
     printed = capsys.readouterr().out
     assert f"Withdrawn since its last run: {submission_id}" in printed
-    assert "nothing was written" not in printed
+    assert "its 2014-15 Q2 edition is published again without the withdrawn figures" in printed
+    assert "Missing for 2014-15 Q2: " in printed  # the edition is now incomplete, and says so
     assert suh_figures().empty
+    assert published_suh_q2() == []
+    runs = relation(demo_copy, "audit.board_runs")
+    latest = runs[runs["board"].eq("southend")].sort_values("started_at").iloc[-1]
+    assert (latest["period"], latest["outcome"], bool(latest["published"])) == (
+        "2014-15 Q2",
+        "incomplete",
+        True,
+    )
+    edition = (curated / "southend" / "EDITION.md").read_text()
+    assert "edition for 2014-15 Q2" in edition and f"Run id: {latest['run_id']}" in edition
+    assert folder_digest(curated / "thurrock") == thurrock_before

@@ -1,9 +1,11 @@
 """Board outcomes on the shipped boards, Southend (E06000033) and Thurrock (E06000034): which
-board a rejected file counts against (`rejected_against`), and when a complete edition is kept
-(`kept_edition`)."""
+board a rejected file counts against (`rejected_against`), when a complete edition is kept
+(`kept_edition`), and when a withdrawal publishes the current edition again
+(`withdrawal_edition`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -11,7 +13,13 @@ import pytest
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import BoardOutcome, kept_edition, last_used_withdrawn, rejected_against
+from lscb_metrics.pipeline import (
+    BoardOutcome,
+    kept_edition,
+    last_used_withdrawn,
+    rejected_against,
+    withdrawal_edition,
+)
 from lscb_metrics.submissions import Submission
 from lscb_metrics.withdraw import Withdrawal
 
@@ -109,3 +117,35 @@ def test_a_withdrawn_submission_the_board_last_used_is_named() -> None:
     assert last_used_withdrawn(SOUTHEND, history, [withdrawal("S-9")]) == ()
     assert last_used_withdrawn(THURROCK, history, [withdrawal("S-2")]) == ()
     assert last_used_withdrawn(SOUTHEND, history, []) == ()
+
+
+def test_a_withdrawal_without_returns_publishes_the_current_edition_again() -> None:
+    """Withdrawn figures never stay published: with no returns for the run's quarter (Q3), the
+    board's current edition (Q2) is written again for Q2, its outcome judged for Q2 (here with
+    no Q2 return left, so "no returns")."""
+    history = runs(("southend", "2014-15 Q1", "complete", True))
+    history = pd.concat([history, runs(("southend", "2014-15 Q2", "complete", True))])
+    history["started_at"] = [0, 1]
+    none = replace(outcome("no returns", has_returns=False), withdrawn=("S-2",))
+    again = withdrawal_edition(none, history, [], [], BOARDS)
+    assert (again.republishes, again.publishes, again.withdrawn) == (Q2, True, ("S-2",))
+    assert again.edition_quarter(parse_quarter("2014-15-Q3")) == Q2
+    assert again.outcome == "no returns" and again.missing  # judged for Q2: all missing
+
+
+@pytest.mark.parametrize(
+    ("result", "has_returns", "withdrawn", "history"),
+    [
+        # The run publishes anyway: its own quarter's edition, without the withdrawn figures.
+        ("complete", True, ("S-2",), runs(("southend", "2014-15 Q2", "complete", True))),
+        # Nothing withdrawn: the edition stays as it is.
+        ("no returns", False, (), runs(("southend", "2014-15 Q2", "complete", True))),
+        # No edition was ever published: there is nothing to publish again.
+        ("no returns", False, ("S-2",), runs(("southend", "2014-15 Q2", "incomplete", False))),
+    ],
+)
+def test_a_withdrawal_republishes_nothing_otherwise(
+    result, has_returns, withdrawn, history
+) -> None:
+    given = replace(outcome(result, has_returns), withdrawn=withdrawn)
+    assert withdrawal_edition(given, history, [], [], BOARDS) == given
