@@ -230,7 +230,7 @@ def quarterly_run(
             fresh = receive(todo, **shared) if todo else []
         submissions = recalled + fresh
         save_pack(pack, submissions, fingerprints)
-        progress.finished("receive", progress.received_detail(submissions))
+        progress.finished("receive", progress.received_detail(submissions, len(found.skipped)))
         cases = derive_cases(run_settings, quote(reference))
         plan = compute(
             run_settings,

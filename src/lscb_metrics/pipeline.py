@@ -508,6 +508,8 @@ class RunSummary:
     quality: QualityResult | None = None
     boards: list[BoardOutcome] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
+    #: Entries of the input folders the run did not read (audit.skipped_entries).
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def writes(self) -> bool:
@@ -647,6 +649,7 @@ def compute_run(
     )
     summary.boards = outcomes
     summary.revisions = revised
+    summary.skipped = skipped or []
     return RunPlan(summary, relations, run_record, catalogue)
 
 

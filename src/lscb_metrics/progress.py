@@ -124,10 +124,14 @@ def references_detail(reference: Reference) -> str:
     return f"{len(reference.published_facts):,} published figures, {len(reference.areas)} areas"
 
 
-def received_detail(submissions: list[Submission]) -> str:
-    """The receive stage in words."""
+def received_detail(submissions: list[Submission], not_read: int = 0) -> str:
+    """The receive stage in words (`not_read`: entries skipped, audit.skipped_entries)."""
     rejected = sum(s.status == "rejected" for s in submissions)
-    return f"{len(submissions)} files: {len(submissions) - rejected} accepted, {rejected} rejected"
+    skipped = f", {not_read} not read" if not_read else ""
+    return (
+        f"{len(submissions)} files: {len(submissions) - rejected} accepted, {rejected} rejected"
+        f"{skipped}"
+    )
 
 
 def computed_detail(plan: RunPlan) -> str:

@@ -13,6 +13,8 @@ from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from lscb_metrics.boards import Board
     from lscb_metrics.pipeline import BoardOutcome, RunSummary
     from lscb_metrics.submissions import Submission
@@ -89,12 +91,33 @@ def biggest_changes(summary: RunSummary, board: Board, count: int = 5) -> pd.Dat
     ]
 
 
-def submission_counts(summary: RunSummary) -> dict[str, int]:
-    """Number of submissions by status."""
+def submission_counts(submissions: Iterable[Submission]) -> dict[str, int]:
+    """Number of `submissions` by status."""
     counts: dict[str, int] = {}
-    for submission in summary.submissions:
+    for submission in submissions:
         counts[submission.status] = counts.get(submission.status, 0) + 1
     return counts
+
+
+def quarter_submissions(summary: RunSummary) -> list[Submission]:
+    """The run's submissions whose cover names the run's quarter."""
+    return [s for s in summary.submissions if s.cover.get("period_end") == summary.quarter.end]
+
+
+def returns_line(summary: RunSummary) -> str:
+    """The returns a run found (every quarter's: the returns folder and the store hold them
+    all), then the run's quarter's, by status."""
+
+    def counted(submissions: Iterable[Submission]) -> str:
+        counts = submission_counts(submissions)
+        return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+    if not summary.submissions:
+        return "Returns: none found"
+    return (
+        f"Returns: {counted(summary.submissions)} (all quarters); "
+        f"for {summary.quarter.label}: {counted(quarter_submissions(summary)) or 'none'}"
+    )
 
 
 #: Rejected files (and revised figures) named one by one in the run summary; the rest are counted
@@ -104,12 +127,21 @@ LISTED = 10
 
 def run_summary_text(summary: RunSummary) -> str:
     """What the business manager reads at the end of `lscb-metrics run`."""
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(submission_counts(summary).items()))
     lines = [
         f"Run {summary.quarter.label}: {summary.outcome}",
         f"Warehouse: {summary.warehouse}",
-        f"Returns: {counts or 'none found'}",
+        returns_line(summary),
     ]
+    if summary.skipped:
+        lines.append(
+            f"Not read: {len(summary.skipped)} entries (duplicates, links, withdrawn content; "
+            "each with why in audit.skipped_entries)"
+        )
+        lines += [
+            f"  not read: {entry.path} ({entry.reason})" for entry in summary.skipped[:LISTED]
+        ]
+        if len(summary.skipped) > LISTED:
+            lines.append(f"  ... and {len(summary.skipped) - LISTED:,} more not read")
     rejected = [s for s in summary.submissions if s.status == "rejected"]
     lines += [f"  rejected: {rejection_line(s)}" for s in rejected[:LISTED]]
     if len(rejected) > LISTED:
@@ -204,7 +236,7 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
 
 def run_summary_markdown(summary: RunSummary) -> str:
     """The run summary as a markdown artifact for the Prefect UI."""
-    counts = submission_counts(summary)
+    counts = submission_counts(summary.submissions)
     quality = (
         "not run"
         if summary.quality is None

@@ -1,11 +1,18 @@
-"""The run summary's line for a rejected file: what went wrong first and where its report is."""
+"""The run summary's lines: a rejected file (what went wrong first and where its report is), the
+returns found (all quarters', then the run's quarter's) and the entries not read."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
 
 from lscb_metrics.intake.failures import Failure
-from lscb_metrics.report import rejection_line
+from lscb_metrics.periods import parse_quarter
+from lscb_metrics.pipeline import RunSummary
+from lscb_metrics.report import rejection_line, run_summary_text
+from lscb_metrics.store import Skipped
 from lscb_metrics.submissions import Submission
 
 
@@ -34,3 +41,62 @@ def test_a_rejected_file_names_its_first_error_and_its_report() -> None:
 def test_a_file_not_kept_has_no_report_to_name() -> None:
     submission = Submission("S-2", "gone.xlsx", "0" * 64, 1, datetime.now(UTC))
     assert rejection_line(submission) == "gone.xlsx (0 errors)"
+
+
+def received(submission_id: str, period_end: date | None, errors: int = 0) -> Submission:
+    """A submission for the quarter ending `period_end` (None: a cover that names none)."""
+    cover = {} if period_end is None else {"period_end": period_end}
+    failures = [Failure("VAL-001", "error", "Data!C4", "c", "-1", "negative")] * errors
+    status = "rejected" if errors else "accepted"
+    return Submission(
+        submission_id,
+        f"{submission_id}.csv",
+        "0" * 64,
+        1,
+        datetime.now(UTC),
+        status,
+        cover=cover,
+        failures=failures,
+    )
+
+
+def summary_of(submissions: list[Submission], skipped: list[Skipped]) -> RunSummary:
+    empty = pd.DataFrame()
+    return RunSummary(
+        "run-1",
+        parse_quarter("2014-15-Q2"),
+        "incomplete",
+        Path("w.duckdb"),
+        submissions,
+        [],
+        empty,
+        empty,
+        skipped=skipped,
+    )
+
+
+def test_the_returns_line_gives_every_quarter_then_the_run_quarter() -> None:
+    """The returns folder and the store hold every quarter's returns: the run's own are
+    counted apart, so "18 accepted" is not read as this quarter's."""
+    q1, q2 = date(2014, 6, 30), date(2014, 9, 30)
+    submissions = [received("S-1", q1), received("S-2", q2), received("S-3", q2, errors=1)]
+    submissions.append(received("S-4", None, errors=2))
+    text = run_summary_text(summary_of(submissions, []))
+    assert (
+        "Returns: 2 accepted, 2 rejected (all quarters); for 2014-15 Q2: 1 accepted, 1 rejected"
+        in text
+    )
+    assert "Not read" not in text
+    only_q1 = run_summary_text(summary_of(submissions[:1], []))
+    assert "Returns: 1 accepted (all quarters); for 2014-15 Q2: none" in only_q1
+    assert "Returns: none found" in run_summary_text(summary_of([], []))
+
+
+def test_entries_not_read_are_counted_and_named() -> None:
+    skipped = [
+        Skipped(f"q2/copy{n}.csv", "a duplicate: the same content as q2/a.csv") for n in range(12)
+    ]
+    text = run_summary_text(summary_of([], skipped))
+    assert "Not read: 12 entries" in text
+    assert "  not read: q2/copy0.csv (a duplicate: the same content as q2/a.csv)" in text
+    assert "... and 2 more not read" in text
