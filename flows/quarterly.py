@@ -14,10 +14,12 @@ wrapped.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import cloudpickle
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -155,6 +157,13 @@ def publish_files(
     return files
 
 
+def tasks_by_value() -> None:
+    """Have this module's tasks pickled by value rather than by name."""
+    # flows/ sits beside src/ and is not installed, so a Dask scheduler or worker started with
+    # `dask scheduler` / `dask worker` cannot import `flows.quarterly` to unpickle a task by name.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
 def default_quarter(today: date) -> Quarter:
     """The last complete quarter before `today` (what a scheduled run reports on)."""
     return quarter_of(today).previous()
@@ -216,6 +225,8 @@ def quarterly_run(
             "started_at": started_at,
         }
         if pooled(len(todo), validators, cluster):
+            if cluster is not None:
+                tasks_by_value()
             with validation_pool(validators, cluster) as runner:
                 futures = [
                     runner.submit(receive, {"paths": batch, **shared})
