@@ -28,7 +28,8 @@ def formatted(value: float, decimals: int) -> str:
 
 
 def headline_rows(summary: RunSummary, board: Board) -> pd.DataFrame:
-    """The board's own figures for the run's quarter beside England and its neighbours."""
+    """The board's own figures for the run's quarter, by area, beside England and its
+    neighbours."""
     compared = summary.comparisons
     own = compared[
         (compared["source_type"] == "partner_return")
@@ -39,6 +40,7 @@ def headline_rows(summary: RunSummary, board: Board) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "indicator": own["indicator_id"],
+            "area": own["area_name"],
             "breakdown": own["breakdown"],
             "value": [
                 formatted(v, int(decimals[i]))
@@ -87,7 +89,8 @@ def biggest_changes(summary: RunSummary, board: Board, count: int = 5) -> pd.Dat
     ]
     order = own["change_pct"].abs().sort_values(ascending=False).index
     return own.loc[
-        order[:count], ["indicator_id", "breakdown", "previous_value", "value", "change_pct"]
+        order[:count],
+        ["indicator_id", "area_name", "breakdown", "previous_value", "value", "change_pct"],
     ]
 
 
@@ -224,10 +227,13 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
     if summary.files:
         lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
     headlines = headline_rows(summary, board)
+    # A partnership's areas each have a line per figure: each line names its area.
+    several = len(board.areas) > 1
     if not headlines.empty:
         lines.append(f"  Figures for {summary.quarter.label} (England, statistical neighbours):")
         lines += [
-            f"    {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}: "
+            f"    {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}"
+            f"{' (' + r.area + ')' if several else ''}: "
             f"{r.value} (England {r.england}, neighbours {r.neighbours})"
             for r in headlines.itertuples()
         ]
@@ -263,13 +269,16 @@ def run_summary_markdown(summary: RunSummary) -> str:
 def board_markdown(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
     """One board's section of the markdown summary."""
     board = outcome.board
-    table = ["| indicator | breakdown | value | England | neighbours |", "|---|---|---|---|---|"]
+    table = [
+        "| indicator | area | breakdown | value | England | neighbours |",
+        "|---|---|---|---|---|---|",
+    ]
     table += [
-        f"| {r.indicator} | {r.breakdown} | {r.value} | {r.england} | {r.neighbours} |"
+        f"| {r.indicator} | {r.area} | {r.breakdown} | {r.value} | {r.england} | {r.neighbours} |"
         for r in headline_rows(summary, board).itertuples()
     ]
     changes = [
-        f"| {r.indicator_id} | {r.breakdown} | {formatted(r.previous_value, 1)} | "
+        f"| {r.indicator_id} | {r.area_name} | {r.breakdown} | {formatted(r.previous_value, 1)} | "
         f"{formatted(r.value, 1)} | {formatted(r.change_pct, 0)}% |"
         for r in biggest_changes(summary, board).itertuples()
     ]
@@ -284,7 +293,7 @@ def board_markdown(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
         *table,
         "",
         "### Changed most on the year before",
-        "| indicator | breakdown | year before | now | change |",
-        "|---|---|---|---|---|",
+        "| indicator | area | breakdown | year before | now | change |",
+        "|---|---|---|---|---|---|",
         *changes,
     ]

@@ -1,5 +1,6 @@
 """The run summary's lines: a rejected file (what went wrong first and where its report is), the
-returns found (all quarters', then the run's quarter's) and the entries not read."""
+returns found (all quarters', then the run's quarter's), the entries not read, and a
+partnership's figures, each naming its area."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from lscb_metrics.boards import Board
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import RunSummary
-from lscb_metrics.report import rejection_line, run_summary_text
+from lscb_metrics.pipeline import BoardOutcome, RunSummary
+from lscb_metrics.report import (
+    board_markdown,
+    board_summary_lines,
+    rejection_line,
+    run_summary_text,
+)
 from lscb_metrics.store import Skipped
 from lscb_metrics.submissions import Submission
 
@@ -100,3 +107,41 @@ def test_entries_not_read_are_counted_and_named() -> None:
     assert "Not read: 12 entries" in text
     assert "  not read: q2/copy0.csv (a duplicate: the same content as q2/a.csv)" in text
     assert "... and 2 more not read" in text
+
+
+def _partnership_summary() -> tuple[RunSummary, BoardOutcome]:
+    """A run of a board covering two areas, each with its referral rate for the quarter."""
+    quarter = parse_quarter("2024-25-Q2")
+    board = Board(
+        "pan-dorset", "Pan-Dorset SCP", ("E06000058", "E06000059"), {}, {}, {}, Path("b.yaml")
+    )
+    compared = pd.DataFrame(
+        {
+            "indicator_id": "referral_rate",
+            "area_code": ["E06000058", "E06000059"],
+            "area_name": ["Bournemouth, Christchurch and Poole", "Dorset"],
+            "breakdown": "Total",
+            "source_type": "partner_return",
+            "period_end": date(2024, 9, 30),
+            "value": [539.5, 516.2],
+            "england_value": 515.7,
+            "sn_average": [434.8, 446.8],
+            "previous_value": [500.0, 400.0],
+            "change_pct": [7.9, 29.05],
+        }
+    )
+    values = pd.DataFrame({"indicator_id": ["referral_rate"], "decimals": [1], "unit": ["rate"]})
+    summary = RunSummary("r", quarter, "complete", Path("w"), [], [], values, compared)
+    outcome = BoardOutcome(board, "complete", [], [], True)
+    summary.boards = [outcome]
+    return summary, outcome
+
+
+def test_a_partnerships_figures_each_name_their_area() -> None:
+    summary, outcome = _partnership_summary()
+    lines = board_summary_lines(summary, outcome)
+    assert "    referral_rate (Bournemouth, Christchurch and Poole): 539.5" in "\n".join(lines)
+    assert "    referral_rate (Dorset): 516.2 (England 515.7, neighbours 446.8)" in lines
+    markdown = "\n".join(board_markdown(summary, outcome))
+    assert "| referral_rate | Dorset | Total | 516.2 | 515.7 | 446.8 |" in markdown
+    assert "| referral_rate | Dorset | Total | 400.0 | 516.2 | 29% |" in markdown
