@@ -90,14 +90,23 @@ def scaffold_board(
     """Write a new board's profile, README, empty local figure files and partner templates."""
     from lscb_metrics.publish import write_template
 
+    # The name heads the profile as a comment too: a line break would end the comment there and
+    # leave the rest of the name to be read as the profile's keys.
+    if not name.isprintable() or not name.strip():
+        raise ConfigurationError(f"the board's name must be one line of text, not {name!r}")
     lookup = la_lookup(load_areas(settings.reference_dir))
-    areas = []
+    areas: list[tuple[str, str]] = []
     for text in area_texts:
         found = lookup.get(text.strip())
         if found is None:
             raise ConfigurationError(
                 f"{text!r} is not a local authority code in the shipped DfE files; give the ONS "
                 "code (e.g. E08000035) or the DfE number (e.g. 383)"
+            )
+        # A profile naming an area twice is refused by every later command, for every board.
+        if (found[0], found[1]) in areas:
+            raise ConfigurationError(
+                f"{text!r} is {found[1]} ({found[0]}) again; give each area once"
             )
         areas.append((found[0], found[1]))
     # An area already covered is the cause to name, even where that board's folder is the one

@@ -36,3 +36,29 @@ def test_an_area_another_board_covers_is_named_with_that_board(project: Path, ca
         "southend",
         "thurrock",
     ]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--area", CORNWALL, "--area", "908", "--name", "Cornwall LSCB"],
+            "'908' is Cornwall (E06000052) again; give each area once",
+        ),
+        (
+            ["--area", CORNWALL, "--name", "Cornwall\nareas: [E06000033]"],
+            "the board's name must be one line of text",
+        ),
+    ],
+)
+def test_a_profile_later_commands_would_refuse_is_not_written(
+    project: Path, capsys, options: list[str], message: str
+) -> None:
+    # Cornwall given again by its DfE number, or a name whose line break would end the profile's
+    # heading comment: either profile, once written, would stop every board's runs.
+    assert main(["board", "init", *options]) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in (project / "schemas/boards").iterdir()) == [
+        "southend",
+        "thurrock",
+    ]
