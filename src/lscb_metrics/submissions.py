@@ -387,17 +387,21 @@ def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[
 
 def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> list[str]:
     """Returns each of the board's agencies should have sent for `quarter` that the run has no
-    accepted file for (from any of the board's areas)."""
+    accepted file for, for each of the board's areas (named where it covers several)."""
     received = {
-        (s.cover["agency_code"], s.cover["return_type"])
+        (s.cover["agency_code"], s.cover["return_type"], s.cover["area_code"])
         for s in for_board(used, board)
         if s.cover["period_end"] == quarter.end
     }
+    # Each area's figures come from its own returns: one area's return leaves the other's
+    # figures missing, so a partnership's return is missing for each area it has not come for.
+    several = len(board.areas) > 1
     return sorted(
-        f"{agency.code}: {return_type}"
+        f"{agency.code}: {return_type}{f' for {area}' if several else ''}"
         for agency in board.agencies.values()
         for return_type in agency.returns
-        if (agency.code, return_type) not in received
+        for area in board.areas
+        if (agency.code, return_type, area) not in received
     )
 
 
