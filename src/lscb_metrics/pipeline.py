@@ -586,6 +586,7 @@ def compute_run(
         reference, partner_facts, catalogue, agency_names, published, workers
     )
     rejected = [s for s in submissions if s.status == "rejected"]
+    withdrawn_ids = frozenset(w.submission_id for w in withdrawals)
     outcomes = [
         withdrawal_edition(
             replace(
@@ -593,6 +594,7 @@ def compute_run(
                     board_outcome(board, used, rejected, quarter, boards),
                     previous_board_runs,
                     publish_incomplete,
+                    withdrawn_ids,
                 ),
                 withdrawn=last_used_withdrawn(board, previous_board_runs, withdrawals),
             ),
@@ -753,15 +755,23 @@ def withdrawal_edition(
 
 
 def kept_edition(
-    outcome: BoardOutcome, previous_board_runs: pd.DataFrame | None, publish_incomplete: bool
+    outcome: BoardOutcome,
+    previous_board_runs: pd.DataFrame | None,
+    publish_incomplete: bool,
+    withdrawn: frozenset[str] = frozenset(),
 ) -> BoardOutcome:
     """`outcome`, its board's current edition kept when that is complete and the new one would
     not be: a run never replaces the last good published edition with a worse one (one early
-    return must not turn a complete quarter into an almost empty one), unless told to."""
+    return must not turn a complete quarter into an almost empty one), unless told to. An
+    edition built on a `withdrawn` submission is not good: the new one replaces it."""
     if outcome.outcome == "complete" or not outcome.has_returns or publish_incomplete:
         return outcome
     current = last_board_run(previous_board_runs, outcome.board.slug, published=True)
     if current is None or current["outcome"] != "complete":
+        return outcome
+    # Keeping it would leave figures published that the board has taken back.
+    used = current.get("submissions_used")
+    if used is not None and withdrawn & set(used):
         return outcome
     return replace(outcome, kept=str(current["period"]))
 

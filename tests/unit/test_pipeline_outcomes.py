@@ -149,3 +149,15 @@ def test_a_withdrawal_republishes_nothing_otherwise(
 ) -> None:
     given = replace(outcome(result, has_returns), withdrawn=withdrawn)
     assert withdrawal_edition(given, history, [], [], BOARDS) == given
+
+
+def test_a_complete_edition_built_on_a_withdrawn_submission_is_not_kept() -> None:
+    """A withdrawn return's figures must leave the published edition: the incomplete edition
+    computed without them replaces the complete one that shows them."""
+    history = runs(("southend", "2014-15 Q2", "complete", True)).assign(
+        submissions_used=[["S-1", "S-2"]]
+    )
+    replaced = kept_edition(outcome("incomplete"), history, False, frozenset({"S-2"}))
+    assert (replaced.kept, replaced.publishes) == (None, True)
+    kept = kept_edition(outcome("incomplete"), history, False, frozenset({"S-9"}))
+    assert (kept.kept, kept.publishes) == ("2014-15 Q2", False)
