@@ -605,7 +605,10 @@ def compute_run(
         )
         for board in run_boards
     ]
-    outcome = "complete" if all(o.outcome == "complete" for o in outcomes) else "incomplete"
+    # The run's record names every rejected file it saw, whichever board or quarter it is, so
+    # the run that saw one is incomplete; its boards' own outcomes say whose it was.
+    complete = not rejected and all(o.outcome == "complete" for o in outcomes)
+    outcome = "complete" if complete else "incomplete"
     missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
     relations = {
