@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from lscb_metrics.intake.budget import OverBudget, within_budget
 from lscb_metrics.intake.failures import Failure, failure
 from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.intake.rules import OVER_BUDGET, UNREADABLE, escaped
-from lscb_metrics.periods import Quarter
+from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.returns import (
     Cover,
     CoverField,
@@ -39,6 +39,7 @@ from lscb_metrics.returns.report import (
     verdict,
     write_validation_report,
 )
+from lscb_metrics.returns.validate import date_value
 from lscb_metrics.store import (
     KnownFile,
     Skipped,
@@ -309,13 +310,28 @@ def stated_cover(raw_cover: dict[str, Any], cover: Cover | None) -> dict[str, An
             "period_start": cover.period_start,
             "period_end": cover.period_end,
         }
+    period_start, period_end = stated_period(raw_cover)
     return {
         "return_type": _text(raw_cover.get("return_type")),
         "agency_code": _text(raw_cover.get("agency_code")),
         "area_code": _text(raw_cover.get("la_code")),
-        "period_start": None,
-        "period_end": None,
+        "period_start": period_start,
+        "period_end": period_end,
     }
+
+
+def stated_period(raw_cover: dict[str, Any]) -> tuple[date | None, date | None]:
+    """The raw cover's period where its dates are a financial quarter, else (None, None)."""
+    # A file rejected for its area or agency still names its quarter, and counts only there.
+    start = date_value(raw_cover.get("period_start"))
+    end = date_value(raw_cover.get("period_end"))
+    if start is None or end is None:
+        return None, None
+    try:
+        quarter_from_dates(start, end)
+    except PeriodError:
+        return None, None
+    return start, end
 
 
 def _text(value: Any) -> str | None:

@@ -1,17 +1,24 @@
-"""Which returns a board is missing for a quarter: each agency's, for each area it covers."""
+"""Submissions: which returns a board is missing for a quarter (each agency's, for each area it
+covers), and what a rejected file's cover says it is (`stated_cover`): its raw text, and its
+quarter where its dates are one, so that it counts against its own quarter alone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from lscb_metrics.boards import Board
+import pytest
+
+from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.periods import parse_quarter
+from lscb_metrics.pipeline import rejected_against
 from lscb_metrics.returns.spec import Agency
-from lscb_metrics.submissions import Submission, missing_returns
+from lscb_metrics.submissions import Submission, missing_returns, stated_cover
 
 Q3 = parse_quarter("2024-25-Q3")
 BCP, DORSET = "E06000058", "E06000059"
+BOARDS = load_boards()
+THURROCK = BOARDS.by_slug["thurrock"]
 
 
 def board(*areas: str) -> Board:
@@ -42,3 +49,46 @@ def test_a_partnerships_return_is_missing_for_each_area_it_has_not_come_for() ->
 def test_a_board_of_one_area_names_its_missing_returns_without_it() -> None:
     assert missing_returns([], Q3, board(DORSET)) == ["PD-CSC: referrals"]
     assert missing_returns([accepted(DORSET)], Q3, board(DORSET)) == []
+
+
+def raw(**fields: object) -> dict[str, object]:
+    """A raw cover: Southend's SEPT training return, sent in Thurrock's name (BRD-002)."""
+    return {
+        "return_type": "training",
+        "agency_code": "SEPT",
+        "la_code": "E06000034",
+        "period_start": "2014-10-01",
+        "period_end": "2014-12-31",
+    } | fields
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2014-10-01", "2014-12-31"),
+        (datetime(2014, 10, 1), datetime(2014, 12, 31)),  # Excel date cells
+        ("01/10/2014", "31/12/2014"),
+    ],
+)
+def test_a_cover_that_did_not_pass_keeps_its_quarter(start, end) -> None:
+    cover = stated_cover(raw(period_start=start, period_end=end), None)
+    assert (cover["period_start"], cover["period_end"]) == (date(2014, 10, 1), date(2014, 12, 31))
+    assert cover["area_code"] == "E06000034"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2014-10-01", "2014-11-30"), ("2014-10-01", None), ("soon", "2014-12-31")],
+)
+def test_dates_that_are_not_a_quarter_give_none(start, end) -> None:
+    cover = stated_cover(raw(period_start=start, period_end=end), None)
+    assert (cover["period_start"], cover["period_end"]) == (None, None)
+
+
+def test_a_file_rejected_for_its_area_counts_in_its_own_quarter_only() -> None:
+    """A Q3 file in Thurrock's name must not make Thurrock's Q2 run incomplete."""
+    rejected = Submission(
+        "S-1", "f.csv", "0" * 64, 1, datetime.now(UTC), cover=stated_cover(raw(), None)
+    )
+    assert rejected_against(rejected, THURROCK, BOARDS, parse_quarter("2014-15-Q3"))
+    assert not rejected_against(rejected, THURROCK, BOARDS, parse_quarter("2014-15-Q2"))
