@@ -215,7 +215,9 @@ def ingest(
         raw = read_return(file.path, context.specs, context.cover_fields)
     except UnreadableFile as error:
         submission.failures = [failure(UNREADABLE, name, problem=error.problem)]
-        submission.report = report_summary(submission.failures, {})
+        submission.report = report_summary(submission.failures, error.cover)
+        if error.cover:
+            submission.cover = stated_cover(error.cover, None)
         return submission
     result = validate_return(raw, context.specs, context.boards, context.la_lookup)
     submission.cover = stated_cover(raw.cover, result.cover)

@@ -40,14 +40,17 @@ class UnreadableFile(Exception):
     """A file that cannot be read at all; `problem` says why, for the partner, quoting nothing
     the file holds."""
 
-    def __init__(self, file_name: str, problem: str) -> None:
+    def __init__(self, file_name: str, problem: str, cover: dict | None = None) -> None:
         super().__init__(f"{file_name}: {problem}")
         self.file_name = file_name
         self.problem = problem
+        #: The cover fields read before the file was refused (a workbook refused for its Data
+        #: sheet still says whose and which quarter it is), else empty.
+        self.cover = cover or {}
 
-    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+    def __reduce__(self) -> tuple[type, tuple[str, str, dict]]:
         # raised in the file budget's worker process and again in the caller (intake.budget)
-        return (type(self), (self.file_name, self.problem))
+        return (type(self), (self.file_name, self.problem, self.cover))
 
 
 def file_bytes(path: Path, max_bytes: int, too_large: Callable[[int], str]) -> bytes:

@@ -227,21 +227,8 @@ def _xlsx_return(
     path: Path, content: bytes, specs: Mapping[str, ReturnSpec], cover_fields: Sequence[CoverField]
 ) -> RawReturn:
     """A return read from an Excel workbook."""
-    cover_rows, data_rows = _xlsx_sheets(path, content)
-    index = cover_index(cover_fields)
-    cover: dict[str, CellValue] = {}
-    cover_cells: dict[str, str] = {}
-    repeats: list[Repeat] = []
-    for number, cells in cover_rows:
-        label = _label(cell_at(cells, 0))
-        field = index.get(label_key(label))
-        if field is None:
-            continue  # titles, notes and instructions around the fields
-        if field in cover:
-            repeats.append(Repeat(field, label, f"{COVER_SHEET}!A{number}"))
-            continue
-        cover[field] = cell_at(cells, 1)
-        cover_cells[field] = f"{COVER_SHEET}!B{number}"
+    cover_rows, data_rows = _xlsx_sheets(path, content, cover_fields)
+    cover, cover_cells, repeats = _xlsx_cover(cover_rows, cover_fields)
     header = data_rows[0][1] if data_rows and data_rows[0][0] == HEADER_ROW else []
     body = [(number, cells) for number, cells in data_rows if number > HEADER_ROW]
     columns = _data_columns("xlsx", HEADER_ROW, header, body, _header_index(cover, specs))
@@ -256,21 +243,50 @@ def _xlsx_return(
     )
 
 
-def _xlsx_sheets(path: Path, content: bytes) -> tuple[Grid, Grid]:
-    """The non-blank rows of a workbook's Cover and Data sheets, as the partner sees them."""
+def _xlsx_cover(
+    cover_rows: Grid, cover_fields: Sequence[CoverField]
+) -> tuple[dict[str, CellValue], dict[str, str], list[Repeat]]:
+    """The cover fields of a Cover sheet's rows, the cells holding them, and fields repeated."""
+    index = cover_index(cover_fields)
+    cover: dict[str, CellValue] = {}
+    cover_cells: dict[str, str] = {}
+    repeats: list[Repeat] = []
+    for number, cells in cover_rows:
+        label = _label(cell_at(cells, 0))
+        field = index.get(label_key(label))
+        if field is None:
+            continue  # titles, notes and instructions around the fields
+        if field in cover:
+            repeats.append(Repeat(field, label, f"{COVER_SHEET}!A{number}"))
+            continue
+        cover[field] = cell_at(cells, 1)
+        cover_cells[field] = f"{COVER_SHEET}!B{number}"
+    return cover, cover_cells, repeats
+
+
+def _xlsx_sheets(
+    path: Path, content: bytes, cover_fields: Sequence[CoverField]
+) -> tuple[Grid, Grid]:
+    """The non-blank rows of a workbook's Cover and Data sheets, as the partner sees them; a
+    refusal once the Cover sheet is read carries its fields (UnreadableFile.cover)."""
     _check_workbook_file(path.name, content)
     values = _workbook(path.name, content, data_only=True)
     for sheet in values.worksheets:
         _check_extent(path.name, sheet.max_row, sheet.max_column)
     cover, data = _return_sheets(path.name, values)
-    _check_visible(path.name, cover, data)
-    _check_unmerged(path.name, data)
-    data_rows = sheet_grid(data)
-    _check_row_count(path.name, len(data_rows) - 1, "the Data sheet")
-    formulas = _workbook(path.name, content, data_only=False)
-    _check_formula_results(path.name, (cover, data), formulas)
     cover_rows = sheet_grid(cover)
-    _check_cell_lengths(path.name, [*cover_rows, *data_rows])
+    try:
+        _check_visible(path.name, cover, data)
+        _check_unmerged(path.name, data)
+        data_rows = sheet_grid(data)
+        _check_row_count(path.name, len(data_rows) - 1, "the Data sheet")
+        formulas = _workbook(path.name, content, data_only=False)
+        _check_formula_results(path.name, (cover, data), formulas)
+        _check_cell_lengths(path.name, [*cover_rows, *data_rows])
+    except UnreadableFile as error:
+        # Whose and which quarter it is, so that the refusal counts against that board alone.
+        error.cover = _xlsx_cover(cover_rows, cover_fields)[0]
+        raise
     return cover_rows, data_rows
 
 
