@@ -426,16 +426,17 @@ def write_annual_report(
     from lscb_metrics.intake.declarations import SpecError
     from lscb_metrics.publish.annual_report import (
         REPORTS_DIR,
+        financial_year,
         office_program,
         page_png,
         page_texts,
         pdf_of,
         screenshot_page,
         write_report,
-        year_end_of,
     )
 
-    year_end_of(year)  # a mistyped year fails before anything is read
+    # a mistyped year fails before anything is read; '2013/14' names the folder 2013-14
+    year = financial_year(year)
     run_settings = settings(warehouse=warehouse)
     if not run_settings.warehouse.is_file():
         print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)

@@ -157,6 +157,11 @@ def year_end_of(year: str) -> date:
         raise ReportError(f"year {year!r} is not a financial year such as 2013-14") from error
 
 
+def financial_year(year: str) -> str:
+    """The label '2013-14' of a year written as `year_end_of` takes it ('2013/14', ' 2013-14')."""
+    return year_label(year_end_of(year).year - 1)
+
+
 def read_report_data(
     warehouse: Path, board: Board, year: str, edition: Edition = PUBLIC
 ) -> ReportData:
