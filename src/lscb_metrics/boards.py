@@ -40,6 +40,15 @@ class Board:
         better ("the Southend LSCB business unit"); its name when the profile gives none."""
         return str(self.publication.get(SHORT_NAME) or self.name)
 
+    @property
+    def area_folders(self) -> tuple[tuple[str, str], ...]:
+        """(area, folder) for each area's scorecard, workbook and data chapter, the folder
+        relative to the edition's: the edition itself for a board of one area, a folder named
+        by its ONS code for each area of a partnership covering several."""
+        if len(self.areas) == 1:
+            return ((self.areas[0], ""),)
+        return tuple((area, area) for area in self.areas)
+
 
 @dataclass(frozen=True)
 class Boards:

@@ -428,10 +428,6 @@ def write_annual_report(
         REPORTS_DIR,
         financial_year,
         office_program,
-        page_png,
-        page_texts,
-        pdf_of,
-        screenshot_page,
         write_report,
     )
 
@@ -454,22 +450,33 @@ def write_annual_report(
         print(f"lscb-metrics: {error}", file=sys.stderr)
         return EXIT_ERROR
     [edition] = [edition for edition in EDITIONS if edition.name == edition_name]
-    out_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
-    files = write_report(run_settings.warehouse, board, year, out_dir, edition)
-    print(f"{board.name}, {year}: data chapter written ({edition.name} edition)")
-    print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
+    edition_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
     soffice = office_program()
+    for area, folder in board.area_folders:
+        out_dir = edition_dir / folder
+        files = write_report(run_settings.warehouse, board, year, out_dir, edition, area)
+        of_area = f", {area}" if folder else ""
+        print(f"{board.name}, {year}: data chapter written ({edition.name} edition{of_area})")
+        print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
+        chapter_pdf(files.docx, soffice)
+    return EXIT_OK
+
+
+def chapter_pdf(docx: Path, soffice: str | None) -> None:
+    """The data chapter `docx` as PDF, with a PNG of one of its pages, where LibreOffice
+    (`soffice`) is installed; what was written, printed."""
+    from lscb_metrics.publish.annual_report import page_png, page_texts, pdf_of, screenshot_page
+
     if soffice is None:
         print("  no PDF: LibreOffice (soffice) is not installed")
-        return EXIT_OK
-    pdf = pdf_of(files.docx, soffice)
+        return
+    pdf = pdf_of(docx, soffice)
     texts = page_texts(pdf)
     print(f"  {pdf} ({len(texts) or 'unknown number of'} pages)")
     page = screenshot_page(texts)
     picture = page_png(pdf, page, pdf.with_name(f"{pdf.stem}_page{page}.png"))
     if picture is not None:
         print(f"  {picture} (page {page})")
-    return EXIT_OK
 
 
 def _flows_module():

@@ -950,7 +950,11 @@ def publish_files(
     for board in boards:
         shutil.rmtree(incoming_folder(settings, board), ignore_errors=True)
         current = settings.curated_dir / board.slug
-        drawn[board.slug] = drawn_pngs(current / edition.name / CHARTS_DIR for edition in EDITIONS)
+        drawn[board.slug] = drawn_pngs(
+            current / edition.name / folder / CHARTS_DIR
+            for edition in EDITIONS
+            for _, folder in board.area_folders
+        )
     with edition_writers(min(len(jobs), workers)) as pool:
         futures = [
             pool.submit(
@@ -1056,17 +1060,26 @@ def write_edition_files(
     edition: Edition,
     drawn: Mapping[str, Path],
 ) -> list[Path]:
-    """The files of one edition of the board's quarter in `out`: open data, workbook and
-    scorecard with its charts (none where the warehouse has no scorecard for the quarter); the
-    PNG of a chart in `drawn` (`charts.drawn_pngs`) is copied rather than rendered."""
+    """The files of one edition of the board's quarter in `out`: open data, and for each of its
+    areas (`Board.area_folders`) workbook and scorecard with its charts (none where the
+    warehouse has no scorecard for the quarter); the PNG of a chart in `drawn`
+    (`charts.drawn_pngs`) is copied rather than rendered."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
 
     written = write_exports(warehouse_path, out, board, edition)
-    written.append(write_workbook(warehouse_path, out / WORKBOOK_FILE, quarter.end, board, edition))
-    try:
-        written += write_scorecard(warehouse_path, out, board, quarter.end, edition, drawn)
-    except ScorecardError as error:
-        print(f"{board.slug}: {edition.name} scorecard not written: {error}")
+    for area, folder in board.area_folders:
+        area_out = out / folder
+        written.append(
+            write_workbook(
+                warehouse_path, area_out / WORKBOOK_FILE, quarter.end, board, edition, area
+            )
+        )
+        try:
+            written += write_scorecard(
+                warehouse_path, area_out, board, quarter.end, edition, drawn, area
+            )
+        except ScorecardError as error:
+            print(f"{board.slug}: {edition.name} scorecard of {area} not written: {error}")
     return written
 
 

@@ -163,16 +163,20 @@ def financial_year(year: str) -> str:
 
 
 def read_report_data(
-    warehouse: Path, board: Board, year: str, edition: Edition = PUBLIC
+    warehouse: Path,
+    board: Board,
+    year: str,
+    edition: Edition = PUBLIC,
+    area_code: str | None = None,
 ) -> ReportData:
-    """The board's figures for financial year `year` ('2013-14') and a year earlier as `edition`
-    publishes them, with its scorecard's charts at the year's last quarter, from the warehouse
-    without writing to it."""
+    """The figures of the board's area `area_code` (default: its first) for financial year
+    `year` ('2013-14') and a year earlier as `edition` publishes them, with its scorecard's
+    charts at the year's last quarter, from the warehouse without writing to it."""
     end = year_end_of(year)
     earliest = shifted(end, -LOOK_BACK_YEARS)
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets)
-        area = board_area(connection, board.areas[0])
+        area = board_area(connection, area_code or board.areas[0])
         rows = figure_rows(
             connection,
             f"v.area_code = '{area.code}' AND v.period_end > DATE '{earliest.isoformat()}' "
@@ -184,7 +188,7 @@ def read_report_data(
             "pipeline for a quarter of that year or later first"
         )
     try:
-        charts = scorecard_charts(read_scorecard_data(warehouse, board, end, edition))
+        charts = scorecard_charts(read_scorecard_data(warehouse, board, end, edition, area.code))
     except ScorecardError:
         charts = {}  # no partner returns that quarter: the published figures have no charts
     snapshots = set(catalogue.index[catalogue["measure_type"].eq("snapshot")])
@@ -634,11 +638,16 @@ def report_stem(year: str) -> str:
 
 
 def write_report(
-    warehouse: Path, board: Board, year: str, out_dir: Path, edition: Edition = PUBLIC
+    warehouse: Path,
+    board: Board,
+    year: str,
+    out_dir: Path,
+    edition: Edition = PUBLIC,
+    area_code: str | None = None,
 ) -> ReportFiles:
-    """Write `edition`'s data chapter for `year` as DOCX and Markdown (with its charts as PNG
-    files in `charts/`) into `out_dir`."""
-    data = read_report_data(warehouse, board, year, edition)
+    """Write `edition`'s data chapter for `year` of the board's area `area_code` (default: its
+    first) as DOCX and Markdown (with its charts as PNG files in `charts/`) into `out_dir`."""
+    data = read_report_data(warehouse, board, year, edition, area_code)
     blocks = chapter_blocks(data)
     out_dir.mkdir(parents=True, exist_ok=True)
     chart_dir = out_dir / CHARTS_DIR

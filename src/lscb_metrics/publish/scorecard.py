@@ -199,14 +199,19 @@ def _neighbour_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> l
 
 
 def read_scorecard_data(
-    warehouse: Path, board: Board, period_end: date | None = None, edition: Edition = PUBLIC
+    warehouse: Path,
+    board: Board,
+    period_end: date | None = None,
+    edition: Edition = PUBLIC,
+    area_code: str | None = None,
 ) -> ScorecardData:
-    """The board's figures at `period_end` (default: its latest quarter), their history and
-    neighbours as `edition` shows them, read from the warehouse without writing to it."""
+    """The figures of the board's area `area_code` (default: its first) at `period_end`
+    (default: its latest quarter), their history and neighbours as `edition` shows them, read
+    from the warehouse without writing to it."""
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets)
         sources = published_sources(connection)
-        area = board_area(connection, board.areas[0])
+        area = board_area(connection, area_code or board.areas[0])
         period_end = period_end or _latest_partner_period(connection, area.code)
         up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
         own = figure_rows(connection, f"v.area_code = {_sql_text(area.code)} AND {up_to}")
@@ -777,11 +782,13 @@ def write_scorecard(
     period_end: date | None = None,
     edition: Edition = PUBLIC,
     drawn: Mapping[str, Path] | None = None,
+    area_code: str | None = None,
 ) -> list[Path]:
     """Write `scorecard.html` and `charts/<indicator>_{trend,years,neighbours}.{svg,png}` of
-    `edition` for the board's quarter ending `period_end` (default: its latest) into `out_dir`;
-    the paths written. PNGs of charts in `drawn` (see `charts.drawn_pngs`) are copied."""
-    data = read_scorecard_data(warehouse, board, period_end, edition)
+    `edition` for the board's area `area_code` (default: its first) and quarter ending
+    `period_end` (default: its latest) into `out_dir`; the paths written. PNGs of charts in
+    `drawn` (see `charts.drawn_pngs`) are copied."""
+    data = read_scorecard_data(warehouse, board, period_end, edition, area_code)
     charts = scorecard_charts(data)
     chart_dir = out_dir / CHARTS_DIR
     chart_dir.mkdir(parents=True, exist_ok=True)

@@ -140,17 +140,22 @@ class SheetTable:
 
 
 def write_workbook(
-    warehouse: Path, out_path: Path, period_end: date, board: Board, edition: Edition = PUBLIC
+    warehouse: Path,
+    out_path: Path,
+    period_end: date,
+    board: Board,
+    edition: Edition = PUBLIC,
+    area_code: str | None = None,
 ) -> Path:
-    """Write `edition`'s report writers' workbook for the board's area at `period_end` (a
-    quarter end) and the same point a year earlier, beside England, region and statistical
-    neighbours."""
+    """Write `edition`'s report writers' workbook for the board's area `area_code` (default: its
+    first) at `period_end` (a quarter end) and the same point a year earlier, beside England,
+    region and statistical neighbours."""
     if quarter_of(period_end).end != period_end:
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
     year_before = date(period_end.year - 1, period_end.month, period_end.day)
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets)
-        area = board_area(connection, board.areas[0])
+        area = board_area(connection, area_code or board.areas[0])
         where = (
             f"v.area_code = '{area.code}' "
             f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"
