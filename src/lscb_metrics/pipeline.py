@@ -587,11 +587,12 @@ def compute_run(
     )
     rejected = [s for s in submissions if s.status == "rejected"]
     withdrawn_ids = frozenset(w.submission_id for w in withdrawals)
+    counted = [s for s in rejected if counts_in_run(s, naive_utc(started_at))]
     outcomes = [
         withdrawal_edition(
             replace(
                 kept_edition(
-                    board_outcome(board, used, rejected, quarter, boards),
+                    board_outcome(board, used, counted, quarter, boards),
                     previous_board_runs,
                     publish_incomplete,
                     withdrawn_ids,
@@ -600,7 +601,7 @@ def compute_run(
             ),
             previous_board_runs,
             used,
-            rejected,
+            counted,
             boards,
         )
         for board in run_boards
@@ -790,6 +791,14 @@ def last_board_run(
     if published:
         runs = runs[runs["published"].fillna(False).astype(bool)]
     return None if runs.empty else runs.sort_values("started_at").iloc[-1]
+
+
+def counts_in_run(submission: Submission, run_started: datetime) -> bool:
+    """True when a rejected file can count against a board's quarter in the run that began at
+    `run_started` (naive UTC): always where its cover names its quarter; otherwise only in the
+    run that received it, so that an unreadable file left in the folder does not hold back
+    every board's quarters for as long as it stays (it stays named in every run's summary)."""
+    return submission.cover.get("period_end") is not None or submission.received_at >= run_started
 
 
 def rejected_against(

@@ -15,6 +15,7 @@ from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import (
     BoardOutcome,
+    counts_in_run,
     kept_edition,
     last_used_withdrawn,
     rejected_against,
@@ -161,3 +162,17 @@ def test_a_complete_edition_built_on_a_withdrawn_submission_is_not_kept() -> Non
     assert (replaced.kept, replaced.publishes) == (None, True)
     kept = kept_edition(outcome("incomplete"), history, False, frozenset({"S-9"}))
     assert (kept.kept, kept.publishes) == ("2014-15 Q2", False)
+
+
+def test_a_file_naming_no_quarter_counts_only_in_the_run_that_received_it() -> None:
+    """An unreadable file left in the folder must not hold back every board's quarters for as
+    long as it stays; a file naming its quarter counts in that quarter whenever it is run."""
+    run_started = datetime(2015, 1, 10, 9, 0)
+    unreadable = rejected()
+    unreadable.received_at = run_started
+    assert counts_in_run(unreadable, run_started)
+    unreadable.received_at = datetime(2014, 10, 5, 9, 0)  # received by an earlier run
+    assert not counts_in_run(unreadable, run_started)
+    named = rejected(area_code="E06000033", period_end=Q2.end)
+    named.received_at = datetime(2014, 10, 5, 9, 0)
+    assert counts_in_run(named, run_started)
