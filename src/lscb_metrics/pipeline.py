@@ -469,14 +469,14 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
 class BoardOutcome:
     """How one board fared in a run: its outcome, the returns it is missing, its rejected
     files, whether it has accepted returns for the quarter, and whether its new edition is
-    published (`kept`: the complete edition an incomplete one would have replaced)."""
+    published (`kept`: the edition kept instead, being complete or of a later quarter)."""
 
     board: Board
     outcome: str
     missing: list[str]
     rejected: list[str]
     has_returns: bool
-    kept: str | None = None  # quarter of the complete edition kept instead of this incomplete one
+    kept: str | None = None  # quarter of the edition kept instead of this run's (see kept_edition)
     #: Withdrawn submissions the board's last run used: this run's figures drop them.
     withdrawn: tuple[str, ...] = ()
     #: The quarter of the board's current edition, published again without `withdrawn`.
@@ -596,6 +596,7 @@ def compute_run(
                     previous_board_runs,
                     publish_incomplete,
                     withdrawn_ids,
+                    quarter,
                 ),
                 withdrawn=last_used_withdrawn(board, previous_board_runs, withdrawals),
             ),
@@ -763,21 +764,29 @@ def kept_edition(
     previous_board_runs: pd.DataFrame | None,
     publish_incomplete: bool,
     withdrawn: frozenset[str] = frozenset(),
+    quarter: Quarter | None = None,
 ) -> BoardOutcome:
-    """`outcome`, its board's current edition kept when that is complete and the new one would
-    not be: a run never replaces the last good published edition with a worse one (one early
-    return must not turn a complete quarter into an almost empty one), unless told to. An
-    edition built on a `withdrawn` submission is not good: the new one replaces it."""
-    if outcome.outcome == "complete" or not outcome.has_returns or publish_incomplete:
+    """`outcome`, its board's current edition kept when the new one would be worse: a run never
+    replaces the last good published edition with an incomplete one (one early return must not
+    turn a complete quarter into an almost empty one) unless told to, nor an edition of a later
+    quarter than the run's `quarter` with an older one. An edition built on a `withdrawn`
+    submission is not good: the new one replaces it."""
+    if not outcome.has_returns:
         return outcome
     current = last_board_run(previous_board_runs, outcome.board.slug, published=True)
-    if current is None or current["outcome"] != "complete":
+    if current is None:
         return outcome
     # Keeping it would leave figures published that the board has taken back.
     used = current.get("submissions_used")
     if used is not None and withdrawn & set(used):
         return outcome
-    return replace(outcome, kept=str(current["period"]))
+    later = quarter is not None and parse_quarter(str(current["period"])) > quarter
+    worse = (
+        outcome.outcome != "complete"
+        and current["outcome"] == "complete"
+        and not publish_incomplete
+    )
+    return replace(outcome, kept=str(current["period"])) if later or worse else outcome
 
 
 def last_board_run(

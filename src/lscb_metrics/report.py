@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lscb_metrics.periods import parse_quarter
 from lscb_metrics.returns.report import REPORT_HTML
 from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
@@ -215,6 +216,12 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         lines.append(
             f"  No accepted returns for {summary.quarter.label}: its last published edition "
             "is unchanged."
+        )
+        return lines
+    if outcome.kept is not None and parse_quarter(outcome.kept) > summary.quarter:
+        lines.append(
+            f"  Its {outcome.kept} edition is of a later quarter and stays published; this "
+            f"run's figures for {summary.quarter.label} are in the warehouse."
         )
         return lines
     if outcome.kept is not None:

@@ -176,3 +176,13 @@ def test_a_file_naming_no_quarter_counts_only_in_the_run_that_received_it() -> N
     named = rejected(area_code="E06000033", period_end=Q2.end)
     named.received_at = datetime(2014, 10, 5, 9, 0)
     assert counts_in_run(named, run_started)
+
+
+def test_an_earlier_quarter_never_replaces_a_later_edition() -> None:
+    """Running 2014-15 Q2 again after Q3 was published records its figures but keeps the Q3
+    edition, complete or not: the board's website shows its latest quarter."""
+    history = runs(("southend", "2014-15 Q3", "incomplete", True))
+    again = kept_edition(outcome("complete"), history, True, quarter=Q2)
+    assert (again.kept, again.publishes) == ("2014-15 Q3", False)
+    same = kept_edition(outcome("complete"), history, True, quarter=parse_quarter("2014-15-Q3"))
+    assert (same.kept, same.publishes) == (None, True)
