@@ -184,8 +184,10 @@ def rejection_line(submission: Submission) -> str:
 
 
 def revision_lines(summary: RunSummary) -> list[str]:
-    """REV-001's message for each figure a resubmission revised beyond the usual range."""
-    return [revision_message(revision) for revision in summary.revisions]
+    """REV-001's message for each figure of the run's boards' areas that a resubmission revised
+    beyond the usual range (audit.revisions keeps every board's)."""
+    areas = {area for outcome in summary.boards for area in outcome.board.areas}
+    return [revision_message(r) for r in summary.revisions if r.area_code in areas]
 
 
 def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:

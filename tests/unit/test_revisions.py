@@ -138,8 +138,31 @@ def test_the_run_summary_names_ten_rejected_files_and_counts_the_rest() -> None:
         "r", parse_quarter("2014-15-Q2"), "incomplete", "w", rejected, [], None, None
     )
     summary.revisions = run_revisions(912, 8) * 12
+    summary.boards = [board_outcome("southend")]
     lines = run_summary_text(summary).splitlines()
     assert sum(line.startswith("  rejected: ") for line in lines) == LISTED == 10
     assert "  ... and 15 more rejected (audit.submissions)" in lines
     assert sum(line.startswith("  revised: ") for line in lines) == LISTED
     assert "  ... and 2 more revised (audit.revisions)" in lines
+
+
+def board_outcome(slug: str) -> object:
+    """A shipped board's outcome without returns, as a run of that board alone has it."""
+    from lscb_metrics.boards import load_boards
+    from lscb_metrics.pipeline import BoardOutcome
+
+    return BoardOutcome(load_boards().by_slug[slug], "no returns", [], [], False)
+
+
+def test_a_run_of_one_board_lists_that_boards_revisions_alone() -> None:
+    """Revisions are found over every board's submissions (audit.revisions keeps them all), but
+    a run of Thurrock alone does not tell its manager about Southend's figures."""
+    from lscb_metrics.pipeline import RunSummary
+    from lscb_metrics.report import revision_lines
+
+    summary = RunSummary("r", parse_quarter("2014-15-Q2"), "complete", "w", [], [], None, None)
+    summary.revisions = run_revisions(912, 8)  # Southend's (E06000033)
+    summary.boards = [board_outcome("thurrock")]
+    assert revision_lines(summary) == []
+    summary.boards = [board_outcome("southend")]
+    assert len(revision_lines(summary)) == 1
