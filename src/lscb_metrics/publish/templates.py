@@ -43,6 +43,7 @@ from lscb_metrics.returns.spec import (
 # The input message of a column is the hint the validator gives when the column is wrong, so
 # the partner reads the same advice before and after sending.
 from lscb_metrics.returns.validate import _hint as entry_hint
+from lscb_metrics.xlsx import workbook_bytes
 
 GUIDANCE_SHEET = "Guidance"
 COVER_FIRST_ROW = 3
@@ -89,7 +90,8 @@ def write_template(
     _write_data(workbook.create_sheet(DATA_SHEET), spec)
     _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(out_path)
+    # The same template gives the same bytes each edition: a partner's copy is visibly current.
+    out_path.write_bytes(workbook_bytes(workbook))
     return out_path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -284,3 +285,11 @@ def test_the_demo_boards_templates_keep_their_own_names_and_codes(
     assert workbook["Cover"]["C5"].value.startswith(
         "ONS code (E06000033) or DfE three-digit number (882)"
     )
+
+
+def test_a_template_written_again_has_the_same_bytes(schemas_dir: Path, tmp_path: Path) -> None:
+    """Each edition writes the partner templates again: unchanged, they must not look new."""
+    first = write_template("training", schemas_dir, tmp_path / "a.xlsx", SOUTHEND).read_bytes()
+    time.sleep(1.1)  # openpyxl stamps the time of saving, to the second
+    again = write_template("training", schemas_dir, tmp_path / "b.xlsx", SOUTHEND).read_bytes()
+    assert first == again
