@@ -621,7 +621,7 @@ def compute_run(
                 "audit.submissions",
             ),
             withdrawals,
-        ),
+        ).astype({"version": "Int64"}),  # earlier warehouses kept it as a decimal
         WITHDRAWALS: withdrawals_table(withdrawals),
         "audit.validation_failures": with_earlier_records(
             failures_table(submissions), settings.warehouse, "audit.validation_failures"

@@ -450,7 +450,7 @@ def submissions_table(submissions: list[Submission]) -> pd.DataFrame:
             for s in sorted(submissions, key=lambda s: s.submission_id)
         ],
         columns=list(SUBMISSION_COLUMNS),
-    )
+    ).astype({"version": "Int64"})  # a whole number; none for a rejected file
 
 
 def failures_table(submissions: list[Submission]) -> pd.DataFrame:

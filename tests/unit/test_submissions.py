@@ -13,7 +13,12 @@ from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import rejected_against
 from lscb_metrics.returns.spec import Agency
-from lscb_metrics.submissions import Submission, missing_returns, stated_cover
+from lscb_metrics.submissions import (
+    Submission,
+    missing_returns,
+    stated_cover,
+    submissions_table,
+)
 
 Q3 = parse_quarter("2024-25-Q3")
 BCP, DORSET = "E06000058", "E06000059"
@@ -92,3 +97,13 @@ def test_a_file_rejected_for_its_area_counts_in_its_own_quarter_only() -> None:
     )
     assert rejected_against(rejected, THURROCK, BOARDS, parse_quarter("2014-15-Q3"))
     assert not rejected_against(rejected, THURROCK, BOARDS, parse_quarter("2014-15-Q2"))
+
+
+def test_a_version_is_a_whole_number_and_none_for_a_rejected_file() -> None:
+    first = accepted(DORSET)
+    first.status, first.version = "accepted", 1
+    refused = Submission("S-2", "b.csv", "1" * 64, 1, datetime.now(UTC))
+    table = submissions_table([first, refused])
+    assert str(table["version"].dtype) == "Int64"
+    versions = table.set_index("submission_id")["version"]
+    assert versions[first.submission_id] == 1 and versions.isna()["S-2"]
