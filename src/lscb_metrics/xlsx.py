@@ -1,4 +1,5 @@
-"""XLSX bytes that depend only on a workbook's contents, so regenerated files are identical.
+"""XLSX (and DOCX) bytes that depend only on a document's contents, so regenerated files are
+identical.
 
 openpyxl stamps the zip entries and the document properties with the time of saving; fixing
 both makes the same workbook give the same bytes (and the same SHA-256) every time.
@@ -18,7 +19,8 @@ _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms
 
 
 def reproducible_xlsx(content: bytes, stamp: datetime = DEFAULT_TIME) -> bytes:
-    """XLSX `content` with every zip entry and the created/modified properties set to `stamp`."""
+    """XLSX `content` (or any Office Open XML file's, such as DOCX) with every zip entry and the
+    created/modified properties set to `stamp`."""
     core_time = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,13 @@ def test_the_internal_edition_quotes_small_counts_of_children_exactly(
         "Deaths of children under 1 year fell from 6 [infant_deaths E06000033 2012-13 Q4] to 5 "
         "[infant_deaths E06000033 2013-14 Q4] (a change for the better)."
     ]
+
+
+def test_the_chapter_written_again_has_the_same_bytes(
+    files: ReportFiles, demo_warehouse: Path, demo_board: Any, tmp_path: Path
+) -> None:
+    """Written again from the same warehouse, the chapter is the same file (python-docx stamps
+    the time of saving, which would make every copy look changed)."""
+    time.sleep(2.1)  # past a zip entry's two-second resolution
+    again = write_report(demo_warehouse, demo_board, YEAR, tmp_path)
+    assert again.docx.read_bytes() == files.docx.read_bytes()
