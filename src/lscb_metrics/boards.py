@@ -41,13 +41,16 @@ class Board:
         return str(self.publication.get(SHORT_NAME) or self.name)
 
     @property
+    def covers_several(self) -> bool:
+        """True for a partnership covering more than one area, whose outputs name each area."""
+        return len(self.areas) > 1
+
+    @property
     def area_folders(self) -> tuple[tuple[str, str], ...]:
         """(area, folder) for each area's scorecard, workbook and data chapter, the folder
         relative to the edition's: the edition itself for a board of one area, a folder named
         by its ONS code for each area of a partnership covering several."""
-        if len(self.areas) == 1:
-            return ((self.areas[0], ""),)
-        return tuple((area, area) for area in self.areas)
+        return tuple((area, area if self.covers_several else "") for area in self.areas)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,6 @@ from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
 from lscb_metrics.validation_cache import Pack
 from lscb_metrics.withdraw import (
     WITHDRAWALS,
-    Withdrawal,
     load_withdrawals,
     marked_withdrawn,
     set_aside,
@@ -587,26 +586,17 @@ def compute_run(
     )
     rejected = [s for s in submissions if s.status == "rejected"]
     withdrawn_ids = frozenset(w.submission_id for w in withdrawals)
-    counted = [s for s in rejected if counts_in_run(s, naive_utc(started_at))]
-    outcomes = [
-        withdrawal_edition(
-            replace(
-                kept_edition(
-                    board_outcome(board, used, counted, quarter, boards),
-                    previous_board_runs,
-                    publish_incomplete,
-                    withdrawn_ids,
-                    quarter,
-                ),
-                withdrawn=last_used_withdrawn(board, previous_board_runs, withdrawals),
-            ),
-            previous_board_runs,
-            used,
-            counted,
-            boards,
+    run_started = naive_utc(started_at)
+    counted = [s for s in rejected if counts_in_run(s, run_started)]
+    outcomes = []
+    for board in run_boards:
+        outcome = board_outcome(board, used, counted, quarter, boards)
+        outcome = kept_edition(
+            outcome, previous_board_runs, publish_incomplete, withdrawn_ids, quarter
         )
-        for board in run_boards
-    ]
+        withdrawn = last_used_withdrawn(board, previous_board_runs, withdrawn_ids)
+        outcome = replace(outcome, withdrawn=withdrawn)
+        outcomes.append(withdrawal_edition(outcome, previous_board_runs, used, counted, boards))
     # The run's record names every rejected file it saw, whichever board or quarter it is, so
     # the run that saw one is incomplete; its boards' own outcomes say whose it was.
     complete = not rejected and all(o.outcome == "complete" for o in outcomes)
@@ -727,14 +717,13 @@ def board_outcome(
 
 
 def last_used_withdrawn(
-    board: Board, previous_board_runs: pd.DataFrame | None, withdrawals: list[Withdrawal]
+    board: Board, previous_board_runs: pd.DataFrame | None, withdrawn: frozenset[str]
 ) -> tuple[str, ...]:
-    """The withdrawn submissions among those the board's last run used (its figures in the
+    """The `withdrawn` submissions among those the board's last run used (its figures in the
     warehouse, and perhaps its published edition, still hold them)."""
     last = last_board_run(previous_board_runs, board.slug)
-    if last is None or not withdrawals:
+    if last is None or not withdrawn:
         return ()
-    withdrawn = {w.submission_id for w in withdrawals}
     return tuple(sorted(set(last["submissions_used"]) & withdrawn))
 
 

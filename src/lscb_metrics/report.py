@@ -236,13 +236,12 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
     if summary.files:
         lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
     headlines = headline_rows(summary, board)
-    # A partnership's areas each have a line per figure: each line names its area.
-    several = len(board.areas) > 1
     if not headlines.empty:
         lines.append(f"  Figures for {summary.quarter.label} (England, statistical neighbours):")
         lines += [
             f"    {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}"
-            f"{' (' + r.area + ')' if several else ''}: "
+            # a partnership has a line per figure for each area: each names its area
+            f"{' (' + r.area + ')' if board.covers_several else ''}: "
             f"{r.value} (England {r.england}, neighbours {r.neighbours})"
             for r in headlines.itertuples()
         ]

@@ -413,9 +413,8 @@ def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> l
     }
     # Each area's figures come from its own returns: one area's return leaves the other's
     # figures missing, so a partnership's return is missing for each area it has not come for.
-    several = len(board.areas) > 1
     return sorted(
-        f"{agency.code}: {return_type}{f' for {area}' if several else ''}"
+        f"{agency.code}: {return_type}{f' for {area}' if board.covers_several else ''}"
         for agency in board.agencies.values()
         for return_type in agency.returns
         for area in board.areas

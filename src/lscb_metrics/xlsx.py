@@ -18,9 +18,9 @@ DEFAULT_TIME = datetime(2014, 1, 1)
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def reproducible_xlsx(content: bytes, stamp: datetime = DEFAULT_TIME) -> bytes:
-    """XLSX `content` (or any Office Open XML file's, such as DOCX) with every zip entry and the
-    created/modified properties set to `stamp`."""
+def reproducible_ooxml(content: bytes, stamp: datetime = DEFAULT_TIME) -> bytes:
+    """Office Open XML `content` (XLSX, DOCX) with every zip entry and the created/modified
+    properties set to `stamp`."""
     core_time = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with (
@@ -42,4 +42,4 @@ def workbook_bytes(workbook: Workbook, stamp: datetime = DEFAULT_TIME) -> bytes:
     """The workbook saved as reproducible XLSX bytes."""
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return reproducible_xlsx(buffer.getvalue(), stamp)
+    return reproducible_ooxml(buffer.getvalue(), stamp)

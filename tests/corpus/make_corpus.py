@@ -29,7 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from lscb_metrics.intake.read import MB
 from lscb_metrics.returns.read import MAX_CELL_CHARS, MAX_FILE_MB, MAX_ROWS, MAX_UNPACKED_MB
-from lscb_metrics.xlsx import reproducible_xlsx, workbook_bytes
+from lscb_metrics.xlsx import reproducible_ooxml, workbook_bytes
 
 CORPUS_DIR = Path(__file__).resolve().parent
 OVERSIZED = "oversized.csv"
@@ -178,7 +178,7 @@ def with_member(content: bytes, name: str, change: Callable[[bytes], bytes]) -> 
         for info in source.infolist():
             payload = source.read(info.filename)
             target.writestr(info.filename, change(payload) if info.filename == name else payload)
-    return reproducible_xlsx(out.getvalue())
+    return reproducible_ooxml(out.getvalue())
 
 
 def with_member_added(content: bytes, name: str, payload: bytes) -> bytes:
@@ -191,7 +191,7 @@ def with_member_added(content: bytes, name: str, payload: bytes) -> bytes:
         for info in source.infolist():
             target.writestr(info.filename, source.read(info.filename))
         target.writestr(name, payload)
-    return reproducible_xlsx(out.getvalue())
+    return reproducible_ooxml(out.getvalue())
 
 
 def zip_bytes(members: Sequence[tuple[str, bytes]]) -> bytes:

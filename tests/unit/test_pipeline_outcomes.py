@@ -22,7 +22,6 @@ from lscb_metrics.pipeline import (
     withdrawal_edition,
 )
 from lscb_metrics.submissions import Submission
-from lscb_metrics.withdraw import Withdrawal
 
 BOARDS = load_boards()
 SOUTHEND, THURROCK = BOARDS.by_slug["southend"], BOARDS.by_slug["thurrock"]
@@ -103,21 +102,15 @@ def test_a_complete_edition_or_one_without_returns_is_left_as_it_is() -> None:
     assert none.kept is None and not none.publishes
 
 
-def withdrawal(submission_id: str) -> Withdrawal:
-    return Withdrawal(
-        submission_id, "0" * 64, "f.csv", "sent twice", "manager", datetime(2014, 11, 1)
-    )
-
-
 def test_a_withdrawn_submission_the_board_last_used_is_named() -> None:
     """Its figures in the warehouse still hold it until a run commits without it."""
     history = runs(("southend", "2014-15 Q2", "complete", True)).assign(
         submissions_used=[["S-1", "S-2"]]
     )
-    assert last_used_withdrawn(SOUTHEND, history, [withdrawal("S-2")]) == ("S-2",)
-    assert last_used_withdrawn(SOUTHEND, history, [withdrawal("S-9")]) == ()
-    assert last_used_withdrawn(THURROCK, history, [withdrawal("S-2")]) == ()
-    assert last_used_withdrawn(SOUTHEND, history, []) == ()
+    assert last_used_withdrawn(SOUTHEND, history, frozenset({"S-2"})) == ("S-2",)
+    assert last_used_withdrawn(SOUTHEND, history, frozenset({"S-9"})) == ()
+    assert last_used_withdrawn(THURROCK, history, frozenset({"S-2"})) == ()
+    assert last_used_withdrawn(SOUTHEND, history, frozenset()) == ()
 
 
 def test_a_withdrawal_without_returns_publishes_the_current_edition_again() -> None:

@@ -73,7 +73,7 @@ from lscb_metrics.publish.sentences import (
 )
 from lscb_metrics.publish.workbook import SOURCE_NAMES
 from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SYMBOL_NOTES
-from lscb_metrics.xlsx import reproducible_xlsx
+from lscb_metrics.xlsx import reproducible_ooxml
 
 TOTAL = "Total"
 #: `report_year` of the rows a chapter quotes: the year's figure, and the one it is compared with.
@@ -664,7 +664,7 @@ def write_report(
     document = io.BytesIO()
     docx_document(blocks, edition.marking).save(document)
     # The same chapter gives the same bytes each time it is written (python-docx stamps the time).
-    docx_path.write_bytes(reproducible_xlsx(document.getvalue()))
+    docx_path.write_bytes(reproducible_ooxml(document.getvalue()))
     markdown_path = out_dir / f"{stem}.md"
     markdown_path.write_text(markdown_text(blocks, edition.marking), encoding="utf-8", newline="\n")
     return ReportFiles(docx_path, markdown_path, charts)
