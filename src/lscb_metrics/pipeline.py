@@ -100,6 +100,7 @@ from lscb_metrics.submissions import (
     archive,
     budgeted_ingest,
     choose_submissions,
+    corrected_rejections,
     discover_returns,
     failures_table,
     flag_unusual_values,
@@ -509,6 +510,8 @@ class RunSummary:
     revisions: list[Revision] = field(default_factory=list)
     #: Entries of the input folders the run did not read (audit.skipped_entries).
     skipped: list[Skipped] = field(default_factory=list)
+    #: Rejected files a later valid file corrected (`submissions.corrected_rejections`).
+    corrected: frozenset[str] = frozenset()
 
     @property
     def writes(self) -> bool:
@@ -587,7 +590,10 @@ def compute_run(
     rejected = [s for s in submissions if s.status == "rejected"]
     withdrawn_ids = frozenset(w.submission_id for w in withdrawals)
     run_started = naive_utc(started_at)
-    counted = [s for s in rejected if counts_in_run(s, run_started)]
+    corrected = corrected_rejections(submissions)
+    counted = [
+        s for s in rejected if counts_in_run(s, run_started) and s.submission_id not in corrected
+    ]
     outcomes = []
     for board in run_boards:
         outcome = board_outcome(board, used, counted, quarter, boards)
@@ -597,10 +603,10 @@ def compute_run(
         withdrawn = last_used_withdrawn(board, previous_board_runs, withdrawn_ids)
         outcome = replace(outcome, withdrawn=withdrawn)
         outcomes.append(withdrawal_edition(outcome, previous_board_runs, used, counted, boards))
-    # The run's record names every rejected file it saw, whichever board or quarter it is, so
-    # the run that saw one is incomplete; its boards' own outcomes say whose it was.
-    complete = not rejected and all(o.outcome == "complete" for o in outcomes)
-    outcome = "complete" if complete else "incomplete"
+    # The run's record names every rejected file it saw; only those counted against a board's
+    # quarter make the run incomplete, so one left in the folder for another quarter, or since
+    # corrected, does not make every later run incomplete.
+    outcome = "complete" if all(o.outcome == "complete" for o in outcomes) else "incomplete"
     missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
     relations = {
@@ -647,6 +653,7 @@ def compute_run(
     summary.boards = outcomes
     summary.revisions = revised
     summary.skipped = skipped or []
+    summary.corrected = corrected
     return RunPlan(summary, relations, run_record, catalogue)
 
 
@@ -880,7 +887,9 @@ def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:
     frames = {
         VALUES: plan.relations[VALUES],
         COMPARISONS: plan.relations[COMPARISONS],
-        RUNS: run_accounting(plan.run_record, plan.relations["audit.submissions"]),
+        RUNS: run_accounting(
+            plan.run_record, plan.relations["audit.submissions"], plan.relations[BOARD_RUNS]
+        ),
     }
     return check_frames(frames, plan.catalogue, docs_dir)
 

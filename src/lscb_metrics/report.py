@@ -147,7 +147,11 @@ def run_summary_text(summary: RunSummary) -> str:
         if len(summary.skipped) > LISTED:
             lines.append(f"  ... and {len(summary.skipped) - LISTED:,} more not read")
     rejected = [s for s in summary.submissions if s.status == "rejected"]
-    lines += [f"  rejected: {rejection_line(s)}" for s in rejected[:LISTED]]
+    lines += [
+        f"  rejected: {rejection_line(s)}"
+        + ("; corrected by a later file" if s.submission_id in summary.corrected else "")
+        for s in rejected[:LISTED]
+    ]
     if len(rejected) > LISTED:
         lines.append(f"  ... and {len(rejected) - LISTED:,} more rejected (audit.submissions)")
     revised = revision_lines(summary)

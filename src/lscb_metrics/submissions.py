@@ -403,6 +403,29 @@ def choose_submissions(submissions: list[Submission], quarter: Quarter) -> list[
     return sorted(latest.values(), key=lambda s: s.submission_id)
 
 
+#: Statuses of a file that passed validation, whether or not this run uses it.
+VALID_STATUSES = ("accepted", "superseded", "not_in_run")
+
+
+def corrected_rejections(submissions: list[Submission]) -> frozenset[str]:
+    """Ids of rejected files that a valid file for the same area, agency, return and quarter
+    followed in order of receipt: the partner's correction, which replaces them as a
+    resubmission replaces an accepted file. A valid file received before a rejected one does not
+    correct it (the later file was meant to replace it, and failed)."""
+    latest_valid: dict[tuple[Any, ...], tuple[datetime, str]] = {}
+    for submission in submissions:
+        if submission.status in VALID_STATUSES:
+            order = (submission.received_at, submission.file_path)
+            latest_valid[submission.key] = max(latest_valid.get(submission.key, order), order)
+    return frozenset(
+        s.submission_id
+        for s in submissions
+        if s.status == "rejected"
+        and None not in s.key
+        and latest_valid.get(s.key, (datetime.min, "")) > (s.received_at, s.file_path)
+    )
+
+
 def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> list[str]:
     """Returns each of the board's agencies should have sent for `quarter` that the run has no
     accepted file for, for each of the board's areas (named where it covers several)."""

@@ -63,8 +63,8 @@ def test_demo_warehouse_passes_and_builds_data_docs(demo_warehouse: Path, tmp_pa
 def test_corrupted_warehouse_fails_naming_each_fault(corrupted_result: QualityResult) -> None:
     assert not corrupted_result.success
     assert corrupted_result.failed == [
-        "audit.runs: an incomplete run names its missing returns or rejected submissions"
-        " — 1 run naming none (2014-15 Q2)",
+        "audit.runs: an incomplete run names its missing returns or the rejected submissions"
+        " its boards count — 1 run naming none (2014-15 Q2)",
         "curated.comparisons: england_value present for every local authority value of an"
         " indicator compared with England — 1 row without an England value (cin_rate)",
         "curated.indicator_values: no duplicate keys (indicator_id, area_code, breakdown,"

@@ -4,6 +4,7 @@ quarter where its dates are one, so that it counts against its own quarter alone
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from lscb_metrics.pipeline import rejected_against
 from lscb_metrics.returns.spec import Agency
 from lscb_metrics.submissions import (
     Submission,
+    corrected_rejections,
     missing_returns,
     stated_cover,
     submissions_table,
@@ -40,7 +42,9 @@ def accepted(area: str) -> Submission:
         "area_code": area,
         "period_end": Q3.end,
     }
-    return Submission("S-" + area, f"{area}.xlsx", "0" * 64, 1, datetime.now(UTC), cover=cover)
+    return Submission(
+        "S-" + area, f"{area}.xlsx", "0" * 64, 1, datetime.now(UTC), "accepted", cover=cover
+    )
 
 
 def test_a_partnerships_return_is_missing_for_each_area_it_has_not_come_for() -> None:
@@ -107,3 +111,20 @@ def test_a_version_is_a_whole_number_and_none_for_a_rejected_file() -> None:
     assert str(table["version"].dtype) == "Int64"
     versions = table.set_index("submission_id")["version"]
     assert versions[first.submission_id] == 1 and versions.isna()["S-2"]
+
+
+def received(submission: Submission, day: int, status: str) -> Submission:
+    """`submission` received on `day` December 2024 with `status`."""
+    return replace(submission, received_at=datetime(2024, 12, day), status=status)
+
+
+def test_a_rejected_file_is_corrected_by_a_valid_one_received_after_it() -> None:
+    bad, good = received(accepted(BCP), 1, "rejected"), received(accepted(BCP), 2, "accepted")
+    assert corrected_rejections([bad, replace(good, submission_id="S-2")]) == {bad.submission_id}
+    # A valid file received before it is not its correction: the later file meant to replace it.
+    early = replace(good, submission_id="S-0", received_at=datetime(2024, 11, 30))
+    assert corrected_rejections([bad, early]) == frozenset()
+    # Another area's valid file, or a cover that does not say what it is, corrects nothing.
+    assert corrected_rejections([bad, received(accepted(DORSET), 2, "accepted")]) == frozenset()
+    unnamed = replace(bad, cover={**bad.cover, "return_type": None})
+    assert corrected_rejections([unnamed, replace(good, submission_id="S-2")]) == frozenset()
