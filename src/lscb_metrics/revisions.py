@@ -182,6 +182,17 @@ def revision_message(revision: Revision) -> str:
     ).message
 
 
+def revision_notice(area_code: str, measure: str, breakdown: str, period_end: date) -> str:
+    """REV-001 as the public edition states it: which figure was revised, never its values."""
+    # The message quotes the quarter's own figures, before and after, which may be a count of 1
+    # to 5 children that no public file may show (DfE: counts of 1 to 5 are suppressed).
+    named = measure if breakdown == "Total" else f"{measure} ({breakdown})"
+    return (
+        f"{area_code} {period_end.isoformat()}: {named} was revised by more than the series "
+        "usually moves; it is used as resubmitted."
+    )
+
+
 def revisions_table(found: Iterable[Revision]) -> pd.DataFrame:
     """audit.revisions rows: each flagged revision with REV-001's code and message."""
     return pd.DataFrame(

@@ -47,6 +47,7 @@ from lscb_metrics.publish.figures import (
     published_sources,
     read_only,
 )
+from lscb_metrics.revisions import revision_notice
 from lscb_metrics.stats import comparison as cmp
 from lscb_metrics.stats import trend
 from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SUPPRESSED, SYMBOL_NOTES
@@ -227,7 +228,7 @@ def read_scorecard_data(
             f"v.area_code IN ({codes}) AND v.source_type = 'published' AND v.breakdown = 'Total' "
             f"AND {up_to}",
         )
-        revised = _revision_messages(connection, area.code, period_end)
+        revised = revision_messages(connection, area.code, period_end, edition)
         run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
     current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
     if current.empty:
@@ -255,11 +256,15 @@ def read_scorecard_data(
     )
 
 
-def _revision_messages(
-    connection: duckdb.DuckDBPyConnection, area_code: str, period_end: date
+def revision_messages(
+    connection: duckdb.DuckDBPyConnection,
+    area_code: str,
+    period_end: date,
+    edition: Edition = PUBLIC,
 ) -> tuple[str, ...]:
     """REV-001 messages of the area's figures revised beyond the usual range up to
-    `period_end` (audit.revisions; none in a warehouse from before revisions were flagged)."""
+    `period_end` (audit.revisions; none in a warehouse from before revisions were flagged); a
+    disclosure-controlled edition names each figure without its values (`revision_notice`)."""
     [(exists,)] = connection.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
         "AND table_name = 'revisions'"
@@ -267,11 +272,13 @@ def _revision_messages(
     if not exists:
         return ()
     rows = connection.execute(
-        "SELECT message FROM audit.revisions WHERE area_code = ? AND period_end <= ? "
-        "ORDER BY measure, breakdown, period_end",
+        "SELECT message, area_code, measure, breakdown, period_end FROM audit.revisions "
+        "WHERE area_code = ? AND period_end <= ? ORDER BY measure, breakdown, period_end",
         [area_code, period_end],
     ).fetchall()
-    return tuple(message for (message,) in rows)
+    if edition.disclosure_controlled:
+        return tuple(dict.fromkeys(revision_notice(*row[1:]) for row in rows))
+    return tuple(message for (message, *_) in rows)
 
 
 def _plotted(cell: object) -> float:
