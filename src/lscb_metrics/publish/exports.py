@@ -416,6 +416,8 @@ gives the same bytes.
   worked out by taking the others from the total.
 - A rate or percentage calculated from such a count is `c`, and so are its confidence limits and
   rank. A percentage is also `c` when its denominator minus its numerator is 1 to 5.
+- A count withheld in one row is withheld in every row that shows the same count (children on
+  a plan for two years or more, as a count and as its percentage's numerator).
 - National and regional counts are rounded to the nearest 10.
 - A figure that is missing is `x`; where there is no figure to give (a count has no confidence
   interval, comparators or rank; England has no region) it is `z`.

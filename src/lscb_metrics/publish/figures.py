@@ -180,6 +180,8 @@ def published_figures(
     # A percentage hidden for its small complement could be worked out again from its numerator
     # and denominator, so the numerator goes too.
     numerator = numerator.mask(hidden & _is_number(numerator) & _is_number(denominator), SUPPRESSED)
+    shared = withheld_elsewhere(rows, spec, local & protected, numerator)
+    numerator, hidden = numerator.mask(shared, SUPPRESSED), hidden | shared
     decimals = spec["decimals"].astype(int)
     whole = pd.Series(0, index=rows.index)
     published = rows.copy()
@@ -271,6 +273,28 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
             keys = pd.MultiIndex.from_frame(hidden.assign(indicator_id=target))
             withheld[involved] |= mine.isin(keys)
     return withheld
+
+
+#: Rows with these in common publish the same count wherever their numerators are the same.
+SAME_COUNT = [*PART_KEY, "numerator_measures", "window_months"]
+
+
+def withheld_elsewhere(
+    rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series, numerator: pd.Series
+) -> pd.Series:
+    """True for the numerators of `controlled` rows that are published as `c` in another row
+    of the same count (same measures, window, area and period), e.g. children on a plan for two
+    years or more, withheld beside the plans for its percentage's complement of 1 to 5."""
+    # One count gets one decision wherever it is shown: a count withheld in one table and
+    # printed in another is disclosed by differencing (GSS/ONS, "Disclosure control guidance
+    # for tables produced from administrative sources", 2014: consistent suppression).
+    keys = rows[PART_KEY].assign(
+        numerator_measures=spec["numerator"].to_numpy(),
+        window_months=spec["window_months"].to_numpy(),
+    )
+    withheld = numerator.eq(SUPPRESSED) & controlled
+    anywhere = withheld.groupby([keys[c] for c in SAME_COUNT], dropna=False).transform("any")
+    return anywhere.astype(bool) & controlled & ~withheld
 
 
 def _hidden_values(

@@ -1,0 +1,74 @@
+"""One count, one decision: a count withheld in one row of the public edition is withheld in
+every row that publishes the same count, so no count of 1 to 5 can be worked out by taking one
+published figure from another."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lscb_metrics.editions import INTERNAL
+from lscb_metrics.publish.figures import published_figures
+from lscb_metrics.stats.disclosure import SUPPRESSED
+
+END = date(2014, 9, 30)
+TWO_YEARS = "cp_plans_two_years_or_more"
+CATALOGUE = pd.DataFrame(
+    {
+        "numerator": ["cp_plans_at_end", TWO_YEARS, TWO_YEARS],
+        "denominator": [None, None, "cp_plans_at_end"],
+        "multiplier": [1, 1, 100],
+        "decimals": [0, 0, 1],
+        "subject": "children",
+        "comparators": "",
+        "part_of": None,
+        "window_months": 12,
+    },
+    index=["cp_plans", "cp_plans_two_years_or_more", "cp_plans_two_years_or_more_pct"],
+)
+
+
+def quarter(plans: float, two_years: float) -> pd.DataFrame:
+    """One area's figure rows at one quarter: its plans, those open two years or more, and
+    their percentage of the plans."""
+    return pd.DataFrame(
+        {
+            "indicator_id": list(CATALOGUE.index),
+            "area_code": "E06000052",
+            "geographic_level": "Local authority",
+            "breakdown": "Total",
+            "period_start": END,
+            "period_end": END,
+            "time_period": "2014-15 Q2",
+            "source_type": "partner_return",
+            "numerator": [plans, two_years, two_years],
+            "denominator": [np.nan, np.nan, plans],
+            "value": [plans, two_years, 100 * two_years / plans],
+            "value_symbol": None,
+            **dict.fromkeys(["lower_ci95", "upper_ci95", "england_value", "region_value"], np.nan),
+            **dict.fromkeys(["sn_average", "rank", "rank_of"], np.nan),
+            **dict.fromkeys(["vs_england", "vs_region"], None),
+        }
+    )
+
+
+def test_a_count_whose_percentage_is_withheld_for_its_complement_is_withheld_too() -> None:
+    # 10 plans, 7 of them two years or more: the 3 under two years are a count of 1 to 5.
+    published = published_figures(quarter(10, 7), CATALOGUE).set_index("indicator_id")
+    assert published.at["cp_plans_two_years_or_more_pct", "value"] == SUPPRESSED
+    assert published.at["cp_plans_two_years_or_more", "value"] == SUPPRESSED
+    assert published.at["cp_plans_two_years_or_more", "numerator"] == SUPPRESSED
+    assert published.at["cp_plans", "value"] == 10
+
+
+def test_counts_shown_everywhere_stay_shown() -> None:
+    published = published_figures(quarter(40, 7), CATALOGUE).set_index("indicator_id")
+    assert published.at["cp_plans_two_years_or_more", "value"] == 7
+    assert published.at["cp_plans_two_years_or_more_pct", "value"] == 17.5
+
+
+def test_the_internal_edition_withholds_nothing() -> None:
+    published = published_figures(quarter(10, 7), CATALOGUE, INTERNAL).set_index("indicator_id")
+    assert published.at["cp_plans_two_years_or_more", "value"] == 7
