@@ -70,6 +70,15 @@ class Boards:
             merged = {**board.agencies, **merged}
         return merged
 
+    def local_target(self, target: str) -> dict[str, int]:
+        """The board's value of local target `target` (LOCAL_TARGETS) for each area a board
+        covers, by ONS code."""
+        return {
+            area: board.local_targets[target]
+            for board in self.by_slug.values()
+            for area in board.areas
+        }
+
     def described(self) -> str:
         """'Name (areas)' of every board, for messages."""
         return "; ".join(f"{b.name} ({', '.join(b.areas)})" for b in self.by_slug.values())

@@ -71,6 +71,7 @@ from lscb_metrics.reference import (
     text_as_objects,
 )
 from lscb_metrics.returns import load_return_specs
+from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
 from lscb_metrics.validation_cache import Pack
 from lscb_metrics.withdraw import (
@@ -332,7 +333,13 @@ def derive_cases(settings: Settings, reference: Reference) -> CaseResult | None:
     # read from private copies: a list swapped for a link after listing is never followed
     with tempfile.TemporaryDirectory(prefix="lscb-cases-") as private:
         copies, unreadable = private_copies(files, Path(private), settings.cases_dir)
-        result = derive_case_facts(copies, settings.schemas_dir, reference.la_lookup, key, {})
+        result = derive_case_facts(
+            copies,
+            settings.schemas_dir,
+            reference.la_lookup,
+            key,
+            reference.boards.local_target(ASSESSMENT_TARGET),
+        )
     skipped = [*skipped, *unreadable]
     passed_over = [case_failure(CASE_NOT_A_FILE, s.path, reason=s.reason) for s in skipped]
     return replace(result, failures=[*result.failures, *passed_over])

@@ -57,10 +57,12 @@ _RULE_NODES = (
 )
 
 
+#: The local target for completing a single assessment, in working days.
+ASSESSMENT_TARGET = "assessment_working_days"
 #: Local targets a board profile may set, with the default a new board gets and what each
 #: means; a return column tied to one (`local_target`) must give the board's own.
 LOCAL_TARGETS: dict[str, tuple[int, str]] = {
-    "assessment_working_days": (45, "working days within which a single assessment should end"),
+    ASSESSMENT_TARGET: (45, "working days within which a single assessment should end"),
 }
 
 

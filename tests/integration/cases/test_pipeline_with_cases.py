@@ -4,9 +4,11 @@ the figures stay the same, and no key means no run."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from lscb_metrics.boards import Boards
 from lscb_metrics.cases import pseudonymise
 from lscb_metrics.cli import main
 from lscb_metrics.config import settings
@@ -55,6 +57,31 @@ def test_case_lists_feed_the_same_figures(tmp_path, monkeypatch, demo_reference)
     # Each quarter's measure comes from the lists alone, never from both paths.
     assert (from_cases, len(plan_facts) - from_cases) == (10, 0)
     assert len(plan.relations["staged.case_cp_plans"]) > 0
+
+
+def test_case_lists_count_assessments_against_the_boards_own_target(
+    monkeypatch, demo_reference
+) -> None:
+    monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", KEY)
+    run_settings = settings(cases_dir=str(CASES))
+    southend = demo_reference.boards.by_slug["southend"]
+    assert southend.local_targets["assessment_working_days"] == 40  # its profile's
+
+    def within(target_days: int) -> tuple[int, int]:
+        """(within the local target, within 45 days) over every quarter, with the target."""
+        board = replace(southend, local_targets={"assessment_working_days": target_days})
+        boards = Boards({**demo_reference.boards.by_slug, "southend": board})
+        facts = derive_cases(run_settings, replace(demo_reference, boards=boards)).facts
+        return tuple(  # type: ignore[return-value]
+            int(facts.loc[facts["measure"].eq(m), "value"].sum())
+            for m in ("assessments_within_local_target", "assessments_within_45_days")
+        )
+
+    local_40, statutory = within(40)
+    # Some assessments took 41 to 45 working days: within 45, not within 40.
+    assert local_40 < statutory
+    # A board whose own target is 45 days counts exactly the statutory ones as within it.
+    assert within(45) == (statutory, statutory)
 
 
 def test_no_pseudonymisation_key_no_run(tmp_path, monkeypatch, capsys):
