@@ -541,6 +541,20 @@ _FORMULA_START = re.compile(SQL_FORMULA_START)
 _PLAIN_NUMBER = re.compile(SQL_PLAIN_NUMBER)
 
 
+#: The longest word of letters echoed from a cell of figures ("n/a", "TBC", "nil"): longer
+#: text, or several words, may be a note about a child, which no report or table may hold.
+MAX_WORD_SHOWN = 10
+
+
+def cell_shown(value: object) -> str:
+    """A cell of a return's figures as safe to echo (`shown`); text of more than one short
+    word is described by its length instead, since it may name a child."""
+    text = " ".join(str(value).split())
+    if any(char.isalpha() for char in text) and (" " in text or len(text) > MAX_WORD_SHOWN):
+        return f"text of {len(text)} characters"
+    return shown(text)
+
+
 def shown(value: object) -> str:
     """`value` as safe to echo: cut to MAX_SHOWN characters, invisible and control characters
     escaped, a leading formula sign quoted."""

@@ -32,7 +32,7 @@ from lscb_metrics.intake import rules
 from lscb_metrics.intake.declarations import CheckSpec, label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
-from lscb_metrics.intake.rules import escaped, shown
+from lscb_metrics.intake.rules import cell_shown, escaped, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
@@ -680,7 +680,9 @@ def _case_failure(
     column = spec.column(name)
     raw_value = raw.data.at[row, name]
     location = locations.cell(row, name)
-    value = shown(raw_value) if filled(raw_value) else None
+    # A code is the partner's choice from a list; a cell of figures holding text may be a note.
+    echo = shown if column.type == "code" else cell_shown
+    value = echo(raw_value) if filled(raw_value) else None
     if check == _NOT_NULLABLE:
         rule = rules.NOT_WHOLE_NUMBER if filled(raw_value) else rules.BLANK_VALUE
         rule = rules.TOO_MANY_DIGITS if too_many_digits(raw_value) else rule

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lscb_metrics.board_setup import rule_sides, satisfying
 from lscb_metrics.boards import load_boards
 from lscb_metrics.intake.declarations import label_key
-from lscb_metrics.intake.rules import RETURN_RULES, RULES
+from lscb_metrics.intake.rules import RETURN_RULES, RULES, shown
 from lscb_metrics.periods import Quarter
 from lscb_metrics.returns import (
     ColumnSpec,
@@ -639,16 +639,25 @@ def test_every_problem_is_reported_at_once(
     assert pd.isna(result.data.loc[2, "referrals"])
 
 
-def test_echoed_values_are_cut_short_and_cannot_run_as_formulas(
+def test_echoed_values_cannot_run_as_formulas_and_never_quote_a_note(
     write: Write, validate: Validate, referrals: ReturnTable
 ) -> None:
-    referrals.set(0, "Referrals received", "=HYPERLINK(1)")
-    referrals.set(0, "Referrals from police", "x" * 100)
+    referrals.set(0, "Referrals received", "=1+2")
+    referrals.set(0, "Referrals from police", "n/a")
+    referrals.set(0, "Referrals from schools", "Jane Smith DOB 2009-05-17")
     result = validate(write(referrals, "csv"))
-    formula, long = (f for f in result.failures if f.code == "VAL-001")
-    assert formula.value == "'=HYPERLINK(1)"
-    assert "''=HYPERLINK(1)' in 'Referrals received'" in formula.message
-    assert long.value == "x" * 39 + "…"
+    formula, word, note = (f for f in result.failures if f.code == "VAL-001")
+    assert formula.value == "'=1+2"
+    assert "''=1+2' in 'Referrals received'" in formula.message
+    assert "'n/a' in 'Referrals from police'" in word.message
+    # A note in a cell of figures may name a child: described, never quoted.
+    assert note.value == "text of 25 characters"
+    assert "'text of 25 characters' in 'Referrals from schools'" in note.message
+    assert not any("Smith" in f.message or "2009" in f.message for f in result.failures)
+
+
+def test_echoed_text_is_cut_short() -> None:
+    assert shown("AB-" * 30) == ("AB-" * 13) + "…"
 
 
 def test_unexpected_column_is_only_a_warning(
