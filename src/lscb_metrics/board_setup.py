@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from lscb_metrics.boards import Board, load_boards
-from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings
+from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings, board_profiles
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, load_areas
@@ -110,10 +110,11 @@ def scaffold_board(
             )
         areas.append((found[0], found[1]))
     # An area already covered is the cause to name, even where that board's folder is the one
-    # this board's slug would take.
-    boards = load_boards(settings.schemas_dir)
+    # this board's slug would take. The first board of a project has no others to ask (loading
+    # no profiles is an error for every other command).
+    boards = load_boards(settings.schemas_dir) if board_profiles(settings.schemas_dir) else None
     for code, area_name in areas:
-        owner = boards.covering(code)
+        owner = boards.covering(code) if boards else None
         if owner is not None:
             raise ConfigurationError(
                 f"{area_name} ({code}) is already covered by board {owner.slug}; an area belongs "

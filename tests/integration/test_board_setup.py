@@ -3,6 +3,7 @@ naming the area and that board."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,15 @@ def test_a_profile_later_commands_would_refuse_is_not_written(
         "southend",
         "thurrock",
     ]
+
+
+def test_the_first_board_of_a_project_without_the_demo_boards_is_set_up(
+    project: Path, capsys
+) -> None:
+    # A real partnership removes the demo boards before setting up its own: board init then
+    # found no profiles and stopped, telling the user to run board init.
+    for demo in ("southend", "thurrock"):
+        shutil.rmtree(project / "schemas/boards" / demo)
+    assert main(["board", "init", "--area", CORNWALL, "--name", "Cornwall LSCB"]) == 0
+    assert (project / "schemas/boards/cornwall/board.yaml").is_file()
+    assert "cornwall" in capsys.readouterr().out
