@@ -1,7 +1,7 @@
 """Write SYNTHETIC partner returns for a demo board: every agency of its profile, every quarter
 from FIRST to LAST, figures scaled to the board's ONS child population (mid-year of the last
-quarter's financial year) by `lscb_metrics.board_setup.plausible_returns`. No figure comes
-from any agency.
+quarter's financial year, or the latest published) by
+`lscb_metrics.board_setup.plausible_returns`. No figure comes from any agency.
 
 Usage: .venv/bin/python scripts/make_board_returns.py thurrock 2012-13-Q1 2014-15-Q2 [--force]
 Writes data/raw/returns/<board>/<quarter>/<agency>_<return>.csv.
@@ -17,7 +17,7 @@ from lscb_metrics.board_setup import plausible_returns, quarters_up_to
 from lscb_metrics.boards import load_boards
 from lscb_metrics.config import settings
 from lscb_metrics.measures import MEASURES_FILE, load_registry
-from lscb_metrics.periods import parse_quarter, population_mid_year
+from lscb_metrics.periods import estimate_mid_year, parse_quarter, population_mid_year
 from lscb_metrics.reference import load_population
 
 
@@ -35,11 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = (last.year_start - first.year_start) * 4 + last.number - first.number + 1
     registry = load_registry(run_settings.schemas_dir / MEASURES_FILE)
     population = load_population(run_settings.reference_dir, registry)
-    [children] = population.loc[
-        population["area_code"].eq(board.areas[0])
-        & population["mid_year"].eq(population_mid_year(last.end)),
-        "population_0_17",
-    ]
+    area = population[population["area_code"].eq(board.areas[0])].dropna(subset=["population_0_17"])
+    # A quarter whose mid-year is not yet published scales to the latest estimate, as its rates do.
+    mid_year = estimate_mid_year(population_mid_year(last.end), int(area["mid_year"].max()))
+    [children] = area.loc[area["mid_year"].eq(mid_year), "population_0_17"]
     out = run_settings.returns_dir / board.slug
     files = plausible_returns(
         board, quarters_up_to(last, count), run_settings.schemas_dir, int(children)

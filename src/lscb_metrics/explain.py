@@ -35,7 +35,11 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         _VALUES_TABLE,
         ("denominator",),
-        (f"{_VALUES}:computed_values", f"{_VALUES}:population_denominator"),
+        (
+            f"{_VALUES}:computed_values",
+            f"{_VALUES}:population_denominator",
+            "lscb_metrics.periods:estimate_mid_year",
+        ),
     ),
     (
         _VALUES_TABLE,
@@ -50,7 +54,11 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         _VALUES_TABLE,
         ("value_note",),
-        (f"{_VALUES}:computed_values", f"{_VALUES}:no_population_note"),
+        (
+            f"{_VALUES}:computed_values",
+            f"{_VALUES}:no_population_note",
+            f"{_VALUES}:latest_population_note",
+        ),
     ),
     (_VALUES_TABLE, ("counts_rounded_to",), (f"{_VALUES}:counts_rounded_to",)),
     (_VALUES_TABLE, ("submission_ids", "source_sha256s"), (f"{_VALUES}:series_lineage",)),
@@ -285,7 +293,7 @@ class _Source:
 
     def population_trace(self, indicator: Indicator, row: dict[str, Any]) -> list[str]:
         """Lines tracing the child population of a rate to its ONS file or the local override."""
-        from lscb_metrics.periods import population_mid_year
+        from lscb_metrics.periods import estimate_mid_year, population_mid_year
 
         partner = row["source_type"] == "partner_return"
         months = indicator.window_months if partner else 12
@@ -297,7 +305,16 @@ class _Source:
         board = boards[0]["board"] if boards else "<board>"
         local_file = self.data_dir / "local" / board / LOCAL_POPULATION
         lines = [f"  {POPULATION_MEASURE} (mid-years {', '.join(map(str, years))}):"]
-        for year in years:
+        kinds = ["published", "partner_return"] if partner else ["published"]
+        [known] = self.records(
+            "SELECT max(mid_year) AS latest FROM reference.population WHERE area_code = ? "
+            "AND population_0_17 IS NOT NULL AND list_contains(?, source_type)",
+            [self.area, kinds],
+        )
+        for wanted in years:
+            year = estimate_mid_year(wanted, known["latest"])
+            if year != wanted:
+                lines.append(f"    mid-{wanted}: not yet published; the latest estimate stands:")
             found = {
                 record["source_type"]: record
                 for record in self.records(

@@ -136,6 +136,14 @@ def population_mid_year(period_end: date) -> int:
     return quarter_of(period_end).year_start
 
 
+def estimate_mid_year(wanted: int, latest: int | None) -> int:
+    """The mid-year whose estimate stands for the `wanted` one: itself, or `latest` (the latest
+    estimate published for the area) where the wanted one is later. ONS publishes a mid-year
+    about a year after it, and DfE, and boards, use the latest estimate available until then;
+    years before the series starts are not filled."""
+    return latest if latest is not None and wanted > latest else wanted
+
+
 def window_label(period_end: date, months: int) -> str:
     """Label of the window of `months` months ending `period_end`: the quarter ('2014-15 Q2')
     for a year or less; pooled years as Fingertips writes them ('2012-14' for April 2012 to

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from lscb_metrics.periods import (
     PeriodError,
     Quarter,
+    estimate_mid_year,
     parse_quarter,
     population_mid_year,
     quarter_from_dates,
@@ -86,3 +87,10 @@ def test_previous_quarters_walk_back_through_years(year, number, back):
 )
 def test_window_labels(end, months, label):
     assert window_label(end, months) == label
+
+
+def test_a_mid_year_not_yet_published_takes_the_latest_estimate():
+    assert estimate_mid_year(2026, 2024) == 2024
+    assert estimate_mid_year(2023, 2024) == 2023
+    assert estimate_mid_year(2011, 2012) == 2011  # before the series: nothing to fill from
+    assert estimate_mid_year(2026, None) == 2026

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
-from lscb_metrics.periods import population_mid_year, quarter_of, window_label, window_start
+from lscb_metrics.periods import (
+    estimate_mid_year,
+    population_mid_year,
+    quarter_of,
+    window_label,
+    window_start,
+)
 from lscb_metrics.reference.symbols import GSS_SYMBOL
 from lscb_metrics.stats import (
     proportion_ci_method,
@@ -185,16 +191,35 @@ def population_denominator(
     """Child population (person-years) for each area over the window ending at each period end.
 
     One mid-year estimate per 12 months of the window (pooled windows add the years; a window
-    shorter than a year counts the part-year), the latest being `population_mid_year(period_end)`.
+    shorter than a year counts the part-year), the latest being `population_mid_year(period_end)`
+    or, where that estimate is not yet published, the area's latest (`estimate_mid_year`).
     """
     lookup = population.set_index(["area_code", "mid_year"])["population_0_17"]
+    latest = latest_mid_years(population, area_codes)
     years = max(window_months // 12, 1)
     share = window_months / 12 if window_months < 12 else 1.0
     total = pd.Series(0.0, index=area_codes.index)
     for back in range(years):
-        keys = pd.MultiIndex.from_arrays([area_codes, period_ends.map(population_mid_year) - back])
+        wanted = period_ends.map(population_mid_year) - back
+        keys = pd.MultiIndex.from_arrays([area_codes, estimate_mid_years(wanted, latest)])
         total = total + lookup.reindex(keys).to_numpy(dtype="float64")
     return total * share
+
+
+def latest_mid_years(population: pd.DataFrame, area_codes: pd.Series) -> pd.Series:
+    """The latest mid-year with an estimate in `population` for each area (NaN for none)."""
+    known = population[population["population_0_17"].notna()]
+    latest = known.groupby("area_code")["mid_year"].max()
+    return area_codes.map(latest).astype("float64")
+
+
+def estimate_mid_years(wanted: pd.Series, latest: pd.Series) -> pd.Series:
+    """`estimate_mid_year` of each row: its wanted mid-year or its area's latest (NaN: none)."""
+    years = [
+        estimate_mid_year(int(year), None if np.isnan(last) else int(last))
+        for year, last in zip(wanted, latest, strict=True)
+    ]
+    return pd.Series(years, index=wanted.index, dtype="int64")
 
 
 def indicator_values(
@@ -263,6 +288,14 @@ def computed_values(
             no_population_note(end, indicator.window_months)
             for end in frame.loc[missing, "period_end"]
         ]
+        # A rate on an earlier estimate than its year's says so, as DfE's and boards' tables do.
+        latest = _latest_estimates_for(frame, population)
+        wanted = frame["period_end"].map(population_mid_year)
+        earlier = frame["denominator"].notna() & latest.lt(wanted)
+        frame.loc[earlier, "value_note"] = [
+            latest_population_note(int(year), int(estimate))
+            for year, estimate in zip(wanted[earlier], latest[earlier], strict=True)
+        ]
     elif indicator.denominator:
         frame["denominator"] = frame[indicator.denominator]
     else:
@@ -277,6 +310,14 @@ def no_population_note(period_end: date, window_months: int) -> str:
     years = range(latest - max(window_months // 12, 1) + 1, latest + 1)
     wanted = ", ".join(f"mid-{year}" for year in years)
     return f"Not available: no ONS estimate of children aged 0-17 for {wanted} is shipped"
+
+
+def latest_population_note(wanted: int, used: int) -> str:
+    """What a rate per child stands on when its year's estimate is not yet published."""
+    return (
+        f"Uses the mid-{used} estimate of children aged 0-17, the latest published; the "
+        f"mid-{wanted} estimate is not yet published, and the rate is revised when it is"
+    )
 
 
 def indicator_value(
@@ -371,21 +412,37 @@ def value_symbols(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indicator
     return symbols.where(frame["value"].isna(), None)
 
 
-def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months: int) -> pd.Series:
-    """Population denominator per row; local figures override ONS for the partner's own rows."""
+def _population_tables(population: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The estimates each source type's rates use: ONS for published figures; for the partner's
+    own, local figures over ONS."""
     ons = population[population["source_type"] == "published"]
     with_local = pd.concat([ons, population[population["source_type"] == "partner_return"]])
     with_local = with_local.drop_duplicates(["area_code", "mid_year"], keep="last")
+    return {"published": ons, "partner_return": with_local}
+
+
+def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months: int) -> pd.Series:
+    """Population denominator per row; local figures override ONS for the partner's own rows."""
     result = pd.Series(np.nan, index=frame.index)
-    for source_type, table, months in (
-        ("published", ons, 12),
-        ("partner_return", with_local, window_months),
-    ):
+    for source_type, table in _population_tables(population).items():
+        # Published figures are annual: their windows are the financial year.
+        months = window_months if source_type == "partner_return" else 12
         rows = frame["source_type"] == source_type
         if rows.any():
             result[rows] = population_denominator(
                 table, frame.loc[rows, "area_code"], frame.loc[rows, "period_end"], months
             ).to_numpy()
+    return result
+
+
+def _latest_estimates_for(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
+    """The latest mid-year with an estimate for each row's area, from the estimates its source
+    type uses (NaN for none)."""
+    result = pd.Series(np.nan, index=frame.index)
+    for source_type, table in _population_tables(population).items():
+        rows = frame["source_type"] == source_type
+        if rows.any():
+            result[rows] = latest_mid_years(table, frame.loc[rows, "area_code"]).to_numpy()
     return result
 
 

@@ -251,3 +251,45 @@ def test_pooled_population_adds_one_estimate_per_year():
         24,
     )
     assert total.iloc[0] == 37785 + 37595
+
+
+def test_a_rate_beyond_the_latest_estimate_uses_the_latest_and_says_so():
+    """2014-15 Q1 wants mid-2014, not yet published: the board's rate stands on the latest
+    estimate (the local mid-2013, 37,617) and its note says which, as DfE and boards do; it was
+    not available at all, so every rate of the current year was blank."""
+    facts = conform_facts(
+        pd.DataFrame(
+            [
+                quarterly("referrals", end, n)
+                for end, n in zip(QUARTER_ENDS, [500, 480, 510, 502, 530], strict=True)
+            ]
+        )
+    )
+    by_end = indicator_values(facts, POPULATION, indicator(), AREAS).set_index("period_end")
+    assert by_end.loc[date(2014, 6, 30), "denominator"] == 37617
+    assert by_end.loc[date(2014, 6, 30), "value"] == pytest.approx(2022 / 37617 * 1e4)
+    assert by_end.loc[date(2014, 6, 30), "value_note"] == (
+        "Uses the mid-2013 estimate of children aged 0-17, the latest published; the mid-2014 "
+        "estimate is not yet published, and the rate is revised when it is"
+    )
+    assert by_end.loc[date(2014, 3, 31), "value_note"] is None
+
+
+def test_a_year_before_the_first_estimate_has_no_rate():
+    """Carrying the latest estimate forward never fills years before the series starts."""
+    facts = conform_facts(pd.DataFrame([published("referrals", "E06000033", date(2012, 3, 31), 9)]))
+    [row] = indicator_values(facts, POPULATION, indicator(), AREAS).to_dict("records")
+    assert math.isnan(row["value"])
+    assert row["value_note"] == (
+        "Not available: no ONS estimate of children aged 0-17 for mid-2011 is shipped"
+    )
+
+
+def test_a_pooled_window_carries_the_latest_estimate_into_its_later_years():
+    total = population_denominator(
+        POPULATION[POPULATION.source_type == "published"],
+        pd.Series(["E06000033"]),
+        pd.Series([date(2015, 3, 31)]),
+        24,
+    )
+    assert total.iloc[0] == 37785 + 37785
