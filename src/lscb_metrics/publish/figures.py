@@ -60,7 +60,8 @@ _FIGURE_ROWS_SQL = """
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
-       v.value_symbol, v.lower_ci95, v.upper_ci95, c.comparator_period_end, c.england_value,
+       v.value_symbol, v.value_note, v.lower_ci95, v.upper_ci95, c.comparator_period_end,
+       c.england_value,
        c.region_value, c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region,
        c.trend, c.comparator_note
 FROM curated.indicator_values AS v
@@ -68,6 +69,17 @@ LEFT JOIN curated.comparisons AS c
     USING (indicator_id, area_code, breakdown, period_start, period_end, time_period, source_type)
 LEFT JOIN reference.areas AS a ON a.area_code = v.area_code
 """
+
+
+def quoted_comparator_note(comparator_note: object, value_note: object) -> str | None:
+    """The part of a row's comparator note about comparators the board quoted: the note less the
+    value's own note (why it has no value, or the estimate it stands on), which
+    `curated.comparisons` carries first; None where nothing is left."""
+    if not isinstance(comparator_note, str):
+        return None
+    if isinstance(value_note, str) and comparator_note.startswith(value_note):
+        return comparator_note[len(value_note) :].lstrip("; ") or None
+    return comparator_note
 
 
 @dataclass(frozen=True)

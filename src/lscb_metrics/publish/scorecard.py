@@ -45,6 +45,7 @@ from lscb_metrics.publish.figures import (
     figure_rows,
     published_figures,
     published_sources,
+    quoted_comparator_note,
     read_only,
 )
 from lscb_metrics.revisions import revision_notice
@@ -459,11 +460,16 @@ def year_caption(
         if NEIGHBOURS_AVERAGE in series
         else ""
     )
-    quoted = _current(data, indicator_id)["comparator_note"].dropna()
+    current = _current(data, indicator_id)
+    quoted = [
+        note
+        for note in map(quoted_comparator_note, current["comparator_note"], current["value_note"])
+        if note
+    ]
     instead = (
         f" The table compares {quarter_of(data.period_end).label} with a figure the board "
-        f"quoted instead: {quoted.iloc[0]}."
-        if len(quoted)
+        f"quoted instead: {quoted[0]}."
+        if quoted
         else ""
     )
     return (
@@ -710,7 +716,9 @@ def _notes_section(notes: Mapping[str, int], revisions: tuple[str, ...] = ()) ->
         "Flows (such as referrals) are summed over the 12 months, or the catalogued window, ending "
         "with the quarter, so they compare with a published year; snapshots (such as children on "
         "a plan) are as at the quarter end. Rates per 10,000 children use the ONS estimate of "
-        "children aged 0 to 17 at the mid-year before the year in which the period ends.",
+        "children aged 0 to 17 at the mid-year that starts the financial year the period ends in "
+        "(2013-14 and each of its quarters: mid-2013) or, until ONS publishes it, the latest "
+        "estimate, as the figure's note says.",
         "Figures are rounded to the places shown, halves away from zero. England, the region and "
         "the statistical neighbours are the latest published year on or before the quarter.",
         "Compared with England (OHID Fingertips method): England's value is tested against the "
@@ -724,7 +732,7 @@ def _notes_section(notes: Mapping[str, int], revisions: tuple[str, ...] = ()) ->
         "than five points, or a count without a denominator.",
     ]
     method_text = "".join(f"<p>{_escaped(text)}</p>" for text in methods)
-    footnote_list = f"<h3>Comparator notes</h3><ol>{footnotes}</ol>" if notes else ""
+    footnote_list = f"<h3>Notes on the figures</h3><ol>{footnotes}</ol>" if notes else ""
     if revisions:
         revised = "".join(f"<li>revised: {_escaped(message)}</li>" for message in revisions)
         footnote_list += (

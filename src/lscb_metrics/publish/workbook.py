@@ -42,6 +42,7 @@ from lscb_metrics.publish.figures import (
     figure_rows,
     published_figures,
     published_sources,
+    quoted_comparator_note,
     read_only,
 )
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
@@ -94,8 +95,9 @@ METHOD_NOTES = {
     "a percentage is also withheld when its denominator minus its numerator is 1 to 5. England "
     "and regional counts are rounded to the nearest 10.",
     "rates": "Rates per 10,000 (or 100,000) children use the ONS mid-year estimate of children "
-    "aged 0 to 17 for the middle of the year before the one in which the period ends (DfE "
-    "convention: a period ending in the year 2013-14 uses the mid-2013 estimate).",
+    "aged 0 to 17 at the mid-year that starts the financial year the period ends in (DfE "
+    "convention: 2013-14 and each of its quarters use the mid-2013 estimate) or, until ONS "
+    "publishes that estimate, the latest published one, as the figure's note says.",
     "periods": "Figures from partner returns at a quarter: events (referrals, enquiries, plans "
     "started, assessments, deaths, injuries) are summed over the 12 months ending with the "
     "quarter, or the window the indicator's title gives; children at a point in time (plans, "
@@ -199,11 +201,24 @@ def report_themes(catalogue: pd.DataFrame) -> list[Theme]:
 def note_texts(current: pd.DataFrame) -> dict[str, str]:
     """Note key -> text, numbered in order: the method notes, then each comparator note the
     board's figures carry (keyed by its text)."""
-    quoted = current["comparator_note"].dropna().drop_duplicates()
+    noted = current[current["comparator_note"].notna()].drop_duplicates("comparator_note")
     return {
         **METHOD_NOTES,
-        **{text: f"Comparator quoted by the board rather than derived: {text}." for text in quoted},
+        **{
+            text: figure_note_text(text, value_note)
+            for text, value_note in zip(noted["comparator_note"], noted["value_note"], strict=True)
+        },
     }
+
+
+def figure_note_text(comparator_note: str, value_note: object) -> str:
+    """A figure's note as the Notes sheet words it: the value's own note (the estimate it stands
+    on, or why it has none), then the comparators the board quoted rather than derived."""
+    quoted = quoted_comparator_note(comparator_note, value_note)
+    parts = [f"{value_note}." if isinstance(value_note, str) else ""]
+    if quoted:
+        parts.append(f"Comparator quoted by the board rather than derived: {quoted}.")
+    return " ".join(part for part in parts if part)
 
 
 def note_ref(notes: dict[str, str], *keys: str) -> str:
