@@ -45,7 +45,7 @@ from docx.table import _Row
 from lscb_metrics.boards import Board
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
-from lscb_metrics.periods import PeriodError, parse_quarter, year_label
+from lscb_metrics.periods import PeriodError, parse_quarter, quarter_of, year_label
 from lscb_metrics.publish.charts import png_of_svg
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
@@ -311,7 +311,18 @@ def figure_of(data: ReportData, row: pd.Series) -> Figure:
         neighbours=_cell(row["sn_average"]),
         rank=_cell(row["rank"]),
         rank_of=_cell(row["rank_of"]),
+        comparator_year=earlier_comparator_year(row),
     )
+
+
+def earlier_comparator_year(row: pd.Series) -> str | None:
+    """The financial year ('2024-25') of a figure's published comparators where it is before the
+    figure's own year (DfE publishes a year's national figures the autumn after it), else None."""
+    compared = row.get("comparator_period_end")
+    if compared is None or pd.isna(compared):
+        return None
+    year = quarter_of(compared).year_start
+    return year_label(year) if year < quarter_of(row["period_end"]).year_start else None
 
 
 def section_sentences(data: ReportData, rows: pd.DataFrame) -> list[str]:
@@ -433,6 +444,19 @@ def edition_note(edition: Edition) -> str:
     )
 
 
+def national_statistics_phrase(data: ReportData) -> str:
+    """'published national statistics for 2013-14', or, where the year's are not yet published,
+    the latest year the board's figures are compared with."""
+    rows = data.figures[data.figures["report_year"].eq(YEAR)]
+    earlier = sorted({year for _, row in rows.iterrows() if (year := earlier_comparator_year(row))})
+    if not earlier:
+        return f"published national statistics for {data.year}"
+    return (
+        f"latest published national statistics, for {' and '.join(earlier)} (those for "
+        f"{data.year} are not yet published)"
+    )
+
+
 def introduction(data: ReportData) -> list[Block]:
     """The chapter's title and what its figures are."""
     return [
@@ -440,9 +464,9 @@ def introduction(data: ReportData) -> list[Block]:
         Paragraph(
             f"Figures for {data.area.name} for the financial year {data.year}: the board's own "
             f"figures from its partners' returns (events in the 12 months to "
-            f"{data.year_end:%-d %B %Y}, children at that date) and the published national "
-            f"statistics for {data.year}, each beside the same figure a year earlier, England, "
-            f"the {data.area.region_name} region and the area's statistical neighbours."
+            f"{data.year_end:%-d %B %Y}, children at that date) and the "
+            f"{national_statistics_phrase(data)}, each beside the same figure a year earlier, "
+            f"England, the {data.area.region_name} region and the area's statistical neighbours."
         ),
         Paragraph(
             f"{edition_note(data.edition)} Figures are rounded to the places shown, halves "

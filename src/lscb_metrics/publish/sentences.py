@@ -58,6 +58,9 @@ class Figure:
     neighbours: Cell = None
     rank: Cell = None
     rank_of: Cell = None
+    #: The year of the published comparators and rank where it is not the figure's own ('2024-25'
+    #: beside a board's 2025-26 figure: DfE has not yet published 2025-26).
+    comparator_year: str | None = None
 
 
 def is_number(cell: Cell) -> bool:
@@ -134,16 +137,24 @@ def comparator_clauses(figure: Figure) -> list[str]:
         where = position(figure.value, figure.neighbours, None, decimals)
         average = number_text(figure.neighbours, unit, decimals)
         clauses.append(f"{where} the statistical neighbours' average of {average}")
+    if clauses and figure.comparator_year:
+        clauses[-1] += f" ({figure.comparator_year}, the latest published)"
     return clauses
 
 
 def rank_sentence(figure: Figure) -> str:
-    """'It ranks 80th highest of 152 local authorities in England.' (LAIT), or '' unranked."""
+    """'It ranks 80th highest of 152 local authorities in England.' (LAIT; against an earlier
+    year's: 'It would rank 80th highest among 152 local authorities' 2024-25 figures.'), or ''."""
     if not (is_number(figure.rank) and is_number(figure.rank_of)):
         return ""
     order = "" if figure.polarity in (HIGH_IS_GOOD, LOW_IS_GOOD) else " highest"
     best = " (1st is best)" if not order else ""
     rank, of = int(as_float(figure.rank)), int(as_float(figure.rank_of))
+    if figure.comparator_year:
+        return (
+            f" It would rank {ordinal(rank)}{order} among {of} local authorities' "
+            f"{figure.comparator_year} figures{best}."
+        )
     return f" It ranks {ordinal(rank)}{order} of {of} local authorities in England{best}."
 
 

@@ -13,6 +13,7 @@ from lscb_metrics.publish.annual_report import (
     Heading,
     Paragraph,
     docx_document,
+    earlier_comparator_year,
     markdown_text,
     year_and_year_before,
 )
@@ -95,3 +96,12 @@ def test_the_internal_chapter_is_marked_on_every_page_and_at_both_ends_of_the_ma
     public = docx_document(blocks)
     assert all(not p.text for p in public.sections[0].header.paragraphs)
     assert marking not in markdown_text(blocks)
+
+
+def test_comparators_of_an_earlier_year_than_the_figure_are_named_by_year() -> None:
+    board_year = pd.Series({"period_end": date(2026, 3, 31), "comparator_period_end": END})
+    assert earlier_comparator_year(board_year) == "2013-14"
+    same_year = pd.Series({"period_end": END, "comparator_period_end": END})
+    assert earlier_comparator_year(same_year) is None
+    uncompared = pd.Series({"period_end": END, "comparator_period_end": pd.NaT})
+    assert earlier_comparator_year(uncompared) is None

@@ -170,3 +170,17 @@ def test_sections_keep_report_order_and_take_new_themes_at_the_end() -> None:
     assert titles[8:10] == ["Finance", "Board attendance"]
     assert sections[-1] == Section("Private fostering", ("private_fostering",))
     assert len(sections) == 11
+
+
+def test_comparators_of_an_earlier_year_say_which_year() -> None:
+    # A board's 2025-26 figure beside DfE's 2024-25 (2025-26 not yet published) read as if
+    # England's figure were for 2025-26, and its rank as a rank among 2025-26 figures.
+    figure = dataclasses.replace(
+        REFERRALS, neighbours=593.1, rank=80, rank_of=152, comparator_year="2024-25"
+    )
+    assert figure_sentence(figure) == (
+        "Referrals per 10,000 children rose from 457.2 [before] to 529.5 [now], below "
+        "England's 573.3 and below the statistical neighbours' average of 593.1 (2024-25, the "
+        "latest published). It would rank 80th highest among 152 local authorities' 2024-25 "
+        "figures."
+    )
