@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lscb_metrics.periods import parse_quarter
+from lscb_metrics.periods import parse_quarter, quarter_of, year_label
 from lscb_metrics.returns.report import REPORT_HTML
 from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
@@ -31,12 +31,7 @@ def formatted(value: float, decimals: int) -> str:
 def headline_rows(summary: RunSummary, board: Board) -> pd.DataFrame:
     """The board's own figures for the run's quarter, by area, beside England and its
     neighbours."""
-    compared = summary.comparisons
-    own = compared[
-        (compared["source_type"] == "partner_return")
-        & (compared["period_end"] == summary.quarter.end)
-        & compared["area_code"].isin(board.areas)
-    ]
+    own = own_comparisons(summary, board)
     decimals = summary.values.drop_duplicates("indicator_id").set_index("indicator_id")["decimals"]
     return pd.DataFrame(
         {
@@ -57,6 +52,25 @@ def headline_rows(summary: RunSummary, board: Board) -> pd.DataFrame:
             ],
         }
     )
+
+
+def own_comparisons(summary: RunSummary, board: Board) -> pd.DataFrame:
+    """The comparisons of the board's own figures (partner returns) for the run's quarter."""
+    compared = summary.comparisons
+    return compared[
+        (compared["source_type"] == "partner_return")
+        & (compared["period_end"] == summary.quarter.end)
+        & compared["area_code"].isin(board.areas)
+    ]
+
+
+def comparator_years(compared: pd.DataFrame) -> str:
+    """The financial years ('2024-25') of the published figures that `compared` rows are compared
+    with, joined by 'and'; '' where none is compared."""
+    with_comparators = compared["england_value"].notna() | compared["sn_average"].notna()
+    ends = compared.loc[with_comparators, "comparator_period_end"].dropna()
+    years = sorted({quarter_of(pd.Timestamp(end).date()).year_start for end in ends})
+    return " and ".join(year_label(year) for year in years)
 
 
 def returns_rows(summary: RunSummary, board: Board) -> list[dict[str, object]]:
@@ -241,7 +255,12 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
     headlines = headline_rows(summary, board)
     if not headlines.empty:
-        lines.append(f"  Figures for {summary.quarter.label} (England, statistical neighbours):")
+        # England's figures are a year or more behind the board's own: say which year they are.
+        years = comparator_years(own_comparisons(summary, board))
+        published = f" as published for {years}" if years else ""
+        lines.append(
+            f"  Figures for {summary.quarter.label} (England, statistical neighbours{published}):"
+        )
         lines += [
             f"    {r.indicator}{'' if r.breakdown == 'Total' else ' [' + r.breakdown + ']'}"
             # a partnership has a line per figure for each area: each names its area

@@ -125,6 +125,7 @@ def _partnership_summary() -> tuple[RunSummary, BoardOutcome]:
             "period_end": date(2024, 9, 30),
             "value": [539.5, 516.2],
             "england_value": 515.7,
+            "comparator_period_end": date(2024, 3, 31),
             "sn_average": [434.8, 446.8],
             "previous_value": [500.0, 400.0],
             "change_pct": [7.9, 29.05],
@@ -145,3 +146,13 @@ def test_a_partnerships_figures_each_name_their_area() -> None:
     markdown = "\n".join(board_markdown(summary, outcome))
     assert "| referral_rate | Dorset | Total | 516.2 | 515.7 | 446.8 |" in markdown
     assert "| referral_rate | Dorset | Total | 400.0 | 516.2 | 29% |" in markdown
+
+
+def test_the_figures_name_the_year_england_and_the_neighbours_are_of() -> None:
+    # A 2024-25 Q2 figure beside England's 2023-24 (the latest published) read as if England's
+    # were for the same quarter.
+    summary, outcome = _partnership_summary()
+    assert (
+        "  Figures for 2024-25 Q2 (England, statistical neighbours as published for 2023-24):"
+        in board_summary_lines(summary, outcome)
+    )
