@@ -184,7 +184,8 @@ def next_steps(board: Board, templates: Path) -> str:
     return (
         f"Next: send each agency its templates from {templates} (one per return); put the "
         f"returns they send under data/raw/returns/ (any sub-folder); then run "
-        f"`lscb-metrics run --board {board.slug} --period 2014-15-Q2` (the quarter you report)."
+        f"`lscb-metrics run --board {board.slug}` for the last complete quarter, or add "
+        "`--period` (written like 2025-26-Q4) for an earlier one."
     )
 
 

@@ -75,3 +75,13 @@ def test_the_first_board_of_a_project_without_the_demo_boards_is_set_up(
     assert main(["board", "init", "--area", CORNWALL, "--name", "Cornwall LSCB"]) == 0
     assert (project / "schemas/boards/cornwall/board.yaml").is_file()
     assert "cornwall" in capsys.readouterr().out
+
+
+def test_the_next_steps_name_no_demo_quarter(project: Path, capsys) -> None:
+    # They told every new board to run the demo's 2014-15 Q2, ten years before its first return.
+    assert main(["board", "init", "--area", CORNWALL, "--name", "Cornwall LSCB"]) == 0
+    out = capsys.readouterr().out
+    readme = (project / "schemas/boards/cornwall/README.md").read_text()
+    for text in (out, readme):
+        assert "2014-15" not in text
+        assert "`lscb-metrics run --board cornwall` for the last complete quarter" in text
