@@ -184,10 +184,7 @@ def read_report_data(
             f"AND v.period_end <= DATE '{end.isoformat()}'",
         )
     if not rows["period_end"].eq(end).any():
-        raise ReportError(
-            f"the warehouse {warehouse} holds no figures for {area.name} in {year}; run the "
-            "pipeline for a quarter of that year or later first"
-        )
+        raise ReportError(missing_year_end(warehouse, area.name, end, rows))
     try:
         charts = scorecard_charts(read_scorecard_data(warehouse, board, end, edition, area.code))
     except ScorecardError:
@@ -197,6 +194,19 @@ def read_report_data(
     values = report_values(chosen, catalogue, edition)
     return ReportData(
         board.name, area, year_label(end.year - 1), end, catalogue, values, charts, edition
+    )
+
+
+def missing_year_end(warehouse: Path, area_name: str, end: date, rows: pd.DataFrame) -> str:
+    """Why there is no chapter for the year ending `end`: the chapter quotes the year's fourth
+    quarter, and which quarter of the board's own the warehouse holds last (from `rows`)."""
+    fourth = quarter_of(end)
+    own = rows.loc[rows["source_type"].eq(PARTNER_RETURN), "period_end"]
+    latest = f" (the latest it holds is {quarter_of(own.max()).label})" if len(own) else ""
+    return (
+        f"the {year_label(fourth.year_start)} chapter quotes the year's fourth quarter, "
+        f"{fourth.label} (to {end:%-d %B %Y}), which the warehouse {warehouse} does not hold for "
+        f"{area_name}{latest}; run `lscb-metrics run --period {fourth.cli_name}` first"
     )
 
 

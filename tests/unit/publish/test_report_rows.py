@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ from lscb_metrics.publish.annual_report import (
     docx_document,
     earlier_comparator_year,
     markdown_text,
+    missing_year_end,
     year_and_year_before,
 )
 
@@ -105,3 +107,18 @@ def test_comparators_of_an_earlier_year_than_the_figure_are_named_by_year() -> N
     assert earlier_comparator_year(same_year) is None
     uncompared = pd.Series({"period_end": END, "comparator_period_end": pd.NaT})
     assert earlier_comparator_year(uncompared) is None
+
+
+def test_a_year_not_run_to_its_fourth_quarter_says_so_and_names_the_latest_held() -> None:
+    # With 2014-15 Q1 and Q2 run, the message said the warehouse held no figures for 2014-15
+    # and to run a quarter of that year: the user had.
+    held = rows(
+        ("referral_rate", "partner_return", date(2014, 9, 30), 1.0),
+        ("referral_rate", "partner_return", date(2014, 6, 30), 1.0),
+        ("population_all_ages", "published", date(2014, 6, 30), 1.0),
+    )
+    assert missing_year_end(Path("w.duckdb"), "Leeds", date(2015, 3, 31), held) == (
+        "the 2014-15 chapter quotes the year's fourth quarter, 2014-15 Q4 (to 31 March 2015), "
+        "which the warehouse w.duckdb does not hold for Leeds (the latest it holds is 2014-15 "
+        "Q2); run `lscb-metrics run --period 2014-15-Q4` first"
+    )
