@@ -186,13 +186,19 @@ def series_lineage(windowed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def population_denominator(
-    population: pd.DataFrame, area_codes: pd.Series, period_ends: pd.Series, window_months: int
+    population: pd.DataFrame,
+    area_codes: pd.Series,
+    period_ends: pd.Series,
+    window_months: int,
+    *,
+    latest_if_unpublished: bool = True,
 ) -> pd.Series:
     """Child population (person-years) for each area over the window ending at each period end.
 
     One mid-year estimate per 12 months of the window (pooled windows add the years; a window
     shorter than a year counts the part-year), the latest being `population_mid_year(period_end)`
-    or, where that estimate is not yet published, the area's latest (`estimate_mid_year`).
+    or, where that estimate is not yet published and `latest_if_unpublished`, the area's latest
+    (`estimate_mid_year`).
     """
     lookup = population.set_index(["area_code", "mid_year"])["population_0_17"]
     latest = latest_mid_years(population, area_codes)
@@ -201,7 +207,8 @@ def population_denominator(
     total = pd.Series(0.0, index=area_codes.index)
     for back in range(years):
         wanted = period_ends.map(population_mid_year) - back
-        keys = pd.MultiIndex.from_arrays([area_codes, estimate_mid_years(wanted, latest)])
+        used = estimate_mid_years(wanted, latest) if latest_if_unpublished else wanted
+        keys = pd.MultiIndex.from_arrays([area_codes, used])
         total = total + lookup.reindex(keys).to_numpy(dtype="float64")
     return total * share
 
@@ -425,24 +432,29 @@ def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months
     """Population denominator per row; local figures override ONS for the partner's own rows."""
     result = pd.Series(np.nan, index=frame.index)
     for source_type, table in _population_tables(population).items():
-        # Published figures are annual: their windows are the financial year.
-        months = window_months if source_type == "partner_return" else 12
+        # Published figures are annual (their windows are the financial year) and stand on
+        # their own year's estimate, as DfE's rate does: without it they have no rate.
+        own = source_type == "partner_return"
         rows = frame["source_type"] == source_type
         if rows.any():
             result[rows] = population_denominator(
-                table, frame.loc[rows, "area_code"], frame.loc[rows, "period_end"], months
+                table,
+                frame.loc[rows, "area_code"],
+                frame.loc[rows, "period_end"],
+                window_months if own else 12,
+                latest_if_unpublished=own,
             ).to_numpy()
     return result
 
 
 def _latest_estimates_for(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
-    """The latest mid-year with an estimate for each row's area, from the estimates its source
-    type uses (NaN for none)."""
+    """The latest mid-year with an estimate for each of the board's own rows' area, from the
+    estimates its rates use (NaN for published rows, which never fall back to it)."""
     result = pd.Series(np.nan, index=frame.index)
-    for source_type, table in _population_tables(population).items():
-        rows = frame["source_type"] == source_type
-        if rows.any():
-            result[rows] = latest_mid_years(table, frame.loc[rows, "area_code"]).to_numpy()
+    rows = frame["source_type"] == "partner_return"
+    if rows.any():
+        table = _population_tables(population)["partner_return"]
+        result[rows] = latest_mid_years(table, frame.loc[rows, "area_code"]).to_numpy()
     return result
 
 

@@ -293,3 +293,14 @@ def test_a_pooled_window_carries_the_latest_estimate_into_its_later_years():
         24,
     )
     assert total.iloc[0] == 37785 + 37785
+
+
+def test_a_published_rate_never_stands_on_an_earlier_years_estimate():
+    """DfE's rate for 2014-15 stands on mid-2014, which is not shipped here: the published
+    figure has no rate rather than one DfE did not publish (the board's own does fall back)."""
+    facts = conform_facts(pd.DataFrame([published("referrals", "E06000033", date(2015, 3, 31), 9)]))
+    [row] = indicator_values(facts, POPULATION, indicator(), AREAS).to_dict("records")
+    assert math.isnan(row["value"])
+    assert row["value_note"] == (
+        "Not available: no ONS estimate of children aged 0-17 for mid-2014 is shipped"
+    )
