@@ -146,7 +146,7 @@ def test_a_load_killed_midway_leaves_the_warehouse_as_it_was(warehouse_copy, tmp
 def test_an_error_level_expectation_stops_the_publication(warehouse_copy, tmp_path):
     run_settings = settings(warehouse=str(warehouse_copy))
     catalogue = load_catalogue(run_settings.schemas_dir / "indicators.yaml")
-    relations = relations_of(warehouse_copy, (*CURATED, "audit.submissions"))
+    relations = relations_of(warehouse_copy, (*CURATED, "audit.submissions", "audit.board_runs"))
     values = relations["curated.indicator_values"]
     # Two faults a bad change to the compute core could make: a percentage above 100, and the
     # same figure twice. Both are error-level expectations.
