@@ -418,6 +418,8 @@ gives the same bytes.
   rank. A percentage is also `c` when its denominator minus its numerator is 1 to 5.
 - A count withheld in one row is withheld in every row that shows the same count (children on
   a plan for two years or more, as a count and as its percentage's numerator).
+- A figure pooled over 2 or 3 years is `c`, with its count and limits, where one of its years'
+  counts is 1 to 5: the pooled count less the other years' would give it.
 - National and regional counts are rounded to the nearest 10.
 - A figure that is missing is `x`; where there is no figure to give (a count has no confidence
   interval, comparators or rank; England has no region) it is `z`.

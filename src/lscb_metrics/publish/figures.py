@@ -27,6 +27,7 @@ from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
+    SMALL_COUNT_MAX,
     SUPPRESSED,
     publication_values,
     round_national_count,
@@ -57,17 +58,39 @@ FIGURES = [
 ]
 
 _FIGURE_ROWS_SQL = """
+WITH catalogue AS (
+    SELECT indicator_id, numerator, window_months FROM curated.indicator_catalogue
+),
+-- A pooled figure (a window of whole years beyond 12 months) less the 12-month counts of the
+-- same measures for all but one of its years gives that year's: the smallest non-zero of them.
+pooled_years AS (
+    SELECT p.indicator_id, p.area_code, p.breakdown, p.period_end, p.source_type,
+           min(y.numerator) FILTER (WHERE y.numerator > 0) AS smallest_year_count
+    FROM curated.indicator_values AS p
+    JOIN catalogue AS pooled ON pooled.indicator_id = p.indicator_id
+    JOIN catalogue AS yearly
+        ON yearly.numerator = pooled.numerator AND yearly.window_months = 12
+    JOIN curated.indicator_values AS y
+        ON y.indicator_id = yearly.indicator_id AND y.area_code = p.area_code
+        AND y.breakdown = p.breakdown AND y.source_type = p.source_type
+    WHERE pooled.window_months > 12 AND pooled.window_months % 12 = 0
+      AND date_diff('month', y.period_end, p.period_end) % 12 = 0
+      AND date_diff('month', y.period_end, p.period_end) BETWEEN 0 AND pooled.window_months - 1
+    GROUP BY ALL
+)
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
        v.value_symbol, v.value_note, v.lower_ci95, v.upper_ci95, c.comparator_period_end,
        c.england_value,
        c.region_value, c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region,
-       c.trend, c.comparator_note
+       c.trend, c.comparator_note, py.smallest_year_count
 FROM curated.indicator_values AS v
 LEFT JOIN curated.comparisons AS c
     USING (indicator_id, area_code, breakdown, period_start, period_end, time_period, source_type)
 LEFT JOIN reference.areas AS a ON a.area_code = v.area_code
+LEFT JOIN pooled_years AS py
+    USING (indicator_id, area_code, breakdown, period_end, source_type)
 """
 
 
@@ -188,7 +211,9 @@ def published_figures(
     protected = spec["subject"].eq(CHILDREN) & edition.disclosure_controlled
     numerator, denominator = _published_counts(rows, count_denominator, local, protected)
     numerator = numerator.mask(withheld_parts(rows, spec, local & protected), SUPPRESSED)
-    hidden = _hidden_values(rows, spec, local & protected, numerator, denominator)
+    pooled = pooled_years_withheld(rows, local & protected)
+    numerator = numerator.mask(pooled, SUPPRESSED)
+    hidden = _hidden_values(rows, spec, local & protected, numerator, denominator) | pooled
     # A percentage hidden for its small complement could be worked out again from its numerator
     # and denominator, so the numerator goes too.
     numerator = numerator.mask(hidden & _is_number(numerator) & _is_number(denominator), SUPPRESSED)
@@ -273,7 +298,9 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
         rest = total - wide.sum(axis=1, min_count=wide.shape[1])
         # What the parts leave of the total is not published: it is hidden unless it is 0 (then
         # everything is shown) or 1 to 5 (then it is a small count that must not be worked out).
-        table = wide.assign(**{_COMPLEMENT: rest.where(rest.between(0, 5)), _TOTAL: total})
+        table = wide.assign(
+            **{_COMPLEMENT: rest.where(rest.between(0, SMALL_COUNT_MAX)), _TOTAL: total}
+        )
         table = table[total.notna().to_numpy()].reset_index()
         if table.empty:
             continue
@@ -285,6 +312,19 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
             keys = pd.MultiIndex.from_frame(hidden.assign(indicator_id=target))
             withheld[involved] |= mine.isin(keys)
     return withheld
+
+
+def pooled_years_withheld(rows: pd.DataFrame, controlled: pd.Series) -> pd.Series:
+    """True for `controlled` rows of a pooled window (figure_rows' `smallest_year_count`) one
+    of whose years' 12-month counts is 1 to 5: the pooled count less the other years' published
+    counts would give it, so the pooled count, its rate and its limits are withheld."""
+    # Differencing across overlapping windows is disclosure by subtraction, which the GSS
+    # guidance ("Disclosure control guidance for tables produced from administrative sources",
+    # 2014) asks to prevent as for totals and their parts.
+    if "smallest_year_count" not in rows:  # rows not read by figure_rows have no pooled figure
+        return pd.Series(False, index=rows.index)
+    smallest = pd.to_numeric(rows["smallest_year_count"], errors="coerce")
+    return controlled & smallest.between(1, SMALL_COUNT_MAX)
 
 
 #: Rows with these in common publish the same count wherever their numerators are the same.

@@ -40,6 +40,8 @@ SYMBOL_NOTES: dict[str, str] = {
     LOW_RELIABILITY: "Low reliability: the publisher withheld the figure as unreliable.",
 }
 
+#: The largest count of children that is never published: DfE suppresses counts of 1 to 5.
+SMALL_COUNT_MAX = 5
 #: National and Regional counts are published to the nearest multiple of this (DfE).
 NATIONAL_ROUNDING_BASE = 10
 
@@ -197,7 +199,7 @@ def suppress_small_counts(
     group_columns: Sequence[str],
     total_column: str | None = None,
     low: float = 1,
-    high: float = 5,
+    high: float = SMALL_COUNT_MAX,
 ) -> pd.DataFrame:
     """Copy of `table` with counts in [low, high] and the cells that would reveal them set to
     'c' (object columns); 0 and NaN kept (DfE primary and secondary suppression, counts 1-5).
