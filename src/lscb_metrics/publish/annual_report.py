@@ -28,7 +28,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -325,14 +325,20 @@ def figure_of(data: ReportData, row: pd.Series) -> Figure:
     )
 
 
-def earlier_comparator_year(row: pd.Series) -> str | None:
-    """The financial year ('2024-25') of a figure's published comparators where it is before the
-    figure's own year (DfE publishes a year's national figures the autumn after it), else None."""
+def comparator_year(row: pd.Series) -> str | None:
+    """The financial year ('2024-25') of a figure's published comparators, else None."""
     compared = row.get("comparator_period_end")
     if compared is None or pd.isna(compared):
         return None
-    year = quarter_of(compared).year_start
-    return year_label(year) if year < quarter_of(row["period_end"]).year_start else None
+    return year_label(quarter_of(compared).year_start)
+
+
+def earlier_comparator_year(row: pd.Series) -> str | None:
+    """The financial year ('2024-25') of a figure's published comparators where it is before the
+    figure's own year (DfE publishes a year's national figures the autumn after it), else None."""
+    compared = comparator_year(row)
+    own = year_label(quarter_of(row["period_end"]).year_start)
+    return compared if compared is not None and compared < own else None
 
 
 def section_sentences(data: ReportData, rows: pd.DataFrame) -> list[str]:
@@ -454,17 +460,33 @@ def edition_note(edition: Edition) -> str:
     )
 
 
-def national_statistics_phrase(data: ReportData) -> str:
-    """'published national statistics for 2013-14', or, where the year's are not yet published,
-    the latest year the board's figures are compared with."""
-    rows = data.figures[data.figures["report_year"].eq(YEAR)]
-    earlier = sorted({year for _, row in rows.iterrows() if (year := earlier_comparator_year(row))})
+def comparators_phrase(year: str, comparator_years: Iterable[str]) -> str:
+    """What the year's figures are compared with, from the years of their comparators: the
+    year's national statistics, the latest published where none of the year's are, or both
+    where DfE has published some of the year's tables and not others."""
+    years = set(comparator_years)
+    earlier = sorted(y for y in years if y < year)
     if not earlier:
-        return f"published national statistics for {data.year}"
+        return f"published national statistics for {year}"
+    if year not in years:
+        return (
+            f"latest published national statistics, for {' and '.join(earlier)} (those for "
+            f"{year} are not yet published)"
+        )
+    # A new release of one table (C1 for the year) while the others are still a year behind.
     return (
-        f"latest published national statistics, for {' and '.join(earlier)} (those for "
-        f"{data.year} are not yet published)"
+        f"published national statistics for {year} where they are published, and otherwise "
+        f"the latest published, for {' and '.join(earlier)} (not every table for {year} is "
+        "published yet)"
     )
+
+
+def national_statistics_phrase(data: ReportData) -> str:
+    """'published national statistics for 2013-14', or, where some or all of the year's are
+    not yet published, the latest year the board's figures are compared with."""
+    rows = data.figures[data.figures["report_year"].eq(YEAR)]
+    years = (comparator_year(row) for _, row in rows.iterrows())
+    return comparators_phrase(data.year, (y for y in years if y))
 
 
 def introduction(data: ReportData) -> list[Block]:

@@ -13,12 +13,16 @@ from lscb_metrics.publish.annual_report import (
     YEAR,
     Heading,
     Paragraph,
+    ReportData,
     docx_document,
     earlier_comparator_year,
     markdown_text,
     missing_year_end,
+    national_statistics_phrase,
     year_and_year_before,
+    year_end_of,
 )
+from lscb_metrics.publish.figures import BoardArea
 
 END = date(2014, 3, 31)  # the end of 2013-14
 
@@ -121,4 +125,34 @@ def test_a_year_not_run_to_its_fourth_quarter_says_so_and_names_the_latest_held(
         "the 2014-15 chapter quotes the year's fourth quarter, 2014-15 Q4 (to 31 March 2015), "
         "which the warehouse w.duckdb does not hold for Leeds (the latest it holds is 2014-15 "
         "Q2); run `lscb-metrics run --period 2014-15-Q4` first"
+    )
+
+
+def chapter_of(year: str, *compared: tuple[date, date]) -> ReportData:
+    """A chapter's data whose year figures have these (period end, comparator period end)."""
+    figures = pd.DataFrame(
+        [
+            {"report_year": YEAR, "period_end": end, "comparator_period_end": compared_end}
+            for end, compared_end in compared
+        ]
+    )
+    area = BoardArea("E06000034", "Thurrock", "E12000006", "East of England")
+    return ReportData("Board", area, year, year_end_of(year), pd.DataFrame(), figures)
+
+
+def test_the_introduction_names_the_years_its_comparators_are_of() -> None:
+    # With DfE's 2025-26 C1 taken in and B1 still at 2024-25, the 2025-26 chapter said the
+    # 2025-26 national statistics were not yet published, beside England's 2025-26 referral rate.
+    year_end, earlier_end = date(2026, 3, 31), date(2025, 3, 31)
+    all_out = chapter_of("2025-26", (year_end, year_end))
+    assert national_statistics_phrase(all_out) == "published national statistics for 2025-26"
+    none_out = chapter_of("2025-26", (year_end, earlier_end))
+    assert national_statistics_phrase(none_out) == (
+        "latest published national statistics, for 2024-25 (those for 2025-26 are not yet "
+        "published)"
+    )
+    some_out = chapter_of("2025-26", (year_end, year_end), (year_end, earlier_end))
+    assert national_statistics_phrase(some_out) == (
+        "published national statistics for 2025-26 where they are published, and otherwise the "
+        "latest published, for 2024-25 (not every table for 2025-26 is published yet)"
     )
