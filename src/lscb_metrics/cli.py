@@ -598,14 +598,16 @@ def add_reference(path: Path, source: str, day: date, allow_fewer_years: bool) -
     data/raw/DATA_LOG.md and print the years it adds."""
     from lscb_metrics.config import settings
     from lscb_metrics.measures import MEASURES_FILE, load_registry
-    from lscb_metrics.reference.releases import add_release, plan_release
+    from lscb_metrics.reference.releases import add_release, plan_release, year_names
 
     run_settings = settings()
     reference_dir = run_settings.reference_dir
     registry = load_registry(run_settings.schemas_dir / MEASURES_FILE)
     release = plan_release(path, reference_dir, registry, allow_fewer_years)
     add_release(release, reference_dir, reference_dir.parent / "DATA_LOG.md", source, day)
-    new_years = ", ".join(map(str, release.new_years)) or "none (a revision of the same years)"
+    new_years = (
+        year_names(release.table, release.new_years) or "none (a revision of the same years)"
+    )
     print(f"{release.table.name}: replaces {release.replaces.name}; new years: {new_years}")
     print(f"  now {release.target.relative_to(run_settings.root)}, SHA-256 {release.sha256}")
     print("  logged in data/raw/DATA_LOG.md; the next run reads it")

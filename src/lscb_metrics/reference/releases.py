@@ -26,6 +26,15 @@ from lscb_metrics.reference.areas import EES_GEOGRAPHY_COLUMNS, ees_time_periods
 #: The column holding a table's only category, by loader: only DfE's tidy CSV layout (DfE
 #: children in need, ONS estimates as DfE compiles them) has `time_period` years to compare.
 CATEGORY_COLUMNS: dict[str, str] = {dfe_cin.LOADER: "category", ons.LOADER: "age_group"}
+#: What a table's `time_period` years are, by loader, for its data log section: the ONS
+#: estimates are labelled 'Reporting year' like DfE's tables, yet 2013 is mid-2013, not 2012-13.
+YEAR_MEANINGS: dict[str, str] = {
+    dfe_cin.LOADER: "reporting years ending 31 March {first} to {last}",
+    ons.LOADER: "estimates for mid-{first} to mid-{last} (`time_period` {first} is the estimate "
+    "at 30 June {first}, despite its `time_identifier` 'Reporting year')",
+}
+#: How one `time_period` year of a table is named to the user, by loader.
+YEAR_NAMES: dict[str, str] = {dfe_cin.LOADER: "{year}", ons.LOADER: "mid-{year}"}
 LOG_PREFIX = "data/raw/reference/"
 _WIDTH = 99  # the data log's line length
 # Fields kept from the replaced file's section: the publisher, licence and reader are the
@@ -49,6 +58,16 @@ class Release:
     def target(self) -> Path:
         """Where the new file goes: beside the shipped one, under its own name."""
         return self.replaces.with_name(self.path.name)
+
+
+def year_names(table: PublishedTable, years: tuple[int, ...]) -> str:
+    """`years` of `table` as its publisher means them ('2026' for DfE, 'mid-2025' for ONS)."""
+    return ", ".join(YEAR_NAMES[table.loader].format(year=year) for year in years)
+
+
+def years_meaning(table: PublishedTable, years: tuple[int, ...]) -> str:
+    """What the span of `years` of `table` covers, for its data log section."""
+    return YEAR_MEANINGS[table.loader].format(first=years[0], last=years[-1])
 
 
 def release_tables(registry: Registry) -> tuple[PublishedTable, ...]:
@@ -189,8 +208,9 @@ def log_section(
     fields = [
         _field(
             "What",
-            f"table {release.table.name} ({release.table.category}), {span}; the release "
-            f"that replaced `{release.replaces.name}`.",
+            f"table {release.table.name} ({release.table.category}), {span}: "
+            f"{years_meaning(release.table, release.years)}; the release that replaced "
+            f"`{release.replaces.name}`.",
         ),
         f"- **Publisher / original source**: {old_fields['Publisher / original source']}",
         _field("Obtained from", source),
