@@ -30,3 +30,13 @@ def test_a_relation_described_twice_over_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogueError, match=r"warehouse\.yaml:4: 'description' given twice"):
         relation_descriptions(path)
+
+
+def test_the_value_note_description_covers_a_rate_on_the_latest_estimate() -> None:
+    # value_note also annotates a present value (a board's 2025-26 rate on mid-2024, until
+    # mid-2025 is shipped), yet was described as saying only why a value is missing: an analyst
+    # taking `value_note IS NOT NULL` for missing values dropped every such rate.
+    relations = relation_descriptions(SCHEMAS / "warehouse.yaml")
+    note = relations["curated.indicator_values"]["columns"]["value_note"]
+    assert "latest" in note and "revised" in note
+    assert "latest" in relations["curated.comparisons"]["columns"]["comparator_note"]
