@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
 from lscb_metrics.config import LOCAL_POPULATION
+from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.measures import Measure, Registry
 
 if TYPE_CHECKING:
@@ -286,8 +287,8 @@ class _Source:
                 )
             lines.append(
                 f"    {fact['value'] if fact['value'] is not None else fact['symbol']} from "
-                f"{_file(self.data_dir / 'reference', table.file)} (sha256 "
-                f"{fact['source_sha256']}), row {where}; {fact['source']}"
+                f"{traced_file(self.data_dir / 'reference', table.file, fact['source_sha256'])} "
+                f"(sha256 {fact['source_sha256']}), row {where}; {fact['source']}"
             )
         return lines
 
@@ -300,7 +301,8 @@ class _Source:
         latest = population_mid_year(row["period_end"])
         years = list(range(latest - max(months // 12, 1) + 1, latest + 1))
         (source,) = self.registry.measures[POPULATION_MEASURE].published
-        ons_file = _file(self.data_dir / "reference", self.registry.tables[source.table].file)
+        ons_pattern = self.registry.tables[source.table].file
+        reference = self.data_dir / "reference"
         boards = self.records("SELECT board FROM reference.boards WHERE area_code = ?", [self.area])
         board = boards[0]["board"] if boards else "<board>"
         local_file = self.data_dir / "local" / board / LOCAL_POPULATION
@@ -334,13 +336,22 @@ class _Source:
                 )
             else:
                 lines.append(
-                    f"    mid-{year}: {used['population_0_17']} from {ons_file} (sha256 "
-                    f"{used['source_sha256']}), row time_period {year}, area {self.area}"
+                    f"    mid-{year}: {used['population_0_17']} from "
+                    f"{traced_file(reference, ons_pattern, used['source_sha256'])}"
+                    f" (sha256 {used['source_sha256']}), row time_period {year}, area {self.area}"
                 )
         return lines
 
 
-def _file(folder: Path, pattern: str) -> str:
-    """The file matching `pattern` under `folder`, or the pattern when none is there."""
+def traced_file(folder: Path, pattern: str, sha256: str) -> str:
+    """The file matching `pattern` under `folder` whose SHA-256 is `sha256`; where none has it
+    (the warehouse predates a `reference add`), the pattern and that the file was replaced."""
     matches = sorted(folder.glob(pattern))
-    return str(matches[0]) if matches else str(folder / pattern)
+    for path in matches:
+        if file_sha256(path) == sha256:
+            return str(path)
+    # Naming today's file beside yesterday's hash sent the reader to rows that may differ.
+    return (
+        f"{folder / pattern} (no longer shipped: replaced by a newer release, see "
+        "data/raw/DATA_LOG.md; run again to recompute on it)"
+    )
