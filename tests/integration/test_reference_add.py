@@ -132,6 +132,21 @@ def test_a_file_without_the_tables_category_is_refused(tmp_path: Path) -> None:
         plan_release(Path(path), REFERENCE, REGISTRY)
 
 
+def test_a_release_its_reader_refuses_is_refused_with_the_readers_words(tmp_path: Path) -> None:
+    # Columns, category and years are right, but one count is text: taken in, it would replace
+    # the shipped file and stop every later run.
+    path = with_next_year(REFERENCE / "dfe_cin" / OLD_C1, tmp_path / NEW_C1, "referral_count", 2026)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame.index[-1], "referral_count"] = "abc"
+    frame.to_csv(path, index=False)
+    with pytest.raises(
+        ReleaseRefused,
+        match=f"{NEW_C1}: table C1's reader refuses it: {NEW_C1} column referral_count: "
+        "unrecognised value 'abc'",
+    ):
+        plan_release(path, REFERENCE, REGISTRY)
+
+
 def test_the_shipped_file_again_is_already_shipped(tmp_path: Path) -> None:
     path = shutil.copy(REFERENCE / "dfe_cin" / OLD_C1, tmp_path / NEW_C1)
     with pytest.raises(ReleaseRefused, match=f"already shipped, as {OLD_C1}"):

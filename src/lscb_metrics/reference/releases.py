@@ -8,15 +8,17 @@ file's source, date and SHA-256.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from lscb_metrics.errors import ReleaseRefused
+from lscb_metrics.errors import LscbError, ReleaseRefused
 from lscb_metrics.intake.hashing import copied_sha256, file_sha256
 from lscb_metrics.measures import PublishedTable, Registry
 from lscb_metrics.reference import dfe_cin, ons
@@ -150,7 +152,37 @@ def plan_release(
             "pass --allow-fewer-years to take it anyway"
         )
     new_years = tuple(y for y in years if y not in old_years)
-    return Release(table, path, old, years, new_years, digest, path.stat().st_size)
+    release = Release(table, path, old, years, new_years, digest, path.stat().st_size)
+    read_as_shipped(release, reference_dir, registry)
+    return release
+
+
+def read_as_shipped(release: Release, reference_dir: Path, registry: Registry) -> None:
+    """Nothing when the table's own reader reads `release` in place of the file it replaces;
+    ReleaseRefused with the reader's objection otherwise."""
+    # A file the reader refuses (an unknown symbol, say) would stop every run once the shipped
+    # file it replaced is gone, so the reader is tried first, on links beside the other files.
+    module, _, function = release.table.loader.partition(":")
+    reader = getattr(importlib.import_module(module), function)
+    replaced = {release.replaces.resolve(), release.path.resolve()}
+    with tempfile.TemporaryDirectory(prefix="lscb-release-") as folder:
+        shadow = Path(folder)
+        links = [
+            (shadow / path.relative_to(reference_dir), path)
+            for path in sorted(reference_dir.rglob("*"))
+            if path.is_file() and path.resolve() not in replaced
+        ]
+        tried = shadow / release.target.relative_to(reference_dir)
+        for link, path in [*links, (tried, release.path)]:
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path.resolve())
+        try:
+            reader(shadow, registry)
+        except (ValueError, LscbError) as error:
+            objection = str(error).replace(str(tried), release.path.name)
+            raise ReleaseRefused(
+                f"{release.path.name}: table {release.table.name}'s reader refuses it: {objection}"
+            ) from error
 
 
 def _field(name: str, text: str) -> str:
