@@ -467,6 +467,7 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
             "theme": i.theme,
             "subject": i.subject,
             "part_of": i.part_of,
+            "change_years": i.change_years,
         }
         for i in catalogue
     )

@@ -28,7 +28,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -174,10 +174,11 @@ def read_report_data(
     `year` ('2013-14') and a year earlier as `edition` publishes them, with its scorecard's
     charts at the year's last quarter, from the warehouse without writing to it."""
     end = year_end_of(year)
-    earliest = shifted(end, -LOOK_BACK_YEARS)
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets)
         area = board_area(connection, area_code or board.areas[0])
+        change = change_years_of(catalogue)
+        earliest = shifted(end, -look_back_years(change))
         rows = figure_rows(
             connection,
             f"v.area_code = '{area.code}' AND v.period_end > DATE '{earliest.isoformat()}' "
@@ -190,7 +191,7 @@ def read_report_data(
     except ScorecardError:
         charts = {}  # no partner returns that quarter: the published figures have no charts
     snapshots = set(catalogue.index[catalogue["measure_type"].eq("snapshot")])
-    chosen = year_and_year_before(rows, snapshots, end)
+    chosen = year_and_year_before(rows, snapshots, end, change)
     values = report_values(chosen, catalogue, edition)
     return ReportData(
         board.name, area, year_label(end.year - 1), end, catalogue, values, charts, edition
@@ -218,9 +219,31 @@ def shifted(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def year_and_year_before(rows: pd.DataFrame, snapshots: set[str], end: date) -> pd.DataFrame:
+def change_years_of(catalogue: pd.DataFrame) -> dict[str, int]:
+    """Years between each indicator's figure and the earlier one its change is taken on, where
+    the catalogue's `change_years` is not 1 (a warehouse written before the column has none)."""
+    if "change_years" not in catalogue.columns:
+        return {}
+    years = catalogue["change_years"].dropna().astype(int)
+    return {str(indicator_id): n for indicator_id, n in years.items() if n != 1}
+
+
+def look_back_years(change_years: Mapping[str, int]) -> int:
+    """How many years before the year end the chapter reads rows: LOOK_BACK_YEARS, or further
+    where an indicator's change is taken on a figure further back (`change_years`)."""
+    return max([LOOK_BACK_YEARS, *(years + 1 for years in change_years.values())])
+
+
+def year_and_year_before(
+    rows: pd.DataFrame,
+    snapshots: set[str],
+    end: date,
+    change_years: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
     """The rows a chapter for the year ending `end` quotes, each with `report_year` YEAR or
-    BEFORE: those ending on `end` and a year earlier; and, for a series of a `snapshots`
+    BEFORE: those ending on `end` and a year earlier (or, for an indicator in `change_years`,
+    that many years earlier: the figure the catalogue takes its change on, as the warehouse's
+    `previous_value` does); and, for a series of a `snapshots`
     indicator none of whose periods ends on the year's last day (ONS estimates at 30 June), its
     latest figure on or before `end` in the year or the year before (an estimate is published
     about a year after its date, so the latest a board can quote at the year end is often the
@@ -228,9 +251,11 @@ def year_and_year_before(rows: pd.DataFrame, snapshots: set[str], end: date) -> 
     series = ["indicator_id", "source_type", "breakdown"]
     year_end_day = rows["period_end"].map(lambda day: (day.month, day.day) == (end.month, end.day))
     dated = year_end_day.groupby([rows[c] for c in series]).transform("any")
-    before = shifted(end, -1)
-    regular = rows[dated & rows["period_end"].isin([end, before])]
-    regular = regular.assign(report_year=regular["period_end"].map({end: YEAR, before: BEFORE}))
+    years = rows["indicator_id"].map(lambda i: (change_years or {}).get(i, 1))
+    before = pd.Series([shifted(end, -n) for n in years], index=rows.index, dtype="object")
+    at_end, at_before = rows["period_end"].eq(end), rows["period_end"].eq(before)
+    regular = rows[dated & (at_end | at_before)]
+    regular = regular.assign(report_year=at_end[regular.index].map({True: YEAR, False: BEFORE}))
     picked = [regular]
     undated = rows[~dated & rows["indicator_id"].isin(snapshots) & rows["period_end"].le(end)]
     for _, found in undated.sort_values("period_end").groupby(series, sort=False):
@@ -401,13 +426,22 @@ def table_row(data: ReportData, row: pd.Series) -> list[str]:
         name,
         f"{SOURCE_NAMES[row['source_type']]}, {row['time_period']}",
         cell_text(row["value"], unit, decimals),
-        "" if earlier is None else cell_text(earlier["value"], unit, decimals),
+        "" if earlier is None else earlier_text(row, earlier, unit, decimals),
         cell_text(row["england_value"], unit, decimals),
         cell_text(row["region_value"], unit, decimals),
         cell_text(row["sn_average"], unit, decimals),
         cell_text(row["vs_england"], unit, decimals),
         _reference(row),
     ]
+
+
+def earlier_text(row: pd.Series, earlier: pd.Series, unit: str, decimals: int) -> str:
+    """The earlier figure in a table's 'Year before' column, with its period where it is not a
+    year before the figure's (a change the catalogue takes over three years: '34.1 (2009-11)')."""
+    text = cell_text(earlier["value"], unit, decimals)
+    if earlier["period_end"] == shifted(row["period_end"], -1):
+        return text
+    return f"{text} ({earlier['time_period']})"
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,30 @@ def test_markdown_carries_the_same_sentences(files: ReportFiles, demo_warehouse:
         assert f"(charts/{chart.name})" in markdown
 
 
+def test_a_change_the_catalogue_takes_over_three_years_is_quoted_against_that_figure(
+    files: ReportFiles, demo_warehouse: Path
+) -> None:
+    # The seed: "The 2 year average child death rate ... has reduced by 26% between 2009/2011
+    # and 2012/14"; the warehouse's change (change_years: 3) is the chapter's.
+    connection = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        [(value, previous, change_pct)] = connection.execute(
+            "SELECT value, previous_value, change_pct FROM curated.comparisons "
+            "WHERE indicator_id = 'child_death_rate_2yr' AND area_code = 'E06000033' "
+            "AND time_period = '2012-14'"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert round_half_away_from_zero(change_pct, 0) == -26
+    before, now = (f"{round_half_away_from_zero(v, 1):.1f}" for v in (previous, value))
+    markdown = files.markdown.read_text(encoding="utf-8")
+    assert (
+        f"2 years pooled fell from {before} [child_death_rate_2yr E06000033 2009-11] to {now} "
+        "[child_death_rate_2yr E06000033 2012-14] (a change for the better)."
+    ) in markdown
+    assert f"| {now} | {before} (2009-11) |" in markdown
+
+
 def test_pdf_from_libreoffice_reads_like_the_seed(files: ReportFiles, demo_warehouse: Path) -> None:
     soffice = office_program()
     if soffice is None:

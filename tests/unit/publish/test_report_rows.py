@@ -14,8 +14,11 @@ from lscb_metrics.publish.annual_report import (
     Heading,
     Paragraph,
     ReportData,
+    change_years_of,
     docx_document,
     earlier_comparator_year,
+    earlier_text,
+    look_back_years,
     markdown_text,
     missing_year_end,
     national_statistics_phrase,
@@ -81,6 +84,50 @@ def test_a_mid_year_snapshot_uses_its_latest_estimate_of_the_year_or_the_year_be
         ("population", "published", date(2012, 6, 30), BEFORE),
         ("population", "partner_return", date(2012, 6, 30), YEAR),
     }
+
+
+def test_a_change_over_several_years_is_quoted_against_the_figure_it_is_taken_on() -> None:
+    # The catalogue takes the 2-year child death rate's change over three years (2009-11 to
+    # 2012-14), as the warehouse's previous_value does; the chapter quotes that figure, not
+    # the overlapping window a year earlier.
+    frame = rows(
+        ("child_death_rate_2yr", "partner_return", date(2011, 3, 31), 34.1),
+        ("child_death_rate_2yr", "partner_return", date(2013, 3, 31), 25.9),
+        ("child_death_rate_2yr", "partner_return", END, 25.3),
+        ("child_deaths", "partner_return", date(2013, 3, 31), 10.0),
+        ("child_deaths", "partner_return", END, 9.0),
+    )
+    chosen = year_and_year_before(frame, set(), END, {"child_death_rate_2yr": 3})
+    assert quoted(chosen) == {
+        ("child_death_rate_2yr", "partner_return", END, YEAR),
+        ("child_death_rate_2yr", "partner_return", date(2011, 3, 31), BEFORE),
+        ("child_deaths", "partner_return", END, YEAR),
+        ("child_deaths", "partner_return", date(2013, 3, 31), BEFORE),
+    }
+
+
+def test_the_chapter_reads_back_far_enough_for_the_longest_change() -> None:
+    assert look_back_years({}) == 3
+    assert look_back_years({"child_death_rate_2yr": 3}) == 4
+
+
+def test_change_years_come_from_the_catalogue_and_default_to_one() -> None:
+    catalogue = pd.DataFrame(
+        {"change_years": [1, 3]}, index=pd.Index(["cp_plans", "child_death_rate_2yr"])
+    )
+    assert change_years_of(catalogue) == {"child_death_rate_2yr": 3}
+    # A warehouse written before curated.indicator_catalogue had the column: year on year.
+    assert change_years_of(catalogue.drop(columns="change_years")) == {}
+
+
+def test_an_earlier_figure_not_a_year_before_is_labelled_with_its_period() -> None:
+    row = pd.Series({"period_end": END, "time_period": "2012-14"})
+    three_years = pd.Series(
+        {"period_end": date(2011, 3, 31), "time_period": "2009-11", "value": 34.14}
+    )
+    one_year = pd.Series({"period_end": date(2013, 3, 31), "time_period": "2011-13", "value": 25.9})
+    assert earlier_text(row, three_years, "per 100,000 children", 1) == "34.1 (2009-11)"
+    assert earlier_text(row, one_year, "per 100,000 children", 1) == "25.9"
 
 
 def test_a_flow_ending_elsewhere_is_not_taken_for_the_year() -> None:
