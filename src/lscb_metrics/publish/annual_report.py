@@ -191,7 +191,7 @@ def read_report_data(
     except ScorecardError:
         charts = {}  # no partner returns that quarter: the published figures have no charts
     snapshots = set(catalogue.index[catalogue["measure_type"].eq("snapshot")])
-    chosen = year_and_year_before(rows, snapshots, end, change)
+    chosen = year_and_year_before(rows, snapshots, end, change, part_year_flows(catalogue))
     values = report_values(chosen, catalogue, edition)
     return ReportData(
         board.name, area, year_label(end.year - 1), end, catalogue, values, charts, edition
@@ -228,6 +228,17 @@ def change_years_of(catalogue: pd.DataFrame) -> dict[str, int]:
     return {str(indicator_id): n for indicator_id, n in years.items() if n != 1}
 
 
+def part_year_flows(catalogue: pd.DataFrame) -> set[str]:
+    """Flow indicators broken down (by meeting, say) whose window is shorter than a year, so
+    that the year's fourth quarter holds only some of the year's parts."""
+    flows = catalogue[
+        catalogue["measure_type"].eq("flow")
+        & catalogue["window_months"].lt(12)
+        & catalogue["breakdown"].ne("total")
+    ]
+    return {str(indicator_id) for indicator_id in flows.index}
+
+
 def look_back_years(change_years: Mapping[str, int]) -> int:
     """How many years before the year end the chapter reads rows: LOOK_BACK_YEARS, or further
     where an indicator's change is taken on a figure further back (`change_years`)."""
@@ -239,6 +250,7 @@ def year_and_year_before(
     snapshots: set[str],
     end: date,
     change_years: Mapping[str, int] | None = None,
+    part_year_flows: set[str] | None = None,
 ) -> pd.DataFrame:
     """The rows a chapter for the year ending `end` quotes, each with `report_year` YEAR or
     BEFORE: those ending on `end` and a year earlier (or, for an indicator in `change_years`,
@@ -247,7 +259,10 @@ def year_and_year_before(
     indicator none of whose periods ends on the year's last day (ONS estimates at 30 June), its
     latest figure on or before `end` in the year or the year before (an estimate is published
     about a year after its date, so the latest a board can quote at the year end is often the
-    year before's) and, for the change, its latest at least a year before that one."""
+    year before's) and, for the change, its latest at least a year before that one. A part of
+    a `part_year_flows` indicator (a flow over less than a year broken down by event: each board
+    meeting) that has no row at the year end gives each of its rows within the year: the
+    meetings of every quarter, not only the fourth's."""
     series = ["indicator_id", "source_type", "breakdown"]
     year_end_day = rows["period_end"].map(lambda day: (day.month, day.day) == (end.month, end.day))
     dated = year_end_day.groupby([rows[c] for c in series]).transform("any")
@@ -268,6 +283,16 @@ def year_and_year_before(
             found["period_end"].le(cutoff) & found["period_end"].gt(shifted(cutoff, -1))
         ]
         picked += [latest.assign(report_year=YEAR), earlier.tail(1).assign(report_year=BEFORE)]
+    if part_year_flows:
+        # A window shorter than the year is the year's where it lies inside it (a quarter's
+        # meetings).
+        within = rows[
+            ~dated
+            & rows["indicator_id"].isin(part_year_flows)
+            & rows["period_start"].gt(shifted(end, -1))
+            & rows["period_end"].le(end)
+        ]
+        picked.append(within.assign(report_year=YEAR))
     return pd.concat(picked)
 
 

@@ -22,6 +22,7 @@ from lscb_metrics.publish.annual_report import (
     markdown_text,
     missing_year_end,
     national_statistics_phrase,
+    part_year_flows,
     year_and_year_before,
     year_end_of,
 )
@@ -128,6 +129,55 @@ def test_an_earlier_figure_not_a_year_before_is_labelled_with_its_period() -> No
     one_year = pd.Series({"period_end": date(2013, 3, 31), "time_period": "2011-13", "value": 25.9})
     assert earlier_text(row, three_years, "per 100,000 children", 1) == "34.1 (2009-11)"
     assert earlier_text(row, one_year, "per 100,000 children", 1) == "25.9"
+
+
+def meetings(*held: tuple[str, date, date]) -> pd.DataFrame:
+    """Rows of the attendance at each board meeting: (meeting, quarter start, quarter end)."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": "board_meeting_attendance_pct",
+                "source_type": "partner_return",
+                "breakdown": meeting,
+                "period_start": start,
+                "period_end": end,
+                "value": 70.0,
+            }
+            for meeting, start, end in held
+        ]
+    )
+
+
+def test_every_meeting_of_the_year_is_quoted_not_only_the_fourth_quarters() -> None:
+    frame = meetings(
+        ("2013-03", date(2013, 1, 1), date(2013, 3, 31)),  # the year before's
+        ("2013-11", date(2013, 10, 1), date(2013, 12, 31)),
+        ("2014-03", date(2014, 1, 1), END),
+        ("2014-05", date(2014, 4, 1), date(2014, 6, 30)),  # the next year's
+    )
+    flows = {"board_meeting_attendance_pct"}
+    chosen = year_and_year_before(frame, set(), END, part_year_flows=flows)
+    year = chosen[chosen["report_year"].eq(YEAR)]
+    assert sorted(year["breakdown"]) == ["2013-11", "2014-03"]
+
+
+def test_part_year_flows_are_broken_down_flows_over_less_than_a_year() -> None:
+    catalogue = pd.DataFrame(
+        {
+            "measure_type": ["flow", "flow", "flow", "snapshot"],
+            "window_months": [3, 6, 12, 12],
+            "breakdown": ["meeting", "total", "member", "agency"],
+        },
+        index=pd.Index(
+            [
+                "board_meeting_attendance_pct",
+                "referrals_family_public_pct",
+                "board_attendance_pct",
+                "training_pct",
+            ]
+        ),
+    )
+    assert part_year_flows(catalogue) == {"board_meeting_attendance_pct"}
 
 
 def test_a_flow_ending_elsewhere_is_not_taken_for_the_year() -> None:
