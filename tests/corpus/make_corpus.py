@@ -536,6 +536,12 @@ def formula_error_result() -> bytes:
     )
 
 
+@corpus_file("unquoted_comma_count.csv")
+def unquoted_comma_count() -> bytes:
+    # 1,362 written without quotes: read as 1 trained of 1,480 and a value under no header
+    return training_csv().replace(b",1362\r\n", b",1,362\r\n", 1)
+
+
 @corpus_file("totals_row.csv")
 def totals_row() -> bytes:
     return training_csv(rows=[*TRAINING_ROWS, ["Total", 2310, 2121]])

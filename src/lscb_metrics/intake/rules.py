@@ -229,6 +229,15 @@ TOTALS_ROW = Rule(
     "this looks like a totals row ('{value}'). Delete it: the rows are added up for you, "
     "so a totals row would count every figure twice.",
 )
+LINE_TOO_LONG = Rule(
+    "ROW-004",
+    "error",
+    "A line of a CSV return has more values than the header has columns.",
+    "this line has {values} values but the header names {columns} columns, so its figures are "
+    "not under their headers. A value written with a comma in it (a figure such as 1,283, or "
+    "a note) is split in two unless it is in quotes: write figures without commas (1283), or "
+    "save the file from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)', which quotes them.",
+)
 UNUSUAL_VALUE = Rule(
     "RNG-001",
     "warning",
@@ -495,6 +504,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     NO_DATA_ROWS,
     DUPLICATE_ROW_KEY,
     TOTALS_ROW,
+    LINE_TOO_LONG,
     UNUSUAL_VALUE,
     REVISED,
     OVER_BUDGET,

@@ -156,6 +156,16 @@ class CoverConflict:
 
 
 @dataclass(frozen=True)
+class LongLine:
+    """A CSV line with values beyond the header's last column: a figure or note holding an
+    unquoted comma, split in two, which moves every value after it one column on."""
+
+    line: int
+    values: int
+    columns: int
+
+
+@dataclass(frozen=True)
 class RawReturn:
     """A return as read: cover values and data cells exactly as typed, with their locations.
 
@@ -172,6 +182,7 @@ class RawReturn:
     cover_fields: tuple[CoverField, ...]
     repeats: tuple[Repeat, ...] = ()
     cover_conflicts: tuple[CoverConflict, ...] = ()
+    long_lines: tuple[LongLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -574,8 +585,16 @@ def _csv_return(
         for field, position in cover_positions.items()
     }
     cover_columns = {p for p, label in enumerate(labels) if label_key(label) in index}
+    long_lines = _long_lines(body, len(header))
+    # values beyond the header are reported with their line, not as a column of their own
+    beyond = set(range(len(header), max((line.values for line in long_lines), default=0)))
     columns = _data_columns(
-        "csv", header_line, header, body, _header_index(cover, specs), exclude=cover_columns
+        "csv",
+        header_line,
+        header,
+        body,
+        _header_index(cover, specs),
+        exclude=cover_columns | beyond,
     )
     rows = [(line, cells) for line, cells in body if _has_data(cells, columns.names)]
     return RawReturn(
@@ -587,7 +606,19 @@ def _csv_return(
         cover_fields=tuple(cover_fields),
         repeats=(*repeats, *columns.repeats),
         cover_conflicts=_cover_conflicts(body, cover_positions, labels),
+        long_lines=long_lines,
     )
+
+
+def _long_lines(body: Grid, columns: int) -> tuple[LongLine, ...]:
+    """The lines holding a value beyond the header's `columns` (blank trailing fields, as a
+    spreadsheet pads lines with, are not values)."""
+    long_lines = []
+    for line, cells in body:
+        values = max((p + 1 for p, cell in enumerate(cells) if filled(cell)), default=0)
+        if values > columns:
+            long_lines.append(LongLine(line, values, columns))
+    return tuple(long_lines)
 
 
 def _csv_records(path: Path, content: bytes) -> Grid:

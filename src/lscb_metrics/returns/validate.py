@@ -165,13 +165,16 @@ def validate_return(
     if not cover_failures and agency and area and board and isinstance(period, Quarter):
         cover = Cover(spec.return_type, agency.code, *area, period.start, period.end, period)
     totals = _totals_rows(raw)
-    # a totals row is reported once, as such, rather than cell by cell
-    typed = typed_data(raw.data.drop(index=list(totals)), spec)
+    # A totals row, or a line whose values a split figure moved on, is reported once, as such,
+    # rather than cell by cell.
+    set_aside = [*totals, *(long.line for long in raw.long_lines)]
+    typed = typed_data(raw.data[~raw.data.index.isin(set_aside)], spec)
     failures = [
         *cover_failures,
         *_column_repeat_failures(raw, spec),
         *_no_rows_failures(raw),
         *_totals_failures(raw, totals),
+        *_long_line_failures(raw),
         *_schema_failures(raw, typed, spec),
         *_local_target_failures(raw, typed, spec, board),
     ]
@@ -586,6 +589,19 @@ def _totals_failures(raw: RawReturn, totals: Mapping[int, str]) -> list[Failure]
     return [
         failure(rules.TOTALS_ROW, raw.locations.row(row), value=shown(label))
         for row, label in totals.items()
+    ]
+
+
+def _long_line_failures(raw: RawReturn) -> list[Failure]:
+    """ROW-004 for each CSV line with more values than the header has columns."""
+    return [
+        failure(
+            rules.LINE_TOO_LONG,
+            raw.locations.row(long.line),
+            values=str(long.values),
+            columns=str(long.columns),
+        )
+        for long in raw.long_lines
     ]
 
 

@@ -116,6 +116,11 @@ def _add_totals_row(table: ReturnTable) -> None:
     table.rows.append(["Grand Total", 395, 363])
 
 
+def _split_last_figure(table: ReturnTable) -> None:
+    # '1,000' written unquoted, as a text editor or a partner's own system writes it
+    table.rows[0][-1:] = [1, "000"]
+
+
 BOTH = ("xlsx", "csv")
 CASES = [
     Case(
@@ -376,6 +381,14 @@ CASES = [
         {"xlsx": "Data!6:6", "csv": "line 6"},
         "this looks like a totals row ('Grand Total'). Delete it",
     ),
+    Case(
+        "line-longer-than-header",
+        "ROW-004",
+        "referrals",
+        _split_last_figure,
+        {"csv": "line 2"},
+        "this line has 16 values but the header names 15 columns",
+    ),
 ]
 FORMAT_CASES = [
     pytest.param(case, file_format, id=f"{case.code}-{case.id}-{file_format}")
@@ -534,6 +547,19 @@ def test_numbers_with_commas_and_spaces_are_accepted(
     row = result.data.loc[2]
     assert (row["children_in_need"], row["section_47_enquiries"]) == (1234, 12)
     assert row["referrals_to_assessment"] == 90
+
+
+def test_a_figure_split_by_an_unquoted_comma_is_refused_not_read_as_two(
+    tmp_path: Path, validate: Validate, training: ReturnTable
+) -> None:
+    # 'Staff trained and in date' typed as 1,283 without quotes: read as 1 and an extra value
+    path = write_csv(training, tmp_path / "training.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + ",1,283"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = validate(path)
+    assert [(f.code, f.location) for f in result.failures] == [("ROW-004", "line 3")]
+    assert 3 not in result.data.index
 
 
 @pytest.mark.parametrize(
