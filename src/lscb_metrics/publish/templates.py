@@ -76,10 +76,8 @@ def write_template(
     if return_type not in specs:
         raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
     spec = specs[return_type]
-    choices = {
-        "agency_code": sorted(a.code for a in board.agencies.values() if return_type in a.returns),
-        "la_code": list(board.areas),
-    }
+    senders = sorted((a.code, a.name) for a in board.agencies.values() if return_type in a.returns)
+    choices = {"agency_code": [code for code, _ in senders], "la_code": list(board.areas)}
     example = area_example(board, reference_dir or settings().reference_dir)
     cover_fields = tuple(
         replace(field, description=filled_in(field.description, example))
@@ -88,7 +86,7 @@ def write_template(
     workbook = Workbook()
     _write_cover(workbook.active, spec, cover_fields, choices, board.name)
     _write_data(workbook.create_sheet(DATA_SHEET), spec)
-    _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields)
+    _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields, senders)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # The same template gives the same bytes each edition: a partner's copy is visibly current.
     out_path.write_bytes(workbook_bytes(workbook))
@@ -261,14 +259,24 @@ def _write_data(sheet: Worksheet, spec: ReturnSpec) -> None:
     sheet.protection.formatRows = False
 
 
-def _write_guidance(sheet: Worksheet, spec: ReturnSpec, fields: tuple[CoverField, ...]) -> None:
-    """Guidance: the return's description, its cover fields, columns and cross-column checks."""
+def _write_guidance(
+    sheet: Worksheet,
+    spec: ReturnSpec,
+    fields: tuple[CoverField, ...],
+    senders: list[tuple[str, str]],
+) -> None:
+    """Guidance: the return's description, its cover fields, the agencies that send it (code
+    and name), its columns and cross-column checks."""
     lines: list[tuple[str, list[str]]] = [
         ("title", [f"{spec.title}: guidance"]),
         ("text", [spec.description]),
         ("heading", ["Cover sheet"]),
         ("header", ["Field", "What to enter"]),
         *(("row", [field.title, field.description]) for field in fields),
+        # The drop-down holds codes only; a partner finds their own by the agency's name.
+        ("heading", ["Agency codes"]),
+        ("header", ["Code", "Agency"]),
+        *(("row", [code, name]) for code, name in senders),
         ("heading", ["Data sheet"]),
         ("header", ["Column", "What to enter", "Description"]),
         *(

@@ -204,6 +204,22 @@ def test_guidance_lists_columns_and_checks(schemas_dir: Path, tmp_path: Path) ->
     assert "Re-referrals within 12 months <= Referrals received" in text
 
 
+def test_guidance_names_the_agency_of_each_code_in_the_drop_down(
+    schemas_dir: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(
+        write_template("training", schemas_dir, tmp_path / "t.xlsx", SOUTHEND)
+    )
+    [agencies] = [v for v in workbook["Cover"].data_validations.dataValidation if v.sqref == "B4"]
+    rows = list(workbook["Guidance"].iter_rows(values_only=True))
+    named = {row[0]: row[1] for row in rows if row[0] in SOUTHEND.agencies}
+    codes = agencies.formula1.strip('"').split(",")
+    assert named == {code: SOUTHEND.agencies[code].name for code in codes}
+    assert named["SEH"] == "South Essex Homes"
+    cover = workbook["Cover"]
+    assert "the Guidance sheet gives the agency each code stands for" in cover["C4"].value
+
+
 def test_an_unknown_return_type_is_refused(schemas_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown return type"):
         write_template("no_such_return", schemas_dir, tmp_path / "x.xlsx", SOUTHEND)
