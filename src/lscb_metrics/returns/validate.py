@@ -17,6 +17,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -62,7 +63,20 @@ _ASCII_BLANKS = " \t\r\n"
 MAX_NUMBER_CHARS = 40
 # Cover fields that hold codes, in which an invisible character would pass for the code.
 _CODE_FIELDS = ("return_type", "agency_code", "la_code")
-_DATE_PARSERS = (datetime.fromisoformat, lambda text: datetime.strptime(text, "%d/%m/%Y"))
+# Dates as typed in the UK or as a spreadsheet writes a date cell to CSV in the format it shows
+# (LibreOffice's default 01/07/14, Excel's 01-Jul-14): always day first, a two-digit year is
+# 20yy (Python's rule for %y, which reads 00-68 as 2000-2068), and the quarter check catches a
+# month-first date, which is never a quarter's first or last day read day first.
+_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+)
 # Excel counts dates in days from 30 December 1899. Only numbers that are dates in 2000-2099
 # are taken as dates, so a stray count or year is still reported as not a date.
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -244,8 +258,8 @@ def too_many_digits(value: CellValue) -> bool:
 
 
 def date_value(value: CellValue) -> date | None:
-    """A cell as a date (date cell, Excel date number, ISO text or dd/mm/yyyy), or None if it is
-    not one."""
+    """A cell as a date (date cell, Excel date number, ISO text or a day-first date such as
+    01/07/2014, 1/7/14 or 1-Jul-14), or None if it is not one."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -255,11 +269,12 @@ def date_value(value: CellValue) -> date | None:
         return _EXCEL_EPOCH + timedelta(days=serial)
     if not isinstance(value, str):
         return None
-    for parse in _DATE_PARSERS:
-        try:
-            return parse(value.strip()).date()
-        except ValueError:
-            continue
+    text = value.strip()
+    with suppress(ValueError):
+        return datetime.fromisoformat(text).date()
+    for form in _DATE_FORMATS:
+        with suppress(ValueError):
+            return datetime.strptime(text, form).date()
     return None
 
 

@@ -604,6 +604,12 @@ def test_codes_match_ignoring_case_and_punctuation(
         (882, "01/07/2014", "30/09/2014"),
         ("882", "2014-07-01", "2014-09-30"),
         ("e06000033", date(2014, 7, 1), "2014-09-30T00:00:00"),
+        # as LibreOffice (en-GB) and Excel write date cells to CSV in the format they show
+        ("882", "01/07/14", "30/09/14"),
+        ("882", "1/7/14", "30/9/14"),
+        ("882", "01-Jul-14", "30-Sep-14"),
+        ("882", "1 July 2014", "30 Sep 2014"),
+        ("882", "01/07/2014 00:00", "30/09/2014 00:00"),
     ],
 )
 def test_cover_values_in_other_forms_are_accepted(
@@ -622,6 +628,16 @@ def test_cover_values_in_other_forms_are_accepted(
     assert result.cover is not None
     assert result.cover.area_code == "E06000033"
     assert result.cover.quarter.label == "2014-15 Q2"
+
+
+def test_a_month_first_date_is_never_read_as_the_quarter(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    # 1 July to 30 September written month first: 7 January, and no 30th month
+    referrals.cover.update({"Period start": "7/1/14", "Period end": "9/30/14"})
+    result = validate(write(referrals, "csv"))
+    assert result.cover is None
+    assert [(f.code, f.column) for f in result.failures] == [("COV-007", "period_end")]
 
 
 def test_cover_labels_may_be_aliases_and_return_type_a_title(
