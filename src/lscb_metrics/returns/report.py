@@ -99,7 +99,7 @@ def period_label(start: CellValue, end: CellValue) -> str:
         return UNKNOWN
     first, last = date_value(start), date_value(end)
     if first is None or last is None:
-        return f"{_stated(start)} to {_stated(end)}"
+        return f"{_stated_date(start)} to {_stated_date(end)}"
     dates = f"{first.isoformat()} to {last.isoformat()}"
     try:
         return f"{quarter_from_dates(first, last).label} ({dates})"
@@ -219,6 +219,13 @@ def _table_cells(failure: Failure) -> tuple[str, ...]:
 def _stated(value: CellValue) -> str:
     """A cover value as the file gives it, safe to echo, or UNKNOWN when blank."""
     return shown(cover_text(value)) if filled(value) else UNKNOWN
+
+
+def _stated_date(value: CellValue) -> str:
+    """A cover date as ISO text where it is a date (a date cell would show '00:00:00'), else as
+    `_stated` gives it."""
+    day = date_value(value)
+    return day.isoformat() if day is not None else _stated(value)
 
 
 def _put(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
