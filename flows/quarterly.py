@@ -195,6 +195,10 @@ def quarterly_run(
     logger = get_run_logger()
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):
+        # A run killed mid-swap (kill -9) left a board without its edition: put it back first,
+        # whatever this run goes on to publish.
+        for restored in pipeline.restore_editions(run_settings.curated_dir):
+            logger.warning("%s: put back the edition a stopped run had set aside", restored)
         reference = load_reference(run_settings)
         context = return_context(run_settings.schemas_dir, reference.la_lookup)
         receipts = previous_receipts(run_settings.warehouse)

@@ -73,6 +73,7 @@ from lscb_metrics.reference import (
 from lscb_metrics.returns import load_return_specs
 from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 from lscb_metrics.revisions import Revision, recent_revisions, revisions_table
+from lscb_metrics.signals import shielded
 from lscb_metrics.validation_cache import Pack
 from lscb_metrics.withdraw import (
     WITHDRAWALS,
@@ -1151,12 +1152,39 @@ def _listed(files: list[Path], folder: Path) -> str:
     return "".join(f"- `{path.relative_to(folder)}`\n" for path in sorted(files))
 
 
+def previous_edition(target: Path) -> Path:
+    """Where the edition in the folder `target` is set aside while a new one is swapped in."""
+    return target.with_name(f".{target.name}{PREVIOUS_SUFFIX}")
+
+
+PREVIOUS_SUFFIX = ".previous"
+
+
+@shielded
 def swap_in(incoming: Path, target: Path) -> None:
-    """Replace the folder `target` by `incoming` with two renames; the previous edition is
-    removed only once the new one is in place."""
-    previous = target.with_name(f".{target.name}.previous")
+    """Replace the folder `target` by `incoming` with two renames, which a stop signal never
+    comes between; the previous edition is removed only once the new one is in place, and put
+    back where the new one cannot go in."""
+    previous = previous_edition(target)
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
         target.rename(previous)
-    incoming.rename(target)
+    try:
+        incoming.rename(target)
+    except OSError:
+        if previous.exists():
+            previous.rename(target)
+        raise
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def restore_editions(curated_dir: Path) -> list[Path]:
+    """Every edition a run killed between the two renames of `swap_in` left set aside, put back
+    in its board's folder (which that run left without one); the folders restored."""
+    restored = []
+    for previous in sorted(curated_dir.glob(f".*{PREVIOUS_SUFFIX}")):
+        target = previous.with_name(previous.name[1 : -len(PREVIOUS_SUFFIX)])
+        if previous.is_dir() and not target.exists():
+            previous.rename(target)
+            restored.append(target)
+    return restored
