@@ -75,7 +75,9 @@ class TemporaryServer:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # local: no proxy
         while time.monotonic() < deadline:
             ended = self.process.poll()
-            if ended == PORT_TAKEN:  # another program took the port meanwhile: take another
+            # uvicorn gives the same status to every failure to start (an unwritable
+            # PREFECT_HOME too): only a port now in use was taken meanwhile, so take another.
+            if ended == PORT_TAKEN and _in_use(self.port):
                 self.port = _free_port()
                 self.process = _launched(self.port, self.server_log)
                 continue
@@ -89,6 +91,11 @@ class TemporaryServer:
                     return True
             time.sleep(0.1)
         return False
+
+    @property
+    def exited(self) -> int | None:
+        """The server's exit status if it has stopped by itself, else None."""
+        return self.process.poll()
 
     def stop(self) -> None:
         """Stop the server (a polite SIGTERM, then SIGKILL) and reap it."""
@@ -127,6 +134,8 @@ class PendingApi:
             yield configured
             return
         if self.server is None or not self.server.answers_within(self.timeout):
+            if self.server is not None and self.server.exited is not None:
+                raise ServerDidNotStart(stopped_at_start(self.server.exited, self.server_log))
             announce(
                 f"Prefect's temporary server did not start within {self.timeout} s; trying once "
                 f"more (set {TIMEOUT_VARIABLE} to wait longer)"
@@ -210,6 +219,28 @@ def _drain_to_server() -> None:
 
     APILogWorker.drain_all(timeout=DRAIN_SECONDS)
     EventsWorker.drain_all(timeout=DRAIN_SECONDS)
+
+
+def stopped_at_start(status: int, server_log: Path) -> str:
+    """Why a run cannot go on when Prefect's temporary server stopped by itself as it started
+    (waiting longer would not help), and what to check."""
+    home = os.environ.get("PREFECT_HOME", "~/.prefect")
+    return (
+        f"Prefect's temporary server stopped as it started (exit status {status}); its error "
+        f"is in {server_log}. Check that PREFECT_HOME ({home}) is a folder you can write, or "
+        "run a long-running server (`prefect server start`) and set "
+        "PREFECT_API_URL=http://127.0.0.1:4200/api"
+    )
+
+
+def _in_use(port: int) -> bool:
+    """Whether another program holds the local `port`."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 def _free_port() -> int:

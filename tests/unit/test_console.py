@@ -131,6 +131,7 @@ class LateServer:
 
     ANSWERS: ClassVar[list[bool]] = []
     stopped: ClassVar[int] = 0
+    exited = None  # still starting, however late
 
     def __init__(self, server_log: Path) -> None:
         self.api_url = "http://127.0.0.1:1/api"
@@ -211,6 +212,37 @@ def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_runn
         pass
     assert "PREFECT_API_URL" in str(error.value) and "within 1 s, twice" in str(error.value)
     assert len(servers) == 2 and all(process.poll() is not None for process in servers)
+
+
+def test_a_server_that_stops_as_it_starts_is_not_waited_for_nor_taken_for_a_slow_one(
+    no_api_url, tmp_path, monkeypatch
+):
+    # Prefect's server cannot keep its database in a PREFECT_HOME that is a file: uvicorn exits
+    # with the status it also gives a port taken meanwhile.
+    (tmp_path / "home").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "120")
+    servers = []
+    launch = prefect_server._launched
+
+    def launched(*args):
+        servers.append(launch(*args))
+        return servers[-1]
+
+    monkeypatch.setattr(prefect_server, "_launched", launched)
+    said = []
+    with (
+        pytest.raises(prefect_server.ServerDidNotStart) as error,
+        prefect_server.launched_api(tmp_path / "run.log") as pending,
+        pending.ready(said.append),
+    ):
+        pass
+    message = str(error.value)
+    assert "stopped as it started (exit status 3)" in message
+    assert f"its error is in {tmp_path / 'run.log'}" in message
+    assert f"PREFECT_HOME ({tmp_path / 'home'})" in message and "LSCB_SERVER_TIMEOUT" not in message
+    assert "unable to open database file" in (tmp_path / "run.log").read_text(encoding="utf-8")
+    assert len(servers) == 1 and said == []
 
 
 def test_the_server_never_gets_the_pseudonymisation_key(no_api_url, tmp_path, monkeypatch):
