@@ -29,6 +29,8 @@ DEFAULT_TIMEOUT_SECONDS = 90
 TIMEOUT_VARIABLE = "LSCB_SERVER_TIMEOUT"
 #: How long to wait for queued logs and events to reach the server before it stops.
 DRAIN_SECONDS = 5
+#: How long a long-running server named by PREFECT_API_URL has to answer before the run stops.
+CONFIGURED_SECONDS = 10
 API_URL_VARIABLE = "PREFECT_API_URL"
 #: The ports Prefect's own temporary server picks from.
 SERVER_PORTS = range(8000, 9000)
@@ -72,7 +74,6 @@ class TemporaryServer:
     def answers_within(self, timeout: float) -> bool:
         """Whether the server's health check answers within `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # local: no proxy
         while time.monotonic() < deadline:
             ended = self.process.poll()
             # uvicorn gives the same status to every failure to start (an unwritable
@@ -83,12 +84,8 @@ class TemporaryServer:
                 continue
             if ended is not None:
                 return False
-            with (
-                contextlib.suppress(OSError),
-                opener.open(f"{self.api_url}/health", timeout=1) as response,
-            ):
-                if response.status == HTTPStatus.OK:
-                    return True
+            if _answers(self.api_url):
+                return True
             time.sleep(0.1)
         return False
 
@@ -131,6 +128,12 @@ class PendingApi:
         configured = PREFECT_API_URL.value()
         if configured:
             self.stop()
+            if not _answers(configured, CONFIGURED_SECONDS):
+                raise ServerDidNotStart(
+                    f"no Prefect server answers at PREFECT_API_URL={configured}: start it "
+                    "(`prefect server start`, with the same PREFECT_HOME), or unset "
+                    "PREFECT_API_URL and the run starts a temporary server of its own"
+                )
             yield configured
             return
         if self.server is None or not self.server.answers_within(self.timeout):
@@ -219,6 +222,17 @@ def _drain_to_server() -> None:
 
     APILogWorker.drain_all(timeout=DRAIN_SECONDS)
     EventsWorker.drain_all(timeout=DRAIN_SECONDS)
+
+
+def _answers(api_url: str, timeout: float = 1) -> bool:
+    """Whether the Prefect API at `api_url` answers its health check within `timeout` s."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # local: no proxy
+    with (
+        contextlib.suppress(OSError),
+        opener.open(f"{api_url}/health", timeout=timeout) as response,
+    ):
+        return response.status == HTTPStatus.OK
+    return False
 
 
 def stopped_at_start(status: int, server_log: Path) -> str:

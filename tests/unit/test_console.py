@@ -180,6 +180,7 @@ def test_runs_on_a_long_running_server_keep_their_heartbeats(tmp_path, monkeypat
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     monkeypatch.setattr(prefect_server, "_configured_api_url", lambda: "http://127.0.0.1:1/api")
+    monkeypatch.setattr(prefect_server, "_answers", lambda api_url, timeout=1: True)
     every = get_current_settings().flows.heartbeat_frequency
     assert every is not None
     with (
@@ -243,6 +244,23 @@ def test_a_server_that_stops_as_it_starts_is_not_waited_for_nor_taken_for_a_slow
     assert f"PREFECT_HOME ({tmp_path / 'home'})" in message and "LSCB_SERVER_TIMEOUT" not in message
     assert "unable to open database file" in (tmp_path / "run.log").read_text(encoding="utf-8")
     assert len(servers) == 1 and said == []
+
+
+def test_a_long_running_server_that_is_down_is_named_with_what_to_do(tmp_path):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    down = f"http://127.0.0.1:{prefect_server._free_port()}/api"  # nothing listens there
+    with (
+        temporary_settings({PREFECT_API_URL: down}),
+        pytest.raises(prefect_server.ServerDidNotStart) as error,
+        prefect_server.launched_api(tmp_path / "run.log") as pending,
+        pending.ready(print),
+    ):
+        pass
+    assert pending.server is None  # none of its own was started
+    message = str(error.value)
+    assert f"no Prefect server answers at PREFECT_API_URL={down}" in message
+    assert "prefect server start" in message and "unset PREFECT_API_URL" in message
 
 
 def test_the_server_never_gets_the_pseudonymisation_key(no_api_url, tmp_path, monkeypatch):
