@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import cloudpickle
 from prefect import flow, get_run_logger, task
@@ -47,9 +48,11 @@ from lscb_metrics.submissions import return_context
 from lscb_metrics.validation_cache import declaration_fingerprints, load_pack, save_pack
 from lscb_metrics.warehouse import previous_receipts
 
+#: The boards' time: a quarter ends at midnight in the UK.
+UK_TIME = "Europe/London"
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
 #: the 10th, which leaves a few days for late and corrected files.
-QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone="Europe/London")
+QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone=UK_TIME)
 
 
 @task(name="load reference data", cache_policy=NO_CACHE)
@@ -164,9 +167,10 @@ def tasks_by_value() -> None:
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
-def default_quarter(today: date) -> Quarter:
-    """The last complete quarter before `today` (what a scheduled run reports on)."""
-    return quarter_of(today).previous()
+def default_quarter(now: datetime) -> Quarter:
+    """The last complete quarter before the instant `now`, in UK time (what a scheduled run
+    reports on): at 00:30 on 1 July in the UK, 30 June in UTC, April-June has ended."""
+    return quarter_of(now.astimezone(ZoneInfo(UK_TIME)).date()).previous()
 
 
 @flow(name="lscb-quarterly-run", log_prints=True)
@@ -191,7 +195,7 @@ def quarterly_run(
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
     )
-    quarter = parse_quarter(period) if period else default_quarter(started_at.date())
+    quarter = parse_quarter(period) if period else default_quarter(started_at)
     logger = get_run_logger()
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):
