@@ -971,46 +971,47 @@ def publish_files(
     quarters = {o.board.slug: o.edition_quarter(summary.quarter) for o in summary.publishable}
     boards = [outcome.board for outcome in summary.publishable]
     jobs = [(board, edition) for board in boards for edition in EDITIONS]
-    drawn: dict[str, dict[str, Path]] = {}
-    for board in boards:
-        shutil.rmtree(incoming_folder(settings, board), ignore_errors=True)
-        current = settings.curated_dir / board.slug
-        drawn[board.slug] = drawn_pngs(
-            current / edition.name / folder / CHARTS_DIR
-            for edition in EDITIONS
-            for _, folder in board.area_folders
-        )
-    with edition_writers(min(len(jobs), workers)) as pool:
-        futures = [
-            pool.submit(
-                write_edition_files,
-                settings.warehouse,
-                incoming_folder(settings, board) / edition.name,
-                board,
-                quarters[board.slug],
-                edition,
-                drawn[board.slug],
+    # An edition never swapped in must not hold the disk (a full one is a likely failure).
+    with unfinished_editions_removed(out):
+        drawn: dict[str, dict[str, Path]] = {}
+        for board in boards:
+            current = settings.curated_dir / board.slug
+            drawn[board.slug] = drawn_pngs(
+                current / edition.name / folder / CHARTS_DIR
+                for edition in EDITIONS
+                for _, folder in board.area_folders
             )
-            for board, edition in jobs
-        ]
-        written = write_exports(settings.warehouse, out)
-        example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
-        written.append(
-            write_data_dictionary(
-                settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
+        with edition_writers(min(len(jobs), workers)) as pool:
+            futures = [
+                pool.submit(
+                    write_edition_files,
+                    settings.warehouse,
+                    incoming_folder(settings, board) / edition.name,
+                    board,
+                    quarters[board.slug],
+                    edition,
+                    drawn[board.slug],
+                )
+                for board, edition in jobs
+            ]
+            written = write_exports(settings.warehouse, out)
+            example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
+            written.append(
+                write_data_dictionary(
+                    settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
+                )
             )
-        )
-        quality_dir = out / QUALITY_DIR
-        shutil.rmtree(quality_dir, ignore_errors=True)
-        shutil.copytree(quality_docs, quality_dir)
-        editions = [future.result() for future in futures]
-    by_board: dict[str, list[Path]] = {}
-    for (board, _), paths in zip(jobs, editions, strict=True):
-        by_board.setdefault(board.slug, []).extend(paths)
-    for board in boards:
-        written += publish_edition(
-            summary, settings, board, quarters[board.slug], by_board[board.slug]
-        )
+            quality_dir = out / QUALITY_DIR
+            shutil.rmtree(quality_dir, ignore_errors=True)
+            shutil.copytree(quality_docs, quality_dir)
+            editions = [future.result() for future in futures]
+        by_board: dict[str, list[Path]] = {}
+        for (board, _), paths in zip(jobs, editions, strict=True):
+            by_board.setdefault(board.slug, []).extend(paths)
+        for board in boards:
+            written += publish_edition(
+                summary, settings, board, quarters[board.slug], by_board[board.slug]
+            )
     return written
 
 
@@ -1031,7 +1032,29 @@ EDITION_FILE = "EDITION.md"
 
 def incoming_folder(settings: Settings, board: Board) -> Path:
     """Where the board's next edition is written before it is swapped in."""
-    return settings.curated_dir / f".{board.slug}.incoming"
+    return settings.curated_dir / f".{board.slug}{INCOMING_SUFFIX}"
+
+
+INCOMING_SUFFIX = ".incoming"
+
+
+@contextmanager
+def unfinished_editions_removed(curated_dir: Path) -> Iterator[None]:
+    """Every board's edition still being written in `curated_dir` removed before the block and
+    again if it fails: one run at a time holds the lock, so any found are left over, whichever
+    board they are for."""
+    discard_incoming(curated_dir)
+    try:
+        yield
+    except BaseException:
+        discard_incoming(curated_dir)
+        raise
+
+
+def discard_incoming(curated_dir: Path) -> None:
+    """Remove every `.<board>.incoming` folder in `curated_dir`."""
+    for folder in curated_dir.glob(f".*{INCOMING_SUFFIX}"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def publish_edition(

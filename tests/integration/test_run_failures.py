@@ -154,6 +154,25 @@ def test_a_publishing_failure_after_the_commit_says_what_was_committed(
     assert "Finished in state Completed()" in log.read_text()
 
 
+def test_an_edition_a_failure_stopped_is_not_left_on_the_disk(
+    prefect_server, one_quarter, tmp_path, capsys, monkeypatch
+):
+    warehouse, returns = one_quarter
+    curated = tmp_path / "curated"
+    # Another board's edition a killed run left half written, and this run's own: neither may
+    # keep the disk full once the run has stopped.
+    (curated / ".essex.incoming" / "public").mkdir(parents=True)
+    (curated / ".essex.incoming" / "public" / "scorecard.html").write_text("<html>")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "publish_edition", full_disk)
+    assert main(run_args(warehouse, returns)) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert not list(curated.glob(".*.incoming"))
+
+
 def children_of(pid: int) -> set[int]:
     """Process ids whose parent is `pid`, from /proc."""
     children = set()
