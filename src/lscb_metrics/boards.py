@@ -9,12 +9,14 @@ its reports quoted) are in data/raw/local/<slug>/, beside the profile's slug.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
+from lscb_metrics.reference.areas import code_in_force
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
 _PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
@@ -51,6 +53,18 @@ class Board:
         relative to the edition's: the edition itself for a board of one area, a folder named
         by its ONS code for each area of a partnership covering several."""
         return tuple((area, area if self.covers_several else "") for area in self.areas)
+
+    def areas_on(self, day: date) -> tuple[str, ...]:
+        """The board's areas whose authority exists on `day`: a board declaring both sides of
+        a reorganisation (Cumbria until March 2023, Cumberland and Westmorland and Furness
+        after) expects returns, and publishes, for each side in its own quarters only."""
+        return tuple(area for area in self.areas if code_in_force(area, day))
+
+    def area_folders_on(self, day: date) -> tuple[tuple[str, str], ...]:
+        """`area_folders` of the areas that exist on `day` (`areas_on`)."""
+        return tuple(
+            (area, folder) for area, folder in self.area_folders if area in self.areas_on(day)
+        )
 
 
 @dataclass(frozen=True)

@@ -1109,13 +1109,13 @@ def write_edition_files(
     drawn: Mapping[str, Path],
 ) -> list[Path]:
     """The files of one edition of the board's quarter in `out`: open data, and for each of its
-    areas (`Board.area_folders`) workbook and scorecard with its charts (none where the
-    warehouse has no scorecard for the quarter); the PNG of a chart in `drawn`
-    (`charts.drawn_pngs`) is copied rather than rendered."""
+    areas existing in the quarter (`Board.area_folders_on`) workbook and scorecard with its
+    charts (none where the warehouse has no scorecard for the quarter); the PNG of a chart in
+    `drawn` (`charts.drawn_pngs`) is copied rather than rendered."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
 
     written = write_exports(warehouse_path, out, board, edition)
-    for area, folder in board.area_folders:
+    for area, folder in board.area_folders_on(quarter.end):
         area_out = out / folder
         written.append(
             write_workbook(
@@ -1137,7 +1137,7 @@ def edition_header(summary: RunSummary, board: Board, quarter: Quarter, title: s
         f"# {board.name}: {title} for {quarter.label}\n\n"
         f"- Quarter: {quarter.label} ({quarter.start} to {quarter.end})\n"
         f"- Run id: {summary.run_id}\n"
-        f"- Areas: {', '.join(board.areas)}\n\n"
+        f"- Areas: {', '.join(board.areas_on(quarter.end))}\n\n"
         "Every file below was written by that run, from the committed warehouse, and swapped "
         "in together.\n\n"
     )

@@ -428,19 +428,21 @@ def corrected_rejections(submissions: list[Submission]) -> frozenset[str]:
 
 def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> list[str]:
     """Returns each of the board's agencies should have sent for `quarter` that the run has no
-    accepted file for, for each of the board's areas (named where it covers several)."""
+    accepted file for, for each of the board's areas existing then (named where it covers
+    several)."""
     received = {
         (s.cover["agency_code"], s.cover["return_type"], s.cover["area_code"])
         for s in for_board(used, board)
         if s.cover["period_end"] == quarter.end
     }
     # Each area's figures come from its own returns: one area's return leaves the other's
-    # figures missing, so a partnership's return is missing for each area it has not come for.
+    # figures missing, so a partnership's return is missing for each area it has not come for
+    # (that exists in the quarter: an abolished authority sends nothing after it).
     return sorted(
         f"{agency.code}: {return_type}{f' for {area}' if board.covers_several else ''}"
         for agency in board.agencies.values()
         for return_type in agency.returns
-        for area in board.areas
+        for area in board.areas_on(quarter.end)
         if (agency.code, return_type, area) not in received
     )
 

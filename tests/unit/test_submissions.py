@@ -55,6 +55,23 @@ def test_a_partnerships_return_is_missing_for_each_area_it_has_not_come_for() ->
     assert missing_returns([accepted(DORSET), accepted(BCP)], Q3, board(BCP, DORSET)) == []
 
 
+def test_a_return_is_missing_only_for_the_areas_that_exist_in_its_quarter() -> None:
+    # Cumbria was replaced by Cumberland and Westmorland and Furness on 1 April 2023: a board
+    # declaring all three expects Cumbria's returns until 2022-23 Q4 and the others' after.
+    cumbria, cumberland, westmorland = "E10000006", "E06000063", "E06000064"
+    spanning = board(cumbria, cumberland, westmorland)
+    before, after = parse_quarter("2022-23-Q4"), parse_quarter("2023-24-Q1")
+    assert missing_returns([], before, spanning) == [f"PD-CSC: referrals for {cumbria}"]
+    assert missing_returns([], after, spanning) == [
+        f"PD-CSC: referrals for {cumberland}",
+        f"PD-CSC: referrals for {westmorland}",
+    ]
+    assert spanning.area_folders_on(after.end) == (
+        (cumberland, cumberland),
+        (westmorland, westmorland),
+    )
+
+
 def test_a_board_of_one_area_names_its_missing_returns_without_it() -> None:
     assert missing_returns([], Q3, board(DORSET)) == ["PD-CSC: referrals"]
     assert missing_returns([accepted(DORSET)], Q3, board(DORSET)) == []

@@ -105,6 +105,23 @@ LA_SUCCESSORS: dict[str, Succession] = {
 }
 
 
+#: The first day each successor code applied (1 April 2019 for BCP's E06000058 and 839).
+LA_CREATED: dict[str, date] = {
+    successor: succession.effective
+    for succession in LA_SUCCESSORS.values()
+    for successor in succession.successors
+}
+
+
+def code_in_force(code: str, day: date) -> bool:
+    """True where the local authority code `code` (ONS or DfE) names an authority on `day`:
+    created by then (LA_CREATED) and not yet replaced by its successors (LA_SUCCESSORS); a
+    code neither table names always is."""
+    created = LA_CREATED.get(code)
+    replaced = LA_SUCCESSORS.get(code)
+    return (created is None or created <= day) and (replaced is None or day < replaced.effective)
+
+
 def current_code(code: str) -> str:
     """The code (same scheme, DfE or ONS) that `code` has today; ValueError if it was split."""
     seen: list[str] = [code.strip()]
