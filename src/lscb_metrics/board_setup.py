@@ -257,7 +257,7 @@ def plausible_returns(
                     "period_end": quarter.end.isoformat(),
                 }
                 seed = f"{board.slug}/{quarter.label}/{agency.code}/{return_type}"
-                rows = synthetic_rows(spec, children, seed, board.local_targets)
+                rows = synthetic_rows(spec, children, seed, board.local_targets_on(quarter.end))
                 name = f"{quarter.label.replace(' ', '-')}/{agency.code}_{return_type}.csv"
                 files[name] = csv_return(cover_names, cover, spec, rows)
     return files

@@ -8,7 +8,7 @@ its reports quoted) are in data/raw/local/<slug>/, beside the profile's slug.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
+from lscb_metrics.periods import FIRST_YEAR, PeriodError, Quarter, parse_quarter
 from lscb_metrics.reference.areas import code_in_force
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
@@ -32,9 +33,20 @@ class Board:
     name: str
     areas: tuple[str, ...]  # ONS codes of the local authorities covered
     agencies: dict[str, Agency]
-    local_targets: dict[str, int]
+    local_targets: dict[str, int]  # the values in force now (the latest quarter's)
     publication: dict[str, Any]
     profile: Path
+    #: Earlier values of a local target: (first quarter, value) pairs, oldest first, each in
+    #: force until the next; `local_targets` holds the value from the last one on.
+    target_history: dict[str, tuple[tuple[Quarter, int], ...]] = field(default_factory=dict)
+
+    def local_targets_on(self, day: date) -> dict[str, int]:
+        """The local targets in force on `day`: a return, and a title, of a quarter before a
+        change keeps the target of its own time ("within 40 working days")."""
+        return {
+            name: value_on(self.target_history.get(name, ()), day, current)
+            for name, current in self.local_targets.items()
+        }
 
     @property
     def short_name(self) -> str:
@@ -155,11 +167,9 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
     if unknown:
         raise SpecError(f"{path}: unknown local target(s) {unknown}; known: {list(LOCAL_TARGETS)}")
     local_targets = {name: default for name, (default, _) in LOCAL_TARGETS.items()}
-    for name, value in targets.items():
-        whole = grammar.yaml_whole(value, path, f"local target {name}")
-        if whole is None or whole <= 0:
-            raise SpecError(f"{path}: local target {name} must be a whole number above 0")
-        local_targets[name] = whole
+    history = {name: target_changes(value, path, name) for name, value in targets.items()}
+    for name, changes in history.items():
+        local_targets[name] = changes[-1][1]
     publication = dict(document.get("publication") or {})
     if SHORT_NAME in publication:
         publication[SHORT_NAME] = grammar.yaml_text(
@@ -173,7 +183,35 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
         local_targets=local_targets,
         publication=publication,
         profile=path,
+        target_history={name: changes for name, changes in history.items() if len(changes) > 1},
     )
+
+
+def value_on(changes: tuple[tuple[Quarter, int], ...], day: date, current: int) -> int:
+    """The value of the last of `changes` in force on `day` (the first's before any of them;
+    `current` where there are none)."""
+    started = [value for first, value in changes if first.start <= day]
+    return started[-1] if started else (changes[0][1] if changes else current)
+
+
+def target_changes(value: Any, path: Path, name: str) -> tuple[tuple[Quarter, int], ...]:
+    """A local target's (first quarter, value) pairs, oldest first: one value (`40`), or a
+    mapping of the first quarter each value applies to onto it (`{2013-14-Q1: 40, 2023-24-Q1:
+    45}`), the first value standing for every earlier quarter too."""
+    mapping = value if isinstance(value, dict) else {Quarter(FIRST_YEAR, 1).cli_name: value}
+    changes = []
+    for first, days in mapping.items():
+        try:
+            quarter = parse_quarter(str(first))
+        except PeriodError as error:
+            raise SpecError(f"{path}: local target {name}: {error}") from None
+        whole = grammar.yaml_whole(days, path, f"local target {name}")
+        if whole is None or whole <= 0:
+            raise SpecError(f"{path}: local target {name} must be a whole number above 0")
+        changes.append((quarter, whole))
+    if not changes:
+        raise SpecError(f"{path}: local target {name} gives no value")
+    return tuple(sorted(changes))
 
 
 def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> Agency:

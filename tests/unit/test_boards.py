@@ -10,6 +10,7 @@ import pytest
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.intake.declarations import SpecError
+from lscb_metrics.periods import parse_quarter
 from lscb_metrics.returns import load_return_specs, read_return, validate_return
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -102,3 +103,42 @@ def test_a_return_only_speaks_for_its_own_board(
     assert {f.code for f in result.errors} == codes
     assert phrase in " ".join(f.message for f in result.failures)
     assert (result.cover is None) == bool(codes)
+
+
+def _assessments(tmp_path: Path, quarter: str, days: int) -> Path:
+    """Southend's assessments return for `quarter` stating a local target of `days`."""
+    start, end = parse_quarter(quarter).start, parse_quarter(quarter).end
+    path = tmp_path / f"{quarter}-{days}.csv"
+    path.write_text(
+        "return_type,agency_code,la_code,period_start,period_end,assessments_completed,"
+        "assessments_within_local_target,local_target_days,assessments_within_45_days\n"
+        f"assessments,SBC-CSC,E06000033,{start},{end},100,80,{days},90\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_changed_local_target_still_holds_for_the_quarters_before_it(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # The board moved its assessment target from 40 to 45 working days in 2023-24: returns of
+    # earlier quarters, which carry 40, stay valid when they are validated again.
+    targets = {"assessment_working_days": {"2013-14-Q1": 40, "2023-24-Q1": 45}}
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml", lambda d: d.update(local_targets=targets)
+    )
+    boards = load_boards(schemas)
+    southend = boards.by_slug["southend"]
+    assert southend.local_targets == {"assessment_working_days": 45}
+    assert southend.local_targets_on(parse_quarter("2022-23-Q4").end) == {
+        "assessment_working_days": 40
+    }
+    specs = load_return_specs(schemas)
+    lookup = {SOUTHEND[0]: SOUTHEND}
+
+    def codes(quarter: str, days: int) -> set[str]:
+        raw = read_return(_assessments(tmp_path, quarter, days), specs)
+        return {f.code for f in validate_return(raw, specs, boards, lookup).errors}
+
+    assert codes("2014-15-Q2", 40) == codes("2023-24-Q1", 45) == set()
+    assert codes("2014-15-Q2", 45) == codes("2023-24-Q1", 40) == {"BRD-003"}

@@ -175,7 +175,7 @@ def read_report_data(
     charts at the year's last quarter, from the warehouse without writing to it."""
     end = year_end_of(year)
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection, board.local_targets)
+        catalogue = catalogue_frame(connection, board.local_targets_on(end))
         area = board_area(connection, area_code or board.areas[0])
         change = change_years_of(catalogue)
         earliest = shifted(end, -look_back_years(change))

@@ -211,10 +211,10 @@ def read_scorecard_data(
     (default: its latest quarter), their history and neighbours as `edition` shows them, read
     from the warehouse without writing to it."""
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection, board.local_targets)
         sources = published_sources(connection)
         area = board_area(connection, area_code or board.areas[0])
         period_end = period_end or _latest_partner_period(connection, area.code)
+        catalogue = catalogue_frame(connection, board.local_targets_on(period_end))
         up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
         own = figure_rows(connection, f"v.area_code = {_sql_text(area.code)} AND {up_to}")
         england = figure_rows(

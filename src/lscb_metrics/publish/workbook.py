@@ -156,7 +156,7 @@ def write_workbook(
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
     year_before = date(period_end.year - 1, period_end.month, period_end.day)
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection, board.local_targets)
+        catalogue = catalogue_frame(connection, board.local_targets_on(period_end))
         area = board_area(connection, area_code or board.areas[0])
         where = (
             f"v.area_code = '{area.code}' "

@@ -190,7 +190,7 @@ def validate_return(
         *_totals_failures(raw, totals),
         *_long_line_failures(raw),
         *_schema_failures(raw, typed, spec),
-        *_local_target_failures(raw, typed, spec, board),
+        *_local_target_failures(raw, typed, spec, board, period),
     ]
     present = [name for name in spec.column_names if name in typed.columns]
     return ValidationResult(spec.return_type, cover, typed[present], failures)
@@ -473,17 +473,26 @@ def _area_failures(
 
 
 def _local_target_failures(
-    raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec, board: Board | None
+    raw: RawReturn,
+    typed: pd.DataFrame,
+    spec: ReturnSpec,
+    board: Board | None,
+    period: Quarter | list[Failure],
 ) -> list[Failure]:
-    """BRD-003 for each value of a column tied to a local target that is not the board's: its
-    figures would be published under the board's target ("within 40 working days")."""
+    """BRD-003 for each value of a column tied to a local target that is not the board's in
+    the return's quarter (its latest where the cover gives none): its figures would be
+    published under the board's target ("within 40 working days")."""
     if board is None:
         return []
+    # A target the board has since changed still holds for the quarters before the change.
+    targets = (
+        board.local_targets_on(period.end) if isinstance(period, Quarter) else board.local_targets
+    )
     failures = []
     for column in spec.columns:
         if column.local_target is None or column.name not in typed.columns:
             continue
-        target = board.local_targets[column.local_target]
+        target = targets[column.local_target]
         values = pd.to_numeric(typed[column.name], errors="coerce")
         for row in values.index[values.notna() & values.ne(target)]:
             failures.append(
