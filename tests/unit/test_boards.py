@@ -142,3 +142,32 @@ def test_a_changed_local_target_still_holds_for_the_quarters_before_it(
 
     assert codes("2014-15-Q2", 40) == codes("2023-24-Q1", 45) == set()
     assert codes("2014-15-Q2", 45) == codes("2023-24-Q1", 40) == {"BRD-003"}
+
+
+def test_a_dfe_number_names_the_ons_code_its_authority_had_in_the_returns_quarter(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # North Yorkshire kept its DfE number, 815, when its ONS code changed from E10000023 to
+    # E06000065 in April 2023: a 2019-20 return under 815 is the county's, whose population
+    # and published figures that year are under E10000023, not the new code's.
+    old, new = (
+        ("E10000023", "North Yorkshire", "E12000003"),
+        ("E06000065", "North Yorkshire", "E12000003"),
+    )
+    edit_declaration(
+        schemas / "boards" / "thurrock" / "board.yaml", lambda d: d.update(areas=[old[0], new[0]])
+    )
+    boards, specs = load_boards(schemas), load_return_specs(schemas)
+    lookup = {old[0]: old, new[0]: new, "815": new}
+
+    def area(start: str, end: str) -> str:
+        path = tmp_path / f"{start}.csv"
+        path.write_text(
+            "return_type,agency_code,la_code,period_start,period_end,private_fostering_arrangements\n"
+            f"private_fostering,TC-CSC,815,{start},{end},10\n",
+            encoding="utf-8",
+        )
+        return validate_return(read_return(path, specs), specs, boards, lookup).cover.area_code
+
+    assert area("2019-04-01", "2019-06-30") == old[0]
+    assert area("2023-04-01", "2023-06-30") == new[0]

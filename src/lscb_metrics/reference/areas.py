@@ -122,6 +122,25 @@ def code_in_force(code: str, day: date) -> bool:
     return (created is None or created <= day) and (replaced is None or day < replaced.effective)
 
 
+#: DfE numbers that a merger or split replaced or created, as against a change of ONS code
+#: alone, where the authority kept its number (North Yorkshire 815, Somerset 933).
+_RENUMBERED = {n for key, s in LA_SUCCESSORS.items() if key.isdigit() for n in (key, *s.successors)}
+
+
+def ons_code_on(dfe_number: str, latest: str, day: date) -> str:
+    """The ONS code the authority of DfE number `dfe_number` had on `day`, `latest` being the
+    code it has now: the one before a change of ONS code alone (North Yorkshire, 815, was
+    E10000023 until March 2023 and E06000065 since); `latest` where none applies."""
+    if dfe_number in _RENUMBERED or code_in_force(latest, day):
+        return latest
+    before = [
+        old
+        for old, succession in LA_SUCCESSORS.items()
+        if succession.successors == (latest,) and code_in_force(old, day)
+    ]
+    return before[0] if len(before) == 1 else latest
+
+
 def current_code(code: str) -> str:
     """The code (same scheme, DfE or ONS) that `code` has today; ValueError if it was split."""
     seen: list[str] = [code.strip()]
