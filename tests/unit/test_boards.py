@@ -171,3 +171,43 @@ def test_a_dfe_number_names_the_ons_code_its_authority_had_in_the_returns_quarte
 
     assert area("2019-04-01", "2019-06-30") == old[0]
     assert area("2023-04-01", "2023-06-30") == new[0]
+
+
+def test_a_return_for_an_authority_that_did_not_exist_in_its_quarter_is_refused(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # Cumbria was replaced by Cumberland and Westmorland and Furness on 1 April 2023: Cumbria's
+    # code after it would take the last county estimate for a population never estimated again.
+    cumbria, cumberland = (
+        ("E10000006", "Cumbria", "E12000002"),
+        ("E06000063", "Cumberland", "E12000002"),
+    )
+    edit_declaration(
+        schemas / "boards" / "thurrock" / "board.yaml",
+        lambda d: d.update(areas=[cumbria[0], cumberland[0]]),
+    )
+    boards, specs = load_boards(schemas), load_return_specs(schemas)
+    lookup = {cumbria[0]: cumbria, cumberland[0]: cumberland}
+
+    def messages(area: str, start: str, end: str) -> list[str]:
+        path = tmp_path / f"{area}{start}.csv"
+        path.write_text(
+            "return_type,agency_code,la_code,period_start,period_end,private_fostering_arrangements\n"
+            f"private_fostering,TC-CSC,{area},{start},{end},10\n",
+            encoding="utf-8",
+        )
+        result = validate_return(read_return(path, specs), specs, boards, lookup)
+        return [f"{f.code} {f.message}" for f in result.errors]
+
+    assert messages(cumbria[0], "2022-04-01", "2022-06-30") == []
+    assert messages(cumberland[0], "2023-04-01", "2023-06-30") == []
+    [late] = messages(cumbria[0], "2023-04-01", "2023-06-30")
+    assert late.startswith("BRD-004 ")
+    assert (
+        "Cumbria (E10000006) was not a local authority in 2023-24 Q1: replaced by E06000063" in late
+    )
+    [early] = messages(cumberland[0], "2022-04-01", "2022-06-30")
+    assert (
+        "Cumberland (E06000063) was not a local authority in 2022-23 Q1: first used on 1 April 2023"
+        in early
+    )

@@ -91,6 +91,13 @@ LOCAL_TARGET_DIFFERS = Rule(
     "'{value}' in '{title}' is not {board}'s local target, {target} ({meaning}). Enter "
     "{target}, or ask the board's business manager whether the target has changed.",
 )
+AREA_NOT_IN_FORCE = Rule(
+    "BRD-004",
+    "error",
+    "The local authority code was not in use in the return's quarter.",
+    "{area} ({area_code}) was not a local authority in {quarter}: {reason}. Give the code of "
+    "the authority the quarter's figures are for.",
+)
 UNKNOWN_AREA = Rule(
     "COV-005",
     "error",
@@ -483,6 +490,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     AREA_NOT_COVERED,
     AGENCY_NOT_IN_BOARD,
     LOCAL_TARGET_DIFFERS,
+    AREA_NOT_IN_FORCE,
     UNKNOWN_AREA,
     NOT_A_QUARTER,
     NOT_A_DATE,

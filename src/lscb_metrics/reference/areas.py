@@ -117,9 +117,20 @@ def code_in_force(code: str, day: date) -> bool:
     """True where the local authority code `code` (ONS or DfE) names an authority on `day`:
     created by then (LA_CREATED) and not yet replaced by its successors (LA_SUCCESSORS); a
     code neither table names always is."""
-    created = LA_CREATED.get(code)
+    return not_in_force_reason(code, day) is None
+
+
+def not_in_force_reason(code: str, day: date) -> str | None:
+    """Why the local authority code `code` names no authority on `day` ('replaced by E06000063,
+    E06000064 on 1 April 2023: Cumbria split into ...'), or None where it names one."""
     replaced = LA_SUCCESSORS.get(code)
-    return (created is None or created <= day) and (replaced is None or day < replaced.effective)
+    if replaced is not None and day >= replaced.effective:
+        successors = ", ".join(replaced.successors)
+        return f"replaced by {successors} on {replaced.effective:%-d %B %Y}: {replaced.note}"
+    created = LA_CREATED.get(code)
+    if created is not None and day < created:
+        return f"first used on {created:%-d %B %Y}"
+    return None
 
 
 #: DfE numbers that a merger or split replaced or created, as against a change of ONS code

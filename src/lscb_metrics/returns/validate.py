@@ -35,7 +35,7 @@ from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
 from lscb_metrics.intake.rules import cell_shown, escaped, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
-from lscb_metrics.reference.areas import ons_code_on
+from lscb_metrics.reference.areas import not_in_force_reason, ons_code_on
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
     LOCAL_TARGETS,
@@ -161,7 +161,7 @@ def validate_return(
         *_conflict_failures(raw),
         *_return_type_failures(raw, spec, specs, expected_return_type),
         *_agency_failures(raw, agency, agencies, spec, boards, board),
-        *_area_failures(raw, area, board, boards),
+        *_area_failures(raw, area, board, boards, period),
         *(period if isinstance(period, list) else []),
     ]
     # A code with an invisible character is reported as that, not also as an unknown code.
@@ -462,14 +462,32 @@ def _area_failures(
     area: tuple[str, str, str | None] | None,
     board: Board | None,
     boards: Boards,
+    period: Quarter | list[Failure],
 ) -> list[Failure]:
-    """COV-005 for a local authority code that is not known, BRD-001 for one no board covers."""
+    """COV-005 for a local authority code that is not known, BRD-004 for one not in use in the
+    return's quarter, BRD-001 for one no board covers."""
     value = raw.cover.get("la_code")
     location = raw.locations.cover("la_code")
     if not filled(value):
         return []
     if area is None:
         return [failure(rules.UNKNOWN_AREA, location, "la_code", shown(value))]
+    # Cumbria's code after April 2023 would take the last county estimate, "to be revised",
+    # for a population ONS will never estimate again.
+    reason = not_in_force_reason(area[0], period.end) if isinstance(period, Quarter) else None
+    if reason is not None:
+        return [
+            failure(
+                rules.AREA_NOT_IN_FORCE,
+                location,
+                "la_code",
+                shown(value),
+                area=area[1],
+                area_code=area[0],
+                quarter=period.label,
+                reason=reason,
+            )
+        ]
     if board is None:
         return [
             failure(
