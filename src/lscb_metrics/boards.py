@@ -214,11 +214,33 @@ def target_changes(value: Any, path: Path, name: str) -> tuple[tuple[Quarter, in
     return tuple(sorted(changes))
 
 
+#: An agency's optional first and last quarters in a profile (`from: 2015-16-Q1`,
+#: `until: 2021-22-Q1`).
+AGENCY_DATES = ("from", "until")
+
+
+def profile_quarter(value: Any, path: Path, where: str) -> Quarter | None:
+    """The quarter a profile names ('2021-22-Q1'), None where it names none."""
+    if value is None:
+        return None
+    try:
+        return parse_quarter(str(value))
+    except PeriodError as error:
+        raise SpecError(f"{path}: {where}: {error}") from None
+
+
 def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> Agency:
     """One agency of a profile, checked against the returns it says it sends."""
     keys = {"code", "name", "type", "returns"}
-    item = grammar.yaml_mapping(document, path, "an agency", keys)
+    item = grammar.yaml_mapping(document, path, "an agency", keys | set(AGENCY_DATES), keys)
     code = grammar.yaml_text(item["code"], path, "agency code")
+    first, last = (
+        profile_quarter(item.get(key), path, f"agency {code} {key}") for key in AGENCY_DATES
+    )
+    if first is not None and last is not None and last < first:
+        raise SpecError(
+            f"{path}: agency {code} until {last.cli_name} is before its from {first.cli_name}"
+        )
     returns = tuple(
         grammar.yaml_text(r, path, f"agency {code} returns")
         for r in grammar.yaml_list(item["returns"], path, f"agency {code} returns")
@@ -228,6 +250,8 @@ def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> 
         name=grammar.yaml_text(item["name"], path, f"agency {code} name"),
         type=grammar.yaml_text(item["type"], path, f"agency {code} type"),
         returns=returns,
+        first=first,
+        last=last,
     )
     for return_type in returns:
         spec = specs.get(return_type)

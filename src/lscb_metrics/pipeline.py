@@ -1080,7 +1080,7 @@ def publish_edition(
                 settings.reference_dir,
             )
             for return_type in sorted(
-                {r for agency in board.agencies.values() for r in agency.returns}
+                {r for agency in board.agencies.values() if agency.current for r in agency.returns}
             )
         ),
     ]

@@ -441,6 +441,7 @@ def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> l
     return sorted(
         f"{agency.code}: {return_type}{f' for {area}' if board.covers_several else ''}"
         for agency in board.agencies.values()
+        if agency.sends_in(quarter.end)
         for return_type in agency.returns
         for area in board.areas_on(quarter.end)
         if (agency.code, return_type, area) not in received

@@ -12,6 +12,7 @@ from lscb_metrics.boards import load_boards
 from lscb_metrics.intake.declarations import SpecError
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.returns import load_return_specs, read_return, validate_return
+from lscb_metrics.submissions import missing_returns
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 SOUTHEND = ("E06000033", "Southend-on-Sea", "E12000006")
@@ -59,6 +60,11 @@ def test_a_board_without_a_short_name_goes_by_its_name(
         (lambda d: d.update(areas=[]), "at least one area"),
         (lambda d: d.update(areas=["E06000034"]), "already covered by board"),
         (lambda d: d.update(publication={"short_name": " "}), "publication short_name"),
+        (lambda d: d["agencies"][2].update(until="2021-22-Q5"), "until"),
+        (
+            lambda d: d["agencies"][2].update({"from": "2015-16-Q1", "until": "2014-15-Q4"}),
+            "is before its from 2015-16-Q1",
+        ),
     ],
 )
 def test_malformed_profiles_name_the_file(
@@ -211,3 +217,38 @@ def test_a_return_for_an_authority_that_did_not_exist_in_its_quarter_is_refused(
         "Cumberland (E06000063) was not a local authority in 2022-23 Q1: first used on 1 April 2023"
         in early
     )
+
+
+def test_an_agency_that_left_the_board_keeps_its_returns_and_is_missed_only_while_it_sent_them(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # Community rehabilitation companies ended in June 2021; one that joined later is expected
+    # only from its first quarter.
+    def dated(document: dict) -> None:
+        by_code = {agency["code"]: agency for agency in document["agencies"]}
+        by_code["ECRC"]["until"] = "2020-21-Q4"
+        by_code["SEH"]["from"] = "2015-16-Q1"
+
+    edit_declaration(schemas / "boards" / "southend" / "board.yaml", dated)
+    southend = load_boards(schemas).by_slug["southend"]
+
+    def missing(quarter: str) -> set[str]:
+        return {
+            line.split(":")[0] for line in missing_returns([], parse_quarter(quarter), southend)
+        }
+
+    assert {"ECRC", "SEH"} <= missing("2020-21-Q4")
+    assert "ECRC" not in missing("2021-22-Q1")
+    assert "SEH" not in missing("2014-15-Q4")
+    # Its earlier returns stay valid, and templates are for the agencies still on the board.
+    specs = load_return_specs(schemas)
+    path = tmp_path / "ecrc.csv"
+    path.write_text(
+        "return_type,agency_code,la_code,period_start,period_end,staff_requiring_training,"
+        "staff_trained_in_date,training_level\n"
+        "training,ECRC,E06000033,2014-07-01,2014-09-30,100,90,level_1\n",
+        encoding="utf-8",
+    )
+    result = validate_return(read_return(path, specs), specs, load_boards(schemas), LOOKUP)
+    assert result.errors == []
+    assert not southend.agencies["ECRC"].current and southend.agencies["SEH"].current

@@ -76,7 +76,9 @@ def write_template(
     if return_type not in specs:
         raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
     spec = specs[return_type]
-    senders = sorted((a.code, a.name) for a in board.agencies.values() if return_type in a.returns)
+    senders = sorted(
+        (a.code, a.name) for a in board.agencies.values() if return_type in a.returns and a.current
+    )
     choices = {"agency_code": [code for code, _ in senders], "la_code": list(board.areas)}
     example = area_example(board, reference_dir or settings().reference_dir)
     cover_fields = tuple(

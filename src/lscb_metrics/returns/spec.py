@@ -12,6 +12,7 @@ import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -25,6 +26,7 @@ from lscb_metrics.intake.declarations import (
     Labelled,
     SpecError,
 )
+from lscb_metrics.periods import Quarter
 
 ColumnType = Literal["count", "integer", "code"]
 Aggregation = Literal["flow", "snapshot"]
@@ -115,12 +117,27 @@ class CoverField(Labelled):
 
 @dataclass(frozen=True)
 class Agency:
-    """A partner agency and the returns it sends."""
+    """A partner agency, the returns it sends, and the quarters it sends them for (every
+    quarter where the profile gives neither `first` nor `last`)."""
 
     code: str
     name: str
     type: str
     returns: tuple[str, ...]
+    #: The first and the last quarter it sends returns for: a partner that joined the board, or
+    #: left it (a community rehabilitation company in 2021), keeps its earlier returns.
+    first: Quarter | None = None
+    last: Quarter | None = None
+
+    @property
+    def current(self) -> bool:
+        """True for an agency still on the board, which partner templates are written for."""
+        return self.last is None
+
+    def sends_in(self, period_end: date) -> bool:
+        """True where the agency sends returns for the quarter ending on `period_end`."""
+        started = self.first is None or self.first.end <= period_end
+        return started and (self.last is None or period_end <= self.last.end)
 
 
 def cover_index(fields: Iterable[CoverField]) -> dict[str, str]:
