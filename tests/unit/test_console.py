@@ -192,19 +192,25 @@ def test_runs_on_a_long_running_server_keep_their_heartbeats(tmp_path, monkeypat
         assert get_current_settings().flows.heartbeat_frequency == every
 
 
-def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_running(
-    no_api_url, tmp_path, monkeypatch
-):
-    # Prefect's real server needs seconds to import its code: it cannot answer within 1 s.
-    monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "1")
-    servers = []
+@pytest.fixture
+def servers(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The server processes `prefect_server` launches during the test, in order."""
+    launched_servers: list = []
     launch = prefect_server._launched
 
     def launched(*args):
-        servers.append(launch(*args))
-        return servers[-1]
+        launched_servers.append(launch(*args))
+        return launched_servers[-1]
 
     monkeypatch.setattr(prefect_server, "_launched", launched)
+    return launched_servers
+
+
+def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_running(
+    no_api_url, tmp_path, monkeypatch, servers
+):
+    # Prefect's real server needs seconds to import its code: it cannot answer within 1 s.
+    monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "1")
     with (
         pytest.raises(prefect_server.ServerDidNotStart, match="LSCB_SERVER_TIMEOUT=180") as error,
         prefect_server.launched_api(tmp_path / "log") as pending,
@@ -216,21 +222,13 @@ def test_a_server_that_never_starts_says_how_to_wait_longer_and_is_not_left_runn
 
 
 def test_a_server_that_stops_as_it_starts_is_not_waited_for_nor_taken_for_a_slow_one(
-    no_api_url, tmp_path, monkeypatch
+    no_api_url, tmp_path, monkeypatch, servers
 ):
     # Prefect's server cannot keep its database in a PREFECT_HOME that is a file: uvicorn exits
     # with the status it also gives a port taken meanwhile.
     (tmp_path / "home").write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LSCB_SERVER_TIMEOUT", "120")
-    servers = []
-    launch = prefect_server._launched
-
-    def launched(*args):
-        servers.append(launch(*args))
-        return servers[-1]
-
-    monkeypatch.setattr(prefect_server, "_launched", launched)
     said = []
     with (
         pytest.raises(prefect_server.ServerDidNotStart) as error,
