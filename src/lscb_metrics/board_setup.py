@@ -148,7 +148,7 @@ def scaffold_board(
             board,
             settings.reference_dir,
         )
-        for return_type in sorted({r for a in board.agencies.values() for r in a.returns})
+        for return_type in board.template_returns
     ]
     readme = folder / "README.md"
     readme.write_text(board_readme(board, templates), encoding="utf-8")
@@ -239,14 +239,17 @@ def plausible_returns(
     schemas_dir: Path,
     children: int,
 ) -> dict[str, bytes]:
-    """SYNTHETIC CSV returns from every agency of `board` for each quarter and its first area,
-    figures scaled to `children` (its child population) and satisfying every declared check;
-    by relative path (<quarter>/<agency>_<return>.csv). Deterministic for the same inputs."""
+    """SYNTHETIC CSV returns from every agency of `board` sending in each quarter, for its
+    first area, figures scaled to `children` (its child population) and satisfying every
+    declared check; by relative path (<quarter>/<agency>_<return>.csv). Deterministic for the
+    same inputs."""
     specs = load_return_specs(schemas_dir)
     cover_names = [field.name for field in load_cover_fields(schemas_dir)]
     files = {}
     for quarter in quarters:
         for agency in board.agencies.values():
+            if not agency.sends_in(quarter.end):
+                continue
             for return_type in agency.returns:
                 spec = specs[return_type]
                 cover = {

@@ -74,8 +74,17 @@ class Board:
 
     def area_folders_on(self, day: date) -> tuple[tuple[str, str], ...]:
         """`area_folders` of the areas that exist on `day` (`areas_on`)."""
+        existing = self.areas_on(day)
+        return tuple((area, folder) for area, folder in self.area_folders if area in existing)
+
+    @property
+    def template_returns(self) -> tuple[str, ...]:
+        """The return types the board's current agencies send, sorted: one partner template
+        each."""
         return tuple(
-            (area, folder) for area, folder in self.area_folders if area in self.areas_on(day)
+            sorted(
+                {r for agency in self.agencies.values() if agency.current for r in agency.returns}
+            )
         )
 
 

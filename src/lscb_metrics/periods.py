@@ -66,6 +66,11 @@ def year_label(year_start: int) -> str:
     return f"{year_start}-{(year_start + 1) % 100:02d}"
 
 
+def financial_year_of(day: date) -> str:
+    """Label of the financial year `day` falls in: 2014-03-31 -> '2013-14'."""
+    return year_label(quarter_of(day).year_start)
+
+
 def parse_quarter(text: str, today: date | None = None) -> Quarter:
     """Quarter from '2014-15-Q2' (also '2014-15 Q2', '2014/15 Q2'); PeriodError unless its year
     starts between FIRST_YEAR and the year after `today` (default: the real today)."""

@@ -1079,9 +1079,7 @@ def publish_edition(
                 board,
                 settings.reference_dir,
             )
-            for return_type in sorted(
-                {r for agency in board.agencies.values() if agency.current for r in agency.returns}
-            )
+            for return_type in board.template_returns
         ),
     ]
     # Each edition's folder says which quarter and run its files are, as the whole does: the

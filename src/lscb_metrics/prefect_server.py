@@ -261,11 +261,7 @@ def _free_port() -> int:
     """A local port nothing listens on now, from the range Prefect's temporary server uses."""
     ports = random.sample(SERVER_PORTS, 20)
     for port in ports:
-        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
+        if not _in_use(port):
             return port
     raise ConfigurationError(
         f"no free local port for Prefect's temporary server among {ports}; set PREFECT_API_URL "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lscb_metrics.periods import parse_quarter, quarter_of, year_label
+from lscb_metrics.periods import financial_year_of, parse_quarter
 from lscb_metrics.returns.report import REPORT_HTML
 from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
@@ -69,8 +69,7 @@ def comparator_years(compared: pd.DataFrame) -> str:
     with, joined by 'and'; '' where none is compared."""
     with_comparators = compared["england_value"].notna() | compared["sn_average"].notna()
     ends = compared.loc[with_comparators, "comparator_period_end"].dropna()
-    years = sorted({quarter_of(pd.Timestamp(end).date()).year_start for end in ends})
-    return " and ".join(year_label(year) for year in years)
+    return " and ".join(sorted({financial_year_of(pd.Timestamp(end).date()) for end in ends}))
 
 
 def returns_rows(summary: RunSummary, board: Board) -> list[dict[str, object]]:

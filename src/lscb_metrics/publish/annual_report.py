@@ -45,13 +45,20 @@ from docx.table import _Row
 from lscb_metrics.boards import Board
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
-from lscb_metrics.periods import PeriodError, parse_quarter, quarter_of, year_label
+from lscb_metrics.periods import (
+    PeriodError,
+    financial_year_of,
+    parse_quarter,
+    quarter_of,
+    year_label,
+)
 from lscb_metrics.publish.charts import png_of_svg
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
     BoardArea,
     board_area,
     catalogue_frame,
+    comparator_year,
     figure_rows,
     published_figures,
     read_only,
@@ -375,19 +382,11 @@ def figure_of(data: ReportData, row: pd.Series) -> Figure:
     )
 
 
-def comparator_year(row: pd.Series) -> str | None:
-    """The financial year ('2024-25') of a figure's published comparators, else None."""
-    compared = row.get("comparator_period_end")
-    if compared is None or pd.isna(compared):
-        return None
-    return year_label(quarter_of(compared).year_start)
-
-
 def earlier_comparator_year(row: pd.Series) -> str | None:
     """The financial year ('2024-25') of a figure's published comparators where it is before the
     figure's own year (DfE publishes a year's national figures the autumn after it), else None."""
     compared = comparator_year(row)
-    own = year_label(quarter_of(row["period_end"]).year_start)
+    own = financial_year_of(row["period_end"])
     return compared if compared is not None and compared < own else None
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE
 from lscb_metrics.editions import PUBLIC, Edition
+from lscb_metrics.periods import financial_year_of
 from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -92,6 +93,13 @@ LEFT JOIN reference.areas AS a ON a.area_code = v.area_code
 LEFT JOIN pooled_years AS py
     USING (indicator_id, area_code, breakdown, period_end, source_type)
 """
+
+
+def comparator_year(row: pd.Series) -> str | None:
+    """The financial year ('2024-25') of the published figures a row's England, region and
+    neighbour figures are from, else None."""
+    compared = row.get("comparator_period_end")
+    return None if compared is None or pd.isna(compared) else financial_year_of(compared)
 
 
 def quoted_comparator_note(comparator_note: object, value_note: object) -> str | None:

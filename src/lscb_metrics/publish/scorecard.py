@@ -33,7 +33,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import COMPARATORS
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
-from lscb_metrics.periods import quarter_of, year_label
+from lscb_metrics.periods import financial_year_of, quarter_of
 from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, write_png
 from lscb_metrics.publish.figures import (
     NATIONAL,
@@ -41,6 +41,7 @@ from lscb_metrics.publish.figures import (
     BoardArea,
     board_area,
     catalogue_frame,
+    comparator_year,
     edition_run,
     figure_rows,
     published_figures,
@@ -375,17 +376,6 @@ def neighbour_bars(data: ScorecardData, indicator_id: str) -> list[tuple[str, fl
     return sorted(bars, key=_bar_order)
 
 
-def _year_of(period_end: date) -> str:
-    """Financial-year label of a published year ending `period_end` (2014-03-31 -> 2013-14)."""
-    return year_label(quarter_of(period_end).year_start)
-
-
-def _comparator_year(row: pd.Series) -> str | None:
-    """The published year a row's England, region and neighbour figures are from, if any."""
-    end = row["comparator_period_end"]
-    return None if end is None or pd.isna(end) else _year_of(end)
-
-
 def _own_rows(data: ScorecardData) -> pd.DataFrame:
     """The board's published figures for the quarter in catalogue order, breakdowns by name."""
     order = {indicator_id: i for i, indicator_id in enumerate(data.catalogue.index)}
@@ -520,7 +510,7 @@ def scorecard_charts(data: ScorecardData) -> dict[str, Chart]:
         if _compares_with(spec, "statistical_neighbours") and math.isfinite(
             bars.get(data.area.name, math.nan)
         ):
-            year = _year_of(row.comparator_period_end)
+            year = financial_year_of(row.comparator_period_end)
             charts[f"{row.indicator_id}_neighbours"] = Chart(
                 bar_chart_svg(
                     neighbour_bars(data, row.indicator_id),
@@ -588,7 +578,7 @@ def _footnote_link(note: object, numbers: Mapping[str, int]) -> str:
 
 def _about(spec: pd.Series, row: pd.Series) -> str:
     """Small print under an indicator's name: its unit and, if it has comparators, their year."""
-    year = _comparator_year(row)
+    year = comparator_year(row)
     note = f"; comparators {year}" if year and _has_comparators(spec) else ""
     return f'<span class="about">{_escaped(spec["unit"])}{note}</span>'
 
