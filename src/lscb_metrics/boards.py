@@ -8,10 +8,12 @@ its reports quoted) are in data/raw/local/<slug>/, beside the profile's slug.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
@@ -39,6 +41,13 @@ class Board:
     #: Earlier values of a local target: (first quarter, value) pairs, oldest first, each in
     #: force until the next; `local_targets` holds the value from the last one on.
     target_history: dict[str, tuple[tuple[Quarter, int], ...]] = field(default_factory=dict)
+    #: Earlier names (`name`, and `publication: short_name` under SHORT_NAME), as
+    #: `target_history`: a board renamed from a quarter keeps its old name in the quarters before.
+    name_history: dict[str, tuple[tuple[Quarter, str], ...]] = field(default_factory=dict)
+    #: The first and last quarter the board covers an area (`{code: E06000034, from:
+    #: 2019-20-Q2}`), for the areas the profile dates: a partnership formed by a merger, and the
+    #: boards it replaced.
+    area_quarters: dict[str, tuple[Quarter | None, Quarter | None]] = field(default_factory=dict)
 
     def local_targets_on(self, day: date) -> dict[str, int]:
         """The local targets in force on `day`: a return, and a title, of a quarter before a
@@ -47,6 +56,41 @@ class Board:
             name: value_on(self.target_history.get(name, ()), day, current)
             for name, current in self.local_targets.items()
         }
+
+    def as_of(self, day: date) -> Board:
+        """The board as named on `day`: an edition, or a data chapter, of a quarter before a
+        change of name carries the name of its own time."""
+        names = {key: value_on(changes, day, "") for key, changes in self.name_history.items()}
+        publication = {
+            **self.publication,
+            **({SHORT_NAME: names[SHORT_NAME]} if SHORT_NAME in names else {}),
+        }
+        return replace(self, name=names.get("name", self.name), publication=publication)
+
+    def covers_on(self, area: str, day: date) -> bool:
+        """True when the board covers `area` on `day` (within its `from:` and `until:`)."""
+        first, last = self.area_quarters.get(area, (None, None))
+        started = first is None or first.start <= day
+        return area in self.areas and started and (last is None or day <= last.end)
+
+    def area_described(self, area: str) -> str:
+        """`area` with the quarters the board covers it in, where the profile dates them."""
+        first, last = self.area_quarters.get(area, (None, None))
+        since = f" from {first.label}" if first else ""
+        return f"{area}{since}{f' until {last.label}' if last else ''}"
+
+    @property
+    def current_areas(self) -> tuple[str, ...]:
+        """The areas the board still covers (without an `until:`): its templates offer these."""
+        return tuple(a for a in self.areas if self.area_quarters.get(a, (None, None))[1] is None)
+
+    @property
+    def closed_after(self) -> Quarter | None:
+        """The last quarter the board covers any area in, where every one of its areas has an
+        `until:` (a board a partnership replaced); None for a board still covering an area."""
+        if self.current_areas:
+            return None
+        return max(self.area_quarters[area][1] for area in self.areas)
 
     @property
     def short_name(self) -> str:
@@ -70,7 +114,9 @@ class Board:
         """The board's areas whose authority exists on `day`: a board declaring both sides of
         a reorganisation (Cumbria until March 2023, Cumberland and Westmorland and Furness
         after) expects returns, and publishes, for each side in its own quarters only."""
-        return tuple(area for area in self.areas if code_in_force(area, day))
+        return tuple(
+            area for area in self.areas if code_in_force(area, day) and self.covers_on(area, day)
+        )
 
     def area_folders_on(self, day: date) -> tuple[tuple[str, str], ...]:
         """`area_folders` of the areas that exist on `day` (`areas_on`)."""
@@ -94,9 +140,13 @@ class Boards:
 
     by_slug: dict[str, Board]
 
-    def covering(self, area_code: str | None) -> Board | None:
-        """The board whose areas include `area_code`, or None."""
-        return next((b for b in self.by_slug.values() if area_code in b.areas), None)
+    def covering(self, area_code: str | None, day: date | None = None) -> Board | None:
+        """The board covering `area_code` on `day` (the one covering it last where no day is
+        given), or None."""
+        listing = [b for b in self.by_slug.values() if area_code in b.areas]
+        if day is not None:
+            return next((b for b in listing if b.covers_on(area_code, day)), None)
+        return max(listing, key=lambda b: _last_day(b, area_code), default=None)
 
     def all_agencies(self) -> dict[str, Agency]:
         """Every board's agencies by code (the first board's where two share a code)."""
@@ -110,13 +160,16 @@ class Boards:
         covers, by ONS code."""
         return {
             area: board.local_targets[target]
-            for board in self.by_slug.values()
-            for area in board.areas
+            for area in {area for board in self.by_slug.values() for area in board.areas}
+            if (board := self.covering(area)) is not None
         }
 
     def described(self) -> str:
         """'Name (areas)' of every board, for messages."""
-        return "; ".join(f"{b.name} ({', '.join(b.areas)})" for b in self.by_slug.values())
+        return "; ".join(
+            f"{b.name} ({', '.join(b.area_described(area) for area in b.areas)})"
+            for b in self.by_slug.values()
+        )
 
     def selected(self, slug: str | None) -> tuple[Board, ...]:
         """The board named `slug`, or every board when None; SpecError for an unknown slug."""
@@ -141,16 +194,32 @@ def load_boards(schemas_dir: Path = SCHEMAS_DIR) -> Boards:
             "with `lscb-metrics board init --area CODE --name NAME`"
         )
     boards = [board_profile(path, specs) for path in paths]
-    owners: dict[str, str] = {}
+    owners: dict[str, list[Board]] = {}
     for board in boards:
         for area in board.areas:
-            if area in owners:
+            other = next((o for o in owners.get(area, []) if _overlap(o, board, area)), None)
+            if other is not None:
                 raise SpecError(
-                    f"{board.profile}: area {area} is already covered by board {owners[area]}; "
-                    "an area belongs to one board"
+                    f"{board.profile}: area {area} is already covered by board {other.slug} "
+                    f"({other.area_described(area)}); an area belongs to one board in each "
+                    "quarter: give the one its last quarter (until:) and the other its first "
+                    "(from:)"
                 )
-            owners[area] = board.slug
+            owners.setdefault(area, []).append(board)
     return Boards({board.slug: board for board in boards})
+
+
+def _last_day(board: Board, area: str) -> date:
+    """The last day `board` covers `area` (date.max while it still does)."""
+    last = board.area_quarters.get(area, (None, None))[1]
+    return date.max if last is None else last.end
+
+
+def _overlap(one: Board, other: Board, area: str) -> bool:
+    """True when `one` and `other` both cover `area` in some quarter."""
+    firsts = [board.area_quarters.get(area, (None, None))[0] for board in (one, other)]
+    starts = [first.start for first in firsts if first is not None]
+    return max(starts, default=date.min) <= min(_last_day(one, area), _last_day(other, area))
 
 
 def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
@@ -159,12 +228,13 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
     for required in ("name", "areas", "agencies"):
         if required not in document:
             raise SpecError(f"{path}: the profile needs {required!r}")
-    areas = tuple(
-        grammar.yaml_text(area, path, "area code")
-        for area in grammar.yaml_list(document["areas"], path, "areas")
-    )
+    dated_areas = [
+        declared_area(item, path) for item in grammar.yaml_list(document["areas"], path, "areas")
+    ]
+    areas = tuple(code for code, _ in dated_areas)
     if not areas:
         raise SpecError(f"{path}: a board covers at least one area")
+    grammar.checked_unique(areas, path, "area code")
     agencies = tuple(
         declared_agency(item, path, specs)
         for item in grammar.yaml_list(document["agencies"], path, "agencies")
@@ -176,51 +246,93 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
     if unknown:
         raise SpecError(f"{path}: unknown local target(s) {unknown}; known: {list(LOCAL_TARGETS)}")
     local_targets = {name: default for name, (default, _) in LOCAL_TARGETS.items()}
-    history = {name: target_changes(value, path, name) for name, value in targets.items()}
+    history = {
+        name: dated_values(
+            value, path, f"local target {name}", partial(target_days, path=path, name=name)
+        )
+        for name, value in targets.items()
+    }
     for name, changes in history.items():
         local_targets[name] = changes[-1][1]
     publication = dict(document.get("publication") or {})
+    # A board renamed from a quarter (`name: {2013-14-Q1: ..., 2019-20-Q2: ...}`) as a target.
+    named = {"name": ("name", document["name"])}
     if SHORT_NAME in publication:
-        publication[SHORT_NAME] = grammar.yaml_text(
-            publication[SHORT_NAME], path, f"publication {SHORT_NAME}"
-        )
+        named[SHORT_NAME] = (f"publication {SHORT_NAME}", publication[SHORT_NAME])
+    names = {
+        key: dated_values(value, path, what, partial(grammar.yaml_text, path=path, what=what))
+        for key, (what, value) in named.items()
+    }
+    if SHORT_NAME in names:
+        publication[SHORT_NAME] = names[SHORT_NAME][-1][1]
     return Board(
         slug=path.parent.name,
-        name=grammar.yaml_text(document["name"], path, "name"),
+        name=names["name"][-1][1],
         areas=areas,
         agencies={agency.code: agency for agency in agencies},
         local_targets=local_targets,
         publication=publication,
         profile=path,
         target_history={name: changes for name, changes in history.items() if len(changes) > 1},
+        name_history={key: changes for key, changes in names.items() if len(changes) > 1},
+        area_quarters={code: span for code, span in dated_areas if span != (None, None)},
     )
 
 
-def value_on(changes: tuple[tuple[Quarter, int], ...], day: date, current: int) -> int:
+Value = TypeVar("Value")
+
+
+def value_on(changes: tuple[tuple[Quarter, Value], ...], day: date, current: Value) -> Value:
     """The value of the last of `changes` in force on `day` (the first's before any of them;
     `current` where there are none)."""
     started = [value for first, value in changes if first.start <= day]
     return started[-1] if started else (changes[0][1] if changes else current)
 
 
-def target_changes(value: Any, path: Path, name: str) -> tuple[tuple[Quarter, int], ...]:
-    """A local target's (first quarter, value) pairs, oldest first: one value (`40`), or a
+def dated_values(
+    value: Any, path: Path, where: str, read: Callable[[Any], Value]
+) -> tuple[tuple[Quarter, Value], ...]:
+    """A dated setting's (first quarter, value) pairs, oldest first: one value (`40`), or a
     mapping of the first quarter each value applies to onto it (`{2013-14-Q1: 40, 2023-24-Q1:
-    45}`), the first value standing for every earlier quarter too."""
+    45}`), the first value standing for every earlier quarter too; `read` checks each value."""
     mapping = value if isinstance(value, dict) else {Quarter(FIRST_YEAR, 1).cli_name: value}
     changes = []
-    for first, days in mapping.items():
+    for first, item in mapping.items():
         try:
             quarter = parse_quarter(str(first))
         except PeriodError as error:
-            raise SpecError(f"{path}: local target {name}: {error}") from None
-        whole = grammar.yaml_whole(days, path, f"local target {name}")
-        if whole is None or whole <= 0:
-            raise SpecError(f"{path}: local target {name} must be a whole number above 0")
-        changes.append((quarter, whole))
+            raise SpecError(f"{path}: {where}: {error}") from None
+        changes.append((quarter, read(item)))
     if not changes:
-        raise SpecError(f"{path}: local target {name} gives no value")
-    return tuple(sorted(changes))
+        raise SpecError(f"{path}: {where} gives no value")
+    return tuple(sorted(changes, key=lambda change: change[0]))
+
+
+def target_days(value: Any, path: Path, name: str) -> int:
+    """A local target's number of days: a whole number above 0."""
+    whole = grammar.yaml_whole(value, path, f"local target {name}")
+    if whole is None or whole <= 0:
+        raise SpecError(f"{path}: local target {name} must be a whole number above 0")
+    return whole
+
+
+def declared_area(item: Any, path: Path) -> tuple[str, tuple[Quarter | None, Quarter | None]]:
+    """One area of a profile, with the first and last quarter the board covers it: a code
+    (`E06000033`), or `{code: E06000034, from: 2019-20-Q2}` for an area the board took over or
+    `{code: E06000034, until: 2019-20-Q1}` for one a partnership took over from it."""
+    if not isinstance(item, dict):
+        return grammar.yaml_text(item, path, "area code"), (None, None)
+    keys = {"code"}
+    area = grammar.yaml_mapping(item, path, "an area", keys | set(AGENCY_DATES), keys)
+    code = grammar.yaml_text(area["code"], path, "area code")
+    first, last = (
+        profile_quarter(area.get(key), path, f"area {code} {key}") for key in AGENCY_DATES
+    )
+    if first is not None and last is not None and last < first:
+        raise SpecError(
+            f"{path}: area {code} until {last.cli_name} is before its from {first.cli_name}"
+        )
+    return code, (first, last)
 
 
 #: An agency's optional first and last quarters in a profile (`from: 2015-16-Q1`,

@@ -429,6 +429,7 @@ def write_annual_report(
         financial_year,
         office_program,
         write_report,
+        year_end_of,
     )
 
     # a mistyped year fails before anything is read; '2013/14' names the folder 2013-14
@@ -452,7 +453,17 @@ def write_annual_report(
     [edition] = [edition for edition in EDITIONS if edition.name == edition_name]
     edition_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
     soffice = office_program()
-    for area, folder in board.area_folders:
+    # A partnership formed by a merger writes no chapter for an area of a year before it
+    # covered it: the board it replaced does.
+    areas = board.area_folders_on(year_end_of(year))
+    if not areas:
+        print(
+            f"lscb-metrics: {board.name} covered no area at the end of {year}; "
+            f"its areas: {', '.join(board.area_described(area) for area in board.areas)}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    for area, folder in areas:
         out_dir = edition_dir / folder
         files = write_report(run_settings.warehouse, board, year, out_dir, edition, area)
         of_area = f", {area}" if folder else ""

@@ -40,7 +40,7 @@ from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
 from lscb_metrics.history import unusual_values
 from lscb_metrics.intake.failures import case_failure
 from lscb_metrics.intake.hashing import file_sha256
-from lscb_metrics.intake.rules import CASE_NOT_A_FILE
+from lscb_metrics.intake.rules import AREA_NOT_COVERED, CASE_NOT_A_FILE
 from lscb_metrics.local_records import (
     attendance_facts,
     attendance_failures,
@@ -705,7 +705,7 @@ def kept_submissions(
     return [
         s
         for s in used
-        if (owner := boards.covering(s.cover.get("area_code"))) is not None
+        if (owner := boards.covering(s.cover.get("area_code"), s.cover["period_end"])) is not None
         and (owner.slug in running or s.submission_id in kept_ids)
     ]
 
@@ -818,14 +818,18 @@ def counts_in_run(submission: Submission, run_started: datetime) -> bool:
 def rejected_against(
     submission: Submission, board: Board, boards: Boards, quarter: Quarter
 ) -> bool:
-    """True when a rejected file counts against `board` in `quarter`: its cover names the
-    board's area or, naming no area a board covers, one of the board's agencies; a cover that
-    names another quarter is that quarter's. A file that names neither counts against every
-    board, since none can say it was not theirs."""
+    """True when a rejected file counts against `board` in `quarter`: its cover names an area
+    the board covers in the quarter or, naming no area a board covers, one of the board's
+    agencies; a cover that names another quarter is that quarter's. A file that names neither
+    counts against every board, since none can say it was not theirs. A file for an authority
+    no board covers in its quarter (BRD-001: a removed board's, or another hub's) is nobody's:
+    it is listed, but holds back no board's quarter, whichever agency sent it."""
     period_end = submission.cover.get("period_end")
     if period_end is not None and period_end != quarter.end:
         return False
-    owner = boards.covering(submission.cover.get("area_code"))
+    if any(f.code == AREA_NOT_COVERED.code for f in submission.failures):
+        return False
+    owner = boards.covering(submission.cover.get("area_code"), quarter.end)
     if owner is None:
         agency = submission.cover.get("agency_code")
         owner = next((b for b in boards.by_slug.values() if agency in b.agencies), None)
@@ -877,14 +881,22 @@ BOARD_RUN_COLUMNS = (
 
 
 def boards_table(boards: Boards) -> pd.DataFrame:
-    """reference.boards: each board's slug, name and the areas it covers, one row per area."""
+    """reference.boards: each board's slug, name and the areas it covers, one row per area,
+    with the first and last day it covers it where its profile dates them."""
     return pd.DataFrame(
         [
-            {"board": board.slug, "board_name": board.name, "area_code": area}
+            {
+                "board": board.slug,
+                "board_name": board.name,
+                "area_code": area,
+                "covered_from": first.start if first else None,
+                "covered_until": last.end if last else None,
+            }
             for board in boards.by_slug.values()
             for area in board.areas
+            for first, last in [board.area_quarters.get(area, (None, None))]
         ],
-        columns=["board", "board_name", "area_code"],
+        columns=["board", "board_name", "area_code", "covered_from", "covered_until"],
     )
 
 
@@ -987,7 +999,8 @@ def publish_files(
                     write_edition_files,
                     settings.warehouse,
                     incoming_folder(settings, board) / edition.name,
-                    board,
+                    # An edition carries the board's name of its own quarter.
+                    board.as_of(quarters[board.slug].end),
                     quarters[board.slug],
                     edition,
                     drawn[board.slug],
@@ -1083,17 +1096,20 @@ def publish_edition(
         ),
     ]
     # Each edition's folder says which quarter and run its files are, as the whole does: the
-    # public folder is the one copied to the website, without the file beside it.
+    # public folder is the one copied to the website, without the file beside it. The
+    # templates, for returns still to come, carry the board's current name; the rest the name
+    # of the edition's quarter.
+    named = board.as_of(quarter.end)
     for edition in EDITIONS:
         folder = incoming / edition.name
         files = [path for path in written if folder in path.parents]
         if files:
             stated = folder / EDITION_FILE
-            text = edition_folder_text(summary, board, quarter, edition, files, folder)
+            text = edition_folder_text(summary, named, quarter, edition, files, folder)
             stated.write_text(text, encoding="utf-8")
             written.append(stated)
     whole = incoming / EDITION_FILE
-    whole.write_text(edition_text(summary, board, quarter, written, incoming), encoding="utf-8")
+    whole.write_text(edition_text(summary, named, quarter, written, incoming), encoding="utf-8")
     swap_in(incoming, target)
     return [target / path.relative_to(incoming) for path in [*written, whole]]
 

@@ -231,6 +231,14 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
             f"published again without the withdrawn figures (run {summary.run_id})."
         )
         return lines
+    if not board.areas_on(summary.quarter.end):
+        # A board a partnership replaced, or a partnership not yet formed: not a gap.
+        areas = ", ".join(board.area_described(area) for area in board.areas)
+        lines.append(
+            f"  Covers no area in {summary.quarter.label} ({areas}): its last published "
+            "edition, if any, is unchanged and no return is expected."
+        )
+        return lines
     if not outcome.has_returns:
         lines.append(
             f"  No accepted returns for {summary.quarter.label}: its last published edition "

@@ -449,8 +449,13 @@ def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> l
 
 
 def for_board(submissions: list[Submission], board: Board) -> list[Submission]:
-    """The submissions whose cover names one of the board's areas."""
-    return [s for s in submissions if s.cover.get("area_code") in board.areas]
+    """The submissions whose cover names one of the board's areas in a quarter it covers it."""
+    return [
+        s
+        for s in submissions
+        if s.cover.get("period_end") is not None
+        and board.covers_on(s.cover.get("area_code"), s.cover["period_end"])
+    ]
 
 
 def submissions_table(submissions: list[Submission]) -> pd.DataFrame:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from lscb_metrics.atomic import write_atomically
 from lscb_metrics.digests import code_digest, contents_digest, fingerprint
+from lscb_metrics.intake.declarations import yaml_document
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.returns.report import ReportSummary
 from lscb_metrics.submissions import Submission
@@ -51,22 +52,47 @@ VALIDATING_CODE = (
 )
 
 
+#: Profile settings no accepted return depends on: a board renamed (`name:`), or publishing
+#: differently, keeps its accepted files' results. A rejected file's messages name the boards,
+#: so it is judged again.
+UNJUDGED_PROFILE_KEYS = ("name", "publication")
+
+
 def declaration_fingerprints(
     schemas_dir: Path, la_lookup: Mapping[str, tuple[str, str, str | None]]
 ) -> dict[str, str]:
     """The fingerprint of what validating each return type depends on, keyed by return type,
     and of every return's declaration together under ANY."""
     agencies = [schemas_dir / "agencies.yaml", *schemas_dir.glob("boards/**/*.yaml")]
-    shared = fingerprint(
-        code_digest(VALIDATING_CODE),
-        (schemas_dir / "cover.yaml").read_bytes(),
-        contents_digest((path for path in agencies if path.is_file()), schemas_dir),
-        repr(sorted(la_lookup.items())).encode(),
-    ).encode()
+    existing = [path for path in agencies if path.is_file()]
+    code = code_digest(VALIDATING_CODE)
+    cover = (schemas_dir / "cover.yaml").read_bytes()
+    areas = repr(sorted(la_lookup.items())).encode()
+    judged = fingerprint(code, cover, judged_profiles(existing), areas).encode()
     returns = sorted((schemas_dir / "returns").glob("*.yaml"))
-    fingerprints = {path.stem: fingerprint(shared, path.read_bytes()) for path in returns}
-    fingerprints[ANY] = fingerprint(shared, contents_digest(returns, schemas_dir))
+    fingerprints = {path.stem: fingerprint(judged, path.read_bytes()) for path in returns}
+    every = fingerprint(code, cover, contents_digest(existing, schemas_dir), areas).encode()
+    fingerprints[ANY] = fingerprint(every, contents_digest(returns, schemas_dir))
     return fingerprints
+
+
+def judged_profiles(paths: list[Path]) -> bytes:
+    """What an accepted return is judged against in the profiles at `paths`: each one's
+    settings but UNJUDGED_PROFILE_KEYS, in a canonical form, wherever its folder is (a board's
+    folder renamed changes no result)."""
+    documents = sorted(
+        json.dumps(
+            {
+                key: value
+                for key, value in (yaml_document(path) or {}).items()
+                if key not in UNJUDGED_PROFILE_KEYS
+            },
+            sort_keys=True,
+            default=str,
+        )
+        for path in paths
+    )
+    return json.dumps(documents).encode()
 
 
 PACK_FOLDER = ".validation-pack"

@@ -22,7 +22,13 @@ from lscb_metrics.errors import LscbError, WarehouseBusy, WarehouseCorrupt
 from lscb_metrics.marked_yaml import load_marked
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
-DATE_COLUMNS = ("period_start", "period_end", "comparator_period_end")
+DATE_COLUMNS = (
+    "period_start",
+    "period_end",
+    "comparator_period_end",
+    "covered_from",
+    "covered_until",
+)
 # Lists that may all be empty in a run, which DuckDB could not type by looking at them.
 LIST_COLUMNS = ("submission_ids", "source_sha256s")
 

@@ -181,6 +181,7 @@ def read_report_data(
     `year` ('2013-14') and a year earlier as `edition` publishes them, with its scorecard's
     charts at the year's last quarter, from the warehouse without writing to it."""
     end = year_end_of(year)
+    board = board.as_of(end)  # the chapter names the board as it was named that year
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets_on(end))
         area = board_area(connection, area_code or board.areas[0])

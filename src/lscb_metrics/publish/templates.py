@@ -79,7 +79,7 @@ def write_template(
     senders = sorted(
         (a.code, a.name) for a in board.agencies.values() if return_type in a.returns and a.current
     )
-    choices = {"agency_code": [code for code, _ in senders], "la_code": list(board.areas)}
+    choices = {"agency_code": [code for code, _ in senders], "la_code": list(board.current_areas)}
     example = area_example(board, reference_dir or settings().reference_dir)
     cover_fields = tuple(
         replace(field, description=filled_in(field.description, example))
@@ -96,9 +96,10 @@ def write_template(
 
 
 def area_example(board: Board, reference_dir: Path) -> dict[str, str]:
-    """The codes of the board's first area, as its templates give them for an example:
-    `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files in `reference_dir`."""
-    area = board.areas[0]
+    """The codes of the board's first area it still covers, as its templates give them for an
+    example: `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files in
+    `reference_dir`."""
+    area = (board.current_areas or board.areas)[0]
     number = la_numbers(load_areas(reference_dir)).get(area)
     if number is None:
         raise ConfigurationError(

@@ -149,7 +149,10 @@ def validate_return(
     spec = return_spec_named(specs, cover_text(raw.cover.get("return_type")))
     period = _period(raw)
     area = cover_area(area_key(raw.cover.get("la_code")), la_lookup, period)
-    board = boards.covering(area[0]) if area else None
+    # A return is judged by the board covering its area in its own quarter: the board a
+    # partnership replaced for the quarters before the merger.
+    day = period.end if isinstance(period, Quarter) else None
+    board = boards.covering(area[0], day) if area else None
     # Only the covering board's agencies may speak for an area; with no known area the code is
     # still checked against every board's, so a mistyped code is named as such.
     agencies = board.agencies if board else boards.all_agencies()
