@@ -240,6 +240,12 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
         for item in grammar.yaml_list(document["agencies"], path, "agencies")
     )
     grammar.checked_unique((agency.code for agency in agencies), path, "agency code")
+    for agency in agencies:
+        if not set(agency.areas) <= set(areas):
+            raise SpecError(
+                f"{path}: agency {agency.code} sends for area(s) "
+                f"{sorted(set(agency.areas) - set(areas))} the board does not cover"
+            )
     grammar.checked_unambiguous(((a.code, (a.code, a.name)) for a in agencies), path)
     targets = document.get("local_targets") or {}
     unknown = sorted(set(targets) - set(LOCAL_TARGETS))
@@ -353,7 +359,9 @@ def profile_quarter(value: Any, path: Path, where: str) -> Quarter | None:
 def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> Agency:
     """One agency of a profile, checked against the returns it says it sends."""
     keys = {"code", "name", "type", "returns"}
-    item = grammar.yaml_mapping(document, path, "an agency", keys | set(AGENCY_DATES), keys)
+    item = grammar.yaml_mapping(
+        document, path, "an agency", keys | set(AGENCY_DATES) | {"areas"}, keys
+    )
     code = grammar.yaml_text(item["code"], path, "agency code")
     first, last = (
         profile_quarter(item.get(key), path, f"agency {code} {key}") for key in AGENCY_DATES
@@ -373,6 +381,10 @@ def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> 
         returns=returns,
         first=first,
         last=last,
+        areas=tuple(
+            grammar.yaml_text(area, path, f"agency {code} areas")
+            for area in grammar.yaml_list(item.get("areas"), path, f"agency {code} areas")
+        ),
     )
     for return_type in returns:
         spec = specs.get(return_type)

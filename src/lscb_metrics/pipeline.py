@@ -521,6 +521,8 @@ class RunSummary:
     skipped: list[Skipped] = field(default_factory=list)
     #: Rejected files a later valid file corrected (`submissions.corrected_rejections`).
     corrected: frozenset[str] = frozenset()
+    #: Boards the warehouse has run whose profile is gone (`removed_boards`).
+    removed: list[RemovedBoard] = field(default_factory=list)
 
     @property
     def writes(self) -> bool:
@@ -568,6 +570,12 @@ def compute_run(
     boards = reference.boards
     run_boards = boards.selected(board_slug)
     previous_board_runs = warehouse.previous_relation(settings.warehouse, BOARD_RUNS)
+    removed = removed_boards(
+        previous_board_runs,
+        warehouse.previous_relation(settings.warehouse, "audit.submissions"),
+        boards,
+    )
+    check_not_renamed(removed, boards, previous_board_runs)
     used = kept_submissions(
         choose_submissions(submissions, quarter), boards, run_boards, previous_board_runs
     )
@@ -615,7 +623,9 @@ def compute_run(
     # The run's record names every rejected file it saw; only those counted against a board's
     # quarter make the run incomplete, so one left in the folder for another quarter, or since
     # corrected, does not make every later run incomplete.
-    outcome = "complete" if all(o.outcome == "complete" for o in outcomes) else "incomplete"
+    # A board covering no area in the quarter (one a partnership replaced) expects nothing.
+    expecting = [o for o in outcomes if o.board.areas_on(quarter.end)]
+    outcome = "complete" if all(o.outcome == "complete" for o in expecting) else "incomplete"
     missing = [f"{o.board.slug}: {item}" for o in outcomes for item in o.missing]
     run_id = str(uuid.uuid4())
     relations = {
@@ -663,10 +673,78 @@ def compute_run(
     summary.revisions = revised
     summary.skipped = skipped or []
     summary.corrected = corrected
+    summary.removed = removed
     return RunPlan(summary, relations, run_record, catalogue)
 
 
 BOARD_RUNS = "audit.board_runs"
+
+
+@dataclass(frozen=True)
+class RemovedBoard:
+    """A board the warehouse has run whose profile is gone: its slug, the quarter of its last
+    published edition, and the areas its last run's figures were for."""
+
+    slug: str
+    edition: str | None
+    areas: tuple[str, ...]
+
+
+def removed_boards(
+    previous_board_runs: pd.DataFrame | None,
+    previous_submissions: pd.DataFrame | None,
+    boards: Boards,
+) -> list[RemovedBoard]:
+    """The boards of audit.board_runs without a profile now, each with its last edition's
+    quarter and its areas (those of the submissions its last run used, in audit.submissions)."""
+    if previous_board_runs is None or previous_board_runs.empty:
+        return []
+    areas_of = (
+        {}
+        if previous_submissions is None
+        else previous_submissions.set_index("submission_id")["area_code"].to_dict()
+    )
+    removed = []
+    for slug in sorted(set(previous_board_runs["board"]) - set(boards.by_slug)):
+        last = last_board_run(previous_board_runs, slug)
+        published = last_board_run(previous_board_runs, slug, published=True)
+        used = [] if last is None else list(last["submissions_used"])
+        areas = tuple(sorted({areas_of[i] for i in used if areas_of.get(i)}))
+        edition = None if published is None else str(published["period"])
+        removed.append(RemovedBoard(slug, edition, areas))
+    return removed
+
+
+def check_not_renamed(
+    removed: list[RemovedBoard], boards: Boards, previous_board_runs: pd.DataFrame | None
+) -> None:
+    """ConfigurationError where a board that has never run covers, from its first quarter on
+    (no `from:`), an area of a board whose profile is gone: the folder was most likely renamed,
+    and going on would start the board again with no history, its last edition and own records
+    left under the old name. A board that names the quarter it took the area over from is a
+    new board."""
+    ran = set() if previous_board_runs is None else set(previous_board_runs["board"])
+    for gone in removed:
+        for board in boards.by_slug.values():
+            taken = [
+                area
+                for area in gone.areas
+                if area in board.areas and board.area_quarters.get(area, (None, None))[0] is None
+            ]
+            if board.slug in ran or not taken:
+                continue
+            raise ConfigurationError(
+                f"board {board.slug!r} covers {', '.join(taken)}, which board {gone.slug!r} "
+                f"covered until its profile (schemas/boards/{gone.slug}/) was removed; the run "
+                f"cannot tell a renamed folder from a new board. If you renamed the folder, name "
+                f"it {gone.slug} again: a board's folder name is how the warehouse, its editions "
+                f"(data/curated/{gone.slug}/) and its own records (data/raw/local/{gone.slug}/) "
+                "know it; change `name:` in its profile to rename the board. If it is a new "
+                f"board taking the area over, give the area in {board.profile} the first "
+                "quarter it covers it (`{code: AREA, from: 2019-20-Q2}`), and keep "
+                f"{gone.slug}'s profile with that area's last quarter (`until:`) so that its "
+                "earlier returns stay valid. The warehouse and every edition are unchanged."
+            )
 
 
 def own_records_of(

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from lscb_metrics.boards import Board
-    from lscb_metrics.pipeline import BoardOutcome, RunSummary
+    from lscb_metrics.pipeline import BoardOutcome, RemovedBoard, RunSummary
     from lscb_metrics.submissions import Submission
 
 
@@ -182,6 +182,7 @@ def run_summary_text(summary: RunSummary) -> str:
         lines += [f"  {failure}" for failure in summary.quality.failed]
     if summary.files:
         lines.append(f"Published files: {len(summary.files)}")
+    lines += [removed_board_line(gone) for gone in summary.removed]
     for outcome in summary.boards:
         lines += ["", *board_summary_lines(summary, outcome)]
     return "\n".join(lines)
@@ -205,6 +206,23 @@ def revision_lines(summary: RunSummary) -> list[str]:
     beyond the usual range (audit.revisions keeps every board's)."""
     areas = {area for outcome in summary.boards for area in outcome.board.areas}
     return [revision_message(r) for r in summary.revisions if r.area_code in areas]
+
+
+def removed_board_line(gone: RemovedBoard) -> str:
+    """What became of a board whose profile was removed, for the run summary."""
+    edition = (
+        f"its {gone.edition} edition in data/curated/{gone.slug}/ is left as it was"
+        if gone.edition
+        else "it has no published edition"
+    )
+    areas = ", ".join(gone.areas) or "no area"
+    return (
+        f"Board {gone.slug} has no profile any more (schemas/boards/{gone.slug}/): {edition}; "
+        f"its returns ({areas}) are rejected as no board's (BRD-001) and hold back no other "
+        "board (move them out of the returns folder); its figures are no longer in the curated "
+        "tables, while its runs stay in audit.board_runs and its files in the store. Put its "
+        "profile back to bring its figures back."
+    )
 
 
 def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:

@@ -444,7 +444,7 @@ def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> l
         if agency.sends_in(quarter.end)
         for return_type in agency.returns
         for area in board.areas_on(quarter.end)
-        if (agency.code, return_type, area) not in received
+        if agency.sends_for(area) and (agency.code, return_type, area) not in received
     )
 
 

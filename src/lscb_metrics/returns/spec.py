@@ -128,6 +128,13 @@ class Agency:
     #: left it (a community rehabilitation company in 2021), keeps its earlier returns.
     first: Quarter | None = None
     last: Quarter | None = None
+    #: The partnership's areas it sends returns for (`areas: [E06000034]`: a council joining a
+    #: partnership by a merger reports for its own area); every area of the board when empty.
+    areas: tuple[str, ...] = ()
+
+    def sends_for(self, area: str) -> bool:
+        """True where the agency sends returns for `area`."""
+        return not self.areas or area in self.areas
 
     @property
     def current(self) -> bool:
