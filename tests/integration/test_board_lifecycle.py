@@ -67,7 +67,7 @@ def profile(project: Path, slug: str) -> Path:
 
 
 def partner_figures(project: Path, area: str) -> dict[str, float]:
-    """The area's partner-return child protection plan rate by quarter end, from the committed warehouse."""
+    """The area's partner-return child protection plan rate by quarter end (committed)."""
     with duckdb.connect(str(settings().warehouse), read_only=True) as connection:
         rows = connection.execute(
             "SELECT period_end, value FROM curated.indicator_values WHERE area_code = ? "

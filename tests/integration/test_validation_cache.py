@@ -197,3 +197,31 @@ def test_the_code_that_reads_declarations_is_in_every_fingerprint(
     after = declaration_fingerprints(PROJECT / "schemas", demo_reference.la_lookup)
     assert before.keys() == after.keys()
     assert all(before[key] != after[key] for key in before)
+
+
+def test_a_board_renamed_keeps_its_accepted_files_results(tmp_path: Path, demo_reference) -> None:
+    schemas = Path(shutil.copytree(PROJECT / "schemas", tmp_path / "schemas"))
+    before = declaration_fingerprints(schemas, demo_reference.la_lookup)
+    profile = schemas / "boards" / "southend" / "board.yaml"
+    profile.write_text(
+        profile.read_text().replace(
+            "name: Southend Local Safeguarding Children Board",
+            "name: {2013-14-Q1: Southend Local Safeguarding Children Board, "
+            "2019-20-Q2: Southend Safeguarding Children Partnership}",
+        )
+    )
+    renamed = declaration_fingerprints(schemas, demo_reference.la_lookup)
+    # An accepted file's result does not depend on the board's name; a rejected file's message
+    # names the boards, so it is judged again.
+    assert {k: v for k, v in renamed.items() if k != ANY} == {
+        k: v for k, v in before.items() if k != ANY
+    }
+    assert renamed[ANY] != before[ANY]
+    # A change to what a return is judged against still re-validates it.
+    profile.write_text(
+        profile.read_text().replace("assessment_working_days: 40", "assessment_working_days: 35")
+    )
+    assert (
+        declaration_fingerprints(schemas, demo_reference.la_lookup)["assessments"]
+        != renamed["assessments"]
+    )

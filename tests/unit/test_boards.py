@@ -61,6 +61,14 @@ def test_a_board_without_a_short_name_goes_by_its_name(
         (lambda d: d.update(areas=["E06000034"]), "already covered by board"),
         (lambda d: d.update(publication={"short_name": " "}), "publication short_name"),
         (lambda d: d["agencies"][2].update(until="2021-22-Q5"), "until"),
+        # Two boards may list an area only in quarters that do not overlap.
+        (
+            lambda d: d.update(areas=["E06000033", {"code": "E06000034", "from": "2019-20-Q2"}]),
+            "already covered by board",
+        ),
+        (lambda d: d.update(areas=[{"code": "E06000033", "until": "2012-13-Q5"}]), "until"),
+        (lambda d: d["agencies"][0].update(areas=["E06000034"]), "does not cover"),
+        (lambda d: d.update(name={"2019-20-Q2": " "}), "name must be non-blank"),
         (
             lambda d: d["agencies"][2].update({"from": "2015-16-Q1", "until": "2014-15-Q4"}),
             "is before its from 2015-16-Q1",
@@ -252,3 +260,45 @@ def test_an_agency_that_left_the_board_keeps_its_returns_and_is_missed_only_whil
     result = validate_return(read_return(path, specs), specs, load_boards(schemas), LOOKUP)
     assert result.errors == []
     assert not southend.agencies["ECRC"].current and southend.agencies["SEH"].current
+
+
+def test_a_board_renamed_from_a_quarter_carries_each_quarters_name(
+    schemas: Path, edit_declaration: Callable
+) -> None:
+    old, new = "Southend Local Safeguarding Children Board", "Southend Safeguarding Partnership"
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(
+            name={"2013-14-Q1": old, "2019-20-Q2": new},
+            publication={"short_name": {"2013-14-Q1": "Southend LSCB", "2019-20-Q2": "SSCP"}},
+        ),
+    )
+    southend = load_boards(schemas).by_slug["southend"]
+    assert (southend.name, southend.short_name) == (new, "SSCP")
+    before, after = (southend.as_of(parse_quarter(q).end) for q in ("2019-20-Q1", "2019-20-Q2"))
+    assert (before.name, before.short_name) == (old, "Southend LSCB")
+    assert (after.name, after.short_name) == (new, "SSCP")
+
+
+def test_a_merger_hands_an_area_over_from_a_quarter(
+    schemas: Path, edit_declaration: Callable
+) -> None:
+    area = {"code": "E06000034"}
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(areas=["E06000033", {**area, "from": "2019-20-Q2"}]),
+    )
+    edit_declaration(
+        schemas / "boards" / "thurrock" / "board.yaml",
+        lambda d: d.update(areas=[{**area, "until": "2019-20-Q1"}]),
+    )
+    boards = load_boards(schemas)
+    q1, q2 = (parse_quarter(q).end for q in ("2019-20-Q1", "2019-20-Q2"))
+    assert boards.covering("E06000034", q1).slug == "thurrock"
+    assert boards.covering("E06000034", q2).slug == "southend"
+    assert boards.covering("E06000034").slug == "southend"  # the one covering it now
+    thurrock = boards.by_slug["thurrock"]
+    assert (thurrock.areas_on(q2), thurrock.closed_after) == ((), parse_quarter("2019-20-Q1"))
+    assert boards.by_slug["southend"].current_areas == ("E06000033", "E06000034")
+    assert not missing_returns([], parse_quarter("2019-20-Q2"), thurrock)
+    assert "E06000034 until 2019-20 Q1" in boards.described()
