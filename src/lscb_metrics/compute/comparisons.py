@@ -4,7 +4,10 @@ neighbours, its rank and quartile band among all local authorities, and the year
 Rules, as DfE's Local Authority Interactive Tool (LAIT) applies them to published figures:
 - Local authorities are followed by their DfE number, so a neighbour counts under whatever ONS
   code it had that year (Buckinghamshire 825 was E10000002 until 2020); a number with no
-  published figure that year (North Northamptonshire 940 before 2021) is left out.
+  published figure that year (North Northamptonshire 940 before 2021) is left out. So is an
+  authority's own series, its year before and recent trend: North Yorkshire's 2023-24 figures
+  (E06000065) follow on from 2022-23's (E10000023), while Cumberland (942) does not continue
+  Cumbria (909).
 - Places among areas (neighbour place, national rank, quartile band) are taken on the figures as
   published, rounded to the catalogue's decimal places; ties share the better place.
 - England's and the region's figures are the published ones; the comparison with them
@@ -109,6 +112,9 @@ def comparisons(
     shown = shown_values(rows["value"], indicator.decimals)
     field = la_field(published, la_numbers, indicator.decimals)
     numbers = out["area_code"].map(la_numbers).where(out["geographic_level"] == _LA)
+    # A change of ONS code alone keeps the DfE number, so the series of year-before figures and
+    # trend points runs on under it; a split or merger made new numbers and new series.
+    authority = numbers.fillna(out["area_code"])
     sn = (
         neighbour_averages(out, shown, numbers, field, neighbours, indicator.polarity)
         if "statistical_neighbours" in wanted
@@ -123,13 +129,13 @@ def comparisons(
     out["rank"] = ranks["rank"]
     out["rank_of"] = ranks["rank_of"]
     out["quartile_band"] = ranks["quartile_band"]
-    out["previous_value"] = previous_values(out, indicator.change_years)
+    out["previous_value"] = previous_values(out, indicator.change_years, authority)
     out["change"] = [change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)]
     out["change_pct"] = [
         percent_change(c, p) for c, p in zip(out["value"], out["previous_value"], strict=True)
     ]
     out["polarity"] = indicator.polarity
-    out["trend"] = trends(rows, indicator)
+    out["trend"] = trends(rows, indicator, authority)
     out["comparator_note"] = rows.get("value_note")
     has_interval = rows.get("lower_ci95", pd.Series(np.nan, index=rows.index)).notna()
     out = apply_local_comparators(out, local_comparators, has_interval)
@@ -280,10 +286,14 @@ def la_ranks(
     return table.astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
 
 
-def previous_values(rows: pd.DataFrame, years: int = 1) -> pd.Series:
+def previous_values(
+    rows: pd.DataFrame, years: int = 1, authority: pd.Series | None = None
+) -> pd.Series:
     """Value of the same series `years` years before each row's period end (year on year by
-    default; the catalogue's `change_years` otherwise)."""
-    key = ["indicator_id", "area_code", "breakdown", "source_type"]
+    default; the catalogue's `change_years` otherwise); a series is an `authority`'s (each
+    row's, default its area code) indicator, breakdown and source."""
+    rows = rows.assign(_authority=rows["area_code"] if authority is None else authority)
+    key = ["indicator_id", "_authority", "breakdown", "source_type"]
     table = rows.set_index([*key, "period_end"])["value"]
     table = table[~table.index.duplicated()]
     year_before = rows["period_end"].map(lambda day: day.replace(year=day.year - years))
@@ -291,10 +301,10 @@ def previous_values(rows: pd.DataFrame, years: int = 1) -> pd.Series:
     return pd.Series(table.reindex(keys).to_numpy(), index=rows.index, dtype="float64")
 
 
-def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
+def trends(rows: pd.DataFrame, indicator: Indicator, authority: pd.Series) -> pd.Series:
     """Fingertips recent trend over the last five points with a figure ending at each row
     (rates and percentages only), for the latest period of each published series and every
-    partner row.
+    partner row; a series is an `authority`'s (each row's) breakdown and source.
 
     Published points are a year apart. A partner flow's points are a whole window apart, since
     rolling windows that overlap share events and are not independent; a partner snapshot's
@@ -305,7 +315,8 @@ def trends(rows: pd.DataFrame, indicator: Indicator) -> pd.Series:
     if not indicator.has_interval or "numerator" not in rows.columns:
         return result
     kind = KIND_PROPORTION if indicator.multiplier == 100 else KIND_RATE
-    key = ["area_code", "breakdown", "source_type"]
+    rows = rows.assign(_authority=authority)
+    key = ["_authority", "breakdown", "source_type"]
     latest = rows.groupby(key)["period_end"].transform("max") == rows["period_end"]
     wanted = rows[latest | (rows["source_type"] == "partner_return")]
     if wanted.empty:

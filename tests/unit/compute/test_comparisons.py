@@ -282,3 +282,30 @@ def test_a_partner_trend_does_not_reach_past_a_missing_window():
     complete = series("LA1", "partner_return", ends, [100, 200, 300, 400, 500, 600])
     compared = comparisons(complete, RATE, NEIGHBOURS, NO_LOCAL, LA_NUMBERS)
     assert compared["trend"].iloc[-1] == "Increasing and getting worse"
+
+
+def test_an_authority_whose_code_alone_changed_keeps_its_series():
+    """North Yorkshire (815) was E10000023 until March 2023 and E06000065 since: its quarters
+    under the new code have the year before and the trend of the quarters under the old one.
+    Cumberland (942) is a new authority, not Cumbria (909) renamed: its series starts again."""
+    ends = [date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31), date(2023, 3, 31)]
+    later = [date(2023, 6, 30), date(2023, 9, 30)]
+    numbers = {"E10000023": "815", "E06000065": "815", "E10000006": "909", "E06000063": "942"}
+    values = pd.concat(
+        [
+            series("E10000023", "partner_return", ends, [100, 200, 300, 400]),
+            series("E06000065", "partner_return", later, [500, 600]),
+            series("E10000006", "partner_return", ends, [100, 200, 300, 400]),
+            series("E06000063", "partner_return", later, [500, 600]),
+        ],
+        ignore_index=True,
+    )
+    compared = comparisons(values, RATE, NEIGHBOURS, NO_LOCAL, numbers).set_index(
+        ["area_code", "period_end"]
+    )
+    north_yorkshire = compared.loc[("E06000065", date(2023, 9, 30))]
+    assert north_yorkshire["previous_value"] == 200.0  # 2022-23 Q2, under E10000023
+    assert north_yorkshire["trend"] == "Increasing and getting worse"
+    cumberland = compared.loc[("E06000063", date(2023, 9, 30))]
+    assert pd.isna(cumberland["previous_value"])
+    assert cumberland["trend"] == "Cannot be calculated"
