@@ -453,8 +453,9 @@ def write_annual_report(
     [edition] = [edition for edition in EDITIONS if edition.name == edition_name]
     edition_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
     soffice = office_program()
-    # A partnership formed by a merger writes no chapter for an area of a year before it
-    # covered it: the board it replaced does.
+    # A chapter for each area in being and covered at the year's end: both sides of a
+    # reorganisation each in its own years, and an area a merger handed over by the board
+    # covering it then.
     areas = board.area_folders_on(year_end_of(year))
     if not areas:
         print(

@@ -56,12 +56,14 @@ from lscb_metrics.publish.charts import png_of_svg
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
     BoardArea,
+    authority_codes,
     board_area,
     catalogue_frame,
     comparator_year,
     figure_rows,
     published_figures,
     read_only,
+    series_where,
 )
 from lscb_metrics.publish.scorecard import (
     Chart,
@@ -187,9 +189,12 @@ def read_report_data(
         area = board_area(connection, area_code or board.areas[0])
         change = change_years_of(catalogue)
         earliest = shifted(end, -look_back_years(change))
+        # The year before may be under another ONS code of the authority (`authority_codes`).
+        codes = authority_codes(connection, area.code)
         rows = figure_rows(
             connection,
-            f"v.area_code = '{area.code}' AND v.period_end > DATE '{earliest.isoformat()}' "
+            f"{series_where(codes, board.areas)} "
+            f"AND v.period_end > DATE '{earliest.isoformat()}' "
             f"AND v.period_end <= DATE '{end.isoformat()}'",
         )
     if not rows["period_end"].eq(end).any():

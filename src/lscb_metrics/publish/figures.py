@@ -14,7 +14,7 @@ rounded to the same decimals but controls nothing, for the board and its members
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +159,40 @@ def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardAr
     if not rows:
         raise ValueError(f"{area_code} is not an area in the warehouse's reference.areas")
     return BoardArea(*rows[0])
+
+
+def sql_text(value: str) -> str:
+    """`value` as a SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_texts(values: Iterable[str]) -> str:
+    """`values` as a SQL list of string literals, for `IN (...)`."""
+    return ", ".join(sql_text(value) for value in values) or "NULL"
+
+
+def authority_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> list[str]:
+    """Every ONS code the authority of `area_code` has had, oldest first: the codes of its DfE
+    number in reference.areas (North Yorkshire, 815, was E10000023 until March 2023 and
+    E06000065 since). A split or merger made new numbers, so Cumberland's are not Cumbria's."""
+    rows = connection.execute(
+        "SELECT area_code FROM reference.areas WHERE area_code = ? OR old_la_code = "
+        "(SELECT old_la_code FROM reference.areas WHERE area_code = ?) "
+        "ORDER BY first_reporting_year, area_code",
+        [area_code, area_code],
+    ).fetchall()
+    return [code for (code,) in rows] or [area_code]
+
+
+def series_where(codes: Sequence[str], covered: Iterable[str]) -> str:
+    """A `figure_rows` condition selecting one authority's series across its ONS codes
+    (`authority_codes`): the published figures under every one of `codes`, a board's own
+    figures under those of them it covers (`covered`, the board's areas)."""
+    own = set(covered)
+    return (
+        f"(v.area_code IN ({sql_texts(codes)}) AND (v.source_type = 'published' "
+        f"OR v.area_code IN ({sql_texts(code for code in codes if code in own)})))"
+    )
 
 
 def edition_run(connection: duckdb.DuckDBPyConnection, board: str, period: str) -> str | None:

@@ -39,6 +39,7 @@ from lscb_metrics.publish.figures import (
     NATIONAL,
     PARTNER_RETURN,
     BoardArea,
+    authority_codes,
     board_area,
     catalogue_frame,
     comparator_year,
@@ -48,6 +49,9 @@ from lscb_metrics.publish.figures import (
     published_sources,
     quoted_comparator_note,
     read_only,
+    series_where,
+    sql_text,
+    sql_texts,
 )
 from lscb_metrics.revisions import revision_notice
 from lscb_metrics.stats import comparison as cmp
@@ -176,11 +180,6 @@ class ScorecardData:
         }
 
 
-def _sql_text(value: str) -> str:
-    """`value` as a SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _latest_partner_period(connection: duckdb.DuckDBPyConnection, area_code: str) -> date:
     """Last period end the board's partner returns reach."""
     [(latest,)] = connection.execute(
@@ -217,20 +216,21 @@ def read_scorecard_data(
         period_end = period_end or _latest_partner_period(connection, area.code)
         catalogue = catalogue_frame(connection, board.local_targets_on(period_end))
         up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
-        own = figure_rows(connection, f"v.area_code = {_sql_text(area.code)} AND {up_to}")
+        # The authority's series runs on across a change of its ONS code alone (`authority_codes`).
+        codes = authority_codes(connection, area.code)
+        own = figure_rows(connection, f"{series_where(codes, board.areas)} AND {up_to}")
         england = figure_rows(
             connection,
-            f"v.geographic_level = {_sql_text(NATIONAL)} AND v.breakdown = 'Total' AND {up_to}",
+            f"v.geographic_level = {sql_text(NATIONAL)} AND v.breakdown = 'Total' AND {up_to}",
         )
-        codes = ", ".join(
-            _sql_text(c) for c in [area.code, *_neighbour_codes(connection, area.code)]
-        )
+        beside = sql_texts([area.code, *_neighbour_codes(connection, area.code)])
         compared = figure_rows(
             connection,
-            f"v.area_code IN ({codes}) AND v.source_type = 'published' AND v.breakdown = 'Total' "
+            f"v.area_code IN ({beside}) AND v.source_type = 'published' AND v.breakdown = 'Total' "
             f"AND {up_to}",
         )
-        revised = revision_messages(connection, area.code, period_end, edition)
+        covered = [code for code in codes if code in board.areas]
+        revised = revision_messages(connection, covered, period_end, edition)
         run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
     current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
     if current.empty:
@@ -260,11 +260,12 @@ def read_scorecard_data(
 
 def revision_messages(
     connection: duckdb.DuckDBPyConnection,
-    area_code: str,
+    area_codes: Sequence[str],
     period_end: date,
     edition: Edition = PUBLIC,
 ) -> tuple[str, ...]:
-    """REV-001 messages of the area's figures revised beyond the usual range up to
+    """REV-001 messages of the figures of the areas `area_codes` (one authority's) revised
+    beyond the usual range up to
     `period_end` (audit.revisions; none in a warehouse from before revisions were flagged); a
     disclosure-controlled edition names each figure without its values (`revision_notice`)."""
     [(exists,)] = connection.execute(
@@ -275,8 +276,9 @@ def revision_messages(
         return ()
     rows = connection.execute(
         "SELECT message, area_code, measure, breakdown, period_end FROM audit.revisions "
-        "WHERE area_code = ? AND period_end <= ? ORDER BY measure, breakdown, period_end",
-        [area_code, period_end],
+        f"WHERE area_code IN ({sql_texts(area_codes)}) AND period_end <= ? "
+        "ORDER BY measure, breakdown, period_end",
+        [period_end],
     ).fetchall()
     if edition.disclosure_controlled:
         return tuple(dict.fromkeys(revision_notice(*row[1:]) for row in rows))
@@ -330,7 +332,7 @@ def quarter_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tup
     as each quarter is compared with them (the scorecard table's columns); empty ones left out."""
     spec = data.catalogue.loc[indicator_id]
     rows = _totals(data, indicator_id)
-    quarters = rows[rows["area_code"].eq(data.area.code) & rows["source_type"].eq(PARTNER_RETURN)]
+    quarters = rows[rows["source_type"].eq(PARTNER_RETURN)]
     labels = quarters["period_end"].map(lambda end: quarter_of(end).label)
     series = {data.area.name: _points(quarters, "value", labels)}
     if _compares_with(spec, "england"):
@@ -347,7 +349,7 @@ def year_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[
     spec = data.catalogue.loc[indicator_id]
     rows = _totals(data, indicator_id)
     published = rows[rows["source_type"].eq(PUBLISHED)]
-    own = published[published["area_code"].eq(data.area.code)]
+    own = published[published["geographic_level"].ne(NATIONAL)]
     series = {data.area.name: _points(own, "value", own["time_period"])}
     if _compares_with(spec, "england"):
         england = published[published["geographic_level"].eq(NATIONAL)]

@@ -36,6 +36,7 @@ from lscb_metrics.periods import quarter_of
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
     BoardArea,
+    authority_codes,
     board_area,
     catalogue_frame,
     edition_run,
@@ -44,6 +45,7 @@ from lscb_metrics.publish.figures import (
     published_sources,
     quoted_comparator_note,
     read_only,
+    series_where,
 )
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
 
@@ -158,8 +160,10 @@ def write_workbook(
     with read_only(warehouse) as connection:
         catalogue = catalogue_frame(connection, board.local_targets_on(period_end))
         area = board_area(connection, area_code or board.areas[0])
+        # A year earlier the authority may have had another ONS code (`authority_codes`).
+        codes = authority_codes(connection, area.code)
         where = (
-            f"v.area_code = '{area.code}' "
+            f"{series_where(codes, board.areas)} "
             f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"
         )
         rows = figure_rows(connection, where)
