@@ -18,7 +18,6 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import cloudpickle
 from prefect import flow, get_run_logger, task
@@ -39,7 +38,7 @@ from lscb_metrics.parallel import (
     validation_pool,
     validation_workers,
 )
-from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
+from lscb_metrics.periods import UK_TIME, Quarter, last_complete_quarter, parse_quarter
 from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.signals import shielded
@@ -48,8 +47,6 @@ from lscb_metrics.submissions import return_context
 from lscb_metrics.validation_cache import declaration_fingerprints, load_pack, save_pack
 from lscb_metrics.warehouse import previous_receipts
 
-#: The boards' time: a quarter ends at midnight in the UK.
-UK_TIME = "Europe/London"
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
 #: the 10th, which leaves a few days for late and corrected files.
 QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone=UK_TIME)
@@ -167,12 +164,6 @@ def tasks_by_value() -> None:
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
-def default_quarter(now: datetime) -> Quarter:
-    """The last complete quarter before the instant `now`, in UK time (what a scheduled run
-    reports on): at 00:30 on 1 July in the UK, 30 June in UTC, April-June has ended."""
-    return quarter_of(now.astimezone(ZoneInfo(UK_TIME)).date()).previous()
-
-
 @flow(name="lscb-quarterly-run", log_prints=True)
 def quarterly_run(
     period: str | None = None,
@@ -195,7 +186,7 @@ def quarterly_run(
     run_settings = settings(
         warehouse=warehouse, returns_dir=returns_dir, sn_model=sn_model, cases_dir=cases_dir
     )
-    quarter = parse_quarter(period) if period else default_quarter(started_at)
+    quarter = parse_quarter(period) if period else last_complete_quarter(started_at)
     logger = get_run_logger()
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):

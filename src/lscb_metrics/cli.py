@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("return_type", help="e.g. referrals, cp_plans, training")
     template.add_argument("--out", type=Path, help="file to write (default RETURN_template.xlsx)")
     template.add_argument("--board", help="board whose agencies and areas the cover offers")
+    template.add_argument(
+        "--period",
+        help="quarter the returns are for, e.g. 2023-24-Q1 (the cover offers the board's areas "
+        "in being then); default: the last complete quarter",
+    )
     board = commands.add_parser("board", help="set up a board (safeguarding partnership)")
     board_commands = board.add_subparsers(dest="board_command", required=True)
     init = board_commands.add_parser(
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.publish_incomplete,
                 )
         if args.command == "template":
-            return write_return_template(args.return_type, args.out, args.board)
+            return write_return_template(args.return_type, args.out, args.board, args.period)
         if args.command == "board":
             return init_board(args.area, args.name, args.slug)
         if args.command == "reference":
@@ -326,10 +331,14 @@ def validate_file(path: Path, specs: dict, boards: Any, lookup: dict) -> int:
     return EXIT_OK if result.valid else EXIT_INVALID
 
 
-def write_return_template(return_type: str, out: Path | None, board_slug: str | None) -> int:
-    """Write a partner template generated from the return's declaration, for one board."""
+def write_return_template(
+    return_type: str, out: Path | None, board_slug: str | None, period: str | None
+) -> int:
+    """Write a partner template generated from the return's declaration, for one board and
+    the quarter `period` (default: the last complete quarter)."""
     from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
+    from lscb_metrics.periods import parse_quarter
     from lscb_metrics.publish import write_template
     from lscb_metrics.returns import load_return_specs
 
@@ -356,6 +365,7 @@ def write_return_template(return_type: str, out: Path | None, board_slug: str | 
         out or Path(f"{return_type}_template.xlsx"),
         board,
         run_settings.reference_dir,
+        parse_quarter(period) if period else None,
     )
     print(f"{return_type} template written to {path}")
     return EXIT_OK

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from lscb_metrics.errors import LscbError
 
@@ -56,6 +57,10 @@ class Quarter:
         index = self.year_start * 4 + (self.number - 1) - n
         return Quarter(index // 4, index % 4 + 1)
 
+    def next(self) -> Quarter:
+        """The quarter after this one."""
+        return self.previous(-1)
+
 
 #: The first financial year a run may report on: no return or published figure is older.
 FIRST_YEAR = 2000
@@ -90,6 +95,17 @@ def parse_quarter(text: str, today: date | None = None) -> Quarter:
             f"{year_label(FIRST_YEAR)} to {year_label(last)}"
         )
     return Quarter(year, number)
+
+
+#: The boards' time: a quarter ends at midnight in the UK.
+UK_TIME = "Europe/London"
+
+
+def last_complete_quarter(now: datetime) -> Quarter:
+    """The last complete quarter before the instant `now`, in UK time (what a scheduled run
+    reports on, and partners send returns for): at 00:30 on 1 July in the UK, 30 June in UTC,
+    April-June has ended."""
+    return quarter_of(now.astimezone(ZoneInfo(UK_TIME)).date()).previous()
 
 
 def quarter_of(day: date) -> Quarter:

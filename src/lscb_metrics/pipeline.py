@@ -1152,7 +1152,8 @@ def publish_edition(
     summary: RunSummary, settings: Settings, board: Board, quarter: Quarter, written: list[Path]
 ) -> list[Path]:
     """Complete the board's edition for `quarter` (its editions' `written` files
-    already in its incoming folder) with the partner templates and EDITION.md, then swap it in
+    already in its incoming folder) with the partner templates (for the next quarter, which
+    partners fill in next) and EDITION.md, then swap it in
     for the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs: the
     public files in `public/`, the internal ones (exact figures, marked) in `internal/`, the
     partner templates in `templates/`."""
@@ -1169,6 +1170,7 @@ def publish_edition(
                 incoming / TEMPLATES_DIR / f"{return_type}.xlsx",
                 board,
                 settings.reference_dir,
+                quarter.next(),  # partners fill them in for the next quarter
             )
             for return_type in board.template_returns
         ),
@@ -1206,7 +1208,7 @@ def write_edition_files(
     `drawn` (`charts.drawn_pngs`) is copied rather than rendered."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
 
-    written = write_exports(warehouse_path, out, board, edition)
+    written = write_exports(warehouse_path, out, board, edition, quarter.end)
     for area, folder in board.area_folders_on(quarter.end):
         area_out = out / folder
         written.append(

@@ -21,8 +21,10 @@ import yaml
 from lscb_metrics.board_setup import plausible_returns
 from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.cli import main
+from lscb_metrics.editions import PUBLIC
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.publish.annual_report import BEFORE, read_report_data
+from lscb_metrics.publish.exports import write_exports
 from lscb_metrics.publish.figures import authority_codes
 from lscb_metrics.publish.scorecard import quarter_series, read_scorecard_data, year_series
 from lscb_metrics.publish.workbook import write_workbook
@@ -133,3 +135,23 @@ def test_the_data_chapters_are_those_of_the_areas_of_the_year(
     assert main(["report", "--year", "2023-24", "--board", SLUG, "--out", str(out)]) == 0
     assert sorted(path.name for path in out.iterdir()) == [NEW]
     assert f"data chapter written (public edition, {NEW})" in capsys.readouterr().out
+
+
+def test_the_open_data_titles_name_the_target_of_the_editions_quarter(
+    north_yorkshire: Path, board: Board, tmp_path: Path
+) -> None:
+    title = "within the local target of {} working days"
+    edition = north_yorkshire.parent / "curated" / SLUG / "public"
+    assert title.format(45) in (edition / "README.md").read_text()  # 2023-24 Q2's target
+    earlier = write_exports(north_yorkshire, tmp_path, board, PUBLIC, date(2023, 3, 31))
+    readme = next(path for path in earlier if path.name == "README.md").read_text()
+    assert title.format(40) in readme and title.format(45) not in readme
+
+
+def test_the_editions_templates_offer_the_unitarys_code_alone(north_yorkshire: Path) -> None:
+    templates = sorted((north_yorkshire.parent / "curated" / SLUG / "templates").glob("*.xlsx"))
+    assert templates
+    for path in templates:
+        cover = openpyxl.load_workbook(path)["Cover"]
+        offered = {v.formula1 for v in cover.data_validations.dataValidation}
+        assert f'"{NEW}"' in offered and not any(OLD in str(f) for f in offered), path

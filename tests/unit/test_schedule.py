@@ -8,7 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from flows.quarterly import default_quarter, scheduled_deployment
+from flows.quarterly import scheduled_deployment
+from lscb_metrics.periods import last_complete_quarter
 
 
 def test_deployment_runs_quarterly_on_london_time_one_at_a_time():
@@ -21,12 +22,12 @@ def test_deployment_runs_quarterly_on_london_time_one_at_a_time():
 
 def test_a_scheduled_run_reports_on_the_quarter_just_ended():
     # The run on 15 October 2014 is for July-September 2014.
-    assert default_quarter(datetime(2014, 10, 15, 5, tzinfo=UTC)).label == "2014-15 Q2"
-    assert default_quarter(datetime(2015, 1, 15, 6, tzinfo=UTC)).label == "2014-15 Q3"
+    assert last_complete_quarter(datetime(2014, 10, 15, 5, tzinfo=UTC)).label == "2014-15 Q2"
+    assert last_complete_quarter(datetime(2015, 1, 15, 6, tzinfo=UTC)).label == "2014-15 Q3"
 
 
 def test_the_quarter_just_ended_is_judged_on_uk_time():
     # 23:30 UTC on 30 June 2014 is 00:30 on 1 July in the UK: April-June has ended.
-    assert default_quarter(datetime(2014, 6, 30, 23, 30, tzinfo=UTC)).label == "2014-15 Q1"
+    assert last_complete_quarter(datetime(2014, 6, 30, 23, 30, tzinfo=UTC)).label == "2014-15 Q1"
     # In winter UK time is UTC: 23:30 on 31 December is still October-December.
-    assert default_quarter(datetime(2014, 12, 31, 23, 30, tzinfo=UTC)).label == "2014-15 Q2"
+    assert last_complete_quarter(datetime(2014, 12, 31, 23, 30, tzinfo=UTC)).label == "2014-15 Q2"

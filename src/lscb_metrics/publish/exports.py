@@ -126,14 +126,23 @@ INDICATORS = (
 
 
 def write_exports(
-    warehouse: Path, out_dir: Path, board: Board | None = None, edition: Edition = PUBLIC
+    warehouse: Path,
+    out_dir: Path,
+    board: Board | None = None,
+    edition: Edition = PUBLIC,
+    period_end: date | None = None,
 ) -> list[Path]:
     """Write into `out_dir`, with a README, either `edition`'s open-data CSV and metadata for a
-    board (every published figure and the board's own, none of another board's) or, without a
-    board, the analyst copies of the curated relations; return the paths written."""
+    board (every published figure and the board's own, none of another board's; titles naming
+    its local targets in force at `period_end`, the edition's quarter end, default the latest)
+    or, without a board, the analyst copies of the curated relations; return the paths
+    written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    targets = None
+    if board is not None:
+        targets = board.local_targets_on(period_end) if period_end else board.local_targets
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection, board.local_targets if board else None)
+        catalogue = catalogue_frame(connection, targets)
         hints = column_comments(connection, "curated.indicator_values")
         if board is None:
             written = _write_analyst_copies(connection, out_dir)

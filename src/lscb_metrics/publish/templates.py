@@ -10,12 +10,14 @@ would see. The sheets are protected (without a password) so only the cells to fi
 
 A cover field's description may hold `{area_code}` and `{la_number}`: a board's templates give
 its own (first) area's ONS code and DfE number there as the example, never another board's.
+A template is for one quarter's returns: it offers the board's areas in being in that quarter.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from itertools import product
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.config import settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.read import DATA_SHEET
+from lscb_metrics.periods import Quarter, last_complete_quarter
 from lscb_metrics.reference import load_areas
 from lscb_metrics.reference.areas import la_numbers
 from lscb_metrics.returns.read import COVER_SHEET, HEADER_ROW
@@ -67,10 +70,12 @@ def write_template(
     out_path: Path,
     board: Board,
     reference_dir: Path | None = None,
+    quarter: Quarter | None = None,
 ) -> Path:
     """Write the XLSX template of `return_type` declared under `schemas_dir`, for the partners
-    of `board` (its agencies and areas are the cover's choices, its first area's codes the
-    examples), to `out_path`; the board's DfE number is read from the reference data in
+    of `board` filling in their returns for `quarter` (default: the last complete quarter), to
+    `out_path`: its agencies and its areas in being in that quarter are the cover's choices,
+    the first area's codes the examples, its DfE number read from the reference data in
     `reference_dir` (default: the project's)."""
     specs = load_return_specs(schemas_dir)
     if return_type not in specs:
@@ -79,8 +84,13 @@ def write_template(
     senders = sorted(
         (a.code, a.name) for a in board.agencies.values() if return_type in a.returns and a.current
     )
-    choices = {"agency_code": [code for code, _ in senders], "la_code": list(board.current_areas)}
-    example = area_example(board, reference_dir or settings().reference_dir)
+    quarter = quarter or last_complete_quarter(datetime.now(UTC))
+    # Only the authorities in being and covered in the quarter (Cumberland, not Cumbria, from
+    # 2023-24; not an area a merger handed on): another code would be refused (BRD-004,
+    # BRD-001). A board whose every area was abolished keeps them all.
+    areas = board.areas_on(quarter.end) or board.current_areas or board.areas
+    choices = {"agency_code": [code for code, _ in senders], "la_code": list(areas)}
+    example = area_example(board, areas[0], reference_dir or settings().reference_dir)
     cover_fields = tuple(
         replace(field, description=filled_in(field.description, example))
         for field in load_cover_fields(schemas_dir)
@@ -95,11 +105,9 @@ def write_template(
     return out_path
 
 
-def area_example(board: Board, reference_dir: Path) -> dict[str, str]:
-    """The codes of the board's first area it still covers, as its templates give them for an
-    example: `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files in
-    `reference_dir`."""
-    area = (board.current_areas or board.areas)[0]
+def area_example(board: Board, area: str, reference_dir: Path) -> dict[str, str]:
+    """The codes of the board's area `area`, as its templates give them for an example:
+    `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files in `reference_dir`."""
     number = la_numbers(load_areas(reference_dir)).get(area)
     if number is None:
         raise ConfigurationError(

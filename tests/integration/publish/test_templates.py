@@ -16,6 +16,7 @@ import pytest
 from lscb_metrics.board_setup import scaffold_board
 from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.config import settings
+from lscb_metrics.periods import parse_quarter
 from lscb_metrics.publish import write_template
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
@@ -309,3 +310,35 @@ def test_a_template_written_again_has_the_same_bytes(schemas_dir: Path, tmp_path
     time.sleep(1.1)  # openpyxl stamps the time of saving, to the second
     again = write_template("training", schemas_dir, tmp_path / "b.xlsx", SOUTHEND).read_bytes()
     assert first == again
+
+
+CUMBRIA, CUMBERLAND, WESTMORLAND = "E10000006", "E06000063", "E06000064"
+
+
+def test_a_template_offers_the_areas_in_being_in_its_quarter(
+    schemas_dir: Path, tmp_path: Path
+) -> None:
+    # A partnership across Cumbria's split (April 2023): partners filling in 2022-23 Q4 send for
+    # the county, and from 2023-24 Q1 for Cumberland and Westmorland and Furness only; an
+    # abolished code offered would only be refused (BRD-004).
+    board = replace(SOUTHEND, areas=(CUMBRIA, CUMBERLAND, WESTMORLAND))
+
+    def offered(label: str) -> tuple[str, str]:
+        """The area drop-down's choices and the example of a template for quarter `label`."""
+        path = tmp_path / f"{label}.xlsx"
+        write_template("referrals", schemas_dir, path, board, quarter=parse_quarter(label))
+        cover = openpyxl.load_workbook(path)["Cover"]
+        [area_row] = [
+            row for row in cover.iter_rows(min_row=3) if row[0].value == "Local authority code"
+        ]
+        [validation] = [
+            v for v in cover.data_validations.dataValidation if area_row[1].coordinate in v.sqref
+        ]
+        return validation.formula1, area_row[2].value
+
+    choices, example = offered("2022-23-Q4")
+    assert choices == f'"{CUMBRIA}"'
+    assert example.startswith(f"ONS code ({CUMBRIA}) or DfE three-digit number (909)")
+    choices, example = offered("2023-24-Q1")
+    assert choices == f'"{CUMBERLAND},{WESTMORLAND}"'
+    assert example.startswith(f"ONS code ({CUMBERLAND}) or DfE three-digit number (942)")
