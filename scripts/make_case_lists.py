@@ -48,7 +48,7 @@ from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import derive_case_facts
 from lscb_metrics.cases.derive import CATEGORIES, MEASURES, SOURCES
 from lscb_metrics.cases.workdays import bank_holidays, is_working_day, working_days_between
-from lscb_metrics.periods import Quarter, add_months
+from lscb_metrics.periods import FIRST_YEAR, Quarter, add_months
 from lscb_metrics.returns import load_return_specs, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -332,7 +332,13 @@ def _earlier_plan_child(plans: Sequence[Plan], day: date) -> str:
 def check_lists(folder: Path, targets: Targets) -> list[str]:
     """Every figure where deriving the lists in `folder` differs from the aggregate returns."""
     paths = [folder / name for name in LIST_FILES.values()]
-    result = derive_case_facts(paths, SCHEMAS, LA_LOOKUP, CHECK_KEY, {LA_CODE: LOCAL_TARGET_DAYS})
+    result = derive_case_facts(
+        paths,
+        SCHEMAS,
+        LA_LOOKUP,
+        CHECK_KEY,
+        {LA_CODE: ((Quarter(FIRST_YEAR, 1), LOCAL_TARGET_DAYS),)},
+    )
     problems = [f.message for f in result.errors]
     derived = {(f.measure, f.time_period): f.value for f in result.facts.itertuples()}
     for measure, series in targets.items():

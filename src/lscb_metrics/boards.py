@@ -13,12 +13,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
-from lscb_metrics.periods import FIRST_YEAR, PeriodError, Quarter, parse_quarter
+from lscb_metrics.periods import (
+    FIRST_YEAR,
+    PeriodError,
+    Quarter,
+    Value,
+    parse_quarter,
+    value_on,
+)
 from lscb_metrics.reference.areas import code_in_force
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
@@ -52,15 +59,18 @@ class Board:
     def local_targets_on(self, day: date) -> dict[str, int]:
         """The local targets in force on `day`: a return, and a title, of a quarter before a
         change keeps the target of its own time ("within 40 working days")."""
-        return {
-            name: value_on(self.target_history.get(name, ()), day, current)
-            for name, current in self.local_targets.items()
-        }
+        return {name: value_on(self.target_changes(name), day) for name in self.local_targets}
+
+    def target_changes(self, name: str) -> tuple[tuple[Quarter, int], ...]:
+        """Local target `name`'s (first quarter, value) pairs, oldest first: its history, or
+        its one value from the first quarter a run can cover."""
+        only = ((Quarter(FIRST_YEAR, 1), self.local_targets[name]),)
+        return self.target_history.get(name) or only
 
     def as_of(self, day: date) -> Board:
         """The board as named on `day`: an edition, or a data chapter, of a quarter before a
         change of name carries the name of its own time."""
-        names = {key: value_on(changes, day, "") for key, changes in self.name_history.items()}
+        names = {key: value_on(changes, day) for key, changes in self.name_history.items()}
         publication = {
             **self.publication,
             **({SHORT_NAME: names[SHORT_NAME]} if SHORT_NAME in names else {}),
@@ -155,11 +165,11 @@ class Boards:
             merged = {**board.agencies, **merged}
         return merged
 
-    def local_target(self, target: str) -> dict[str, int]:
-        """The board's value of local target `target` (LOCAL_TARGETS) for each area a board
-        covers, by ONS code."""
+    def local_target(self, target: str) -> dict[str, tuple[tuple[Quarter, int], ...]]:
+        """The changes of local target `target` (LOCAL_TARGETS; `Board.target_changes`) of the
+        board covering each area a board covers, by ONS code."""
         return {
-            area: board.local_targets[target]
+            area: board.target_changes(target)
             for area in {area for board in self.by_slug.values() for area in board.areas}
             if (board := self.covering(area)) is not None
         }
@@ -283,16 +293,6 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
         name_history={key: changes for key, changes in names.items() if len(changes) > 1},
         area_quarters={code: span for code, span in dated_areas if span != (None, None)},
     )
-
-
-Value = TypeVar("Value")
-
-
-def value_on(changes: tuple[tuple[Quarter, Value], ...], day: date, current: Value) -> Value:
-    """The value of the last of `changes` in force on `day` (the first's before any of them;
-    `current` where there are none)."""
-    started = [value for first, value in changes if first.start <= day]
-    return started[-1] if started else (changes[0][1] if changes else current)
 
 
 def dated_values(

@@ -9,8 +9,10 @@ Conventions (DfE children-in-need statistics; financial quarters as councils rep
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from lscb_metrics.errors import LscbError
@@ -106,6 +108,18 @@ def last_complete_quarter(now: datetime) -> Quarter:
     reports on, and partners send returns for): at 00:30 on 1 July in the UK, 30 June in UTC,
     April-June has ended."""
     return quarter_of(now.astimezone(ZoneInfo(UK_TIME)).date()).previous()
+
+
+#: A dated setting's value (a local target's days, a board's name).
+Value = TypeVar("Value")
+
+
+def value_on(changes: Sequence[tuple[Quarter, Value]], day: date) -> Value:
+    """The value of the last of `changes` ((first quarter, value) pairs, oldest first) in force
+    on `day`, the first's before any of them (a board's local target, `Board.target_changes`,
+    or its name)."""
+    started = [value for first, value in changes if first.start <= day]
+    return started[-1] if started else changes[0][1]
 
 
 def quarter_of(day: date) -> Quarter:

@@ -14,7 +14,7 @@ quarters the list covers. Definitions (DfE children in need census guide):
 - section_47_enquiries: enquiries started in the quarter;
 - assessments_completed: single assessments authorised in the quarter; of those,
   assessments_within_45_days and assessments_within_local_target took at most 45, and at most the
-  authority's local target (default 40), working days from their start (cases/workdays.py);
+  authority's local target in the quarter (default 40), working days from their start
 - cp_plan_starts, cp_plans_ended: plans starting, and ending, in the quarter;
 - cp_plan_starts_subsequent: starts that are a second or subsequent plan, as the list says, or
   where it is blank, when the list holds an earlier plan for the child;
@@ -111,16 +111,17 @@ def section_47_counts_sql(cases: str = "cases_section_47_enquiries") -> str:
     )
 
 
-def assessment_counts_sql(cases: str = "cases_assessments", units: str = "case_units") -> str:
-    """Per unit and quarter: assessments authorised, and of those, within the local target and
-    within 45 working days of their start (working-day numbers from `working_days`)."""
+def assessment_counts_sql(cases: str = "cases_assessments", quarters: str = "case_quarters") -> str:
+    """Per unit and quarter: assessments authorised, and of those, within the local target of
+    the quarter (`quarters`' local_target) and within 45 working days of their start
+    (working-day numbers from `working_days`)."""
     took = "finish.number - start.number"
+    quarter = quarter_number_sql("a.assessment_authorised_date")
     return (
-        f"SELECT a.unit, {quarter_number_sql('a.assessment_authorised_date')} AS quarter, "
-        "count(*) AS assessments_completed, "
-        f"count(*) FILTER (WHERE {took} <= u.local_target) AS assessments_within_local_target, "
+        f"SELECT a.unit, {quarter} AS quarter, count(*) AS assessments_completed, "
+        f"count(*) FILTER (WHERE {took} <= q.local_target) AS assessments_within_local_target, "
         f"count(*) FILTER (WHERE {took} <= {STATUTORY_DAYS}) AS assessments_within_45_days "
-        f"FROM {cases} a JOIN {units} u ON u.unit = a.unit "
+        f"FROM {cases} a JOIN {quarters} q ON q.unit = a.unit AND q.quarter = {quarter} "
         "JOIN working_days start ON start.day = a.assessment_start_date "
         "JOIN working_days finish ON finish.day = a.assessment_authorised_date GROUP BY ALL"
     )

@@ -27,7 +27,12 @@ from lscb_metrics.cases.derive import (
 from lscb_metrics.cases.pseudonymise import pseudonym_text_sql
 from lscb_metrics.cases.read import sql_text
 from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
-from lscb_metrics.cases.stage import StagedLists, stage_case_lists
+from lscb_metrics.cases.stage import (
+    LocalTargets,
+    StagedLists,
+    local_target_days,
+    stage_case_lists,
+)
 from lscb_metrics.cases.validate import AreaLookup, Unit
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.intake.failures import CaseFailure
@@ -66,7 +71,7 @@ def derive_case_facts(
     schemas_dir: Path,
     la_lookup: AreaLookup,
     key: bytes,
-    local_targets: Mapping[str, int],
+    local_targets: LocalTargets,
     *,
     warehouse: Path | None = None,
 ) -> CaseResult:
@@ -75,15 +80,15 @@ def derive_case_facts(
     `schemas_dir` is the folder holding `cases/*.yaml`; `la_lookup` resolves authority codes as
     `lscb_metrics.reference.la_lookup` does; `key` is the pseudonymisation key
     (`load_pseudonymisation_key()`); `local_targets` gives an authority's local target for
-    single assessments in working days by ONS code (40 where absent). With `warehouse`, the
-    facts, lists and pseudonymised rows are also written into that DuckDB file straight from
-    DuckDB (as `write_case_warehouse` would) and `staged` is left empty: the way to load
-    national-scale lists without holding every row in Python.
+    single assessments in working days by ONS code, each quarter's (40 where absent). With
+    `warehouse`, the facts, lists and pseudonymised rows are also written into that DuckDB file
+    straight from DuckDB (as `write_case_warehouse` would) and `staged` is left empty: the way
+    to load national-scale lists without holding every row in Python.
     """
     specs = load_case_specs(schemas_dir)
     with _memory_database() as connection:
         staged = stage_case_lists(connection, case_files, specs, la_lookup, key, local_targets)
-        facts = _facts(connection, staged, la_lookup)
+        facts = _facts(connection, staged, la_lookup, local_targets)
         lists = connection.execute(_LISTS_SQL).df()
         present = set(staged.unit_lists.values())
         rows = {t: staged_rows_sql(spec) for t, spec in specs.items() if t in present}
@@ -179,13 +184,22 @@ def _replace_staged_tables(
 
 
 def _facts(
-    connection: duckdb.DuckDBPyConnection, staged: StagedLists, la_lookup: AreaLookup
+    connection: duckdb.DuckDBPyConnection,
+    staged: StagedLists,
+    la_lookup: AreaLookup,
+    local_targets: LocalTargets,
 ) -> pd.DataFrame:
-    """The facts of every usable list, from the tables staging left in `connection`."""
+    """The facts of every usable list, from the tables staging left in `connection`; an
+    assessment counts against the local target of its authority in its quarter."""
     usable = [unit for unit in staged.units if unit.usable]
     if not usable:
         return empty_facts()
     quarters = quarters_frame({unit.number: unit.quarters for unit in usable})
+    area_of = {unit.number: unit.area[0] for unit in usable}
+    quarters["local_target"] = [
+        local_target_days(local_targets, area_of[unit], end)
+        for unit, end in zip(quarters["unit"], quarters["period_end"], strict=True)
+    ]
     connection.register("case_quarters", quarters)
     list_types = {staged.unit_lists[unit.number] for unit in usable}
     if "assessments" in list_types:

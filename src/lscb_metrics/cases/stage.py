@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -72,11 +73,15 @@ from lscb_metrics.intake.failures import (
 )
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.intake.read import UnreadableFile
+from lscb_metrics.periods import Quarter, value_on
 
 log = logging.getLogger(__name__)
 
 #: Local target for completing a single assessment, in working days, where none is given.
 DEFAULT_LOCAL_TARGET_DAYS = 40
+#: Each authority's local target for completing an assessment, by ONS code: its changes, (first
+#: quarter, working days) pairs, oldest first (`Board.target_changes`).
+LocalTargets = Mapping[str, Sequence[tuple[Quarter, int]]]
 #: The statutory maximum (Working Together 2013): a local target cannot be longer.
 STATUTORY_MAXIMUM_DAYS = 45
 #: The rule a column type's __bad flag breaks.
@@ -100,7 +105,6 @@ _UNIT_COLUMNS = (
     ("period_end", "DATE"),
     ("rows", "BIGINT"),
     ("usable", "BOOLEAN"),
-    ("local_target", "INTEGER"),
 )
 
 
@@ -153,11 +157,12 @@ def stage_case_lists(
     specs: Mapping[str, CaseListSpec],
     la_lookup: AreaLookup,
     key: bytes,
-    local_targets: Mapping[str, int],
+    local_targets: LocalTargets,
 ) -> StagedLists:
     """Read, type, validate and pseudonymise the case lists at `paths` into `connection`."""
-    for area_code in local_targets:
-        local_target_days(local_targets, area_code)  # refuse a wrong setting before any work
+    for area_code, changes in local_targets.items():
+        for first, _ in changes:  # refuse a wrong setting before any work
+            local_target_days(local_targets, area_code, first.start)
     connection.execute("SET preserve_insertion_order = false")
     failures, layouts = _layouts(paths, specs)
     with ThreadPoolExecutor(max_workers=1) as hashing:
@@ -165,7 +170,7 @@ def stage_case_lists(
             number: ListFile(number, file, layout, hashing.submit(file_sha256, file.path))
             for number, (file, layout) in enumerate(layouts)
         }
-        return _staged(connection, files, failures, specs, la_lookup, key, local_targets)
+        return _staged(connection, files, failures, specs, la_lookup, key)
 
 
 def _staged(
@@ -175,7 +180,6 @@ def _staged(
     specs: Mapping[str, CaseListSpec],
     la_lookup: AreaLookup,
     key: bytes,
-    local_targets: Mapping[str, int],
 ) -> StagedLists:
     """Every list type of `files` loaded in turn, then `case_units`."""
     connection.execute("CREATE TABLE children (child_id VARCHAR, child UBIGINT)")
@@ -210,14 +214,15 @@ def _staged(
             usable,
         )
     connection.execute("DROP TABLE children")
-    _record_units(connection, units, unit_lists, files, local_targets)
+    _record_units(connection, units, unit_lists, files)
     return StagedLists(files, units, unit_lists, failures)
 
 
-def local_target_days(local_targets: Mapping[str, int], area_code: str) -> int:
-    """The authority's local target for completing an assessment, in working days (default 40);
-    ConfigurationError for a target that is not 1 to 45."""
-    days = local_targets.get(area_code, DEFAULT_LOCAL_TARGET_DAYS)
+def local_target_days(local_targets: LocalTargets, area_code: str, day: date) -> int:
+    """The authority's local target for completing an assessment on `day`, in working days
+    (default 40); ConfigurationError for a target that is not 1 to 45."""
+    changes = local_targets.get(area_code)
+    days = value_on(changes, day) if changes else DEFAULT_LOCAL_TARGET_DAYS
     if not isinstance(days, int) or not 1 <= days <= STATUTORY_MAXIMUM_DAYS:
         raise ConfigurationError(
             f"the local target for assessments in {area_code} is {days!r}; it must be a whole "
@@ -674,19 +679,17 @@ def _record_units(
     units: Sequence[Unit],
     unit_lists: Mapping[int, str],
     files: Mapping[int, ListFile],
-    local_targets: Mapping[str, int],
 ) -> None:
-    """Create case_units: every unit with its list type, file, authority, period, rows, local
-    target for assessments and whether it may be used."""
+    """Create case_units: every unit with its list type, file, authority, period, rows and
+    whether it may be used."""
     rows = []
     for unit in units:
         item = files[unit.file_number]
         area = unit.area[0] if unit.area else None
         start, end = unit.period or (None, None)
-        target = local_target_days(local_targets, area) if area else None
         rows.append(
             (unit.number, unit_lists[unit.number], item.file.name, f"S-{item.sha256[:16]}",
-             item.sha256, area, start, end, unit.rows, unit.usable, target)
+             item.sha256, area, start, end, unit.rows, unit.usable)
         )  # fmt: skip
     frame = pd.DataFrame(rows, columns=[name for name, _ in _UNIT_COLUMNS])
     connection.register("units_frame", frame.astype(object))

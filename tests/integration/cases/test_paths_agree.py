@@ -22,6 +22,7 @@ from lscb_metrics.returns import (
     return_facts,
     validate_return,
 )
+from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS = ROOT / "schemas"
@@ -36,7 +37,9 @@ KEYS = ["measure", "area_code", "breakdown", "period_start", "period_end", "time
 @pytest.fixture(scope="module")
 def case_facts() -> pd.DataFrame:
     files = sorted((ROOT / "data" / "raw" / "cases").glob("*.csv"))
-    result = derive_case_facts(files, SCHEMAS, LA_LOOKUP, KEY, {"E06000033": 40})
+    result = derive_case_facts(
+        files, SCHEMAS, LA_LOOKUP, KEY, load_boards(SCHEMAS).local_target(ASSESSMENT_TARGET)
+    )
     assert result.failures == []
     return result.facts
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import openpyxl
 
 from lscb_metrics.cases import CaseResult, derive_case_facts
+from lscb_metrics.cases.stage import LocalTargets
+from lscb_metrics.periods import FIRST_YEAR, Quarter
 
 SCHEMAS = Path(__file__).parents[3] / "schemas"
 SOUTHEND = ("E06000033", "Southend-on-Sea", "E12000006")
@@ -45,9 +47,14 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[object
     return path
 
 
-def derive(files: Sequence[Path], local_targets: dict[str, int] | None = None) -> CaseResult:
+def derive(files: Sequence[Path], local_targets: LocalTargets | None = None) -> CaseResult:
     """The lists derived with the test key and Southend lookup."""
     return derive_case_facts(files, SCHEMAS, LA_LOOKUP, KEY, local_targets or {})
+
+
+def southend_target(days: int) -> LocalTargets:
+    """Southend's local target for assessments: `days` working days in every quarter."""
+    return {SOUTHEND[0]: ((Quarter(FIRST_YEAR, 1), days),)}
 
 
 def facts_by(result: CaseResult) -> dict[tuple[str, str], float]:

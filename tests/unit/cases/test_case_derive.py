@@ -8,12 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from case_lists import KEY, derive, facts_by, write_csv
+from case_lists import KEY, derive, facts_by, southend_target, write_csv
 
 from lscb_metrics.cases import pseudonym
 from lscb_metrics.cases.workdays import bank_holidays, working_days_between
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.facts import FACT_COLUMNS
+from lscb_metrics.periods import Quarter
 
 Q1, Q2 = "2014-15 Q1", "2014-15 Q2"
 
@@ -62,7 +63,7 @@ def test_assessment_timeliness_against_45_days_and_the_local_target(tmp_path: Pa
     assert default[("assessments_completed", Q2)] == 4  # all authorised in August
     assert default[("assessments_within_45_days", Q2)] == 3
     assert default[("assessments_within_local_target", Q2)] == 1
-    local = facts_by(derive([path], {"E06000033": 41}))
+    local = facts_by(derive([path], southend_target(41)))
     assert local[("assessments_within_local_target", Q2)] == 2
     open_only = write_csv(tmp_path / "b.csv", header, [["SOU-1", "2014-07-01", ""]])
     assert set(derive([open_only]).facts["value"]) == {0.0}  # nothing completed: zeros
@@ -136,7 +137,23 @@ def test_facts_layout_and_lineage(tmp_path: Path) -> None:
     ]
 
 
+def test_an_assessment_counts_against_the_local_target_of_its_quarter(tmp_path: Path) -> None:
+    # The board moved its target from 40 to 41 working days from 2014-15 Q2: an assessment of
+    # 41 days authorised in Q1 missed the target then, one authorised in Q2 met it.
+    header = ["child_id", "assessment_start_date", "assessment_authorised_date"]
+    rows = [
+        [f"SOU-{n}", start.isoformat(), _working_days_after(start, 41)]
+        for n, start in enumerate((date(2014, 4, 1), date(2014, 7, 1)))
+    ]
+    path = write_csv(tmp_path / "a.csv", header, rows)
+    changed = {"E06000033": ((Quarter(2013, 1), 40), (Quarter(2014, 2), 41))}
+    facts = facts_by(derive([path], changed))
+    assert facts[("assessments_completed", Q1)] == facts[("assessments_completed", Q2)] == 1
+    assert facts[("assessments_within_local_target", Q1)] == 0
+    assert facts[("assessments_within_local_target", Q2)] == 1
+
+
 def test_a_local_target_beyond_45_days_is_refused(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", ["child_id", "s47_start_date"], [["SOU-1", "2014-07-01"]])
     with pytest.raises(ConfigurationError, match="from 1 to 45"):
-        derive([path], {"E06000033": 50})
+        derive([path], southend_target(50))
