@@ -138,12 +138,8 @@ def _baseline(paths: list[Path], years: int) -> tuple[float, float]:
         u for (u,) in connection.execute("SELECT DISTINCT unit FROM cases_referrals").fetchall()
     ]
     quarters = quarters_frame(dict.fromkeys(units, quarters_between(first.start, last.end)))
+    quarters["local_target"] = DEFAULT_LOCAL_TARGET_DAYS
     connection.register("case_quarters", quarters)
-    target = DEFAULT_LOCAL_TARGET_DAYS
-    connection.execute(
-        f"CREATE TABLE case_units AS SELECT DISTINCT unit, {target} AS local_target "
-        "FROM cases_referrals"
-    )
     bounds = connection.execute(
         "SELECT min(assessment_start_date), max(assessment_authorised_date) FROM cases_assessments"
     ).fetchall()[0]

@@ -115,11 +115,23 @@ def test_a_changed_return_declaration_revalidates_exactly_its_files(received, de
     assert again == expected and len(again) == 13
 
 
-@pytest.mark.parametrize("declaration", ["cover.yaml", "boards/southend/board.yaml"])
-def test_a_shared_declaration_revalidates_every_file(received, demo_reference, declaration):
+@pytest.mark.parametrize(
+    ("declaration", "before", "after"),
+    [
+        # The cover's declaration is taken byte for byte.
+        ("cover.yaml", "", "\n# changed\n"),
+        # A profile is taken as its settings (a comment changes none): an agency's name is one.
+        ("boards/southend/board.yaml", 'name: "SEPT"', 'name: "South Essex Partnership Trust"'),
+    ],
+)
+def test_a_shared_declaration_revalidates_every_file(
+    received, demo_reference, declaration, before, after
+):
     run_settings, _, schemas = received
     path = schemas / declaration
-    path.write_text(path.read_text() + "\n# changed\n")
+    text = path.read_text()
+    assert before in text
+    path.write_text(text.replace(before, after, 1) if before else text + after)
     assert recalled(run_settings, schemas, demo_reference) == {}
 
 

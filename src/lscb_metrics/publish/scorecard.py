@@ -265,9 +265,9 @@ def revision_messages(
     edition: Edition = PUBLIC,
 ) -> tuple[str, ...]:
     """REV-001 messages of the figures of the areas `area_codes` (one authority's) revised
-    beyond the usual range up to
-    `period_end` (audit.revisions; none in a warehouse from before revisions were flagged); a
-    disclosure-controlled edition names each figure without its values (`revision_notice`)."""
+    beyond the usual range up to `period_end` (audit.revisions; none in a warehouse from before
+    revisions were flagged); a disclosure-controlled edition names each figure without its
+    values (`revision_notice`)."""
     [(exists,)] = connection.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
         "AND table_name = 'revisions'"

@@ -31,7 +31,7 @@ def connection() -> duckdb.DuckDBPyConnection:
 def test_the_public_edition_names_the_revised_figure_without_its_values(
     connection: duckdb.DuckDBPyConnection,
 ) -> None:
-    [notice] = revision_messages(connection, AREA, Q2, PUBLIC)
+    [notice] = revision_messages(connection, [AREA], Q2, PUBLIC)
     assert "deaths_neonatal" in notice and "2014-09-30" in notice
     assert "revised to" not in notice and "from 1" not in notice
     words = notice.replace(AREA, "").replace("2014-09-30", "")
@@ -41,5 +41,5 @@ def test_the_public_edition_names_the_revised_figure_without_its_values(
 def test_the_internal_edition_quotes_the_whole_message(
     connection: duckdb.DuckDBPyConnection,
 ) -> None:
-    [message] = revision_messages(connection, AREA, Q2, INTERNAL)
+    [message] = revision_messages(connection, [AREA], Q2, INTERNAL)
     assert "deaths_neonatal revised to 3 from 1" in message
