@@ -13,12 +13,16 @@ import pandas as pd
 import lscb_metrics
 
 _PACKAGE_DIR = Path(lscb_metrics.__file__).parent
+#: The modules that lay out, write and read what is kept between runs: every key covers them, so
+#: a cache an older lscb_metrics laid out otherwise is never read as this one's, but rebuilt.
+CACHE_CODE = ("digests.py", "atomic.py", "validation_cache.py", "published_cache.py")
 
 
 def fingerprint(*parts: bytes) -> str:
-    """SHA-256 (hex) of the package version and `parts`, each length-prefixed."""
+    """SHA-256 (hex) of the package version, the caches' own code and `parts`, each
+    length-prefixed."""
     digest = hashlib.sha256()
-    for part in (lscb_metrics.__version__.encode(), *parts):
+    for part in (lscb_metrics.__version__.encode(), code_digest(CACHE_CODE), *parts):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

@@ -3,6 +3,7 @@ a damaged entry derived again."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -66,3 +67,20 @@ def test_fingerprints_tell_parts_apart() -> None:
     assert frame_digest(one) != frame_digest(one.iloc[::-1])  # row order matters
     assert frame_digest(one) != frame_digest(one.rename(columns={"a": "b"}))
     assert code_digest(["periods.py"]) != code_digest(["editions.py"])
+
+
+@pytest.mark.parametrize("module", ["validation_cache.py", "published_cache.py"])
+def test_every_key_changes_with_the_code_that_lays_out_the_caches(
+    module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An upgrade that lays out the validation pack or the published cache otherwise, without
+    # touching the validating or computing code, must not read the older version's files as
+    # its own: they are rebuilt.
+    from lscb_metrics import digests
+
+    before = fingerprint(b"the same declarations")
+    package = Path(shutil.copytree(digests._PACKAGE_DIR, tmp_path / "lscb_metrics"))
+    with (package / module).open("a", encoding="utf-8") as source:
+        source.write("\n# laid out otherwise\n")
+    monkeypatch.setattr(digests, "_PACKAGE_DIR", package)
+    assert fingerprint(b"the same declarations") != before
