@@ -404,7 +404,10 @@ def explain_indicator(
         return EXIT_INVALID
     import duckdb
 
+    from lscb_metrics.layout import check_layout
+
     try:
+        check_layout(run_settings.warehouse, run_settings.warehouse_declaration, reading=True)
         connection = duckdb.connect(str(run_settings.warehouse), read_only=True)
     except duckdb.Error as error:
         print(f"lscb-metrics: cannot open {run_settings.warehouse}: {error}", file=sys.stderr)
@@ -434,6 +437,7 @@ def write_annual_report(
     from lscb_metrics.config import settings
     from lscb_metrics.editions import EDITIONS
     from lscb_metrics.intake.declarations import SpecError
+    from lscb_metrics.layout import check_layout
     from lscb_metrics.publish.annual_report import (
         REPORTS_DIR,
         financial_year,
@@ -448,6 +452,7 @@ def write_annual_report(
     if not run_settings.warehouse.is_file():
         print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)
         return EXIT_ERROR
+    check_layout(run_settings.warehouse, run_settings.warehouse_declaration, reading=True)
     boards = load_boards(run_settings.schemas_dir)
     if board_slug is None and len(boards.by_slug) > 1:
         print(
@@ -536,6 +541,7 @@ def run_period(
     from lscb_metrics import progress
     from lscb_metrics.config import board_slugs, settings
     from lscb_metrics.console import log_path, run_console
+    from lscb_metrics.layout import check_layout
     from lscb_metrics.parallel import dask_address, validation_workers
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.prefect_server import launched_api
@@ -565,9 +571,11 @@ def run_period(
         load_pseudonymisation_key()  # no key, no run: refuse before anything is read
     validation_workers(workers)  # a bad worker count or address fails before Prefect starts
     dask_address(dask)
-    # Fail now, naming the cause, if another run or another program holds the warehouse.
+    # Fail now, naming the cause, if another run or another program holds the warehouse, or a
+    # newer lscb_metrics wrote it.
     with run_lock(run_settings.warehouse):
         check_writable(run_settings.warehouse)
+        check_layout(run_settings.warehouse, run_settings.warehouse_declaration)
     log_file = log_path(run_settings.warehouse, datetime.now())
     # Prefect's temporary server takes seconds to start: it starts first, while this process
     # imports the flow and Prefect, which configures logging when first imported, so before

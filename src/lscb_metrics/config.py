@@ -103,6 +103,11 @@ class Settings:
         """Folder of the return declarations, catalogue and warehouse descriptions."""
         return self.root / "schemas"
 
+    @property
+    def warehouse_declaration(self) -> Path:
+        """schemas/warehouse.yaml: the warehouse's layout, relations and column meanings."""
+        return self.schemas_dir / "warehouse.yaml"
+
 
 def settings(
     warehouse: str | None = None,

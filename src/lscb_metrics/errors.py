@@ -32,3 +32,8 @@ class PublishingFailed(LscbError):
 
 class ReleaseRefused(LscbError):
     """A newer published file was not taken in place of a shipped one; the message says why."""
+
+
+class WarehouseLayoutError(LscbError):
+    """The warehouse was written by an lscb_metrics whose layout this one cannot use as it is;
+    the message names the versions and what to do."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+import lscb_metrics
 from lscb_metrics import warehouse
 from lscb_metrics.boards import Board, Boards, load_boards
 from lscb_metrics.catalogue import Indicator, load_catalogue
@@ -41,6 +42,7 @@ from lscb_metrics.history import unusual_values
 from lscb_metrics.intake.failures import case_failure
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.intake.rules import AREA_NOT_COVERED, CASE_NOT_A_FILE
+from lscb_metrics.layout import declared_layout
 from lscb_metrics.local_records import (
     attendance_facts,
     attendance_failures,
@@ -569,7 +571,9 @@ def compute_run(
     specs = load_return_specs(settings.schemas_dir)
     boards = reference.boards
     run_boards = boards.selected(board_slug)
-    previous_board_runs = warehouse.previous_relation(settings.warehouse, BOARD_RUNS)
+    previous_board_runs = warehouse.previous_relation(
+        settings.warehouse, BOARD_RUNS, BOARD_RUN_COLUMNS
+    )
     removed = removed_boards(
         previous_board_runs,
         warehouse.previous_relation(settings.warehouse, "audit.submissions"),
@@ -665,6 +669,7 @@ def compute_run(
         "submissions_rejected": sorted(s.submission_id for s in rejected),
         "missing_returns": missing,
         "sn_model": settings.sn_model,
+        "tool_version": lscb_metrics.__version__,
     }
     summary = RunSummary(
         run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
@@ -881,7 +886,7 @@ def last_board_run(
         return None
     runs = previous_board_runs[previous_board_runs["board"].eq(slug)]
     if published:
-        runs = runs[runs["published"].fillna(False).astype(bool)]
+        runs = runs[runs["published"].eq(True)]  # empty where an older warehouse did not say
     return None if runs.empty else runs.sort_values("started_at").iloc[-1]
 
 
@@ -942,7 +947,7 @@ def board_runs_table(
     )
     if previous is None or previous.empty:
         return current
-    return pd.concat([previous[list(BOARD_RUN_COLUMNS)], current], ignore_index=True)
+    return pd.concat([previous, current], ignore_index=True)
 
 
 BOARD_RUN_COLUMNS = (
@@ -1003,8 +1008,9 @@ def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> Run
         "quality_failures": quality.failed,
     }
     plan.summary.quality = quality
+    layout = declared_layout(settings.warehouse_declaration)
     if quality.errors:
-        warehouse.record_run(settings.warehouse, {**record, "outcome": "failed"})
+        warehouse.record_run(settings.warehouse, {**record, "outcome": "failed"}, layout)
         reasons = "\n".join(f"  - {line}" for line in quality.errors)
         raise PublicationBlocked(
             f"{plan.summary.quarter.label}: not published, because the new figures failed "
@@ -1016,7 +1022,8 @@ def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> Run
         settings.warehouse,
         plan.relations,
         record,
-        warehouse.relation_descriptions(settings.schemas_dir / "warehouse.yaml"),
+        warehouse.relation_descriptions(settings.warehouse_declaration),
+        layout,
     )
     return plan.summary
 

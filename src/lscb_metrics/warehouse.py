@@ -2,7 +2,9 @@
 
 A run writes all of its relations in ONE transaction, so the warehouse holds either the whole
 run or (after a crash or kill at any point) exactly what it held before. DuckDB allows one
-writing process per file; a second run stops at once with a clear message.
+writing process per file; a second run stops at once with a clear message. The same transaction
+brings a warehouse an older lscb_metrics wrote up to the current layout (lscb_metrics.layout):
+audit.runs gains the columns it lacks, empty for the runs before, and the layout is recorded.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,16 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+import lscb_metrics
 from lscb_metrics.errors import LscbError, WarehouseBusy, WarehouseCorrupt
+from lscb_metrics.layout import (
+    LAYOUTS,
+    LAYOUTS_DDL,
+    Layout,
+    Recorded,
+    layout_refusal,
+    recorded_layout,
+)
 from lscb_metrics.marked_yaml import load_marked
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
@@ -32,21 +43,24 @@ DATE_COLUMNS = (
 # Lists that may all be empty in a run, which DuckDB could not type by looking at them.
 LIST_COLUMNS = ("submission_ids", "source_sha256s")
 
-_RUNS_DDL = """
-CREATE TABLE IF NOT EXISTS audit.runs (
-    run_id VARCHAR PRIMARY KEY,
-    period VARCHAR,
-    started_at TIMESTAMP,
-    finished_at TIMESTAMP,
-    outcome VARCHAR,
-    submissions_used VARCHAR[],
-    submissions_rejected VARCHAR[],
-    missing_returns VARCHAR[],
-    sn_model VARCHAR,
-    quality_passed BOOLEAN,
-    quality_failures VARCHAR[]
-)
-"""
+RUNS = "audit.runs"
+#: audit.runs, the one relation a run appends to rather than writes whole: its columns and
+#: types, in order. A column added here is added to an older warehouse's audit.runs, empty for
+#: the runs recorded before (schemas/warehouse.yaml says what that means, and raises `layout`).
+RUNS_COLUMNS = {
+    "run_id": "VARCHAR PRIMARY KEY",
+    "period": "VARCHAR",
+    "started_at": "TIMESTAMP",
+    "finished_at": "TIMESTAMP",
+    "outcome": "VARCHAR",
+    "submissions_used": "VARCHAR[]",
+    "submissions_rejected": "VARCHAR[]",
+    "missing_returns": "VARCHAR[]",
+    "sn_model": "VARCHAR",
+    "quality_passed": "BOOLEAN",
+    "quality_failures": "VARCHAR[]",
+    "tool_version": "VARCHAR",
+}
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -102,21 +116,32 @@ def publish_run(
     relations: Mapping[str, pd.DataFrame],
     run_record: Mapping[str, Any],
     descriptions: Mapping[str, Mapping[str, Any]],
+    layout: Layout,
 ) -> None:
-    """Replace the run's relations and append its audit record, all or nothing."""
+    """Replace the run's relations and append its audit record, bringing a warehouse of an
+    older layout up to `layout`, all or nothing."""
     with _transaction(path) as connection:
+        recorded = _usable_layout(connection, path, layout)
         for schema in SCHEMAS:
             connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        connection.execute(_RUNS_DDL)
+        _runs_brought_up(connection)
         for name, frame in relations.items():
             _replace_relation(connection, name, frame)
             _describe(connection, name, descriptions.get(name, {}))
-        _describe(connection, "audit.runs", descriptions.get("audit.runs", {}))
+        _describe(connection, RUNS, descriptions.get(RUNS, {}))
         _insert_run(connection, run_record)
+        if recorded is None or recorded.layout < layout.number:
+            _record_layout(
+                connection, layout, None if recorded is None else recorded.layout, run_record
+            )
+        _describe(connection, LAYOUTS, descriptions.get(LAYOUTS, {}))
 
 
-def previous_relation(path: Path, name: str) -> pd.DataFrame | None:
-    """Relation `name` as the warehouse holds it before this run, or None if there is none."""
+def previous_relation(
+    path: Path, name: str, columns: tuple[str, ...] | None = None
+) -> pd.DataFrame | None:
+    """Relation `name` as the warehouse holds it before this run, or None if there is none;
+    with `columns`, exactly those, any that an older warehouse's relation lacks empty."""
     if not path.exists():
         return None
     schema, table = name.split(".", 1)
@@ -127,7 +152,10 @@ def previous_relation(path: Path, name: str) -> pd.DataFrame | None:
             "WHERE table_schema = ? AND table_name = ?",
             [schema, table],
         ).fetchall()
-        return connection.execute(f"SELECT * FROM {name}").df() if exists else None
+        if not exists:
+            return None
+        earlier = connection.execute(f"SELECT * FROM {name}").df()
+        return earlier if columns is None else earlier.reindex(columns=list(columns))
     finally:
         connection.close()
 
@@ -141,12 +169,58 @@ def previous_receipts(path: Path) -> dict[str, datetime]:
     return dict(zip(submissions["sha256"], received, strict=True))
 
 
-def record_run(path: Path, run_record: Mapping[str, Any]) -> None:
-    """Append a run's audit record alone (a run that published nothing), in one transaction."""
+def record_run(path: Path, run_record: Mapping[str, Any], layout: Layout) -> None:
+    """Append a run's audit record alone (a run that published nothing), in one transaction.
+    The warehouse keeps its layout: its other relations are still the older version's."""
     with _transaction(path) as connection:
+        _usable_layout(connection, path, layout)
         connection.execute("CREATE SCHEMA IF NOT EXISTS audit")
-        connection.execute(_RUNS_DDL)
+        _runs_brought_up(connection)
         _insert_run(connection, run_record)
+
+
+def _usable_layout(
+    connection: duckdb.DuckDBPyConnection, path: Path, layout: Layout
+) -> Recorded | None:
+    """The warehouse's recorded layout, which a run may write to; WarehouseLayoutError (and so
+    no change) where a newer lscb_metrics wrote it since the run began."""
+    recorded = recorded_layout(connection)
+    refusal = layout_refusal(path, recorded, layout)
+    if refusal is not None:
+        raise refusal
+    return recorded
+
+
+def _runs_brought_up(connection: duckdb.DuckDBPyConnection) -> None:
+    """audit.runs as RUNS_COLUMNS declares it: created, or given the columns an older
+    warehouse's lacks (empty for the runs recorded before)."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in RUNS_COLUMNS.items())
+    connection.execute(f"CREATE TABLE IF NOT EXISTS {RUNS} ({columns})")
+    present = _columns_of(connection, RUNS)
+    for name, kind in RUNS_COLUMNS.items():
+        if name not in present:
+            connection.execute(f"ALTER TABLE {RUNS} ADD COLUMN {name} {kind}")
+
+
+def _record_layout(
+    connection: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    previous: int | None,
+    run_record: Mapping[str, Any],
+) -> None:
+    """Record in audit.layouts that the run's commit brought the warehouse to `layout`."""
+    connection.execute(LAYOUTS_DDL)
+    connection.execute(
+        f"INSERT INTO {LAYOUTS} VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            layout.number,
+            previous,
+            lscb_metrics.__version__,
+            run_record["run_id"],
+            datetime.now(UTC).replace(tzinfo=None),
+            layout.changes_since(previous),
+        ],
+    )
 
 
 @contextmanager
@@ -201,7 +275,15 @@ def _describe(
     """Attach the declared table and column comments to relation `name`."""
     if "description" in description:
         connection.execute(f"COMMENT ON TABLE {name} IS {_quoted(description['description'])}")
-    present = {
+    present = _columns_of(connection, name)
+    for column, text in description.get("columns", {}).items():
+        if column in present:
+            connection.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quoted(text)}")
+
+
+def _columns_of(connection: duckdb.DuckDBPyConnection, name: str) -> set[str]:
+    """The columns relation `name` has (none where it does not exist)."""
+    return {
         row[0]
         for row in connection.execute(
             "SELECT column_name FROM information_schema.columns "
@@ -209,9 +291,6 @@ def _describe(
             name.split(".", 1),
         ).fetchall()
     }
-    for column, text in description.get("columns", {}).items():
-        if column in present:
-            connection.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quoted(text)}")
 
 
 def _quoted(text: str) -> str:

@@ -29,6 +29,7 @@ from lscb_metrics.config import Settings
 from lscb_metrics.errors import LscbError
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.intake.rules import escaped
+from lscb_metrics.layout import check_layout
 from lscb_metrics.store import PRIVATE_FILE, PRIVATE_FOLDER, Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import Discovery
 
@@ -75,6 +76,7 @@ def withdraw(settings: Settings, submission_id: str, reason: str, now: datetime)
     with run_lock(settings.warehouse):
         if settings.warehouse.exists():
             warehouse.check_writable(settings.warehouse)
+            check_layout(settings.warehouse, settings.warehouse_declaration)
         folder = settings.store_dir / submission_id
         if not folder.is_dir():
             earlier = target_root / submission_id / RECORD_NAME

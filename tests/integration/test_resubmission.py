@@ -11,6 +11,7 @@ import openpyxl
 
 from lscb_metrics import pipeline, warehouse
 from lscb_metrics.config import settings
+from lscb_metrics.layout import declared_layout
 from lscb_metrics.periods import parse_quarter
 from tests.stages import received_returns
 
@@ -38,7 +39,13 @@ def test_a_later_corrected_return_supersedes_the_first(tmp_path, demo_reference)
         demo_reference,
         started,
     )
-    warehouse.publish_run(run_settings.warehouse, first.relations, first.run_record, {})
+    warehouse.publish_run(
+        run_settings.warehouse,
+        first.relations,
+        first.run_record,
+        {},
+        declared_layout(run_settings.warehouse_declaration),
+    )
 
     # The council corrects its September plans: 165 children, not 161 (neglect 4 more).
     corrected = returns / "2014-15-Q2" / "SBC-CSC_cp_plans_v2.xlsx"

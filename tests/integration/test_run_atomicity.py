@@ -23,6 +23,7 @@ from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.cli import main
 from lscb_metrics.config import settings
 from lscb_metrics.errors import PublicationBlocked
+from lscb_metrics.layout import declared_layout
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.store import run_lock
 
@@ -91,6 +92,8 @@ KILLED_LOAD = textwrap.dedent(
     import pickle, sys, time
     from pathlib import Path
     from lscb_metrics import warehouse
+    from lscb_metrics.config import settings
+    from lscb_metrics.layout import declared_layout
     from lscb_metrics.store import run_lock
 
     written = []
@@ -106,7 +109,8 @@ KILLED_LOAD = textwrap.dedent(
     warehouse._replace_relation = slow_replace
     relations, record = pickle.loads(open(sys.argv[2], "rb").read())
     with run_lock(Path(sys.argv[1])):
-        warehouse.publish_run(Path(sys.argv[1]), relations, record, {})
+        layout = declared_layout(settings().warehouse_declaration)
+        warehouse.publish_run(Path(sys.argv[1]), relations, record, {}, layout)
     """
 )
 
@@ -138,7 +142,13 @@ def test_a_load_killed_midway_leaves_the_warehouse_as_it_was(warehouse_copy, tmp
     assert run_count(warehouse_copy) == runs_before
     # The killed load's lock died with it: the next load goes ahead and commits.
     with run_lock(warehouse_copy):
-        warehouse.publish_run(warehouse_copy, relations, run_record("2013-14 Q4"), {})
+        warehouse.publish_run(
+            warehouse_copy,
+            relations,
+            run_record("2013-14 Q4"),
+            {},
+            declared_layout(settings().warehouse_declaration),
+        )
     assert run_count(warehouse_copy) == runs_before + 1
     assert curated_digest(warehouse_copy, tmp_path / "c") != before
 
