@@ -37,6 +37,7 @@ from lscb_metrics.cases.validate import AreaLookup, Unit
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.intake.failures import CaseFailure
 from lscb_metrics.intake.rules import formula_safe
+from lscb_metrics.reference.areas import ons_code_on
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,28 @@ def _facts(
         listed = quarters[quarters["unit"].isin([unit.number for unit in units])]
         counts = measure_counts(connection, list_type, listed)
         facts.append(case_facts(counts, listed, _lineage(units, staged, la_lookup)))
-    return pd.concat(facts, ignore_index=True)
+    return areas_in_force(pd.concat(facts, ignore_index=True), la_lookup)
+
+
+def areas_in_force(facts: pd.DataFrame, la_lookup: AreaLookup) -> pd.DataFrame:
+    """`facts` with each row's authority under the ONS code it had in the row's quarter
+    (`ons_code_on`), as a return's cover is read: a list giving North Yorkshire's 815 (today
+    E06000065) for 2019-20 counts for E10000023, whose population and published figures that
+    year are."""
+    number_of = {entry[0]: key for key, entry in la_lookup.items() if key.isdigit()}
+    codes = [
+        ons_code_on(number_of.get(code, ""), code, pd.Timestamp(end).date())
+        for code, end in zip(facts["area_code"], facts["period_end"], strict=True)
+    ]
+    entries = [
+        la_lookup.get(code, (code, name, region))
+        for code, name, region in zip(codes, facts["area_name"], facts["region_code"], strict=True)
+    ]
+    return facts.assign(
+        area_code=[entry[0] for entry in entries],
+        area_name=[entry[1] for entry in entries],
+        region_code=[entry[2] for entry in entries],
+    )
 
 
 def _lineage(units: Sequence[Unit], staged: StagedLists, la_lookup: AreaLookup) -> pd.DataFrame:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from case_lists import KEY, derive, facts_by, southend_target, write_csv
+from case_lists import KEY, SCHEMAS, derive, facts_by, southend_target, write_csv
 
-from lscb_metrics.cases import pseudonym
+from lscb_metrics.cases import derive_case_facts, pseudonym
 from lscb_metrics.cases.workdays import bank_holidays, working_days_between
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.facts import FACT_COLUMNS
@@ -157,3 +157,26 @@ def test_a_local_target_beyond_45_days_is_refused(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", ["child_id", "s47_start_date"], [["SOU-1", "2014-07-01"]])
     with pytest.raises(ConfigurationError, match="from 1 to 45"):
         derive([path], southend_target(50))
+
+
+def test_a_list_under_a_dfe_number_counts_for_the_ons_code_of_each_quarter(
+    tmp_path: Path,
+) -> None:
+    # North Yorkshire (DfE 815) was E10000023 until March 2023 and is E06000065 since: a list
+    # under 815 spanning the change counts each quarter for the code in force, as a return does.
+    county = ("E10000023", "North Yorkshire", "E12000003")
+    unitary = ("E06000065", "North Yorkshire", "E12000003")
+    lookup = {"815": unitary, county[0]: county, unitary[0]: unitary}
+    cover = ["815", "2023-01-01", "2023-06-30"]  # 2022-23 Q4 and 2023-24 Q1
+    path = write_csv(
+        tmp_path / "s.csv",
+        ["la_code", "period_start", "period_end", "child_id", "s47_start_date"],
+        [[*cover, "NY-1", "2023-02-01"], [*cover, "NY-2", "2023-05-02"]],
+    )
+    facts = derive_case_facts([path], SCHEMAS, lookup, KEY, {}).facts
+    enquiries = facts[facts["measure"] == "section_47_enquiries"]
+    assert dict(zip(enquiries["time_period"], enquiries["area_code"], strict=True)) == {
+        "2022-23 Q4": "E10000023",
+        "2023-24 Q1": "E06000065",
+    }
+    assert set(enquiries["value"]) == {1.0}
