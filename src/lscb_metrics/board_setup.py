@@ -240,7 +240,7 @@ def plausible_returns(
     children: int,
 ) -> dict[str, bytes]:
     """SYNTHETIC CSV returns from every agency of `board` sending in each quarter, for its
-    first area, figures scaled to `children` (its child population) and satisfying every
+    first area in being and covered that quarter (`Board.areas_on`), figures scaled to `children` (its child population) and satisfying every
     declared check; by relative path (<quarter>/<agency>_<return>.csv). Deterministic for the
     same inputs."""
     specs = load_return_specs(schemas_dir)
@@ -255,7 +255,7 @@ def plausible_returns(
                 cover = {
                     "return_type": return_type,
                     "agency_code": agency.code,
-                    "la_code": board.areas[0],
+                    "la_code": (board.areas_on(quarter.end) or board.areas)[0],
                     "period_start": quarter.start.isoformat(),
                     "period_end": quarter.end.isoformat(),
                 }

@@ -1,0 +1,27 @@
+"""Synthetic returns for a scaffolded board (`board_setup.plausible_returns`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from lscb_metrics.board_setup import plausible_returns
+from lscb_metrics.boards import load_boards
+from lscb_metrics.periods import Quarter
+
+SCHEMAS = Path(__file__).parents[2] / "schemas"
+
+
+def test_each_quarters_returns_name_the_authority_in_being_then() -> None:
+    # North Yorkshire was E10000023 until March 2023 and is E06000065 since: a return naming
+    # the county's code after the change would be refused (BRD-004).
+    board = replace(load_boards(SCHEMAS).by_slug["southend"], areas=("E10000023", "E06000065"))
+    files = plausible_returns(board, [Quarter(2022, 4), Quarter(2023, 1)], SCHEMAS, 100_000)
+    for name, data in files.items():
+        expected, other = (
+            (b"E10000023", b"E06000065")
+            if name.startswith("2022-23")
+            else (b"E06000065", b"E10000023")
+        )
+        assert expected in data and other not in data, name
+    assert {name.split("/")[0] for name in files} == {"2022-23-Q4", "2023-24-Q1"}
