@@ -240,9 +240,9 @@ def plausible_returns(
     children: int,
 ) -> dict[str, bytes]:
     """SYNTHETIC CSV returns from every agency of `board` sending in each quarter, for its
-    first area in being and covered that quarter (`Board.areas_on`), figures scaled to `children` (its child population) and satisfying every
-    declared check; by relative path (<quarter>/<agency>_<return>.csv). Deterministic for the
-    same inputs."""
+    first area in being and covered that quarter (`Board.areas_on`), figures scaled to
+    `children` (its child population) and satisfying every declared check; by relative path
+    (<quarter>/<agency>_<return>.csv). Deterministic for the same inputs."""
     specs = load_return_specs(schemas_dir)
     cover_names = [field.name for field in load_cover_fields(schemas_dir)]
     files = {}

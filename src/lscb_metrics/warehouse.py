@@ -31,6 +31,7 @@ from lscb_metrics.layout import (
     recorded_layout,
 )
 from lscb_metrics.marked_yaml import load_marked
+from lscb_metrics.sql import sql_text
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
 DATE_COLUMNS = (
@@ -274,11 +275,11 @@ def _describe(
 ) -> None:
     """Attach the declared table and column comments to relation `name`."""
     if "description" in description:
-        connection.execute(f"COMMENT ON TABLE {name} IS {_quoted(description['description'])}")
+        connection.execute(f"COMMENT ON TABLE {name} IS {sql_text(description['description'])}")
     present = _columns_of(connection, name)
     for column, text in description.get("columns", {}).items():
         if column in present:
-            connection.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quoted(text)}")
+            connection.execute(f"COMMENT ON COLUMN {name}.{column} IS {sql_text(text)}")
 
 
 def _columns_of(connection: duckdb.DuckDBPyConnection, name: str) -> set[str]:
@@ -291,8 +292,3 @@ def _columns_of(connection: duckdb.DuckDBPyConnection, name: str) -> set[str]:
             name.split(".", 1),
         ).fetchall()
     }
-
-
-def _quoted(text: str) -> str:
-    """`text` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"

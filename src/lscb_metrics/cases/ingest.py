@@ -25,7 +25,6 @@ from lscb_metrics.cases.derive import (
     working_days_frame,
 )
 from lscb_metrics.cases.pseudonymise import pseudonym_text_sql
-from lscb_metrics.cases.read import sql_text
 from lscb_metrics.cases.spec import CaseListSpec, load_case_specs
 from lscb_metrics.cases.stage import (
     LocalTargets,
@@ -38,6 +37,7 @@ from lscb_metrics.facts import empty_facts
 from lscb_metrics.intake.failures import CaseFailure
 from lscb_metrics.intake.rules import formula_safe
 from lscb_metrics.reference.areas import ons_code_on
+from lscb_metrics.sql import sql_text
 
 log = logging.getLogger(__name__)
 

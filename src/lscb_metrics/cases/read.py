@@ -38,6 +38,7 @@ from lscb_metrics.intake.read import (
     workbook_rows,
     workbook_sheet_names,
 )
+from lscb_metrics.sql import sql_text
 
 FileFormat = Literal["csv", "xlsx"]
 
@@ -154,11 +155,6 @@ def xlsx_rows(file: CaseFile, positions: Mapping[int, str]) -> pa.Table:
     }
     columns[ROW_COLUMN] = pa.array([number for number, _ in kept], pa.int32())
     return pa.table(columns)
-
-
-def sql_text(text: str) -> str:
-    """`text` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _csv_file(path: Path) -> CaseFile:

@@ -25,6 +25,7 @@ import pandas as pd
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.periods import financial_year_of
+from lscb_metrics.sql import sql_texts
 from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -159,16 +160,6 @@ def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardAr
     if not rows:
         raise ValueError(f"{area_code} is not an area in the warehouse's reference.areas")
     return BoardArea(*rows[0])
-
-
-def sql_text(value: str) -> str:
-    """`value` as a SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_texts(values: Iterable[str]) -> str:
-    """`values` as a SQL list of string literals, for `IN (...)`."""
-    return ", ".join(sql_text(value) for value in values) or "NULL"
 
 
 def authority_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> list[str]:

@@ -50,10 +50,9 @@ from lscb_metrics.publish.figures import (
     quoted_comparator_note,
     read_only,
     series_where,
-    sql_text,
-    sql_texts,
 )
 from lscb_metrics.revisions import revision_notice
+from lscb_metrics.sql import sql_text, sql_texts
 from lscb_metrics.stats import comparison as cmp
 from lscb_metrics.stats import trend
 from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SUPPRESSED, SYMBOL_NOTES
