@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import re
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ LABEL_GAP = 8.0  # between neighbouring x-axis labels
 MARKING_COLOUR = "#d4351c"
 MARKING_HEIGHT = 24.0
 PNG_ZOOM = 2.0
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The size of a chart's root element (charts give both in pixels, width first).
+SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="(?P<width>[0-9.]+)"\s+height="(?P<height>[0-9.]+)"')
 
 
 @dataclass(frozen=True)
@@ -563,14 +567,36 @@ def svg_digest(svg: str) -> str:
 def drawn_pngs(folders: Iterable[Path]) -> dict[str, Path]:
     """The PNG written beside each SVG in `folders` (charts already published), by
     `svg_digest`. A PNG is a pure function of its SVG, and rendering one takes about 0.1 s, so
-    a chart drawn exactly as before is copied rather than rendered again."""
+    a chart drawn exactly as before is copied rather than rendered again; but not one rendered
+    at another size (by a version of lscb_metrics with another PNG_ZOOM)."""
     found: dict[str, Path] = {}
     for folder in folders:
         for svg in sorted(folder.glob("*.svg")) if folder.is_dir() else ():
             png = svg.with_suffix(".png")
             if png.is_file() and not svg.is_symlink() and not png.is_symlink():
-                found[svg_digest(svg.read_text(encoding="utf-8"))] = png
+                text = svg.read_text(encoding="utf-8")
+                if png_size(png) == rendered_size(text):
+                    found[svg_digest(text)] = png
     return found
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    """The width and height in pixels a PNG file's header gives (None for another file)."""
+    with path.open("rb") as handle:
+        head = handle.read(24)
+    if head[:8] != PNG_SIGNATURE or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def rendered_size(svg: str) -> tuple[int, int] | None:
+    """The width and height in pixels `png_of_svg` renders `svg` at (its root's width and
+    height times PNG_ZOOM); None where the root gives no size in pixels."""
+    found = SVG_SIZE.search(svg)
+    if found is None:
+        return None
+    width, height = (math.ceil(float(found[name]) * PNG_ZOOM) for name in ("width", "height"))
+    return width, height
 
 
 def write_png(svg: str, path: Path, drawn: Mapping[str, Path]) -> None:

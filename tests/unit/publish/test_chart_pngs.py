@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lscb_metrics.publish.charts import drawn_pngs, png_of_svg, write_png
+from lscb_metrics.publish.charts import (
+    PNG_SIGNATURE,
+    drawn_pngs,
+    png_of_svg,
+    png_size,
+    write_png,
+)
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
     '<rect width="20" height="10" fill="#12436D"/></svg>\n'
 )
-#: Stands in for an earlier rendering: a copy is recognisable because resvg never writes this.
-EARLIER_BYTES = b"an earlier rendering"
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The signature and header of a PNG of `width` x `height` pixels."""
+    size = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    return PNG_SIGNATURE + (13).to_bytes(4, "big") + b"IHDR" + size + b"\x08\x06\x00\x00\x00"
+
+
+#: Stands in for an earlier rendering of SVG at PNG_ZOOM: a copy is recognisable because resvg
+#: never writes this.
+EARLIER_BYTES = png_header(40, 20) + b"an earlier rendering"
 
 
 def published(folder: Path, svg: str) -> Path:
@@ -42,3 +57,18 @@ def test_a_chart_without_its_png_or_a_symlinked_one_is_not_reused(tmp_path: Path
     (folder / "other.png").symlink_to(tmp_path / "elsewhere.png")
     (tmp_path / "elsewhere.png").write_bytes(EARLIER_BYTES)
     assert drawn_pngs([folder]) == {}
+
+
+def test_a_png_drawn_at_another_size_is_rendered_again(tmp_path: Path) -> None:
+    # An edition published by a version rendering at another zoom (here half the size).
+    folder = published(tmp_path / "public", SVG)
+    (folder / "chart.png").write_bytes(png_header(20, 10) + b"an earlier rendering")
+    write_png(SVG, tmp_path / "new.png", drawn_pngs([folder]))
+    assert (tmp_path / "new.png").read_bytes() == png_of_svg(SVG)
+
+
+def test_png_size_reads_a_rendering_and_refuses_another_file(tmp_path: Path) -> None:
+    (tmp_path / "chart.png").write_bytes(png_of_svg(SVG))
+    (tmp_path / "note.png").write_bytes(b"not a picture")
+    assert png_size(tmp_path / "chart.png") == (40, 20)  # 20 x 10 at PNG_ZOOM 2
+    assert png_size(tmp_path / "note.png") is None
