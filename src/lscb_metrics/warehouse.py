@@ -264,10 +264,10 @@ def _replace_relation(
     # Through Arrow, which types a column from all its values: DuckDB's pandas scan guesses from
     # the first rows and fails on lists that start empty.
     connection.register("_incoming", pa.Table.from_pandas(staged, preserve_index=False))
-    try:
-        connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT *{replace} FROM _incoming")
-    finally:
-        connection.unregister("_incoming")
+    # Unregistered only after success: in a failed transaction unregistering fails too, and its
+    # error would hide DuckDB's own; the connection is then rolled back and closed.
+    connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT *{replace} FROM _incoming")
+    connection.unregister("_incoming")
 
 
 def _describe(

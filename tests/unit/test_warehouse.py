@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from lscb_metrics.errors import CatalogueError
-from lscb_metrics.warehouse import relation_descriptions
+from lscb_metrics.warehouse import _replace_relation, relation_descriptions
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -40,3 +42,12 @@ def test_the_value_note_description_covers_a_rate_on_the_latest_estimate() -> No
     note = relations["curated.indicator_values"]["columns"]["value_note"]
     assert "latest" in note and "revised" in note
     assert "latest" in relations["curated.comparisons"]["columns"]["comparator_note"]
+
+
+def test_a_relation_that_cannot_be_written_raises_duckdbs_own_error() -> None:
+    # In a transaction DuckDB has aborted, tidying up fails too ("Current transaction is
+    # aborted"): that message must not take the place of the one saying what went wrong.
+    connection = duckdb.connect(":memory:")
+    connection.execute("BEGIN TRANSACTION")
+    with pytest.raises(duckdb.CatalogException, match="no_such_schema"):
+        _replace_relation(connection, "no_such_schema.values", pd.DataFrame({"value": [1.0]}))
