@@ -113,13 +113,6 @@ class Board:
         """True for a partnership covering more than one area, whose outputs name each area."""
         return len(self.areas) > 1
 
-    @property
-    def area_folders(self) -> tuple[tuple[str, str], ...]:
-        """(area, folder) for each area's scorecard, workbook and data chapter, the folder
-        relative to the edition's: the edition itself for a board of one area, a folder named
-        by its ONS code for each area of a partnership covering several."""
-        return tuple((area, area if self.covers_several else "") for area in self.areas)
-
     def areas_on(self, day: date) -> tuple[str, ...]:
         """The board's areas whose authority exists on `day`: a board declaring both sides of
         a reorganisation (Cumbria until March 2023, Cumberland and Westmorland and Furness
@@ -129,9 +122,12 @@ class Board:
         )
 
     def area_folders_on(self, day: date) -> tuple[tuple[str, str], ...]:
-        """`area_folders` of the areas that exist on `day` (`areas_on`)."""
+        """(area, folder) for the scorecard, workbook and data chapter of each area in being
+        and covered on `day` (`areas_on`), the folder relative to the edition's: the edition
+        itself where there is one such area (so North Yorkshire's edition stays where it was
+        when its ONS code changed), a folder named by its ONS code for each of several."""
         existing = self.areas_on(day)
-        return tuple((area, folder) for area, folder in self.area_folders if area in existing)
+        return tuple((area, area if len(existing) > 1 else "") for area in existing)
 
     @property
     def template_returns(self) -> tuple[str, ...]:

@@ -1076,7 +1076,7 @@ def publish_files(
             drawn[board.slug] = drawn_pngs(
                 current / edition.name / folder / CHARTS_DIR
                 for edition in EDITIONS
-                for _, folder in board.area_folders
+                for folder in ("", *board.areas)
             )
         with edition_writers(min(len(jobs), workers)) as pool:
             futures = [

@@ -4,6 +4,8 @@ covers their area (BRD-001, BRD-002)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -302,3 +304,22 @@ def test_a_merger_hands_an_area_over_from_a_quarter(
     assert boards.by_slug["southend"].current_areas == ("E06000033", "E06000034")
     assert not missing_returns([], parse_quarter("2019-20-Q2"), thurrock)
     assert "E06000034 until 2019-20 Q1" in boards.described()
+
+
+def test_a_board_of_one_area_keeps_its_files_at_the_top_of_the_edition() -> None:
+    demo_board = load_boards(SCHEMAS).by_slug["southend"]
+    assert demo_board.area_folders_on(date(2014, 9, 30)) == (("E06000033", ""),)
+
+
+def test_an_authority_whose_code_changed_keeps_its_files_at_the_top_of_the_edition() -> None:
+    demo_board = load_boards(SCHEMAS).by_slug["southend"]
+    # North Yorkshire's two codes are one authority, in being one after the other; Cumbria's
+    # successors are two, each with its own folder.
+    york = replace(demo_board, areas=("E10000023", "E06000065"))
+    assert york.area_folders_on(date(2023, 3, 31)) == (("E10000023", ""),)
+    assert york.area_folders_on(date(2023, 6, 30)) == (("E06000065", ""),)
+    cumbria = replace(demo_board, areas=("E10000006", "E06000063", "E06000064"))
+    assert cumbria.area_folders_on(date(2023, 6, 30)) == (
+        ("E06000063", "E06000063"),
+        ("E06000064", "E06000064"),
+    )

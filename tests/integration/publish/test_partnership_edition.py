@@ -42,10 +42,6 @@ def test_a_partnerships_edition_has_each_areas_scorecard_and_workbook(
     assert all(f",{code}," in open_data for code in AREAS)
 
 
-def test_a_board_of_one_area_keeps_its_files_at_the_top_of_the_edition(demo_board: Any) -> None:
-    assert demo_board.area_folders == (("E06000033", ""),)
-
-
 def test_a_partnerships_data_chapter_is_of_the_area_asked_for(
     demo_warehouse: Path, demo_board: Any, tmp_path: Path
 ) -> None:
