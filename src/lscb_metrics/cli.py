@@ -405,10 +405,11 @@ def explain_indicator(
     import duckdb
 
     from lscb_metrics.layout import check_layout
+    from lscb_metrics.warehouse_file import connect
 
     try:
         check_layout(run_settings.warehouse, run_settings.warehouse_declaration, reading=True)
-        connection = duckdb.connect(str(run_settings.warehouse), read_only=True)
+        connection = connect(run_settings.warehouse, read_only=True)
     except duckdb.Error as error:
         print(f"lscb-metrics: cannot open {run_settings.warehouse}: {error}", file=sys.stderr)
         return EXIT_INVALID
@@ -452,7 +453,6 @@ def write_annual_report(
     if not run_settings.warehouse.is_file():
         print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)
         return EXIT_ERROR
-    check_layout(run_settings.warehouse, run_settings.warehouse_declaration, reading=True)
     boards = load_boards(run_settings.schemas_dir)
     if board_slug is None and len(boards.by_slug) > 1:
         print(
@@ -465,6 +465,7 @@ def write_annual_report(
     except SpecError as error:
         print(f"lscb-metrics: {error}", file=sys.stderr)
         return EXIT_ERROR
+    check_layout(run_settings.warehouse, run_settings.warehouse_declaration, reading=True)
     [edition] = [edition for edition in EDITIONS if edition.name == edition_name]
     edition_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
     soffice = office_program()
@@ -547,7 +548,7 @@ def run_period(
     from lscb_metrics.prefect_server import launched_api
     from lscb_metrics.signals import stop_on_signals
     from lscb_metrics.store import run_lock
-    from lscb_metrics.warehouse import check_writable
+    from lscb_metrics.warehouse_file import check_writable
 
     if period:
         parse_quarter(period)  # a mistyped period fails before Prefect starts

@@ -7,7 +7,8 @@ not know. Each layout a warehouse is created at or brought up to is recorded in 
 the commit of the run that did it, so a failed run leaves it as it was. A warehouse with
 relations but no audit.layouts was written before layouts were recorded: layout 0.
 
-Only duckdb and yaml are imported, so that `explain` checks a warehouse without pandas.
+Only duckdb and yaml are imported, so that `explain` checks a warehouse without pandas; a
+warehouse that cannot be opened is named as `warehouse_file.connect` names it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import duckdb
 import lscb_metrics
 from lscb_metrics.errors import WarehouseLayoutError
 from lscb_metrics.marked_yaml import load_marked
+from lscb_metrics.warehouse_file import connect
 
 LAYOUTS = "audit.layouts"
 #: The layout of a warehouse written before layouts were recorded.
@@ -130,7 +132,7 @@ def check_layout(path: Path, declaration: Path, reading: bool = False) -> None:
     WarehouseLayoutError naming the versions and what to do otherwise (see `layout_refusal`)."""
     if not path.is_file():
         return
-    connection = duckdb.connect(str(path), read_only=True)
+    connection = connect(path, read_only=True)
     try:
         recorded = recorded_layout(connection)
     finally:

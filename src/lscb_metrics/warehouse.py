@@ -9,7 +9,6 @@ audit.runs gains the columns it lacks, empty for the runs before, and the layout
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,7 +20,6 @@ import pandas as pd
 import pyarrow as pa
 
 import lscb_metrics
-from lscb_metrics.errors import LscbError, WarehouseBusy, WarehouseCorrupt
 from lscb_metrics.layout import (
     LAYOUTS,
     LAYOUTS_DDL,
@@ -32,6 +30,7 @@ from lscb_metrics.layout import (
 )
 from lscb_metrics.marked_yaml import load_marked
 from lscb_metrics.sql import sql_text
+from lscb_metrics.warehouse_file import connect
 
 SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
 DATE_COLUMNS = (
@@ -62,48 +61,6 @@ RUNS_COLUMNS = {
     "quality_failures": "VARCHAR[]",
     "tool_version": "VARCHAR",
 }
-
-
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; WarehouseBusy if another program holds it, WarehouseCorrupt if it is
-    not a DuckDB database."""
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        known = _warehouse_error(path, str(error))
-        if known is None:
-            raise
-        raise known from error
-
-
-def check_writable(path: Path) -> None:
-    """Nothing when a run could open the warehouse for writing now (or it does not exist yet);
-    WarehouseBusy or WarehouseCorrupt naming the cause otherwise."""
-    if path.exists():
-        connect(path).close()
-
-
-def _warehouse_error(path: Path, message: str) -> LscbError | None:
-    """DuckDB's open error as the cause a user can act on, or None if it is neither."""
-    if "not a valid DuckDB database" in message:
-        return WarehouseCorrupt(
-            f"{path} is not a DuckDB database (damaged or overwritten). Restore the previous "
-            "copy from your backup, or move it aside and rebuild it with one `lscb-metrics run "
-            f"--period <latest quarter> --warehouse {path}`: {path.parent / 'store'} keeps "
-            "every accepted return, so one run recomputes every figure"
-        )
-    if "Could not set lock" in message:
-        # DuckDB names the holder: "Conflicting lock is held in /usr/bin/python3 (PID 123)".
-        holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
-        named = f" ({Path(holder[1]).name}, PID {holder[2]})" if holder else ""
-        return WarehouseBusy(
-            f"the warehouse {path} is open in another program{named}, such as an analyst's "
-            "DuckDB session or notebook; close that connection and run again (to read while "
-            "runs happen, open a copy, or the Parquet files in the curated folder)"
-        )
-    return None
 
 
 def relation_descriptions(path: Path) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_metrics import warehouse
+from lscb_metrics import warehouse_file
 from lscb_metrics.config import Settings
 from lscb_metrics.errors import LscbError
 from lscb_metrics.intake.hashing import file_sha256
@@ -75,7 +75,7 @@ def withdraw(settings: Settings, submission_id: str, reason: str, now: datetime)
     target_root = withdrawn_dir(settings)
     with run_lock(settings.warehouse):
         if settings.warehouse.exists():
-            warehouse.check_writable(settings.warehouse)
+            warehouse_file.check_writable(settings.warehouse)
             check_layout(settings.warehouse, settings.warehouse_declaration)
         folder = settings.store_dir / submission_id
         if not folder.is_dir():
@@ -163,7 +163,7 @@ def record_in_warehouse(path: Path, withdrawals: list[Withdrawal]) -> None:
     """audit.withdrawals replaced by `withdrawals`, and their submissions marked withdrawn in
     audit.submissions, in one transaction."""
     table = withdrawals_table(withdrawals)
-    with warehouse.connect(path) as connection:
+    with warehouse_file.connect(path) as connection:
         connection.execute("BEGIN TRANSACTION")
         connection.execute("CREATE SCHEMA IF NOT EXISTS audit")
         connection.register("incoming", table)

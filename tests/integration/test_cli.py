@@ -134,6 +134,22 @@ def test_report_refuses_a_bad_year_or_board_in_one_line(arguments, message, tmp_
     assert message in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "--year", "2013-14", "--board", "southend"],
+        ["explain", "referral_rate", "--area", "E06000033", "--period", "2013-14"],
+    ],
+)
+def test_a_reading_command_names_a_warehouse_that_is_not_a_database(command, tmp_path, capsys):
+    # An empty or overwritten file: the cause and the way back, not "unexpected error".
+    warehouse = tmp_path / "w.duckdb"
+    warehouse.touch()
+    assert main([*command, "--warehouse", str(warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a DuckDB database" in err and "unexpected" not in err
+
+
 def test_report_without_a_warehouse_says_so(tmp_path, capsys):
     missing = tmp_path / "absent.duckdb"
     assert main(["report", "--year", "2013-14", "--warehouse", str(missing)]) == 2

@@ -36,7 +36,7 @@ from lscb_metrics.stats.disclosure import (
     suppress_derived,
     suppress_small_counts,
 )
-from lscb_metrics.warehouse import connect
+from lscb_metrics.warehouse_file import connect
 
 LOCAL_AUTHORITY = "Local authority"
 NATIONAL = "National"
