@@ -20,6 +20,7 @@ from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns.spec import (
+    ASSESSMENT_TARGET,
     LOCAL_TARGETS,
     ReturnSpec,
     load_cover_fields,
@@ -162,6 +163,13 @@ def board_readme(board: Board, templates: Path) -> str:
         f"| `{agency.code}` | {agency.name} | {', '.join(agency.returns)} |"
         for agency in board.agencies.values()
     )
+    days = LOCAL_TARGETS[ASSESSMENT_TARGET][0]
+    by_area = ", ".join(f"{area}: {days}" for area in board.areas)
+    per_area = (
+        f"; where the authorities' targets differ, each area's, `{{{by_area}}}`"
+        if board.covers_several
+        else ""
+    )
     return f"""# {board.name}
 
 Board profile for `lscb-metrics`: areas {", ".join(board.areas)}.
@@ -171,8 +179,8 @@ Board profile for `lscb-metrics`: areas {", ".join(board.areas)}.
 {rows}
 
 Edit `board.yaml` to match the partnership: agencies and the returns they send, local targets
-(`assessment_working_days`), publication settings. Figures the board uses that the published data
-cannot give go in `data/raw/local/{board.slug}/` (`local_population.csv`,
+(`assessment_working_days`{per_area}), publication settings. Figures the board uses that the
+published data cannot give go in `data/raw/local/{board.slug}/` (`local_population.csv`,
 `local_comparators.csv`), each row with its source.
 
 {next_steps(board, templates)}
@@ -260,7 +268,8 @@ def plausible_returns(
                     "period_end": quarter.end.isoformat(),
                 }
                 seed = f"{board.slug}/{quarter.label}/{agency.code}/{return_type}"
-                rows = synthetic_rows(spec, children, seed, board.local_targets_on(quarter.end))
+                targets = board.local_targets_on(board.areas[0], quarter.end)
+                rows = synthetic_rows(spec, children, seed, targets)
                 name = f"{quarter.label.replace(' ', '-')}/{agency.code}_{return_type}.csv"
                 files[name] = csv_return(cover_names, cover, spec, rows)
     return files

@@ -8,7 +8,8 @@ its reports quoted) are in data/raw/local/<slug>/, beside the profile's slug.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -32,6 +33,8 @@ from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_re
 _PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
 #: The publication setting giving the board's short name (its name where absent).
 SHORT_NAME = "short_name"
+#: A local target's (first quarter, value) pairs in each area of a board, by ONS code.
+AreaTargets = dict[str, tuple[tuple[Quarter, int], ...]]
 
 
 @dataclass(frozen=True)
@@ -42,30 +45,29 @@ class Board:
     name: str
     areas: tuple[str, ...]  # ONS codes of the local authorities covered
     agencies: dict[str, Agency]
-    local_targets: dict[str, int]  # the values in force now (the latest quarter's)
+    #: Each local target (LOCAL_TARGETS) in each of the board's areas: its (first quarter,
+    #: value) pairs, oldest first, each in force until the next (`AreaTargets`).
+    local_targets: dict[str, AreaTargets]
     publication: dict[str, Any]
     profile: Path
-    #: Earlier values of a local target: (first quarter, value) pairs, oldest first, each in
-    #: force until the next; `local_targets` holds the value from the last one on.
-    target_history: dict[str, tuple[tuple[Quarter, int], ...]] = field(default_factory=dict)
-    #: Earlier names (`name`, and `publication: short_name` under SHORT_NAME), as
-    #: `target_history`: a board renamed from a quarter keeps its old name in the quarters before.
+    #: Earlier names (`name`, and `publication: short_name` under SHORT_NAME): (first quarter,
+    #: name) pairs, as a target's; a board renamed from a quarter keeps its old name before.
     name_history: dict[str, tuple[tuple[Quarter, str], ...]] = field(default_factory=dict)
     #: The first and last quarter the board covers an area (`{code: E06000034, from:
     #: 2019-20-Q2}`), for the areas the profile dates: a partnership formed by a merger, and the
     #: boards it replaced.
     area_quarters: dict[str, tuple[Quarter | None, Quarter | None]] = field(default_factory=dict)
 
-    def local_targets_on(self, day: date) -> dict[str, int]:
-        """The local targets in force on `day`: a return, and a title, of a quarter before a
-        change keeps the target of its own time ("within 40 working days")."""
-        return {name: value_on(self.target_changes(name), day) for name in self.local_targets}
+    def local_targets_on(self, area: str, day: date) -> dict[str, int]:
+        """The local targets in force in the board's area `area` on `day`: a return, and a
+        title, of a quarter before a change keeps the target of its own time, and each
+        authority of a partnership its own ("within 45 working days" in Thurrock)."""
+        return {name: value_on(self.target_changes(name, area), day) for name in self.local_targets}
 
-    def target_changes(self, name: str) -> tuple[tuple[Quarter, int], ...]:
-        """Local target `name`'s (first quarter, value) pairs, oldest first: its history, or
-        its one value from the first quarter a run can cover."""
-        only = ((Quarter(FIRST_YEAR, 1), self.local_targets[name]),)
-        return self.target_history.get(name) or only
+    def target_changes(self, name: str, area: str) -> tuple[tuple[Quarter, int], ...]:
+        """Local target `name`'s (first quarter, value) pairs in the board's area `area`,
+        oldest first."""
+        return self.local_targets[name][area]
 
     def as_of(self, day: date) -> Board:
         """The board as named on `day`: an edition, or a data chapter, of a quarter before a
@@ -165,7 +167,7 @@ class Boards:
         """The changes of local target `target` (LOCAL_TARGETS; `Board.target_changes`) of the
         board covering each area a board covers, by ONS code."""
         return {
-            area: board.target_changes(target)
+            area: board.target_changes(target, area)
             for area in {area for board in self.by_slug.values() for area in board.areas}
             if (board := self.covering(area)) is not None
         }
@@ -257,15 +259,10 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
     unknown = sorted(set(targets) - set(LOCAL_TARGETS))
     if unknown:
         raise SpecError(f"{path}: unknown local target(s) {unknown}; known: {list(LOCAL_TARGETS)}")
-    local_targets = {name: default for name, (default, _) in LOCAL_TARGETS.items()}
-    history = {
-        name: dated_values(
-            value, path, f"local target {name}", partial(target_days, path=path, name=name)
-        )
-        for name, value in targets.items()
+    local_targets = {
+        name: area_targets(targets.get(name, default), path, name, areas)
+        for name, (default, _) in LOCAL_TARGETS.items()
     }
-    for name, changes in history.items():
-        local_targets[name] = changes[-1][1]
     publication = dict(document.get("publication") or {})
     # A board renamed from a quarter (`name: {2013-14-Q1: ..., 2019-20-Q2: ...}`) as a target.
     named = {"name": ("name", document["name"])}
@@ -285,7 +282,6 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
         local_targets=local_targets,
         publication=publication,
         profile=path,
-        target_history={name: changes for name, changes in history.items() if len(changes) > 1},
         name_history={key: changes for key, changes in names.items() if len(changes) > 1},
         area_quarters={code: span for code, span in dated_areas if span != (None, None)},
     )
@@ -308,6 +304,47 @@ def dated_values(
     if not changes:
         raise SpecError(f"{path}: {where} gives no value")
     return tuple(sorted(changes, key=lambda change: change[0]))
+
+
+#: An ONS code (E06000034): a key of a local target naming an area rather than a quarter.
+_AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
+
+
+def area_targets(value: Any, path: Path, name: str, areas: Sequence[str]) -> AreaTargets:
+    """Local target `name`'s changes in each of the board's `areas`: one value or dated
+    values for the whole board (`40`, `{2013-14-Q1: 40, 2023-24-Q1: 45}`), or a partnership's
+    for each area, by ONS code (`{E06000033: 40, E06000034: {2013-14-Q1: 45, 2023-24-Q1:
+    40}}`), every area given."""
+    where = f"local target {name}"
+    read = partial(target_days, path=path, name=name)
+    keys = [str(key) for key in value] if isinstance(value, dict) else []
+    by_area = [key for key in keys if key in areas or _AREA_CODE.match(key)]
+    if not by_area:
+        changes = dated_values(value, path, where, read)
+        return {area: changes for area in areas}
+    if len(by_area) < len(keys):
+        others = ", ".join(key for key in keys if key not in by_area)
+        raise SpecError(
+            f"{path}: {where} mixes areas ({', '.join(by_area)}) with quarters ({others}); give "
+            f"each area its value, dated where it changed: {{{areas[0]}: {{2013-14-Q1: 40, "
+            "2023-24-Q1: 45}}"
+        )
+    strangers = [key for key in by_area if key not in areas]
+    if strangers:
+        raise SpecError(
+            f"{path}: {where} names area(s) {', '.join(strangers)}, which the board does not "
+            f"cover (its areas: {', '.join(areas)})"
+        )
+    missing = [area for area in areas if area not in by_area]
+    if missing:
+        raise SpecError(
+            f"{path}: {where} gives no value for area(s) {', '.join(missing)}; a target given "
+            "by area gives every area of the board its own"
+        )
+    return {
+        str(area): dated_values(item, path, f"{where} for {area}", read)
+        for area, item in value.items()
+    }
 
 
 def target_days(value: Any, path: Path, name: str) -> int:

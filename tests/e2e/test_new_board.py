@@ -111,7 +111,10 @@ def test_a_new_board_from_nothing_to_its_first_edition(prefect_server, project: 
                 rows = [
                     {titles[name]: value for name, value in row.items()}
                     for row in synthetic_rows(
-                        spec, LEEDS_CHILDREN, f"{label}/{agency.code}", board.local_targets
+                        spec,
+                        LEEDS_CHILDREN,
+                        f"{label}/{agency.code}",
+                        board.local_targets_on(LEEDS, quarter.end),
                     )
                 ]
                 cover = {

@@ -3,6 +3,7 @@ covers their area (BRD-001, BRD-002)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -21,6 +22,7 @@ SOUTHEND = ("E06000033", "Southend-on-Sea", "E12000006")
 THURROCK = ("E06000034", "Thurrock", "E12000006")
 LEEDS = ("E08000035", "Leeds", "E12000003")
 LOOKUP = {area[0]: area for area in (SOUTHEND, THURROCK, LEEDS)}
+ASM = "assessment_working_days"
 
 
 def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
@@ -30,7 +32,7 @@ def test_the_demo_boards_load_with_their_areas_agencies_and_targets() -> None:
     assert southend.areas == ("E06000033",)
     assert len(southend.agencies) == 14
     assert southend.agencies["SUH"].returns == ("training", "injury_admissions")
-    assert southend.local_targets == {"assessment_working_days": 40}
+    assert southend.local_targets_on("E06000033", date.max) == {"assessment_working_days": 40}
     # Essex Police serves both boards under one code.
     assert boards.covering("E06000034").agencies["ESSEX-POLICE"].name == "Essex Police"
     assert boards.covering("E08000035") is None
@@ -75,6 +77,26 @@ def test_a_board_without_a_short_name_goes_by_its_name(
             lambda d: d["agencies"][2].update({"from": "2015-16-Q1", "until": "2014-15-Q4"}),
             "is before its from 2015-16-Q1",
         ),
+        # A target given by area: areas and quarters are never confused.
+        (
+            lambda d: d.update(local_targets={ASM: {"E06000033": 40, "2023-24-Q1": 45}}),
+            "mixes areas (E06000033) with quarters (2023-24-Q1)",
+        ),
+        (
+            lambda d: d.update(local_targets={ASM: {"E06000033": 40, "E06000034": 45}}),
+            "names area(s) E06000034, which the board does not cover",
+        ),
+        (
+            lambda d: d.update(
+                areas=["E06000033", "E08000035"], local_targets={ASM: {"E06000033": 40}}
+            ),
+            "gives no value for area(s) E08000035",
+        ),
+        (
+            lambda d: d.update(local_targets={ASM: {"E06000033": {"2023-24-Q5": 40}}}),
+            "local target assessment_working_days for E06000033: period '2023-24-Q5'",
+        ),
+        (lambda d: d.update(local_targets={ASM: {"E06000033": 0}}), "above 0"),
     ],
 )
 def test_malformed_profiles_name_the_file(
@@ -121,17 +143,87 @@ def test_a_return_only_speaks_for_its_own_board(
     assert (result.cover is None) == bool(codes)
 
 
-def _assessments(tmp_path: Path, quarter: str, days: int) -> Path:
-    """Southend's assessments return for `quarter` stating a local target of `days`."""
+def _assessments(tmp_path: Path, quarter: str, days: int, area: str = SOUTHEND[0]) -> Path:
+    """Southend children's services' assessments return for `area` (default Southend) and
+    `quarter` stating a local target of `days`."""
     start, end = parse_quarter(quarter).start, parse_quarter(quarter).end
-    path = tmp_path / f"{quarter}-{days}.csv"
+    path = tmp_path / f"{area}-{quarter}-{days}.csv"
     path.write_text(
         "return_type,agency_code,la_code,period_start,period_end,assessments_completed,"
         "assessments_within_local_target,local_target_days,assessments_within_45_days\n"
-        f"assessments,SBC-CSC,E06000033,{start},{end},100,80,{days},90\n",
+        f"assessments,SBC-CSC,{area},{start},{end},100,80,{days},90\n",
         encoding="utf-8",
     )
     return path
+
+
+def test_a_target_given_by_area_is_each_areas_own(
+    schemas: Path, edit_declaration: Callable
+) -> None:
+    # A partnership of Southend and Leeds: Southend's target throughout, Leeds's changed.
+    targets = {ASM: {"E06000033": 40, "E08000035": {"2013-14-Q1": 45, "2023-24-Q1": 35}}}
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(areas=["E06000033", "E08000035"], local_targets=targets),
+    )
+    boards = load_boards(schemas)
+    board = boards.by_slug["southend"]
+    before, after = parse_quarter("2022-23-Q4").end, parse_quarter("2023-24-Q1").end
+    assert [
+        board.local_targets_on(area, day)[ASM]
+        for area in ("E06000033", "E08000035")
+        for day in (before, after)
+    ] == [40, 40, 45, 35]
+    # What case lists count against: each area's own changes.
+    assert boards.local_target(ASM)["E08000035"] == (
+        (parse_quarter("2013-14-Q1"), 45),
+        (parse_quarter("2023-24-Q1"), 35),
+    )
+    assert boards.local_target(ASM)["E06000034"][-1][1] == 45  # Thurrock's board's
+
+
+@pytest.mark.parametrize("given", [40, {"E06000033": 40}, {"2013-14-Q1": 40}])
+def test_a_board_wide_target_means_what_it_did(
+    schemas: Path, edit_declaration: Callable, given: object
+) -> None:
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(local_targets={ASM: given}),
+    )
+    southend = load_boards(schemas).by_slug["southend"]
+    quarters = ("2000-01-Q1", "2014-15-Q2", "2025-26-Q4")
+    days = {southend.local_targets_on("E06000033", parse_quarter(q).end)[ASM] for q in quarters}
+    assert days == {40}
+
+
+def test_a_partnerships_return_is_checked_against_its_own_areas_target(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # Southend and Thurrock as one partnership (Thurrock's board gone), each authority keeping
+    # its own assessment timescale; Thurrock's moved to 40 in 2023-24.
+    shutil.rmtree(schemas / "boards" / "thurrock")
+    targets = {ASM: {"E06000033": 40, "E06000034": {"2013-14-Q1": 45, "2023-24-Q1": 40}}}
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(areas=["E06000033", "E06000034"], local_targets=targets),
+    )
+    boards, specs = load_boards(schemas), load_return_specs(schemas)
+
+    def errors(area: str, quarter: str, days: int) -> list[str]:
+        raw = read_return(_assessments(tmp_path, quarter, days, area), specs)
+        result = validate_return(raw, specs, boards, LOOKUP)
+        return [f"{f.code}: {f.message}" for f in result.errors]
+
+    assert errors(THURROCK[0], "2014-15-Q2", 45) == errors(SOUTHEND[0], "2014-15-Q2", 40) == []
+    assert errors(THURROCK[0], "2023-24-Q1", 40) == []
+    (refused,) = errors(THURROCK[0], "2014-15-Q2", 40)
+    assert refused.startswith("BRD-003: ")
+    assert (
+        "'40' in 'Local target (working days)' is not Southend Local Safeguarding Children "
+        "Board's local target for Thurrock, 45 (working days" in refused
+    )
+    assert [e[:7] for e in errors(SOUTHEND[0], "2014-15-Q2", 45)] == ["BRD-003"]
+    assert [e[:7] for e in errors(THURROCK[0], "2023-24-Q1", 45)] == ["BRD-003"]
 
 
 def test_a_changed_local_target_still_holds_for_the_quarters_before_it(
@@ -145,8 +237,8 @@ def test_a_changed_local_target_still_holds_for_the_quarters_before_it(
     )
     boards = load_boards(schemas)
     southend = boards.by_slug["southend"]
-    assert southend.local_targets == {"assessment_working_days": 45}
-    assert southend.local_targets_on(parse_quarter("2022-23-Q4").end) == {
+    assert southend.local_targets_on("E06000033", date.max) == {"assessment_working_days": 45}
+    assert southend.local_targets_on("E06000033", parse_quarter("2022-23-Q4").end) == {
         "assessment_working_days": 40
     }
     specs = load_return_specs(schemas)

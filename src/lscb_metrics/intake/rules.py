@@ -87,9 +87,9 @@ AGENCY_NOT_IN_BOARD = Rule(
 LOCAL_TARGET_DIFFERS = Rule(
     "BRD-003",
     "error",
-    "The local target in the return is not the board's.",
-    "'{value}' in '{title}' is not {board}'s local target, {target} ({meaning}). Enter "
-    "{target}, or ask the board's business manager whether the target has changed.",
+    "The local target in the return is not the board's for the return's area.",
+    "'{value}' in '{title}' is not {board}'s local target for {area}, {target} ({meaning}). "
+    "Enter {target}, or ask the board's business manager whether the target has changed.",
 )
 AREA_NOT_IN_FORCE = Rule(
     "BRD-004",

@@ -185,8 +185,8 @@ def read_report_data(
     end = year_end_of(year)
     board = board.as_of(end)  # the chapter names the board as it was named that year
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection, board.local_targets_on(end))
         area = board_area(connection, area_code or board.areas[0])
+        catalogue = catalogue_frame(connection, board.local_targets_on(area.code, end))
         change = change_years_of(catalogue)
         earliest = shifted(end, -look_back_years(change))
         # The year before may be under another ONS code of the authority (`authority_codes`).

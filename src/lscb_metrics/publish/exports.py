@@ -28,7 +28,7 @@ import bisect
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,7 @@ from lscb_metrics.publish.figures import (
     LOCAL_AUTHORITY,
     NATIONAL,
     PARTNER_RETURN,
+    board_area,
     catalogue_frame,
     figure_rows,
     figure_rows_digest,
@@ -134,14 +135,20 @@ def write_exports(
 ) -> list[Path]:
     """Write into `out_dir`, with a README, either `edition`'s open-data CSV and metadata for a
     board (every published figure and the board's own, none of another board's; titles naming
-    its local targets in force at `period_end`, the edition's quarter end, default the latest)
-    or, without a board, the analyst copies of the curated relations; return the paths
-    written."""
+    the local targets of its areas in force at `period_end`, the edition's quarter end, default
+    the latest) or, without a board, the analyst copies of the curated relations; return the
+    paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    targets = None
-    if board is not None:
-        targets = board.local_targets_on(period_end) if period_end else board.local_targets
     with read_only(warehouse) as connection:
+        targets = None
+        if board is not None:
+            day = period_end or date.max
+            targets = quoted_targets(
+                {
+                    board_area(connection, area).name: board.local_targets_on(area, day)
+                    for area in board.areas_on(day)
+                }
+            )
         catalogue = catalogue_frame(connection, targets)
         hints = column_comments(connection, "curated.indicator_values")
         if board is None:
@@ -167,6 +174,23 @@ def write_exports(
         )
     readme_path.write_text(readme, encoding="utf-8")
     return [*written, readme_path]
+
+
+def quoted_targets(by_area: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
+    """Each local target as the titles of a file covering the areas of `by_area` (each area's
+    targets, by area name) quote it: the one value all the areas have ('40'), else each value
+    with the areas it holds in, '40 (Southend-on-Sea) or 45 (Thurrock)'."""
+    quoted = {}
+    for name in dict.fromkeys(name for targets in by_area.values() for name in targets):
+        areas_of: dict[int, list[str]] = {}
+        for area, targets in by_area.items():
+            areas_of.setdefault(targets[name], []).append(area)
+        quoted[name] = (
+            str(next(iter(areas_of)))
+            if len(areas_of) == 1
+            else " or ".join(f"{value} ({', '.join(areas)})" for value, areas in areas_of.items())
+        )
+    return quoted
 
 
 def marked(frame: pd.DataFrame, edition: Edition) -> pd.DataFrame:

@@ -137,10 +137,11 @@ def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def catalogue_frame(
-    connection: duckdb.DuckDBPyConnection, local_targets: Mapping[str, int] | None = None
+    connection: duckdb.DuckDBPyConnection, local_targets: Mapping[str, object] | None = None
 ) -> pd.DataFrame:
-    """curated.indicator_catalogue indexed by indicator id, in catalogue order; with a board's
-    `local_targets`, titles name them ("within the local target of 40 working days")."""
+    """curated.indicator_catalogue indexed by indicator id, in catalogue order; with an area's
+    `local_targets` (or a partnership's, as `exports.quoted_targets` words them), titles name
+    them ("within the local target of 40 working days")."""
     frame = connection.sql(
         "SELECT * EXCLUDE (row) FROM (SELECT *, rowid AS row FROM curated.indicator_catalogue) "
         "ORDER BY row"

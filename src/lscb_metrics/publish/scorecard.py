@@ -213,7 +213,7 @@ def read_scorecard_data(
         sources = published_sources(connection)
         area = board_area(connection, area_code or board.areas[0])
         period_end = period_end or _latest_partner_period(connection, area.code)
-        catalogue = catalogue_frame(connection, board.local_targets_on(period_end))
+        catalogue = catalogue_frame(connection, board.local_targets_on(area.code, period_end))
         up_to = f"v.period_end <= DATE '{period_end.isoformat()}'"
         # The authority's series runs on across a change of its ONS code alone (`authority_codes`).
         codes = authority_codes(connection, area.code)

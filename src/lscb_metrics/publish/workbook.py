@@ -158,8 +158,8 @@ def write_workbook(
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
     year_before = date(period_end.year - 1, period_end.month, period_end.day)
     with read_only(warehouse) as connection:
-        catalogue = catalogue_frame(connection, board.local_targets_on(period_end))
         area = board_area(connection, area_code or board.areas[0])
+        catalogue = catalogue_frame(connection, board.local_targets_on(area.code, period_end))
         # A year earlier the authority may have had another ONS code (`authority_codes`).
         codes = authority_codes(connection, area.code)
         where = (

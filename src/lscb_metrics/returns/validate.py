@@ -194,7 +194,7 @@ def validate_return(
         *_totals_failures(raw, totals),
         *_long_line_failures(raw),
         *_schema_failures(raw, typed, spec),
-        *_local_target_failures(raw, typed, spec, board, period),
+        *_local_target_failures(raw, typed, spec, board, area, period),
     ]
     present = [name for name in spec.column_names if name in typed.columns]
     return ValidationResult(spec.return_type, cover, typed[present], failures)
@@ -511,17 +511,17 @@ def _local_target_failures(
     typed: pd.DataFrame,
     spec: ReturnSpec,
     board: Board | None,
+    area: tuple[str, str, str | None] | None,
     period: Quarter | list[Failure],
 ) -> list[Failure]:
-    """BRD-003 for each value of a column tied to a local target that is not the board's in
-    the return's quarter (its latest where the cover gives none): its figures would be
-    published under the board's target ("within 40 working days")."""
-    if board is None:
+    """BRD-003 for each value of a column tied to a local target that is not the board's for
+    the return's area in its quarter (its latest where the cover gives none): its figures would
+    be published under that target ("within 40 working days")."""
+    if board is None or area is None:
         return []
     # A target the board has since changed still holds for the quarters before the change.
-    targets = (
-        board.local_targets_on(period.end) if isinstance(period, Quarter) else board.local_targets
-    )
+    day = period.end if isinstance(period, Quarter) else date.max
+    targets = board.local_targets_on(area[0], day)
     failures = []
     for column in spec.columns:
         if column.local_target is None or column.name not in typed.columns:
@@ -537,6 +537,7 @@ def _local_target_failures(
                     shown(raw.data.at[row, column.name]),
                     title=column.title,
                     board=board.name,
+                    area=area[1],
                     target=target,
                     meaning=LOCAL_TARGETS[column.local_target][1],
                 )

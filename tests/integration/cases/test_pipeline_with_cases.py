@@ -12,7 +12,7 @@ from lscb_metrics.boards import Boards
 from lscb_metrics.cases import pseudonymise
 from lscb_metrics.cli import main
 from lscb_metrics.config import settings
-from lscb_metrics.periods import parse_quarter
+from lscb_metrics.periods import FIRST_YEAR, Quarter, parse_quarter
 from lscb_metrics.pipeline import compute_run, derive_cases
 from tests.stages import received_returns
 
@@ -65,11 +65,12 @@ def test_case_lists_count_assessments_against_the_boards_own_target(
     monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", KEY)
     run_settings = settings(cases_dir=str(CASES))
     southend = demo_reference.boards.by_slug["southend"]
-    assert southend.local_targets["assessment_working_days"] == 40  # its profile's
+    assert southend.target_changes("assessment_working_days", "E06000033")[-1][1] == 40
 
     def within(target_days: int) -> tuple[int, int]:
         """(within the local target, within 45 days) over every quarter, with the target."""
-        board = replace(southend, local_targets={"assessment_working_days": target_days})
+        days = {"E06000033": ((Quarter(FIRST_YEAR, 1), target_days),)}
+        board = replace(southend, local_targets={"assessment_working_days": days})
         boards = Boards({**demo_reference.boards.by_slug, "southend": board})
         facts = derive_cases(run_settings, replace(demo_reference, boards=boards)).facts
         return tuple(  # type: ignore[return-value]

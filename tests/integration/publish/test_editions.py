@@ -8,6 +8,7 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def curated(demo_run: dict[str, Any]) -> Path:
 @pytest.fixture(scope="module")
 def catalogue(demo_warehouse: Path, demo_board: Any) -> pd.DataFrame:
     with read_only(demo_warehouse) as connection:
-        return catalogue_frame(connection, demo_board.local_targets)
+        return catalogue_frame(connection, demo_board.local_targets_on("E06000033", date.max))
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,7 @@ def figures(spec: ReturnSpec) -> list[dict[str, int]]:
     Southend's own local targets (BRD-003)."""
     if spec.return_type in FIGURES:
         return FIGURES[spec.return_type]
-    targets = SOUTHEND.local_targets
+    targets = SOUTHEND.local_targets_on("E06000033", date.max)
     return [
         {
             c.name: targets[c.local_target] if c.local_target else c.minimum or 0

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
-from case_lists import KEY, SCHEMAS, derive, facts_by, southend_target, write_csv
+from case_lists import (
+    COVER_HEADER,
+    KEY,
+    LA_LOOKUP,
+    SCHEMAS,
+    derive,
+    facts_by,
+    southend_target,
+    write_csv,
+)
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import derive_case_facts, pseudonym
 from lscb_metrics.cases.workdays import bank_holidays, working_days_between
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.facts import FACT_COLUMNS
 from lscb_metrics.periods import Quarter
+from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 
 Q1, Q2 = "2014-15 Q1", "2014-15 Q2"
+THURROCK = ("E06000034", "Thurrock", "E12000006")
 
 
 def test_referrals_and_rereferrals(tmp_path: Path) -> None:
@@ -180,3 +194,37 @@ def test_a_list_under_a_dfe_number_counts_for_the_ons_code_of_each_quarter(
         "2023-24 Q1": "E06000065",
     }
     assert set(enquiries["value"]) == {1.0}
+
+
+def test_each_area_of_a_partnership_counts_against_its_own_target(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # Southend and Thurrock as one partnership whose profile gives each authority its own
+    # assessment timescale: an assessment of 43 working days misses Southend's 40, meets
+    # Thurrock's 45.
+    shutil.rmtree(schemas / "boards" / "thurrock")
+    targets = {"E06000033": 40, "E06000034": 45}
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(areas=list(targets), local_targets={ASSESSMENT_TARGET: targets}),
+    )
+    start = date(2014, 7, 1)
+    header = [*COVER_HEADER, "child_id", "assessment_start_date", "assessment_authorised_date"]
+    lists = [
+        write_csv(
+            tmp_path / f"{area}.csv",
+            header,
+            [[area, "2014-04-01", "2014-09-30", "C-1", start, _working_days_after(start, 43)]],
+        )
+        for area in targets
+    ]
+    lookup = {**LA_LOOKUP, THURROCK[0]: THURROCK}
+    local = load_boards(schemas).local_target(ASSESSMENT_TARGET)
+    facts = derive_case_facts(lists, SCHEMAS, lookup, KEY, local).facts
+    within = facts[
+        facts["measure"].eq("assessments_within_local_target") & facts["time_period"].eq(Q2)
+    ]
+    assert dict(zip(within["area_code"], within["value"], strict=True)) == {
+        "E06000033": 0,
+        "E06000034": 1,
+    }

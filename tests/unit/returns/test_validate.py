@@ -44,7 +44,7 @@ Write = Callable[[ReturnTable, str], Path]
 SPECS = load_return_specs(SCHEMAS)
 BOARDS = load_boards(SCHEMAS)
 AGENCIES = BOARDS.by_slug["southend"].agencies
-SOUTHEND_TARGETS = BOARDS.by_slug["southend"].local_targets
+SOUTHEND_TARGETS = BOARDS.by_slug["southend"].local_targets_on("E06000033", date.max)
 COVER_FIELDS = load_cover_fields(SCHEMAS)
 
 
@@ -323,7 +323,7 @@ CASES = [
         _cell(0, "Local target (working days)", 35),
         {"xlsx": "Data!D2", "csv": 'line 2, column "Local target (working days)"'},
         "'35' in 'Local target (working days)' is not Southend Local Safeguarding Children "
-        "Board's local target, 40",
+        "Board's local target for Southend-on-Sea, 40",
     ),
     Case(
         "too-large",
