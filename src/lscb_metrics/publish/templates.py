@@ -16,11 +16,13 @@ A template is for one quarter's returns: it offers the board's areas in being in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import product
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
@@ -75,12 +77,12 @@ def write_template(
     """Write the XLSX template of `return_type` declared under `schemas_dir`, for the partners
     of `board` filling in their returns for `quarter` (default: the last complete quarter), to
     `out_path`: its agencies and its areas in being in that quarter are the cover's choices,
-    the first area's codes the examples, its DfE number read from the reference data in
-    `reference_dir` (default: the project's)."""
+    the first area's codes the examples, its DfE number (and each area's name) read from the
+    reference data in `reference_dir` (default: the project's), and a column tied to a local
+    target gives each area's in that quarter."""
     specs = load_return_specs(schemas_dir)
     if return_type not in specs:
         raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
-    spec = specs[return_type]
     senders = sorted(
         (a.code, a.name) for a in board.agencies.values() if return_type in a.returns and a.current
     )
@@ -90,7 +92,10 @@ def write_template(
     # BRD-001). A board whose every area was abolished keeps them all.
     areas = board.areas_on(quarter.end) or board.current_areas or board.areas
     choices = {"agency_code": [code for code, _ in senders], "la_code": list(areas)}
-    example = area_example(board, areas[0], reference_dir or settings().reference_dir)
+    known = load_areas(reference_dir or settings().reference_dir)
+    example = area_example(board, areas[0], known)
+    names = dict(zip(known["area_code"], known["area_name"], strict=True))
+    spec = with_targets(specs[return_type], board, [(a, names.get(a, a)) for a in areas], quarter)
     cover_fields = tuple(
         replace(field, description=filled_in(field.description, example))
         for field in load_cover_fields(schemas_dir)
@@ -105,15 +110,40 @@ def write_template(
     return out_path
 
 
-def area_example(board: Board, area: str, reference_dir: Path) -> dict[str, str]:
+def area_example(board: Board, area: str, known: pd.DataFrame) -> dict[str, str]:
     """The codes of the board's area `area`, as its templates give them for an example:
-    `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files in `reference_dir`."""
-    number = la_numbers(load_areas(reference_dir)).get(area)
+    `area_code` (ONS) and `la_number` (DfE), from the shipped DfE files' areas (`known`)."""
+    number = la_numbers(known).get(area)
     if number is None:
         raise ConfigurationError(
             f"{board.profile}: area {area} is not a local authority code in the shipped DfE files"
         )
     return {"area_code": area, "la_number": number}
+
+
+def with_targets(
+    spec: ReturnSpec, board: Board, areas: Sequence[tuple[str, str]], quarter: Quarter
+) -> ReturnSpec:
+    """`spec` with each column tied to a local target describing what each of the board's
+    `areas` ((ONS code, name) pairs) must enter in `quarter`: 'Enter 40.', or for a partnership
+    whose authorities' targets differ, 'Enter 40 for Southend-on-Sea (E06000033), 45 for
+    Thurrock (E06000034).' (BRD-003 refuses any other)."""
+
+    def described(column: ColumnSpec) -> ColumnSpec:
+        if column.local_target is None:
+            return column
+        values = {
+            code: board.local_targets_on(code, quarter.end)[column.local_target]
+            for code, _ in areas
+        }
+        enter = (
+            f"{next(iter(values.values()))}"
+            if len(set(values.values())) == 1
+            else ", ".join(f"{values[code]} for {name} ({code})" for code, name in areas)
+        )
+        return replace(column, description=f"{column.description} Enter {enter}.".lstrip())
+
+    return replace(spec, columns=tuple(described(column) for column in spec.columns))
 
 
 def filled_in(text: str, values: dict[str, str]) -> str:

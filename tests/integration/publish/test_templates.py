@@ -16,7 +16,7 @@ import pytest
 from lscb_metrics.board_setup import scaffold_board
 from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.config import settings
-from lscb_metrics.periods import parse_quarter
+from lscb_metrics.periods import FIRST_YEAR, Quarter, parse_quarter
 from lscb_metrics.publish import write_template
 from lscb_metrics.reference import la_lookup, load_areas
 from lscb_metrics.returns import (
@@ -27,6 +27,7 @@ from lscb_metrics.returns import (
     read_return,
     validate_return,
 )
+from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 
 RETURN_TYPES = sorted(load_return_specs())
 # Realistic figures that pass every declared check (sources add up to the total, etc.).
@@ -342,3 +343,31 @@ def test_a_template_offers_the_areas_in_being_in_its_quarter(
     choices, example = offered("2023-24-Q1")
     assert choices == f'"{CUMBERLAND},{WESTMORLAND}"'
     assert example.startswith(f"ONS code ({CUMBERLAND}) or DfE three-digit number (942)")
+
+
+def test_the_assessments_template_gives_each_areas_local_target(
+    schemas_dir: Path, tmp_path: Path
+) -> None:
+    # BRD-003 refuses any other value: the partner reads before sending what to enter.
+    def guidance(board: Board) -> str:
+        path = tmp_path / f"{board.slug}.xlsx"
+        write_template("assessments", schemas_dir, path, board, quarter=parse_quarter("2014-15-Q2"))
+        [row] = [
+            row
+            for row in openpyxl.load_workbook(path)["Guidance"].values
+            if row[0] == "Local target (working days)"
+        ]
+        return str(row[2])
+
+    assert guidance(SOUTHEND).endswith(" Enter 40.")
+    targets = {"E06000033": 40, "E06000034": 45}
+    changes = {code: ((Quarter(FIRST_YEAR, 1), days),) for code, days in targets.items()}
+    partnership = replace(
+        SOUTHEND,
+        slug="south-essex",
+        areas=tuple(targets),
+        local_targets={ASSESSMENT_TARGET: changes},
+    )
+    assert guidance(partnership).endswith(
+        " Enter 40 for Southend-on-Sea (E06000033), 45 for Thurrock (E06000034)."
+    )
