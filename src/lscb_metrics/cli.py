@@ -378,7 +378,7 @@ def explain_indicator(
     warehouse (read-only): 0 printed, 1 no such indicator, warehouse or value."""
     from lscb_metrics.catalogue import load_catalogue
     from lscb_metrics.config import settings
-    from lscb_metrics.explain import NoSuchRow, lineage_text, trace_text
+    from lscb_metrics.explain import NoSuchRow, lineage_text, local_targets_in, trace_text
     from lscb_metrics.measures import MEASURES_FILE, load_registry
 
     run_settings = settings(warehouse=warehouse)
@@ -393,12 +393,21 @@ def explain_indicator(
             file=sys.stderr,
         )
         return EXIT_INVALID
-    print(lineage_text(indicator, registry))
-    if (area is None) != (period is None):
+    if area is None or period is None:
+        print(lineage_text(indicator, registry))
+        if area is None and period is None:
+            return EXIT_OK
         print("lscb-metrics: give both --area and --period to trace a value", file=sys.stderr)
         return EXIT_INVALID
-    if area is None or period is None:
-        return EXIT_OK
+    from lscb_metrics.boards import load_boards
+    from lscb_metrics.intake.declarations import SpecError
+
+    # The title as the area's own outputs give it: its board's local target in the period.
+    try:
+        targets = local_targets_in(load_boards(run_settings.schemas_dir), area, period)
+    except SpecError:
+        targets = None  # a broken profile does not stop a trace; `run` and `validate` name it
+    print(lineage_text(indicator, registry, targets))
     if not run_settings.warehouse.is_file():
         print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)
         return EXIT_INVALID

@@ -10,7 +10,7 @@ the command starts fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,9 +19,12 @@ from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
 from lscb_metrics.config import LOCAL_POPULATION
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.measures import Measure, Registry
+from lscb_metrics.periods import PeriodError, parse_quarter
 
 if TYPE_CHECKING:
     import duckdb
+
+    from lscb_metrics.boards import Boards
 
 _VALUES = "lscb_metrics.compute.values"
 _COMPARISONS = "lscb_metrics.compute.comparisons"
@@ -144,9 +147,12 @@ def measure_lines(registry: Registry, name: str, role: str) -> list[str]:
     return lines
 
 
-def lineage_text(indicator: Indicator, registry: Registry) -> str:
+def lineage_text(
+    indicator: Indicator, registry: Registry, local_targets: Mapping[str, int] | None = None
+) -> str:
     """The indicator's catalogue entry, its measures' sources and the functions producing each
-    curated column, as markdown-friendly text."""
+    curated column, as markdown-friendly text; with an area's `local_targets`, the title names
+    them as the area's outputs do ("within the local target of 45 working days")."""
     window = f" over {indicator.window_months} months" if indicator.measure_type == "flow" else ""
     numerator = " + ".join(indicator.numerator)
     if len(indicator.numerator) > 1 and not indicator.is_count:
@@ -157,7 +163,8 @@ def lineage_text(indicator: Indicator, registry: Registry) -> str:
         else f"{numerator} / {indicator.denominator} x {indicator.multiplier}"
     )
     lines = [
-        f"{indicator.id}: {indicator.title}",
+        f"{indicator.id}: "
+        + (indicator.title if local_targets is None else indicator.title.format_map(local_targets)),
         f"- value = {formula} ({indicator.unit}, {indicator.decimals} decimal places)",
         f"- {indicator.measure_type}{window}; breakdown {indicator.breakdown}; polarity "
         f"{indicator.polarity}; compared with {', '.join(indicator.comparators) or 'nothing'}",
@@ -181,6 +188,20 @@ def lineage_text(indicator: Indicator, registry: Registry) -> str:
         for relation, columns, functions in COLUMN_LINEAGE
     ]
     return "\n".join(lines) + "\n"
+
+
+def local_targets_in(boards: Boards, area: str, period: str) -> dict[str, int] | None:
+    """The local targets of `area` at the end of `period` (a quarter, 2014-15-Q2, or a financial
+    year, 2013-14) as the board covering it then sets them; None where no board covers it or
+    the period is neither."""
+    for text in (period, f"{period.strip()}-Q4"):
+        try:
+            end = parse_quarter(text).end
+        except PeriodError:
+            continue
+        board = boards.covering(area, end)
+        return None if board is None else board.local_targets_on(area, end)
+    return None
 
 
 def time_period_label(period: str) -> str:

@@ -92,3 +92,17 @@ def test_a_missing_value_or_warehouse_is_one_line_and_exit_1(
     assert main([*args, "--warehouse", str(path)]) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("area", "days"), [(SOUTHEND, 40), ("E06000034", 45)])
+def test_a_traced_title_names_the_areas_own_local_target(
+    area, days, demo_warehouse, capsys
+) -> None:
+    indicator = "assessments_within_local_target_pct"
+    args = ["explain", indicator, "--area", area, "--period", "2014-15-Q2"]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert title == (
+        f"{indicator}: Single assessments completed within the local target of {days} working "
+        "days (%)"
+    )
