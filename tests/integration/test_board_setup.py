@@ -4,11 +4,15 @@ naming the area and that board."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cli import main
+from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 from tests.stages import project_copy
 
 CORNWALL, SCILLY = "E06000052", "E06000053"
@@ -85,3 +89,19 @@ def test_the_next_steps_name_no_demo_quarter(project: Path, capsys) -> None:
     for text in (out, readme):
         assert "2014-15" not in text
         assert "`lscb-metrics run --board cornwall` for the last complete quarter" in text
+
+
+def test_a_partnerships_readme_shows_the_per_area_target_it_may_give(project: Path) -> None:
+    both = ["--area", CORNWALL, "--area", SCILLY, "--name", "Cornwall and Scilly SCP"]
+    assert main(["board", "init", *both, "--slug", "kernow"]) == 0
+    folder = project / "schemas/boards/kernow"
+    readme = (folder / "README.md").read_text()
+    example = f"{{{CORNWALL}: 45, {SCILLY}: 45}}"
+    assert f"each area's, `{example}`" in readme
+    # The example is a profile's own grammar: given as it stands, the board loads.
+    profile = folder / "board.yaml"
+    document = yaml.safe_load(profile.read_text())
+    document["local_targets"] = {ASSESSMENT_TARGET: yaml.safe_load(example)}
+    profile.write_text(yaml.safe_dump(document))
+    board = load_boards(project / "schemas").by_slug["kernow"]
+    assert board.local_targets_on(SCILLY, date(2025, 3, 31)) == {ASSESSMENT_TARGET: 45}
