@@ -258,17 +258,18 @@ def plausible_returns(
         for agency in board.agencies.values():
             if not agency.sends_in(quarter.end):
                 continue
+            area = (board.areas_on(quarter.end) or board.areas)[0]
             for return_type in agency.returns:
                 spec = specs[return_type]
                 cover = {
                     "return_type": return_type,
                     "agency_code": agency.code,
-                    "la_code": (board.areas_on(quarter.end) or board.areas)[0],
+                    "la_code": area,
                     "period_start": quarter.start.isoformat(),
                     "period_end": quarter.end.isoformat(),
                 }
                 seed = f"{board.slug}/{quarter.label}/{agency.code}/{return_type}"
-                targets = board.local_targets_on(board.areas[0], quarter.end)
+                targets = board.local_targets_on(area, quarter.end)
                 rows = synthetic_rows(spec, children, seed, targets)
                 name = f"{quarter.label.replace(' ', '-')}/{agency.code}_{return_type}.csv"
                 files[name] = csv_return(cover_names, cover, spec, rows)
