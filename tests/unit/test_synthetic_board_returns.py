@@ -15,7 +15,13 @@ SCHEMAS = Path(__file__).parents[2] / "schemas"
 def test_each_quarters_returns_name_the_authority_in_being_then() -> None:
     # North Yorkshire was E10000023 until March 2023 and is E06000065 since: a return naming
     # the county's code after the change would be refused (BRD-004).
-    board = replace(load_boards(SCHEMAS).by_slug["southend"], areas=("E10000023", "E06000065"))
+    southend = load_boards(SCHEMAS).by_slug["southend"]
+    areas = ("E10000023", "E06000065")
+    targets = {
+        name: dict.fromkeys(areas, by_area["E06000033"])
+        for name, by_area in southend.local_targets.items()
+    }
+    board = replace(southend, areas=areas, local_targets=targets)
     files = plausible_returns(board, [Quarter(2022, 4), Quarter(2023, 1)], SCHEMAS, 100_000)
     for name, data in files.items():
         expected, other = (
