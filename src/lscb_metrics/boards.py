@@ -364,19 +364,23 @@ def declared_area(item: Any, path: Path) -> tuple[str, tuple[Quarter | None, Qua
     keys = {"code"}
     area = grammar.yaml_mapping(item, path, "an area", keys | set(AGENCY_DATES), keys)
     code = grammar.yaml_text(area["code"], path, "area code")
-    first, last = (
-        profile_quarter(area.get(key), path, f"area {code} {key}") for key in AGENCY_DATES
-    )
-    if first is not None and last is not None and last < first:
-        raise SpecError(
-            f"{path}: area {code} until {last.cli_name} is before its from {first.cli_name}"
-        )
-    return code, (first, last)
+    return code, profile_span(area, path, f"area {code}")
 
 
-#: An agency's optional first and last quarters in a profile (`from: 2015-16-Q1`,
-#: `until: 2021-22-Q1`).
+#: The optional first and last quarters of an agency or an area in a profile (`from:
+#: 2015-16-Q1`, `until: 2021-22-Q1`).
 AGENCY_DATES = ("from", "until")
+
+
+def profile_span(
+    item: dict[str, Any], path: Path, what: str
+) -> tuple[Quarter | None, Quarter | None]:
+    """The first and last quarter (`from:`, `until:`) a profile gives `what` (an area, an
+    agency), each None where it gives none; SpecError for a last quarter before the first."""
+    first, last = (profile_quarter(item.get(key), path, f"{what} {key}") for key in AGENCY_DATES)
+    if first is not None and last is not None and last < first:
+        raise SpecError(f"{path}: {what} until {last.cli_name} is before its from {first.cli_name}")
+    return first, last
 
 
 def profile_quarter(value: Any, path: Path, where: str) -> Quarter | None:
@@ -396,13 +400,7 @@ def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> 
         document, path, "an agency", keys | set(AGENCY_DATES) | {"areas"}, keys
     )
     code = grammar.yaml_text(item["code"], path, "agency code")
-    first, last = (
-        profile_quarter(item.get(key), path, f"agency {code} {key}") for key in AGENCY_DATES
-    )
-    if first is not None and last is not None and last < first:
-        raise SpecError(
-            f"{path}: agency {code} until {last.cli_name} is before its from {first.cli_name}"
-        )
+    first, last = profile_span(item, path, f"agency {code}")
     returns = tuple(
         grammar.yaml_text(r, path, f"agency {code} returns")
         for r in grammar.yaml_list(item["returns"], path, f"agency {code} returns")
