@@ -164,13 +164,30 @@ class Boards:
         return merged
 
     def local_target(self, target: str) -> dict[str, tuple[tuple[Quarter, int], ...]]:
-        """The changes of local target `target` (LOCAL_TARGETS; `Board.target_changes`) of the
-        board covering each area a board covers, by ONS code."""
-        return {
-            area: board.target_changes(target, area)
-            for area in {area for board in self.by_slug.values() for area in board.areas}
-            if (board := self.covering(area)) is not None
-        }
+        """The changes of local target `target` (LOCAL_TARGETS; `Board.target_changes`) in
+        each area a board covers, by ONS code: each board's in the quarters it covers the area,
+        so an area a merger handed over keeps the old board's target for the quarters before."""
+        areas = {area for board in self.by_slug.values() for area in board.areas}
+        return {area: self._area_target_changes(target, area) for area in areas}
+
+    def _area_target_changes(self, target: str, area: str) -> tuple[tuple[Quarter, int], ...]:
+        """Local target `target`'s changes in `area`, board after board (`local_target`)."""
+        changes: list[tuple[Quarter, int]] = []
+        for board in sorted(
+            (b for b in self.by_slug.values() if area in b.areas),
+            key=lambda b: _first_day(b, area),
+        ):
+            own = board.target_changes(target, area)
+            first = board.area_quarters.get(area, (None, None))[0]
+            if first is None:
+                changes = list(own)
+            else:
+                changes = [
+                    *(change for change in changes if change[0] < first),
+                    (first, value_on(own, first.start)),
+                    *(change for change in own if change[0] > first),
+                ]
+        return tuple(changes)
 
     def described(self) -> str:
         """'Name (areas)' of every board, for messages."""
@@ -215,6 +232,12 @@ def load_boards(schemas_dir: Path = SCHEMAS_DIR) -> Boards:
                 )
             owners.setdefault(area, []).append(board)
     return Boards({board.slug: board for board in boards})
+
+
+def _first_day(board: Board, area: str) -> date:
+    """The first day `board` covers `area` (date.min where the profile gives no `from:`)."""
+    first = board.area_quarters.get(area, (None, None))[0]
+    return date.min if first is None else first.start
 
 
 def _last_day(board: Board, area: str) -> date:

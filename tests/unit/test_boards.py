@@ -13,7 +13,7 @@ import pytest
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.intake.declarations import SpecError
-from lscb_metrics.periods import parse_quarter
+from lscb_metrics.periods import parse_quarter, value_on
 from lscb_metrics.returns import load_return_specs, read_return, validate_return
 from lscb_metrics.submissions import missing_returns
 
@@ -396,6 +396,10 @@ def test_a_merger_hands_an_area_over_from_a_quarter(
     assert boards.by_slug["southend"].current_areas == ("E06000033", "E06000034")
     assert not missing_returns([], parse_quarter("2019-20-Q2"), thurrock)
     assert "E06000034 until 2019-20 Q1" in boards.described()
+    # Case lists count Thurrock's assessments against Thurrock's board's 45 days up to the
+    # merger, and against the partnership's 40 from its first quarter.
+    changes = boards.local_target(ASM)["E06000034"]
+    assert (value_on(changes, q1), value_on(changes, q2)) == (45, 40)
 
 
 def test_a_board_of_one_area_keeps_its_files_at_the_top_of_the_edition() -> None:
