@@ -79,30 +79,35 @@ class Board:
         }
         return replace(self, name=names.get("name", self.name), publication=publication)
 
+    def span(self, area: str) -> tuple[Quarter | None, Quarter | None]:
+        """The first and last quarter the board covers `area` (`from:`, `until:`), each None
+        where the profile gives none."""
+        return self.area_quarters.get(area, (None, None))
+
+    def first_day(self, area: str) -> date:
+        """The first day the board covers `area` (date.min where the profile gives no `from:`)."""
+        first = self.span(area)[0]
+        return date.min if first is None else first.start
+
+    def last_day(self, area: str) -> date:
+        """The last day the board covers `area` (date.max while it still does)."""
+        last = self.span(area)[1]
+        return date.max if last is None else last.end
+
     def covers_on(self, area: str, day: date) -> bool:
         """True when the board covers `area` on `day` (within its `from:` and `until:`)."""
-        first, last = self.area_quarters.get(area, (None, None))
-        started = first is None or first.start <= day
-        return area in self.areas and started and (last is None or day <= last.end)
+        return area in self.areas and self.first_day(area) <= day <= self.last_day(area)
 
     def area_described(self, area: str) -> str:
         """`area` with the quarters the board covers it in, where the profile dates them."""
-        first, last = self.area_quarters.get(area, (None, None))
+        first, last = self.span(area)
         since = f" from {first.label}" if first else ""
         return f"{area}{since}{f' until {last.label}' if last else ''}"
 
     @property
     def current_areas(self) -> tuple[str, ...]:
         """The areas the board still covers (without an `until:`): its templates offer these."""
-        return tuple(a for a in self.areas if self.area_quarters.get(a, (None, None))[1] is None)
-
-    @property
-    def closed_after(self) -> Quarter | None:
-        """The last quarter the board covers any area in, where every one of its areas has an
-        `until:` (a board a partnership replaced); None for a board still covering an area."""
-        if self.current_areas:
-            return None
-        return max(self.area_quarters[area][1] for area in self.areas)
+        return tuple(a for a in self.areas if self.span(a)[1] is None)
 
     @property
     def short_name(self) -> str:
@@ -154,7 +159,7 @@ class Boards:
         listing = [b for b in self.by_slug.values() if area_code in b.areas]
         if day is not None:
             return next((b for b in listing if b.covers_on(area_code, day)), None)
-        return max(listing, key=lambda b: _last_day(b, area_code), default=None)
+        return max(listing, key=lambda b: b.last_day(area_code), default=None)
 
     def all_agencies(self) -> dict[str, Agency]:
         """Every board's agencies by code (the first board's where two share a code)."""
@@ -175,10 +180,10 @@ class Boards:
         changes: list[tuple[Quarter, int]] = []
         for board in sorted(
             (b for b in self.by_slug.values() if area in b.areas),
-            key=lambda b: _first_day(b, area),
+            key=lambda b: b.first_day(area),
         ):
             own = board.target_changes(target, area)
-            first = board.area_quarters.get(area, (None, None))[0]
+            first = board.span(area)[0]
             if first is None:
                 changes = list(own)
             else:
@@ -234,23 +239,11 @@ def load_boards(schemas_dir: Path = SCHEMAS_DIR) -> Boards:
     return Boards({board.slug: board for board in boards})
 
 
-def _first_day(board: Board, area: str) -> date:
-    """The first day `board` covers `area` (date.min where the profile gives no `from:`)."""
-    first = board.area_quarters.get(area, (None, None))[0]
-    return date.min if first is None else first.start
-
-
-def _last_day(board: Board, area: str) -> date:
-    """The last day `board` covers `area` (date.max while it still does)."""
-    last = board.area_quarters.get(area, (None, None))[1]
-    return date.max if last is None else last.end
-
-
 def _overlap(one: Board, other: Board, area: str) -> bool:
     """True when `one` and `other` both cover `area` in some quarter."""
-    firsts = [board.area_quarters.get(area, (None, None))[0] for board in (one, other)]
-    starts = [first.start for first in firsts if first is not None]
-    return max(starts, default=date.min) <= min(_last_day(one, area), _last_day(other, area))
+    return max(one.first_day(area), other.first_day(area)) <= min(
+        one.last_day(area), other.last_day(area)
+    )
 
 
 def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:

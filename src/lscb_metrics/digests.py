@@ -4,6 +4,7 @@ cache is invalidated by the same rules."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,19 +23,28 @@ def fingerprint(*parts: bytes) -> str:
     """SHA-256 (hex) of the package version, the caches' own code and `parts`, each
     length-prefixed."""
     digest = hashlib.sha256()
-    for part in (lscb_metrics.__version__.encode(), code_digest(CACHE_CODE), *parts):
+    for part in (lscb_metrics.__version__.encode(), _cache_code_digest(_PACKAGE_DIR), *parts):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
 
 
-def code_digest(names: Iterable[str]) -> bytes:
-    """SHA-256 of the source of the package's modules and subpackages `names`."""
-    paths = [_PACKAGE_DIR / name for name in names]
+@functools.cache
+def _cache_code_digest(package: Path) -> bytes:
+    """`code_digest` of CACHE_CODE in `package`, read once a process (every fingerprint
+    covers it): the code cannot change under a run."""
+    return code_digest(CACHE_CODE, package)
+
+
+def code_digest(names: Iterable[str], package: Path | None = None) -> bytes:
+    """SHA-256 of the source of the modules and subpackages `names` of `package` (default:
+    this package)."""
+    package = package or _PACKAGE_DIR
+    paths = [package / name for name in names]
     sources = (
         source for path in paths for source in (path.rglob("*.py") if path.is_dir() else [path])
     )
-    return contents_digest(sources, _PACKAGE_DIR)
+    return contents_digest(sources, package)
 
 
 def files_digest(folder: Path) -> bytes:

@@ -732,9 +732,7 @@ def check_not_renamed(
     for gone in removed:
         for board in boards.by_slug.values():
             taken = [
-                area
-                for area in gone.areas
-                if area in board.areas and board.area_quarters.get(area, (None, None))[0] is None
+                area for area in gone.areas if area in board.areas and board.span(area)[0] is None
             ]
             if board.slug in ran or not taken:
                 continue
@@ -977,7 +975,7 @@ def boards_table(boards: Boards) -> pd.DataFrame:
             }
             for board in boards.by_slug.values()
             for area in board.areas
-            for first, last in [board.area_quarters.get(area, (None, None))]
+            for first, last in [board.span(area)]
         ],
         columns=["board", "board_name", "area_code", "covered_from", "covered_until"],
     )

@@ -392,7 +392,8 @@ def test_a_merger_hands_an_area_over_from_a_quarter(
     assert boards.covering("E06000034", q2).slug == "southend"
     assert boards.covering("E06000034").slug == "southend"  # the one covering it now
     thurrock = boards.by_slug["thurrock"]
-    assert (thurrock.areas_on(q2), thurrock.closed_after) == ((), parse_quarter("2019-20-Q1"))
+    assert thurrock.areas_on(q2) == ()
+    assert thurrock.span("E06000034") == (None, parse_quarter("2019-20-Q1"))
     assert boards.by_slug["southend"].current_areas == ("E06000033", "E06000034")
     assert not missing_returns([], parse_quarter("2019-20-Q2"), thurrock)
     assert "E06000034 until 2019-20 Q1" in boards.described()

@@ -36,7 +36,7 @@ from lscb_metrics.cases.validate import AreaLookup, Unit
 from lscb_metrics.facts import empty_facts
 from lscb_metrics.intake.failures import CaseFailure
 from lscb_metrics.intake.rules import formula_safe
-from lscb_metrics.reference.areas import ons_code_on
+from lscb_metrics.reference.areas import area_on
 from lscb_metrics.sql import sql_text
 
 log = logging.getLogger(__name__)
@@ -222,17 +222,20 @@ def _facts(
 
 def areas_in_force(facts: pd.DataFrame, la_lookup: AreaLookup) -> pd.DataFrame:
     """`facts` with each row's authority under the ONS code it had in the row's quarter
-    (`ons_code_on`), as a return's cover is read: a list giving North Yorkshire's 815 (today
+    (`area_on`), as a return's cover is read: a list giving North Yorkshire's 815 (today
     E06000065) for 2019-20 counts for E10000023, whose population and published figures that
     year are."""
     number_of = {entry[0]: key for key, entry in la_lookup.items() if key.isdigit()}
-    codes = [
-        ons_code_on(number_of.get(code, ""), code, pd.Timestamp(end).date())
-        for code, end in zip(facts["area_code"], facts["period_end"], strict=True)
-    ]
     entries = [
-        la_lookup.get(code, (code, name, region))
-        for code, name, region in zip(codes, facts["area_name"], facts["region_code"], strict=True)
+        area_on(la_lookup, number_of.get(code, code), pd.Timestamp(end).date())
+        or (code, name, region)
+        for code, name, region, end in zip(
+            facts["area_code"],
+            facts["area_name"],
+            facts["region_code"],
+            facts["period_end"],
+            strict=True,
+        )
     ]
     return facts.assign(
         area_code=[entry[0] for entry in entries],

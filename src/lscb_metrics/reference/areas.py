@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -150,6 +151,19 @@ def ons_code_on(dfe_number: str, latest: str, day: date) -> str:
         if succession.successors == (latest,) and code_in_force(old, day)
     ]
     return before[0] if len(before) == 1 else latest
+
+
+def area_on(
+    la_lookup: Mapping[str, tuple[str, str, str | None]], key: str, day: date | None
+) -> tuple[str, str, str | None] | None:
+    """The area (ONS code, name, region) a local authority code `key`, ONS or DfE, names on
+    `day`: a DfE number as the ONS code its authority had then (`ons_code_on`), so North
+    Yorkshire's 815 counts in 2019-20 for E10000023, whose population and published figures
+    that year are; `la_lookup`'s entry where no day is known."""
+    area = la_lookup.get(key)
+    if area is None or day is None or not key.isdigit():
+        return area
+    return la_lookup.get(ons_code_on(key, area[0], day), area)
 
 
 def current_code(code: str) -> str:

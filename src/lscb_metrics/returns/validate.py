@@ -35,7 +35,7 @@ from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
 from lscb_metrics.intake.rules import cell_shown, escaped, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
-from lscb_metrics.reference.areas import not_in_force_reason, ons_code_on
+from lscb_metrics.reference.areas import area_on, not_in_force_reason
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
     LOCAL_TARGETS,
@@ -148,10 +148,10 @@ def validate_return(
     typed cover and data."""
     spec = return_spec_named(specs, cover_text(raw.cover.get("return_type")))
     period = _period(raw)
-    area = cover_area(area_key(raw.cover.get("la_code")), la_lookup, period)
+    day = period.end if isinstance(period, Quarter) else None
+    area = area_on(la_lookup, area_key(raw.cover.get("la_code")), day)
     # A return is judged by the board covering its area in its own quarter: the board a
     # partnership replaced for the quarters before the merger.
-    day = period.end if isinstance(period, Quarter) else None
     board = boards.covering(area[0], day) if area else None
     # Only the covering board's agencies may speak for an area; with no known area the code is
     # still checked against every board's, so a mistyped code is named as such.
@@ -288,18 +288,6 @@ def cover_text(value: CellValue) -> str:
         return ""
     number = whole_number(value) if isinstance(value, numbers.Real) else None
     return str(number) if number is not None else str(value).strip()
-
-
-def cover_area(
-    key: str, la_lookup: AreaLookup, period: Quarter | list[Failure]
-) -> tuple[str, str, str | None] | None:
-    """The area a cover's code `key` names in the return's quarter: a DfE number as the ONS
-    code its authority had then (`ons_code_on`), so a 2019-20 return of North Yorkshire's 815
-    counts for E10000023, whose population and published figures that year are."""
-    area = la_lookup.get(key)
-    if area is None or not key.isdigit() or not isinstance(period, Quarter):
-        return area
-    return la_lookup.get(ons_code_on(key, area[0], period.end), area)
 
 
 def area_key(value: CellValue) -> str:
