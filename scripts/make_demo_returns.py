@@ -38,7 +38,7 @@ import io
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -46,6 +46,7 @@ from pathlib import Path
 import openpyxl
 import yaml
 
+from lscb_metrics.periods import Quarter
 from lscb_metrics.xlsx import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,29 +57,6 @@ LA_CODE = "E06000033"  # Southend-on-Sea (DfE LA number 882)
 WORKBOOK_TITLE = "Southend LSCB partner return"
 XLSX_TIME = datetime(2014, 10, 1, 9, 0, 0)  # fixed save time: reproducible bytes
 XLSX_RETURNS = {"referrals", "cp_plans", "assessments", "private_fostering"}
-
-
-@dataclass(frozen=True)
-class Quarter:
-    """A financial quarter: year_start 2014, number 2 is July-September 2014 (2014-15 Q2)."""
-
-    year_start: int
-    number: int
-
-    @property
-    def start(self) -> date:
-        month = 4 + 3 * (self.number - 1)
-        return date(self.year_start + (month > 12), (month - 1) % 12 + 1, 1)
-
-    @property
-    def end(self) -> date:
-        month_after = self.start.month + 3
-        year = self.start.year + (month_after > 12)
-        return date(year, (month_after - 1) % 12 + 1, 1) - timedelta(days=1)
-
-    @property
-    def folder(self) -> str:
-        return f"{self.year_start}-{(self.year_start + 1) % 100:02d}-Q{self.number}"
 
 
 QUARTERS = tuple(Quarter(2012 + i // 4, i % 4 + 1) for i in range(10))
@@ -544,7 +522,7 @@ def check_targets() -> list[str]:
     for (agency, index), expected in published_training.items():
         checks.append(
             (
-                f"training % {agency} {QUARTERS[index].folder}",
+                f"training % {agency} {QUARTERS[index].cli_name}",
                 training_pct(agency, index),
                 Decimal(expected),
             )
@@ -585,7 +563,7 @@ class Return:
     @property
     def relative_path(self) -> Path:
         suffix = "xlsx" if self.return_type in XLSX_RETURNS else "csv"
-        return Path(self.quarter.folder) / f"{self.agency}_{self.return_type}.{suffix}"
+        return Path(self.quarter.cli_name) / f"{self.agency}_{self.return_type}.{suffix}"
 
     def cover(self) -> dict[str, object]:
         return {
