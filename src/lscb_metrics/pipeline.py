@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -656,6 +656,7 @@ def compute_run(
         "reference.statistical_neighbours": reference.neighbours,
         "reference.areas": reference.areas,
         "reference.boards": boards_table(boards),
+        "reference.local_targets": local_targets_table(boards),
         "curated.indicator_catalogue": catalogue_table(catalogue),
         "curated.indicator_values": values,
         "curated.comparisons": compared,
@@ -979,6 +980,34 @@ def boards_table(boards: Boards) -> pd.DataFrame:
         ],
         columns=["board", "board_name", "area_code", "covered_from", "covered_until"],
     )
+
+
+LOCAL_TARGET_COLUMNS = ("board", "area_code", "target", "value", "in_force_from", "in_force_until")
+
+
+def local_targets_table(boards: Boards) -> pd.DataFrame:
+    """reference.local_targets: each board's local targets in each area it covers, one row per
+    value with the first and last day it is in force there (None: since before the board's
+    first quarter, or still in force), within the days the board covers the area."""
+    rows = []
+    for board in boards.by_slug.values():
+        for area in board.areas:
+            first, last = board.span(area)
+            for target in board.local_targets:
+                changes = board.target_changes(target, area)
+                for index, (quarter, value) in enumerate(changes):
+                    since = None if index == 0 else quarter.start
+                    if first is not None and (since is None or since < first.start):
+                        since = first.start
+                    later = changes[index + 1 :]
+                    until = later[0][0].start - timedelta(days=1) if later else None
+                    if last is not None and (until is None or until > last.end):
+                        until = last.end
+                    # A value replaced before the board covers the area, or set for after it
+                    # stops, is never in force there.
+                    if since is None or until is None or since <= until:
+                        rows.append((board.slug, area, target, value, since, until))
+    return pd.DataFrame(rows, columns=list(LOCAL_TARGET_COLUMNS)).astype({"value": "Int64"})
 
 
 def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:

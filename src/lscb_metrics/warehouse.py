@@ -39,6 +39,8 @@ DATE_COLUMNS = (
     "comparator_period_end",
     "covered_from",
     "covered_until",
+    "in_force_from",
+    "in_force_until",
 )
 # Lists that may all be empty in a run, which DuckDB could not type by looking at them.
 LIST_COLUMNS = ("submission_ids", "source_sha256s")

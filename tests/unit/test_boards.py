@@ -420,3 +420,45 @@ def test_an_authority_whose_code_changed_keeps_its_files_at_the_top_of_the_editi
         ("E06000063", "E06000063"),
         ("E06000064", "E06000064"),
     )
+
+
+def test_local_targets_table_gives_each_value_the_days_it_is_in_force(
+    schemas: Path, edit_declaration: Callable
+) -> None:
+    from lscb_metrics.pipeline import local_targets_table
+
+    area = {"code": "E06000034"}
+    edit_declaration(
+        schemas / "boards" / "southend" / "board.yaml",
+        lambda d: d.update(
+            areas=["E06000033", {**area, "from": "2019-20-Q2"}],
+            local_targets={ASM: {"2013-14-Q1": 40, "2023-24-Q1": 35}},
+        ),
+    )
+    edit_declaration(
+        schemas / "boards" / "thurrock" / "board.yaml",
+        lambda d: d.update(
+            areas=[{**area, "until": "2019-20-Q1"}],
+            # Thurrock's change after it handed the area over is never in force there.
+            local_targets={ASM: {"2013-14-Q1": 45, "2021-22-Q1": 50}},
+        ),
+    )
+    table = local_targets_table(load_boards(schemas))
+    rows = sorted(
+        (row.area_code, row.board, row.value, row.in_force_from, row.in_force_until)
+        for row in table.itertuples()
+    )
+    assert rows == [
+        ("E06000033", "southend", 35, date(2023, 4, 1), None),
+        ("E06000033", "southend", 40, None, date(2023, 3, 31)),
+        ("E06000034", "southend", 35, date(2023, 4, 1), None),
+        ("E06000034", "southend", 40, date(2019, 7, 1), date(2023, 3, 31)),
+        ("E06000034", "thurrock", 45, None, date(2019, 6, 30)),
+    ]
+    assert set(table["target"]) == {ASM}
+    # The current target of each board and area: the value with no last day.
+    current = table[table["in_force_until"].isna()]
+    assert sorted(current[["board", "area_code", "value"]].itertuples(index=False, name=None)) == [
+        ("southend", "E06000033", 35),
+        ("southend", "E06000034", 35),
+    ]
