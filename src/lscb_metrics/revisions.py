@@ -205,4 +205,4 @@ def revisions_table(found: Iterable[Revision]) -> pd.DataFrame:
             for r in found
         ],
         columns=list(REVISION_COLUMNS),
-    )
+    ).astype(dict.fromkeys(("previous_value", "value", "usual_change"), "float64"))

@@ -222,11 +222,28 @@ def _replace_relation(
     replace = f" REPLACE ({', '.join(casts)})" if casts else ""
     # Through Arrow, which types a column from all its values: DuckDB's pandas scan guesses from
     # the first rows and fails on lists that start empty.
-    connection.register("_incoming", pa.Table.from_pandas(staged, preserve_index=False))
+    incoming = pa.Table.from_pandas(staged, preserve_index=False)
+    connection.register("_incoming", incoming.cast(text_for_untyped(incoming.schema)))
     # Unregistered only after success: in a failed transaction unregistering fails too, and its
     # error would hide DuckDB's own; the connection is then rolled back and closed.
     connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT *{replace} FROM _incoming")
     connection.unregister("_incoming")
+
+
+def text_for_untyped(schema: pa.Schema) -> pa.Schema:
+    """`schema` with every column of no type (each value empty, as in a run without revisions or
+    withdrawals) typed as text, and lists of such columns as lists of text."""
+    # DuckDB would keep such a column typed NULL: an analyst's comparison, string function or
+    # UNION with a later run's relation then fails or silently yields nothing.
+
+    def typed(kind: pa.DataType) -> pa.DataType:
+        if pa.types.is_null(kind):
+            return pa.string()
+        if pa.types.is_list(kind) and pa.types.is_null(kind.value_type):
+            return pa.list_(pa.string())
+        return kind
+
+    return pa.schema([field.with_type(typed(field.type)) for field in schema])
 
 
 def _describe(

@@ -122,7 +122,8 @@ def load_withdrawals(folder: Path) -> list[Withdrawal]:
 def withdrawals_table(withdrawals: Iterable[Withdrawal]) -> pd.DataFrame:
     """audit.withdrawals rows."""
     columns = list(Withdrawal.__dataclass_fields__)
-    return pd.DataFrame([asdict(w) for w in withdrawals], columns=columns)
+    table = pd.DataFrame([asdict(w) for w in withdrawals], columns=columns)
+    return table.astype({"withdrawn_at": "datetime64[us]"})
 
 
 def set_aside(found: Discovery, withdrawals: Iterable[Withdrawal]) -> Discovery:

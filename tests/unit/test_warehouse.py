@@ -51,3 +51,35 @@ def test_a_relation_that_cannot_be_written_raises_duckdbs_own_error() -> None:
     connection.execute("BEGIN TRANSACTION")
     with pytest.raises(duckdb.CatalogException, match="no_such_schema"):
         _replace_relation(connection, "no_such_schema.values", pd.DataFrame({"value": [1.0]}))
+
+
+def test_a_relation_without_rows_keeps_the_types_its_rows_would_have() -> None:
+    from lscb_metrics.revisions import revisions_table
+    from lscb_metrics.submissions import skipped_table
+    from lscb_metrics.withdraw import withdrawals_table
+
+    # A run without revisions, withdrawals or skipped entries (the demo's) wrote these columns
+    # typed NULL, as were lists that are all empty and columns that are always empty.
+    connection = duckdb.connect(":memory:")
+    connection.execute("CREATE SCHEMA audit")
+    relations = {
+        "audit.revisions": revisions_table([]),
+        "audit.withdrawals": withdrawals_table([]),
+        "audit.skipped_entries": skipped_table([], "run-1"),
+        "audit.board_runs": pd.DataFrame({"missing_returns": [[]], "symbol": [None]}),
+    }
+    for name, frame in relations.items():
+        _replace_relation(connection, name, frame)
+    types = dict(
+        connection.execute(
+            "SELECT table_name || '.' || column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = 'audit'"
+        ).fetchall()
+    )
+    assert [column for column, kind in types.items() if "NULL" in kind] == []
+    assert types["revisions.value"] == types["revisions.usual_change"] == "DOUBLE"
+    assert types["revisions.period_end"] == "DATE"
+    assert types["revisions.message"] == types["skipped_entries.path"] == "VARCHAR"
+    assert types["withdrawals.withdrawn_at"] == "TIMESTAMP"
+    assert types["board_runs.missing_returns"] == "VARCHAR[]"
+    assert types["board_runs.symbol"] == "VARCHAR"
