@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,13 +195,19 @@ def local_targets_in(boards: Boards, area: str, period: str) -> dict[str, int] |
     """The local targets of `area` at the end of `period` (a quarter, 2014-15-Q2, or a financial
     year, 2013-14) as the board covering it then sets them; None where no board covers it or
     the period is neither."""
+    end = period_end(period)
+    board = None if end is None else boards.covering(area, end)
+    return None if board is None or end is None else board.local_targets_on(area, end)
+
+
+def period_end(period: str) -> date | None:
+    """The last day of `period` as typed: a quarter's (2014-15-Q2), or a financial year's
+    (2013-14: 31 March 2014); None where it is neither."""
     for text in (period, f"{period.strip()}-Q4"):
         try:
-            end = parse_quarter(text).end
+            return parse_quarter(text).end
         except PeriodError:
             continue
-        board = boards.covering(area, end)
-        return None if board is None else board.local_targets_on(area, end)
     return None
 
 
@@ -225,18 +232,23 @@ def trace_text(
     traced to submitted cells and published files and rows (`data_dir` is data/raw)."""
     label = time_period_label(period)
     source = _Source(connection, registry, area, data_dir)
-    rows = source.records(
-        "SELECT breakdown, source_type, period_start, period_end, numerator, denominator, value, "
-        "value_note FROM curated.indicator_values WHERE indicator_id = ? AND area_code = ? "
-        "AND time_period = ? ORDER BY source_type, breakdown",
-        [indicator.id, area, label],
+    select = (
+        "SELECT breakdown, source_type, time_period, period_start, period_end, numerator, "
+        "denominator, value, value_note FROM curated.indicator_values WHERE indicator_id = ? "
+        "AND area_code = ? AND {} ORDER BY source_type, breakdown"
     )
+    rows = source.records(select.format("time_period = ?"), [indicator.id, area, label])
+    end = period_end(period)
+    if not rows and end is not None:
+        # A pooled window is labelled by its years (2012-14, 2012-13 Q3 to 2014-15 Q2): the
+        # quarter or year typed is the one it ends with.
+        rows = source.records(select.format("period_end = ?"), [indicator.id, area, end])
     if not rows:
         raise NoSuchRow(f"no value of {indicator.id} for area {area} and period {label}")
     blocks = []
     for row in rows:
         heading = (
-            f"{indicator.id}, {area}, {label}, {row['source_type']}, breakdown "
+            f"{indicator.id}, {area}, {row['time_period']}, {row['source_type']}, breakdown "
             f"{row['breakdown']}: value {row['value']} (numerator {row['numerator']}, "
             f"denominator {row['denominator']})"
             + (f"; {row['value_note']}" if row["value_note"] else "")

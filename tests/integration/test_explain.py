@@ -106,3 +106,25 @@ def test_a_traced_title_names_the_areas_own_local_target(
         f"{indicator}: Single assessments completed within the local target of {days} working "
         "days (%)"
     )
+
+
+@pytest.mark.parametrize(
+    ("period", "label", "rate"),
+    [
+        ("2013-14-Q4", "2012-14", "25.26"),
+        ("2013-14", "2012-14", "25.26"),
+        ("2014-15-Q2", "2012-13 Q3 to 2014-15 Q2", "25.25"),
+    ],
+)
+def test_a_pooled_rate_is_traced_by_the_quarter_or_year_its_window_ends(
+    period, label, rate, demo_warehouse, capsys
+) -> None:
+    # A pooled window is labelled by its years, so the quarter or year an analyst types (as
+    # for every other indicator) found no value.
+    args = ["explain", "child_death_rate_2yr", "--area", SOUTHEND, "--period", period]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    trace = capsys.readouterr().out.split(f"child_death_rate_2yr, {SOUTHEND}, {label}, ", 1)[1]
+    assert trace.startswith(f"partner_return, breakdown Total: value {rate}")
+    # Eight quarters of each of the three numerator measures, and the two mid-years.
+    assert trace.count("from submission S-") == 24
+    assert "population_0_17 (mid-years " in trace
