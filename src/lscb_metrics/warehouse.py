@@ -1,4 +1,5 @@
-"""The DuckDB warehouse adapter: layers raw -> staged -> reference -> curated, plus audit.
+"""The DuckDB warehouse adapter: layers staged -> reference -> curated, plus audit (the files
+themselves are kept unchanged in data/store/ and data/quarantine/, not in the warehouse).
 
 A run writes all of its relations in ONE transaction, so the warehouse holds either the whole
 run or (after a crash or kill at any point) exactly what it held before. DuckDB allows one
@@ -32,7 +33,7 @@ from lscb_metrics.marked_yaml import load_marked
 from lscb_metrics.sql import sql_text
 from lscb_metrics.warehouse_file import connect
 
-SCHEMAS = ("raw", "staged", "reference", "curated", "audit")
+SCHEMAS = ("staged", "reference", "curated", "audit")
 DATE_COLUMNS = (
     "period_start",
     "period_end",
