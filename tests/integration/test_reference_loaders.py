@@ -26,7 +26,7 @@ from lscb_metrics.reference import (
     load_statistical_neighbours,
     population_facts,
 )
-from lscb_metrics.reference.releases import logged_sha256s
+from lscb_metrics.reference.releases import logged_fields, logged_sha256s
 
 REFERENCE = Path(__file__).parents[2] / "data/raw/reference"
 REGISTRY = load_registry(Path(__file__).parents[2] / "schemas" / MEASURES_FILE)
@@ -82,6 +82,10 @@ def test_every_shipped_reference_file_is_logged_with_its_sha256() -> None:
     for name, digest in logged.items():
         # byte-for-byte copies of the published files
         assert hashlib.sha256((REFERENCE / name).read_bytes()).hexdigest() == digest, name
+        # and each says where it came from and under what licence, not only its hash
+        fields = logged_fields(DATA_LOG.read_text(encoding="utf-8"), name)
+        sourced = ("Publisher / original source", "Obtained from", "Licence")
+        assert [field for field in sourced if not fields.get(field, "").strip()] == [], name
 
 
 # --- DfE children in need ------------------------------------------------------------------------
