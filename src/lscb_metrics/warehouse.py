@@ -88,14 +88,14 @@ def publish_run(
         _runs_brought_up(connection)
         for name, frame in relations.items():
             _replace_relation(connection, name, frame)
-            _describe(connection, name, descriptions.get(name, {}))
-        _describe(connection, RUNS, descriptions.get(RUNS, {}))
+            describe_relation(connection, name, descriptions.get(name, {}))
+        describe_relation(connection, RUNS, descriptions.get(RUNS, {}))
         _insert_run(connection, run_record)
         if recorded is None or recorded.layout < layout.number:
             _record_layout(
                 connection, layout, None if recorded is None else recorded.layout, run_record
             )
-        _describe(connection, LAYOUTS, descriptions.get(LAYOUTS, {}))
+        describe_relation(connection, LAYOUTS, descriptions.get(LAYOUTS, {}))
 
 
 def previous_relation(
@@ -247,7 +247,7 @@ def text_for_untyped(schema: pa.Schema) -> pa.Schema:
     return pa.schema([field.with_type(typed(field.type)) for field in schema])
 
 
-def _describe(
+def describe_relation(
     connection: duckdb.DuckDBPyConnection, name: str, description: Mapping[str, Any]
 ) -> None:
     """Attach the declared table and column comments to relation `name`."""

@@ -17,10 +17,11 @@ import getpass
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,6 +33,7 @@ from lscb_metrics.intake.rules import escaped
 from lscb_metrics.layout import check_layout
 from lscb_metrics.store import PRIVATE_FILE, PRIVATE_FOLDER, Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import Discovery
+from lscb_metrics.warehouse import describe_relation, relation_descriptions
 
 RECORD_NAME = "withdrawal.json"
 WITHDRAWALS = "audit.withdrawals"
@@ -103,7 +105,10 @@ def withdraw(settings: Settings, submission_id: str, reason: str, now: datetime)
         record_path.write_text(json.dumps(asdict(record), default=str, indent=2) + "\n")
         record_path.chmod(PRIVATE_FILE)
         if settings.warehouse.exists():
-            record_in_warehouse(settings.warehouse, load_withdrawals(target_root))
+            descriptions = relation_descriptions(settings.warehouse_declaration)
+            record_in_warehouse(
+                settings.warehouse, load_withdrawals(target_root), descriptions.get(WITHDRAWALS, {})
+            )
     return record
 
 
@@ -160,9 +165,12 @@ def marked_withdrawn(submissions: pd.DataFrame, withdrawals: Iterable[Withdrawal
     )
 
 
-def record_in_warehouse(path: Path, withdrawals: list[Withdrawal]) -> None:
-    """audit.withdrawals replaced by `withdrawals`, and their submissions marked withdrawn in
-    audit.submissions, in one transaction."""
+def record_in_warehouse(
+    path: Path, withdrawals: list[Withdrawal], description: Mapping[str, Any]
+) -> None:
+    """audit.withdrawals replaced by `withdrawals`, with its declared `description` (which
+    replacing a table drops), and their submissions marked withdrawn in audit.submissions, in
+    one transaction."""
     table = withdrawals_table(withdrawals)
     with warehouse_file.connect(path) as connection:
         connection.execute("BEGIN TRANSACTION")
@@ -170,6 +178,7 @@ def record_in_warehouse(path: Path, withdrawals: list[Withdrawal]) -> None:
         connection.register("incoming", table)
         connection.execute(f"CREATE OR REPLACE TABLE {WITHDRAWALS} AS SELECT * FROM incoming")
         connection.unregister("incoming")
+        describe_relation(connection, WITHDRAWALS, description)
         [(has_submissions,)] = connection.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
             "AND table_name = 'submissions'"

@@ -83,3 +83,33 @@ def test_a_relation_without_rows_keeps_the_types_its_rows_would_have() -> None:
     assert types["withdrawals.withdrawn_at"] == "TIMESTAMP"
     assert types["board_runs.missing_returns"] == "VARCHAR[]"
     assert types["board_runs.symbol"] == "VARCHAR"
+
+
+def test_a_withdrawal_keeps_the_description_of_audit_withdrawals(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from lscb_metrics.withdraw import WITHDRAWALS, Withdrawal, record_in_warehouse
+
+    # Replacing the table dropped its comments: until the next run, an analyst reading
+    # duckdb_columns() after `lscb-metrics withdraw` found audit.withdrawals undescribed.
+    path = tmp_path / "warehouse.duckdb"
+    withdrawal = Withdrawal(
+        "S-0123456789abcdef", "ab" * 32, "SUH_training.csv", "wrong hospital", "analyst",
+        datetime(2015, 1, 2, 3, 4, 5),
+    )  # fmt: skip
+    description = relation_descriptions(SCHEMAS / "warehouse.yaml")[WITHDRAWALS]
+    record_in_warehouse(path, [withdrawal], description)
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        [(table,)] = connection.sql(
+            "SELECT comment FROM duckdb_tables() WHERE table_name = 'withdrawals'"
+        ).fetchall()
+        columns = dict(
+            connection.sql(
+                "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'withdrawals'"
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+    assert table == description["description"]
+    assert columns["reason"] == description["columns"]["reason"]
