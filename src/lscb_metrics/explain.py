@@ -166,7 +166,8 @@ def lineage_text(
     lines = [
         f"{indicator.id}: "
         + (indicator.title if local_targets is None else indicator.title.format_map(local_targets)),
-        f"- value = {formula} ({indicator.unit}, {indicator.decimals} decimal places)",
+        f"- value = {formula} ({indicator.unit}, {indicator.decimals} decimal place"
+        + ("s)" if indicator.decimals != 1 else ")"),
         f"- {indicator.measure_type}{window}; breakdown {indicator.breakdown}; polarity "
         f"{indicator.polarity}; compared with {', '.join(indicator.comparators) or 'nothing'}",
         "- published value: "

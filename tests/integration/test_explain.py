@@ -40,6 +40,10 @@ def test_explain_prints_measures_sources_and_functions(indicator, capsys) -> Non
     assert main(["explain", indicator.id]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{indicator.id}: {indicator.title}")
+    places = (
+        "1 decimal place)" if indicator.decimals == 1 else f"{indicator.decimals} decimal places)"
+    )
+    assert f"({indicator.unit}, {places}" in out
     for name in (*indicator.measures, *filter(None, [indicator.published_value])):
         measure = REGISTRY.measures[name]
         assert f"- {name} (" in out
