@@ -231,7 +231,6 @@ _SHARES = {
     "cp_plan_starts_subsequent": 0.2,
     "cp_plans_two_years_or_more": 0.03,
     "assessments_within_45_days": 0.84,
-    "assessments_within_local_target": 0.8,
     "staff_trained_in_date": 0.9,
     "reviews_modifiable_factors": 0.3,
     "cin_plans_at_end": 0.48,
@@ -299,7 +298,11 @@ def synthetic_rows(
                 # The counts that follow are shares of this one (starts -> subsequent starts).
                 base = value
             else:
-                values[column.name] = round(base * _SHARES.get(column.name, 0.2) * jitter)
+                share = _SHARES.get(column.name, 0.2)
+                if column.name == "assessments_within_local_target":
+                    [days] = [c for c in spec.columns if c.local_target]
+                    share = local_target_share(local_targets[days.local_target], days.maximum)
+                values[column.name] = round(base * share * jitter)
         values = satisfying(spec, values)
         row: dict[str, object] = dict(values)
         for column in spec.columns:
@@ -310,6 +313,12 @@ def synthetic_rows(
                 row[column.name] = local_targets[target] if target else column.maximum
         rows.append(row)
     return rows
+
+
+def local_target_share(days: int, statutory: int) -> float:
+    """Typical share of assessments completed within a local target of `days` working days: the
+    share within the `statutory` 45 at 45 (the same assessments), a point less a day shorter."""
+    return _SHARES["assessments_within_45_days"] - 0.01 * (statutory - days)
 
 
 def satisfying(spec: ReturnSpec, values: dict[str, int]) -> dict[str, int]:

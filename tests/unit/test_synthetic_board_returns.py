@@ -31,3 +31,23 @@ def test_each_quarters_returns_name_the_authority_in_being_then() -> None:
         )
         assert expected in data and other not in data, name
     assert {name.split("/")[0] for name in files} == {"2022-23-Q4", "2023-24-Q1"}
+
+
+def test_a_local_target_of_45_days_counts_the_assessments_within_45_days() -> None:
+    # Thurrock's target is the statutory 45 working days: the two counts are the same
+    # assessments, so its edition must not print two different percentages for them.
+    boards = load_boards(SCHEMAS).by_slug
+    quarter = Quarter(2014, 2)
+    counts = {}
+    for slug in ("southend", "thurrock"):
+        files = plausible_returns(boards[slug], [quarter], SCHEMAS, 40_000)
+        [data] = [data for name, data in files.items() if name.endswith("_assessments.csv")]
+        header, row = data.decode().splitlines()
+        counts[slug] = dict(zip(header.split(","), row.split(","), strict=True))
+    thurrock, southend = counts["thurrock"], counts["southend"]
+    assert thurrock["local_target_days"] == "45"
+    assert thurrock["assessments_within_local_target"] == thurrock["assessments_within_45_days"]
+    assert southend["local_target_days"] == "40"
+    assert int(southend["assessments_within_local_target"]) < int(
+        southend["assessments_within_45_days"]
+    )
