@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from lscb_metrics import __version__
 from lscb_metrics.collector import run_collection, skip_final_collection
 from lscb_metrics.errors import LscbError
 from lscb_metrics.signals import RunStopped
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lscb-metrics",
         description="Partner returns to published LSCB safeguarding figures.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import lscb_metrics
 from lscb_metrics import prefect_server
 from lscb_metrics.cli import main
 
@@ -172,3 +174,12 @@ def test_output_into_a_closed_pipe_ends_quietly(arguments):
     err = command.stderr.read().decode()
     assert command.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports a pipe's writer
     assert err == ""
+
+
+def test_version_is_the_packages(capsys):
+    # The version a run records in audit.runs.tool_version is the one the command reports.
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"lscb-metrics {lscb_metrics.__version__}"
+    assert importlib.metadata.version("lscb_metrics") == lscb_metrics.__version__
