@@ -9,7 +9,9 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import yaml
@@ -244,21 +246,24 @@ def plausible_returns(
     board: Board,
     quarters: list[Quarter],
     schemas_dir: Path,
-    children: int,
+    children: Mapping[str, int],
 ) -> dict[str, bytes]:
-    """SYNTHETIC CSV returns from every agency of `board` sending in each quarter, for its
-    first area in being and covered that quarter (`Board.areas_on`), figures scaled to
-    `children` (its child population) and satisfying every declared check; by relative path
-    (<quarter>/<agency>_<return>.csv). Deterministic for the same inputs."""
+    """SYNTHETIC CSV returns from every agency of `board` sending in each quarter, for each of
+    its areas in being and covered that quarter (`Board.areas_on`) that the agency sends for,
+    figures scaled to that area's child population (`children`, by ONS code) and satisfying
+    every declared check; by relative path (<quarter>/<agency>_<return>.csv, with _<area> where
+    the quarter has several areas). Deterministic for the same inputs."""
     specs = load_return_specs(schemas_dir)
     cover_names = [field.name for field in load_cover_fields(schemas_dir)]
     files = {}
     for quarter in quarters:
+        areas = board.areas_on(quarter.end) or board.areas[:1]
         for agency in board.agencies.values():
             if not agency.sends_in(quarter.end):
                 continue
-            area = (board.areas_on(quarter.end) or board.areas)[0]
-            for return_type in agency.returns:
+            for area, return_type in product(areas, agency.returns):
+                if not agency.sends_for(area):
+                    continue
                 spec = specs[return_type]
                 cover = {
                     "return_type": return_type,
@@ -267,10 +272,13 @@ def plausible_returns(
                     "period_start": quarter.start.isoformat(),
                     "period_end": quarter.end.isoformat(),
                 }
-                seed = f"{board.slug}/{quarter.label}/{agency.code}/{return_type}"
+                # A partnership's areas each send their own return: one file each, the single
+                # area's name (and seed) kept as they were, so a board's files stay the same.
+                which = f"_{area}" if len(areas) > 1 else ""
+                seed = f"{board.slug}/{quarter.label}/{agency.code}/{return_type}{which}"
                 targets = board.local_targets_on(area, quarter.end)
-                rows = synthetic_rows(spec, children, seed, targets)
-                name = f"{quarter.label.replace(' ', '-')}/{agency.code}_{return_type}.csv"
+                rows = synthetic_rows(spec, children[area], seed, targets)
+                name = f"{quarter.label.replace(' ', '-')}/{agency.code}_{return_type}{which}.csv"
                 files[name] = csv_return(cover_names, cover, spec, rows)
     return files
 

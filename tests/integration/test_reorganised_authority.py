@@ -57,7 +57,8 @@ def north_yorkshire(prefect_server, tmp_path_factory: pytest.TempPathFactory) ->
         profile.write_text(yaml.safe_dump(document, sort_keys=False))
         board = load_boards(root / "schemas").by_slug[SLUG]
         quarters = [parse_quarter(label) for label in QUARTERS]
-        for path, data in plausible_returns(board, quarters, root / "schemas", 120_000).items():
+        children = dict.fromkeys(board.areas, 120_000)
+        for path, data in plausible_returns(board, quarters, root / "schemas", children).items():
             out = root / "data" / "raw" / "returns" / path
             out.parent.mkdir(parents=True, exist_ok=True)
             # The DfE number in every quarter, as partners give it.

@@ -22,7 +22,8 @@ def test_each_quarters_returns_name_the_authority_in_being_then() -> None:
         for name, by_area in southend.local_targets.items()
     }
     board = replace(southend, areas=areas, local_targets=targets)
-    files = plausible_returns(board, [Quarter(2022, 4), Quarter(2023, 1)], SCHEMAS, 100_000)
+    quarters = [Quarter(2022, 4), Quarter(2023, 1)]
+    files = plausible_returns(board, quarters, SCHEMAS, dict.fromkeys(areas, 100_000))
     for name, data in files.items():
         expected, other = (
             (b"E10000023", b"E06000065")
@@ -40,7 +41,8 @@ def test_a_local_target_of_45_days_counts_the_assessments_within_45_days() -> No
     quarter = Quarter(2014, 2)
     counts = {}
     for slug in ("southend", "thurrock"):
-        files = plausible_returns(boards[slug], [quarter], SCHEMAS, 40_000)
+        children = dict.fromkeys(boards[slug].areas, 40_000)
+        files = plausible_returns(boards[slug], [quarter], SCHEMAS, children)
         [data] = [data for name, data in files.items() if name.endswith("_assessments.csv")]
         header, row = data.decode().splitlines()
         counts[slug] = dict(zip(header.split(","), row.split(","), strict=True))
@@ -51,3 +53,27 @@ def test_a_local_target_of_45_days_counts_the_assessments_within_45_days() -> No
     assert int(southend["assessments_within_local_target"]) < int(
         southend["assessments_within_45_days"]
     )
+
+
+def test_a_partnership_has_each_areas_returns_scaled_to_its_children() -> None:
+    # Each authority of a partnership sends its own returns: with the first area's alone, every
+    # other area's would be missing and the board's quarter never complete.
+    southend = load_boards(SCHEMAS).by_slug["southend"]
+    areas = ("E06000033", "E06000034")
+    targets = {
+        name: dict.fromkeys(areas, by_area["E06000033"])
+        for name, by_area in southend.local_targets.items()
+    }
+    board = replace(southend, areas=areas, local_targets=targets)
+    quarter = Quarter(2014, 2)
+    files = plausible_returns(board, [quarter], SCHEMAS, {"E06000033": 40_000, "E06000034": 4_000})
+    referrals = {
+        area: files[f"2014-15-Q2/SBC-CSC_referrals_{area}.csv"].decode().splitlines()[1].split(",")
+        for area in areas
+    }
+    assert {row[2] for row in referrals.values()} == set(areas)
+    # referrals, the first figure after the cover: many more in the area with ten times the
+    # children (each within ±10% of its rate, then made to add up)
+    assert 5 < int(referrals["E06000033"][5]) / int(referrals["E06000034"][5]) < 20
+    sending = [a for a in board.agencies.values() if a.sends_in(quarter.end)]
+    assert len(files) == 2 * sum(len(agency.returns) for agency in sending)
