@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lscb_metrics.periods import financial_year_of, parse_quarter
+from lscb_metrics.quality import counted
 from lscb_metrics.returns.report import REPORT_HTML
 from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
@@ -125,15 +126,15 @@ def returns_line(summary: RunSummary) -> str:
     """The returns a run found (every quarter's: the returns folder and the store hold them
     all), then the run's quarter's, by status."""
 
-    def counted(submissions: Iterable[Submission]) -> str:
+    def by_status(submissions: Iterable[Submission]) -> str:
         counts = submission_counts(submissions)
         return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
     if not summary.submissions:
         return "Returns: none found"
     return (
-        f"Returns: {counted(summary.submissions)} (all quarters); "
-        f"for {summary.quarter.label}: {counted(quarter_submissions(summary)) or 'none'}"
+        f"Returns: {by_status(summary.submissions)} (all quarters); "
+        f"for {summary.quarter.label}: {by_status(quarter_submissions(summary)) or 'none'}"
     )
 
 
@@ -183,9 +184,33 @@ def run_summary_text(summary: RunSummary) -> str:
     if summary.files:
         lines.append(f"Published files: {len(summary.files)}")
     lines += [removed_board_line(gone) for gone in summary.removed]
+    lines += boards_overview_lines(summary)
     for outcome in summary.boards:
         lines += ["", *board_summary_lines(summary, outcome)]
     return "\n".join(lines)
+
+
+def boards_overview_lines(summary: RunSummary) -> list[str]:
+    """For a run of several boards, one line per board (outcome, returns missing, files
+    rejected, whether it gets a new edition) under a count of each outcome, ahead of every
+    board's figures: a hub's ten boards make hundreds of lines, and which boards are incomplete
+    must not be found by scrolling."""
+    if len(summary.boards) < 2:
+        return []
+    counts: dict[str, int] = {}
+    for outcome in summary.boards:
+        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+    tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    width = max(len(outcome.board.slug) for outcome in summary.boards)
+    lines = [f"Boards for {summary.quarter.label}: {tally}"]
+    for outcome in summary.boards:
+        details = [
+            *([f"{counted(len(outcome.missing), 'return')} missing"] if outcome.missing else []),
+            *([f"{counted(len(outcome.rejected), 'file')} rejected"] if outcome.rejected else []),
+            "new edition" if outcome.publishes else "edition unchanged",
+        ]
+        lines.append(f"  {outcome.board.slug:<{width}}  {outcome.outcome}: {', '.join(details)}")
+    return lines
 
 
 def rejection_line(submission: Submission) -> str:

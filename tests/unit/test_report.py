@@ -156,3 +156,29 @@ def test_the_figures_name_the_year_england_and_the_neighbours_are_of() -> None:
         "  Figures for 2024-25 Q2 (England, statistical neighbours as published for 2023-24):"
         in board_summary_lines(summary, outcome)
     )
+
+
+def test_a_run_of_several_boards_says_first_which_are_complete() -> None:
+    # A hub's ten boards print hundreds of lines of figures: an incomplete board must be named
+    # before them, not found by scrolling.
+    summary, complete = _partnership_summary()
+    late = Board("suffolk", "Suffolk SCP", ("E10000029",), {}, {}, {}, Path("s.yaml"))
+    one_missing = Board("luton", "Luton SCP", ("E06000032",), {}, {}, {}, Path("l.yaml"))
+    summary.boards = [
+        complete,
+        BoardOutcome(late, "no returns", ["SCC: referrals", "POLICE: training"], [], False),
+        BoardOutcome(one_missing, "incomplete", ["LBC: referrals"], ["S-9"], True),
+    ]
+    lines = run_summary_text(summary).splitlines()
+    start = lines.index("Boards for 2024-25 Q2: 1 complete, 1 incomplete, 1 no returns")
+    assert lines[start + 1 : start + 4] == [
+        "  pan-dorset  complete: new edition",
+        "  suffolk     no returns: 2 returns missing, edition unchanged",
+        "  luton       incomplete: 1 return missing, 1 file rejected, new edition",
+    ]
+    assert start < lines.index("Pan-Dorset SCP (pan-dorset): complete")
+
+
+def test_a_run_of_one_board_has_no_overview() -> None:
+    summary, _ = _partnership_summary()
+    assert "Boards for" not in run_summary_text(summary)
