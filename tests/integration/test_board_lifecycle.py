@@ -18,6 +18,7 @@ from lscb_metrics.boards import load_boards
 from lscb_metrics.config import settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import parse_quarter
+from lscb_metrics.publish.dictionary import BOARDS_SIDE_BY_SIDE
 from lscb_metrics.report import run_summary_text
 from tests.stages import PROJECT, project_copy, received_returns
 
@@ -138,9 +139,16 @@ def test_a_merger_leaves_the_replaced_boards_history_and_takes_their_area_on(
             "WHERE area_code = ? ORDER BY board",
             [THURROCK],
         ).fetchall()
+        # Every board's latest figures, as the README and the data dictionary compare them:
+        # Thurrock's Q2 figure once, under the partnership that covers it then.
+        latest = connection.execute(BOARDS_SIDE_BY_SIDE.sql).fetchall()
     assert [(board, str(first), str(last)) for board, first, last in owners] == [
         ("southend", "2014-07-01", "None"),
         ("thurrock", "None", "2014-06-30"),
+    ]
+    assert [(row[0], row[1], row[3]) for row in latest] == [
+        ("southend", SOUTHEND, "2014-15 Q2"),
+        ("southend", THURROCK, "2014-15 Q2"),
     ]
 
 

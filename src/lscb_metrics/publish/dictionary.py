@@ -36,6 +36,28 @@ class ExampleQuery:
     sql: str
 
 
+#: Every board's figures side by side (the README gives the same query). A board is joined to
+#: an area for the quarters it covers it: after a merger two boards list the area, and a join on
+#: the area alone would give each of its figures twice, once under each board.
+BOARDS_SIDE_BY_SIDE = ExampleQuery(
+    "Every board's latest child protection plan rate, side by side",
+    "Each board's own figure (partner returns) for the latest quarter any board has, per area "
+    "it covers then, beside England, the region and its statistical neighbours; a board "
+    "without returns for that quarter has no row.",
+    """SELECT b.board, c.area_code, c.area_name, c.time_period, c.value, c.england_value,
+       c.region_value, c.sn_average, c.vs_england
+FROM curated.comparisons AS c
+JOIN reference.boards AS b
+  ON b.area_code = c.area_code
+  AND c.period_end BETWEEN coalesce(b.covered_from, DATE '0001-01-01')
+                       AND coalesce(b.covered_until, DATE '9999-12-31')
+WHERE c.indicator_id = 'cp_plan_rate' AND c.source_type = 'partner_return'
+  AND c.breakdown = 'Total'
+  AND c.period_end = (SELECT max(period_end) FROM curated.comparisons
+                      WHERE indicator_id = 'cp_plan_rate' AND source_type = 'partner_return')
+ORDER BY b.board, c.area_code;""",
+)
+
 EXAMPLES = (
     ExampleQuery(
         "Our latest child protection plan rate beside England and our statistical neighbours",
@@ -91,6 +113,18 @@ WHERE indicator_id = 'referral_rate' AND geographic_level = 'Local authority'
   AND period_end = (SELECT max(period_end) FROM curated.comparisons
                     WHERE indicator_id = 'referral_rate' AND source_type = 'published')
 ORDER BY rank, area_name;""",
+    ),
+    BOARDS_SIDE_BY_SIDE,
+    ExampleQuery(
+        "Each board's last run: complete or not, and what it is missing",
+        "One row per board from audit.board_runs (a run of one board with --board records "
+        "that board only); missing_returns names each return by agency code, return type and, "
+        "for a partnership, area.",
+        """SELECT board, period, outcome, published, len(missing_returns) AS missing,
+       len(submissions_rejected) AS rejected, missing_returns
+FROM audit.board_runs
+QUALIFY row_number() OVER (PARTITION BY board ORDER BY started_at DESC) = 1
+ORDER BY board;""",
     ),
     ExampleQuery(
         "What the last run used, rejected and missed",

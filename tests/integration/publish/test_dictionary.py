@@ -17,7 +17,12 @@ from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.explain import lineage_text
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.publish import write_data_dictionary
-from lscb_metrics.publish.dictionary import EXAMPLES, EXAMPLES_HEADING, READ_ONLY_COMMAND
+from lscb_metrics.publish.dictionary import (
+    BOARDS_SIDE_BY_SIDE,
+    EXAMPLES,
+    EXAMPLES_HEADING,
+    READ_ONLY_COMMAND,
+)
 
 PROJECT = Path(__file__).resolve().parents[3]
 HOLD_FOR_WRITING = """
@@ -94,6 +99,13 @@ def test_every_example_query_runs_on_a_read_only_copy(dictionary: str, analyst_c
             assert connection.sql(sql).fetchall(), sql
     finally:
         connection.close()
+
+
+def test_the_readme_compares_boards_with_the_dictionarys_query(dictionary: str) -> None:
+    # The README's own query joined boards on the area alone, which after a merger gives each
+    # of the area's figures under both boards (test_board_lifecycle runs this one on a merger).
+    assert BOARDS_SIDE_BY_SIDE.sql in dictionary
+    assert BOARDS_SIDE_BY_SIDE.sql in (PROJECT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_documented_commands_are_there(dictionary: str) -> None:
