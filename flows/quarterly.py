@@ -239,7 +239,7 @@ def quarterly_run(
         else:
             fresh = receive(todo, **shared) if todo else []
         submissions = recalled + fresh
-        save_pack(pack, submissions, fingerprints)
+        save_pack(pack, submissions, fingerprints, context.boards)
         progress.finished("receive", progress.received_detail(submissions, len(found.skipped)))
         cases = derive_cases(run_settings, quote(reference))
         plan = compute(

@@ -11,10 +11,12 @@ is written as a new generation and then named in `pack.json`, never changed in p
 always be deleted (every file is then validated again).
 
 `key` names what a result depended on. An accepted file was judged against cover.yaml, its own
-return's declaration, the boards, the LA code list and the validating code only, so its key is its
-return type and a change to another return's declaration leaves it valid. A rejected file may have
-been judged against every return's declaration (an unknown or mismatched return type), so its key
-is `any` and its fingerprint covers them all.
+return's declaration, the profile of the board covering its area in its quarter, the LA code list
+and the validating code only, so its key is its return type and that board (`referrals@southend`):
+a change to another return's declaration, or to another board's profile, leaves it valid, and a
+hub's boards do not re-validate each other's history. A rejected file may have been judged
+against every return's declaration (an unknown or mismatched return type) and named every
+board's agencies, so its key is `any` and its fingerprint covers them all.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from typing import Any
 import pandas as pd
 
 from lscb_metrics.atomic import write_atomically
+from lscb_metrics.boards import Boards
+from lscb_metrics.config import board_profiles
 from lscb_metrics.digests import code_digest, contents_digest, fingerprint
 from lscb_metrics.intake.declarations import yaml_document
 from lscb_metrics.intake.failures import Failure
@@ -61,19 +65,28 @@ UNJUDGED_PROFILE_KEYS = ("name", "publication")
 def declaration_fingerprints(
     schemas_dir: Path, la_lookup: Mapping[str, tuple[str, str, str | None]]
 ) -> dict[str, str]:
-    """The fingerprint of what validating each return type depends on, keyed by return type,
-    and of every return's declaration together under ANY."""
-    agencies = [schemas_dir / "agencies.yaml", *schemas_dir.glob("boards/**/*.yaml")]
-    existing = [path for path in agencies if path.is_file()]
+    """The fingerprint of what validating each return type for each board depends on, keyed by
+    `accepted_key`, and of every return's declaration and every profile together under ANY."""
+    profiles = board_profiles(schemas_dir)
     code = code_digest(VALIDATING_CODE)
     cover = (schemas_dir / "cover.yaml").read_bytes()
     areas = repr(sorted(la_lookup.items())).encode()
-    judged = fingerprint(code, cover, judged_profiles(existing), areas).encode()
     returns = sorted((schemas_dir / "returns").glob("*.yaml"))
-    fingerprints = {path.stem: fingerprint(judged, path.read_bytes()) for path in returns}
-    every = fingerprint(code, cover, contents_digest(existing, schemas_dir), areas).encode()
+    declared = {path.stem: path.read_bytes() for path in returns}
+    fingerprints = {}
+    for profile in profiles:
+        judged = fingerprint(code, cover, judged_profiles([profile]), areas).encode()
+        for return_type, declaration in declared.items():
+            key = accepted_key(return_type, profile.parent.name)
+            fingerprints[key] = fingerprint(judged, declaration)
+    every = fingerprint(code, cover, contents_digest(profiles, schemas_dir), areas).encode()
     fingerprints[ANY] = fingerprint(every, contents_digest(returns, schemas_dir))
     return fingerprints
+
+
+def accepted_key(return_type: str, board: str) -> str:
+    """The key of an accepted file's result: its return type and the board that judged it."""
+    return f"{return_type}@{board}"
 
 
 def judged_profiles(paths: list[Path]) -> bytes:
@@ -155,9 +168,12 @@ def load_pack(store_dir: Path, fingerprints: Mapping[str, str]) -> Pack:
     )
 
 
-def save_pack(pack: Pack, submissions: list[Submission], fingerprints: Mapping[str, str]) -> bool:
-    """Rewrite the pack to hold exactly the records of `submissions` (those kept), unless it
-    already does; True when it was rewritten."""
+def save_pack(
+    pack: Pack, submissions: list[Submission], fingerprints: Mapping[str, str], boards: Boards
+) -> bool:
+    """Rewrite the pack to hold exactly the records of `submissions` (those kept), each under
+    the key of what its result depended on (`boards` say which board judged an accepted file),
+    unless it already does; True when it was rewritten."""
     kept = [s for s in submissions if s.archived_path is not None]
     base = pack.folder.parent.parent
     records = {
@@ -166,7 +182,7 @@ def save_pack(pack: Pack, submissions: list[Submission], fingerprints: Mapping[s
             "sha256": s.sha256,
             "submission_id": s.submission_id,
             "size_bytes": s.size_bytes,
-            "key": (key := _key(s, fingerprints)),
+            "key": (key := _key(s, fingerprints, boards)),
             "fingerprint": fingerprints[key][:FINGERPRINT_CHARS],
             "kept": str(Path(s.archived_path).relative_to(base)),
         }
@@ -212,12 +228,15 @@ def _by_submission(frame: pd.DataFrame, ids: set[str]) -> dict[str, pd.DataFrame
     }
 
 
-def _key(submission: Submission, fingerprints: Mapping[str, str]) -> str:
-    """What the submission's result depended on: its own return type if it was accepted, every
-    declaration (ANY) if it was not."""
-    return_type = submission.cover.get("return_type")
-    accepted = submission.status == "accepted"
-    return return_type if accepted and return_type in fingerprints else ANY
+def _key(submission: Submission, fingerprints: Mapping[str, str], boards: Boards) -> str:
+    """What the submission's result depended on: its own return type and the board covering its
+    area in its quarter if it was accepted, every declaration and profile (ANY) if it was not."""
+    cover = submission.cover
+    board = boards.covering(cover.get("area_code"), cover.get("period_end"))
+    if submission.status != "accepted" or board is None:
+        return ANY
+    key = accepted_key(str(cover.get("return_type")), board.slug)
+    return key if key in fingerprints else ANY
 
 
 def _record(submission: Submission, archived_name: str) -> dict[str, Any]:

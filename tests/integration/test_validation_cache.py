@@ -18,6 +18,7 @@ from lscb_metrics.validation_cache import (
     ANY,
     PACK_FOLDER,
     PACK_INDEX,
+    accepted_key,
     declaration_fingerprints,
     load_pack,
     save_pack,
@@ -46,7 +47,7 @@ def received(tmp_path: Path, demo_reference) -> tuple[Settings, list[Submission]
         pipeline.receive(path, run_settings, context, {}, now)
         for path in pipeline.candidate_files(run_settings, pack).files
     ]
-    assert save_pack(pack, submissions, fingerprints)
+    assert save_pack(pack, submissions, fingerprints, context.boards)
     return run_settings, submissions, schemas
 
 
@@ -88,7 +89,8 @@ def test_packed_contents_are_hashed_but_never_staged_again(received, demo_refere
     [staged] = found.files
     assert [path.name for path in staged.path.parent.iterdir()] == [staged.path.name]
     # Saving the same records again rewrites nothing.
-    assert not save_pack(pack, fresh, fingerprints)
+    boards = return_context(schemas, demo_reference.la_lookup).boards
+    assert not save_pack(pack, fresh, fingerprints, boards)
 
 
 def test_an_unreadable_pack_means_every_file_is_validated_again(received, demo_reference):
@@ -135,6 +137,22 @@ def test_a_shared_declaration_revalidates_every_file(
     assert recalled(run_settings, schemas, demo_reference) == {}
 
 
+def test_another_boards_profile_changed_revalidates_none_of_this_boards_files(
+    received, demo_reference
+):
+    run_settings, fresh, schemas = received
+    # Thurrock's business manager edits its profile: Southend's accepted returns (the fixture's
+    # quarter) were judged by Southend's profile alone, so a hub's boards do not re-validate
+    # each other's history. The rejected file named every board's agencies: judged again.
+    profile = schemas / "boards" / "thurrock" / "board.yaml"
+    text = profile.read_text()
+    assert "assessment_working_days: 45" in text
+    profile.write_text(text.replace("assessment_working_days: 45", "assessment_working_days: 42"))
+    kept = recalled(run_settings, schemas, demo_reference)
+    assert set(kept) == {s.submission_id for s in fresh if s.status == "accepted"}
+    assert len(kept) == 20
+
+
 def test_board_declarations_and_area_codes_are_in_every_fingerprint(tmp_path, demo_reference):
     schemas = tmp_path / "schemas"
     shutil.copytree(PROJECT / "schemas", schemas)
@@ -145,9 +163,20 @@ def test_board_declarations_and_area_codes_are_in_every_fingerprint(tmp_path, de
     with_board = declaration_fingerprints(schemas, demo_reference.la_lookup)
     fewer_areas = dict(list(demo_reference.la_lookup.items())[1:])
     without_area = declaration_fingerprints(schemas, fewer_areas)
-    assert set(before) == {path.stem for path in (schemas / "returns").glob("*.yaml")} | {ANY}
+    return_types = {path.stem for path in (schemas / "returns").glob("*.yaml")}
+    assert set(before) == {
+        accepted_key(return_type, board) for return_type in return_types
+        for board in ("southend", "thurrock")
+    } | {ANY}  # fmt: skip
+    # A new board is a new key for its files; the other boards' accepted files stay valid,
+    # while a rejected file (judged against every board) is judged again.
+    assert set(with_board) - set(before) == {accepted_key(t, "leeds") for t in return_types}
+    assert {key: with_board[key] for key in before if key != ANY} == {
+        key: value for key, value in before.items() if key != ANY
+    }
+    assert with_board[ANY] != before[ANY]
     for key in before:
-        assert len({before[key], with_board[key], without_area[key]}) == 3
+        assert before[key] != without_area[key]
 
 
 def test_a_stored_file_gone_from_the_inbox_is_recalled_from_the_store(received, demo_reference):
@@ -172,7 +201,7 @@ def test_a_rewritten_pack_keeps_every_recalled_files_frames(received, demo_refer
     old = pipeline.recall_validated(found, run_settings, {}, datetime.now(UTC), pack)
     context = return_context(schemas, demo_reference.la_lookup)
     [new] = [pipeline.receive(f, run_settings, context, {}, datetime.now(UTC)) for f in found.files]
-    assert new.status == "accepted" and save_pack(pack, [*old, new], fingerprints)
+    assert new.status == "accepted" and save_pack(pack, [*old, new], fingerprints, context.boards)
     again = recalled(run_settings, schemas, demo_reference)
     assert set(again) == {s.submission_id for s in [*old, new]}
     for submission in [*old, new]:
@@ -234,6 +263,8 @@ def test_a_board_renamed_keeps_its_accepted_files_results(tmp_path: Path, demo_r
         profile.read_text().replace("assessment_working_days: 40", "assessment_working_days: 35")
     )
     assert (
-        declaration_fingerprints(schemas, demo_reference.la_lookup)["assessments"]
-        != renamed["assessments"]
+        declaration_fingerprints(schemas, demo_reference.la_lookup)[
+            accepted_key("assessments", "southend")
+        ]
+        != renamed[accepted_key("assessments", "southend")]
     )
