@@ -162,7 +162,8 @@ class Boards:
         return max(listing, key=lambda b: b.last_day(area_code), default=None)
 
     def all_agencies(self) -> dict[str, Agency]:
-        """Every board's agencies by code (the first board's where two share a code)."""
+        """Every board's agencies by code (where boards share a code, the first board's entry:
+        the same name and type in each, `load_boards` checks)."""
         merged: dict[str, Agency] = {}
         for board in self.by_slug.values():
             merged = {**board.agencies, **merged}
@@ -236,7 +237,26 @@ def load_boards(schemas_dir: Path = SCHEMAS_DIR) -> Boards:
                     "(from:)"
                 )
             owners.setdefault(area, []).append(board)
+    _check_shared_agencies(boards)
     return Boards({board.slug: board for board in boards})
+
+
+def _check_shared_agencies(boards: list[Board]) -> None:
+    """SpecError where two boards list one agency code under different names or types: a code
+    shared by boards (a county's police, a joint child death overview panel) stands for one
+    agency, and messages and templates name it from any of them."""
+    first: dict[str, tuple[Board, Agency]] = {}
+    for board in boards:
+        for code, agency in board.agencies.items():
+            seen = first.setdefault(code, (board, agency))
+            other, listed = seen
+            if (listed.name, listed.type) != (agency.name, agency.type):
+                raise SpecError(
+                    f"{board.profile}: agency {code} is {agency.name!r} ({agency.type}) here but "
+                    f"{listed.name!r} ({listed.type}) in board {other.slug}'s profile; a code "
+                    "shared by boards stands for one agency: give it the same name and type in "
+                    "both"
+                )
 
 
 def _overlap(one: Board, other: Board, area: str) -> bool:

@@ -110,6 +110,22 @@ def test_malformed_profiles_name_the_file(
     assert phrase in str(raised.value)
 
 
+def test_an_agency_shared_by_boards_has_one_name_and_type(
+    schemas: Path, edit_declaration: Callable
+) -> None:
+    # Essex Police and the SET child death overview panel serve Southend and Thurrock alike:
+    # their returns' messages and templates name them from either profile.
+    def rename(document: dict) -> None:
+        [police] = [a for a in document["agencies"] if a["code"] == "ESSEX-POLICE"]
+        police["name"] = "Essex Constabulary"
+
+    edit_declaration(schemas / "boards" / "thurrock" / "board.yaml", rename)
+    with pytest.raises(SpecError, match="shared by boards stands for one agency") as raised:
+        load_boards(schemas)
+    assert "agency ESSEX-POLICE is 'Essex Constabulary' (police) here" in str(raised.value)
+    assert "'Essex Police' (police) in board southend's profile" in str(raised.value)
+
+
 def _csv(tmp_path: Path, agency: str, area: str) -> Path:
     path = tmp_path / "r.csv"
     path.write_text(
