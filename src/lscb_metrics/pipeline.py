@@ -51,7 +51,7 @@ from lscb_metrics.local_records import (
 )
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.parallel import forked_map, forked_pool, forks
-from lscb_metrics.periods import Quarter, parse_quarter
+from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
 from lscb_metrics.published_cache import (
     cache_folder,
     cached_frames,
@@ -492,6 +492,8 @@ class BoardOutcome:
     withdrawn: tuple[str, ...] = ()
     #: The quarter of the board's current edition, published again without `withdrawn`.
     republishes: Quarter | None = None
+    #: The first quarter the board has accepted returns for, up to the run's quarter.
+    first_quarter: Quarter | None = None
 
     @property
     def publishes(self) -> bool:
@@ -803,6 +805,7 @@ def board_outcome(
     'no returns' for the quarter."""
     own = for_board(used, board)
     has_returns = any(s.cover["period_end"] == quarter.end for s in own)
+    ends = [s.cover["period_end"] for s in own if s.cover["period_end"] <= quarter.end]
     missing = missing_returns(used, quarter, board)
     its_rejected = sorted(
         s.submission_id for s in rejected if rejected_against(s, board, boards, quarter)
@@ -811,7 +814,8 @@ def board_outcome(
         outcome = "no returns"
     else:
         outcome = "incomplete" if missing or its_rejected else "complete"
-    return BoardOutcome(board, outcome, missing, its_rejected, has_returns)
+    first = quarter_of(min(ends)) if ends else None
+    return BoardOutcome(board, outcome, missing, its_rejected, has_returns, first_quarter=first)
 
 
 def last_used_withdrawn(

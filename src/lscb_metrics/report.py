@@ -303,6 +303,14 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         return lines
     if summary.files:
         lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
+    first = outcome.first_quarter
+    if first is not None and first > summary.quarter.previous(3):
+        # A new board's first quarters: its 12-month figures are absent, not lost.
+        lines.append(
+            f"  Its returns start with {first.label}: a figure summed over 12 months (such as "
+            "referrals per 10,000 children) needs four quarters of returns, so the first is for "
+            f"{first.previous(-3).label}; one over a longer window needs its every quarter."
+        )
     headlines = headline_rows(summary, board)
     if not headlines.empty:
         # England's figures are a year or more behind the board's own: say which year they are.

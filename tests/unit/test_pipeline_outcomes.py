@@ -15,6 +15,7 @@ from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import (
     BoardOutcome,
+    board_outcome,
     counts_in_run,
     kept_edition,
     last_used_withdrawn,
@@ -179,3 +180,20 @@ def test_an_earlier_quarter_never_replaces_a_later_edition() -> None:
     assert (again.kept, again.publishes) == ("2014-15 Q3", False)
     same = kept_edition(outcome("complete"), history, True, quarter=parse_quarter("2014-15-Q3"))
     assert (same.kept, same.publishes) == (None, True)
+
+
+def test_a_boards_first_quarter_is_its_earliest_accepted_return_up_to_the_run() -> None:
+    def accepted(period_end: date) -> Submission:
+        cover = {
+            "area_code": "E06000034",
+            "period_end": period_end,
+            "agency_code": "TC-CSC",
+            "return_type": "referrals",
+        }
+        return Submission("S-2", "f.csv", "1" * 64, 1, datetime.now(UTC), cover=cover)
+
+    used = [accepted(date(2014, 9, 30)), accepted(date(2014, 6, 30)), accepted(date(2014, 12, 31))]
+    outcome = board_outcome(THURROCK, used, [], Q2, BOARDS)
+    # The 2014-15 Q3 return is after the run's quarter: the board began with 2014-15 Q1.
+    assert outcome.first_quarter == parse_quarter("2014-15-Q1")
+    assert board_outcome(THURROCK, [], [], Q2, BOARDS).first_quarter is None

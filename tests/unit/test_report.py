@@ -4,6 +4,7 @@ partnership's figures, each naming its area."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from lscb_metrics.boards import Board
 from lscb_metrics.intake.failures import Failure
-from lscb_metrics.periods import parse_quarter
+from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.pipeline import BoardOutcome, RunSummary
 from lscb_metrics.report import (
     board_markdown,
@@ -182,3 +183,18 @@ def test_a_run_of_several_boards_says_first_which_are_complete() -> None:
 def test_a_run_of_one_board_has_no_overview() -> None:
     summary, _ = _partnership_summary()
     assert "Boards for" not in run_summary_text(summary)
+
+
+def test_a_new_boards_first_quarters_say_when_12_month_figures_appear() -> None:
+    # A board whose returns start in 2024-25 Q1 has no referral rate for 2024-25 Q2: the
+    # summary says why, and when the first comes, rather than leaving the figure out silently.
+    summary, outcome = _partnership_summary()
+    new = replace(outcome, first_quarter=Quarter(2024, 1))
+    assert (
+        "  Its returns start with 2024-25 Q1: a figure summed over 12 months (such as referrals "
+        "per 10,000 children) needs four quarters of returns, so the first is for 2024-25 Q4; one "
+        "over a longer window needs its every quarter."
+    ) in board_summary_lines(summary, new)
+    # Four quarters of returns (2023-24 Q3 to 2024-25 Q2): nothing to explain.
+    year = replace(outcome, first_quarter=Quarter(2023, 3))
+    assert not any("Its returns start" in line for line in board_summary_lines(summary, year))
