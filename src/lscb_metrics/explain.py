@@ -21,6 +21,7 @@ from lscb_metrics.config import LOCAL_POPULATION
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.measures import Measure, Registry
 from lscb_metrics.periods import PeriodError, parse_quarter
+from lscb_metrics.sql import sql_text
 
 if TYPE_CHECKING:
     import duckdb
@@ -246,6 +247,7 @@ def trace_text(
         rows = source.records(select.format("period_end = ?"), [indicator.id, area, end])
     if not rows:
         raise NoSuchRow(f"no value of {indicator.id} for area {area} and period {label}")
+    public = public_edition(connection, area, {row["period_end"] for row in rows})
     blocks = []
     for row in rows:
         heading = (
@@ -262,8 +264,33 @@ def trace_text(
             lines += source.measure_trace(indicator.published_value, row)
         if indicator.uses_population:
             lines += source.population_trace(indicator, row)
+        key = (indicator.id, row["breakdown"], row["source_type"], row["period_end"])
+        lines.append(public.get(key, "  public edition: not published"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def public_edition(
+    connection: duckdb.DuckDBPyConnection, area: str, ends: set[date]
+) -> dict[tuple[str, str, str, date], str]:
+    """A line saying how the public edition shows each of the area's figures at `ends`, and
+    why it withholds one, by (indicator, breakdown, source type, period end)."""
+    # Disclosure control reads every figure of the area in the period (a total and its parts):
+    # pandas is loaded for a trace only, so the command without --area stays fast.
+    from lscb_metrics.publish.figures import catalogue_frame, figure_rows, published_figures
+
+    listed = ", ".join(f"DATE '{end.isoformat()}'" for end in sorted(ends))
+    rows = figure_rows(connection, f"v.area_code = {sql_text(area)} AND v.period_end IN ({listed})")
+    shown = published_figures(rows, catalogue_frame(connection))
+    return {
+        (row.indicator_id, row.breakdown, row.source_type, row.period_end): (
+            f"  public edition: value {row.value}, numerator {row.numerator}, denominator "
+            f"{row.denominator}"
+            + (f"; c because {row.withheld_because}" if row.withheld_because else "")
+            + ("; as its publisher printed it" if isinstance(row.value_symbol, str) else "")
+        )
+        for row in shown.itertuples()
+    }
 
 
 @dataclass(frozen=True)

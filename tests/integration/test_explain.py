@@ -4,6 +4,7 @@ traced to the submitted cells and the published file and row."""
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,25 @@ def test_a_partner_value_is_traced_to_its_cells_and_population(demo_warehouse, c
     assert "SBC-CSC_referrals.xlsx" in trace and "cells Data!" in trace
     assert "mid-2014: 37617 from the local override" in trace
     assert "local_population.csv" in trace
+
+
+def test_the_trace_says_how_the_public_edition_shows_the_figure_and_why(
+    demo_warehouse, capsys
+) -> None:
+    # Thurrock's 5 children on a plan for two years or more at September 2014 (of 170): a count
+    # of 1 to 5, so the public edition shows c for it and its percentage, and the trace says so.
+    args = ["explain", "cp_plans_two_years_or_more_pct", "--area", "E06000034"]
+    assert main([*args, "--period", "2014-15-Q2", "--warehouse", str(demo_warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  public edition: value c, numerator c, denominator 170; c because a count of "
+        "children from 1 to 5"
+    ) in out
+    # A figure shown is shown as published: rounded, with its counts.
+    args = ["explain", "cp_plan_rate", "--area", "E06000034", "--period", "2014-15-Q2"]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    [shown] = [line for line in capsys.readouterr().out.splitlines() if "public edition" in line]
+    assert re.fullmatch(r"  public edition: value \d+\.\d, numerator 170, denominator \d+", shown)
 
 
 def test_a_published_value_is_traced_to_its_file_and_row(demo_warehouse, capsys) -> None:

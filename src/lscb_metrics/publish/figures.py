@@ -231,20 +231,31 @@ def figure_rows_digest(connection: duckdb.DuckDBPyConnection, where: str = "TRUE
     return f"{count}:{total}".encode()
 
 
+#: Why the public edition shows a figure as `c` (`published_figures`' `withheld_because`).
+WITHHELD_SMALL = "a count of children from 1 to 5"
+WITHHELD_POOLED = "a count from 1 to 5 in one of the years it pools"
+WITHHELD_REVEALING = "with a total or the other parts of one, it would give a withheld count"
+WITHHELD_SHARED = "the same count is withheld in another figure"
+WITHHELD_DERIVED = "its count, its denominator or the rest of its total is from 1 to 5"
+
+
 def published_figures(
     rows: pd.DataFrame, catalogue: pd.DataFrame, edition: Edition = PUBLIC
 ) -> pd.DataFrame:
     """`rows` (from figure_rows) with every column in FIGURES as `edition` publishes it: a
     number rounded to its decimals (int where that is 0) or a symbol (c, x, z, low;
     vs_england and vs_region stay text); the public edition controls the disclosure of
-    children's counts."""
+    children's counts, and `withheld_because` says why a figure it withholds is `c` (None for
+    every other figure, and for one its publisher withheld)."""
     spec = catalogue.loc[rows["indicator_id"]].set_index(rows.index)
     is_count = spec["denominator"].isna()
     count_denominator = ~is_count & spec["denominator"].ne(POPULATION_MEASURE)
     local = rows["geographic_level"].eq(LOCAL_AUTHORITY)
     protected = spec["subject"].eq(CHILDREN) & edition.disclosure_controlled
     numerator, denominator = _published_counts(rows, count_denominator, local, protected)
-    numerator = numerator.mask(withheld_parts(rows, spec, local & protected), SUPPRESSED)
+    secondary = numerator.eq(SUPPRESSED)
+    parts = withheld_parts(rows, spec, local & protected)
+    numerator = numerator.mask(parts, SUPPRESSED)
     pooled = pooled_years_withheld(rows, local & protected)
     numerator = numerator.mask(pooled, SUPPRESSED)
     hidden = _hidden_values(rows, spec, local & protected, numerator, denominator) | pooled
@@ -253,6 +264,21 @@ def published_figures(
     numerator = numerator.mask(hidden & _is_number(numerator) & _is_number(denominator), SUPPRESSED)
     shared = withheld_elsewhere(rows, spec, local & protected, numerator)
     numerator, hidden = numerator.mask(shared, SUPPRESSED), hidden | shared
+    small = (
+        local
+        & protected
+        & pd.to_numeric(rows["numerator"], errors="coerce").between(1, SMALL_COUNT_MAX)
+    )
+    # The first reason that holds, most direct first: what the figure itself is, then what
+    # another figure would reveal.
+    reasons = [
+        (pooled, WITHHELD_POOLED),
+        (small, WITHHELD_SMALL),
+        (parts | secondary, WITHHELD_REVEALING),
+        (shared, WITHHELD_SHARED),
+        (hidden, WITHHELD_DERIVED),
+    ]
+    withheld = (numerator.eq(SUPPRESSED) | hidden) & rows["value_symbol"].isna()
     decimals = spec["decimals"].astype(int)
     whole = pd.Series(0, index=rows.index)
     published = rows.copy()
@@ -278,6 +304,9 @@ def published_figures(
     for column in ("vs_england", "vs_region"):
         comparison = rows[column].astype(object).where(rows[column].notna(), NOT_AVAILABLE)
         published[column] = comparison.mask(hidden, SUPPRESSED)
+    published["withheld_because"] = None
+    for applies, reason in reversed(reasons):
+        published.loc[withheld & applies, "withheld_because"] = reason
     return published
 
 

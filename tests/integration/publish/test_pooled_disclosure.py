@@ -12,6 +12,8 @@ import duckdb
 
 from lscb_metrics.editions import INTERNAL, PUBLIC, Edition
 from lscb_metrics.publish.figures import (
+    WITHHELD_POOLED,
+    WITHHELD_SMALL,
     catalogue_frame,
     figure_rows,
     published_figures,
@@ -71,6 +73,9 @@ def test_the_pooled_figure_beside_a_small_year_is_withheld(demo_warehouse, tmp_p
     assert pooled["lower_ci95"] == pooled["upper_ci95"] == SUPPRESSED
     assert public[("child_deaths", YEAR_BEFORE)]["value"] == SUPPRESSED
     assert public[("child_deaths", END)]["value"] != SUPPRESSED
+    # Each says why, as `lscb-metrics explain` prints it.
+    assert pooled["withheld_because"] == WITHHELD_POOLED
+    assert public[("child_deaths", YEAR_BEFORE)]["withheld_because"] == WITHHELD_SMALL
     # The internal edition shows every figure.
     internal = pooled_rows(path, INTERNAL)[("child_death_rate_2yr", END)]
     assert internal["numerator"] != SUPPRESSED

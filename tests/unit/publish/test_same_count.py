@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from lscb_metrics.editions import INTERNAL
-from lscb_metrics.publish.figures import published_figures
+from lscb_metrics.publish.figures import (
+    WITHHELD_DERIVED,
+    WITHHELD_SHARED,
+    WITHHELD_SMALL,
+    published_figures,
+)
 from lscb_metrics.stats.disclosure import SUPPRESSED
 
 END = date(2014, 9, 30)
@@ -72,3 +77,25 @@ def test_counts_shown_everywhere_stay_shown() -> None:
 def test_the_internal_edition_withholds_nothing() -> None:
     published = published_figures(quarter(10, 7), CATALOGUE, INTERNAL).set_index("indicator_id")
     assert published.at["cp_plans_two_years_or_more", "value"] == 7
+
+
+def test_each_withheld_figure_says_why() -> None:
+    # 10 plans, 7 of them two years or more: the percentage is withheld for the 3 under two
+    # years, and the count of 7 because the percentage's numerator is withheld.
+    complement = published_figures(quarter(10, 7), CATALOGUE).set_index("indicator_id")
+    because = complement["withheld_because"].to_dict()
+    assert because == {
+        "cp_plans": None,
+        "cp_plans_two_years_or_more": WITHHELD_SHARED,
+        "cp_plans_two_years_or_more_pct": WITHHELD_DERIVED,
+    }
+    # 3 plans two years or more: a small count, and so its percentage.
+    small = published_figures(quarter(40, 3), CATALOGUE).set_index("indicator_id")
+    assert small["withheld_because"].to_dict() == {
+        "cp_plans": None,
+        "cp_plans_two_years_or_more": WITHHELD_SMALL,
+        "cp_plans_two_years_or_more_pct": WITHHELD_SMALL,
+    }
+    # The internal edition withholds nothing, so gives no reason.
+    internal = published_figures(quarter(40, 3), CATALOGUE, INTERNAL)
+    assert internal["withheld_because"].isna().all()
