@@ -6,22 +6,27 @@ from dataclasses import replace
 from pathlib import Path
 
 from lscb_metrics.board_setup import plausible_returns
-from lscb_metrics.boards import load_boards
+from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.periods import Quarter
 
 SCHEMAS = Path(__file__).parents[2] / "schemas"
 
 
-def test_each_quarters_returns_name_the_authority_in_being_then() -> None:
-    # North Yorkshire was E10000023 until March 2023 and is E06000065 since: a return naming
-    # the county's code after the change would be refused (BRD-004).
+def southend_covering(areas: tuple[str, ...]) -> Board:
+    """The demo Southend board as if it covered `areas`, each with Southend's local targets."""
     southend = load_boards(SCHEMAS).by_slug["southend"]
-    areas = ("E10000023", "E06000065")
     targets = {
         name: dict.fromkeys(areas, by_area["E06000033"])
         for name, by_area in southend.local_targets.items()
     }
-    board = replace(southend, areas=areas, local_targets=targets)
+    return replace(southend, areas=areas, local_targets=targets)
+
+
+def test_each_quarters_returns_name_the_authority_in_being_then() -> None:
+    # North Yorkshire was E10000023 until March 2023 and is E06000065 since: a return naming
+    # the county's code after the change would be refused (BRD-004).
+    areas = ("E10000023", "E06000065")
+    board = southend_covering(areas)
     quarters = [Quarter(2022, 4), Quarter(2023, 1)]
     files = plausible_returns(board, quarters, SCHEMAS, dict.fromkeys(areas, 100_000))
     for name, data in files.items():
@@ -58,13 +63,8 @@ def test_a_local_target_of_45_days_counts_the_assessments_within_45_days() -> No
 def test_a_partnership_has_each_areas_returns_scaled_to_its_children() -> None:
     # Each authority of a partnership sends its own returns: with the first area's alone, every
     # other area's would be missing and the board's quarter never complete.
-    southend = load_boards(SCHEMAS).by_slug["southend"]
     areas = ("E06000033", "E06000034")
-    targets = {
-        name: dict.fromkeys(areas, by_area["E06000033"])
-        for name, by_area in southend.local_targets.items()
-    }
-    board = replace(southend, areas=areas, local_targets=targets)
+    board = southend_covering(areas)
     quarter = Quarter(2014, 2)
     files = plausible_returns(board, [quarter], SCHEMAS, {"E06000033": 40_000, "E06000034": 4_000})
     referrals = {
