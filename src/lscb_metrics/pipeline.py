@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -993,25 +993,34 @@ def local_targets_table(boards: Boards) -> pd.DataFrame:
     """reference.local_targets: each board's local targets in each area it covers, one row per
     value with the first and last day it is in force there (None: since before the board's
     first quarter, or still in force), within the days the board covers the area."""
-    rows = []
-    for board in boards.by_slug.values():
-        for area in board.areas:
-            first, last = board.span(area)
-            for target in board.local_targets:
-                changes = board.target_changes(target, area)
-                for index, (quarter, value) in enumerate(changes):
-                    since = None if index == 0 else quarter.start
-                    if first is not None and (since is None or since < first.start):
-                        since = first.start
-                    later = changes[index + 1 :]
-                    until = later[0][0].start - timedelta(days=1) if later else None
-                    if last is not None and (until is None or until > last.end):
-                        until = last.end
-                    # A value replaced before the board covers the area, or set for after it
-                    # stops, is never in force there.
-                    if since is None or until is None or since <= until:
-                        rows.append((board.slug, area, target, value, since, until))
+    rows = [
+        (board.slug, area, target, value, since, until)
+        for board in boards.by_slug.values()
+        for area in board.areas
+        for target in board.local_targets
+        for value, since, until in days_in_force(
+            board.target_changes(target, area), board.first_day(area), board.last_day(area)
+        )
+    ]
     return pd.DataFrame(rows, columns=list(LOCAL_TARGET_COLUMNS)).astype({"value": "Int64"})
+
+
+def days_in_force(
+    changes: tuple[tuple[Quarter, int], ...], first: date, last: date
+) -> list[tuple[int, date | None, date | None]]:
+    """Each value of `changes` (first quarter, value; the first value holds from before any
+    quarter) with its first and last day in force between `first` and `last` (None: open-ended,
+    `date.min` or `date.max`); a value replaced before `first`, or set after `last`, has none."""
+    starts = [date.min, *(quarter.start for quarter, _ in changes[1:])]
+    ends = [*(start - timedelta(days=1) for start in starts[1:]), date.max]
+    spans = []
+    for (_, value), start, end in zip(changes, starts, ends, strict=True):
+        since, until = max(start, first), min(end, last)
+        if since <= until:
+            spans.append(
+                (value, None if since == date.min else since, None if until == date.max else until)
+            )
+    return spans
 
 
 def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:

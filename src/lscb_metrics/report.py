@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -197,9 +198,7 @@ def boards_overview_lines(summary: RunSummary) -> list[str]:
     must not be found by scrolling."""
     if len(summary.boards) < 2:
         return []
-    counts: dict[str, int] = {}
-    for outcome in summary.boards:
-        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+    counts = Counter(outcome.outcome for outcome in summary.boards)
     tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
     width = max(len(outcome.board.slug) for outcome in summary.boards)
     lines = [f"Boards for {summary.quarter.label}: {tally}"]

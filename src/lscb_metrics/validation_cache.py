@@ -231,9 +231,11 @@ def _by_submission(frame: pd.DataFrame, ids: set[str]) -> dict[str, pd.DataFrame
 def _key(submission: Submission, fingerprints: Mapping[str, str], boards: Boards) -> str:
     """What the submission's result depended on: its own return type and the board covering its
     area in its quarter if it was accepted, every declaration and profile (ANY) if it was not."""
+    if submission.status != "accepted":
+        return ANY
     cover = submission.cover
     board = boards.covering(cover.get("area_code"), cover.get("period_end"))
-    if submission.status != "accepted" or board is None:
+    if board is None:
         return ANY
     key = accepted_key(str(cover.get("return_type")), board.slug)
     return key if key in fingerprints else ANY
