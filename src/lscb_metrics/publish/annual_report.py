@@ -272,7 +272,9 @@ def year_and_year_before(
     indicator none of whose periods ends on the year's last day (ONS estimates at 30 June), its
     latest figure on or before `end` in the year or the year before (an estimate is published
     about a year after its date, so the latest a board can quote at the year end is often the
-    year before's) and, for the change, its latest at least a year before that one. A part of
+    year before's), or for a published series with neither, its latest among `rows` (the
+    latest published, which `latest_published_period` names), and, for the change, its latest
+    at least a year before that one. A part of
     a `part_year_flows` indicator (a flow over less than a year broken down by event: each board
     meeting) that has no row at the year end gives each of its rows within the year: the
     meetings of every quarter, not only the fourth's."""
@@ -288,6 +290,8 @@ def year_and_year_before(
     undated = rows[~dated & rows["indicator_id"].isin(snapshots) & rows["period_end"].le(end)]
     for _, found in undated.sort_values("period_end").groupby(series, sort=False):
         recent = found[found["period_end"].gt(shifted(end, -2))]
+        if recent.empty and found["source_type"].iloc[0] != PARTNER_RETURN:
+            recent = found  # ONS single ages end at mid-2023: a 2025-26 chapter quotes those
         if recent.empty:
             continue
         latest = recent.tail(1)
@@ -385,7 +389,15 @@ def figure_of(data: ReportData, row: pd.Series) -> Figure:
         rank=_cell(row["rank"]),
         rank_of=_cell(row["rank_of"]),
         comparator_year=earlier_comparator_year(row),
+        latest_published=latest_published_period(row, data.year_end),
     )
+
+
+def latest_published_period(row: pd.Series, year_end: date) -> str | None:
+    """The period ('mid-2023') of a published figure from before the year and the year before
+    that a chapter for the year ending `year_end` quotes as the latest published, else None."""
+    stale = row["period_end"] <= shifted(year_end, -2)
+    return str(row["time_period"]) if stale and row["source_type"] != PARTNER_RETURN else None
 
 
 def earlier_comparator_year(row: pd.Series) -> str | None:

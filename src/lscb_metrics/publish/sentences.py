@@ -61,6 +61,9 @@ class Figure:
     #: The year of the published comparators and rank where it is not the figure's own ('2024-25'
     #: beside a board's 2025-26 figure: DfE has not yet published 2025-26).
     comparator_year: str | None = None
+    #: The period ('mid-2023') of a figure older than the year before, quoted as the latest
+    #: published (ONS single-year ages end at mid-2023).
+    latest_published: str | None = None
 
 
 def is_number(cell: Cell) -> bool:
@@ -95,20 +98,24 @@ def ordinal(n: int) -> str:
 def change_clause(figure: Figure) -> str:
     """'rose from 457.2 [ref] to 529.5 [ref]' (or fell, or stayed at), with whether the
     change is for the better where the indicator has a polarity; 'stood at 529.5 [ref]' without
-    a published figure a year earlier."""
+    a published figure a year earlier. A figure quoted as the latest published names its
+    period: 'stood at 41,583 [ref] (mid-2023, the latest published)'."""
     now = number_text(figure.value, figure.unit, figure.decimals)
+    latest = (
+        f" ({figure.latest_published}, the latest published)" if figure.latest_published else ""
+    )
     if not is_number(figure.previous):
-        return f"stood at {now} {figure.ref}"
+        return f"stood at {now} {figure.ref}{latest}"
     before = number_text(figure.previous, figure.unit, figure.decimals)
     if before == now:
-        return f"stayed at {now} {figure.previous_ref} {figure.ref}"
+        return f"stayed at {now} {figure.previous_ref} {figure.ref}{latest}"
     rose = as_float(figure.value) > as_float(figure.previous)
     verb = "rose" if rose else "fell"
     judgement = ""
     if figure.polarity in (HIGH_IS_GOOD, LOW_IS_GOOD):
         better = rose == (figure.polarity == HIGH_IS_GOOD)
         judgement = f" (a change for the {'better' if better else 'worse'})"
-    return f"{verb} from {before} {figure.previous_ref} to {now} {figure.ref}{judgement}"
+    return f"{verb} from {before} {figure.previous_ref} to {now} {figure.ref}{latest}{judgement}"
 
 
 def position(value: Cell, benchmark: Cell, label: str | None, decimals: int) -> str:

@@ -18,6 +18,7 @@ from lscb_metrics.publish.annual_report import (
     docx_document,
     earlier_comparator_year,
     earlier_text,
+    latest_published_period,
     look_back_years,
     markdown_text,
     missing_year_end,
@@ -85,6 +86,30 @@ def test_a_mid_year_snapshot_uses_its_latest_estimate_of_the_year_or_the_year_be
         ("population", "published", date(2012, 6, 30), BEFORE),
         ("population", "partner_return", date(2012, 6, 30), YEAR),
     }
+
+
+def test_a_published_snapshot_older_than_the_year_before_is_quoted_as_the_latest_published() -> (
+    None
+):
+    # ONS single ages end at mid-2023, so a 2025-26 chapter has no estimate of 2024-25 or
+    # 2025-26: it quotes mid-2023 (beside nothing: mid-2022 is before the rows it reads).
+    end = date(2026, 3, 31)
+    frame = rows(
+        ("population_0_4", "published", date(2023, 6, 30), 10500.0),
+        ("population", "published", date(2024, 6, 30), 180000.0),
+        # The board's own estimate is its own: an old one is not quoted as the latest.
+        ("population_0_19", "partner_return", date(2023, 6, 30), 41000.0),
+    )
+    chosen = year_and_year_before(frame, {"population", "population_0_4", "population_0_19"}, end)
+    assert quoted(chosen) == {
+        ("population_0_4", "published", date(2023, 6, 30), YEAR),
+        ("population", "published", date(2024, 6, 30), YEAR),
+    }
+    named = chosen.assign(time_period=chosen["period_end"].map(lambda day: f"mid-{day.year}"))
+    periods = {
+        row["indicator_id"]: latest_published_period(row, end) for _, row in named.iterrows()
+    }
+    assert periods == {"population_0_4": "mid-2023", "population": None}
 
 
 def test_a_change_over_several_years_is_quoted_against_the_figure_it_is_taken_on() -> None:

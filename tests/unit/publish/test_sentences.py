@@ -51,6 +51,17 @@ def test_without_a_year_before_the_figure_stands_alone() -> None:
     assert figure_sentence(alone) == "Referrals per 10,000 children stood at 529.5 [now]."
 
 
+def test_a_figure_quoted_as_the_latest_published_names_its_period() -> None:
+    latest = dataclasses.replace(REFERRALS, latest_published="mid-2023", england=None)
+    assert figure_sentence(dataclasses.replace(latest, previous=None)) == (
+        "Referrals per 10,000 children stood at 529.5 [now] (mid-2023, the latest published)."
+    )
+    assert figure_sentence(latest) == (
+        "Referrals per 10,000 children rose from 457.2 [before] to 529.5 [now] "
+        "(mid-2023, the latest published)."
+    )
+
+
 @pytest.mark.parametrize(
     ("polarity", "value", "judgement"),
     [
