@@ -9,7 +9,7 @@ its reports quoted) are in data/raw/local/<slug>/, beside the profile's slug.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -27,7 +27,7 @@ from lscb_metrics.periods import (
     parse_quarter,
     value_on,
 )
-from lscb_metrics.reference.areas import code_in_force
+from lscb_metrics.reference.areas import area_label, code_in_force
 from lscb_metrics.returns.spec import LOCAL_TARGETS, Agency, ReturnSpec, load_return_specs
 
 _PROFILE_KEYS = {"name", "areas", "agencies", "local_targets", "publication"}
@@ -98,11 +98,13 @@ class Board:
         """True when the board covers `area` on `day` (within its `from:` and `until:`)."""
         return area in self.areas and self.first_day(area) <= day <= self.last_day(area)
 
-    def area_described(self, area: str) -> str:
-        """`area` with the quarters the board covers it in, where the profile dates them."""
+    def area_described(self, area: str, names: Mapping[str, str] | None = None) -> str:
+        """`area` with the quarters the board covers it in, where the profile dates them; named
+        as well as coded where `names` (`area_names`) knows it: 'Thurrock (E06000034) until
+        2019-20 Q1'."""
         first, last = self.span(area)
         since = f" from {first.label}" if first else ""
-        return f"{area}{since}{f' until {last.label}' if last else ''}"
+        return f"{area_label(area, names or {})}{since}{f' until {last.label}' if last else ''}"
 
     @property
     def current_areas(self) -> tuple[str, ...]:

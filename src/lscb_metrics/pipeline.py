@@ -59,6 +59,7 @@ from lscb_metrics.published_cache import (
     published_fingerprint,
 )
 from lscb_metrics.reference import (
+    area_names,
     la_lookup,
     la_numbers,
     load_areas,
@@ -527,6 +528,8 @@ class RunSummary:
     corrected: frozenset[str] = frozenset()
     #: Boards the warehouse has run whose profile is gone (`removed_boards`).
     removed: list[RemovedBoard] = field(default_factory=list)
+    #: Each area's name by ONS code (`area_names`), for the lines naming an area to a person.
+    area_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def writes(self) -> bool:
@@ -617,15 +620,18 @@ def compute_run(
     counted = [
         s for s in rejected if counts_in_run(s, run_started) and s.submission_id not in corrected
     ]
+    names = area_names(reference.areas)
     outcomes = []
     for board in run_boards:
-        outcome = board_outcome(board, used, counted, quarter, boards)
+        outcome = board_outcome(board, used, counted, quarter, boards, names)
         outcome = kept_edition(
             outcome, previous_board_runs, publish_incomplete, withdrawn_ids, quarter
         )
         withdrawn = last_used_withdrawn(board, previous_board_runs, withdrawn_ids)
         outcome = replace(outcome, withdrawn=withdrawn)
-        outcomes.append(withdrawal_edition(outcome, previous_board_runs, used, counted, boards))
+        outcomes.append(
+            withdrawal_edition(outcome, previous_board_runs, used, counted, boards, names)
+        )
     # The run's record names every rejected file it saw; only those counted against a board's
     # quarter make the run incomplete, so one left in the folder for another quarter, or since
     # corrected, does not make every later run incomplete.
@@ -649,7 +655,7 @@ def compute_run(
         ),
         BOARD_RUNS: board_runs_table(run_id, quarter, outcomes, used, previous_board_runs),
         "audit.skipped_entries": skipped_table(skipped or [], run_id),
-        "audit.revisions": revisions_table(revised),
+        "audit.revisions": revisions_table(revised, names),
         "staged.return_rows": rows_table(used),
         "staged.partner_facts": partner_facts,
         **case_relations(cases),
@@ -682,6 +688,7 @@ def compute_run(
     summary.skipped = skipped or []
     summary.corrected = corrected
     summary.removed = removed
+    summary.area_names = names
     return RunPlan(summary, relations, run_record, catalogue)
 
 
@@ -800,13 +807,15 @@ def board_outcome(
     rejected: list[Submission],
     quarter: Quarter,
     boards: Boards,
+    names: Mapping[str, str],
 ) -> BoardOutcome:
     """One board's outcome: complete, incomplete (returns missing or files rejected) or
-    'no returns' for the quarter."""
+    'no returns' for the quarter; a partnership's missing returns name their area by `names`
+    (`area_names`) and ONS code."""
     own = for_board(used, board)
     has_returns = any(s.cover["period_end"] == quarter.end for s in own)
     ends = [s.cover["period_end"] for s in own if s.cover["period_end"] <= quarter.end]
-    missing = missing_returns(used, quarter, board)
+    missing = missing_returns(used, quarter, board, names)
     its_rejected = sorted(
         s.submission_id for s in rejected if rejected_against(s, board, boards, quarter)
     )
@@ -835,6 +844,7 @@ def withdrawal_edition(
     used: list[Submission],
     rejected: list[Submission],
     boards: Boards,
+    names: Mapping[str, str],
 ) -> BoardOutcome:
     """`outcome`, for a board whose figures drop a withdrawn submission in a run without returns
     for its quarter: the board's current edition published again for its own quarter, without
@@ -846,7 +856,7 @@ def withdrawal_edition(
     if current is None:
         return outcome
     quarter = parse_quarter(str(current["period"]))
-    again = board_outcome(outcome.board, used, rejected, quarter, boards)
+    again = board_outcome(outcome.board, used, rejected, quarter, boards, names)
     return replace(again, withdrawn=outcome.withdrawn, republishes=quarter)
 
 

@@ -11,12 +11,13 @@ import pandas as pd
 
 from lscb_metrics.periods import financial_year_of, parse_quarter
 from lscb_metrics.quality import counted
+from lscb_metrics.reference.areas import area_label
 from lscb_metrics.returns.report import REPORT_HTML
 from lscb_metrics.revisions import revision_message
 from lscb_metrics.stats import round_half_away_from_zero
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from lscb_metrics.boards import Board
     from lscb_metrics.pipeline import BoardOutcome, RemovedBoard, RunSummary
@@ -184,7 +185,7 @@ def run_summary_text(summary: RunSummary) -> str:
         lines += [f"  {failure}" for failure in summary.quality.failed]
     if summary.files:
         lines.append(f"Published files: {len(summary.files)}")
-    lines += [removed_board_line(gone) for gone in summary.removed]
+    lines += [removed_board_line(gone, summary.area_names) for gone in summary.removed]
     lines += boards_overview_lines(summary)
     for outcome in summary.boards:
         lines += ["", *board_summary_lines(summary, outcome)]
@@ -229,20 +230,23 @@ def revision_lines(summary: RunSummary) -> list[str]:
     """REV-001's message for each figure of the run's boards' areas that a resubmission revised
     beyond the usual range (audit.revisions keeps every board's)."""
     areas = {area for outcome in summary.boards for area in outcome.board.areas}
-    return [revision_message(r) for r in summary.revisions if r.area_code in areas]
+    return [
+        revision_message(r, summary.area_names) for r in summary.revisions if r.area_code in areas
+    ]
 
 
-def removed_board_line(gone: RemovedBoard) -> str:
-    """What became of a board whose profile was removed, for the run summary."""
+def removed_board_line(gone: RemovedBoard, names: Mapping[str, str]) -> str:
+    """What became of a board whose profile was removed, for the run summary, its areas named
+    by `names` (`area_names`) and ONS code."""
     edition = (
         f"its {gone.edition} edition in data/curated/{gone.slug}/ is left as it was"
         if gone.edition
         else "it has no published edition"
     )
-    areas = ", ".join(gone.areas) or "no area"
+    areas = ", ".join(area_label(area, names) for area in gone.areas) or "no area"
     return (
         f"Board {gone.slug} has no profile any more (schemas/boards/{gone.slug}/): {edition}; "
-        f"its returns ({areas}) are rejected as no board's (BRD-001) and hold back no other "
+        f"its returns, for {areas}, are rejected as no board's (BRD-001) and hold back no other "
         "board (move them out of the returns folder); its figures are no longer in the curated "
         "tables, while its runs stay in audit.board_runs and its files in the store. Put its "
         "profile back to bring its figures back."
@@ -275,9 +279,9 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         return lines
     if not board.areas_on(summary.quarter.end):
         # A board a partnership replaced, or a partnership not yet formed: not a gap.
-        areas = ", ".join(board.area_described(area) for area in board.areas)
+        areas = ", ".join(board.area_described(area, summary.area_names) for area in board.areas)
         lines.append(
-            f"  Covers no area in {summary.quarter.label} ({areas}): its last published "
+            f"  Covers no area in {summary.quarter.label} (its areas: {areas}): its last published "
             "edition, if any, is unchanged and no return is expected."
         )
         return lines

@@ -17,7 +17,7 @@ figure is more than FACTOR times, or less than 1/FACTOR of, the one it replaces.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -28,6 +28,7 @@ from lscb_metrics.history import FACTOR, LOOKBACK_QUARTERS, MIN_HISTORY
 from lscb_metrics.intake.failures import failure
 from lscb_metrics.intake.rules import REVISED
 from lscb_metrics.periods import Quarter, month_end_before
+from lscb_metrics.reference.areas import area_label
 from lscb_metrics.submissions import Submission
 
 REVISION_COLUMNS = (
@@ -159,8 +160,9 @@ def _earlier_values(history: pd.DataFrame, fact: object) -> pd.Series:
     return series.sort_values("period_end")["value"]
 
 
-def revision_message(revision: Revision) -> str:
-    """REV-001's message for a revision: what changed, from what, and against what range."""
+def revision_message(revision: Revision, names: Mapping[str, str]) -> str:
+    """REV-001's message for a revision: what changed, from what, and against what range; its
+    area named by `names` (`area_names`) and ONS code."""
     if revision.usual_change is None:
         usual = f"more than {FACTOR:g} times either way, with too little history to judge by"
     else:
@@ -170,7 +172,7 @@ def revision_message(revision: Revision) -> str:
         )
     return failure(
         REVISED,
-        f"{revision.area_code} {revision.period_end.isoformat()}",
+        f"{area_label(revision.area_code, names)} {revision.period_end.isoformat()}",
         column=revision.measure,
         value=f"{revision.value:,.0f}",
         measure=revision.measure
@@ -193,14 +195,15 @@ def revision_notice(area_code: str, measure: str, breakdown: str, period_end: da
     )
 
 
-def revisions_table(found: Iterable[Revision]) -> pd.DataFrame:
-    """audit.revisions rows: each flagged revision with REV-001's code and message."""
+def revisions_table(found: Iterable[Revision], names: Mapping[str, str]) -> pd.DataFrame:
+    """audit.revisions rows: each flagged revision with REV-001's code and message (its area
+    named by `names`)."""
     return pd.DataFrame(
         [
             {
                 **{name: getattr(r, name) for name in REVISION_COLUMNS[:9]},
                 "code": REVISED.code,
-                "message": revision_message(r),
+                "message": revision_message(r, names),
             }
             for r in found
         ],

@@ -23,6 +23,7 @@ from lscb_metrics.intake.failures import Failure, failure
 from lscb_metrics.intake.read import UnreadableFile
 from lscb_metrics.intake.rules import OVER_BUDGET, UNREADABLE, escaped
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
+from lscb_metrics.reference.areas import area_label
 from lscb_metrics.returns import (
     Cover,
     CoverField,
@@ -426,10 +427,12 @@ def corrected_rejections(submissions: list[Submission]) -> frozenset[str]:
     )
 
 
-def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> list[str]:
+def missing_returns(
+    used: list[Submission], quarter: Quarter, board: Board, names: Mapping[str, str]
+) -> list[str]:
     """Returns each of the board's agencies should have sent for `quarter` that the run has no
-    accepted file for, for each of the board's areas existing then (named where it covers
-    several)."""
+    accepted file for, for each of the board's areas existing then (where it covers several,
+    named by `names` and ONS code: 'for Bedford (E06000055)')."""
     received = {
         (s.cover["agency_code"], s.cover["return_type"], s.cover["area_code"])
         for s in for_board(used, board)
@@ -439,7 +442,8 @@ def missing_returns(used: list[Submission], quarter: Quarter, board: Board) -> l
     # figures missing, so a partnership's return is missing for each area it has not come for
     # (that exists in the quarter: an abolished authority sends nothing after it).
     return sorted(
-        f"{agency.code}: {return_type}{f' for {area}' if board.covers_several else ''}"
+        f"{agency.code}: {return_type}"
+        f"{f' for {area_label(area, names)}' if board.covers_several else ''}"
         for agency in board.agencies.values()
         if agency.sends_in(quarter.end)
         for return_type in agency.returns

@@ -128,7 +128,11 @@ def test_a_merger_leaves_the_replaced_boards_history_and_takes_their_area_on(
     # ... Thurrock's board expects nothing more, keeps its edition, and is not incomplete.
     closed = outcomes["thurrock"]
     assert (closed.outcome, closed.missing, closed.publishes) == ("no returns", [], False)
-    assert "Covers no area in 2014-15 Q2 (E06000034 until 2014-15 Q1)" in run_summary_text(summary)
+    # Named as the business manager knows it, and by code as the profile gives it.
+    assert (
+        "Covers no area in 2014-15 Q2 (its areas: Thurrock (E06000034) until 2014-15 Q1)"
+        in run_summary_text(summary)
+    )
     # The area's series runs on: Q1 as Thurrock's board left it, Q2 from the partnership.
     after = partner_figures(project, THURROCK)
     assert {k: v for k, v in after.items() if k in before} == before
@@ -180,6 +184,7 @@ def test_a_removed_board_holds_no_other_back_and_a_renamed_folder_stops_the_run(
     text = run_summary_text(summary)
     assert "Board southend has no profile any more" in text
     assert "its 2014-15 Q2 edition in data/curated/southend/ is left as it was" in text
+    assert "its returns, for Southend-on-Sea (E06000033), are rejected as no board's" in text
     # Its figures leave the curated tables; its runs stay on record.
     assert partner_figures(project, SOUTHEND) == {}
     with duckdb.connect(str(settings().warehouse), read_only=True) as connection:

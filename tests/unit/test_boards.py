@@ -352,7 +352,7 @@ def test_an_agency_that_left_the_board_keeps_its_returns_and_is_missed_only_whil
 
     def missing(quarter: str) -> set[str]:
         return {
-            line.split(":")[0] for line in missing_returns([], parse_quarter(quarter), southend)
+            line.split(":")[0] for line in missing_returns([], parse_quarter(quarter), southend, {})
         }
 
     assert {"ECRC", "SEH"} <= missing("2020-21-Q4")
@@ -411,7 +411,7 @@ def test_a_merger_hands_an_area_over_from_a_quarter(
     assert thurrock.areas_on(q2) == ()
     assert thurrock.span("E06000034") == (None, parse_quarter("2019-20-Q1"))
     assert boards.by_slug["southend"].current_areas == ("E06000033", "E06000034")
-    assert not missing_returns([], parse_quarter("2019-20-Q2"), thurrock)
+    assert not missing_returns([], parse_quarter("2019-20-Q2"), thurrock, {})
     assert "E06000034 until 2019-20 Q1" in boards.described()
     # Case lists count Thurrock's assessments against Thurrock's board's 45 days up to the
     # merger, and against the partnership's 40 from its first quarter.

@@ -122,7 +122,7 @@ def test_a_withdrawal_without_returns_publishes_the_current_edition_again() -> N
     history = pd.concat([history, runs(("southend", "2014-15 Q2", "complete", True))])
     history["started_at"] = [0, 1]
     none = replace(outcome("no returns", has_returns=False), withdrawn=("S-2",))
-    again = withdrawal_edition(none, history, [], [], BOARDS)
+    again = withdrawal_edition(none, history, [], [], BOARDS, {})
     assert (again.republishes, again.publishes, again.withdrawn) == (Q2, True, ("S-2",))
     assert again.edition_quarter(parse_quarter("2014-15-Q3")) == Q2
     assert again.outcome == "no returns" and again.missing  # judged for Q2: all missing
@@ -143,7 +143,7 @@ def test_a_withdrawal_republishes_nothing_otherwise(
     result, has_returns, withdrawn, history
 ) -> None:
     given = replace(outcome(result, has_returns), withdrawn=withdrawn)
-    assert withdrawal_edition(given, history, [], [], BOARDS) == given
+    assert withdrawal_edition(given, history, [], [], BOARDS, {}) == given
 
 
 def test_a_complete_edition_built_on_a_withdrawn_submission_is_not_kept() -> None:
@@ -193,7 +193,7 @@ def test_a_boards_first_quarter_is_its_earliest_accepted_return_up_to_the_run() 
         return Submission("S-2", "f.csv", "1" * 64, 1, datetime.now(UTC), cover=cover)
 
     used = [accepted(date(2014, 9, 30)), accepted(date(2014, 6, 30)), accepted(date(2014, 12, 31))]
-    outcome = board_outcome(THURROCK, used, [], Q2, BOARDS)
+    outcome = board_outcome(THURROCK, used, [], Q2, BOARDS, {})
     # The 2014-15 Q3 return is after the run's quarter: the board began with 2014-15 Q1.
     assert outcome.first_quarter == parse_quarter("2014-15-Q1")
-    assert board_outcome(THURROCK, [], [], Q2, BOARDS).first_quarter is None
+    assert board_outcome(THURROCK, [], [], Q2, BOARDS, {}).first_quarter is None

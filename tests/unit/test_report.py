@@ -10,16 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscb_metrics.boards import Board
+from lscb_metrics.boards import Board, Boards
+from lscb_metrics.config import settings
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.periods import Quarter, parse_quarter
-from lscb_metrics.pipeline import BoardOutcome, RunSummary
+from lscb_metrics.pipeline import BoardOutcome, RemovedBoard, RunSummary, board_outcome
+from lscb_metrics.reference import area_names, load_areas
 from lscb_metrics.report import (
     board_markdown,
     board_summary_lines,
     rejection_line,
+    removed_board_line,
     run_summary_text,
 )
+from lscb_metrics.returns.spec import Agency
 from lscb_metrics.store import Skipped
 from lscb_metrics.submissions import Submission
 
@@ -198,3 +202,36 @@ def test_a_new_boards_first_quarters_say_when_12_month_figures_appear() -> None:
     # Four quarters of returns (2023-24 Q3 to 2024-25 Q2): nothing to explain.
     year = replace(outcome, first_quarter=Quarter(2023, 3))
     assert not any("Its returns start" in line for line in board_summary_lines(summary, year))
+
+
+def test_a_partnerships_missing_returns_name_each_area_as_people_know_it() -> None:
+    # Bedford, Central Bedfordshire and Luton under one board: "for E06000055" is read by nobody.
+    bedford, central, luton = "E06000055", "E06000056", "E06000032"
+    agency = Agency("BEDS-POLICE", "Police", "police", ("training",))
+    board = Board(
+        "bedford",
+        "Bedfordshire SCP",
+        (bedford, central, luton),
+        {agency.code: agency},
+        {},
+        {},
+        Path("b"),
+    )
+    names = area_names(load_areas(settings().reference_dir))
+    quarter = parse_quarter("2024-25-Q2")
+    outcome = board_outcome(board, [], [], quarter, Boards({board.slug: board}), names)
+    summary, _ = _partnership_summary()
+    summary.boards = [outcome]
+    assert (
+        "  Missing for 2024-25 Q2: BEDS-POLICE: training for Bedford (E06000055); "
+        "BEDS-POLICE: training for Central Bedfordshire (E06000056); "
+        "BEDS-POLICE: training for Luton (E06000032)"
+    ) in board_summary_lines(summary, outcome)
+    markdown = "\n".join(board_markdown(summary, outcome))
+    assert "- BEDS-POLICE: training for Luton (E06000032)" in markdown
+
+
+def test_a_removed_boards_areas_are_named() -> None:
+    gone = RemovedBoard("southend", "2014-15 Q2", ("E06000033",))
+    line = removed_board_line(gone, {"E06000033": "Southend-on-Sea"})
+    assert "its returns, for Southend-on-Sea (E06000033), are rejected as no board's" in line

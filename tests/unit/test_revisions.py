@@ -19,6 +19,8 @@ from lscb_metrics.revisions import (
 from lscb_metrics.submissions import Submission, choose_submissions
 
 AREA = "E06000033"
+#: The area's name, as the shipped reference data gives it (`area_names`).
+NAMES = {AREA: "Southend-on-Sea"}
 # Staff trained in date at Southend Hospital's level 3, quarter by quarter: it moves by at most 30.
 SERIES = {
     date(2013, 9, 30): 880.0,
@@ -99,10 +101,13 @@ def test_a_big_resubmission_is_used_and_flagged_revised() -> None:
     [revision] = run_revisions(912, 8)
     assert (revision.submission_id, revision.superseded_id) == ("S-2", "S-1")
     assert (revision.previous_value, revision.value, revision.usual_change) == (912, 8, 30)
-    message = revision_message(revision)
-    assert message.startswith(f"{AREA} 2014-09-30: staff_trained (Level 3) revised to 8 from 912")
+    message = revision_message(revision, NAMES)
+    # A business manager reads the area's name; the code tells North Yorkshire's two apart.
+    assert message.startswith(
+        f"Southend-on-Sea ({AREA}) 2014-09-30: staff_trained (Level 3) revised to 8 from 912"
+    )
     assert "(submission S-1)" in message and "previous 4 quarters (30)" in message
-    table = revisions_table([revision])
+    table = revisions_table([revision], NAMES)
     assert table.loc[0, "code"] == "REV-001" and table.loc[0, "message"] == message
 
 
@@ -113,16 +118,16 @@ def test_a_small_correction_is_not_flagged() -> None:
 def test_without_history_a_doubling_is_flagged() -> None:
     [revision] = run_revisions(40, 100, history={})
     assert revision.usual_change is None
-    assert "more than 2 times either way" in revision_message(revision)
+    assert "more than 2 times either way" in revision_message(revision, NAMES)
 
 
 def test_the_scorecard_notes_name_each_revised_figure_as_inert_text() -> None:
     from lscb_metrics.publish.scorecard import _notes_section
 
-    message = revision_message(run_revisions(912, 8)[0])
+    message = revision_message(run_revisions(912, 8)[0], NAMES)
     notes = _notes_section({}, (message + " <script>",))
     assert '<h3 id="revised">Revised figures</h3>' in notes
-    assert "<li>revised: E06000033 2014-09-30: staff_trained (Level 3) revised to 8" in notes
+    assert "<li>revised: Southend-on-Sea (E06000033) 2014-09-30: staff_trained (Level 3)" in notes
     assert "&lt;script&gt;" in notes and "<script>" not in notes
     assert "Revised figures" not in _notes_section({})
 

@@ -24,6 +24,8 @@ from lscb_metrics.submissions import (
 
 Q3 = parse_quarter("2024-25-Q3")
 BCP, DORSET = "E06000058", "E06000059"
+#: The areas' names, as the shipped reference data gives them (`area_names`).
+NAMES = {BCP: "Bournemouth, Christchurch and Poole", DORSET: "Dorset"}
 BOARDS = load_boards()
 THURROCK = BOARDS.by_slug["thurrock"]
 
@@ -48,11 +50,12 @@ def accepted(area: str) -> Submission:
 
 
 def test_a_partnerships_return_is_missing_for_each_area_it_has_not_come_for() -> None:
-    # Dorset's return leaves every figure of Bournemouth, Christchurch and Poole missing.
-    assert missing_returns([accepted(DORSET)], Q3, board(BCP, DORSET)) == [
-        f"PD-CSC: referrals for {BCP}"
+    # Dorset's return leaves every figure of Bournemouth, Christchurch and Poole missing; the
+    # business manager reads the area's name, the code beside it as the templates give it.
+    assert missing_returns([accepted(DORSET)], Q3, board(BCP, DORSET), NAMES) == [
+        f"PD-CSC: referrals for Bournemouth, Christchurch and Poole ({BCP})"
     ]
-    assert missing_returns([accepted(DORSET), accepted(BCP)], Q3, board(BCP, DORSET)) == []
+    assert missing_returns([accepted(DORSET), accepted(BCP)], Q3, board(BCP, DORSET), NAMES) == []
 
 
 def test_a_return_is_missing_only_for_the_areas_that_exist_in_its_quarter() -> None:
@@ -61,8 +64,9 @@ def test_a_return_is_missing_only_for_the_areas_that_exist_in_its_quarter() -> N
     cumbria, cumberland, westmorland = "E10000006", "E06000063", "E06000064"
     spanning = board(cumbria, cumberland, westmorland)
     before, after = parse_quarter("2022-23-Q4"), parse_quarter("2023-24-Q1")
-    assert missing_returns([], before, spanning) == [f"PD-CSC: referrals for {cumbria}"]
-    assert missing_returns([], after, spanning) == [
+    # An area the names do not know (none here) is named by its code alone.
+    assert missing_returns([], before, spanning, {}) == [f"PD-CSC: referrals for {cumbria}"]
+    assert missing_returns([], after, spanning, {}) == [
         f"PD-CSC: referrals for {cumberland}",
         f"PD-CSC: referrals for {westmorland}",
     ]
@@ -73,8 +77,8 @@ def test_a_return_is_missing_only_for_the_areas_that_exist_in_its_quarter() -> N
 
 
 def test_a_board_of_one_area_names_its_missing_returns_without_it() -> None:
-    assert missing_returns([], Q3, board(DORSET)) == ["PD-CSC: referrals"]
-    assert missing_returns([accepted(DORSET)], Q3, board(DORSET)) == []
+    assert missing_returns([], Q3, board(DORSET), NAMES) == ["PD-CSC: referrals"]
+    assert missing_returns([accepted(DORSET)], Q3, board(DORSET), NAMES) == []
 
 
 def raw(**fields: object) -> dict[str, object]:

@@ -63,7 +63,7 @@ def test_a_relation_without_rows_keeps_the_types_its_rows_would_have() -> None:
     connection = duckdb.connect(":memory:")
     connection.execute("CREATE SCHEMA audit")
     relations = {
-        "audit.revisions": revisions_table([]),
+        "audit.revisions": revisions_table([], {}),
         "audit.withdrawals": withdrawals_table([]),
         "audit.skipped_entries": skipped_table([], "run-1"),
         "audit.board_runs": pd.DataFrame({"missing_returns": [[]], "symbol": [None]}),

@@ -119,7 +119,7 @@ ORDER BY rank, area_name;""",
         "Each board's last run: complete or not, and what it is missing",
         "One row per board from audit.board_runs (a run of one board with --board records "
         "that board only); missing_returns names each return by agency code, return type and, "
-        "for a partnership, area.",
+        "for a partnership, area (its name and ONS code).",
         """SELECT board, period, outcome, published, len(missing_returns) AS missing,
        len(submissions_rejected) AS rejected, missing_returns
 FROM audit.board_runs

@@ -35,7 +35,7 @@ from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.read import DATA_SHEET
 from lscb_metrics.periods import Quarter, last_complete_quarter
 from lscb_metrics.reference import load_areas
-from lscb_metrics.reference.areas import la_numbers
+from lscb_metrics.reference.areas import area_names, la_numbers
 from lscb_metrics.returns.read import COVER_SHEET, HEADER_ROW
 from lscb_metrics.returns.spec import (
     ColumnSpec,
@@ -94,7 +94,7 @@ def write_template(
     choices = {"agency_code": [code for code, _ in senders], "la_code": list(areas)}
     known = load_areas(reference_dir or settings().reference_dir)
     example = area_example(board, areas[0], known)
-    names = dict(zip(known["area_code"], known["area_name"], strict=True))
+    names = area_names(known)
     spec = with_targets(specs[return_type], board, [(a, names.get(a, a)) for a in areas], quarter)
     cover_fields = tuple(
         replace(field, description=filled_in(field.description, example))

@@ -305,6 +305,19 @@ def la_numbers(areas: pd.DataFrame) -> dict[str, str]:
     return dict(zip(la["area_code"], la["old_la_code"], strict=True))
 
 
+def area_names(areas: pd.DataFrame) -> dict[str, str]:
+    """Each area's name by ONS code, from the shipped DfE files' areas (`load_areas`)."""
+    return dict(zip(areas["area_code"], areas["area_name"], strict=True))
+
+
+def area_label(code: str, names: Mapping[str, str]) -> str:
+    """An area as a person reads it, its name and ONS code ('Bedford (E06000055)'): the code
+    alone is read by nobody, the name alone is ambiguous where an authority's code changed; the
+    code alone where `names` (`area_names`) does not know it."""
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
 def area_attributes(areas: pd.DataFrame) -> pd.DataFrame:
     """area_name, geographic_level and region_code indexed by ONS code, for labelling facts."""
     return areas.set_index("area_code")[["area_name", "geographic_level", "region_code"]]

@@ -22,7 +22,7 @@ REVISED = Revision("S-new", "S-old", AREA, "deaths_neonatal", "Total", Q2, 1.0, 
 def connection() -> duckdb.DuckDBPyConnection:
     """A warehouse holding one flagged revision in audit.revisions."""
     connection = duckdb.connect(":memory:")
-    connection.register("found", revisions_table([REVISED]))
+    connection.register("found", revisions_table([REVISED], {AREA: "Southend-on-Sea"}))
     connection.execute("CREATE SCHEMA audit")
     connection.execute("CREATE TABLE audit.revisions AS SELECT * FROM found")
     return connection
