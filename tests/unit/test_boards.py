@@ -159,6 +159,46 @@ def test_a_return_only_speaks_for_its_own_board(
     assert (result.cover is None) == bool(codes)
 
 
+def test_a_councils_agency_speaks_only_for_its_own_area(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # One partnership for Southend and Thurrock, each council's children's services sending for
+    # its own area (`areas:`): Southend's return for Thurrock would stand as Thurrock's figures.
+    shutil.rmtree(schemas / "boards" / "thurrock")
+
+    def partnership(document: dict) -> None:
+        document["areas"] = [SOUTHEND[0], THURROCK[0]]
+        document["agencies"][0]["areas"] = [SOUTHEND[0]]
+        document["agencies"].append(
+            {
+                "code": "TC-CSC",
+                "name": "Thurrock Children's Services",
+                "type": "local_authority",
+                "returns": ["private_fostering"],
+                "areas": [THURROCK[0]],
+            }
+        )
+
+    edit_declaration(schemas / "boards" / "southend" / "board.yaml", partnership)
+    boards, specs = load_boards(schemas), load_return_specs(schemas)
+
+    def errors(agency: str, area: str) -> list[str]:
+        raw = read_return(_csv(tmp_path, agency, area), specs)
+        return [
+            f"{f.code}: {f.message}" for f in validate_return(raw, specs, boards, LOOKUP).errors
+        ]
+
+    assert errors("SBC-CSC", SOUTHEND[0]) == errors("TC-CSC", THURROCK[0]) == []
+    [refused] = errors("SBC-CSC", THURROCK[0])
+    assert refused.startswith("BRD-005: ")
+    assert (
+        "SBC-CSC (SBC Children's Services) sends returns for Southend-on-Sea (E06000033) only, "
+        "not for Thurrock (E06000034). Give the area the figures are for, or the code of the "
+        "agency that sends them: TC-CSC." in refused
+    )
+    assert errors("TC-CSC", SOUTHEND[0])[0].startswith("BRD-005: ")
+
+
 def _assessments(tmp_path: Path, quarter: str, days: int, area: str = SOUTHEND[0]) -> Path:
     """Southend children's services' assessments return for `area` (default Southend) and
     `quarter` stating a local target of `days`."""

@@ -98,6 +98,13 @@ AREA_NOT_IN_FORCE = Rule(
     "{area} ({area_code}) was not a local authority in {quarter}: {reason}. Give the code of "
     "the authority the quarter's figures are for.",
 )
+AGENCY_NOT_FOR_AREA = Rule(
+    "BRD-005",
+    "error",
+    "The agency does not send returns for the area the return is for.",
+    "{agency} ({agency_name}) sends returns for {areas} only, not for {area} ({area_code}). "
+    "Give the area the figures are for, or the code of the agency that sends them: {choices}.",
+)
 UNKNOWN_AREA = Rule(
     "COV-005",
     "error",
@@ -491,6 +498,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     AGENCY_NOT_IN_BOARD,
     LOCAL_TARGET_DIFFERS,
     AREA_NOT_IN_FORCE,
+    AGENCY_NOT_FOR_AREA,
     UNKNOWN_AREA,
     NOT_A_QUARTER,
     NOT_A_DATE,

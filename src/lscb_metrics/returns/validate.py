@@ -35,7 +35,7 @@ from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
 from lscb_metrics.intake.rules import cell_shown, escaped, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
-from lscb_metrics.reference.areas import area_on, not_in_force_reason
+from lscb_metrics.reference.areas import area_label, area_on, not_in_force_reason
 from lscb_metrics.returns.read import RawReturn, read_return
 from lscb_metrics.returns.spec import (
     LOCAL_TARGETS,
@@ -164,6 +164,7 @@ def validate_return(
         *_conflict_failures(raw),
         *_return_type_failures(raw, spec, specs, expected_return_type),
         *_agency_failures(raw, agency, agencies, spec, boards, board),
+        *_agency_area_failures(raw, agency, spec, board, area, la_lookup),
         *_area_failures(raw, area, board, boards, period),
         *(period if isinstance(period, list) else []),
     ]
@@ -446,6 +447,41 @@ def _agency_failures(
             )
         ]
     return []
+
+
+def _agency_area_failures(
+    raw: RawReturn,
+    agency: Agency | None,
+    spec: ReturnSpec | None,
+    board: Board | None,
+    area: tuple[str, str, str | None] | None,
+    la_lookup: AreaLookup,
+) -> list[Failure]:
+    """BRD-005 for an agency of the board that sends for some of its areas only (a council of
+    a partnership, `areas:` in the profile) and not for the return's: its figures would stand
+    as another council's."""
+    if agency is None or board is None or area is None or agency.sends_for(area[0]):
+        return []
+    names = {code: entry[1] for code in agency.areas if (entry := la_lookup.get(code))}
+    senders = [
+        other.code
+        for other in board.agencies.values()
+        if other.sends_for(area[0]) and (spec is None or spec.return_type in other.returns)
+    ]
+    return [
+        failure(
+            rules.AGENCY_NOT_FOR_AREA,
+            raw.locations.cover("agency_code"),
+            "agency_code",
+            shown(raw.cover.get("agency_code")),
+            agency=agency.code,
+            agency_name=agency.name,
+            areas=", ".join(area_label(code, names) for code in agency.areas),
+            area=area[1],
+            area_code=area[0],
+            choices=", ".join(senders) or "none of the board's agencies",
+        )
+    ]
 
 
 def _area_failures(
