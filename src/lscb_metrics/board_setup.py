@@ -20,7 +20,7 @@ from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings, board_profiles
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import Quarter
-from lscb_metrics.reference import la_lookup, load_areas
+from lscb_metrics.reference import la_lookup, la_numbers, load_areas
 from lscb_metrics.returns.spec import (
     ASSESSMENT_TARGET,
     LOCAL_TARGETS,
@@ -29,22 +29,37 @@ from lscb_metrics.returns.spec import (
     load_return_specs,
 )
 
-#: A new board's partners: (code suffix, name, agency type, returns sent). Every board has
-#: children's services, police, health providers, schools, probation, road safety and the child
-#: death overview panel; the business manager edits the profile to match the partnership.
-DEFAULT_AGENCIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    (
+
+@dataclass(frozen=True)
+class DefaultAgency:
+    """One of a new board's partners, as `board init` writes it into the profile."""
+
+    suffix: str  # of its code, after the board's (or its council's) name: LEEDS-CSC
+    name: str
+    type: str
+    returns: tuple[str, ...]
+    #: A council's own function (children's services, road safety): a partnership of several
+    #: councils has one for each, sending for its council's area only.
+    per_council: bool = False
+
+
+#: A new board's partners. Every board has children's services, police, health providers,
+#: schools, probation, road safety and the child death overview panel; the business manager
+#: edits the profile to match the partnership.
+DEFAULT_AGENCIES: tuple[DefaultAgency, ...] = (
+    DefaultAgency(
         "CSC",
         "Children's Services",
         "local_authority",
         ("referrals", "cp_plans", "assessments", "private_fostering", "training"),
+        per_council=True,
     ),
-    ("POLICE", "Police", "police", ("training",)),
-    ("HEALTH", "Health providers", "health", ("training",)),
-    ("SCHOOLS", "Schools", "education", ("training",)),
-    ("PROBATION", "Probation", "probation", ("training",)),
-    ("ROAD", "Road Safety", "local_authority", ("road_injuries",)),
-    ("CDOP", "Child Death Overview Panel", "cdop", ("child_deaths",)),
+    DefaultAgency("POLICE", "Police", "police", ("training",)),
+    DefaultAgency("HEALTH", "Health providers", "health", ("training",)),
+    DefaultAgency("SCHOOLS", "Schools", "education", ("training",)),
+    DefaultAgency("PROBATION", "Probation", "probation", ("training",)),
+    DefaultAgency("ROAD", "Road Safety", "local_authority", ("road_injuries",), per_council=True),
+    DefaultAgency("CDOP", "Child Death Overview Panel", "cdop", ("child_deaths",)),
 )
 
 
@@ -65,25 +80,52 @@ def slug_of(text: str) -> str:
     return slug
 
 
-def board_document(name: str, areas: list[tuple[str, str]], slug: str) -> dict[str, object]:
+def councils_of(areas: list[tuple[str, str]], numbers: Mapping[str, str]) -> dict[str, list[str]]:
+    """The councils of `areas` ((ONS code, name) pairs), each name with its ONS codes: one per
+    DfE number (`numbers`, by ONS code), as an authority whose ONS code alone changed (North
+    Yorkshire's E10000023 and E06000065, both 815) is one council with one children's services."""
+    by_number: dict[str, tuple[str, list[str]]] = {}
+    for code, area_name in areas:
+        by_number.setdefault(numbers.get(code, code), (area_name, []))[1].append(code)
+    return dict(by_number.values())
+
+
+def board_document(
+    name: str, areas: list[tuple[str, str]], slug: str, councils: Mapping[str, list[str]]
+) -> dict[str, object]:
     """The profile of a new board covering `areas` ((ONS code, name) pairs) with the default
-    agencies, their codes prefixed with the board's slug."""
-    prefix = slug.upper()
-    area_names = " and ".join(area_name for _, area_name in areas)
+    agencies, their codes prefixed with the board's slug; where the areas are several
+    `councils` (`councils_of`), a council's own agency once for each, prefixed and named with
+    the council's name and sending for its areas only (BRD-005 refuses a return for another)."""
+    from lscb_metrics.publish.sentences import joined
+
+    def agency(default: DefaultAgency, prefix: str, whose: str) -> dict[str, object]:
+        """`default` as the profile lists it, its code prefixed with `prefix` and its name with
+        the council or councils it works for."""
+        return {
+            "code": f"{prefix}-{default.suffix}",
+            "name": f"{whose} {default.name}",
+            "type": default.type,
+            "returns": list(default.returns),
+        }
+
+    everyone = joined(list(councils))
+    agencies = []
+    for default in DEFAULT_AGENCIES:
+        if default.per_council and len(councils) > 1:
+            agencies += [
+                # a list of its own: one shared would be written as a YAML alias (*id001)
+                {**agency(default, slug_of(council).upper(), council), "areas": list(codes)}
+                for council, codes in councils.items()
+            ]
+        else:
+            agencies.append(agency(default, slug.upper(), everyone))
     return {
         "name": name,
         "areas": [code for code, _ in areas],
         "local_targets": {target: default for target, (default, _) in LOCAL_TARGETS.items()},
         "publication": {"short_name": name},
-        "agencies": [
-            {
-                "code": f"{prefix}-{suffix}",
-                "name": f"{area_names} {agency_name}",
-                "type": agency_type,
-                "returns": list(returns),
-            }
-            for suffix, agency_name, agency_type, returns in DEFAULT_AGENCIES
-        ],
+        "agencies": agencies,
     }
 
 
@@ -97,7 +139,8 @@ def scaffold_board(
     # leave the rest of the name to be read as the profile's keys.
     if not name.isprintable() or not name.strip():
         raise ConfigurationError(f"the board's name must be one line of text, not {name!r}")
-    lookup = la_lookup(load_areas(settings.reference_dir))
+    known = load_areas(settings.reference_dir)
+    lookup = la_lookup(known)
     areas: list[tuple[str, str]] = []
     for text in area_texts:
         found = lookup.get(text.strip())
@@ -131,7 +174,11 @@ def scaffold_board(
     profile = folder / PROFILE_FILE
     profile.write_text(
         f"# {name}: board profile (see README.md beside it).\n"
-        + yaml.safe_dump(board_document(name, areas, slug), sort_keys=False, width=100),
+        + yaml.safe_dump(
+            board_document(name, areas, slug, councils_of(areas, la_numbers(known))),
+            sort_keys=False,
+            width=100,
+        ),
         encoding="utf-8",
     )
     board = load_boards(settings.schemas_dir).by_slug[slug]

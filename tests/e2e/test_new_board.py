@@ -18,11 +18,10 @@ import pytest
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lscb_metrics.board_setup import synthetic_rows
 from lscb_metrics.boards import load_boards
 from lscb_metrics.cli import main
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.returns import load_return_specs
+from tests.stages import fill_templates
 
 PROJECT = Path(__file__).resolve().parents[2]
 LEEDS = "E08000035"
@@ -31,24 +30,6 @@ QUARTERS = ["2013-14-Q3", "2013-14-Q4", "2014-15-Q1", "2014-15-Q2"]
 #: The demo board's name and its area's codes, which a new board's files must not show.
 DEMO_BOARD = re.compile(r"Southend|E06000033|\b882\b")
 pytestmark = pytest.mark.e2e
-
-
-def fill_template(template: Path, out: Path, cover: dict[str, object], rows: list[dict]) -> None:
-    """Fill a generated template as a partner would: cover values in column B, figures in the
-    data rows under their titles (row-key cells come filled)."""
-    book = openpyxl.load_workbook(template)
-    sheet = book["Cover"]
-    for row in sheet.iter_rows(min_row=3):
-        title = row[0].value
-        if title in cover:
-            row[1].value = cover[title]
-    data = book["Data"]
-    titles = [cell.value for cell in data[1]]
-    for number, values in enumerate(rows, start=2):
-        for position, title in enumerate(titles, start=1):
-            if title in values:
-                data.cell(row=number, column=position, value=values[title])
-    book.save(out)
 
 
 def texts_of_sheet(sheet: Worksheet) -> str:
@@ -100,32 +81,11 @@ def test_a_new_board_from_nothing_to_its_first_edition(prefect_server, project: 
         "cdop",
     }
     templates = project / "data" / "curated" / "leeds" / "templates"
-    specs = load_return_specs(project / "schemas")
+    schemas = project / "schemas"
     returns = project / "data" / "raw" / "returns"
     for label in QUARTERS:
         quarter = parse_quarter(label)
-        for agency in board.agencies.values():
-            for return_type in agency.returns:
-                spec = specs[return_type]
-                titles = {column.name: column.title for column in spec.columns}
-                rows = [
-                    {titles[name]: value for name, value in row.items()}
-                    for row in synthetic_rows(
-                        spec,
-                        LEEDS_CHILDREN,
-                        f"{label}/{agency.code}",
-                        board.local_targets_on(LEEDS, quarter.end),
-                    )
-                ]
-                cover = {
-                    "Agency code": agency.code,
-                    "Local authority code": LEEDS,
-                    "Period start": quarter.start,
-                    "Period end": quarter.end,
-                }
-                out = returns / label / f"{agency.code}_{return_type}.xlsx"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                fill_template(templates / f"{return_type}.xlsx", out, cover, rows)
+        fill_templates(board, schemas, templates, quarter, {LEEDS: LEEDS_CHILDREN}, returns)
 
     assert main(["run", "--board", "leeds", "--period", "2014-15-Q2"]) == 0
     printed = capsys.readouterr().out

@@ -1,19 +1,25 @@
 """`lscb-metrics board init` in a copy of the project: an area another board covers is refused,
-naming the area and that board."""
+naming the area and that board; a partnership of several councils gets each council's own
+agencies, and its filled templates make a complete quarter."""
 
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
+from lscb_metrics import pipeline
 from lscb_metrics.boards import load_boards
 from lscb_metrics.cli import main
+from lscb_metrics.config import settings
+from lscb_metrics.periods import parse_quarter
 from lscb_metrics.returns.spec import ASSESSMENT_TARGET
-from tests.stages import project_copy
+from tests.stages import fill_templates, project_copy, received_returns
 
 CORNWALL, SCILLY = "E06000052", "E06000053"
 
@@ -105,3 +111,46 @@ def test_a_partnerships_readme_shows_the_per_area_target_it_may_give(project: Pa
     profile.write_text(yaml.safe_dump(document))
     board = load_boards(project / "schemas").by_slug["kernow"]
     assert board.local_targets_on(SCILLY, date(2025, 3, 31)) == {ASSESSMENT_TARGET: 45}
+
+
+def test_a_partnership_of_councils_gets_each_councils_agencies_and_a_complete_quarter(
+    project: Path, demo_reference
+) -> None:
+    # Bedford and Luton: each council's children's services and road safety send for its own
+    # area; one children's services for both would be refused by neither council's returns and
+    # named as neither.
+    bedford, luton = "E06000055", "E06000032"
+    name = "Bedford and Luton Safeguarding Children Partnership"
+    assert main(["board", "init", "--area", bedford, "--area", luton, "--name", name]) == 0
+    board = load_boards(project / "schemas").by_slug["bedford"]
+    by_code = {code: (a.name, a.areas) for code, a in board.agencies.items()}
+    assert by_code == {
+        "BEDFORD-CSC": ("Bedford Children's Services", (bedford,)),
+        "LUTON-CSC": ("Luton Children's Services", (luton,)),
+        "BEDFORD-POLICE": ("Bedford and Luton Police", ()),
+        "BEDFORD-HEALTH": ("Bedford and Luton Health providers", ()),
+        "BEDFORD-SCHOOLS": ("Bedford and Luton Schools", ()),
+        "BEDFORD-PROBATION": ("Bedford and Luton Probation", ()),
+        "BEDFORD-ROAD": ("Bedford Road Safety", (bedford,)),
+        "LUTON-ROAD": ("Luton Road Safety", (luton,)),
+        "BEDFORD-CDOP": ("Bedford and Luton Child Death Overview Panel", ()),
+    }
+    templates = project / "data/curated/bedford/templates"
+    guidance = openpyxl.load_workbook(templates / "referrals.xlsx")["Guidance"]
+    offered = " ".join(str(cell) for row in guidance.iter_rows(values_only=True) for cell in row)
+    assert "BEDFORD-CSC" in offered and "LUTON-CSC" in offered
+
+    # Each agency fills the templates for each area it sends for: the quarter is complete.
+    quarter = parse_quarter("2014-15-Q2")
+    returns = project / "data/raw/returns"
+    children = {bedford: 38_000, luton: 56_000}
+    fill_templates(board, project / "schemas", templates, quarter, children, returns)
+    run_settings = settings()
+    reference = replace(demo_reference, boards=load_boards(project / "schemas"))
+    submissions = received_returns(run_settings, reference)
+    assert {s.status for s in submissions} == {"accepted"}, [
+        f.message for s in submissions for f in s.failures
+    ]
+    plan = pipeline.compute_run(run_settings, quarter, submissions, reference, datetime.now(UTC))
+    [outcome] = [o for o in plan.summary.boards if o.board.slug == "bedford"]
+    assert (outcome.outcome, outcome.missing) == ("complete", [])
