@@ -28,6 +28,7 @@ from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
 from lscb_metrics import pipeline, progress
+from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
@@ -190,6 +191,9 @@ def quarterly_run(
     logger = get_run_logger()
     logger.info("quarter %s; warehouse %s", quarter.label, run_settings.warehouse)
     with run_lock(run_settings.warehouse):
+        # A renamed board folder stops the run before it writes anything: received files would
+        # otherwise be stored, and judged, under a board the run then refuses.
+        pipeline.checked_removed_boards(run_settings, load_boards(run_settings.schemas_dir))
         # A run killed mid-swap (kill -9) left a board without its edition: put it back first,
         # whatever this run goes on to publish.
         for restored in pipeline.restore_editions(run_settings.curated_dir):

@@ -579,12 +579,7 @@ def compute_run(
     previous_board_runs = warehouse.previous_relation(
         settings.warehouse, BOARD_RUNS, BOARD_RUN_COLUMNS
     )
-    removed = removed_boards(
-        previous_board_runs,
-        warehouse.previous_relation(settings.warehouse, "audit.submissions"),
-        boards,
-    )
-    check_not_renamed(removed, boards, previous_board_runs)
+    removed = checked_removed_boards(settings, boards)
     used = kept_submissions(
         choose_submissions(submissions, quarter), boards, run_boards, previous_board_runs
     )
@@ -730,6 +725,22 @@ def removed_boards(
     return removed
 
 
+def checked_removed_boards(settings: Settings, boards: Boards) -> list[RemovedBoard]:
+    """The boards the warehouse has run whose profile is gone (`removed_boards`), read from it;
+    ConfigurationError where one looks renamed (`check_not_renamed`). The flow asks first,
+    before it writes anything."""
+    previous_board_runs = warehouse.previous_relation(
+        settings.warehouse, BOARD_RUNS, BOARD_RUN_COLUMNS
+    )
+    removed = removed_boards(
+        previous_board_runs,
+        warehouse.previous_relation(settings.warehouse, "audit.submissions"),
+        boards,
+    )
+    check_not_renamed(removed, boards, previous_board_runs)
+    return removed
+
+
 def check_not_renamed(
     removed: list[RemovedBoard], boards: Boards, previous_board_runs: pd.DataFrame | None
 ) -> None:
@@ -756,7 +767,8 @@ def check_not_renamed(
                 f"board taking the area over, give the area in {board.profile} the first "
                 "quarter it covers it (`{code: AREA, from: 2019-20-Q2}`), and keep "
                 f"{gone.slug}'s profile with that area's last quarter (`until:`) so that its "
-                "earlier returns stay valid. The warehouse and every edition are unchanged."
+                "earlier returns stay valid. Nothing was written: the warehouse, the files "
+                "received (data/store/) and every edition are unchanged."
             )
 
 

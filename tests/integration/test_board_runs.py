@@ -18,7 +18,7 @@ from lscb_metrics.cli import main
 from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import compute_run
-from tests.stages import received_returns
+from tests.stages import project_copy, received_returns
 
 RETURNS = Path(__file__).resolve().parents[2] / "data" / "raw" / "returns"
 THURROCK = "E06000034"
@@ -131,6 +131,38 @@ def test_a_quarter_without_returns_changes_nothing(prefect_server, demo_copy: Pa
     assert date(2014, 9, 30) in set(
         pd.to_datetime(relation(demo_copy, "curated.indicator_values")["period_end"]).dt.date
     )
+
+
+def test_a_renamed_board_folder_stops_the_run_before_anything_is_written(
+    prefect_server, demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Southend's folder renamed while the warehouse holds its runs, and a new file to receive:
+    the run stops, naming the old folder, before it stores the file or writes the validation
+    pack; it used to stop only after both, with the files judged under a board it refused."""
+    project = project_copy(tmp_path / "project")
+    boards = project / "schemas" / "boards"
+    (boards / "southend").rename(boards / "southend-scp")
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(project))
+    for name in ("LSCB_WAREHOUSE", "LSCB_RETURNS", "LSCB_CASES"):
+        monkeypatch.delenv(name, raising=False)
+    returns = tmp_path / "returns"
+    shutil.copytree(RETURNS, returns)
+    (returns / "new.csv").write_text(
+        "return_type,agency_code,la_code,period_start,period_end,private_fostering_arrangements\n"
+        "private_fostering,TC-CSC,E06000034,2014-10-01,2014-12-31,3\n",
+        encoding="utf-8",
+    )
+    folder = demo_copy.parent
+    kept = ("store", "quarantine", "curated")
+    before = {name: folder_digest(folder / name) for name in kept}
+    warehouse_before = hashlib.sha256(demo_copy.read_bytes()).hexdigest()
+    command = ["run", "--period", "2014-15-Q3", "--warehouse", str(demo_copy)]
+    assert main([*command, "--returns", str(returns)]) == 2
+    error = capsys.readouterr().err
+    assert "name it southend again" in error and "Nothing was written" in error
+    assert {name: folder_digest(folder / name) for name in kept} == before
+    assert any(path.startswith(".validation-pack") for path in before["store"])
+    assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == warehouse_before
 
 
 def test_one_early_return_keeps_the_complete_edition(
