@@ -7,6 +7,8 @@ registry (schemas/measures.yaml) and names the file and line of any mistake.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,20 @@ SUBJECTS = ("children", "staff", "organisations", "money")
 CHILDREN = "children"
 POPULATION_MEASURE = "population_0_17"
 TOTAL_BREAKDOWN = "Total"
+#: What a title says in place of a local target where no one area's is meant (the catalogue
+#: itself, `explain` without an area, the analysts' files of every board): each board sets its
+#: own, and may set one for each of its areas.
+UNNAMED_TARGET = "the board's own number of"
+
+
+def filled_title(title: str, local_targets: Mapping[str, object] | None = None) -> str:
+    """`title` naming the local targets it quotes (`{assessment_working_days}`): an area's
+    values, or a partnership's as `exports.quoted_targets` words them ("within the local target
+    of 40 working days"); without them, in words that hold for every board ("... of the board's
+    own number of working days")."""
+    if local_targets is None:
+        return title.format_map(defaultdict(lambda: UNNAMED_TARGET))
+    return title.format_map(local_targets)
 
 
 @dataclass(frozen=True)

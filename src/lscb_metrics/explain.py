@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator
+from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator, filled_title
 from lscb_metrics.config import LOCAL_POPULATION
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.measures import Measure, Registry
@@ -154,7 +154,8 @@ def lineage_text(
 ) -> str:
     """The indicator's catalogue entry, its measures' sources and the functions producing each
     curated column, as markdown-friendly text; with an area's `local_targets`, the title names
-    them as the area's outputs do ("within the local target of 45 working days")."""
+    them as the area's outputs do ("within the local target of 45 working days"), without, it
+    says each board sets its own (`catalogue.filled_title`)."""
     window = f" over {indicator.window_months} months" if indicator.measure_type == "flow" else ""
     numerator = " + ".join(indicator.numerator)
     if len(indicator.numerator) > 1 and not indicator.is_count:
@@ -165,8 +166,7 @@ def lineage_text(
         else f"{numerator} / {indicator.denominator} x {indicator.multiplier}"
     )
     lines = [
-        f"{indicator.id}: "
-        + (indicator.title if local_targets is None else indicator.title.format_map(local_targets)),
+        f"{indicator.id}: {filled_title(indicator.title, local_targets)}",
         f"- value = {formula} ({indicator.unit}, {indicator.decimals} decimal place"
         + ("s)" if indicator.decimals != 1 else ")"),
         f"- {indicator.measure_type}{window}; breakdown {indicator.breakdown}; polarity "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lscb_metrics.catalogue import load_catalogue
+from lscb_metrics.catalogue import filled_title, load_catalogue
 from lscb_metrics.cli import main
 from lscb_metrics.explain import COLUMN_LINEAGE
 from lscb_metrics.measures import MEASURES_FILE, load_registry
@@ -40,7 +40,8 @@ def test_every_declared_lineage_function_exists_and_every_column_is_declared() -
 def test_explain_prints_measures_sources_and_functions(indicator, capsys) -> None:
     assert main(["explain", indicator.id]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{indicator.id}: {indicator.title}")
+    assert out.startswith(f"{indicator.id}: {filled_title(indicator.title)}")
+    assert "{" not in out  # no raw placeholder: {assessment_working_days} printed as it was
     places = (
         "1 decimal place)" if indicator.decimals == 1 else f"{indicator.decimals} decimal places)"
     )

@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscb_metrics.catalogue import CatalogueError, Indicator, load_catalogue
+from lscb_metrics.catalogue import CatalogueError, Indicator, filled_title, load_catalogue
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -243,3 +243,28 @@ def test_the_shipped_catalogue_publishes_staff_counts_and_protects_childrens(pro
     assert catalogue["training_pct"].subject == "staff"
     assert not catalogue["training_pct"].is_about_children
     assert catalogue["infant_deaths"].is_about_children
+
+
+TARGET_TITLE = "Assessments within the local target of {assessment_working_days} working days (%)"
+
+
+@pytest.mark.parametrize(
+    ("targets", "title"),
+    [
+        (
+            {"assessment_working_days": 40},
+            "Assessments within the local target of 40 working days (%)",
+        ),
+        (
+            {"assessment_working_days": "40 (Southend-on-Sea) or 45 (Thurrock)"},
+            "Assessments within the local target of 40 (Southend-on-Sea) or 45 (Thurrock) working "
+            "days (%)",
+        ),
+        # No one area's target (explain without --area, the catalogue of every board): plain
+        # words, where the title showed the raw {assessment_working_days}.
+        (None, "Assessments within the local target of the board's own number of working days (%)"),
+    ],
+)
+def test_a_title_names_the_local_target_it_quotes(targets, title):
+    assert filled_title(TARGET_TITLE, targets) == title
+    assert filled_title("Referrals per 10,000 children", targets) == "Referrals per 10,000 children"

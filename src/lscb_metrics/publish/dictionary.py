@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from lscb_metrics.catalogue import Indicator, load_catalogue
+from lscb_metrics.catalogue import Indicator, filled_title, load_catalogue
 from lscb_metrics.explain import lineage_text
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.publish.figures import published_sources, read_only
@@ -314,7 +314,7 @@ def indicator_section(
         if indicator.is_about_children
         else "not withheld"
     )
-    return f"""### `{indicator.id}`: {indicator.title}
+    return f"""### `{indicator.id}`: {filled_title(indicator.title)}
 
 - Unit: {indicator.unit}, published to {indicator.decimals} decimal places
 - Polarity: {indicator.polarity}

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE
+from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.periods import financial_year_of
 from lscb_metrics.sql import sql_texts
@@ -141,13 +141,13 @@ def catalogue_frame(
 ) -> pd.DataFrame:
     """curated.indicator_catalogue indexed by indicator id, in catalogue order; with an area's
     `local_targets` (or a partnership's, as `exports.quoted_targets` words them), titles name
-    them ("within the local target of 40 working days")."""
+    them ("within the local target of 40 working days"); without, they say each board sets its
+    own (`catalogue.filled_title`)."""
     frame = connection.sql(
         "SELECT * EXCLUDE (row) FROM (SELECT *, rowid AS row FROM curated.indicator_catalogue) "
         "ORDER BY row"
     ).df()
-    if local_targets is not None:
-        frame["title"] = [title.format_map(local_targets) for title in frame["title"]]
+    frame["title"] = [filled_title(title, local_targets) for title in frame["title"]]
     return frame.set_index("indicator_id")
 
 
