@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lscb_metrics.catalogue import load_catalogue
+from lscb_metrics.catalogue import filled_title, load_catalogue
 from lscb_metrics.explain import lineage_text
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.publish import write_data_dictionary
@@ -80,12 +80,15 @@ def test_curated_columns_carry_their_descriptions(dictionary: str) -> None:
 def test_every_indicator_has_unit_polarity_and_source(dictionary: str, schemas_dir: Path) -> None:
     registry = load_registry(schemas_dir / MEASURES_FILE)
     for indicator in load_catalogue(schemas_dir / "indicators.yaml"):
-        section = dictionary.split(f"### `{indicator.id}`: {indicator.title}", 1)[1]
+        section = dictionary.split(f"### `{indicator.id}`: {filled_title(indicator.title)}", 1)[1]
         section = section.split("\n### ", 1)[0]
         assert f"Unit: {indicator.unit}" in section
         assert f"Polarity: {indicator.polarity}" in section
         assert "- Sources: " in section and "none in this warehouse" not in section
         assert lineage_text(indicator, registry) in section  # as `lscb-metrics explain` prints it
+    # The catalogue of every board names no one's local target, nor the raw placeholder.
+    assert "of the board's own number of working days (%)" in dictionary
+    assert "of {assessment_working_days} working days" not in dictionary
     cp_rate = dictionary.split("### `cp_plan_rate`", 1)[1].split("\n### ", 1)[0]
     assert "partner returns (cp_plans)" in cp_rate and "DfE Characteristics" in cp_rate
 
