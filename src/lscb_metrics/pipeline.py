@@ -638,7 +638,9 @@ def compute_run(
     relations = {
         "audit.submissions": marked_withdrawn(
             with_earlier_records(
-                submissions_table(submissions).assign(last_seen_run=run_id),
+                submissions_table(submissions, settings.warehouse.parent).assign(
+                    last_seen_run=run_id
+                ),
                 settings.warehouse,
                 "audit.submissions",
             ),

@@ -209,6 +209,15 @@ def archived_copy(staged: StagedFile, folder: Path, name: str) -> Path:
     return target
 
 
+def kept_where(path: str | Path, folder: Path) -> str:
+    """Where the kept copy at `path` is, as the warehouse and the validation pack record it:
+    relative to `folder`, the one holding the warehouse and its store and quarantine
+    (`store/S-3f2a9c0d1e4b5a67/referrals.csv`)."""
+    # Not absolute: a warehouse moved with its folder, or copied to an analyst, still finds its
+    # files, and names nobody's home folder.
+    return Path(path).relative_to(folder).as_posix()
+
+
 def kept_name(name: str, submission_id: str) -> str:
     """The name a file is archived under: its own, unless that is long, hidden or holds a
     character a terminal or shell acts on; then the submission id with the file's suffix."""

@@ -47,6 +47,7 @@ from lscb_metrics.store import (
     StagedFile,
     archived_copy,
     kept_name,
+    kept_where,
     regular_files,
     staged_or_known,
 )
@@ -462,8 +463,9 @@ def for_board(submissions: list[Submission], board: Board) -> list[Submission]:
     ]
 
 
-def submissions_table(submissions: list[Submission]) -> pd.DataFrame:
-    """audit.submissions rows: every file received, with its status and version."""
+def submissions_table(submissions: list[Submission], folder: Path) -> pd.DataFrame:
+    """audit.submissions rows: every file received, with its status, version and where it is
+    kept, relative to `folder` (the warehouse's, beside which the store and quarantine are)."""
     return pd.DataFrame(
         [
             {
@@ -479,7 +481,7 @@ def submissions_table(submissions: list[Submission]) -> pd.DataFrame:
                 "row_count": s.row_count,
                 "error_count": s.error_count,
                 "warning_count": len(s.failures) - s.error_count,
-                "archived_path": s.archived_path,
+                "archived_path": s.archived_path and kept_where(s.archived_path, folder),
             }
             for s in sorted(submissions, key=lambda s: s.submission_id)
         ],

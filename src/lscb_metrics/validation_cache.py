@@ -38,6 +38,7 @@ from lscb_metrics.digests import code_digest, contents_digest, fingerprint
 from lscb_metrics.intake.declarations import yaml_document
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.returns.report import ReportSummary
+from lscb_metrics.store import kept_where
 from lscb_metrics.submissions import Submission
 
 ANY = "any"
@@ -184,7 +185,7 @@ def save_pack(
             "size_bytes": s.size_bytes,
             "key": (key := _key(s, fingerprints, boards)),
             "fingerprint": fingerprints[key][:FINGERPRINT_CHARS],
-            "kept": str(Path(s.archived_path).relative_to(base)),
+            "kept": kept_where(s.archived_path, base),
         }
         for s in kept
     }

@@ -66,6 +66,22 @@ RUNS_COLUMNS = {
 }
 
 
+#: What brings the rows an older warehouse recorded to each layout (schemas/warehouse.yaml's
+#: `layouts`): the relation and the SQL, run by the commit that brings the warehouse to that
+#: layout, after the run's relations are written (so on the earlier rows they keep).
+LAYOUT_STEPS: dict[int, tuple[str, str]] = {
+    # A kept file was recorded by its absolute path, `<the warehouse's folder>/store/<id>/<file>`
+    # (or quarantine/): relative to that folder wherever it was, the warehouse moved or shared
+    # still finds its files, and names nobody's home folder.
+    2: (
+        "audit.submissions",
+        "UPDATE audit.submissions "
+        "SET archived_path = regexp_extract(archived_path, '[^/]+/[^/]+/[^/]+$') "
+        "WHERE starts_with(archived_path, '/')",
+    ),
+}
+
+
 def relation_descriptions(path: Path) -> dict[str, dict[str, Any]]:
     """Relation and column descriptions declared in schemas/warehouse.yaml; CatalogueError naming
     the line of a key given twice (which YAML would silently take as an overwrite)."""
@@ -91,6 +107,8 @@ def publish_run(
             describe_relation(connection, name, descriptions.get(name, {}))
         describe_relation(connection, RUNS, descriptions.get(RUNS, {}))
         _insert_run(connection, run_record)
+        if recorded is not None:
+            _rows_brought_up(connection, recorded.layout, layout.number)
         if recorded is None or recorded.layout < layout.number:
             _record_layout(
                 connection, layout, None if recorded is None else recorded.layout, run_record
@@ -161,6 +179,14 @@ def _runs_brought_up(connection: duckdb.DuckDBPyConnection) -> None:
     for name, kind in RUNS_COLUMNS.items():
         if name not in present:
             connection.execute(f"ALTER TABLE {RUNS} ADD COLUMN {name} {kind}")
+
+
+def _rows_brought_up(connection: duckdb.DuckDBPyConnection, earlier: int, layout: int) -> None:
+    """The rows a warehouse at layout `earlier` recorded brought to `layout` (LAYOUT_STEPS), in
+    the relations it has."""
+    for number, (relation, sql) in sorted(LAYOUT_STEPS.items()):
+        if earlier < number <= layout and _columns_of(connection, relation):
+            connection.execute(sql)
 
 
 def _record_layout(

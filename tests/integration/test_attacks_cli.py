@@ -141,7 +141,8 @@ def stored(tmp_path: Path, demo_reference) -> Path:
     shutil.copytree(DEMO, inbox)
     warehouse = tmp_path / "warehouse.duckdb"
     run_settings = settings(warehouse=str(warehouse), returns_dir=str(inbox))
-    submissions = submissions_table(received_returns(run_settings, demo_reference))
+    received = received_returns(run_settings, demo_reference)
+    submissions = submissions_table(received, run_settings.warehouse.parent)
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("CREATE SCHEMA audit")
         connection.register("received", submissions)

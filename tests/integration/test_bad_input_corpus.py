@@ -261,7 +261,9 @@ def test_bad_file_is_rejected_quarantined_and_unused(
     assert set(case.codes) <= set(failures["code"])
     assert case.phrase in " ".join(failures["message"])
     quarantined = corpus_run.quarantine_dir / submission["submission_id"] / case.file
-    assert Path(submission["archived_path"]) == quarantined
+    # Recorded relative to the warehouse's folder, beside which the quarantine is.
+    beside = corpus_run.quarantine_dir.parent
+    assert submission["archived_path"] == quarantined.relative_to(beside).as_posix()
     assert file_sha256(quarantined) == file_sha256(source)
     # The partner's report lies beside the quarantined file.
     assert (quarantined.parent / "validation_report.xlsx").is_file()

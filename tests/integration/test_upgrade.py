@@ -56,7 +56,8 @@ CREATE TABLE audit.submissions AS SELECT
     NULL::VARCHAR AS return_type, NULL::VARCHAR AS agency_code, NULL::VARCHAR AS area_code,
     NULL::DATE AS period_start, NULL::DATE AS period_end, NULL::DECIMAL(18,3) AS version,
     'rejected' AS status, 0 AS row_count, 1 AS error_count, 0 AS warning_count,
-    'run-1' AS last_seen_run, 'quarantine/S-00000000000000aa/gone.csv' AS archived_path;
+    'run-1' AS last_seen_run,
+    '/home/someone/lscb/data/quarantine/S-00000000000000aa/gone.csv' AS archived_path;
 """
 
 
@@ -64,6 +65,26 @@ def older_warehouse(path: Path) -> Path:
     """A DuckDB file at `path` as an lscb_metrics before layouts wrote it."""
     with duckdb.connect(str(path)) as connection:
         connection.execute(OLDER_WAREHOUSE)
+    return path
+
+
+def layout_1_warehouse(path: Path) -> Path:
+    """An older warehouse as lscb_metrics wrote it at layout 1, on another machine: audit.runs
+    with tool_version, audit.layouts, and each kept file's absolute path there."""
+    older_warehouse(path)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("ALTER TABLE audit.runs ADD COLUMN tool_version VARCHAR")
+        connection.execute(
+            "CREATE TABLE audit.layouts AS SELECT 1 AS layout, 0 AS previous_layout, "
+            "'0.1.0' AS tool_version, 'run-2' AS run_id, TIMESTAMP '2014-07-10' AS recorded_at, "
+            "'Layout 1: ...' AS changes"
+        )
+        connection.execute(
+            "INSERT INTO audit.submissions SELECT * REPLACE ("
+            "'S-00000000000000bb' AS submission_id, 'accepted' AS status, "
+            "'/home/someone/lscb/data/store/S-00000000000000bb/SBC-CSC_referrals.xlsx' "
+            "AS archived_path) FROM audit.submissions"
+        )
     return path
 
 
@@ -129,6 +150,11 @@ def test_a_run_brings_an_older_warehouse_up_keeping_every_row(tmp_path, demo_ref
     assert ("S-00000000000000aa", "rejected") in table(
         path, "SELECT submission_id, status FROM audit.submissions"
     )
+    # Where each file is kept, relative to the warehouse's folder: the older row's absolute path
+    # is rewritten, and this run's files are found from it.
+    kept = dict(table(path, "SELECT submission_id, archived_path FROM audit.submissions"))
+    assert kept.pop("S-00000000000000aa") == "quarantine/S-00000000000000aa/gone.csv"
+    assert kept and all((tmp_path / where).is_file() for where in kept.values())
     [(layout, previous, version, run_id, changes)] = table(
         path, "SELECT layout, previous_layout, tool_version, run_id, changes FROM audit.layouts"
     )
@@ -222,3 +248,19 @@ def test_reading_commands_ask_for_a_run_on_an_older_warehouse(tmp_path, capsys):
          "--warehouse", str(path)]
     )  # fmt: skip
     assert code == 2 and "run a quarter with this version first" in capsys.readouterr().err
+
+
+def test_a_layout_1_warehouse_from_another_machine_records_its_kept_files_relative(tmp_path):
+    # Layout 1 recorded /home/someone/lscb/data/store/...: moved here, or shared with an
+    # analyst, it pointed nowhere and named someone's home folder.
+    path = layout_1_warehouse(tmp_path / "warehouse.duckdb")
+    earlier = warehouse.previous_relation(path, "audit.submissions")  # as a run keeps them
+    warehouse.publish_run(path, {"audit.submissions": earlier}, run_record("run-3"), {}, LAYOUT)
+    assert table(path, "SELECT submission_id, archived_path FROM audit.submissions") == [
+        ("S-00000000000000aa", "quarantine/S-00000000000000aa/gone.csv"),
+        ("S-00000000000000bb", "store/S-00000000000000bb/SBC-CSC_referrals.xlsx"),
+    ]
+    [(layout, previous, changes)] = table(
+        path, "SELECT layout, previous_layout, changes FROM audit.layouts WHERE layout > 1"
+    )
+    assert (layout, previous) == (LAYOUT.number, 1) and "archived_path" in changes

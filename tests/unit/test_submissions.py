@@ -128,10 +128,21 @@ def test_a_version_is_a_whole_number_and_none_for_a_rejected_file() -> None:
     first = accepted(DORSET)
     first.status, first.version = "accepted", 1
     refused = Submission("S-2", "b.csv", "1" * 64, 1, datetime.now(UTC))
-    table = submissions_table([first, refused])
+    table = submissions_table([first, refused], Path("data"))
     assert str(table["version"].dtype) == "Int64"
     versions = table.set_index("submission_id")["version"]
     assert versions[first.submission_id] == 1 and versions.isna()["S-2"]
+
+
+def test_where_a_file_is_kept_is_recorded_relative_to_the_warehouses_folder() -> None:
+    # It was recorded absolute: a warehouse moved or shared pointed nowhere, and named the
+    # user's home folder.
+    folder = Path("/home/someone/project/data")
+    kept = replace(accepted(DORSET), archived_path=str(folder / "store/S-1/referrals.xlsx"))
+    unkept = Submission("S-2", "b.csv", "1" * 64, 1, datetime.now(UTC))
+    table = submissions_table([kept, unkept], folder).set_index("submission_id")
+    assert table.at[kept.submission_id, "archived_path"] == "store/S-1/referrals.xlsx"
+    assert table["archived_path"].isna()["S-2"]
 
 
 def received(submission: Submission, day: int, status: str) -> Submission:

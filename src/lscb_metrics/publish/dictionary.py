@@ -88,7 +88,8 @@ LIMIT 10;""",
     ExampleQuery(
         "Trace a figure to the submitted file",
         "Every partner return file a figure was computed from (a rolling 12-month figure has "
-        "one per quarter), with its SHA-256 and where the unchanged file is kept.",
+        "one per quarter), with its SHA-256 and where the unchanged file is kept (relative to "
+        "the warehouse's folder).",
         """WITH figure AS (
     SELECT indicator_id, time_period, value, unnest(submission_ids) AS submission_id
     FROM curated.indicator_values
