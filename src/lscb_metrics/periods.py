@@ -179,6 +179,19 @@ def estimate_mid_year(wanted: int, latest: int | None) -> int:
     return latest if latest is not None and wanted > latest else wanted
 
 
+def first_figures_note(first: Quarter | None, quarter: Quarter) -> str | None:
+    """Why a board whose partner returns start with `first` has no figure summed over 12 months
+    at `quarter`, and the quarter the first is for; None from its fourth quarter of returns (or
+    with none). The run summary, scorecard and workbook all say it in these words."""
+    if first is None or first <= quarter.previous(3):
+        return None
+    return (
+        f"Partner returns start with {first.label}: a figure summed over 12 months (such as "
+        "referrals per 10,000 children) needs four quarters of returns, so the first is for "
+        f"{first.previous(-3).label}; one over a longer window needs its every quarter."
+    )
+
+
 def window_label(period_end: date, months: int) -> str:
     """Label of the window of `months` months ending `period_end`: the quarter ('2014-15 Q2')
     for a year or less; pooled years as Fingertips writes them ('2012-14' for April 2012 to

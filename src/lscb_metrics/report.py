@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lscb_metrics.periods import financial_year_of, parse_quarter
+from lscb_metrics.periods import financial_year_of, first_figures_note, parse_quarter
 from lscb_metrics.quality import counted
 from lscb_metrics.reference.areas import area_label
 from lscb_metrics.returns.report import REPORT_HTML
@@ -306,14 +306,10 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         return lines
     if summary.files:
         lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
-    first = outcome.first_quarter
-    if first is not None and first > summary.quarter.previous(3):
-        # A new board's first quarters: its 12-month figures are absent, not lost.
-        lines.append(
-            f"  Its returns start with {first.label}: a figure summed over 12 months (such as "
-            "referrals per 10,000 children) needs four quarters of returns, so the first is for "
-            f"{first.previous(-3).label}; one over a longer window needs its every quarter."
-        )
+    # A new board's first quarters: its 12-month figures are absent, not lost.
+    first_figures = first_figures_note(outcome.first_quarter, summary.quarter)
+    if first_figures is not None:
+        lines.append(f"  {first_figures}")
     headlines = headline_rows(summary, board)
     if not headlines.empty:
         # England's figures are a year or more behind the board's own: say which year they are.

@@ -8,6 +8,7 @@ from lscb_metrics.periods import (
     PeriodError,
     Quarter,
     estimate_mid_year,
+    first_figures_note,
     parse_quarter,
     population_mid_year,
     quarter_from_dates,
@@ -94,3 +95,24 @@ def test_a_mid_year_not_yet_published_takes_the_latest_estimate():
     assert estimate_mid_year(2023, 2024) == 2023
     assert estimate_mid_year(2011, 2012) == 2011  # before the series: nothing to fill from
     assert estimate_mid_year(2026, None) == 2026
+
+
+@pytest.mark.parametrize(
+    ("first", "says"),
+    [
+        ("2014-15-Q2", "start with 2014-15 Q2: ... so the first is for 2015-16 Q1;"),
+        ("2014-15-Q1", "start with 2014-15 Q1: ... so the first is for 2014-15 Q4;"),
+        ("2013-14-Q4", "start with 2013-14 Q4: ... so the first is for 2014-15 Q3;"),
+        ("2013-14-Q3", None),  # four quarters of returns: the 12-month figures are there
+        (None, None),  # no returns at all
+    ],
+)
+def test_a_new_boards_first_three_quarters_say_when_12_month_figures_come(first, says):
+    quarter = parse_quarter("2014-15-Q2")
+    note = first_figures_note(first and parse_quarter(first), quarter)
+    if says is None:
+        assert note is None
+        return
+    start, end = says.split(" ... ")
+    assert note.startswith(f"Partner returns {start} a figure summed over 12 months")
+    assert f"needs four quarters of returns, {end} one over a longer window" in note

@@ -195,13 +195,13 @@ def test_a_new_boards_first_quarters_say_when_12_month_figures_appear() -> None:
     summary, outcome = _partnership_summary()
     new = replace(outcome, first_quarter=Quarter(2024, 1))
     assert (
-        "  Its returns start with 2024-25 Q1: a figure summed over 12 months (such as referrals "
-        "per 10,000 children) needs four quarters of returns, so the first is for 2024-25 Q4; one "
-        "over a longer window needs its every quarter."
+        "  Partner returns start with 2024-25 Q1: a figure summed over 12 months (such as "
+        "referrals per 10,000 children) needs four quarters of returns, so the first is for "
+        "2024-25 Q4; one over a longer window needs its every quarter."
     ) in board_summary_lines(summary, new)
     # Four quarters of returns (2023-24 Q3 to 2024-25 Q2): nothing to explain.
     year = replace(outcome, first_quarter=Quarter(2023, 3))
-    assert not any("Its returns start" in line for line in board_summary_lines(summary, year))
+    assert not any("returns start" in line for line in board_summary_lines(summary, year))
 
 
 def test_a_partnerships_missing_returns_name_each_area_as_people_know_it() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
 from lscb_metrics.editions import PUBLIC, Edition
-from lscb_metrics.periods import financial_year_of
+from lscb_metrics.periods import Quarter, financial_year_of, quarter_of
 from lscb_metrics.sql import sql_texts
 from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
@@ -185,6 +186,19 @@ def series_where(codes: Sequence[str], covered: Iterable[str]) -> str:
         f"(v.area_code IN ({sql_texts(codes)}) AND (v.source_type = 'published' "
         f"OR v.area_code IN ({sql_texts(code for code in codes if code in own)})))"
     )
+
+
+def first_return_quarter(
+    connection: duckdb.DuckDBPyConnection, area_codes: Sequence[str], period_end: date
+) -> Quarter | None:
+    """The first quarter the partner returns of the areas `area_codes` (one authority's codes a
+    board covers) give figures for, up to `period_end`; None where they give none."""
+    [(first,)] = connection.execute(
+        "SELECT min(period_end) FROM staged.partner_facts "
+        f"WHERE area_code IN ({sql_texts(area_codes)}) AND period_end <= ?",
+        [period_end],
+    ).fetchall()
+    return None if first is None else quarter_of(first)
 
 
 def edition_run(connection: duckdb.DuckDBPyConnection, board: str, period: str) -> str | None:

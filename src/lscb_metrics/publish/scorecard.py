@@ -33,7 +33,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import COMPARATORS
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
-from lscb_metrics.periods import financial_year_of, quarter_of
+from lscb_metrics.periods import financial_year_of, first_figures_note, quarter_of
 from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, write_png
 from lscb_metrics.publish.figures import (
     NATIONAL,
@@ -45,6 +45,7 @@ from lscb_metrics.publish.figures import (
     comparator_year,
     edition_run,
     figure_rows,
+    first_return_quarter,
     published_figures,
     published_sources,
     quoted_comparator_note,
@@ -154,6 +155,8 @@ class ScorecardData:
     revisions: tuple[str, ...] = ()  # REV-001 messages for the area's revised figures
     edition: Edition = PUBLIC
     run_id: str | None = None  # the run whose figures these are
+    #: Why the area has no 12-month figures yet, in its first three quarters of returns.
+    first_figures: str | None = None
 
     @cached_property
     def history_totals(self) -> dict[str, pd.DataFrame]:
@@ -231,6 +234,7 @@ def read_scorecard_data(
         covered = [code for code in codes if code in board.areas]
         revised = revision_messages(connection, covered, period_end, edition)
         run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
+        first = first_return_quarter(connection, covered, period_end)
     current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
     if current.empty:
         raise ScorecardError(
@@ -254,6 +258,7 @@ def read_scorecard_data(
         revisions=revised,
         edition=edition,
         run_id=run_id,
+        first_figures=first_figures_note(first, quarter_of(period_end)),
     )
 
 
@@ -693,9 +698,11 @@ def _theme_section(
     )
 
 
-def _notes_section(notes: Mapping[str, int], revisions: tuple[str, ...] = ()) -> str:
-    """Symbols, comparator notes, figures revised beyond the usual range, and how the
-    judgements are made."""
+def _notes_section(
+    notes: Mapping[str, int], revisions: tuple[str, ...] = (), first_figures: str | None = None
+) -> str:
+    """Symbols, why a new board has no 12-month figures yet, comparator notes, figures revised
+    beyond the usual range, and how the judgements are made."""
     symbols = "".join(
         f'<dt id="symbol-{_escaped(symbol)}">{_escaped(symbol)}</dt><dd>{_escaped(meaning)}</dd>'
         for symbol, meaning in SYMBOL_NOTES.items()
@@ -723,7 +730,12 @@ def _notes_section(notes: Mapping[str, int], revisions: tuple[str, ...] = ()) ->
         "than five points, or a count without a denominator.",
     ]
     method_text = "".join(f"<p>{_escaped(text)}</p>" for text in methods)
-    footnote_list = f"<h3>Notes on the figures</h3><ol>{footnotes}</ol>" if notes else ""
+    footnote_list = (
+        f'<h3 id="first-figures">Figures not yet available</h3><p>{_escaped(first_figures)}</p>'
+        if first_figures
+        else ""
+    )
+    footnote_list += f"<h3>Notes on the figures</h3><ol>{footnotes}</ol>" if notes else ""
     if revisions:
         revised = "".join(f"<li>revised: {_escaped(message)}</li>" for message in revisions)
         footnote_list += (
@@ -770,13 +782,14 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         banner = f'<p class="marking" role="note">{_escaped(marking)}</p>\n'
         end = f'<p class="marking marking-end">{_escaped(marking)}</p>\n'
         body, lead = '<body class="marked">', f"{marking}: "
+    notes_section = _notes_section(notes, data.revisions, data.first_figures)
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"<title>{_escaped(lead + title)}</title>\n<style>{STYLE}</style>\n</head>\n{body}\n"
         f"{banner}<header><h1>{_escaped(title)}</h1><p>{_escaped(intro)}</p>"
         f'<nav aria-label="Themes"><ul>{contents}<li><a href="#notes">Notes</a></li></ul></nav>'
-        f"</header>\n<main>\n{sections}\n{_notes_section(notes, data.revisions)}\n</main>\n"
+        f"</header>\n<main>\n{sections}\n{notes_section}\n</main>\n"
         f"{end}</body>\n</html>\n"
     )
 

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lscb_metrics.boards import Board
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
-from lscb_metrics.periods import quarter_of
+from lscb_metrics.periods import first_figures_note, quarter_of
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
     BoardArea,
@@ -41,6 +41,7 @@ from lscb_metrics.publish.figures import (
     catalogue_frame,
     edition_run,
     figure_rows,
+    first_return_quarter,
     published_figures,
     published_sources,
     quoted_comparator_note,
@@ -118,6 +119,8 @@ METHOD_NOTES = {
     "are not ranked, as they mostly reflect the size of the area.",
     "no_figures": "The warehouse holds no figures for this theme at this period.",
 }
+#: The note saying why a new board has no 12-month figures yet (`periods.first_figures_note`).
+FIRST_FIGURES = "first_figures"
 
 
 @dataclass(frozen=True)
@@ -169,10 +172,12 @@ def write_workbook(
         rows = figure_rows(connection, where)
         sources = sorted({s for found in published_sources(connection).values() for s in found})
         run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
+        covered = [code for code in codes if code in board.areas]
+        first = first_return_quarter(connection, covered, period_end)
     published = published_figures(rows, catalogue, edition)
     current = published[published["period_end"] == period_end]
     previous = published[published["period_end"] == year_before]
-    notes = note_texts(current)
+    notes = note_texts(current, first_figures_note(first, quarter_of(period_end)))
     tables = [
         theme_table(theme, current, previous, catalogue, area, period_end, notes)
         for theme in report_themes(catalogue)
@@ -202,12 +207,14 @@ def report_themes(catalogue: pd.DataFrame) -> list[Theme]:
     ]
 
 
-def note_texts(current: pd.DataFrame) -> dict[str, str]:
-    """Note key -> text, numbered in order: the method notes, then each comparator note the
-    board's figures carry (keyed by its text)."""
+def note_texts(current: pd.DataFrame, first_figures: str | None = None) -> dict[str, str]:
+    """Note key -> text, numbered in order: the method notes, why a new board has no 12-month
+    figures yet (`first_figures`, in its first three quarters of returns), then each comparator
+    note the board's figures carry (keyed by its text)."""
     noted = current[current["comparator_note"].notna()].drop_duplicates("comparator_note")
     return {
         **METHOD_NOTES,
+        **({FIRST_FIGURES: first_figures} if first_figures else {}),
         **{
             text: figure_note_text(text, value_note)
             for text, value_note in zip(noted["comparator_note"], noted["value_note"], strict=True)
