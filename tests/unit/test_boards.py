@@ -126,11 +126,13 @@ def test_an_agency_shared_by_boards_has_one_name_and_type(
     assert "'Essex Police' (police) in board southend's profile" in str(raised.value)
 
 
-def _csv(tmp_path: Path, agency: str, area: str) -> Path:
+def _csv(tmp_path: Path, agency: str, area: str, quarter: str = "2014-15-Q2") -> Path:
+    """A private fostering return of `agency` for `area` and `quarter`."""
     path = tmp_path / "r.csv"
+    start, end = parse_quarter(quarter).start, parse_quarter(quarter).end
     path.write_text(
         "return_type,agency_code,la_code,period_start,period_end,private_fostering_arrangements\n"
-        f"private_fostering,{agency},{area},2014-07-01,2014-09-30,10\n",
+        f"private_fostering,{agency},{area},{start},{end},10\n",
         encoding="utf-8",
     )
     return path
@@ -197,6 +199,46 @@ def test_a_councils_agency_speaks_only_for_its_own_area(
         "agency that sends them: TC-CSC." in refused
     )
     assert errors("TC-CSC", SOUTHEND[0])[0].startswith("BRD-005: ")
+
+
+def test_an_agency_sends_only_for_the_quarters_it_is_on_the_board(
+    tmp_path: Path, schemas: Path, edit_declaration: Callable
+) -> None:
+    # Southend's children's services handed private fostering to a trust from 2014-15 Q2: the
+    # council's return for that quarter would stand beside the trust's, and the trust's for
+    # the quarter before beside the council's.
+    def handover(document: dict) -> None:
+        document["agencies"][0]["until"] = "2014-15-Q1"
+        document["agencies"].append(
+            {
+                "code": "SCT",
+                "name": "Southend Children's Trust",
+                "type": "local_authority",
+                "returns": ["private_fostering"],
+                "from": "2014-15-Q2",
+            }
+        )
+
+    edit_declaration(schemas / "boards" / "southend" / "board.yaml", handover)
+    boards, specs = load_boards(schemas), load_return_specs(schemas)
+
+    def errors(agency: str, quarter: str) -> list[str]:
+        raw = read_return(_csv(tmp_path, agency, SOUTHEND[0], quarter), specs)
+        return [
+            f"{f.code}: {f.message}" for f in validate_return(raw, specs, boards, LOOKUP).errors
+        ]
+
+    assert errors("SBC-CSC", "2014-15-Q1") == errors("SCT", "2014-15-Q2") == []
+    assert errors("SBC-CSC", "2014-15-Q2") == [
+        'BRD-006: line 2, column "agency_code": SBC-CSC (SBC Children\'s Services) sends '
+        "Southend Local Safeguarding Children Board's returns until 2014-15 Q1 only, not for "
+        "2014-15 Q2. Give the quarter the figures are for, or the code of the agency that sent "
+        "them then: SCT."
+    ]
+    [early] = errors("SCT", "2014-15-Q1")
+    assert "SCT (Southend Children's Trust) sends " in early
+    assert "returns from 2014-15 Q2 only, not for 2014-15 Q1." in early
+    assert early.endswith("that sent them then: SBC-CSC.")
 
 
 def _assessments(tmp_path: Path, quarter: str, days: int, area: str = SOUTHEND[0]) -> Path:

@@ -105,6 +105,13 @@ AGENCY_NOT_FOR_AREA = Rule(
     "{agency} ({agency_name}) sends returns for {areas} only, not for {area} ({area_code}). "
     "Give the area the figures are for, or the code of the agency that sends them: {choices}.",
 )
+AGENCY_NOT_IN_QUARTER = Rule(
+    "BRD-006",
+    "error",
+    "The agency was not one of the board's partners in the return's quarter.",
+    "{agency} ({agency_name}) sends {board}'s returns {span} only, not for {quarter}. Give the "
+    "quarter the figures are for, or the code of the agency that sent them then: {choices}.",
+)
 UNKNOWN_AREA = Rule(
     "COV-005",
     "error",
@@ -499,6 +506,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     LOCAL_TARGET_DIFFERS,
     AREA_NOT_IN_FORCE,
     AGENCY_NOT_FOR_AREA,
+    AGENCY_NOT_IN_QUARTER,
     UNKNOWN_AREA,
     NOT_A_QUARTER,
     NOT_A_DATE,

@@ -146,6 +146,13 @@ class Agency:
         started = self.first is None or self.first.end <= period_end
         return started and (self.last is None or period_end <= self.last.end)
 
+    @property
+    def span(self) -> str:
+        """The quarters it sends returns for, as its profile dates them: 'from 2015-16 Q1',
+        'until 2020-21 Q4', 'from 2015-16 Q1 until 2020-21 Q4' ('' for every quarter)."""
+        since = f"from {self.first.label}" if self.first else ""
+        return " ".join(filter(None, (since, f"until {self.last.label}" if self.last else "")))
+
 
 def cover_index(fields: Iterable[CoverField]) -> dict[str, str]:
     """Matching key of every cover label -> cover field name."""

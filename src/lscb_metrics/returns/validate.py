@@ -165,6 +165,7 @@ def validate_return(
         *_return_type_failures(raw, spec, specs, expected_return_type),
         *_agency_failures(raw, agency, agencies, spec, boards, board),
         *_agency_area_failures(raw, agency, spec, board, area, la_lookup),
+        *_agency_quarter_failures(raw, agency, spec, board, area, period),
         *_area_failures(raw, area, board, boards, period),
         *(period if isinstance(period, list) else []),
     ]
@@ -479,6 +480,44 @@ def _agency_area_failures(
             areas=", ".join(area_label(code, names) for code in agency.areas),
             area=area[1],
             area_code=area[0],
+            choices=", ".join(senders) or "none of the board's agencies",
+        )
+    ]
+
+
+def _agency_quarter_failures(
+    raw: RawReturn,
+    agency: Agency | None,
+    spec: ReturnSpec | None,
+    board: Board | None,
+    area: tuple[str, str, str | None] | None,
+    period: Quarter | list[Failure],
+) -> list[Failure]:
+    """BRD-006 for an agency of the board that had not joined it yet, or had left it, in the
+    return's quarter (`from:`, `until:` in the profile): its figures would stand beside those
+    of the partner that sent them then."""
+    if agency is None or board is None or not isinstance(period, Quarter):
+        return []
+    if agency.sends_in(period.end):
+        return []
+    senders = [
+        other.code
+        for other in board.agencies.values()
+        if other.sends_in(period.end)
+        and (area is None or other.sends_for(area[0]))
+        and (spec is None or spec.return_type in other.returns)
+    ]
+    return [
+        failure(
+            rules.AGENCY_NOT_IN_QUARTER,
+            raw.locations.cover("agency_code"),
+            "agency_code",
+            shown(raw.cover.get("agency_code")),
+            agency=agency.code,
+            agency_name=agency.name,
+            board=board.name,
+            span=agency.span,
+            quarter=period.label,
             choices=", ".join(senders) or "none of the board's agencies",
         )
     ]

@@ -451,12 +451,12 @@ def test_unreadable_file_fails_ret_001(
 
 def test_every_rule_code_has_a_passing_and_a_failing_case() -> None:
     # RNG-001 judges a figure against earlier quarters, not one file: tests/unit/test_history.py;
-    # BRD-001 and BRD-002 need two boards, BRD-004 a reorganised area, BRD-005 a partnership:
-    # tests/unit/test_boards.py.
+    # BRD-001 and BRD-002 need two boards, BRD-004 a reorganised area, BRD-005 a partnership,
+    # BRD-006 an agency that joined or left: tests/unit/test_boards.py.
     # REV-001 judges a resubmission against the series: tests/unit/test_revisions.py; RET-002 a
     # file over its time or memory budget: tests/integration/test_attacks_cli.py.
     tested = {case.code for case in CASES} | {"RET-001", "RNG-001", "BRD-001", "BRD-002", "BRD-004"}
-    tested |= {"BRD-005"}
+    tested |= {"BRD-005", "BRD-006"}
     tested |= {"REV-001", "RET-002"}
     assert tested == {rule.code for rule in RETURN_RULES}
 
