@@ -12,7 +12,8 @@ export PREFECT_HOME := $(CURDIR)/.prefect
 
 .PHONY: install demo test lint format schedule benchmark benchmark-runs benchmark-many-files browsers clean
 
-$(BIN)/.installed: pyproject.toml requirements.lock
+# The version is declared in the package (pyproject reads it): a new one installs again.
+$(BIN)/.installed: pyproject.toml requirements.lock src/lscb_metrics/__init__.py
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
