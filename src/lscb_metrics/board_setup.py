@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import product
@@ -19,6 +20,7 @@ import yaml
 from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings, board_profiles
 from lscb_metrics.errors import ConfigurationError
+from lscb_metrics.intake.declarations import SpecError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, la_numbers, load_areas
 from lscb_metrics.returns.spec import (
@@ -181,7 +183,12 @@ def scaffold_board(
         ),
         encoding="utf-8",
     )
-    board = load_boards(settings.schemas_dir).by_slug[slug]
+    try:
+        board = load_boards(settings.schemas_dir).by_slug[slug]
+    except SpecError as error:
+        # Left in place, a profile the others refuse would stop every board's runs.
+        shutil.rmtree(folder)
+        raise ConfigurationError(f"board {slug!r} was not set up: {error}") from error
     local = settings.local_dir / slug
     local.mkdir(parents=True, exist_ok=True)
     paths = [profile]

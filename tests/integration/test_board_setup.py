@@ -75,6 +75,25 @@ def test_a_profile_later_commands_would_refuse_is_not_written(
     ]
 
 
+def test_an_agency_code_another_board_gives_another_agency_leaves_no_profile(
+    project: Path, capsys
+) -> None:
+    # Thurrock's profile already calls the police CORNWALL-POLICE (a hub's own naming): Cornwall's
+    # scaffolded police under that code but another name would stop every board's runs.
+    thurrock = project / "schemas/boards/thurrock/board.yaml"
+    document = yaml.safe_load(thurrock.read_text())
+    document["agencies"][4]["code"] = "CORNWALL-POLICE"
+    thurrock.write_text(yaml.safe_dump(document, sort_keys=False))
+    assert main(["board", "init", "--area", CORNWALL, "--name", "Cornwall LSCB"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("lscb-metrics: board 'cornwall' was not set up: ")
+    assert "agency CORNWALL-POLICE is 'Essex Police' (police) here but" in error
+    assert sorted(p.name for p in (project / "schemas/boards").iterdir()) == [
+        "southend",
+        "thurrock",
+    ]
+
+
 def test_the_first_board_of_a_project_without_the_demo_boards_is_set_up(
     project: Path, capsys
 ) -> None:

@@ -142,7 +142,11 @@ def test_a_run_brings_an_older_warehouse_up_keeping_every_row(tmp_path, demo_ref
     pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))
 
     runs = table(path, "SELECT run_id, tool_version FROM audit.runs ORDER BY started_at")
-    assert runs == [("run-1", None), ("run-2", None), (plan.summary.run_id, lscb_metrics.__version__)]
+    assert runs == [
+        ("run-1", None),
+        ("run-2", None),
+        (plan.summary.run_id, lscb_metrics.__version__),
+    ]
     assert table(path, "SELECT run_id FROM audit.board_runs ORDER BY started_at")[:2] == [
         ("run-1",),
         ("run-2",),
