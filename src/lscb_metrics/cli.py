@@ -457,6 +457,8 @@ def write_annual_report(
         write_report,
         year_end_of,
     )
+    from lscb_metrics.reference import load_areas
+    from lscb_metrics.reference.areas import area_label, area_names
 
     # a mistyped year fails before anything is read; '2013/14' names the folder 2013-14
     year = financial_year(year)
@@ -484,17 +486,18 @@ def write_annual_report(
     # reorganisation each in its own years, and an area a merger handed over by the board
     # covering it then.
     areas = board.area_folders_on(year_end_of(year))
+    names = area_names(load_areas(run_settings.reference_dir))
     if not areas:
         print(
-            f"lscb-metrics: {board.name} covered no area at the end of {year}; "
-            f"its areas: {', '.join(board.area_described(area) for area in board.areas)}",
+            f"lscb-metrics: {board.name} covered no area at the end of {year}; its areas: "
+            f"{', '.join(board.area_described(area, names) for area in board.areas)}",
             file=sys.stderr,
         )
         return EXIT_ERROR
     for area, folder in areas:
         out_dir = edition_dir / folder
         files = write_report(run_settings.warehouse, board, year, out_dir, edition, area)
-        of_area = f", {area}" if folder else ""
+        of_area = f", {area_label(area, names)}" if folder else ""
         print(f"{board.name}, {year}: data chapter written ({edition.name} edition{of_area})")
         print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
         chapter_pdf(files.docx, soffice)

@@ -15,6 +15,7 @@ import pytest
 
 from lscb_metrics import pipeline
 from lscb_metrics.boards import load_boards
+from lscb_metrics.cli import main
 from lscb_metrics.config import settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import parse_quarter
@@ -79,7 +80,7 @@ def partner_figures(project: Path, area: str) -> dict[str, float]:
 
 
 def test_a_merger_leaves_the_replaced_boards_history_and_takes_their_area_on(
-    project: Path, demo_reference
+    project: Path, demo_reference, capsys
 ) -> None:
     committed(project, demo_reference, "2014-15-Q1")
     before = partner_figures(project, THURROCK)
@@ -132,6 +133,12 @@ def test_a_merger_leaves_the_replaced_boards_history_and_takes_their_area_on(
     assert (
         "Covers no area in 2014-15 Q2 (its areas: Thurrock (E06000034) until 2014-15 Q1)"
         in run_summary_text(summary)
+    )
+    # Nor has it a data chapter for the year, which says so naming the area the same way.
+    assert main(["report", "--year", "2014-15", "--board", "thurrock"]) == 2
+    assert (
+        "covered no area at the end of 2014-15; its areas: Thurrock (E06000034) until 2014-15 Q1"
+        in capsys.readouterr().err
     )
     # The area's series runs on: Q1 as Thurrock's board left it, Q2 from the partnership.
     after = partner_figures(project, THURROCK)
