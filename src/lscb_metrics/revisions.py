@@ -27,7 +27,7 @@ import pandas as pd
 from lscb_metrics.history import FACTOR, LOOKBACK_QUARTERS, MIN_HISTORY
 from lscb_metrics.intake.failures import failure
 from lscb_metrics.intake.rules import REVISED
-from lscb_metrics.periods import Quarter, month_end_before
+from lscb_metrics.periods import Quarter, month_end_before, quarter_of
 from lscb_metrics.reference.areas import area_label
 from lscb_metrics.submissions import Submission
 
@@ -184,14 +184,17 @@ def revision_message(revision: Revision, names: Mapping[str, str]) -> str:
     ).message
 
 
-def revision_notice(area_code: str, measure: str, breakdown: str, period_end: date) -> str:
-    """REV-001 as the public edition states it: which figure was revised, never its values."""
+def revision_notice(
+    area_code: str, measure: str, breakdown: str, period_end: date, names: Mapping[str, str]
+) -> str:
+    """REV-001 as the public edition states it: which figure was revised, never its values;
+    the area named by `names` and the quarter by its label, as the public reads them."""
     # The message quotes the quarter's own figures, before and after, which may be a count of 1
     # to 5 children that no public file may show (DfE: counts of 1 to 5 are suppressed).
     named = measure if breakdown == "Total" else f"{measure} ({breakdown})"
     return (
-        f"{area_code} {period_end.isoformat()}: {named} was revised by more than the series "
-        "usually moves; it is used as resubmitted."
+        f"{area_label(area_code, names)}, {quarter_of(period_end).label}: {named} was revised "
+        "by more than the series usually moves; it is used as resubmitted."
     )
 
 

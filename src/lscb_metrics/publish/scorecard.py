@@ -232,7 +232,8 @@ def read_scorecard_data(
             f"AND {up_to}",
         )
         covered = [code for code in codes if code in board.areas]
-        revised = revision_messages(connection, covered, period_end, edition)
+        names = dict.fromkeys(covered, area.name)
+        revised = revision_messages(connection, covered, period_end, edition, names)
         run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
         first = first_return_quarter(connection, covered, period_end)
     current = own[own["source_type"].eq(PARTNER_RETURN) & own["period_end"].eq(period_end)]
@@ -267,11 +268,12 @@ def revision_messages(
     area_codes: Sequence[str],
     period_end: date,
     edition: Edition = PUBLIC,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """REV-001 messages of the figures of the areas `area_codes` (one authority's) revised
     beyond the usual range up to `period_end` (audit.revisions; none in a warehouse from before
     revisions were flagged); a disclosure-controlled edition names each figure without its
-    values (`revision_notice`)."""
+    values (`revision_notice`), and its area by `names`."""
     [(exists,)] = connection.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
         "AND table_name = 'revisions'"
@@ -285,7 +287,7 @@ def revision_messages(
         [period_end],
     ).fetchall()
     if edition.disclosure_controlled:
-        return tuple(dict.fromkeys(revision_notice(*row[1:]) for row in rows))
+        return tuple(dict.fromkeys(revision_notice(*row[1:], names or {}) for row in rows))
     return tuple(message for (message, *_) in rows)
 
 

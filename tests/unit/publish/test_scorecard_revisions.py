@@ -31,10 +31,11 @@ def connection() -> duckdb.DuckDBPyConnection:
 def test_the_public_edition_names_the_revised_figure_without_its_values(
     connection: duckdb.DuckDBPyConnection,
 ) -> None:
-    [notice] = revision_messages(connection, [AREA], Q2, PUBLIC)
-    assert "deaths_neonatal" in notice and "2014-09-30" in notice
+    [notice] = revision_messages(connection, [AREA], Q2, PUBLIC, {AREA: "Southend-on-Sea"})
+    # Named as the public reads it: the area's name and the quarter's label.
+    assert notice.startswith("Southend-on-Sea (E06000033), 2014-15 Q2: deaths_neonatal was ")
     assert "revised to" not in notice and "from 1" not in notice
-    words = notice.replace(AREA, "").replace("2014-09-30", "")
+    words = notice.replace(AREA, "").replace("2014-15 Q2", "")
     assert not any(digit in words for digit in "0123456789")
 
 
