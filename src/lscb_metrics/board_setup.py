@@ -23,6 +23,7 @@ from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.declarations import SpecError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, la_numbers, load_areas
+from lscb_metrics.reference.areas import area_label, area_names
 from lscb_metrics.returns.spec import (
     ASSESSMENT_TARGET,
     LOCAL_TARGETS,
@@ -208,13 +209,14 @@ def scaffold_board(
         for return_type in board.template_returns
     ]
     readme = folder / "README.md"
-    readme.write_text(board_readme(board, templates), encoding="utf-8")
+    readme.write_text(board_readme(board, templates, area_names(known)), encoding="utf-8")
     paths.append(readme)
     return Scaffold(slug, paths, next_steps(board, templates))
 
 
-def board_readme(board: Board, templates: Path) -> str:
-    """README.md of a board's profile folder: who sends what, and how to run the board."""
+def board_readme(board: Board, templates: Path, names: Mapping[str, str]) -> str:
+    """README.md of a board's profile folder: the areas it covers (named by `names`), who
+    sends what, and how to run the board."""
     rows = "\n".join(
         f"| `{agency.code}` | {agency.name} | {', '.join(agency.returns)} |"
         for agency in board.agencies.values()
@@ -228,7 +230,7 @@ def board_readme(board: Board, templates: Path) -> str:
     )
     return f"""# {board.name}
 
-Board profile for `lscb-metrics`: areas {", ".join(board.areas)}.
+Board profile for `lscb-metrics`, covering {", ".join(area_label(a, names) for a in board.areas)}.
 
 | agency code | agency | returns it sends each quarter |
 |---|---|---|

@@ -121,6 +121,7 @@ def test_a_partnerships_readme_shows_the_per_area_target_it_may_give(project: Pa
     assert main(["board", "init", *both, "--slug", "kernow"]) == 0
     folder = project / "schemas/boards/kernow"
     readme = (folder / "README.md").read_text()
+    assert f"covering Cornwall ({CORNWALL}), Isles of Scilly ({SCILLY})." in readme
     example = f"{{{CORNWALL}: 45, {SCILLY}: 45}}"
     assert f"each area's, `{example}`" in readme
     # The example is a profile's own grammar: given as it stands, the board loads.
