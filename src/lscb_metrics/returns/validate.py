@@ -164,7 +164,7 @@ def validate_return(
         *_conflict_failures(raw),
         *_return_type_failures(raw, spec, specs, expected_return_type),
         *_agency_failures(raw, agency, agencies, spec, boards, board),
-        *_agency_area_failures(raw, agency, spec, board, area, la_lookup),
+        *_agency_area_failures(raw, agency, spec, board, area, la_lookup, day),
         *_agency_quarter_failures(raw, agency, spec, board, area, period),
         *_area_failures(raw, area, board, boards, period),
         *(period if isinstance(period, list) else []),
@@ -457,6 +457,7 @@ def _agency_area_failures(
     board: Board | None,
     area: tuple[str, str, str | None] | None,
     la_lookup: AreaLookup,
+    day: date | None,
 ) -> list[Failure]:
     """BRD-005 for an agency of the board that sends for some of its areas only (a council of
     a partnership, `areas:` in the profile) and not for the return's: its figures would stand
@@ -464,25 +465,15 @@ def _agency_area_failures(
     if agency is None or board is None or area is None or agency.sends_for(area[0]):
         return []
     names = {code: entry[1] for code in agency.areas if (entry := la_lookup.get(code))}
-    senders = [
-        other.code
-        for other in board.agencies.values()
-        if other.sends_for(area[0]) and (spec is None or spec.return_type in other.returns)
-    ]
-    return [
-        failure(
-            rules.AGENCY_NOT_FOR_AREA,
-            raw.locations.cover("agency_code"),
-            "agency_code",
-            shown(raw.cover.get("agency_code")),
-            agency=agency.code,
-            agency_name=agency.name,
-            areas=", ".join(area_label(code, names) for code in agency.areas),
-            area=area[1],
-            area_code=area[0],
-            choices=", ".join(senders) or "none of the board's agencies",
-        )
-    ]
+    return _agency_failure(
+        rules.AGENCY_NOT_FOR_AREA,
+        raw,
+        agency,
+        areas=", ".join(area_label(code, names) for code in agency.areas),
+        area=area[1],
+        area_code=area[0],
+        choices=_senders(board, spec, area, day),
+    )
 
 
 def _agency_quarter_failures(
@@ -500,25 +491,48 @@ def _agency_quarter_failures(
         return []
     if agency.sends_in(period.end):
         return []
-    senders = [
+    return _agency_failure(
+        rules.AGENCY_NOT_IN_QUARTER,
+        raw,
+        agency,
+        board=board.name,
+        span=agency.span,
+        quarter=period.label,
+        choices=_senders(board, spec, area, period.end),
+    )
+
+
+def _senders(
+    board: Board,
+    spec: ReturnSpec | None,
+    area: tuple[str, str, str | None] | None,
+    day: date | None,
+) -> str:
+    """The codes of the board's agencies that send the return for the area in the quarter
+    ending on `day` (each where known), as a message offers them."""
+    codes = [
         other.code
         for other in board.agencies.values()
-        if other.sends_in(period.end)
-        and (area is None or other.sends_for(area[0]))
+        if (area is None or other.sends_for(area[0]))
+        and (day is None or other.sends_in(day))
         and (spec is None or spec.return_type in other.returns)
     ]
+    return ", ".join(codes) or "none of the board's agencies"
+
+
+def _agency_failure(
+    rule: rules.Rule, raw: RawReturn, agency: Agency, **fields: str
+) -> list[Failure]:
+    """The failure of `rule` on the return's agency code, naming the agency."""
     return [
         failure(
-            rules.AGENCY_NOT_IN_QUARTER,
+            rule,
             raw.locations.cover("agency_code"),
             "agency_code",
             shown(raw.cover.get("agency_code")),
             agency=agency.code,
             agency_name=agency.name,
-            board=board.name,
-            span=agency.span,
-            quarter=period.label,
-            choices=", ".join(senders) or "none of the board's agencies",
+            **fields,
         )
     ]
 
