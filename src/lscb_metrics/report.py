@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from lscb_metrics.periods import financial_year_of, first_figures_note, parse_quarter
+from lscb_metrics.periods import first_figures_note, parse_quarter
+from lscb_metrics.publish.figures import compared_years
 from lscb_metrics.quality import counted
 from lscb_metrics.reference.areas import area_label
 from lscb_metrics.returns.report import REPORT_HTML
@@ -70,9 +71,7 @@ def own_comparisons(summary: RunSummary, board: Board) -> pd.DataFrame:
 def comparator_years(compared: pd.DataFrame) -> str:
     """The financial years ('2024-25') of the published figures that `compared` rows are compared
     with, joined by 'and'; '' where none is compared."""
-    with_comparators = compared["england_value"].notna() | compared["sn_average"].notna()
-    ends = compared.loc[with_comparators, "comparator_period_end"].dropna()
-    return " and ".join(sorted({financial_year_of(pd.Timestamp(end).date()) for end in ends}))
+    return " and ".join(sorted(compared_years(compared)))
 
 
 def returns_rows(summary: RunSummary, board: Board) -> list[dict[str, object]]:

@@ -130,6 +130,7 @@ def _partnership_summary() -> tuple[RunSummary, BoardOutcome]:
             "period_end": date(2024, 9, 30),
             "value": [539.5, 516.2],
             "england_value": 515.7,
+            "region_value": 462.0,
             "comparator_period_end": date(2024, 3, 31),
             "sn_average": [434.8, 446.8],
             "previous_value": [500.0, 400.0],

@@ -60,6 +60,7 @@ from lscb_metrics.publish.figures import (
     board_area,
     catalogue_frame,
     comparator_year,
+    compared_years,
     figure_rows,
     published_figures,
     read_only,
@@ -560,9 +561,9 @@ def comparators_phrase(year: str, comparator_years: Iterable[str]) -> str:
 def national_statistics_phrase(data: ReportData) -> str:
     """'published national statistics for 2013-14', or, where some or all of the year's are
     not yet published, the latest year the board's figures are compared with."""
-    rows = data.figures[data.figures["report_year"].eq(YEAR)]
-    years = (comparator_year(row) for _, row in rows.iterrows())
-    return comparators_phrase(data.year, (y for y in years if y))
+    return comparators_phrase(
+        data.year, compared_years(data.figures[data.figures["report_year"].eq(YEAR)])
+    )
 
 
 def introduction(data: ReportData) -> list[Block]:

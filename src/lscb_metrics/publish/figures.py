@@ -104,6 +104,15 @@ def comparator_year(row: pd.Series) -> str | None:
     return None if compared is None or pd.isna(compared) else financial_year_of(compared)
 
 
+def compared_years(rows: pd.DataFrame) -> set[str]:
+    """The financial years ('2024-25') of the published figures that `rows` are compared with:
+    those of the rows with an England, region or neighbours figure, unrounded or as published
+    (an ONS estimate is dated as its own comparators are, but is compared with nothing)."""
+    figures = rows[["england_value", "region_value", "sn_average"]]
+    compared = figures.apply(pd.to_numeric, errors="coerce").notna().any(axis=1)
+    return {year for _, row in rows[compared].iterrows() if (year := comparator_year(row))}
+
+
 def quoted_comparator_note(comparator_note: object, value_note: object) -> str | None:
     """The part of a row's comparator note about comparators the board quoted: the note less the
     value's own note (why it has no value, or the estimate it stands on), which

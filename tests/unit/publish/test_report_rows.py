@@ -250,11 +250,19 @@ def test_a_year_not_run_to_its_fourth_quarter_says_so_and_names_the_latest_held(
     )
 
 
-def chapter_of(year: str, *compared: tuple[date, date]) -> ReportData:
-    """A chapter's data whose year figures have these (period end, comparator period end)."""
+def chapter_of(year: str, *compared: tuple[date, date], england: object = 500.0) -> ReportData:
+    """A chapter's data whose year figures have these (period end, comparator period end), and
+    England's figure as published (`england`) beside each."""
     figures = pd.DataFrame(
         [
-            {"report_year": YEAR, "period_end": end, "comparator_period_end": compared_end}
+            {
+                "report_year": YEAR,
+                "period_end": end,
+                "comparator_period_end": compared_end,
+                "england_value": england,
+                "region_value": "z",
+                "sn_average": None,
+            }
             for end, compared_end in compared
         ]
     )
@@ -277,4 +285,25 @@ def test_the_introduction_names_the_years_its_comparators_are_of() -> None:
     assert national_statistics_phrase(some_out) == (
         "published national statistics for 2025-26 where they are published, and otherwise the "
         "latest published, for 2024-25 (not every table for 2025-26 is published yet)"
+    )
+
+
+def test_the_introduction_names_no_year_of_a_figure_compared_with_nothing() -> None:
+    # A 2025-26 chapter quotes ONS's mid-2023 residents (dated as its comparators are, but
+    # compared with nothing): its introduction said it used the national statistics "for
+    # 2023-24 and 2024-25".
+    year_end, earlier_end, mid_2023 = date(2026, 3, 31), date(2025, 3, 31), date(2023, 6, 30)
+    chapter = chapter_of("2025-26", (year_end, earlier_end))
+    estimate = chapter_of("2025-26", (mid_2023, mid_2023), england="z").figures
+    quoted = ReportData(
+        chapter.board_name,
+        chapter.area,
+        chapter.year,
+        chapter.year_end,
+        chapter.catalogue,
+        pd.concat([chapter.figures, estimate]),
+    )
+    assert national_statistics_phrase(quoted) == (
+        "latest published national statistics, for 2024-25 (those for 2025-26 are not yet "
+        "published)"
     )
