@@ -269,7 +269,10 @@ def year_and_year_before(
     """The rows a chapter for the year ending `end` quotes, each with `report_year` YEAR or
     BEFORE: those ending on `end` and a year earlier (or, for an indicator in `change_years`,
     that many years earlier: the figure the catalogue takes its change on, as the warehouse's
-    `previous_value` does); and, for a series of a `snapshots`
+    `previous_value` does), or, for a published series with none ending on `end` of an
+    indicator the board has no figure of its own for at `end`, its latest and the one its
+    change is taken on (DfE's latest year, which `latest_published_period` names); and, for a
+    series of a `snapshots`
     indicator none of whose periods ends on the year's last day (ONS estimates at 30 June), its
     latest figure on or before `end` in the year or the year before (an estimate is published
     about a year after its date, so the latest a board can quote at the year end is often the
@@ -285,9 +288,27 @@ def year_and_year_before(
     years = rows["indicator_id"].map(lambda i: (change_years or {}).get(i, 1))
     before = pd.Series([shifted(end, -n) for n in years], index=rows.index, dtype="object")
     at_end, at_before = rows["period_end"].eq(end), rows["period_end"].eq(before)
-    regular = rows[dated & (at_end | at_before)]
+    # A published series with no figure for the year, of an indicator the board has none of
+    # its own for either (looked-after children in a 2025-26 chapter, before DfE's 2025-26
+    # release), is quoted at its latest rather than leaving its section empty.
+    own = rows.loc[rows["source_type"].eq(PARTNER_RETURN) & at_end, "indicator_id"]
+    ended = at_end.groupby([rows[c] for c in series]).transform("any")
+    behind = (
+        dated
+        & ~ended
+        & ~rows["indicator_id"].isin(own)
+        & rows["source_type"].ne(PARTNER_RETURN)
+        & rows["period_end"].le(end)
+    )
+    regular = rows[dated & ~behind & (at_end | at_before)]
     regular = regular.assign(report_year=at_end[regular.index].map({True: YEAR, False: BEFORE}))
     picked = [regular]
+    for _, found in rows[behind].sort_values("period_end").groupby(series, sort=False):
+        latest = found.tail(1)
+        earlier = found["period_end"].eq(
+            shifted(latest["period_end"].iloc[0], -years[latest.index[0]])
+        )
+        picked += [latest.assign(report_year=YEAR), found[earlier].assign(report_year=BEFORE)]
     undated = rows[~dated & rows["indicator_id"].isin(snapshots) & rows["period_end"].le(end)]
     for _, found in undated.sort_values("period_end").groupby(series, sort=False):
         recent = found[found["period_end"].gt(shifted(end, -2))]
@@ -395,9 +416,14 @@ def figure_of(data: ReportData, row: pd.Series) -> Figure:
 
 
 def latest_published_period(row: pd.Series, year_end: date) -> str | None:
-    """The period ('mid-2023') of a published figure from before the year and the year before
-    that a chapter for the year ending `year_end` quotes as the latest published, else None."""
-    stale = row["period_end"] <= shifted(year_end, -2)
+    """The period ('mid-2023', '2024-25') of a published figure that a chapter for the year
+    ending `year_end` quotes as the latest published, else None: a year's figure of an earlier
+    year, or an estimate at another date (30 June) from before the year and the year before."""
+    day = row["period_end"]
+    if (day.month, day.day) == (year_end.month, year_end.day):
+        stale = day < year_end
+    else:
+        stale = day <= shifted(year_end, -2)
     return str(row["time_period"]) if stale and row["source_type"] != PARTNER_RETURN else None
 
 

@@ -101,21 +101,23 @@ def change_clause(figure: Figure) -> str:
     a published figure a year earlier. A figure quoted as the latest published names its
     period: 'stood at 41,583 [ref] (mid-2023, the latest published)'."""
     now = number_text(figure.value, figure.unit, figure.decimals)
-    latest = (
-        f" ({figure.latest_published}, the latest published)" if figure.latest_published else ""
-    )
+    asides = [f"{figure.latest_published}, the latest published"] if figure.latest_published else []
     if not is_number(figure.previous):
-        return f"stood at {now} {figure.ref}{latest}"
+        return f"stood at {now} {figure.ref}{parenthesis(asides)}"
     before = number_text(figure.previous, figure.unit, figure.decimals)
     if before == now:
-        return f"stayed at {now} {figure.previous_ref} {figure.ref}{latest}"
+        return f"stayed at {now} {figure.previous_ref} {figure.ref}{parenthesis(asides)}"
     rose = as_float(figure.value) > as_float(figure.previous)
     verb = "rose" if rose else "fell"
-    judgement = ""
     if figure.polarity in (HIGH_IS_GOOD, LOW_IS_GOOD):
         better = rose == (figure.polarity == HIGH_IS_GOOD)
-        judgement = f" (a change for the {'better' if better else 'worse'})"
-    return f"{verb} from {before} {figure.previous_ref} to {now} {figure.ref}{latest}{judgement}"
+        asides.append(f"a change for the {'better' if better else 'worse'}")
+    return f"{verb} from {before} {figure.previous_ref} to {now} {figure.ref}{parenthesis(asides)}"
+
+
+def parenthesis(asides: Sequence[str]) -> str:
+    """' (a; b)': the asides on a figure in one parenthesis, or '' without any."""
+    return f" ({'; '.join(asides)})" if asides else ""
 
 
 def position(value: Cell, benchmark: Cell, label: str | None, decimals: int) -> str:

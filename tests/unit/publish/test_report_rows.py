@@ -112,6 +112,33 @@ def test_a_published_snapshot_older_than_the_year_before_is_quoted_as_the_latest
     assert periods == {"population_0_4": "mid-2023", "population": None}
 
 
+def test_a_published_year_not_yet_out_is_quoted_at_the_latest_published_and_named() -> None:
+    # A 2025-26 chapter before DfE's 2025-26 release said "No figures for looked-after children
+    # in 2025-26", though 2024-25's are published. The board's own referral rate stays the
+    # year's figure, beside the published 2024-25 as its year before.
+    end = date(2026, 3, 31)
+    frame = rows(
+        ("lac_rate", "published", date(2023, 3, 31), 70.0),
+        ("lac_rate", "published", date(2024, 3, 31), 72.0),
+        ("lac_rate", "published", date(2025, 3, 31), 74.0),
+        ("referral_rate", "published", date(2024, 3, 31), 430.0),
+        ("referral_rate", "published", date(2025, 3, 31), 460.0),
+        ("referral_rate", "partner_return", end, 524.9),
+    )
+    chosen = year_and_year_before(frame, set(), end)
+    assert quoted(chosen) == {
+        ("lac_rate", "published", date(2025, 3, 31), YEAR),
+        ("lac_rate", "published", date(2024, 3, 31), BEFORE),
+        ("referral_rate", "partner_return", end, YEAR),
+        ("referral_rate", "published", date(2025, 3, 31), BEFORE),
+    }
+    latest = pd.Series(
+        {"source_type": "published", "period_end": date(2025, 3, 31), "time_period": "2024-25"}
+    )
+    assert latest_published_period(latest, end) == "2024-25"
+    assert latest_published_period(latest, date(2025, 3, 31)) is None
+
+
 def test_a_change_over_several_years_is_quoted_against_the_figure_it_is_taken_on() -> None:
     # The catalogue takes the 2-year child death rate's change over three years (2009-11 to
     # 2012-14), as the warehouse's previous_value does; the chapter quotes that figure, not

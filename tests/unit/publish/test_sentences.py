@@ -60,6 +60,12 @@ def test_a_figure_quoted_as_the_latest_published_names_its_period() -> None:
         "Referrals per 10,000 children rose from 457.2 [before] to 529.5 [now] "
         "(mid-2023, the latest published)."
     )
+    # A published year with a polarity: one parenthesis, not "(2023-24, ...) (a change ...)".
+    judged = dataclasses.replace(latest, latest_published="2023-24", polarity="low_is_good")
+    assert figure_sentence(judged) == (
+        "Referrals per 10,000 children rose from 457.2 [before] to 529.5 [now] "
+        "(2023-24, the latest published; a change for the worse)."
+    )
 
 
 @pytest.mark.parametrize(
