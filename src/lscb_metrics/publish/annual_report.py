@@ -81,7 +81,7 @@ from lscb_metrics.publish.sentences import (
     is_number,
     number_text,
 )
-from lscb_metrics.publish.workbook import SOURCE_NAMES
+from lscb_metrics.publish.workbook import SOURCE_NAMES, figure_notes
 from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SYMBOL_NOTES
 from lscb_metrics.xlsx import reproducible_ooxml
 
@@ -483,13 +483,16 @@ def cell_text(cell: object, unit: str, decimals: int) -> str:
     return f"[{NOT_AVAILABLE}]"
 
 
-def table_row(data: ReportData, row: pd.Series) -> list[str]:
-    """One figure's row of a section table."""
+def table_row(data: ReportData, row: pd.Series, notes: Sequence[str] = ()) -> list[str]:
+    """One figure's row of a section table, its name marked with its note's number among the
+    table's `notes` (its comparator note: the estimate a rate stands on, say) where it has one."""
     spec = data.catalogue.loc[row["indicator_id"]]
     unit, decimals = str(spec["unit"]), int(spec["decimals"])
     name = str(spec["title"])
     if row["breakdown"] != TOTAL:
         name += f": {row['breakdown_name']}"
+    if row["comparator_note"] in notes:
+        name += f" [note {notes.index(row['comparator_note']) + 1}]"
     earlier = previous_row(data, row)
     return [
         name,
@@ -629,13 +632,21 @@ def section_blocks(
         return [*blocks, Paragraph(f"No figures for {section.title.lower()} in {data.year}.")]
     blocks += [Paragraph(sentence) for sentence in section_sentences(data, rows)]
     numbers["table"] += 1
+    # What the scorecard and workbook note on a figure (a 2025-26 rate stands on the mid-2024
+    # estimate, and is revised when mid-2025's comes), the table notes too.
+    notes = figure_notes(rows)
+    keys = list(notes)
     blocks.append(
         Table(
             f"Table {numbers['table']}: {section.title}, {data.area.name}, {data.year}",
             list(TABLE_COLUMNS),
-            [table_row(data, row) for _, row in rows.iterrows()],
+            [table_row(data, row, keys) for _, row in rows.iterrows()],
         )
     )
+    blocks += [
+        Paragraph(f"Note {number} to table {numbers['table']}: {text}")
+        for number, text in enumerate(notes.values(), start=1)
+    ]
     pictures = []
     for indicator_id in dict.fromkeys(rows["indicator_id"]):
         for kind in ("trend", "neighbours"):

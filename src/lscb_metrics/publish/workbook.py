@@ -211,14 +211,20 @@ def note_texts(current: pd.DataFrame, first_figures: str | None = None) -> dict[
     """Note key -> text, numbered in order: the method notes, why a new board has no 12-month
     figures yet (`first_figures`, in its first three quarters of returns), then each comparator
     note the board's figures carry (keyed by its text)."""
-    noted = current[current["comparator_note"].notna()].drop_duplicates("comparator_note")
     return {
         **METHOD_NOTES,
         **({FIRST_FIGURES: first_figures} if first_figures else {}),
-        **{
-            text: figure_note_text(text, value_note)
-            for text, value_note in zip(noted["comparator_note"], noted["value_note"], strict=True)
-        },
+        **figure_notes(current),
+    }
+
+
+def figure_notes(rows: pd.DataFrame) -> dict[str, str]:
+    """Each distinct comparator note of `rows` (which starts with the value's own note) -> its
+    text as a reader is given it (`figure_note_text`), in order of appearance."""
+    noted = rows[rows["comparator_note"].notna()].drop_duplicates("comparator_note")
+    return {
+        text: figure_note_text(text, value_note)
+        for text, value_note in zip(noted["comparator_note"], noted["value_note"], strict=True)
     }
 
 

@@ -14,6 +14,8 @@ from lscb_metrics.publish.annual_report import (
     Heading,
     Paragraph,
     ReportData,
+    Section,
+    Table,
     change_years_of,
     docx_document,
     earlier_comparator_year,
@@ -24,6 +26,7 @@ from lscb_metrics.publish.annual_report import (
     missing_year_end,
     national_statistics_phrase,
     part_year_flows,
+    section_blocks,
     year_and_year_before,
     year_end_of,
 )
@@ -334,3 +337,54 @@ def test_the_introduction_names_no_year_of_a_figure_compared_with_nothing() -> N
         "latest published national statistics, for 2024-25 (those for 2025-26 are not yet "
         "published)"
     )
+
+
+def test_a_rate_on_an_earlier_estimate_is_noted_under_its_table() -> None:
+    # A 2025-26 chapter quoted rates on the mid-2024 estimate without a word (the scorecard and
+    # workbook note it); only some of its charts' captions said so.
+    note = (
+        "Uses the mid-2024 estimate of children aged 0-17, the latest published; the mid-2025 "
+        "estimate is not yet published, and the rate is revised when it is"
+    )
+    end = date(2026, 3, 31)
+    catalogue = pd.DataFrame(
+        {
+            "title": ["Referrals per 10,000 children", "Referrals"],
+            "unit": ["per 10,000 children", "count"],
+            "decimals": [1, 0],
+            "polarity": ["no_judgement", "no_judgement"],
+        },
+        index=pd.Index(["referral_rate", "referrals"]),
+    )
+    figures = pd.DataFrame(
+        {
+            "indicator_id": ["referral_rate", "referrals"],
+            "area_code": "E06000023",
+            "breakdown": "Total",
+            "breakdown_name": "Total",
+            "source_type": "partner_return",
+            "time_period": "2025-26 Q4",
+            "period_end": end,
+            "report_year": YEAR,
+            "value": [524.9, 4866],
+            "value_note": [note, None],
+            "comparator_note": [note, None],
+            "comparator_period_end": [date(2025, 3, 31), None],
+            "england_value": [519.4, "z"],
+            "region_value": [466.4, "z"],
+            "sn_average": [481.5, "z"],
+            "vs_england": ["Similar", "Not compared"],
+            "vs_region": ["Higher", "Not compared"],
+            "rank": [74, "z"],
+            "rank_of": [153, "z"],
+        }
+    )
+    area = BoardArea("E06000023", "Bristol, City of", "E12000009", "South West")
+    data = ReportData("Board", area, "2025-26", end, catalogue, figures)
+    blocks = section_blocks(data, Section("Referrals", ("x",)), figures, {"table": 1, "figure": 0})
+    [table] = [block for block in blocks if isinstance(block, Table)]
+    assert [row[0] for row in table.rows] == [
+        "Referrals per 10,000 children [note 1]",
+        "Referrals",
+    ]
+    assert blocks[blocks.index(table) + 1] == Paragraph(f"Note 1 to table 2: {note}.")
