@@ -83,6 +83,12 @@ def slug_of(text: str) -> str:
     return slug
 
 
+def spoken_name(area_name: str) -> str:
+    """An authority's name as its partners say it: ONS's 'Bristol, City of' is 'Bristol', so
+    its agencies are 'Bristol Police', not 'Bristol, City of Police', and its folder 'bristol'."""
+    return re.sub(r", (City|County) of$", "", area_name)
+
+
 def councils_of(areas: list[tuple[str, str]], numbers: Mapping[str, str]) -> dict[str, list[str]]:
     """The councils of `areas` ((ONS code, name) pairs), each name with its ONS codes: one per
     DfE number (`numbers`, by ONS code), as an authority whose ONS code alone changed (North
@@ -157,7 +163,7 @@ def scaffold_board(
             raise ConfigurationError(
                 f"{text!r} is {found[1]} ({found[0]}) again; give each area once"
             )
-        areas.append((found[0], found[1]))
+        areas.append((found[0], spoken_name(found[1])))
     # An area already covered is the cause to name, even where that board's folder is the one
     # this board's slug would take. The first board of a project has no others to ask (loading
     # no profiles is an error for every other command).

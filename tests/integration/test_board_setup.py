@@ -116,6 +116,17 @@ def test_the_next_steps_name_no_demo_quarter(project: Path, capsys) -> None:
         assert "`lscb-metrics run --board cornwall` for the last complete quarter" in text
 
 
+def test_an_authority_ons_names_city_of_is_named_as_its_partners_say_it(project: Path) -> None:
+    # Bristol's board was set up as bristol-city-of, its agencies "Bristol, City of Police"
+    # and "Bristol, City of Children's Services", from ONS's "Bristol, City of".
+    name = "Keeping Bristol Safe Partnership"
+    assert main(["board", "init", "--area", "E06000023", "--name", name]) == 0
+    board = load_boards(project / "schemas").by_slug["bristol"]
+    names = {agency.name for agency in board.agencies.values()}
+    assert {"Bristol Children's Services", "Bristol Police"} <= names
+    assert not any("City of" in agency for agency in names)
+
+
 def test_a_partnerships_readme_shows_the_per_area_target_it_may_give(project: Path) -> None:
     both = ["--area", CORNWALL, "--area", SCILLY, "--name", "Cornwall and Scilly SCP"]
     assert main(["board", "init", *both, "--slug", "kernow"]) == 0
