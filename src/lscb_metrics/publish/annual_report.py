@@ -267,21 +267,22 @@ def year_and_year_before(
     part_year_flows: set[str] | None = None,
 ) -> pd.DataFrame:
     """The rows a chapter for the year ending `end` quotes, each with `report_year` YEAR or
-    BEFORE: those ending on `end` and a year earlier (or, for an indicator in `change_years`,
-    that many years earlier: the figure the catalogue takes its change on, as the warehouse's
-    `previous_value` does), or, for a published series with none ending on `end` of an
-    indicator the board has no figure of its own for at `end`, its latest and the one its
-    change is taken on (DfE's latest year, which `latest_published_period` names); and, for a
-    series of a `snapshots`
-    indicator none of whose periods ends on the year's last day (ONS estimates at 30 June), its
-    latest figure on or before `end` in the year or the year before (an estimate is published
-    about a year after its date, so the latest a board can quote at the year end is often the
-    year before's), or for a published series with neither, its latest among `rows` (the
-    latest published, which `latest_published_period` names), and, for the change, its latest
-    at least a year before that one. A part of
-    a `part_year_flows` indicator (a flow over less than a year broken down by event: each board
-    meeting) that has no row at the year end gives each of its rows within the year: the
-    meetings of every quarter, not only the fourth's."""
+    BEFORE (the figure its change is taken on):
+
+    - those ending on `end` and a year earlier (or, for an indicator in `change_years`, that
+      many years earlier, as the warehouse's `previous_value` does);
+    - for a published series with none ending on `end`, of an indicator the board has no
+      figure of its own for at `end`: its latest and the one its change is taken on (DfE's
+      latest year before its release of the year's);
+    - for a series of a `snapshots` indicator none of whose periods ends on the year's last day
+      (ONS estimates at 30 June): its latest on or before `end` in the year or the year before
+      (an estimate is published about a year after its date), or for a published series with
+      neither its latest among `rows`; and its latest at least a year before that one;
+    - for a `part_year_flows` indicator (a flow over less than a year broken down by event: each
+      board meeting) with no row at the year end: each of its rows within the year, the
+      meetings of every quarter, not only the fourth's.
+
+    A published figure quoted at its latest is named so by `latest_published_period`."""
     series = ["indicator_id", "source_type", "breakdown"]
     year_end_day = rows["period_end"].map(lambda day: (day.month, day.day) == (end.month, end.day))
     dated = year_end_day.groupby([rows[c] for c in series]).transform("any")
