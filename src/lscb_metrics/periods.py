@@ -208,3 +208,10 @@ def window_label(period_end: date, months: int) -> str:
 def month_end_before(period_end: date, months: int) -> date:
     """The month end `months` months before the month end `period_end` (30 Sep -> 30 Jun)."""
     return add_months(period_end + timedelta(days=1), -months) - timedelta(days=1)
+
+
+def population_convention(quarter: Quarter) -> str:
+    """DfE's population convention said for `quarter`'s own financial year: '2026-27 and each
+    of its quarters use the mid-2026 estimate'."""
+    year = quarter.year_start
+    return f"{year_label(year)} and each of its quarters use the mid-{year} estimate"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from lscb_metrics.periods import parse_quarter
+from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.revisions import (
     outside_usual_range,
     recent_revisions,
@@ -125,11 +125,11 @@ def test_the_scorecard_notes_name_each_revised_figure_as_inert_text() -> None:
     from lscb_metrics.publish.scorecard import _notes_section
 
     message = revision_message(run_revisions(912, 8)[0], NAMES)
-    notes = _notes_section({}, (message + " <script>",))
+    notes = _notes_section({}, Quarter(2014, 2), (message + " <script>",))
     assert '<h3 id="revised">Revised figures</h3>' in notes
     assert "<li>revised: Southend-on-Sea (E06000033) 2014-09-30: staff_trained (Level 3)" in notes
     assert "&lt;script&gt;" in notes and "<script>" not in notes
-    assert "Revised figures" not in _notes_section({})
+    assert "Revised figures" not in _notes_section({}, Quarter(2014, 2))
 
 
 def test_the_run_summary_names_ten_rejected_files_and_counts_the_rest() -> None:

@@ -41,7 +41,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.digests import code_digest, fingerprint, frame_digest
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert_column
-from lscb_metrics.periods import quarter_of
+from lscb_metrics.periods import Quarter, quarter_of, year_label
 from lscb_metrics.publish.figures import (
     LOCAL_AUTHORITY,
     NATIONAL,
@@ -140,6 +140,7 @@ def write_exports(
     paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with read_only(warehouse) as connection:
+        example_end = period_end or latest_period_end(connection)
         targets = None
         if board is not None:
             day = period_end or date.max
@@ -164,7 +165,8 @@ def write_exports(
         meta_written = marked(meta, edition)
         _write_csv([csv_line(meta_written.columns), *csv_lines(meta_written)], written[1])
     readme_path = out_dir / README
-    readme = exports_readme(written, meta, catalogue, board.short_name if board else "LSCB")
+    publisher = board.short_name if board else "LSCB"
+    readme = exports_readme(written, meta, catalogue, publisher, quarter_of(example_end))
     if edition.marking:
         readme = (
             f"**{edition.marking}**\n\nThe {edition.name} edition, for the board and its "
@@ -413,11 +415,27 @@ def open_data_meta(catalogue: pd.DataFrame, hints: dict[str, str]) -> pd.DataFra
     return pd.DataFrame(rows, columns=META_COLUMNS).fillna("")
 
 
+def latest_period_end(connection: duckdb.DuckDBPyConnection) -> date:
+    """The last quarter end the board's own figures reach in the warehouse, else the last
+    period end of any figure."""
+    [(own, any_figure)] = connection.execute(
+        "SELECT max(period_end) FILTER (WHERE source_type = 'partner_return'), max(period_end) "
+        "FROM curated.indicator_values"
+    ).fetchall()
+    return own or any_figure
+
+
 def exports_readme(
-    paths: Sequence[Path], meta: pd.DataFrame, catalogue: pd.DataFrame, publisher: str
+    paths: Sequence[Path],
+    meta: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    publisher: str,
+    quarter: Quarter,
 ) -> str:
     """README.md for the export folder: every file, the columns, indicators and symbols;
-    `publisher` (the board's short name) heads it."""
+    `publisher` (the board's short name) heads it, and its examples of periods are `quarter`'s
+    (the edition's)."""
+    year = quarter.year_start
     files = "\n".join(f"| `{path.name}` | {_file_purpose(path.name)} |" for path in paths)
     symbols = "\n".join(f"| `{symbol}` | {note} |" for symbol, note in SYMBOL_NOTES.items())
     columns = "\n".join(
@@ -467,15 +485,16 @@ gives the same bytes.
 
 ## Open-data file columns
 
-`time_period` and `time_identifier` follow EES: `201314` with `Financial year` is 2013-14
-(April to March); `201415` with `Financial year Q2` is the board's figure at the end of July to
-September 2014 (flows summed over the catalogued window ending then, snapshots as at its last
-day); `2016` with `Calendar year` is a pooled period of calendar years ending 2016 (see the
-indicator title). The EES screener accepts only one kind of time identifier per file, so for an
-EES upload split the file on `time_identifier`. Geography: `geographic_level` (National,
-Regional, Local authority), `country_code`, `country_name`, `region_code`, `region_name`,
-`new_la_code` (ONS), `la_name`, `old_la_code` (DfE number). `{THEME_COLUMN}` groups the
-indicators by annual-report theme.
+`time_period` and `time_identifier` follow EES: `{_financial_year(year)}` with `Financial year` is \
+{year_label(year)} (April to March); `{_financial_year(year)}` with \
+`Financial year Q{quarter.number}` is the board's figure at the end of {quarter.label}, on \
+{quarter.end:%-d %B %Y} (flows summed over the catalogued window ending then, snapshots as at \
+that day); `{year - 1}` with `Calendar year` is a pooled period of calendar years ending \
+{year - 1} (see the indicator title). The EES screener accepts only one kind of time identifier \
+per file, so for an EES upload split the file on `time_identifier`. Geography:
+`geographic_level` (National, Regional, Local authority), `country_code`, `country_name`,
+`region_code`, `region_name`, `new_la_code` (ONS), `la_name`, `old_la_code` (DfE number).
+`{THEME_COLUMN}` groups the indicators by annual-report theme.
 
 | column | type | label | filter hint |
 |---|---|---|---|

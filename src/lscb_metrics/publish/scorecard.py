@@ -33,7 +33,13 @@ from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import COMPARATORS
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
-from lscb_metrics.periods import financial_year_of, first_figures_note, quarter_of
+from lscb_metrics.periods import (
+    Quarter,
+    financial_year_of,
+    first_figures_note,
+    population_convention,
+    quarter_of,
+)
 from lscb_metrics.publish.charts import bar_chart_svg, line_chart_svg, write_png
 from lscb_metrics.publish.figures import (
     NATIONAL,
@@ -701,10 +707,14 @@ def _theme_section(
 
 
 def _notes_section(
-    notes: Mapping[str, int], revisions: tuple[str, ...] = (), first_figures: str | None = None
+    notes: Mapping[str, int],
+    quarter: Quarter,
+    revisions: tuple[str, ...] = (),
+    first_figures: str | None = None,
 ) -> str:
     """Symbols, why a new board has no 12-month figures yet, comparator notes, figures revised
-    beyond the usual range, and how the judgements are made."""
+    beyond the usual range, and how the judgements are made (their example the edition's
+    `quarter`)."""
     symbols = "".join(
         f'<dt id="symbol-{_escaped(symbol)}">{_escaped(symbol)}</dt><dd>{_escaped(meaning)}</dd>'
         for symbol, meaning in SYMBOL_NOTES.items()
@@ -717,8 +727,8 @@ def _notes_section(
         "with the quarter, so they compare with a published year; snapshots (such as children on "
         "a plan) are as at the quarter end. Rates per 10,000 children use the ONS estimate of "
         "children aged 0 to 17 at the mid-year that starts the financial year the period ends in "
-        "(2013-14 and each of its quarters: mid-2013) or, until ONS publishes it, the latest "
-        "estimate, as the figure's note says.",
+        f"(DfE convention: {population_convention(quarter)}) or, until ONS publishes it, the "
+        "latest estimate, as the figure's note says.",
         "Figures are rounded to the places shown, halves away from zero. England, the region and "
         "the statistical neighbours are the latest published year on or before the quarter.",
         "Compared with England (OHID Fingertips method): England's value is tested against the "
@@ -784,7 +794,9 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         banner = f'<p class="marking" role="note">{_escaped(marking)}</p>\n'
         end = f'<p class="marking marking-end">{_escaped(marking)}</p>\n'
         body, lead = '<body class="marked">', f"{marking}: "
-    notes_section = _notes_section(notes, data.revisions, data.first_figures)
+    notes_section = _notes_section(
+        notes, quarter_of(data.period_end), data.revisions, data.first_figures
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'

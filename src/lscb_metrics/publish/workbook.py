@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lscb_metrics.boards import Board
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
-from lscb_metrics.periods import first_figures_note, quarter_of
+from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
 from lscb_metrics.publish.figures import (
     PARTNER_RETURN,
     BoardArea,
@@ -99,8 +99,8 @@ METHOD_NOTES = {
     "and regional counts are rounded to the nearest 10.",
     "rates": "Rates per 10,000 (or 100,000) children use the ONS mid-year estimate of children "
     "aged 0 to 17 at the mid-year that starts the financial year the period ends in (DfE "
-    "convention: 2013-14 and each of its quarters use the mid-2013 estimate) or, until ONS "
-    "publishes that estimate, the latest published one, as the figure's note says.",
+    "convention: {convention}) or, until ONS publishes that estimate, the latest published "
+    "one, as the figure's note says.",
     "periods": "Figures from partner returns at a quarter: events (referrals, enquiries, plans "
     "started, assessments, deaths, injuries) are summed over the 12 months ending with the "
     "quarter, or the window the indicator's title gives; children at a point in time (plans, "
@@ -177,7 +177,8 @@ def write_workbook(
     published = published_figures(rows, catalogue, edition)
     current = published[published["period_end"] == period_end]
     previous = published[published["period_end"] == year_before]
-    notes = note_texts(current, first_figures_note(first, quarter_of(period_end)))
+    quarter = quarter_of(period_end)
+    notes = note_texts(current, quarter, first_figures_note(first, quarter))
     tables = [
         theme_table(theme, current, previous, catalogue, area, period_end, notes)
         for theme in report_themes(catalogue)
@@ -207,12 +208,16 @@ def report_themes(catalogue: pd.DataFrame) -> list[Theme]:
     ]
 
 
-def note_texts(current: pd.DataFrame, first_figures: str | None = None) -> dict[str, str]:
-    """Note key -> text, numbered in order: the method notes, why a new board has no 12-month
-    figures yet (`first_figures`, in its first three quarters of returns), then each comparator
-    note the board's figures carry (keyed by its text)."""
+def note_texts(
+    current: pd.DataFrame, quarter: Quarter, first_figures: str | None = None
+) -> dict[str, str]:
+    """Note key -> text, numbered in order: the method notes (their example the edition's
+    `quarter`), why a new board has no 12-month figures yet (`first_figures`, in its first three
+    quarters of returns), then each comparator note the board's figures carry (keyed by its
+    text)."""
+    convention = population_convention(quarter)
     return {
-        **METHOD_NOTES,
+        **{key: note.format(convention=convention) for key, note in METHOD_NOTES.items()},
         **({FIRST_FIGURES: first_figures} if first_figures else {}),
         **figure_notes(current),
     }

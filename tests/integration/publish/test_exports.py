@@ -96,6 +96,11 @@ def test_writes_every_file_and_the_readme_describes_each(
     # The board's edition is headed with its short name.
     readme = next(p for p in exported if p.name == README).read_text()
     assert readme.startswith("# Southend LSCB indicators: exported files\n")
+    # Its examples of periods are the edition's quarter, the demo warehouse's latest.
+    assert (
+        "`201415` with `Financial year Q2` is the board's figure at the end of 2014-15 Q2, "
+        in readme
+    )
 
 
 def test_open_data_has_the_ees_layout(open_data: pd.DataFrame) -> None:

@@ -3,7 +3,9 @@ stands on, or why it has none) is not worded as a comparator the board quoted.""
 
 import pandas as pd
 
+from lscb_metrics.periods import Quarter
 from lscb_metrics.publish.figures import quoted_comparator_note
+from lscb_metrics.publish.scorecard import _notes_section
 from lscb_metrics.publish.workbook import METHOD_NOTES, note_texts
 
 LATEST = (
@@ -29,10 +31,19 @@ def test_the_notes_sheet_words_a_value_note_as_itself_and_a_quoted_comparator_as
             "value_note": [LATEST, LATEST, None, None],
         }
     )
-    notes = note_texts(current)
+    notes = note_texts(current, Quarter(2026, 2))
     assert list(notes)[len(METHOD_NOTES) :] == [LATEST, f"{LATEST}; {QUOTED}", QUOTED]
     assert notes[LATEST] == f"{LATEST}."
+    # The rates note's example is the edition's own year, not the demo's 2013-14.
+    assert "2026-27 and each of its quarters use the mid-2026 estimate" in notes["rates"]
     assert notes[f"{LATEST}; {QUOTED}"] == (
         f"{LATEST}. Comparator quoted by the board rather than derived: {QUOTED}."
     )
     assert notes[QUOTED] == f"Comparator quoted by the board rather than derived: {QUOTED}."
+
+
+def test_the_scorecards_methods_give_the_population_convention_for_its_own_year() -> None:
+    # The notes of a 2026-27 edition gave the demo's "2013-14 ...: mid-2013" as the example.
+    methods = _notes_section({}, Quarter(2026, 2))
+    assert "(DfE convention: 2026-27 and each of its quarters use the mid-2026 estimate)" in methods
+    assert "2013-14" not in methods
