@@ -23,7 +23,7 @@ from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.declarations import SpecError
 from lscb_metrics.periods import Quarter
 from lscb_metrics.reference import la_lookup, la_numbers, load_areas
-from lscb_metrics.reference.areas import area_label, area_names
+from lscb_metrics.reference.areas import area_label, area_names, spoken_name
 from lscb_metrics.returns.spec import (
     ASSESSMENT_TARGET,
     LOCAL_TARGETS,
@@ -81,12 +81,6 @@ def slug_of(text: str) -> str:
     if not slug:
         raise ConfigurationError(f"cannot make a board folder name from {text!r}; give --slug")
     return slug
-
-
-def spoken_name(area_name: str) -> str:
-    """An authority's name as its partners say it: ONS's 'Bristol, City of' is 'Bristol', so
-    its agencies are 'Bristol Police', not 'Bristol, City of Police', and its folder 'bristol'."""
-    return re.sub(r", (City|County) of$", "", area_name)
 
 
 def councils_of(areas: list[tuple[str, str]], numbers: Mapping[str, str]) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ import pandas as pd
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.periods import Quarter, financial_year_of, quarter_of
+from lscb_metrics.reference.areas import spoken_name
 from lscb_metrics.sql import sql_texts
 from lscb_metrics.stats.disclosure import (
     NOT_APPLICABLE,
@@ -162,7 +163,8 @@ def catalogue_frame(
 
 
 def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardArea:
-    """A board's area `area_code` (ONS) with its name and region, from reference.areas."""
+    """A board's area `area_code` (ONS) with its name as people say it (`spoken_name`) and its
+    region, from reference.areas."""
     rows = connection.execute(
         "SELECT area_code, area_name, region_code, region_name FROM reference.areas "
         "WHERE area_code = ?",
@@ -170,7 +172,8 @@ def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardAr
     ).fetchall()
     if not rows:
         raise ValueError(f"{area_code} is not an area in the warehouse's reference.areas")
-    return BoardArea(*rows[0])
+    code, name, region_code, region_name = rows[0]
+    return BoardArea(code, spoken_name(name), region_code, region_name)
 
 
 def authority_codes(connection: duckdb.DuckDBPyConnection, area_code: str) -> list[str]:

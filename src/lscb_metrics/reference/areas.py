@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -321,3 +322,10 @@ def area_label(code: str, names: Mapping[str, str]) -> str:
 def area_attributes(areas: pd.DataFrame) -> pd.DataFrame:
     """area_name, geographic_level and region_code indexed by ONS code, for labelling facts."""
     return areas.set_index("area_code")[["area_name", "geographic_level", "region_code"]]
+
+
+def spoken_name(area_name: str) -> str:
+    """An authority's name as people say it: ONS's and DfE's 'Bristol, City of' is 'Bristol'
+    (so its agencies are 'Bristol Police', its folder 'bristol', and the editions' text reads
+    "Bristol's statistical neighbours")."""
+    return re.sub(r", (City|County) of$", "", area_name)
