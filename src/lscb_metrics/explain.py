@@ -252,8 +252,8 @@ def trace_text(
     for row in rows:
         heading = (
             f"{indicator.id}, {area}, {row['time_period']}, {row['source_type']}, breakdown "
-            f"{row['breakdown']}: value {row['value']} (numerator {row['numerator']}, "
-            f"denominator {row['denominator']})"
+            f"{row['breakdown']}: value {exact(row['value'])} (numerator "
+            f"{exact(row['numerator'])}, denominator {exact(row['denominator'])})"
             + (f"; {row['value_note']}" if row["value_note"] else "")
         )
         lines = [heading]
@@ -268,6 +268,14 @@ def trace_text(
         lines.append(public.get(key, "  public edition: not published"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def exact(number: float | None) -> str:
+    """A curated number as stored, unrounded: a whole one without '.0' (a count of 4805, not
+    4805.0), 'none' where there is none."""
+    if number is None or number != number:  # NaN: no figure
+        return "none"
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
 def public_edition(
