@@ -59,6 +59,7 @@ FIGURES = [
     "rank_of",
     "vs_england",
     "vs_region",
+    "comparator_period",
 ]
 
 _FIGURE_ROWS_SQL = """
@@ -81,12 +82,19 @@ pooled_years AS (
       AND date_diff('month', y.period_end, p.period_end) % 12 = 0
       AND date_diff('month', y.period_end, p.period_end) BETWEEN 0 AND pooled.window_months - 1
     GROUP BY ALL
+),
+-- The label of each published period ('2024-25', or '2014-16' for pooled calendar years), by
+-- which a row names the year its England, region and neighbour figures are from.
+published_periods AS (
+    SELECT DISTINCT indicator_id, period_end, time_period
+    FROM curated.indicator_values
+    WHERE source_type = 'published' AND breakdown = 'Total'
 )
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
        v.value_symbol, v.value_note, v.lower_ci95, v.upper_ci95, c.comparator_period_end,
-       c.england_value,
+       cp.time_period AS comparator_period, c.england_value,
        c.region_value, c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region,
        c.trend, c.comparator_note, py.smallest_year_count
 FROM curated.indicator_values AS v
@@ -95,6 +103,8 @@ LEFT JOIN curated.comparisons AS c
 LEFT JOIN reference.areas AS a ON a.area_code = v.area_code
 LEFT JOIN pooled_years AS py
     USING (indicator_id, area_code, breakdown, period_end, source_type)
+LEFT JOIN published_periods AS cp
+    ON cp.indicator_id = v.indicator_id AND cp.period_end = c.comparator_period_end
 """
 
 
@@ -270,7 +280,11 @@ def published_figures(
 ) -> pd.DataFrame:
     """`rows` (from figure_rows) with every column in FIGURES as `edition` publishes it: a
     number rounded to its decimals (int where that is 0) or a symbol (c, x, z, low;
-    vs_england and vs_region stay text); the public edition controls the disclosure of
+    vs_england, vs_region and comparator_period, the label of the published year the
+    comparators are from, stay text); a comparator column is `z` where the row has no
+    comparator of its kind (`comparators_applicable`), `x` where it has one missing for the
+    year, and `c` only where it would say where a withheld value lies; the public edition
+    controls the disclosure of
     children's counts, and `withheld_because` says why a figure it withholds is `c` (None for
     every other figure, and for one its publisher withheld)."""
     spec = catalogue.loc[rows["indicator_id"]].set_index(rows.index)
@@ -315,25 +329,60 @@ def published_figures(
     for bound in ("lower_ci95", "upper_ci95"):
         limit = _rounded(rows[bound], decimals).mask(hidden, SUPPRESSED)
         published[bound] = limit.mask(is_count, NOT_APPLICABLE)
-    comparators = spec["comparators"].fillna("")
-    applicable = {
-        "england_value": comparators.str.contains("england"),
-        "region_value": comparators.str.contains("region") & rows["geographic_level"].ne(NATIONAL),
-        "sn_average": comparators.str.contains("statistical_neighbours") & local,
-    }
-    for column, applies in applicable.items():
-        published[column] = _rounded(rows[column], decimals).where(applies, NOT_APPLICABLE)
+    applicable = comparators_applicable(rows, spec)
+    for column in ("england_value", "region_value", "sn_average"):
+        published[column] = _rounded(rows[column], decimals).where(
+            applicable[column], NOT_APPLICABLE
+        )
     for column in ("rank", "rank_of"):
-        ranks = _rounded(rows[column].astype("float64"), whole).mask(hidden, SUPPRESSED)
-        # A count's rank only reflects the size of the area, so counts are not ranked.
-        published[column] = ranks.where(local & ~is_count, NOT_APPLICABLE)
-    for column in ("vs_england", "vs_region"):
+        ranks = _rounded(rows[column].astype("float64"), whole)
+        ranks = ranks.mask(hidden & _is_number(ranks), SUPPRESSED)
+        published[column] = ranks.where(applicable[column], NOT_APPLICABLE)
+    for column, benchmark in (("vs_england", "england_value"), ("vs_region", "region_value")):
         comparison = rows[column].astype(object).where(rows[column].notna(), NOT_AVAILABLE)
-        published[column] = comparison.mask(hidden, SUPPRESSED)
+        # A judgement on a withheld value would say where it lies; with no benchmark to judge
+        # it against ("Not compared") it says nothing, so it stays as it is.
+        judged = hidden & _is_number(published[benchmark])
+        published[column] = comparison.mask(judged, SUPPRESSED).where(
+            applicable[column], NOT_APPLICABLE
+        )
+    period = rows["comparator_period"].astype(object)
+    published["comparator_period"] = period.where(period.notna(), NOT_AVAILABLE).where(
+        applicable[["england_value", "region_value", "sn_average", "rank"]].any(axis=1),
+        NOT_APPLICABLE,
+    )
     published["withheld_because"] = None
     for applies, reason in reversed(reasons):
         published.loc[withheld & applies, "withheld_because"] = reason
     return published
+
+
+def comparators_applicable(rows: pd.DataFrame, spec: pd.DataFrame) -> pd.DataFrame:
+    """True for each row (of figure_rows) and comparator column (FIGURES' england_value to
+    vs_region) where the row has a comparator of that kind at all, from its indicator's
+    catalogue `comparators` and its geography; where it has none the column is `z` (not
+    applicable), where it has one missing for the year `x` (not available)."""
+    comparators = spec["comparators"].fillna("")
+    level = rows["geographic_level"]
+    local = level.eq(LOCAL_AUTHORITY)
+    england = comparators.str.contains("england")
+    region = comparators.str.contains("region") & level.ne(NATIONAL)
+    neighbours = comparators.str.contains("statistical_neighbours") & local
+    # The rank is taken among every local authority's published figure, the field the
+    # neighbours' average comes from; a count's rank only reflects the size of the area.
+    ranked = neighbours & spec["denominator"].notna()
+    return pd.DataFrame(
+        {
+            "england_value": england,
+            "region_value": region,
+            "sn_average": neighbours,
+            "rank": ranked,
+            "rank_of": ranked,
+            "vs_england": england,
+            "vs_region": region,
+        },
+        index=rows.index,
+    )
 
 
 def _published_counts(

@@ -302,7 +302,7 @@ def theme_table(
             _shown(row.lower_ci95),
             _shown(row.upper_ci95),
             _shown(_earlier_value(earlier, row)),
-            _long_date(row.comparator_period_end),
+            _comparators_year_end(row.comparator_period, row.comparator_period_end),
             _shown(row.england_value),
             _shown(row.region_value),
             _shown(row.sn_average),
@@ -453,6 +453,12 @@ def _period_covered(start: date, end: date) -> str:
     if start == end:
         return f"At {_long_date(end)}"
     return f"{_long_date(start)} to {_long_date(end)}"
+
+
+def _comparators_year_end(period: str, period_end: date | None) -> object:
+    """The last day of the year a row's comparators are from, or the symbol its published
+    `comparator_period` has instead ([z]: no comparators, [x]: none published yet)."""
+    return _shown(period) if period in SYMBOL_NOTES else _long_date(period_end)
 
 
 def _long_date(day: date | None) -> str:

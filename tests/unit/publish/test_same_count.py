@@ -54,7 +54,7 @@ def quarter(plans: float, two_years: float) -> pd.DataFrame:
             "value_symbol": None,
             **dict.fromkeys(["lower_ci95", "upper_ci95", "england_value", "region_value"], np.nan),
             **dict.fromkeys(["sn_average", "rank", "rank_of"], np.nan),
-            **dict.fromkeys(["vs_england", "vs_region"], None),
+            **dict.fromkeys(["vs_england", "vs_region", "comparator_period"], None),
         }
     )
 
