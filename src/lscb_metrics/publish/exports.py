@@ -105,12 +105,23 @@ class OpenDataColumn:
     label: str
     grouping: str = ""
     whole_numbers: bool = False  # indicator published without decimals whatever the indicator
+    hint: str = ""  # the filter hint of a column that is no warehouse column
 
 
 FILTERS = (
     OpenDataColumn("indicator_id", "Filter", "Indicator"),
     OpenDataColumn("breakdown", "Filter", "Breakdown"),
     OpenDataColumn("source_type", "Filter", "Source"),
+    # A filter, as EES indicators hold numbers only; a symbol, never a blank, where there is
+    # no year to name, as EES filters hold no blanks.
+    OpenDataColumn(
+        "comparator_period",
+        "Filter",
+        "Year of the comparators",
+        hint="The published year england_value, region_value, sn_average and rank are from "
+        "(a quarter is compared with the latest published year ending on or before it): z "
+        "where the figure has no comparators, x where none is published yet.",
+    ),
 )
 INDICATORS = (
     OpenDataColumn("value", "Indicator", "Value", "Figure"),
@@ -397,7 +408,7 @@ def open_data_meta(catalogue: pd.DataFrame, hints: dict[str, str]) -> pd.DataFra
             "col_name": column.name,
             "col_type": column.col_type,
             "label": column.label,
-            "filter_hint": hints.get(column.name, ""),
+            "filter_hint": hints.get(column.name, column.hint),
             "filter_grouping_column": THEME_COLUMN if column.name == "indicator_id" else "",
         }
         for column in FILTERS
@@ -473,7 +484,10 @@ gives the same bytes.
   counts is 1 to 5: the pooled count less the other years' would give it.
 - National and regional counts are rounded to the nearest 10.
 - A figure that is missing is `x`; where there is no figure to give (a count has no confidence
-  interval, comparators or rank; England has no region) it is `z`.
+  interval, comparators or rank; England has no region) it is `z`. So a comparator column
+  (`comparator_period`, `england_value`, `region_value`, `sn_average`, `rank`, `rank_of`) is
+  `z` where the indicator has no comparator of that kind, and `x` where it has one but none is
+  published for the year.
 - A published figure its publisher withheld keeps the publisher's symbol: `c` (suppressed),
   `u` (low reliability), `z` (not applicable) or `low`; one it did not give is `x`.
 
@@ -494,7 +508,9 @@ that day); `{year - 1}` with `Calendar year` is a pooled period of calendar year
 per file, so for an EES upload split the file on `time_identifier`. Geography:
 `geographic_level` (National, Regional, Local authority), `country_code`, `country_name`,
 `region_code`, `region_name`, `new_la_code` (ONS), `la_name`, `old_la_code` (DfE number).
-`{THEME_COLUMN}` groups the indicators by annual-report theme.
+`{THEME_COLUMN}` groups the indicators by annual-report theme. `comparator_period` names the
+published year the England, region, neighbour and rank figures are from: the board's figure for
+a quarter is compared with the latest year published by then, such as `2024-25` for 2026-27 Q2.
 
 | column | type | label | filter hint |
 |---|---|---|---|

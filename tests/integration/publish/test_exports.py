@@ -27,7 +27,7 @@ EES_COLUMNS = [
     "la_name",
     "old_la_code",
 ]
-FILTERS = ["indicator_id", "breakdown", "source_type"]
+FILTERS = ["indicator_id", "breakdown", "source_type", "comparator_period"]
 INDICATORS = [
     "value",
     "numerator",
@@ -162,6 +162,39 @@ def test_a_boards_annual_record_is_a_financial_year_and_its_quarters_are_quarter
     # Referrals from the partner returns: each quarter's rolling 12 months, by quarter.
     referrals = board[(board["indicator_id"] == "referrals") & (board["time_period"] == "201314")]
     assert list(referrals["time_identifier"]) == [f"Financial year Q{n}" for n in range(1, 5)]
+
+
+def test_each_row_names_the_year_its_comparators_are_from(
+    open_data: pd.DataFrame, board_area_code: str
+) -> None:
+    board = open_data[
+        (open_data["new_la_code"] == board_area_code)
+        & (open_data["time_period"] == "201415")
+        & (open_data["time_identifier"] == "Financial year Q2")
+    ].set_index(["indicator_id", "breakdown"])
+    # 2014-15 Q2 is compared with DfE's latest year published by then, 2013-14 (England's
+    # referral rate 573.3); a count has no comparators; a rate compared with England alone,
+    # whose England figure the board quoted for 2013-14 only, has none for the year.
+    referral_rate = board.loc[("referral_rate", "Total")]
+    assert (referral_rate["comparator_period"], referral_rate["england_value"]) == (
+        "2013-14",
+        "573.3",
+    )
+    assert board.loc[("referrals", "Total"), "comparator_period"] == "z"
+    assert board.loc[("neonatal_death_rate", "Total"), "comparator_period"] == "x"
+    # A published figure is compared with its own year.
+    published = open_data[open_data["source_type"] == "published"]
+    years = published["time_period"].str[:4] + "-" + published["time_period"].str[4:]
+    compared = published["comparator_period"].ne("z") & published["time_identifier"].eq(
+        "Financial year"
+    )
+    assert (published.loc[compared, "comparator_period"] == years[compared]).all()
+    # Without comparators every comparator column is z, with them none is.
+    comparators = ["england_value", "region_value", "sn_average", "rank", "rank_of"]
+    local = open_data[open_data["geographic_level"] == "Local authority"]
+    none = local["comparator_period"] == "z"
+    assert (local.loc[none, comparators] == "z").all().all()
+    assert (local.loc[~none, comparators] != "z").any(axis=1).all()
 
 
 def test_no_count_cell_is_1_to_5(
