@@ -26,6 +26,7 @@ import pandas as pd
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.periods import Quarter, financial_year_of, quarter_of
+from lscb_metrics.reference import dfe_cin, dfe_cla, fingertips, lait, ons_ages
 from lscb_metrics.reference.areas import spoken_name
 from lscb_metrics.sql import sql_texts
 from lscb_metrics.stats.disclosure import (
@@ -247,6 +248,36 @@ def published_sources(connection: duckdb.DuckDBPyConnection) -> dict[str, list[s
     for indicator_id, source in rows:
         sources.setdefault(indicator_id, []).append(source)
     return sources
+
+
+#: The publications the shipped reference data come from, each named as its loader names it.
+PUBLICATIONS = tuple(
+    module.PUBLICATION for module in (dfe_cin, dfe_cla, fingertips, lait, ons_ages)
+)
+
+
+def publication(source: str) -> str:
+    """The publication a published figure's `source` (a table or file of it) is from, by name:
+    'DfE Characteristics of children in need, table C1 (2013 to 2025)' -> 'DfE Characteristics
+    of children in need'; a source of none of PUBLICATIONS as it is."""
+    return next((name for name in PUBLICATIONS if source.startswith(name)), source)
+
+
+def figure_publications(
+    connection: duckdb.DuckDBPyConnection, figures: Iterable[tuple[str, date]]
+) -> list[str]:
+    """The publications (`publication`) of the published figures of every area for each
+    (indicator id, period end) of `figures`, each once, in alphabetical order."""
+    pairs = sorted(set(figures))
+    if not pairs:
+        return []
+    values = ", ".join(["(?, CAST(? AS DATE))"] * len(pairs))
+    rows = connection.execute(
+        "SELECT DISTINCT source FROM curated.indicator_values WHERE source_type = 'published' "
+        f"AND (indicator_id, period_end) IN (SELECT * FROM (VALUES {values}))",
+        [item for pair in pairs for item in pair],
+    ).fetchall()
+    return sorted({publication(source) for (source,) in rows})
 
 
 def figure_rows(connection: duckdb.DuckDBPyConnection, where: str = "TRUE") -> pd.DataFrame:

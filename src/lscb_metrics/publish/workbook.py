@@ -30,6 +30,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.boards import Board
+from lscb_metrics.catalogue import POPULATION_MEASURE
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
@@ -40,14 +41,15 @@ from lscb_metrics.publish.figures import (
     board_area,
     catalogue_frame,
     edition_run,
+    figure_publications,
     figure_rows,
     first_return_quarter,
     published_figures,
-    published_sources,
     quoted_comparator_note,
     read_only,
     series_where,
 )
+from lscb_metrics.reference import ons_ages
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
 
 OGL_ATTRIBUTION = (
@@ -170,13 +172,17 @@ def write_workbook(
             f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"
         )
         rows = figure_rows(connection, where)
-        sources = sorted({s for found in published_sources(connection).values() for s in found})
+        published = published_figures(rows, catalogue, edition)
+        current = published[published["period_end"] == period_end]
+        previous = published[published["period_end"] == year_before]
+        sources = cover_sources(
+            figure_publications(connection, shown_published(published, current)),
+            current,
+            catalogue,
+        )
         run_id = edition_run(connection, board.slug, quarter_of(period_end).label)
         covered = [code for code in codes if code in board.areas]
         first = first_return_quarter(connection, covered, period_end)
-    published = published_figures(rows, catalogue, edition)
-    current = published[published["period_end"] == period_end]
-    previous = published[published["period_end"] == year_before]
     quarter = quarter_of(period_end)
     notes = note_texts(current, quarter, first_figures_note(first, quarter))
     tables = [
@@ -363,25 +369,48 @@ def contents_table(tables: Sequence[SheetTable]) -> SheetTable:
     )
 
 
+def shown_published(published: pd.DataFrame, current: pd.DataFrame) -> list[tuple[str, date]]:
+    """(indicator id, period end) of every published figure the workbook's rows (`published`,
+    its tables' current and year-before rows; `current`, those shown beside comparators) show
+    or are compared with: the area's own published figures, and those of the years the
+    current rows' England, region, neighbour and rank figures are from."""
+    own = published[published["source_type"].eq("published")]
+    compared = current[~current["comparator_period"].isin(list(SYMBOL_NOTES))]
+    return [
+        *zip(own["indicator_id"], own["period_end"], strict=True),
+        *zip(compared["indicator_id"], compared["comparator_period_end"], strict=True),
+    ]
+
+
+def cover_sources(
+    publications: Sequence[str], current: pd.DataFrame, catalogue: pd.DataFrame
+) -> list[str]:
+    """The Cover's sources, each once: the partner returns, then `publications` (those the
+    figures are from, `figure_publications`), the ONS estimates where a figure of `current` is
+    per children aged 0 to 17 and the DfE model where one is beside its statistical
+    neighbours, unless they are among `publications`."""
+    per_child = catalogue.loc[current["indicator_id"], "denominator"].eq(POPULATION_MEASURE)
+    neighbours = pd.to_numeric(current["sn_average"], errors="coerce").notna()
+    wanted = [
+        "Quarterly data returns of the board's partner agencies, validated on receipt",
+        *publications,
+        *([ons_ages.PUBLICATION] if per_child.any() else []),
+        *(["DfE statistical-neighbour model"] if neighbours.any() else []),
+    ]
+    return list(dict.fromkeys(wanted))
+
+
 def cover_lines(
     board: Board,
     area: BoardArea,
     period_end: date,
-    publications: list[str],
+    sources: Sequence[str],
     run_id: str | None = None,
 ) -> list[tuple[str, str]]:
     """(style, text) lines of the Cover sheet, from its title to the licence, naming `board`
-    as its profile does; `publications` are the published sources the warehouse read, `run_id`
-    the run whose figures these are."""
+    as its profile does; `sources` are those its figures come from (`cover_sources`),
+    `run_id` the run whose figures these are."""
     period = quarter_of(period_end).label
-    sources = "; ".join(
-        [
-            "Quarterly data returns of the board's partner agencies, validated on receipt",
-            *publications,
-            "ONS mid-year population estimates",
-            "DfE statistical-neighbour model",
-        ]
-    )
     return [
         (
             "title",
@@ -403,7 +432,7 @@ def cover_lines(
             "earlier." + (f" Edition of run {run_id}." if run_id else ""),
         ),
         ("heading", "Source"),
-        ("text", sources + "."),
+        ("text", "; ".join(sources) + "."),
         ("heading", "Contact"),
         ("text", CONTACT_PLACEHOLDER.format(board=board.short_name)),
         ("heading", "Notes and symbols"),

@@ -173,6 +173,21 @@ def test_cover_has_the_licence_and_a_contact(workbook: Workbook) -> None:
     assert "[Name, email address and telephone number of the Southend LSCB business unit]" in lines
 
 
+def test_cover_names_each_publication_its_figures_come_from_once(workbook: Workbook) -> None:
+    lines = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]
+    sources = lines[lines.index("Source") + 1].rstrip(".").split("; ")
+    assert len(sources) == len(set(sources))
+    assert sources[0].startswith("Quarterly data returns of the board's partner agencies")
+    # By publication, not by table or file: the ONS estimates once, no SFR or file name.
+    assert "DfE Characteristics of children in need" in sources
+    assert sources.count("ONS mid-year population estimates") == 1
+    assert not any(re.search(r"SFR|table [A-Z]\d|\.(csv|xlsx)\b", source) for source in sources)
+    # Looked-after children are published figures only: their publication is named where the
+    # workbook shows Southend's (at 31 March 2014), and not at 2014-15 Q2, where it shows none.
+    at_march = "2013-14 Q4" in workbook["Early_help"]["A1"].value
+    assert ("DfE Children looked after in England" in sources) is at_march
+
+
 def test_another_boards_cover_names_that_board_and_no_other(demo_board: Any) -> None:
     name = "Cornwall and the Isles of Scilly Safeguarding Children Partnership"
     board = replace(demo_board, name=name, areas=("E06000052",), publication={})
