@@ -15,6 +15,7 @@ from lscb_metrics.config import settings
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.pipeline import BoardOutcome, RemovedBoard, RunSummary, board_outcome
+from lscb_metrics.publish.figures import compared_years, with_comparator_periods
 from lscb_metrics.reference import area_names, load_areas
 from lscb_metrics.report import (
     board_markdown,
@@ -137,7 +138,18 @@ def _partnership_summary() -> tuple[RunSummary, BoardOutcome]:
             "change_pct": [7.9, 29.05],
         }
     )
-    values = pd.DataFrame({"indicator_id": ["referral_rate"], "decimals": [1], "unit": ["rate"]})
+    # England's published 2023-24 figure, which the comparators are taken from.
+    values = pd.DataFrame(
+        {
+            "indicator_id": ["referral_rate"],
+            "decimals": [1],
+            "unit": ["rate"],
+            "source_type": ["published"],
+            "breakdown": ["Total"],
+            "period_end": [date(2024, 3, 31)],
+            "time_period": ["2023-24"],
+        }
+    )
     summary = RunSummary("r", quarter, "complete", Path("w"), [], [], values, compared)
     outcome = BoardOutcome(board, "complete", [], [], True)
     summary.boards = [outcome]
@@ -236,3 +248,23 @@ def test_a_removed_boards_areas_are_named() -> None:
     gone = RemovedBoard("southend", "2014-15 Q2", ("E06000033",))
     line = removed_board_line(gone, {"E06000033": "Southend-on-Sea"})
     assert "its returns, for Southend-on-Sea (E06000033), are rejected as no board's" in line
+
+
+def test_the_run_summary_names_a_pooled_comparator_period_as_published() -> None:
+    # LAIT's 2020-22 road casualty rate (ending 31 December 2022) was "as published for 2022-23".
+    comparisons = pd.DataFrame(
+        {"indicator_id": ["road_ksi_rate"], "comparator_period_end": [date(2022, 12, 31)]}
+    )
+    values = pd.DataFrame(
+        {
+            "indicator_id": ["road_ksi_rate"],
+            "source_type": ["published"],
+            "breakdown": ["Total"],
+            "period_end": [date(2022, 12, 31)],
+            "time_period": ["2020-22"],
+        }
+    )
+    labelled = with_comparator_periods(comparisons, values)
+    assert labelled["comparator_period"].tolist() == ["2020-22"]
+    compared = labelled.assign(england_value=[20.1], region_value=None, sn_average=None)
+    assert compared_years(compared) == {"2020-22"}

@@ -47,7 +47,7 @@ from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import (
     PeriodError,
-    financial_year_of,
+    Quarter,
     parse_quarter,
     quarter_of,
     year_label,
@@ -429,11 +429,14 @@ def latest_published_period(row: pd.Series, year_end: date) -> str | None:
 
 
 def earlier_comparator_year(row: pd.Series) -> str | None:
-    """The financial year ('2024-25') of a figure's published comparators where it is before the
-    figure's own year (DfE publishes a year's national figures the autumn after it), else None."""
-    compared = comparator_year(row)
-    own = financial_year_of(row["period_end"])
-    return compared if compared is not None and compared < own else None
+    """The period ('2024-25', '2020-22') of a figure's published comparators where it ended
+    before the figure's own financial year began (DfE publishes a year's national figures the
+    autumn after it), else None."""
+    compared, ended = comparator_year(row), row.get("comparator_period_end")
+    if compared is None or ended is None or pd.isna(ended):
+        return None
+    began = Quarter(quarter_of(row["period_end"]).year_start, 1).start
+    return compared if pd.Timestamp(ended) < pd.Timestamp(began) else None
 
 
 def section_sentences(data: ReportData, rows: pd.DataFrame) -> list[str]:

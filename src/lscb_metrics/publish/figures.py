@@ -110,16 +110,36 @@ LEFT JOIN published_periods AS cp
 
 
 def comparator_year(row: pd.Series) -> str | None:
-    """The financial year ('2024-25') of the published figures a row's England, region and
-    neighbour figures are from, else None."""
+    """The period of the published figures a row's England, region and neighbour figures are
+    from, as they are labelled (`comparator_period`: '2024-25', or '2020-22' for LAIT's pooled
+    calendar years); the financial year of `comparator_period_end` for a row without the label;
+    None where it has no comparators."""
+    label = row.get("comparator_period")
+    if isinstance(label, str) and label not in (NOT_AVAILABLE, NOT_APPLICABLE):
+        return label
     compared = row.get("comparator_period_end")
     return None if compared is None or pd.isna(compared) else financial_year_of(compared)
 
 
+def with_comparator_periods(comparisons: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """`comparisons` (rows of curated.comparisons) with `comparator_period`, the label of the
+    published period each row's comparators are from, from `values` (curated.indicator_values),
+    as `figure_rows` labels it."""
+    published = values[values["source_type"].eq("published") & values["breakdown"].eq("Total")]
+    labels = published.drop_duplicates(["indicator_id", "period_end"]).set_index(
+        ["indicator_id", "period_end"]
+    )["time_period"]
+    keys = pd.MultiIndex.from_arrays(
+        [comparisons["indicator_id"], comparisons["comparator_period_end"]]
+    )
+    return comparisons.assign(comparator_period=labels.reindex(keys).to_numpy())
+
+
 def compared_years(rows: pd.DataFrame) -> set[str]:
-    """The financial years ('2024-25') of the published figures that `rows` are compared with:
-    those of the rows with an England, region or neighbours figure, unrounded or as published
-    (an ONS estimate is dated as its own comparators are, but is compared with nothing)."""
+    """The periods ('2024-25', '2020-22') of the published figures that `rows` are compared
+    with (`comparator_year`): those of the rows with an England, region or neighbours figure,
+    unrounded or as published (an ONS estimate is dated as its own comparators are, but is
+    compared with nothing)."""
     figures = rows[["england_value", "region_value", "sn_average"]]
     compared = figures.apply(pd.to_numeric, errors="coerce").notna().any(axis=1)
     return {year for _, row in rows[compared].iterrows() if (year := comparator_year(row))}

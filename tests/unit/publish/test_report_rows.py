@@ -263,6 +263,16 @@ def test_comparators_of_an_earlier_year_than_the_figure_are_named_by_year() -> N
     assert earlier_comparator_year(same_year) is None
     uncompared = pd.Series({"period_end": END, "comparator_period_end": pd.NaT})
     assert earlier_comparator_year(uncompared) is None
+    # LAIT's road casualty rate pools calendar years: its latest, 2020-22, ends 31 December 2022.
+    # It was named "2022-23", the financial year of that day, beside a 2025-26 figure; and a
+    # 2014-15 figure compared with 2012-14 (ending in the year) was said to be compared with
+    # an earlier year.
+    pooled = {"comparator_period_end": date(2022, 12, 31), "comparator_period": "2020-22"}
+    assert earlier_comparator_year(pd.Series({"period_end": date(2026, 3, 31), **pooled})) == (
+        "2020-22"
+    )
+    within = {"comparator_period_end": date(2014, 12, 31), "comparator_period": "2012-14"}
+    assert earlier_comparator_year(pd.Series({"period_end": date(2015, 3, 31), **within})) is None
 
 
 def test_a_year_not_run_to_its_fourth_quarter_says_so_and_names_the_latest_held() -> None:
