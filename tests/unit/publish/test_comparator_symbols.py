@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lscb_metrics.publish.figures import published_figures
+from lscb_metrics.publish.figures import FIGURES, published_figures
 from lscb_metrics.stats.comparison import NOT_COMPARED
 from lscb_metrics.stats.disclosure import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
 
@@ -29,16 +29,8 @@ CATALOGUE = pd.DataFrame(
     },
     index=["deaths", "death_rate", "neonatal_rate", "referral_rate"],
 )
-COMPARATOR_COLUMNS = [
-    "comparator_period",
-    "england_value",
-    "region_value",
-    "sn_average",
-    "rank",
-    "rank_of",
-    "vs_england",
-    "vs_region",
-]
+#: Every comparator column of a published figure: from England's value to the period compared.
+COMPARATOR_COLUMNS = FIGURES[FIGURES.index("england_value") :]
 
 
 def board_row(indicator_id: str, numerator: float, **comparators: object) -> dict[str, object]:
