@@ -158,7 +158,7 @@ def write_quarters(project: Path, boards: Sequence[str], quarters: Sequence) -> 
                 written += write_southend(returns, quarters)
                 continue
             before = sum(1 for p in (returns / board).rglob("*") if p.is_file())
-            arguments = [board, quarters[0].folder, quarters[-1].folder, "--force"]
+            arguments = [board, quarters[0].cli_name, quarters[-1].cli_name, "--force"]
             if board_returns.main(arguments) != 0:
                 raise SystemExit(f"make_board_returns.py {' '.join(arguments)} failed")
             written += sum(1 for p in (returns / board).rglob("*") if p.is_file()) - before
@@ -173,7 +173,7 @@ def write_quarters(project: Path, boards: Sequence[str], quarters: Sequence) -> 
 def timed_run(project: Path, boards: Sequence[str], period, warehouse: Path, workers: int) -> Run:
     """`lscb-metrics run` of `period` for every board in a fresh process; exits unless it
     accepts every file and finds each board complete."""
-    command = [str(CLI), "run", "--period", period.folder, "--warehouse", str(warehouse)]
+    command = [str(CLI), "run", "--period", period.cli_name, "--warehouse", str(warehouse)]
     started = time.perf_counter()
     run = subprocess.run(
         [*command, "--workers", str(workers)],
@@ -188,7 +188,7 @@ def timed_run(project: Path, boards: Sequence[str], period, warehouse: Path, wor
     incomplete = [b for b in boards if not any(f"({b}): complete" in line for line in lines)]
     if run.returncode != 0 or "rejected" in returns or incomplete:
         raise SystemExit(
-            f"the {period.folder} run did not accept every file or left {incomplete} incomplete:"
+            f"the {period.cli_name} run did not accept every file or left {incomplete} incomplete:"
             f"\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
         )
     # In a pipe a stage line is the stage padded to NAME_WIDTH, progress dots, the detail.
@@ -227,7 +227,7 @@ def median_run(
             shutil.rmtree(state)
             shutil.copytree(before, state, symlinks=True)
         runs.append(timed_run(project, boards, period, warehouse, 2))
-        print(f"  {period.folder} run {number + 1} of {repeat}: {runs[-1].seconds:.1f} s")
+        print(f"  {period.cli_name} run {number + 1} of {repeat}: {runs[-1].seconds:.1f} s")
     shutil.rmtree(before)
     middle = sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
     return statistics.median(run.seconds for run in runs), middle
@@ -244,16 +244,16 @@ def incremental_runs(
     print(f"{years} year(s) of history, boards {', '.join(boards)}: {files} files")
     warehouse = project / "runs" / "two" / "warehouse.duckdb"
     first = timed_run(project, boards, history[-1], warehouse, 2)
-    show(f"first run, {history[-1].folder}, 2 workers", first)
+    show(f"first run, {history[-1].cli_name}, 2 workers", first)
     single = None
     if compare:  # its own warehouse, so its own store: nothing validated before
         single = timed_run(project, boards, history[-1], project / "runs" / "one" / "w.duckdb", 1)
-        show(f"first run, {history[-1].folder}, 1 worker", single)
+        show(f"first run, {history[-1].cli_name}, 1 worker", single)
     next_quarter = demo.Quarter(*NEXT)
     added = write_quarters(project, boards, [next_quarter])
-    print(f"next quarter {next_quarter.folder}: {added} new files")
+    print(f"next quarter {next_quarter.cli_name}: {added} new files")
     next_s, middle = median_run(project, boards, next_quarter, warehouse, repeat)
-    show(f"next run, {next_quarter.folder}, median of {repeat}", middle)
+    show(f"next run, {next_quarter.cli_name}, median of {repeat}", middle)
     return first, single, next_s, files
 
 
