@@ -109,11 +109,11 @@ LEFT JOIN published_periods AS cp
 """
 
 
-def comparator_year(row: pd.Series) -> str | None:
+def comparator_year(row: pd.Series | Mapping[str, object]) -> str | None:
     """The period of the published figures a row's England, region and neighbour figures are
     from, as they are labelled (`comparator_period`: '2024-25', or '2020-22' for LAIT's pooled
-    calendar years); the financial year of `comparator_period_end` for a row without the label;
-    None where it has no comparators."""
+    calendar years); the financial year of `comparator_period_end` where no published figure
+    labels it (a comparator the board quoted); None where it has no comparators."""
     label = row.get("comparator_period")
     if isinstance(label, str) and label not in (NOT_AVAILABLE, NOT_APPLICABLE):
         return label

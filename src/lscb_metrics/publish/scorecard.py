@@ -35,7 +35,6 @@ from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import (
     Quarter,
-    financial_year_of,
     first_figures_note,
     population_convention,
     quarter_of,
@@ -524,7 +523,7 @@ def scorecard_charts(data: ScorecardData) -> dict[str, Chart]:
         if _compares_with(spec, "statistical_neighbours") and math.isfinite(
             bars.get(data.area.name, math.nan)
         ):
-            year = financial_year_of(row.comparator_period_end)
+            year = comparator_year(row._asdict())
             charts[f"{row.indicator_id}_neighbours"] = Chart(
                 bar_chart_svg(
                     neighbour_bars(data, row.indicator_id),

@@ -262,3 +262,20 @@ def test_captions_say_what_is_plotted_and_where_it_came_from(
     assert "as quoted by the report" in trend  # the board's 52.8, with its reason
     assert "each year as published" in charts["cp_plan_rate_years"].caption
     assert "DfE model 2025" in charts["cp_plan_rate_neighbours"].caption
+
+
+def test_a_neighbours_chart_names_its_year_as_published(
+    public: tuple[ScorecardData, dict[str, Chart]],
+) -> None:
+    # LAIT's road casualty rate pools calendar years: 2020-22 ends 31 December 2022, which the
+    # chart called "2022-23", the financial year of that day. The title takes the label the
+    # published figures have (`comparator_period`).
+    data, charts = public
+    assert ", 2013-14: Southend-on-Sea among" in charts["cp_plan_rate_neighbours"].svg
+    pooled = data.shown.assign(
+        comparator_period=data.shown["comparator_period"].where(
+            data.shown["indicator_id"].ne("cp_plan_rate"), "2012-14"
+        )
+    )
+    svg = scorecard_charts(replace(data, shown=pooled))["cp_plan_rate_neighbours"].svg
+    assert ", 2012-14: Southend-on-Sea among its statistical neighbours" in svg
