@@ -307,8 +307,12 @@ def la_numbers(areas: pd.DataFrame) -> dict[str, str]:
 
 
 def area_names(areas: pd.DataFrame) -> dict[str, str]:
-    """Each area's name by ONS code, from the shipped DfE files' areas (`load_areas`)."""
-    return dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    """Each area's name by ONS code as people say it (`spoken_name`), from the shipped DfE
+    files' areas (`load_areas`)."""
+    return {
+        code: spoken_name(name)
+        for code, name in zip(areas["area_code"], areas["area_name"], strict=True)
+    }
 
 
 def area_label(code: str, names: Mapping[str, str]) -> str:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from lscb_metrics.publish.figures import board_area
-from lscb_metrics.reference.areas import spoken_name
+from lscb_metrics.reference.areas import area_names, spoken_name
 
 
 @pytest.mark.parametrize(
@@ -34,3 +35,14 @@ def test_an_editions_area_is_named_as_people_say_it() -> None:
     )
     area = board_area(connection, "E06000023")
     assert (area.code, area.name, area.region_name) == ("E06000023", "Bristol", "South West")
+
+
+def test_the_run_summary_names_areas_as_the_editions_do() -> None:
+    # The console said "Bristol, City of (E06000023)" where the scorecard said "Bristol".
+    areas = pd.DataFrame(
+        {
+            "area_code": ["E06000023", "E06000033"],
+            "area_name": ["Bristol, City of", "Southend-on-Sea"],
+        }
+    )
+    assert area_names(areas) == {"E06000023": "Bristol", "E06000033": "Southend-on-Sea"}
