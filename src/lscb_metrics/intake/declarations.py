@@ -49,6 +49,7 @@ class _Declaration(Protocol):
 
 
 Declaration = TypeVar("Declaration", bound=_Declaration)
+Named = TypeVar("Named")
 
 
 class Labelled:
@@ -93,6 +94,16 @@ def label_key(text: str) -> str:
 def labels_index(named_labels: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     """Matching key -> name, for (name, labels) pairs already checked to be unambiguous."""
     return {label_key(label): name for name, labels in named_labels for label in labels}
+
+
+def labelled(
+    items: Iterable[Named], text: str, labels: Callable[[Named], Iterable[str]]
+) -> Named | None:
+    """The first of `items` that `text` names by one of its `labels`, ignoring case and
+    punctuation; None when `text` is blank."""
+    key = label_key(text)
+    matches = (item for item in items if key in {label_key(label) for label in labels(item)})
+    return next(matches, None) if key else None
 
 
 def yaml_document(path: Path) -> Any:

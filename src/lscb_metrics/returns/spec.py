@@ -161,24 +161,12 @@ def cover_index(fields: Iterable[CoverField]) -> dict[str, str]:
 
 def return_spec_named(specs: Mapping[str, ReturnSpec], text: str) -> ReturnSpec | None:
     """The return whose type or title `text` gives, ignoring case and punctuation."""
-    key = grammar.label_key(text)
-    matches = (
-        s
-        for s in specs.values()
-        if key in (grammar.label_key(s.return_type), grammar.label_key(s.title))
-    )
-    return next(matches, None) if key else None
+    return grammar.labelled(specs.values(), text, attrgetter("return_type", "title"))
 
 
 def agency_named(agencies: Mapping[str, Agency], text: str) -> Agency | None:
     """The agency whose code or name `text` gives, ignoring case and punctuation."""
-    key = grammar.label_key(text)
-    matches = (
-        a
-        for a in agencies.values()
-        if key in (grammar.label_key(a.code), grammar.label_key(a.name))
-    )
-    return next(matches, None) if key else None
+    return grammar.labelled(agencies.values(), text, attrgetter("code", "name"))
 
 
 def load_cover_fields(schemas_dir: Path = SCHEMAS_DIR) -> tuple[CoverField, ...]:
