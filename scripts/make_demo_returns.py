@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import openpyxl
@@ -300,7 +300,7 @@ def series_row(table: dict[str, Series], index: int) -> dict[str, int]:
     return {name: values[index] for name, values in table.items()}
 
 
-# --- one function per return: the data rows of that return for quarter `index` -------------
+# --- the data rows of each return for quarter `index` ---------------------------------------
 
 
 def referrals_rows(index: int) -> list[dict[str, int]]:
@@ -324,28 +324,9 @@ def cp_plans_rows(index: int) -> list[dict[str, int]]:
     return [row]
 
 
-def assessments_rows(index: int) -> list[dict[str, int]]:
-    return [series_row(ASSESSMENTS, index)]
-
-
-def private_fostering_rows(index: int) -> list[dict[str, int]]:
-    return [series_row(PRIVATE_FOSTERING, index)]
-
-
-def casework_rows(index: int) -> list[dict[str, int]]:
-    return [series_row(CASEWORK, index)]
-
-
-def child_deaths_rows(index: int) -> list[dict[str, int]]:
-    return [series_row(CHILD_DEATHS, index)]
-
-
-def injury_admissions_rows(index: int) -> list[dict[str, int]]:
-    return [series_row(INJURY_ADMISSIONS, index)]
-
-
-def road_injuries_rows(index: int) -> list[dict[str, int]]:
-    return [series_row(ROAD_INJURIES, index)]
+def table_rows(table: dict[str, Series], index: int) -> list[dict[str, int]]:
+    """The one data row of a return that is its column table at quarter `index`."""
+    return [series_row(table, index)]
 
 
 def training_rows(agency: str, index: int) -> list[dict[str, int | str]]:
@@ -578,7 +559,7 @@ class Return:
         if self.return_type == "training":
             rows = training_rows(self.agency, self.index)
         elif self.early:
-            rows = [series_row(EARLY_CHILD_DEATHS, self.index)]
+            rows = table_rows(EARLY_CHILD_DEATHS, self.index)
         else:
             rows = ROW_FUNCTIONS[self.return_type](self.index)
         expected = [c["name"] for c in return_columns(self.return_type)]
@@ -591,12 +572,12 @@ class Return:
 ROW_FUNCTIONS = {
     "referrals": referrals_rows,
     "cp_plans": cp_plans_rows,
-    "assessments": assessments_rows,
-    "private_fostering": private_fostering_rows,
-    "casework": casework_rows,
-    "child_deaths": child_deaths_rows,
-    "road_injuries": road_injuries_rows,
-    "injury_admissions": injury_admissions_rows,
+    "assessments": partial(table_rows, ASSESSMENTS),
+    "private_fostering": partial(table_rows, PRIVATE_FOSTERING),
+    "casework": partial(table_rows, CASEWORK),
+    "child_deaths": partial(table_rows, CHILD_DEATHS),
+    "road_injuries": partial(table_rows, ROAD_INJURIES),
+    "injury_admissions": partial(table_rows, INJURY_ADMISSIONS),
 }
 SENDERS = {
     "referrals": "SBC-CSC",
