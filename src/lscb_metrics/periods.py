@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from lscb_metrics.errors import LscbError
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})[-/](\d{2})[-\s_]?Q([1-4])\s*$", re.IGNORECASE)
-_YEAR_RE = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*$")
 
 
 class PeriodError(LscbError, ValueError):
