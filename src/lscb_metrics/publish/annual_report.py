@@ -54,17 +54,23 @@ from lscb_metrics.periods import (
 )
 from lscb_metrics.publish.charts import png_of_svg
 from lscb_metrics.publish.figures import (
+    BEFORE,
     PARTNER_RETURN,
+    SERIES_ACROSS_PERIODS,
+    YEAR,
     BoardArea,
     authority_codes,
+    behind_published,
     board_area,
     catalogue_frame,
     comparator_year,
     compared_years,
     figure_rows,
+    latest_and_before,
     published_figures,
     read_only,
     series_where,
+    shifted,
 )
 from lscb_metrics.publish.scorecard import (
     Chart,
@@ -86,8 +92,6 @@ from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SYMBOL_NOTES
 from lscb_metrics.xlsx import reproducible_ooxml
 
 TOTAL = "Total"
-#: `report_year` of the rows a chapter quotes: the year's figure, and the one it is compared with.
-YEAR, BEFORE = "year", "before"
 #: How far back before the year end the chapter reads rows: the year, the year before (where a
 #: snapshot's latest figure may be) and the year before that (its previous figure).
 LOOK_BACK_YEARS = 3
@@ -225,14 +229,6 @@ def missing_year_end(warehouse: Path, area_name: str, end: date, rows: pd.DataFr
     )
 
 
-def shifted(day: date, years: int) -> date:
-    """The same day `years` years later (earlier when negative); 28 February for 29 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def change_years_of(catalogue: pd.DataFrame) -> dict[str, int]:
     """Years between each indicator's figure and the earlier one its change is taken on, where
     the catalogue's `change_years` is not 1 (a warehouse written before the column has none)."""
@@ -272,8 +268,9 @@ def year_and_year_before(
     - those ending on `end` and a year earlier (or, for an indicator in `change_years`, that
       many years earlier, as the warehouse's `previous_value` does);
     - for a published series with none ending on `end`, of an indicator the board has no
-      figure of its own for at `end`: its latest and the one its change is taken on (DfE's
-      latest year before its release of the year's);
+      figure of its own for at `end` (`behind_published`): its latest and the one its change is
+      taken on (DfE's latest year before its release of the year's), as the workbook quotes it
+      at a quarter;
     - for a series of a `snapshots` indicator none of whose periods ends on the year's last day
       (ONS estimates at 30 June): its latest on or before `end` in the year or the year before
       (an estimate is published about a year after its date), or for a published series with
@@ -283,35 +280,18 @@ def year_and_year_before(
       meetings of every quarter, not only the fourth's.
 
     A published figure quoted at its latest is named so by `latest_published_period`."""
-    series = ["indicator_id", "source_type", "breakdown"]
     year_end_day = rows["period_end"].map(lambda day: (day.month, day.day) == (end.month, end.day))
-    dated = year_end_day.groupby([rows[c] for c in series]).transform("any")
+    dated = year_end_day.groupby([rows[c] for c in SERIES_ACROSS_PERIODS]).transform("any")
     years = rows["indicator_id"].map(lambda i: (change_years or {}).get(i, 1))
     before = pd.Series([shifted(end, -n) for n in years], index=rows.index, dtype="object")
     at_end, at_before = rows["period_end"].eq(end), rows["period_end"].eq(before)
-    # A published series with no figure for the year, of an indicator the board has none of
-    # its own for either (looked-after children in a 2025-26 chapter, before DfE's 2025-26
-    # release), is quoted at its latest rather than leaving its section empty.
-    own = rows.loc[rows["source_type"].eq(PARTNER_RETURN) & at_end, "indicator_id"]
-    ended = at_end.groupby([rows[c] for c in series]).transform("any")
-    behind = (
-        dated
-        & ~ended
-        & ~rows["indicator_id"].isin(own)
-        & rows["source_type"].ne(PARTNER_RETURN)
-        & rows["period_end"].le(end)
-    )
+    # A series dated off the year end (ONS at 30 June) is a snapshot's, taken below.
+    behind = dated & behind_published(rows, end)
     regular = rows[dated & ~behind & (at_end | at_before)]
     regular = regular.assign(report_year=at_end[regular.index].map({True: YEAR, False: BEFORE}))
-    picked = [regular]
-    for _, found in rows[behind].sort_values("period_end").groupby(series, sort=False):
-        latest = found.tail(1)
-        earlier = found["period_end"].eq(
-            shifted(latest["period_end"].iloc[0], -years[latest.index[0]])
-        )
-        picked += [latest.assign(report_year=YEAR), found[earlier].assign(report_year=BEFORE)]
+    picked = [regular, latest_and_before(rows[behind], change_years)]
     undated = rows[~dated & rows["indicator_id"].isin(snapshots) & rows["period_end"].le(end)]
-    for _, found in undated.sort_values("period_end").groupby(series, sort=False):
+    for _, found in undated.sort_values("period_end").groupby(SERIES_ACROSS_PERIODS, sort=False):
         recent = found[found["period_end"].gt(shifted(end, -2))]
         if recent.empty and found["source_type"].iloc[0] != PARTNER_RETURN:
             recent = found  # ONS single ages end at mid-2023: a 2025-26 chapter quotes those

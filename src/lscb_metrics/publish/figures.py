@@ -46,6 +46,10 @@ NATIONAL = "National"
 PARTNER_RETURN = "partner_return"
 #: Rows with these in common are the breakdown of one figure (e.g. training by agency).
 SERIES = ["indicator_id", "area_code", "period_start", "period_end", "source_type"]
+#: Rows with these in common are one series' periods (an area's, under any of its codes).
+SERIES_ACROSS_PERIODS = ["indicator_id", "source_type", "breakdown"]
+#: `report_year` of the rows quoted for a period: its figure, and the one it is compared with.
+YEAR, BEFORE = "year", "before"
 #: Columns of `figure_rows` that `published_figures` turns into numbers or symbols.
 FIGURES = [
     "numerator",
@@ -143,6 +147,45 @@ def compared_years(rows: pd.DataFrame) -> set[str]:
     figures = rows[["england_value", "region_value", "sn_average"]]
     compared = figures.apply(pd.to_numeric, errors="coerce").notna().any(axis=1)
     return {year for _, row in rows[compared].iterrows() if (year := comparator_year(row))}
+
+
+def shifted(day: date, years: int) -> date:
+    """The same day `years` years later (earlier when negative); 28 February for 29 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def behind_published(rows: pd.DataFrame, end: date) -> pd.Series:
+    """True for the rows of `rows` (one area's figures) that end on or before `end` and belong
+    to a published series with no figure ending on `end`, of an indicator with no figure of the
+    board's own at `end` either: the series quoted at their latest published rather than left
+    out (looked-after children at 2014-15 Q2, or in a 2025-26 chapter before DfE's 2025-26
+    release). A figure dated after `end` is never among them."""
+    at_end = rows["period_end"].eq(end)
+    own = rows.loc[rows["source_type"].eq(PARTNER_RETURN) & at_end, "indicator_id"]
+    ended = at_end.groupby([rows[c] for c in SERIES_ACROSS_PERIODS]).transform("any").astype(bool)
+    return (
+        ~ended
+        & ~rows["indicator_id"].isin(own)
+        & rows["source_type"].ne(PARTNER_RETURN)
+        & rows["period_end"].le(end)
+    )
+
+
+def latest_and_before(
+    rows: pd.DataFrame, change_years: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """Each series' latest row of `rows` with `report_year` YEAR, and its row `change_years` of
+    its indicator (default 1) before that, the figure its change is taken on, with BEFORE."""
+    picked = [rows.head(0).assign(report_year=YEAR)]
+    for _, found in rows.sort_values("period_end").groupby(SERIES_ACROSS_PERIODS, sort=False):
+        latest = found.tail(1)
+        years = (change_years or {}).get(latest["indicator_id"].iloc[0], 1)
+        earlier = found["period_end"].eq(shifted(latest["period_end"].iloc[0], -years))
+        picked += [latest.assign(report_year=YEAR), found[earlier].assign(report_year=BEFORE)]
+    return pd.concat(picked)
 
 
 def quoted_comparator_note(comparator_note: object, value_note: object) -> str | None:
