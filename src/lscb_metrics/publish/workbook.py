@@ -6,7 +6,10 @@ sheet. Each table sheet has its title in A1 and a short description in A2, then 
 row 3 as an Excel Table with a header row that stays in view, no merged cells and no blank rows
 or columns; numbers are stored as numbers and a symbol such as [c] stands only where a figure is
 withheld. Every figure is rounded and disclosure-controlled exactly as the open-data file is
-(`lscb_metrics.publish.figures.published_figures`).
+(`lscb_metrics.publish.figures.published_figures`). A published series with no figure for the
+quarter, of an indicator the partner returns do not give (looked-after children, ONS residents),
+shows its latest published on or before the quarter's end, named by its own period, by the data
+chapter's rule (`figures.behind_published`).
 
 The internal edition's workbook has exact figures, and its protective marking in the first row
 of every sheet (so everything above moves down one row) and in every sheet's printed header, so
@@ -35,19 +38,24 @@ from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
 from lscb_metrics.publish.figures import (
+    BEFORE,
     PARTNER_RETURN,
+    YEAR,
     BoardArea,
     authority_codes,
+    behind_published,
     board_area,
     catalogue_frame,
     edition_run,
     figure_publications,
     figure_rows,
     first_return_quarter,
+    latest_and_before,
     published_figures,
     quoted_comparator_note,
     read_only,
     series_where,
+    shifted,
 )
 from lscb_metrics.reference import ons_ages
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
@@ -107,7 +115,12 @@ METHOD_NOTES = {
     "started, assessments, deaths, injuries) are summed over the 12 months ending with the "
     "quarter, or the window the indicator's title gives; children at a point in time (plans, "
     "children in need, private fostering, staff trained) are counted on the quarter's last day. "
-    "Published statistics are for the year ending 31 March, or as at 31 March.",
+    "Published statistics are for the year ending 31 March, or as at 31 March, unless the "
+    "period covered says otherwise (ONS estimates at 30 June, road casualties by calendar year).",
+    "latest_published": "Where the partner returns give no figure of an indicator and its "
+    "published statistics have none for the period, the table shows the latest published on or "
+    "before the period's end, and the same a year before it; its Period and Period covered say "
+    "which year it is.",
     "intervals": "95% confidence limits use the Wilson score method for percentages, and for "
     "rates exact Poisson limits below 10 events and Byar's method from 10 events. 'Compared "
     "with England' uses the 95% and 99.8% limits (the Fingertips method): Similar where "
@@ -161,20 +174,22 @@ def write_workbook(
     region and statistical neighbours."""
     if quarter_of(period_end).end != period_end:
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
-    year_before = date(period_end.year - 1, period_end.month, period_end.day)
+    year_before = shifted(period_end, -1)
     with read_only(warehouse) as connection:
         area = board_area(connection, area_code or board.areas[0])
         catalogue = catalogue_frame(connection, board.local_targets_on(area.code, period_end))
         # A year earlier the authority may have had another ONS code (`authority_codes`).
         codes = authority_codes(connection, area.code)
+        # Published history up to the quarter, where a series' latest may lie (`behind_published`).
         where = (
             f"{series_where(codes, board.areas)} "
-            f"AND v.period_end IN (DATE '{period_end}', DATE '{year_before}')"
+            f"AND (v.period_end IN (DATE '{period_end}', DATE '{year_before}') "
+            f"OR (v.source_type = 'published' AND v.period_end <= DATE '{period_end}'))"
         )
-        rows = figure_rows(connection, where)
+        rows = quarter_and_year_before(figure_rows(connection, where), period_end)
         published = published_figures(rows, catalogue, edition)
-        current = published[published["period_end"] == period_end]
-        previous = published[published["period_end"] == year_before]
+        current = published[published["report_year"].eq(YEAR)]
+        previous = published[published["report_year"].eq(BEFORE)]
         sources = cover_sources(
             figure_publications(connection, shown_published(published, current)),
             current,
@@ -202,6 +217,19 @@ def write_workbook(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out_path)
     return out_path
+
+
+def quarter_and_year_before(rows: pd.DataFrame, period_end: date) -> pd.DataFrame:
+    """The rows (of one area's `figure_rows`) the workbook at the quarter ending `period_end`
+    shows, each with `report_year` YEAR or BEFORE: those ending on it and a year earlier, and
+    for a published series quoted at its latest (`behind_published`, as the data chapter quotes
+    it: looked-after children at 2014-15 Q2) its latest on or before the quarter's end and the
+    one a year before that. Never a figure dated after the quarter."""
+    behind = behind_published(rows, period_end)
+    at_end = rows["period_end"].eq(period_end)
+    regular = rows[~behind & (at_end | rows["period_end"].eq(shifted(period_end, -1)))]
+    regular = regular.assign(report_year=at_end[regular.index].map({True: YEAR, False: BEFORE}))
+    return pd.concat([regular, latest_and_before(rows[behind])])
 
 
 def report_themes(catalogue: pd.DataFrame) -> list[Theme]:
@@ -315,8 +343,7 @@ def theme_table(
             _shown(row.vs_england),
             _shown(row.rank),
             _shown(row.rank_of),
-            # GSS: a notes column is the one place a cell is left empty, where there is no note.
-            ref(row.comparator_note) if isinstance(row.comparator_note, str) else None,
+            _row_notes(notes, row, period_end),
         ]
         for row in rows.itertuples()
     ]
@@ -429,7 +456,9 @@ def cover_lines(
         (
             "text",
             f"{period} (figures at or to {_long_date(period_end)}) and the same period a year "
-            "earlier." + (f" Edition of run {run_id}." if run_id else ""),
+            "earlier. Published statistics of an indicator the partner returns do not give are "
+            "the latest published by then, their Period column naming the year."
+            + (f" Edition of run {run_id}." if run_id else ""),
         ),
         ("heading", "Source"),
         ("text", "; ".join(sources) + "."),
@@ -462,6 +491,18 @@ def _placeholder_row(
     why = note_ref(notes, "no_figures")
     row: list[object] = [theme.title, *(["[z]"] if by_agency else []), "[x]", "[x]", period]
     return [*row, *(["[x]"] * (width - len(row) - 1)), why]
+
+
+def _row_notes(notes: dict[str, str], row: object, period_end: date) -> str | None:
+    """The Notes cell of a table row: its figure's note, and the one saying it is the latest
+    published where it is dated before the quarter (`quarter_and_year_before`); None (an empty
+    cell, as GSS asks of a notes column) where it has neither."""
+    note, ended = row.comparator_note, row.period_end  # type: ignore[attr-defined]
+    keys = [
+        *([note] if isinstance(note, str) else []),
+        *(["latest_published"] if ended != period_end else []),
+    ]
+    return note_ref(notes, *keys) or None
 
 
 def _earlier_value(earlier: pd.DataFrame, row: object) -> object:

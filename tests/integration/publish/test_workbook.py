@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import subprocess
@@ -182,10 +183,9 @@ def test_cover_names_each_publication_its_figures_come_from_once(workbook: Workb
     assert "DfE Characteristics of children in need" in sources
     assert sources.count("ONS mid-year population estimates") == 1
     assert not any(re.search(r"SFR|table [A-Z]\d|\.(csv|xlsx)\b", source) for source in sources)
-    # Looked-after children are published figures only: their publication is named where the
-    # workbook shows Southend's (at 31 March 2014), and not at 2014-15 Q2, where it shows none.
-    at_march = "2013-14 Q4" in workbook["Early_help"]["A1"].value
-    assert ("DfE Children looked after in England" in sources) is at_march
+    # Looked-after children are published figures only, shown at 31 March 2014 in both
+    # editions (at 2014-15 Q2 as the latest published): their publication is named.
+    assert "DfE Children looked after in England" in sources
 
 
 def test_another_boards_cover_names_that_board_and_no_other(demo_board: Any) -> None:
@@ -208,10 +208,8 @@ def test_hospital_admissions_sit_with_road_safety_and_injuries(workbook: Workboo
         "Children and young people admitted to hospital for unintentional or deliberate "
         "injuries" in titles
     )
-    if workbook["Road_safety"]["A1"].value.endswith("2013-14 Q4"):  # Fingertips' year ends then
-        assert any(
-            title.startswith("Hospital admissions caused by unintentional") for title in titles
-        )
+    # Fingertips' 2013-14 rate: at 2014-15 Q2 as the latest published.
+    assert any(title.startswith("Hospital admissions caused by unintentional") for title in titles)
 
 
 def test_board_figures_beside_comparators(workbook: Workbook) -> None:
@@ -251,3 +249,84 @@ def test_converts_to_pdf_headlessly(written: Path, tmp_path: Path) -> None:
     )
     pdf = tmp_path / f"{written.stem}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def reference_value(path: Path, column: str, **where: str) -> str:
+    """`column` of the row of a shipped reference CSV whose columns have the values `where`."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = ({k.strip(): v for k, v in row.items()} for row in csv.DictReader(handle))
+        [value] = [row[column] for row in rows if all(row[k] == v for k, v in where.items())]
+    return value
+
+
+def ons_residents(reference: Path, area_code: str, mid_year: int) -> int:
+    """Residents of all ages of `area_code` at mid-`mid_year`, from ONS's shipped MYE4 table."""
+    book = openpyxl.load_workbook(reference / "ons" / "mye23tablesew.xlsx", read_only=True)
+    try:
+        rows = book["MYE4"].iter_rows(values_only=True)
+        header = next(row for row in rows if row[0] == "Code")
+        row = next(row for row in rows if row[0] == area_code)
+    finally:
+        book.close()
+    return int(row[header.index(f"Mid-{mid_year}")])
+
+
+def sheet_rows(workbook: Workbook, sheet: str) -> dict[str, dict[str, Any]]:
+    """Each row of a theme's table by indicator title, as {header: cell}, headers without notes."""
+    header, rows = table_rows(workbook[sheet])
+    names = [re.sub(r" \[note \d+\]", "", h) for h in header]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def test_published_themes_show_the_latest_published_figures_named_by_their_year(
+    workbook: Workbook, project_root: Path, board_area_code: str
+) -> None:
+    # At 2014-15 Q2 the Context and Looked-after sheets held one row of [x] ("no figures"),
+    # although DfE had published 31 March 2014 and ONS mid-2014, and the other sheets compared
+    # the quarter with 2013-14. DfE's 31 March 2015 figures are after the quarter: never shown.
+    reference = project_root / "data" / "raw" / "reference"
+    at_q2 = workbook["Context"]["A1"].value.endswith("2014-15 Q2")
+    looked_after = sheet_rows(workbook, "Looked_after_children")[
+        "Children looked after at 31 March"
+    ]
+    assert (looked_after["Period"], looked_after["Period covered"]) == (
+        "2013-14",
+        "At 31 March 2014",
+    )
+    cla, code = reference / "dfe_cla", {"New_geog_code": board_area_code}
+    counts = [
+        int(reference_value(cla / f"SFR36_CLA{year}.csv", f"CLA_Mar{year}", **code))
+        for year in (2014, 2013)
+    ]
+    assert [looked_after["Value"], looked_after["Same period a year earlier"]] == counts
+    # DfE's rate per 10,000 children on ONS's mid-2013 estimate of those aged 0 to 17.
+    children = reference_value(
+        reference / "ons" / "ons_mid-year_population_estimates_2012_to_2024.csv",
+        "population_estimate",
+        time_period="2013",
+        new_la_code=board_area_code,
+    )
+    rate = sheet_rows(workbook, "Looked_after_children")[
+        "Children looked after at 31 March per 10,000 children aged 0-17"
+    ]
+    assert (rate["Period"], rate["Value"]) == ("2013-14", round(counts[0] / int(children) * 1e4))
+    assert isinstance(rate["England"], int | float) and rate["Comparators for the year ending"] == (
+        "31 March 2014"
+    )
+    mid_year = 2014 if at_q2 else 2013  # ONS's estimate at 30 June before the quarter's end
+    residents = sheet_rows(workbook, "Context")["Residents of all ages (ONS mid-year estimate)"]
+    assert (residents["Period"], residents["Period covered"]) == (
+        f"mid-{mid_year}",
+        f"At 30 June {mid_year}",
+    )
+    assert residents["Value"] == ons_residents(reference, board_area_code, mid_year)
+    assert residents["Same period a year earlier"] == ons_residents(
+        reference, board_area_code, mid_year - 1
+    )
+    # Each figure dated before the quarter says it is the latest published, not the quarter's.
+    texts = dict(table_rows(workbook["Notes"])[1])
+    for row in (looked_after, rate, residents) if at_q2 else (residents,):
+        [note] = re.findall(r"note \d+", row["Notes"])
+        assert "latest published" in texts[note]
+    if not at_q2:  # 31 March 2014 is the fourth quarter's own
+        assert looked_after["Notes"] is None
