@@ -530,6 +530,9 @@ class RunSummary:
     removed: list[RemovedBoard] = field(default_factory=list)
     #: Each area's name by ONS code (`area_names`), for the lines naming an area to a person.
     area_names: dict[str, str] = field(default_factory=dict)
+    #: The project folder, from which the run summary names the files it points to
+    #: (`report.shown_path`); None: named by absolute path.
+    root: Path | None = None
 
     @property
     def writes(self) -> bool:
@@ -686,6 +689,7 @@ def compute_run(
     summary.corrected = corrected
     summary.removed = removed
     summary.area_names = names
+    summary.root = settings.root
     return RunPlan(summary, relations, run_record, catalogue)
 
 

@@ -164,7 +164,7 @@ def run_summary_text(summary: RunSummary) -> str:
             lines.append(f"  ... and {len(summary.skipped) - LISTED:,} more not read")
     rejected = [s for s in summary.submissions if s.status == "rejected"]
     lines += [
-        f"  rejected: {rejection_line(s)}"
+        f"  rejected: {rejection_line(s, summary.warehouse, summary.root)}"
         + ("; corrected by a later file" if s.submission_id in summary.corrected else "")
         for s in rejected[:LISTED]
     ]
@@ -213,17 +213,29 @@ def boards_overview_lines(summary: RunSummary) -> list[str]:
     return lines
 
 
-def rejection_line(submission: Submission) -> str:
+def rejection_line(submission: Submission, warehouse: Path, root: Path | None) -> str:
     """A rejected file, its first error's code and place, and where its report is kept (the
-    messages themselves are in the report, written for the partner)."""
+    messages themselves are in the report, written for the partner), as `shown_path` shows it
+    from the project `root`; the kept copy is recorded beside `warehouse`
+    (`store.kept_where`)."""
     first = next((f for f in submission.failures if f.severity == "error"), None)
     where = f", first {first.code} at {first.location}" if first is not None else ""
-    kept = (
-        f"; report: {Path(submission.archived_path).parent / REPORT_HTML}"
-        if submission.archived_path
-        else ""
+    if submission.archived_path is None:
+        return f"{submission.file_path} ({submission.error_count} errors{where})"
+    # An older record's absolute path stays as it is: joining onto an absolute path gives it.
+    report = (warehouse.parent / submission.archived_path).parent / REPORT_HTML
+    return (
+        f"{submission.file_path} ({submission.error_count} errors{where}); "
+        f"report: {shown_path(report, root)}"
     )
-    return f"{submission.file_path} ({submission.error_count} errors{where}){kept}"
+
+
+def shown_path(path: Path, root: Path | None) -> str:
+    """`path` as a person at the project folder `root` opens it: relative to `root` where it
+    is inside it, else absolute (also where no root is known)."""
+    if root is not None and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(path.absolute())
 
 
 def revision_lines(summary: RunSummary) -> list[str]:

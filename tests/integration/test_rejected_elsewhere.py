@@ -14,7 +14,7 @@ from lscb_metrics import pipeline
 from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.report import run_summary_text
-from tests.stages import received_returns
+from tests.stages import project_copy, received_returns
 
 ROOT = Path(__file__).resolve().parents[2]
 Q2_RETURNS = ROOT / "data/raw/returns/thurrock/2014-15-Q2"
@@ -76,6 +76,26 @@ def test_a_rejected_file_corrected_by_a_later_one_no_longer_counts(
     assert len(plan.run_record["submissions_rejected"]) == 1
     quality = pipeline.check_run(plan, tmp_path / "docs")
     assert quality.success, quality.failed
+
+
+def test_the_summary_names_the_rejected_files_report_as_it_is_opened_from_the_project(
+    tmp_path, demo_reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The business manager runs lscb-metrics from the project folder: the report's path was the
+    # warehouse's record of it (quarantine/S-.../), or the full path to their home folder.
+    root = project_copy(tmp_path / "project")
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(root))
+    returns = root / "data/raw/returns"
+    shutil.copytree(Q2_RETURNS, returns / "2014-15-Q2")
+    (returns / "2014-15-Q2" / CASEWORK.name).write_text(
+        CASEWORK.read_text().replace("2014-07-01,2014-09-30,1235", "2014-07-01,2014-09-30,1235.5")
+    )
+    plan = thurrock_q2_run(root / "data", returns, demo_reference)
+
+    [line] = [line for line in run_summary_text(plan.summary).splitlines() if "rejected:" in line]
+    shown = line.rsplit("; report: ", 1)[1]
+    assert shown.startswith("data/quarantine/S-")
+    assert (root / shown).is_file()
 
 
 def thurrock_q2_run(tmp_path: Path, returns: Path, reference: pipeline.Reference):

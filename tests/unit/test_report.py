@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from lscb_metrics.boards import Board, Boards
 from lscb_metrics.config import settings
@@ -29,31 +30,58 @@ from lscb_metrics.store import Skipped
 from lscb_metrics.submissions import Submission
 
 
-def test_a_rejected_file_names_its_first_error_and_its_report() -> None:
+def rejected_file(archived_path: str | None) -> Submission:
+    """A rejected partner file with a warning and two errors, kept at `archived_path`."""
     warning = Failure("VAL-010", "warning", "Data!B4", "b", "7", "unusual")
     errors = [
         Failure("COV-003", "error", "Cover!C7", "agency_code", "X", "not a known agency"),
         Failure("VAL-001", "error", "Data!C4", "c", "-1", "negative"),
     ]
-    kept = "/data/quarantine/S-1/returns.xlsx"
-    submission = Submission(
+    return Submission(
         "S-1",
         "cornwall/returns.xlsx",
         "0" * 64,
         1,
         datetime.now(UTC),
         failures=[warning, *errors],
-        archived_path=kept,
+        archived_path=archived_path,
     )
-    assert rejection_line(submission) == (
-        "cornwall/returns.xlsx (2 errors, first COV-003 at Cover!C7); "
-        "report: /data/quarantine/S-1/validation_report.html"
-    )
+
+
+@pytest.mark.parametrize(
+    ("warehouse", "archived", "shown"),
+    [
+        # The project's own warehouse: its report named from the project folder, where the
+        # business manager runs the command (it was 'quarantine/S-1/...', from nowhere).
+        (
+            "/home/bm/lscb/data/warehouse.duckdb",
+            "quarantine/S-1/returns.xlsx",
+            "data/quarantine/S-1/validation_report.html",
+        ),
+        # A warehouse elsewhere (LSCB_WAREHOUSE): named in full.
+        (
+            "/srv/lscb/warehouse.duckdb",
+            "quarantine/S-1/returns.xlsx",
+            "/srv/lscb/quarantine/S-1/validation_report.html",
+        ),
+        # A file kept where an older warehouse recorded it in full, in the project: from there.
+        (
+            "/home/bm/lscb/data/warehouse.duckdb",
+            "/home/bm/lscb/data/quarantine/S-1/returns.xlsx",
+            "data/quarantine/S-1/validation_report.html",
+        ),
+    ],
+)
+def test_a_rejected_file_names_its_first_error_and_a_report_one_can_open(
+    warehouse: str, archived: str, shown: str
+) -> None:
+    line = rejection_line(rejected_file(archived), Path(warehouse), Path("/home/bm/lscb"))
+    assert line == (f"cornwall/returns.xlsx (2 errors, first COV-003 at Cover!C7); report: {shown}")
 
 
 def test_a_file_not_kept_has_no_report_to_name() -> None:
     submission = Submission("S-2", "gone.xlsx", "0" * 64, 1, datetime.now(UTC))
-    assert rejection_line(submission) == "gone.xlsx (0 errors)"
+    assert rejection_line(submission, Path("/w/warehouse.duckdb"), None) == "gone.xlsx (0 errors)"
 
 
 def received(submission_id: str, period_end: date | None, errors: int = 0) -> Submission:
