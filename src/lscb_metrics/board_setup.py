@@ -17,12 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from lscb_metrics.boards import Board, load_boards
+from lscb_metrics.boards import AGENCY_DATES, Board, load_boards
 from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings, board_profiles
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.declarations import SpecError
-from lscb_metrics.periods import Quarter
-from lscb_metrics.reference import la_lookup, la_numbers, load_areas
+from lscb_metrics.periods import Quarter, quarter_of
+from lscb_metrics.reference import LA_CREATED, LA_SUCCESSORS, la_lookup, la_numbers, load_areas
 from lscb_metrics.reference.areas import area_label, area_names, spoken_name
 from lscb_metrics.returns.spec import (
     ASSESSMENT_TARGET,
@@ -86,11 +86,29 @@ def slug_of(text: str) -> str:
 def councils_of(areas: list[tuple[str, str]], numbers: Mapping[str, str]) -> dict[str, list[str]]:
     """The councils of `areas` ((ONS code, name) pairs), each name with its ONS codes: one per
     DfE number (`numbers`, by ONS code), as an authority whose ONS code alone changed (North
-    Yorkshire's E10000023 and E06000065, both 815) is one council with one children's services."""
+    Yorkshire's E10000023 and E06000065, both 815) is one council with one children's services;
+    and one per name, as a council succeeded by one of its name (Dorset county, 835, by the
+    Dorset unitary, 838, in 2019) is one children's services to its partners, which one code,
+    made from the name, must name."""
     by_number: dict[str, tuple[str, list[str]]] = {}
     for code, area_name in areas:
         by_number.setdefault(numbers.get(code, code), (area_name, []))[1].append(code)
-    return dict(by_number.values())
+    by_name: dict[str, list[str]] = {}
+    for area_name, codes in by_number.values():
+        by_name.setdefault(area_name, []).extend(codes)
+    return by_name
+
+
+def council_span(codes: list[str]) -> tuple[Quarter | None, Quarter | None]:
+    """The first and last quarter the council of ONS codes `codes` exists: from the first
+    quarter of the reorganisation that created it (`LA_CREATED`; None where it existed before),
+    until the last before its successors took over (`LA_SUCCESSORS`; None where it exists
+    still)."""
+    created = [LA_CREATED.get(code) for code in codes]
+    replaced = [LA_SUCCESSORS[code].effective if code in LA_SUCCESSORS else None for code in codes]
+    first = None if None in created else quarter_of(min(filter(None, created)))
+    last = None if None in replaced else quarter_of(max(filter(None, replaced))).previous()
+    return first, last
 
 
 def board_document(
@@ -99,7 +117,10 @@ def board_document(
     """The profile of a new board covering `areas` ((ONS code, name) pairs) with the default
     agencies, their codes prefixed with the board's slug; where the areas are several
     `councils` (`councils_of`), a council's own agency once for each, prefixed and named with
-    the council's name and sending for its areas only (BRD-005 refuses a return for another)."""
+    the council's name, sending for its areas only (BRD-005 refuses a return for another) and
+    in the quarters its council exists only (`council_span`: BRD-006 refuses a return from
+    Northamptonshire's after its split, and its templates are no longer written); the
+    partnership's shared agencies are named after the councils in being."""
     from lscb_metrics.publish.sentences import joined
 
     def agency(default: DefaultAgency, prefix: str, whose: str) -> dict[str, object]:
@@ -112,13 +133,19 @@ def board_document(
             "returns": list(default.returns),
         }
 
-    everyone = joined(list(councils))
+    spans = {council: council_span(codes) for council, codes in councils.items()}
+    in_being = [council for council, (_, last) in spans.items() if last is None]
+    everyone = joined(in_being or list(councils))
     agencies = []
     for default in DEFAULT_AGENCIES:
         if default.per_council and len(councils) > 1:
             agencies += [
                 # a list of its own: one shared would be written as a YAML alias (*id001)
-                {**agency(default, slug_of(council).upper(), council), "areas": list(codes)}
+                {
+                    **agency(default, slug_of(council).upper(), council),
+                    "areas": list(codes),
+                    **profile_dates(spans[council]),
+                }
                 for council, codes in councils.items()
             ]
         else:
@@ -129,6 +156,13 @@ def board_document(
         "local_targets": {target: default for target, (default, _) in LOCAL_TARGETS.items()},
         "publication": {"short_name": name},
         "agencies": agencies,
+    }
+
+
+def profile_dates(span: tuple[Quarter | None, Quarter | None]) -> dict[str, str]:
+    """An agency's `from:` and `until:` as a profile gives them, for the ends `span` has."""
+    return {
+        key: quarter.cli_name for key, quarter in zip(AGENCY_DATES, span, strict=True) if quarter
     }
 
 
@@ -218,7 +252,8 @@ def board_readme(board: Board, templates: Path, names: Mapping[str, str]) -> str
     """README.md of a board's profile folder: the areas it covers (named by `names`), who
     sends what, and how to run the board."""
     rows = "\n".join(
-        f"| `{agency.code}` | {agency.name} | {', '.join(agency.returns)} |"
+        f"| `{agency.code}` | {agency.name}{f' ({agency.span})' if agency.span else ''} | "
+        f"{', '.join(agency.returns)} |"
         for agency in board.agencies.values()
     )
     days = LOCAL_TARGETS[ASSESSMENT_TARGET][0]

@@ -185,3 +185,64 @@ def test_a_partnership_of_councils_gets_each_councils_agencies_and_a_complete_qu
     plan = pipeline.compute_run(run_settings, quarter, submissions, reference, datetime.now(UTC))
     [outcome] = [o for o in plan.summary.boards if o.board.slug == "bedford"]
     assert (outcome.outcome, outcome.missing) == ("complete", [])
+
+
+NORTHAMPTONSHIRE = ("E10000021", "E06000061", "E06000062")  # split in April 2021
+PAN_DORSET = ("E06000028", "E06000029", "E10000009", "E06000058", "E06000059")  # April 2019
+
+
+@pytest.mark.parametrize(
+    ("areas", "reorganised"),
+    [(NORTHAMPTONSHIRE, parse_quarter("2021-22-Q1")), (PAN_DORSET, parse_quarter("2019-20-Q1"))],
+)
+def test_a_partnership_over_a_reorganisation_has_one_childrens_services_per_area_each_quarter(
+    project: Path, areas: tuple[str, ...], reorganised
+) -> None:
+    # Northamptonshire's children's services were expected to go on sending after the split,
+    # and offered in every template; Dorset county's had none, the Dorset unitary's code (from
+    # the same name) sending for the unitary alone.
+    init = ["board", "init", "--name", "Partnership", "--slug", "partnership"]
+    assert main([*init, *(option for area in areas for option in ("--area", area))]) == 0
+    board = load_boards(project / "schemas").by_slug["partnership"]
+    for quarter in (reorganised.previous(), reorganised):
+        senders = {
+            area: [
+                agency.code
+                for agency in board.agencies.values()
+                if "referrals" in agency.returns
+                and agency.sends_in(quarter.end)
+                and agency.sends_for(area)
+            ]
+            for area in board.areas_on(quarter.end)
+        }
+        assert all(len(codes) == 1 for codes in senders.values()), (quarter, senders)
+
+
+def test_a_split_councils_own_agencies_follow_their_councils_quarters(project: Path) -> None:
+    init = ["board", "init", "--name", "Northamptonshire SCP", "--slug", "northants"]
+    assert main([*init, *(option for area in NORTHAMPTONSHIRE for option in ("--area", area))]) == 0
+    board = load_boards(project / "schemas").by_slug["northants"]
+    spans = {
+        code: (agency.areas, agency.span)
+        for code, agency in board.agencies.items()
+        if code.endswith("-CSC")
+    }
+    county, north, west = NORTHAMPTONSHIRE
+    assert spans == {
+        "NORTHAMPTONSHIRE-CSC": ((county,), "until 2020-21 Q4"),
+        "NORTH-NORTHAMPTONSHIRE-CSC": ((north,), "from 2021-22 Q1"),
+        "WEST-NORTHAMPTONSHIRE-CSC": ((west,), "from 2021-22 Q1"),
+    }
+    # The partnership's own agencies are named after the councils in being ...
+    assert board.agencies["NORTHANTS-POLICE"].name == (
+        "North Northamptonshire and West Northamptonshire Police"
+    )
+    # ... the abolished council's no longer offered in the templates ...
+    templates = project / "data/curated/northants/templates"
+    guidance = openpyxl.load_workbook(templates / "referrals.xlsx")["Guidance"]
+    offered = {row[0] for row in guidance.iter_rows(values_only=True)}
+    assert {"NORTH-NORTHAMPTONSHIRE-CSC", "WEST-NORTHAMPTONSHIRE-CSC"} <= offered
+    assert "NORTHAMPTONSHIRE-CSC" not in offered
+    # ... and the README says whose returns come for which quarters.
+    readme = (project / "schemas/boards/northants/README.md").read_text()
+    assert "| Northamptonshire Children's Services (until 2020-21 Q4) |" in readme
