@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pandas as pd
 
 import lscb_metrics
@@ -51,7 +52,7 @@ from lscb_metrics.local_records import (
 )
 from lscb_metrics.measures import MEASURES_FILE, Registry, load_registry
 from lscb_metrics.parallel import forked_map, forked_pool, forks
-from lscb_metrics.periods import Quarter, parse_quarter, quarter_of
+from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.published_cache import (
     cache_folder,
     cached_frames,
@@ -493,8 +494,10 @@ class BoardOutcome:
     withdrawn: tuple[str, ...] = ()
     #: The quarter of the board's current edition, published again without `withdrawn`.
     republishes: Quarter | None = None
-    #: The first quarter the board has accepted returns for, up to the run's quarter.
-    first_quarter: Quarter | None = None
+    #: The first quarter of partner returns of each of its areas in the quarter (by ONS code),
+    #: whoever sent them, as its edition takes it (`first_return_quarters`), for a board the
+    #: run publishes.
+    first_quarters: Mapping[str, Quarter] = field(default_factory=dict)
 
     @property
     def publishes(self) -> bool:
@@ -669,6 +672,15 @@ def compute_run(
         "curated.indicator_values": values,
         "curated.comparisons": compared,
     }
+    # The run summary says what each edition will say of an area's first returns: by the
+    # editions' own queries, over the relations the run commits.
+    with run_relations(relations, ("staged.partner_facts", "reference.areas")) as connection:
+        outcomes = [
+            replace(o, first_quarters=first_return_quarters(connection, o.board, quarter))
+            if o.publishes
+            else o
+            for o in outcomes
+        ]
     run_record = {
         "run_id": run_id,
         "period": quarter.label,
@@ -694,6 +706,25 @@ def compute_run(
 
 
 BOARD_RUNS = "audit.board_runs"
+
+
+@contextmanager
+def run_relations(
+    relations: Mapping[str, pd.DataFrame], names: tuple[str, ...]
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection holding the run's `relations` named `names` under their
+    warehouse names, so that a query the editions make of the warehouse can be made of the run
+    before it is committed; closed afterwards."""
+    connection = duckdb.connect()
+    try:
+        for name in names:
+            schema, table = name.split(".", 1)
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            connection.register(f"{schema}_{table}", relations[name])
+            connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {schema}_{table}")
+        yield connection
+    finally:
+        connection.close()
 
 
 @dataclass(frozen=True)
@@ -830,9 +861,7 @@ def board_outcome(
     """One board's outcome: complete, incomplete (returns missing or files rejected) or
     'no returns' for the quarter; a partnership's missing returns name their area by `names`
     (`area_names`) and ONS code."""
-    own = for_board(used, board)
-    has_returns = any(s.cover["period_end"] == quarter.end for s in own)
-    ends = [s.cover["period_end"] for s in own if s.cover["period_end"] <= quarter.end]
+    has_returns = any(s.cover["period_end"] == quarter.end for s in for_board(used, board))
     missing = missing_returns(used, quarter, board, names)
     its_rejected = sorted(
         s.submission_id for s in rejected if rejected_against(s, board, boards, quarter)
@@ -841,8 +870,7 @@ def board_outcome(
         outcome = "no returns"
     else:
         outcome = "incomplete" if missing or its_rejected else "complete"
-    first = quarter_of(min(ends)) if ends else None
-    return BoardOutcome(board, outcome, missing, its_rejected, has_returns, first_quarter=first)
+    return BoardOutcome(board, outcome, missing, its_rejected, has_returns)
 
 
 def last_used_withdrawn(
@@ -1094,6 +1122,25 @@ def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> Run
         layout,
     )
     return plan.summary
+
+
+def first_return_quarters(
+    connection: duckdb.DuckDBPyConnection, board: Board, quarter: Quarter
+) -> dict[str, Quarter]:
+    """The first quarter of the partner returns of each of the board's areas in `quarter` (by
+    ONS code; none where it has none), whoever sent them, from the warehouse's relations (or
+    the run's, `run_relations`): its scorecard and workbook take it so
+    (`first_return_quarter`), and a partnership that took an area over with its history has
+    that history's 12-month figures from its first quarter."""
+    from lscb_metrics.publish.figures import authority_codes, first_return_quarter
+
+    firsts = {}
+    for area in board.areas_on(quarter.end):
+        covered = [code for code in authority_codes(connection, area) if code in board.areas]
+        first = first_return_quarter(connection, covered, quarter.end)
+        if first is not None:
+            firsts[area] = first
+    return firsts
 
 
 WORKBOOK_FILE = "lscb_report_tables.xlsx"

@@ -318,10 +318,7 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
         return lines
     if summary.files:
         lines.append(f"  Edition: {summary.quarter.label}, run {summary.run_id}")
-    # A new board's first quarters: its 12-month figures are absent, not lost.
-    first_figures = first_figures_note(outcome.first_quarter, summary.quarter)
-    if first_figures is not None:
-        lines.append(f"  {first_figures}")
+    lines += first_figures_lines(summary, outcome)
     headlines = headline_rows(summary, board)
     if not headlines.empty:
         # England's figures are a year or more behind the board's own: say which year they are.
@@ -338,6 +335,22 @@ def board_summary_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]
             for r in headlines.itertuples()
         ]
     return lines
+
+
+def first_figures_lines(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
+    """Why an area whose partner returns are in their first quarters has no 12-month figures
+    yet, in its edition's words (`first_figures_note`), each area named where the board has
+    several in the quarter, as its edition has a folder for each."""
+    several = len(outcome.board.areas_on(summary.quarter.end)) > 1
+    notes = {
+        area: note
+        for area, first in outcome.first_quarters.items()
+        if (note := first_figures_note(first, summary.quarter)) is not None
+    }
+    return [
+        f"  {area_label(area, summary.area_names) + ': ' if several else ''}{note}"
+        for area, note in notes.items()
+    ]
 
 
 def run_summary_markdown(summary: RunSummary) -> str:

@@ -20,7 +20,8 @@ from lscb_metrics.config import settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.publish.dictionary import BOARDS_SIDE_BY_SIDE
-from lscb_metrics.report import run_summary_text
+from lscb_metrics.publish.scorecard import read_scorecard_data
+from lscb_metrics.report import board_summary_lines, run_summary_text
 from tests.stages import PROJECT, project_copy, received_returns
 
 RETURNS = PROJECT / "data" / "raw" / "returns"
@@ -161,6 +162,38 @@ def test_a_merger_leaves_the_replaced_boards_history_and_takes_their_area_on(
         ("southend", SOUTHEND, "2014-15 Q2"),
         ("southend", THURROCK, "2014-15 Q2"),
     ]
+
+
+def test_a_partnership_taking_an_area_over_says_of_its_first_returns_what_its_edition_says(
+    project: Path, demo_reference
+) -> None:
+    committed(project, demo_reference, "2014-15-Q1")
+    # From Q2 a new partnership, with the same agencies, takes Thurrock over from its board.
+    thurrock = profile(project, "thurrock")
+    partnership = profile(project, "thurrock-scp")
+    partnership.parent.mkdir()
+    partnership.write_text(
+        thurrock.read_text()
+        .replace("name: Thurrock Local", "name: Thurrock")
+        .replace("areas: [E06000034]", "areas: [{code: E06000034, from: 2014-15-Q2}]")
+    )
+    thurrock.write_text(
+        thurrock.read_text().replace(
+            "areas: [E06000034]", "areas: [{code: E06000034, until: 2014-15-Q1}]"
+        )
+    )
+
+    summary = committed(project, demo_reference, "2014-15-Q2")
+
+    [outcome] = [o for o in summary.boards if o.board.slug == "thurrock-scp"]
+    edition = read_scorecard_data(
+        settings().warehouse, outcome.board, parse_quarter("2014-15-Q2").end, area_code=THURROCK
+    )
+    # The area's returns start with Q1, its old board's: the partnership's own, with Q2, were
+    # what the run summary went by, while its scorecard and workbook went by the area's.
+    assert edition.first_figures is not None
+    assert edition.first_figures.startswith("Partner returns start with 2014-15 Q1:")
+    assert f"  {edition.first_figures}" in board_summary_lines(summary, outcome)
 
 
 def test_a_removed_board_holds_no_other_back_and_a_renamed_folder_stops_the_run(

@@ -15,11 +15,12 @@ from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import (
     BoardOutcome,
-    board_outcome,
     counts_in_run,
+    first_return_quarters,
     kept_edition,
     last_used_withdrawn,
     rejected_against,
+    run_relations,
     withdrawal_edition,
 )
 from lscb_metrics.submissions import Submission
@@ -182,18 +183,45 @@ def test_an_earlier_quarter_never_replaces_a_later_edition() -> None:
     assert (same.kept, same.publishes) == (None, True)
 
 
-def test_a_boards_first_quarter_is_its_earliest_accepted_return_up_to_the_run() -> None:
-    def accepted(period_end: date) -> Submission:
-        cover = {
-            "area_code": "E06000034",
-            "period_end": period_end,
-            "agency_code": "TC-CSC",
-            "return_type": "referrals",
-        }
-        return Submission("S-2", "f.csv", "1" * 64, 1, datetime.now(UTC), cover=cover)
+CUMBRIA, CUMBERLAND, WESTMORLAND = "E10000006", "E06000063", "E06000064"
+NORTH_YORKSHIRE_OLD, NORTH_YORKSHIRE = "E10000023", "E06000065"
 
-    used = [accepted(date(2014, 9, 30)), accepted(date(2014, 6, 30)), accepted(date(2014, 12, 31))]
-    outcome = board_outcome(THURROCK, used, [], Q2, BOARDS, {})
-    # The 2014-15 Q3 return is after the run's quarter: the board began with 2014-15 Q1.
-    assert outcome.first_quarter == parse_quarter("2014-15-Q1")
-    assert board_outcome(THURROCK, [], [], Q2, BOARDS, {}).first_quarter is None
+
+def test_each_areas_first_quarter_is_its_returns_whoever_sent_them() -> None:
+    """As the area's scorecard and workbook take it (`first_return_quarter`): a split's new
+    authorities start again, a change of ONS code alone runs on, a quarter after the run's
+    does not count, and an area with no returns has none."""
+    areas = pd.DataFrame(
+        {
+            "area_code": [CUMBRIA, CUMBERLAND, WESTMORLAND, NORTH_YORKSHIRE_OLD, NORTH_YORKSHIRE],
+            "old_la_code": ["909", "942", "943", "815", "815"],
+            "first_reporting_year": [2013, 2023, 2023, 2013, 2023],
+        }
+    )
+    # Returns from 2022-23 Q1 for the county and under North Yorkshire's old code, from 2023-24
+    # Q2 for Cumberland (its 2023-24 Q3 return is after the run's quarter).
+    facts = pd.DataFrame(
+        {
+            "area_code": [CUMBRIA, CUMBERLAND, CUMBERLAND, NORTH_YORKSHIRE_OLD, NORTH_YORKSHIRE],
+            "period_end": [
+                date(2022, 6, 30),
+                date(2023, 9, 30),
+                date(2023, 12, 31),
+                date(2022, 6, 30),
+                date(2023, 6, 30),
+            ],
+        }
+    )
+    relations = {"reference.areas": areas, "staged.partner_facts": facts}
+    names = tuple(relations)
+    board = replace(SOUTHEND, areas=(CUMBRIA, CUMBERLAND, WESTMORLAND))
+    quarter = parse_quarter("2023-24-Q2")
+    north_yorkshire = replace(SOUTHEND, areas=(NORTH_YORKSHIRE_OLD, NORTH_YORKSHIRE))
+    with run_relations(relations, names) as connection:
+        # Cumbria no longer exists; Westmorland and Furness has sent nothing.
+        assert first_return_quarters(connection, board, quarter) == {
+            CUMBERLAND: parse_quarter("2023-24-Q2")
+        }
+        assert first_return_quarters(connection, north_yorkshire, quarter) == {
+            NORTH_YORKSHIRE: parse_quarter("2022-23-Q1")
+        }

@@ -231,18 +231,24 @@ def test_a_run_of_one_board_has_no_overview() -> None:
 
 
 def test_a_new_boards_first_quarters_say_when_12_month_figures_appear() -> None:
-    # A board whose returns start in 2024-25 Q1 has no referral rate for 2024-25 Q2: the
+    # An area whose returns start in 2024-25 Q1 has no referral rate for 2024-25 Q2: the
     # summary says why, and when the first comes, rather than leaving the figure out silently.
     summary, outcome = _partnership_summary()
-    new = replace(outcome, first_quarter=Quarter(2024, 1))
-    assert (
-        "  Partner returns start with 2024-25 Q1: a figure summed over 12 months (such as "
-        "referrals per 10,000 children) needs four quarters of returns, so the first is for "
-        "2024-25 Q4; one over a longer window needs its every quarter."
-    ) in board_summary_lines(summary, new)
-    # Four quarters of returns (2023-24 Q3 to 2024-25 Q2): nothing to explain.
-    year = replace(outcome, first_quarter=Quarter(2023, 3))
-    assert not any("returns start" in line for line in board_summary_lines(summary, year))
+    bcp, dorset = outcome.board.areas
+    summary.area_names = {bcp: "Bournemouth, Christchurch and Poole", dorset: "Dorset"}
+    # Dorset's four quarters of returns (2023-24 Q3 to 2024-25 Q2): nothing to explain.
+    firsts = {bcp: Quarter(2024, 1), dorset: Quarter(2023, 3)}
+    lines = board_summary_lines(summary, replace(outcome, first_quarters=firsts))
+    assert [line for line in lines if "returns start" in line] == [
+        "  Bournemouth, Christchurch and Poole (E06000058): Partner returns start with 2024-25 "
+        "Q1: a figure summed over 12 months (such as referrals per 10,000 children) needs four "
+        "quarters of returns, so the first is for 2024-25 Q4; one over a longer window needs "
+        "its every quarter."
+    ]
+    # A board of one area in the quarter says it as its edition does, naming no area.
+    one = replace(outcome.board, areas=(bcp,))
+    lines = board_summary_lines(summary, replace(outcome, board=one, first_quarters=firsts))
+    assert "  Partner returns start with 2024-25 Q1: a figure" in "\n".join(lines)
 
 
 def test_a_partnerships_missing_returns_name_each_area_as_people_know_it() -> None:
