@@ -229,4 +229,19 @@ def test_a_removed_board_holds_no_other_back_and_a_renamed_folder_stops_the_run(
     assert partner_figures(project, SOUTHEND) == {}
     with duckdb.connect(str(settings().warehouse), read_only=True) as connection:
         runs = connection.execute("SELECT board FROM audit.board_runs ORDER BY ALL").fetchall()
+        mapped = connection.execute("SELECT DISTINCT board FROM reference.boards").fetchall()
+        # Which areas it had returns for, and when, as the README finds it.
+        covered = connection.execute(
+            "SELECT r.board, s.area_code, min(s.period_end), max(s.period_end) "
+            "FROM (SELECT board, unnest(submissions_used) AS submission_id "
+            "FROM audit.board_runs) AS r "
+            "JOIN audit.submissions AS s USING (submission_id) GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
     assert [board for (board,) in runs] == ["southend", "thurrock", "thurrock"]
+    # The profiles returns are judged by: Southend's board covers no area any more ...
+    assert mapped == [("thurrock",)]
+    # ... while its runs say which it had returns for, and for which quarters.
+    assert [(b, a, str(first), str(last)) for b, a, first, last in covered] == [
+        ("southend", SOUTHEND, "2014-06-30", "2014-09-30"),
+        ("thurrock", THURROCK, "2014-06-30", "2014-09-30"),
+    ]
