@@ -74,6 +74,7 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         (f"{_VALUES}:with_intervals", f"{_STATS}:wilson_intervals", f"{_STATS}:rate_intervals"),
     ),
     (_COMPARED, ("comparator_period_end",), (f"{_COMPARISONS}:comparator_period_ends",)),
+    (_COMPARED, ("comparator_period",), (f"{_COMPARISONS}:comparator_periods",)),
     (_COMPARED, ("england_value", "region_value"), (f"{_COMPARISONS}:_lookup",)),
     (
         _COMPARED,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lscb_metrics.periods import first_figures_note, parse_quarter
-from lscb_metrics.publish.figures import compared_years, with_comparator_periods
+from lscb_metrics.publish.figures import compared_years
 from lscb_metrics.quality import counted
 from lscb_metrics.reference.areas import area_label
 from lscb_metrics.returns.report import REPORT_HTML
@@ -61,12 +61,11 @@ def headline_rows(summary: RunSummary, board: Board) -> pd.DataFrame:
 def own_comparisons(summary: RunSummary, board: Board) -> pd.DataFrame:
     """The comparisons of the board's own figures (partner returns) for the run's quarter."""
     compared = summary.comparisons
-    own = compared[
+    return compared[
         (compared["source_type"] == "partner_return")
         & (compared["period_end"] == summary.quarter.end)
         & compared["area_code"].isin(board.areas)
     ]
-    return with_comparator_periods(own, summary.values)
 
 
 def comparator_years(compared: pd.DataFrame) -> str:

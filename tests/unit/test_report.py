@@ -16,7 +16,7 @@ from lscb_metrics.config import settings
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.pipeline import BoardOutcome, RemovedBoard, RunSummary, board_outcome
-from lscb_metrics.publish.figures import compared_years, with_comparator_periods
+from lscb_metrics.publish.figures import compared_years
 from lscb_metrics.reference import area_names, load_areas
 from lscb_metrics.report import (
     board_markdown,
@@ -286,19 +286,14 @@ def test_a_removed_boards_areas_are_named() -> None:
 
 def test_the_run_summary_names_a_pooled_comparator_period_as_published() -> None:
     # LAIT's 2020-22 road casualty rate (ending 31 December 2022) was "as published for 2022-23".
-    comparisons = pd.DataFrame(
-        {"indicator_id": ["road_ksi_rate"], "comparator_period_end": [date(2022, 12, 31)]}
-    )
-    values = pd.DataFrame(
+    compared = pd.DataFrame(
         {
             "indicator_id": ["road_ksi_rate"],
-            "source_type": ["published"],
-            "breakdown": ["Total"],
-            "period_end": [date(2022, 12, 31)],
-            "time_period": ["2020-22"],
+            "comparator_period_end": [date(2022, 12, 31)],
+            "comparator_period": ["2020-22"],
+            "england_value": [20.1],
+            "region_value": [None],
+            "sn_average": [None],
         }
     )
-    labelled = with_comparator_periods(comparisons, values)
-    assert labelled["comparator_period"].tolist() == ["2020-22"]
-    compared = labelled.assign(england_value=[20.1], region_value=None, sn_average=None)
     assert compared_years(compared) == {"2020-22"}

@@ -56,6 +56,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "source_type",
     "value",
     "comparator_period_end",
+    "comparator_period",
     "england_value",
     "region_value",
     "vs_england",
@@ -106,6 +107,7 @@ def comparisons(
     ]
     out = rows[[*SERIES_COLUMNS, "source_type", "value"]].copy()
     out["comparator_period_end"] = comparator_period_ends(out, published)
+    out["comparator_period"] = comparator_periods(out["comparator_period_end"], published)
     wanted = set(indicator.comparators)
     out["england_value"] = _lookup(published, out, ENGLAND_CODE) if "england" in wanted else np.nan
     out["region_value"] = _lookup(published, out, None) if "region" in wanted else np.nan
@@ -204,6 +206,14 @@ def comparator_period_ends(rows: pd.DataFrame, published: pd.DataFrame) -> pd.Se
     positions = np.searchsorted(ends, rows["period_end"].to_numpy(), side="right") - 1
     matched = [ends[p] if p >= 0 else None for p in positions]
     return pd.Series(matched, index=rows.index, dtype="object")
+
+
+def comparator_periods(ends: pd.Series, published: pd.DataFrame) -> pd.Series:
+    """The label of the published period ending on each of `ends`, as its figures are labelled
+    ('2024-25', or '2020-22' for LAIT's pooled calendar years); None where none ends there."""
+    labels = published.drop_duplicates("period_end").set_index("period_end")["time_period"]
+    found = pd.Series(labels.reindex(ends.to_numpy()).to_numpy(), index=ends.index, dtype="object")
+    return found.where(found.notna(), None)
 
 
 def _lookup(published: pd.DataFrame, rows: pd.DataFrame, area_code: str | None) -> pd.Series:

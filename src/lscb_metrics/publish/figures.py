@@ -87,19 +87,12 @@ pooled_years AS (
       AND date_diff('month', y.period_end, p.period_end) % 12 = 0
       AND date_diff('month', y.period_end, p.period_end) BETWEEN 0 AND pooled.window_months - 1
     GROUP BY ALL
-),
--- The label of each published period ('2024-25', or '2014-16' for pooled calendar years), by
--- which a row names the year its England, region and neighbour figures are from.
-published_periods AS (
-    SELECT DISTINCT indicator_id, period_end, time_period
-    FROM curated.indicator_values
-    WHERE source_type = 'published' AND breakdown = 'Total'
 )
 SELECT v.indicator_id, v.area_code, v.area_name, v.geographic_level, v.region_code,
        a.region_name, a.old_la_code, v.breakdown, v.breakdown_name, v.period_start,
        v.period_end, v.time_period, v.source_type, v.numerator, v.denominator, v.value,
        v.value_symbol, v.value_note, v.lower_ci95, v.upper_ci95, c.comparator_period_end,
-       cp.time_period AS comparator_period, c.england_value,
+       c.comparator_period, c.england_value,
        c.region_value, c.sn_average, c.sn_model, c.rank, c.rank_of, c.vs_england, c.vs_region,
        c.trend, c.comparator_note, py.smallest_year_count
 FROM curated.indicator_values AS v
@@ -108,8 +101,6 @@ LEFT JOIN curated.comparisons AS c
 LEFT JOIN reference.areas AS a ON a.area_code = v.area_code
 LEFT JOIN pooled_years AS py
     USING (indicator_id, area_code, breakdown, period_end, source_type)
-LEFT JOIN published_periods AS cp
-    ON cp.indicator_id = v.indicator_id AND cp.period_end = c.comparator_period_end
 """
 
 
@@ -123,20 +114,6 @@ def comparator_year(row: pd.Series | Mapping[str, object]) -> str | None:
         return label
     compared = row.get("comparator_period_end")
     return None if compared is None or pd.isna(compared) else financial_year_of(compared)
-
-
-def with_comparator_periods(comparisons: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
-    """`comparisons` (rows of curated.comparisons) with `comparator_period`, the label of the
-    published period each row's comparators are from, from `values` (curated.indicator_values),
-    as `figure_rows` labels it."""
-    published = values[values["source_type"].eq("published") & values["breakdown"].eq("Total")]
-    labels = published.drop_duplicates(["indicator_id", "period_end"]).set_index(
-        ["indicator_id", "period_end"]
-    )["time_period"]
-    keys = pd.MultiIndex.from_arrays(
-        [comparisons["indicator_id"], comparisons["comparator_period_end"]]
-    )
-    return comparisons.assign(comparator_period=labels.reindex(keys).to_numpy())
 
 
 def compared_years(rows: pd.DataFrame) -> set[str]:

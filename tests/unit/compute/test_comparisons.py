@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.catalogue import Indicator
-from lscb_metrics.compute.comparisons import comparisons
+from lscb_metrics.compute.comparisons import comparator_periods, comparisons
 from lscb_metrics.stats import rank_within_group
 
 MARCH_13, MARCH_14, SEPT_14 = date(2013, 3, 31), date(2014, 3, 31), date(2014, 9, 30)
@@ -107,10 +107,23 @@ def test_published_row_is_compared_with_its_own_year(table):
 def test_partner_quarter_is_compared_with_the_latest_published_year(table):
     quarter = table.loc[("LA1", SEPT_14, "partner_return")]
     assert quarter["comparator_period_end"] == MARCH_14
+    # Named as the published figures of that end are labelled (row(): str(end)).
+    assert quarter["comparator_period"] == str(MARCH_14)
     assert quarter["england_value"] == 42.1
     assert quarter["sn_average"] == pytest.approx(55.0)
     # 42.8 takes LA1's place among the published values: still second of four.
     assert (quarter["rank"], quarter["rank_of"]) == (2, 4)
+
+
+def test_a_comparator_period_is_named_as_its_published_figures_are():
+    # LAIT's road casualty rate pools calendar years: 2020-22 ends on 31 December 2022, which
+    # is not "2022-23", the financial year that date falls in.
+    pooled_end = date(2022, 12, 31)
+    published = pd.DataFrame(
+        {"period_end": [pooled_end, pooled_end], "time_period": ["2020-22"] * 2}
+    )
+    ends = pd.Series([pooled_end, None, date(2023, 12, 31)], dtype="object")
+    assert comparator_periods(ends, published).tolist() == ["2020-22", None, None]
 
 
 def test_national_rows_are_not_ranked(table):
