@@ -9,7 +9,7 @@ the YAML file and line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,10 @@ class Measure:
     local: LocalSource | None = None
 
 
+#: Where a board's own figures come from (`Registry.collected_from`).
+PARTNER_RETURNS, BOARD_RECORDS = "partner returns", "board records"
+
+
 @dataclass(frozen=True)
 class Registry:
     """Every declared measure, published table and rounding, from the file at `path`."""
@@ -112,6 +116,17 @@ class Registry:
             for source in measure.published
             if source.table == table
         )
+
+    def collected_from(self, numerator: Iterable[str]) -> str | None:
+        """Where a board's own figures of an indicator whose numerator adds `numerator` come
+        from: PARTNER_RETURNS (a return's column, or a case list a partner sends), BOARD_RECORDS
+        (its own records in data/raw/local) or None (it has published statistics only)."""
+        measures = [self.measures[name] for name in numerator if name in self.measures]
+        if any(measure.returns or measure.cases for measure in measures):
+            return PARTNER_RETURNS
+        if any(measure.local for measure in measures):
+            return BOARD_RECORDS
+        return None
 
     def tables_of(self, loader: str) -> tuple[PublishedTable, ...]:
         """The tables read by the function `loader` (module:function), in declaration order."""

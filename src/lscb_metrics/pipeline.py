@@ -453,8 +453,9 @@ def indicator_relations(
     )
 
 
-def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
-    """The catalogue as rows, for analysts who query the warehouse."""
+def catalogue_table(catalogue: tuple[Indicator, ...], registry: Registry) -> pd.DataFrame:
+    """The catalogue as rows, for analysts who query the warehouse, with where a board's own
+    figures of each come from (`Registry.collected_from`, from the measures registry)."""
     return pd.DataFrame(
         {
             "indicator_id": i.id,
@@ -473,6 +474,7 @@ def catalogue_table(catalogue: tuple[Indicator, ...]) -> pd.DataFrame:
             "subject": i.subject,
             "part_of": i.part_of,
             "change_years": i.change_years,
+            "collected_from": registry.collected_from(i.numerator),
         }
         for i in catalogue
     )
@@ -668,7 +670,9 @@ def compute_run(
         "reference.areas": reference.areas,
         "reference.boards": boards_table(boards),
         "reference.local_targets": local_targets_table(boards),
-        "curated.indicator_catalogue": catalogue_table(catalogue),
+        "curated.indicator_catalogue": catalogue_table(
+            catalogue, load_registry(settings.schemas_dir / MEASURES_FILE)
+        ),
         "curated.indicator_values": values,
         "curated.comparisons": compared,
     }

@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 from lscb_metrics.cases.derive import COUNT_QUERIES, MEASURES
-from lscb_metrics.measures import MEASURES_FILE, load_registry
+from lscb_metrics.measures import BOARD_RECORDS, MEASURES_FILE, PARTNER_RETURNS, load_registry
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
@@ -34,3 +34,11 @@ def test_case_derivations_are_the_measures_the_case_queries_return() -> None:
 def test_every_table_loader_exists() -> None:
     for table in REGISTRY.tables.values():
         assert callable(resolve(table.loader)), table.name
+
+
+def test_a_figure_is_collected_from_where_its_numerators_measures_come() -> None:
+    # referrals: a column of the children's services return (or its case list); the board's
+    # expenditure: its own records (finance); children looked after: DfE's figure alone.
+    assert REGISTRY.collected_from(("referrals",)) == PARTNER_RETURNS
+    assert REGISTRY.collected_from(("board_expenditure",)) == BOARD_RECORDS
+    assert REGISTRY.collected_from(("looked_after_children",)) is None

@@ -71,6 +71,7 @@ from lscb_metrics.publish.figures import (
     read_only,
     series_where,
     shifted,
+    source_name,
 )
 from lscb_metrics.publish.scorecard import (
     Chart,
@@ -87,7 +88,7 @@ from lscb_metrics.publish.sentences import (
     is_number,
     number_text,
 )
-from lscb_metrics.publish.workbook import SOURCE_NAMES, figure_notes
+from lscb_metrics.publish.workbook import figure_notes
 from lscb_metrics.stats.disclosure import NOT_AVAILABLE, SYMBOL_NOTES
 from lscb_metrics.xlsx import reproducible_ooxml
 
@@ -480,7 +481,7 @@ def table_row(data: ReportData, row: pd.Series, notes: Sequence[str] = ()) -> li
     earlier = previous_row(data, row)
     return [
         name,
-        f"{SOURCE_NAMES[row['source_type']]}, {row['time_period']}",
+        f"{source_name(row['source_type'], spec['collected_from'])}, {row['time_period']}",
         cell_text(row["value"], unit, decimals),
         "" if earlier is None else earlier_text(row, earlier, unit, decimals),
         cell_text(row["england_value"], unit, decimals),

@@ -25,6 +25,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
 from lscb_metrics.editions import PUBLIC, Edition
+from lscb_metrics.measures import BOARD_RECORDS
 from lscb_metrics.periods import Quarter, financial_year_of, quarter_of
 from lscb_metrics.reference import dfe_cin, dfe_cla, fingertips, lait, ons_ages
 from lscb_metrics.reference.areas import spoken_name
@@ -211,6 +212,15 @@ def catalogue_frame(
     ).df()
     frame["title"] = [filled_title(title, local_targets) for title in frame["title"]]
     return frame.set_index("indicator_id")
+
+
+def source_name(source_type: str, collected_from: object) -> str:
+    """The Source a table gives a figure of `source_type`: a board's own figure by where its
+    indicator's figures are collected (curated.indicator_catalogue.collected_from), so the
+    board's finance and attendance are not called partner returns."""
+    if source_type != PARTNER_RETURN:
+        return "Published statistics"
+    return "The board's records" if collected_from == BOARD_RECORDS else "Partner returns"
 
 
 def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardArea:

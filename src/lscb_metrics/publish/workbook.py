@@ -39,7 +39,6 @@ from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
 from lscb_metrics.publish.figures import (
     BEFORE,
-    PARTNER_RETURN,
     YEAR,
     BoardArea,
     authority_codes,
@@ -56,6 +55,7 @@ from lscb_metrics.publish.figures import (
     read_only,
     series_where,
     shifted,
+    source_name,
 )
 from lscb_metrics.reference import ons_ages
 from lscb_metrics.stats.disclosure import SYMBOL_NOTES
@@ -72,7 +72,6 @@ MARKING_FILL = PatternFill("solid", fgColor="D4351C")
 TITLE_FONT = Font(bold=True, size=14)
 HEADING_FONT = Font(bold=True, size=12)
 MAX_WIDTH = 60
-SOURCE_NAMES = {PARTNER_RETURN: "Partner returns", "published": "Published statistics"}
 TOTAL = "Total"
 
 
@@ -329,7 +328,7 @@ def theme_table(
             catalogue.at[row.indicator_id, "title"],
             *([row.breakdown_name] if by_agency else []),
             catalogue.at[row.indicator_id, "unit"],
-            SOURCE_NAMES[row.source_type],
+            source_name(row.source_type, catalogue.at[row.indicator_id, "collected_from"]),
             row.time_period,
             _period_covered(row.period_start, row.period_end),
             _shown(row.value),

@@ -228,6 +228,15 @@ def test_board_figures_beside_comparators(workbook: Workbook) -> None:
         assert not published and rate[0]["Period"] == "2014-15 Q2"
 
 
+def test_the_boards_own_records_are_not_called_partner_returns(workbook: Workbook) -> None:
+    # Finance and attendance come from data/raw/local (the business manager's records).
+    for sheet in ("Board_attendance", "Child_protection"):
+        header, rows = table_rows(workbook[sheet])
+        sources = {row[header.index("Source")] for row in rows}
+        expected = "The board's records" if sheet == "Board_attendance" else "Partner returns"
+        assert expected in sources and sources <= {expected, "Published statistics"}
+
+
 def test_training_table_is_by_agency(workbook: Workbook) -> None:
     header, rows = table_rows(workbook["Training"])
     assert "Agency" in header

@@ -363,6 +363,7 @@ def test_a_rate_on_an_earlier_estimate_is_noted_under_its_table() -> None:
             "unit": ["per 10,000 children", "count"],
             "decimals": [1, 0],
             "polarity": ["no_judgement", "no_judgement"],
+            "collected_from": ["partner returns", "partner returns"],
         },
         index=pd.Index(["referral_rate", "referrals"]),
     )
