@@ -29,6 +29,11 @@ BREAKDOWNS = ("total", "agency", "member", "meeting", "heading")
 #: What an indicator's counts are about, which decides its disclosure control: counts of
 #: children (1 to 5 suppressed, DfE) and counts of staff, organisations or money (not suppressed).
 SUBJECTS = ("children", "staff", "organisations", "money")
+#: The period an annual report's data chapter quotes an indicator for: its report year (the 12
+#: months to the quarter it ends at) or, for records kept by financial year (the CDOP's year,
+#: the board's finance), the latest financial year ending on or before that quarter's end.
+REPORT_YEAR, FINANCIAL_YEAR = "report_year", "financial_year"
+REPORT_PERIODS = (REPORT_YEAR, FINANCIAL_YEAR)
 CHILDREN = "children"
 POPULATION_MEASURE = "population_0_17"
 TOTAL_BREAKDOWN = "Total"
@@ -78,6 +83,9 @@ class Indicator:
     #: protection plans, neonatal within infant deaths): published counts are suppressed so
     #: that no small count can be worked out from the total and the other parts.
     part_of: str | None = None
+    #: One of REPORT_PERIODS: what a data chapter whose year ends at another quarter than
+    #: March quotes (`report_year` unless the catalogue says `financial_year`).
+    report_period: str = REPORT_YEAR
 
     @property
     def is_count(self) -> bool:
@@ -151,7 +159,7 @@ def _check_part(indicator: Indicator, indicators: tuple[Indicator, ...], path: P
 
 def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Indicator:
     """One Indicator from its YAML mapping, with defaults applied and every field checked."""
-    merged = {"breakdown": "total", **defaults, **entry}
+    merged = {"breakdown": "total", "report_period": REPORT_YEAR, **defaults, **entry}
     ident = merged.get("id", "<no id>")
 
     def where(field: str) -> str:
@@ -233,4 +241,5 @@ def _indicator(entry: Any, defaults: Any, path: Path, registry: Registry) -> Ind
         change_years=change_years,
         subject=subject,
         part_of=merged.get("part_of"),
+        report_period=need("report_period", REPORT_PERIODS),
     )

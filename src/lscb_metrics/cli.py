@@ -142,7 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="write the annual report's data chapter (DOCX, Markdown, PDF) for a year"
     )
-    report.add_argument("--year", required=True, help="financial year, e.g. 2013-14")
+    report_year = report.add_mutually_exclusive_group(required=True)
+    report_year.add_argument("--year", help="financial year, e.g. 2013-14")
+    report_year.add_argument(
+        "--year-to",
+        metavar="QUARTER",
+        help="the report year's last quarter, e.g. 2014-15-Q2 for October 2013 to September "
+        "2014 (2013-14-Q4 is --year 2013-14)",
+    )
     report.add_argument("--board", help="board slug (needed when there is more than one)")
     report.add_argument(
         "--warehouse", help="DuckDB file (default $LSCB_WAREHOUSE, else data/warehouse.duckdb)"
@@ -157,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out",
         type=Path,
-        help="folder to write (default: reports/BOARD/YEAR/EDITION in the curated folder)",
+        help="folder to write (default: reports/BOARD/YEAR/EDITION in the curated folder; YEAR "
+        "is 2013-14, or year-to-2014-15-Q2 for --year-to)",
     )
     reference = commands.add_parser("reference", help="published reference tables (DfE, ONS)")
     reference_commands = reference.add_subparsers(dest="reference_command", required=True)
@@ -230,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             return add_reference(args.file, args.source, args.date, args.allow_fewer_years)
         if args.command == "report":
             return write_annual_report(
-                args.year, args.board, args.warehouse, args.out, args.edition
+                args.year, args.board, args.warehouse, args.out, args.edition, args.year_to
             )
         if args.command == "explain":
             return explain_indicator(args.indicator, args.area, args.period, args.warehouse)
@@ -436,32 +444,37 @@ def explain_indicator(
 
 
 def write_annual_report(
-    year: str,
+    year: str | None,
     board_slug: str | None,
     warehouse: str | None,
     out: Path | None,
     edition_name: str = "public",
+    year_to: str | None = None,
 ) -> int:
-    """Write the board's data chapter for `year` in the edition named `edition_name` as DOCX
-    and Markdown from the warehouse (read-only); where LibreOffice is installed also a PDF and a
-    PNG of one of its pages."""
+    """Write the board's data chapter for the financial year `year` ('2013-14'), or for the
+    report year ending with the quarter `year_to` ('2014-15-Q2'), in the edition named
+    `edition_name` as DOCX and Markdown from the warehouse (read-only); where LibreOffice is
+    installed also a PDF and a PNG of one of its pages."""
     from lscb_metrics.boards import load_boards
     from lscb_metrics.config import settings
     from lscb_metrics.editions import EDITIONS
     from lscb_metrics.intake.declarations import SpecError
     from lscb_metrics.layout import check_layout
+    from lscb_metrics.periods import parse_quarter
     from lscb_metrics.publish.annual_report import (
         REPORTS_DIR,
-        financial_year,
+        last_quarter_of,
         office_program,
+        report_label,
+        report_year_name,
         write_report,
-        year_end_of,
     )
     from lscb_metrics.reference import load_areas
     from lscb_metrics.reference.areas import area_label, area_names
 
     # a mistyped year fails before anything is read; '2013/14' names the folder 2013-14
-    year = financial_year(year)
+    last = parse_quarter(year_to) if year_to else last_quarter_of(str(year))
+    label, name = report_label(last), report_year_name(last)
     run_settings = settings(warehouse=warehouse)
     if not run_settings.warehouse.is_file():
         print(f"lscb-metrics: no warehouse at {run_settings.warehouse}", file=sys.stderr)
@@ -480,25 +493,25 @@ def write_annual_report(
         return EXIT_ERROR
     check_layout(run_settings.warehouse, run_settings.warehouse_declaration, reading=True)
     [edition] = [edition for edition in EDITIONS if edition.name == edition_name]
-    edition_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / year / edition.name
+    edition_dir = out or run_settings.curated_dir / REPORTS_DIR / board.slug / label / edition.name
     soffice = office_program()
     # A chapter for each area in being and covered at the year's end: both sides of a
     # reorganisation each in its own years, and an area a merger handed over by the board
     # covering it then.
-    areas = board.area_folders_on(year_end_of(year))
+    areas = board.area_folders_on(last.end)
     names = area_names(load_areas(run_settings.reference_dir))
     if not areas:
         print(
-            f"lscb-metrics: {board.name} covered no area at the end of {year}; its areas: "
+            f"lscb-metrics: {board.name} covered no area at the end of {name}; its areas: "
             f"{', '.join(board.area_described(area, names) for area in board.areas)}",
             file=sys.stderr,
         )
         return EXIT_ERROR
     for area, folder in areas:
         out_dir = edition_dir / folder
-        files = write_report(run_settings.warehouse, board, year, out_dir, edition, area)
+        files = write_report(run_settings.warehouse, board, last, out_dir, edition, area)
         of_area = f", {area_label(area, names)}" if folder else ""
-        print(f"{board.name}, {year}: data chapter written ({edition.name} edition{of_area})")
+        print(f"{board.name}, {name}: data chapter written ({edition.name} edition{of_area})")
         print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
         chapter_pdf(files.docx, soffice)
     return EXIT_OK

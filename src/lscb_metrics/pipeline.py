@@ -475,6 +475,7 @@ def catalogue_table(catalogue: tuple[Indicator, ...], registry: Registry) -> pd.
             "part_of": i.part_of,
             "change_years": i.change_years,
             "collected_from": registry.collected_from(i.numerator),
+            "report_period": i.report_period,
         }
         for i in catalogue
     )

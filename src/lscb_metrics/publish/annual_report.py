@@ -1,14 +1,17 @@
-"""The annual report's data chapter for one board and financial year, as DOCX and Markdown.
+"""The annual report's data chapter for one board and report year, as DOCX and Markdown.
 
-Read from an existing warehouse (read-only): the board's own figures for the year (partner
-returns at the year's fourth quarter: rolling 12 months, or as at 31 March; its records of the
-year) and the published figures for the year, each beside the same figures a year earlier, with
-the comparisons in curated.comparisons; a snapshot dated off 31 March gives its latest figure
-(year_and_year_before). The public edition is disclosure-controlled; the internal one, for the
-board, has exact figures and its protective marking on every page. Sections follow the order
-an LSCB annual report takes (SECTIONS); each indicator reaches its section through its
-catalogue `theme`, so a newly catalogued indicator appears with no code, and a theme no section
-names gets a section of its own at the end.
+A report year is a financial year (2013-14) or any 12 months ending at a quarter's end (October
+2013 to September 2014, as many boards' reports run). Read from an existing warehouse
+(read-only): the board's own figures for the year (partner returns at its last quarter: rolling
+12 months, or as at its last day) and the published figures for it, each beside the same
+figures a year earlier, with the comparisons in curated.comparisons; a snapshot dated off the
+year's last day gives its latest figure (year_and_year_before). What the catalogue reports by
+financial year (`report_period`: child deaths, the board's finance) is quoted for the latest
+financial year ending on or before the year's end (chapter_rows). The public edition is
+disclosure-controlled; the internal one, for the board, has exact figures and its protective
+marking on every page. Sections follow the order an LSCB annual report takes (SECTIONS); each
+indicator reaches its section through its catalogue `theme`, so a newly catalogued indicator
+appears with no code, and a theme no section names gets a section of its own at the end.
 
 Every number carries a bracketed reference to its curated row, `[indicator_id area_code
 time_period]` (plus the breakdown, e.g. an agency code, where it is not Total): the row of
@@ -43,11 +46,13 @@ from docx.shared import Cm, Pt
 from docx.table import _Row
 
 from lscb_metrics.boards import Board
+from lscb_metrics.catalogue import FINANCIAL_YEAR
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
 from lscb_metrics.periods import (
     PeriodError,
     Quarter,
+    financial_year_of,
     parse_quarter,
     quarter_of,
     year_label,
@@ -86,6 +91,7 @@ from lscb_metrics.publish.sentences import (
     breakdown_sentence,
     figure_sentence,
     is_number,
+    joined,
     number_text,
 )
 from lscb_metrics.publish.workbook import figure_notes
@@ -96,6 +102,8 @@ TOTAL = "Total"
 #: How far back before the year end the chapter reads rows: the year, the year before (where a
 #: snapshot's latest figure may be) and the year before that (its previous figure).
 LOOK_BACK_YEARS = 3
+#: (month, day) of the last day of a financial year.
+FINANCIAL_YEAR_END = (3, 31)
 CHARTS_DIR = "charts"
 #: Folder of data chapters in the curated folder, beside (not inside) the boards' editions,
 #: which each run replaces whole.
@@ -153,7 +161,8 @@ def report_values(
 @dataclass(frozen=True)
 class ReportData:
     """What the chapter says, read from the warehouse: the year's figures and the year before's
-    as published, the catalogue and the charts of the year's last quarter."""
+    as published, the catalogue and the charts of the year's last quarter. `year` names the
+    report year as people do ('2013-14', 'October 2013 to September 2014')."""
 
     board_name: str
     area: BoardArea
@@ -163,6 +172,57 @@ class ReportData:
     figures: pd.DataFrame
     charts: dict[str, Chart] = field(default_factory=dict)
     edition: Edition = PUBLIC
+
+    @property
+    def financial_year_end(self) -> date:
+        """31 March ending the latest financial year on or before the year's end."""
+        return financial_year_end(self.year_end)
+
+    @property
+    def financial_year(self) -> str:
+        """The label ('2013-14') of the latest financial year on or before the year's end: its
+        figures kept by financial year, and the national statistics it would be compared with."""
+        return year_label(self.financial_year_end.year - 1)
+
+    def reported_to(self, indicator_id: str) -> date:
+        """The last day of the period the chapter quotes the indicator for: the year's end, or
+        for one the catalogue reports by financial year, `financial_year_end`."""
+        by_year = indicator_id in financial_year_indicators(self.catalogue)
+        return self.financial_year_end if by_year else self.year_end
+
+
+def financial_year_end(day: date) -> date:
+    """31 March ending the latest financial year that ends on or before `day`."""
+    year = day.year if (day.month, day.day) >= FINANCIAL_YEAR_END else day.year - 1
+    return date(year, *FINANCIAL_YEAR_END)
+
+
+def financial_year_indicators(catalogue: pd.DataFrame) -> set[str]:
+    """The indicators the catalogue's `report_period` says a chapter quotes by financial year,
+    whatever quarter its year ends at (none in a warehouse written before the column)."""
+    if "report_period" not in catalogue.columns:
+        return set()
+    return {str(i) for i in catalogue.index[catalogue["report_period"].eq(FINANCIAL_YEAR)]}
+
+
+def last_quarter_of(year: str | Quarter) -> Quarter:
+    """The last quarter of a chapter's year: the fourth of a financial year ('2013-14', as
+    `year_end_of` takes it), or the quarter given."""
+    return year if isinstance(year, Quarter) else quarter_of(year_end_of(year))
+
+
+def report_year_name(last: Quarter) -> str:
+    """The report year ending with quarter `last` as people name it: the financial year
+    '2013-14', or 'October 2013 to September 2014'."""
+    if last.number == 4:
+        return year_label(last.year_start)
+    return f"{last.previous(3).start:%B %Y} to {last.end:%B %Y}"
+
+
+def report_label(last: Quarter) -> str:
+    """The folder and file name part of the chapter for the year ending with quarter `last`:
+    '2013-14' for a financial year, 'year-to-2014-15-Q2' (as `--year-to` takes it) otherwise."""
+    return year_label(last.year_start) if last.number == 4 else f"year-to-{last.cli_name}"
 
 
 def year_end_of(year: str) -> date:
@@ -181,20 +241,29 @@ def financial_year(year: str) -> str:
 def read_report_data(
     warehouse: Path,
     board: Board,
-    year: str,
+    year: str | Quarter,
     edition: Edition = PUBLIC,
     area_code: str | None = None,
 ) -> ReportData:
-    """The figures of the board's area `area_code` (default: its first) for financial year
-    `year` ('2013-14') and a year earlier as `edition` publishes them, with its scorecard's
-    charts at the year's last quarter, from the warehouse without writing to it."""
-    end = year_end_of(year)
+    """The figures of the board's area `area_code` (default: its first) for the report year
+    `year` (a financial year '2013-14', or the year's last quarter) and a year earlier as
+    `edition` publishes them, with its scorecard's charts at the year's last quarter, from the
+    warehouse without writing to it."""
+    last = last_quarter_of(year)
+    end = last.end
     board = board.as_of(end)  # the chapter names the board as it was named that year
     with read_only(warehouse) as connection:
         area = board_area(connection, area_code or board.areas[0])
         catalogue = catalogue_frame(connection, board.local_targets_on(area.code, end))
+        if last.number != 4 and "report_period" not in catalogue.columns:
+            raise ReportError(
+                f"the warehouse {warehouse} was written before the catalogue said which figures "
+                "a report year ending in another quarter than March quotes by financial year; "
+                f"run `lscb-metrics run --period {last.cli_name}` again first"
+            )
         change = change_years_of(catalogue)
-        earliest = shifted(end, -look_back_years(change))
+        # Figures kept by financial year end on the 31 March before the year's end.
+        earliest = shifted(financial_year_end(end), -look_back_years(change))
         # The year before may be under another ONS code of the authority (`authority_codes`).
         codes = authority_codes(connection, area.code)
         rows = figure_rows(
@@ -205,28 +274,50 @@ def read_report_data(
         )
     if not rows["period_end"].eq(end).any():
         raise ReportError(missing_year_end(warehouse, area.name, end, rows))
-    try:
-        charts = scorecard_charts(read_scorecard_data(warehouse, board, end, edition, area.code))
-    except ScorecardError:
-        charts = {}  # no partner returns that quarter: the published figures have no charts
-    snapshots = set(catalogue.index[catalogue["measure_type"].eq("snapshot")])
-    chosen = year_and_year_before(rows, snapshots, end, change, part_year_flows(catalogue))
-    values = report_values(chosen, catalogue, edition)
+    charts = quarter_charts(warehouse, board, end, edition, area.code)
+    if financial_year_end(end) != end:
+        # A chart shows the figures of its table: those kept by financial year at its end.
+        by_year = financial_year_indicators(catalogue)
+        kept = quarter_charts(warehouse, board, financial_year_end(end), edition, area.code)
+        charts = {k: c for k, c in charts.items() if _charted(k) not in by_year} | {
+            k: c for k, c in kept.items() if _charted(k) in by_year
+        }
+    values = report_values(chapter_rows(rows, catalogue, end), catalogue, edition)
     return ReportData(
-        board.name, area, year_label(end.year - 1), end, catalogue, values, charts, edition
+        board.name, area, report_year_name(last), end, catalogue, values, charts, edition
     )
 
 
+def quarter_charts(
+    warehouse: Path, board: Board, end: date, edition: Edition, area_code: str
+) -> dict[str, Chart]:
+    """The scorecard's charts of the area at the quarter ending `end`, by `<indicator>_<kind>`;
+    none where the board has no partner returns that quarter (published figures have none)."""
+    try:
+        return scorecard_charts(read_scorecard_data(warehouse, board, end, edition, area_code))
+    except ScorecardError:
+        return {}
+
+
+def _charted(key: str) -> str:
+    """The indicator of a chart's key ('child_deaths' of 'child_deaths_trend')."""
+    return key.rsplit("_", 1)[0]
+
+
 def missing_year_end(warehouse: Path, area_name: str, end: date, rows: pd.DataFrame) -> str:
-    """Why there is no chapter for the year ending `end`: the chapter quotes the year's fourth
+    """Why there is no chapter for the year ending `end`: the chapter quotes the year's last
     quarter, and which quarter of the board's own the warehouse holds last (from `rows`)."""
-    fourth = quarter_of(end)
+    last = quarter_of(end)
     own = rows.loc[rows["source_type"].eq(PARTNER_RETURN), "period_end"]
     latest = f" (the latest it holds is {quarter_of(own.max()).label})" if len(own) else ""
+    quotes = (
+        f"the {year_label(last.year_start)} chapter quotes the year's fourth quarter"
+        if last.number == 4
+        else f"the chapter for {report_year_name(last)} quotes its last quarter"
+    )
     return (
-        f"the {year_label(fourth.year_start)} chapter quotes the year's fourth quarter, "
-        f"{fourth.label} (to {end:%-d %B %Y}), which the warehouse {warehouse} does not hold for "
-        f"{area_name}{latest}; run `lscb-metrics run --period {fourth.cli_name}` first"
+        f"{quotes}, {last.label} (to {end:%-d %B %Y}), which the warehouse {warehouse} does not "
+        f"hold for {area_name}{latest}; run `lscb-metrics run --period {last.cli_name}` first"
     )
 
 
@@ -256,6 +347,24 @@ def look_back_years(change_years: Mapping[str, int]) -> int:
     return max([LOOK_BACK_YEARS, *(years + 1 for years in change_years.values())])
 
 
+def chapter_rows(rows: pd.DataFrame, catalogue: pd.DataFrame, end: date) -> pd.DataFrame:
+    """The rows (one area's figure_rows) a chapter for the year ending `end` quotes, with
+    `report_year` (`year_and_year_before`): for the indicators the catalogue reports by
+    financial year (`financial_year_indicators`) those of the latest financial year ending on or
+    before `end`, for the others those of the year ending `end`."""
+    snapshots = set(catalogue.index[catalogue["measure_type"].eq("snapshot")])
+    change, flows = change_years_of(catalogue), part_year_flows(catalogue)
+    by_financial_year = rows["indicator_id"].isin(financial_year_indicators(catalogue))
+    return pd.concat(
+        [
+            year_and_year_before(rows[~by_financial_year], snapshots, end, change, flows),
+            year_and_year_before(
+                rows[by_financial_year], snapshots, financial_year_end(end), change, flows
+            ),
+        ]
+    )
+
+
 def year_and_year_before(
     rows: pd.DataFrame,
     snapshots: set[str],
@@ -270,18 +379,26 @@ def year_and_year_before(
       many years earlier, as the warehouse's `previous_value` does);
     - for a published series with none ending on `end`, of an indicator the board has no
       figure of its own for at `end` (`behind_published`): its latest and the one its change is
-      taken on (DfE's latest year before its release of the year's), as the workbook quotes it
-      at a quarter;
+      taken on (DfE's latest year before its release of the year's, or its latest financial
+      year in a year ending in September), as the workbook quotes it at a quarter;
     - for a series of a `snapshots` indicator none of whose periods ends on the year's last day
-      (ONS estimates at 30 June): its latest on or before `end` in the year or the year before
-      (an estimate is published about a year after its date), or for a published series with
-      neither its latest among `rows`; and its latest at least a year before that one;
+      nor, if published, on a 31 March (ONS estimates at 30 June): its latest on or before
+      `end` in the year or the year before (an estimate is published about a year after its
+      date), or for a published series with neither its latest among `rows`; and its latest at
+      least a year before that one;
     - for a `part_year_flows` indicator (a flow over less than a year broken down by event: each
       board meeting) with no row at the year end: each of its rows within the year, the
       meetings of every quarter, not only the fourth's.
 
     A published figure quoted at its latest is named so by `latest_published_period`."""
-    year_end_day = rows["period_end"].map(lambda day: (day.month, day.day) == (end.month, end.day))
+    if rows.empty:
+        return rows.assign(report_year=YEAR)
+    # A published series of financial years is quoted as the workbook quotes it whatever
+    # quarter the year ends at: at the year's end, else at its latest (`behind_published`).
+    ends = rows["period_end"].map(lambda day: (day.month, day.day))
+    on_end_day = ends.map(lambda day: day == (end.month, end.day)).astype(bool)
+    on_year_end = ends.map(lambda day: day == FINANCIAL_YEAR_END).astype(bool)
+    year_end_day = on_end_day | (on_year_end & rows["source_type"].ne(PARTNER_RETURN))
     dated = year_end_day.groupby([rows[c] for c in SERIES_ACROSS_PERIODS]).transform("any")
     years = rows["indicator_id"].map(lambda i: (change_years or {}).get(i, 1))
     before = pd.Series([shifted(end, -n) for n in years], index=rows.index, dtype="object")
@@ -393,16 +510,28 @@ def figure_of(data: ReportData, row: pd.Series) -> Figure:
         rank=_cell(row["rank"]),
         rank_of=_cell(row["rank_of"]),
         comparator_year=earlier_comparator_year(row),
-        latest_published=latest_published_period(row, data.year_end),
+        latest_published=latest_published_period(row, data.reported_to(row["indicator_id"])),
+        period=financial_period(data, row),
     )
+
+
+def financial_period(data: ReportData, row: pd.Series) -> str | None:
+    """The period ('2013-14', or '2012-14' pooled over two years) of a figure a chapter quotes
+    by financial year where its year ends at another quarter; None for the year's own figures."""
+    if data.reported_to(row["indicator_id"]) == data.year_end:
+        return None
+    if int(data.catalogue.loc[row["indicator_id"], "window_months"]) > 12:
+        return str(row["time_period"])
+    return financial_year_of(row["period_end"])
 
 
 def latest_published_period(row: pd.Series, year_end: date) -> str | None:
     """The period ('mid-2023', '2024-25') of a published figure that a chapter for the year
     ending `year_end` quotes as the latest published, else None: a year's figure of an earlier
-    year, or an estimate at another date (30 June) from before the year and the year before."""
+    year (a financial year's, 2013-14, in a year ending in September 2014), or an estimate at
+    another date (30 June) from before the year and the year before."""
     day = row["period_end"]
-    if (day.month, day.day) == (year_end.month, year_end.day):
+    if (day.month, day.day) in ((year_end.month, year_end.day), FINANCIAL_YEAR_END):
         stale = day < year_end
     else:
         stale = day <= shifted(year_end, -2)
@@ -439,6 +568,7 @@ def section_sentences(data: ReportData, rows: pd.DataFrame) -> list[str]:
                         Part(str(row["breakdown_name"]), _cell(row["value"]), _reference(row))
                         for _, row in parts.iterrows()
                     ],
+                    financial_period(data, parts.iloc[0]),
                 )
             )
     return sentences
@@ -576,19 +706,38 @@ def national_statistics_phrase(data: ReportData) -> str:
     """'published national statistics for 2013-14', or, where some or all of the year's are
     not yet published, the latest year the board's figures are compared with."""
     return comparators_phrase(
-        data.year, compared_years(data.figures[data.figures["report_year"].eq(YEAR)])
+        data.financial_year, compared_years(data.figures[data.figures["report_year"].eq(YEAR)])
     )
+
+
+def financial_year_clause(data: ReportData) -> str:
+    """', those it keeps by financial year (in child deaths and finance) for 2013-14': the
+    sections with figures the chapter quotes by financial year, where its year ends at another
+    quarter; '' otherwise."""
+    rows = year_rows(data)
+    kept = rows["indicator_id"].isin(financial_year_indicators(data.catalogue))
+    if data.financial_year_end == data.year_end or not kept.any():
+        return ""
+    themes = set(rows.loc[kept, "indicator_id"].map(data.catalogue["theme"]))
+    sections = [
+        section.title.lower()
+        for section in report_sections(list(data.catalogue["theme"]))
+        if themes.intersection(section.themes)
+    ]
+    return f", those it keeps by financial year (in {joined(sections)}) for {data.financial_year}"
 
 
 def introduction(data: ReportData) -> list[Block]:
     """The chapter's title and what its figures are."""
+    kind = "financial year" if data.financial_year_end == data.year_end else "year"
     return [
         Heading(f"{data.board_name}: annual report {data.year}, the data chapter", 0),
         Paragraph(
-            f"Figures for {data.area.name} for the financial year {data.year}: the board's own "
+            f"Figures for {data.area.name} for the {kind} {data.year}: the board's own "
             f"figures from its partners' returns (events in the 12 months to "
-            f"{data.year_end:%-d %B %Y}, children at that date) and the "
-            f"{national_statistics_phrase(data)}, each beside the same figure a year earlier, "
+            f"{data.year_end:%-d %B %Y}, children at that date){financial_year_clause(data)} "
+            f"and the {national_statistics_phrase(data)}, each beside the same figure a year "
+            "earlier, "
             f"England, the {data.area.region_name} region and the area's statistical neighbours."
         ),
         Paragraph(
@@ -788,21 +937,23 @@ class ReportFiles:
     charts: list[Path]
 
 
-def report_stem(year: str) -> str:
-    """File name stem of a year's chapter: 'data_chapter_2013-14'."""
-    return f"data_chapter_{year}"
+def report_stem(label: str) -> str:
+    """File name stem of a year's chapter (`report_label`): 'data_chapter_2013-14',
+    'data_chapter_year-to-2014-15-Q2'."""
+    return f"data_chapter_{label}"
 
 
 def write_report(
     warehouse: Path,
     board: Board,
-    year: str,
+    year: str | Quarter,
     out_dir: Path,
     edition: Edition = PUBLIC,
     area_code: str | None = None,
 ) -> ReportFiles:
-    """Write `edition`'s data chapter for `year` of the board's area `area_code` (default: its
-    first) as DOCX and Markdown (with its charts as PNG files in `charts/`) into `out_dir`."""
+    """Write `edition`'s data chapter for the report year `year` (a financial year '2013-14',
+    or the year's last quarter) of the board's area `area_code` (default: its first) as DOCX
+    and Markdown (with its charts as PNG files in `charts/`) into `out_dir`."""
     data = read_report_data(warehouse, board, year, edition, area_code)
     blocks = chapter_blocks(data)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -814,7 +965,7 @@ def write_report(
             path = chart_dir / f"{block.stem}.png"
             path.write_bytes(block.png)
             charts.append(path)
-    stem = report_stem(data.year)
+    stem = report_stem(report_label(last_quarter_of(year)))
     docx_path = out_dir / f"{stem}.docx"
     document = io.BytesIO()
     docx_document(blocks, edition.marking).save(document)

@@ -64,6 +64,9 @@ class Figure:
     #: The period ('mid-2023') of a figure older than the year before, quoted as the latest
     #: published (ONS single-year ages end at mid-2023).
     latest_published: str | None = None
+    #: The period ('2013-14') of a figure quoted for another period than the chapter's year
+    #: (child deaths by financial year in a year to September 2014).
+    period: str | None = None
 
 
 def is_number(cell: Cell) -> bool:
@@ -99,9 +102,14 @@ def change_clause(figure: Figure) -> str:
     """'rose from 457.2 [ref] to 529.5 [ref]' (or fell, or stayed at), with whether the
     change is for the better where the indicator has a polarity; 'stood at 529.5 [ref]' without
     a published figure a year earlier. A figure quoted as the latest published names its
-    period: 'stood at 41,583 [ref] (mid-2023, the latest published)'."""
+    period: 'stood at 41,583 [ref] (mid-2023, the latest published)', and one of another
+    period than the chapter's year names it: 'fell from 10 [ref] to 9 [ref] (2013-14; a change
+    for the better)'."""
     now = number_text(figure.value, figure.unit, figure.decimals)
-    asides = [f"{figure.latest_published}, the latest published"] if figure.latest_published else []
+    if figure.latest_published:
+        asides = [f"{figure.latest_published}, the latest published"]
+    else:
+        asides = [figure.period] if figure.period else []
     if not is_number(figure.previous):
         return f"stood at {now} {figure.ref}{parenthesis(asides)}"
     before = number_text(figure.previous, figure.unit, figure.decimals)
@@ -199,11 +207,15 @@ class Part:
     ref: str
 
 
-def breakdown_sentence(title: str, unit: str, decimals: int, parts: Sequence[Part]) -> str:
+def breakdown_sentence(
+    title: str, unit: str, decimals: int, parts: Sequence[Part], period: str | None = None
+) -> str:
     """'Staff trained in safeguarding: Southend Hospital 90.0% [ref]; ...; GPs withheld [ref].'
-    in the order given; a withheld part is named but never quoted."""
+    in the order given; a withheld part is named but never quoted. A `period` other than the
+    chapter's year is named: 'The board's expenditure by heading (GBP) in 2013-14: ...'."""
     items = [f"{name_and_value(part, unit, decimals)} {part.ref}" for part in parts]
-    return f"{subject(title)}: {'; '.join(items)}."
+    during = f" in {period}" if period else ""
+    return f"{subject(title)}{during}: {'; '.join(items)}."
 
 
 def name_and_value(part: Part, unit: str, decimals: int) -> str:
