@@ -156,6 +156,7 @@ def refusal(path: Path, registry: Registry) -> str:
         ({"breakdown": "agencies"}, 11, "breakdown 'agencies' is not one of"),
         ({"comparators": "[england, wales]"}, 11, "unknown comparators ['wales']"),
         ({"numerator": "children_in_need"}, 4, "measure_type is flow but numerator"),
+        ({"report_period": "calendar_year"}, 11, "report_period 'calendar_year' is not one of"),
     ],
     ids=[
         "unknown measure",
@@ -163,6 +164,7 @@ def refusal(path: Path, registry: Registry) -> str:
         "unknown breakdown",
         "unknown comparator",
         "flow/snapshot mismatch",
+        "unknown report period",
     ],
 )
 def test_a_mistake_is_refused_in_one_line_naming_file_and_line(tmp_path, fields, line, says):
@@ -268,3 +270,25 @@ TARGET_TITLE = "Assessments within the local target of {assessment_working_days}
 def test_a_title_names_the_local_target_it_quotes(targets, title):
     assert filled_title(TARGET_TITLE, targets) == title
     assert filled_title("Referrals per 10,000 children", targets) == "Referrals per 10,000 children"
+
+
+def test_an_indicator_follows_the_report_year_unless_kept_by_financial_year(tmp_path):
+    registry = tiny_registry(tmp_path)
+    [plain] = load_catalogue(one_indicator(tmp_path), registry)
+    assert plain.report_period == "report_year"
+    [kept] = load_catalogue(one_indicator(tmp_path, report_period="financial_year"), registry)
+    assert kept.report_period == "financial_year"
+
+
+def test_the_shipped_catalogue_keeps_child_deaths_and_the_boards_finance_by_financial_year(
+    project_root,
+):
+    # The seed's report year runs October 2013 to September 2014, but it quotes child deaths
+    # ("April 2013 to March 2014"), road casualties and hospital admissions ("2013-14") and its
+    # finance ("April 2013 - March 2014") by financial year; children on a plan at September.
+    catalogue = {i.id: i for i in load_catalogue(project_root / "schemas" / "indicators.yaml")}
+    for kept in ("child_deaths", "road_ksi", "road_slight", "hospital_injury_admissions"):
+        assert catalogue[kept].report_period == "financial_year", kept
+    assert catalogue["board_expenditure"].report_period == "financial_year"
+    for quarterly in ("cp_plans", "assessments_within_local_target_pct", "private_fostering"):
+        assert catalogue[quarterly].report_period == "report_year", quarterly

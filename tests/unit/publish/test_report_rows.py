@@ -17,9 +17,11 @@ from lscb_metrics.publish.annual_report import (
     Section,
     Table,
     change_years_of,
+    chapter_rows,
     docx_document,
     earlier_comparator_year,
     earlier_text,
+    financial_year_indicators,
     latest_published_period,
     look_back_years,
     markdown_text,
@@ -33,6 +35,7 @@ from lscb_metrics.publish.annual_report import (
 from lscb_metrics.publish.figures import BoardArea
 
 END = date(2014, 3, 31)  # the end of 2013-14
+SEPTEMBER = date(2014, 9, 30)  # the end of the seed's report year, October 2013 to September 2014
 
 
 def rows(*series: tuple[str, str, date, float]) -> pd.DataFrame:
@@ -275,6 +278,82 @@ def test_comparators_of_an_earlier_year_than_the_figure_are_named_by_year() -> N
     assert earlier_comparator_year(pd.Series({"period_end": date(2015, 3, 31), **within})) is None
 
 
+def test_a_year_to_september_quotes_that_quarter_and_published_years_at_their_latest() -> None:
+    # The seed's year ends in September 2014: children on a plan at 30 September beside a year
+    # earlier (161 from 118), not at 31 March; DfE's 2013-14 figures at their latest, named so;
+    # ONS's estimates at 30 June in the year and the year before.
+    frame = rows(
+        ("cp_plans", "partner_return", date(2013, 9, 30), 118.0),
+        ("cp_plans", "partner_return", END, 163.0),
+        ("cp_plans", "partner_return", SEPTEMBER, 161.0),
+        # The board has its own figure at the year's end: DfE's year is not quoted beside it.
+        ("cp_plans", "published", END, 163.0),
+        ("lac_rate", "published", date(2013, 3, 31), 63.0),
+        ("lac_rate", "published", END, 65.0),
+        ("injury_admission_rate", "published", date(2013, 3, 31), 83.5),
+        ("injury_admission_rate", "published", END, 89.3),
+        ("population", "published", date(2013, 6, 30), 176350.0),
+        ("population", "published", date(2014, 6, 30), 178610.0),
+    )
+    chosen = year_and_year_before(frame, {"cp_plans", "lac_rate", "population"}, SEPTEMBER)
+    assert quoted(chosen) == {
+        ("cp_plans", "partner_return", SEPTEMBER, YEAR),
+        ("cp_plans", "partner_return", date(2013, 9, 30), BEFORE),
+        ("lac_rate", "published", END, YEAR),
+        ("lac_rate", "published", date(2013, 3, 31), BEFORE),
+        ("injury_admission_rate", "published", END, YEAR),
+        ("injury_admission_rate", "published", date(2013, 3, 31), BEFORE),
+        ("population", "published", date(2014, 6, 30), YEAR),
+        ("population", "published", date(2013, 6, 30), BEFORE),
+    }
+    year_2013_14 = pd.Series(
+        {"source_type": "published", "period_end": END, "time_period": "2013-14"}
+    )
+    assert latest_published_period(year_2013_14, SEPTEMBER) == "2013-14"
+    mid_2014 = pd.Series(
+        {"source_type": "published", "period_end": date(2014, 6, 30), "time_period": "mid-2014"}
+    )
+    assert latest_published_period(mid_2014, SEPTEMBER) is None
+
+
+def test_figures_kept_by_financial_year_are_quoted_for_the_last_one_before_the_years_end() -> None:
+    # The seed, to September 2014: "In the period April 2013 to March 2014 there were 9 deaths"
+    # (10 the year before), and the board's finance "April 2013 - March 2014" (96,439 spent).
+    frame = rows(
+        ("child_deaths", "partner_return", date(2013, 3, 31), 10.0),
+        ("child_deaths", "partner_return", date(2013, 9, 30), 8.0),
+        ("child_deaths", "partner_return", END, 9.0),
+        ("child_deaths", "partner_return", SEPTEMBER, 11.0),
+        ("board_expenditure", "partner_return", END, 96439.0),
+        ("cp_plans", "partner_return", date(2013, 9, 30), 118.0),
+        ("cp_plans", "partner_return", END, 163.0),
+        ("cp_plans", "partner_return", SEPTEMBER, 161.0),
+    ).assign(period_start=lambda frame: frame["period_end"])
+    catalogue = pd.DataFrame(
+        {
+            "measure_type": ["flow", "flow", "snapshot"],
+            "window_months": [12, 12, 12],
+            "breakdown": ["total", "total", "total"],
+            "change_years": [1, 1, 1],
+            "report_period": ["financial_year", "financial_year", "report_year"],
+        },
+        index=pd.Index(["child_deaths", "board_expenditure", "cp_plans"]),
+    )
+    assert quoted(chapter_rows(frame, catalogue, SEPTEMBER)) == {
+        ("child_deaths", "partner_return", END, YEAR),
+        ("child_deaths", "partner_return", date(2013, 3, 31), BEFORE),
+        ("board_expenditure", "partner_return", END, YEAR),
+        ("cp_plans", "partner_return", SEPTEMBER, YEAR),
+        ("cp_plans", "partner_return", date(2013, 9, 30), BEFORE),
+    }
+    # A year ending in March is the financial year itself.
+    assert ("child_deaths", "partner_return", END, YEAR) in quoted(
+        chapter_rows(frame[frame["period_end"].le(END)], catalogue, END)
+    )
+    # A warehouse written before the catalogue had the column keeps nothing by financial year.
+    assert financial_year_indicators(catalogue.drop(columns="report_period")) == set()
+
+
 def test_a_year_not_run_to_its_fourth_quarter_says_so_and_names_the_latest_held() -> None:
     # With 2014-15 Q1 and Q2 run, the message said the warehouse held no figures for 2014-15
     # and to run a quarter of that year: the user had.
@@ -287,6 +366,15 @@ def test_a_year_not_run_to_its_fourth_quarter_says_so_and_names_the_latest_held(
         "the 2014-15 chapter quotes the year's fourth quarter, 2014-15 Q4 (to 31 March 2015), "
         "which the warehouse w.duckdb does not hold for Leeds (the latest it holds is 2014-15 "
         "Q2); run `lscb-metrics run --period 2014-15-Q4` first"
+    )
+
+
+def test_a_year_to_a_quarter_not_run_says_so_and_names_the_latest_held() -> None:
+    held = rows(("referral_rate", "partner_return", SEPTEMBER, 1.0))
+    assert missing_year_end(Path("w.duckdb"), "Leeds", date(2014, 12, 31), held) == (
+        "the chapter for January 2014 to December 2014 quotes its last quarter, 2014-15 Q3 (to "
+        "31 December 2014), which the warehouse w.duckdb does not hold for Leeds (the latest it "
+        "holds is 2014-15 Q2); run `lscb-metrics run --period 2014-15-Q3` first"
     )
 
 

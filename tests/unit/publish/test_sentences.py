@@ -201,3 +201,27 @@ def test_comparators_of_an_earlier_year_say_which_year() -> None:
         "latest published). It would rank 80th highest among 152 local authorities' 2024-25 "
         "figures."
     )
+
+
+def test_a_figure_of_another_period_than_the_chapters_year_names_it() -> None:
+    # Child deaths by financial year in a chapter for October 2013 to September 2014.
+    deaths = Figure(
+        title="Deaths of children aged 0-17",
+        unit="count",
+        decimals=0,
+        polarity="low_is_good",
+        value=9,
+        ref="[2013-14 Q4]",
+        previous=10,
+        previous_ref="[2012-13 Q4]",
+        period="2013-14",
+    )
+    assert figure_sentence(deaths) == (
+        "Deaths of children aged 0-17 fell from 10 [2012-13 Q4] to 9 [2013-14 Q4] (2013-14; a "
+        "change for the better)."
+    )
+    spent = [Part("Total employees", 70015, "[a]"), Part("Total internal recharge", 2860, "[b]")]
+    assert breakdown_sentence("Expenditure by heading (GBP)", "GBP", 0, spent, "2013-14") == (
+        "Expenditure by heading (GBP) in 2013-14: Total employees 70,015 [a]; Total internal "
+        "recharge 2,860 [b]."
+    )
