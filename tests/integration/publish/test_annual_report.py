@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
-from lscb_metrics.editions import INTERNAL
+from lscb_metrics.editions import INTERNAL, PUBLIC
+from lscb_metrics.periods import Quarter
 from lscb_metrics.publish.annual_report import (
     SECTIONS,
     ReportFiles,
@@ -228,3 +229,111 @@ def test_the_chapter_written_again_has_the_same_bytes(
     time.sleep(2.1)  # past a zip entry's two-second resolution
     again = write_report(demo_warehouse, demo_board, YEAR, tmp_path)
     assert again.docx.read_bytes() == files.docx.read_bytes()
+
+
+#: The seed's report year: "October 2013 - September 2014".
+SEPTEMBER_2014 = Quarter(2014, 2)
+
+
+@pytest.fixture(scope="module")
+def september(demo_warehouse: Path, demo_board: Any, tmp_path_factory: pytest.TempPathFactory):
+    """The chapter for October 2013 to September 2014, public and internal."""
+    folder = tmp_path_factory.mktemp("september")
+    return {
+        edition.name: write_report(
+            demo_warehouse, demo_board, SEPTEMBER_2014, folder / edition.name, edition
+        )
+        for edition in (PUBLIC, INTERNAL)
+    }
+
+
+def test_a_year_to_september_quotes_the_seeds_september_figures(september: Any) -> None:
+    files = september["public"]
+    assert files.markdown.name == "data_chapter_year-to-2014-15-Q2.md"
+    markdown = files.markdown.read_text(encoding="utf-8")
+    assert markdown.startswith(
+        "# Southend Local Safeguarding Children Board: annual report October 2013 to September "
+        "2014, the data chapter"
+    )
+    assert "No figures for" not in markdown
+    q2 = "E06000033 2014-15 Q2"
+    # "92.1% of single social work assessments in September 2014 were completed within 40 days
+    # compared to 73.4% nationally and 64% for statistical neighbours" (one decimal place here).
+    assert (
+        f"to 92.1% [assessments_within_local_target_pct {q2}] (a change for the better), "
+        "significantly better than England's 73.4% and above the statistical neighbours' "
+        "average of 64.0%."
+    ) in markdown
+    # "161 children on a child protection plan in September 2014 (42.8 per 10,000 compared to
+    # 42.1 nationally and 52.8 for Statistical Neighbours)": England's and the neighbours' are
+    # of 2013-14, DfE's latest at September 2014.
+    assert f"to 161 [cp_plans {q2}]." in markdown
+    assert (
+        f"to 42.8 [cp_plan_rate {q2}], similar to England's 42.1, above the East of England "
+        "region's 34.7 and below the statistical neighbours' average of 52.8 (2013-14, the "
+        "latest published)."
+    ) in markdown
+    for quoted in (
+        f"to 525 [cin_plans {q2}]",  # "525 children have a Child in Need Plan"
+        f"to 93.1% [referrals_to_assessment_pct {q2}]",  # "conversion rate ... of 93.1%"
+        f"to 15.1 [social_worker_caseload {q2}]",  # "caseloads stand at 15.1"
+        # "Private Fostering arrangements ... 10 in October 2014, compared to 7 in October 2013"
+        f"rose from 7 [private_fostering E06000033 2013-14 Q2] to 10 [private_fostering {q2}]",
+        # Training at September 2014: "Early Years 90.7% (Sept 14)".
+        f"Early Years 90.7% [training_pct {q2} SBC-EY]",
+    ):
+        assert quoted in markdown, quoted
+
+
+def test_a_year_to_september_quotes_what_the_seed_keeps_by_financial_year(september: Any) -> None:
+    markdown = september["public"].markdown.read_text(encoding="utf-8")
+    assert "those it keeps by financial year (in " in markdown
+    q4, before = "E06000033 2013-14 Q4", "E06000033 2012-13 Q4"
+    for sentence in (
+        # "In the period April 2013 to March 2014 there were 9 deaths of children in Southend."
+        f"fell from 10 [child_deaths {before}] to 9 [child_deaths {q4}] (2013-14; a change for "
+        "the better).",
+        # "from 8 in 2012-13 to 6 in 2013-14, however ... slight injuries ... from 50 to 62"
+        f"fell from 8 [road_ksi {before}] to 6 [road_ksi {q4}] (2013-14; ",
+        f"rose from 50 [road_slight {before}] to 62 [road_slight {q4}] (2013-14; ",
+        # "from 49 in 2012/13 to 78 in 2013/14"
+        f"rose from 49 [hospital_injury_admissions {before}] to 78 [hospital_injury_admissions "
+        f"{q4}] (2013-14; ",
+        # Section 8, "Financial report April 2013 - March 2014".
+        "stood at 78,480.00 [board_contributions E06000033 2013-14] (2013-14).",
+        "Southend Borough Council 38,847.60 [board_contributions_by_agency E06000033 2013-14 "
+        "Southend Borough Council]",
+        "stood at 96,439 [board_expenditure E06000033 2013-14] (2013-14).",
+        "The board's expenditure by heading (GBP) in 2013-14: Total employees 70,015",
+        "Training charges 14,931 [board_income_other_by_source E06000033 2013-14 Training charges]",
+        "stood at 77,434.96 [board_reserves_carried_forward E06000033 2013-14] (2013-14).",
+    ):
+        assert sentence in markdown, sentence
+    # The 2-year death rate's change keeps its three years: 2009-11 to 2012-14.
+    assert "[child_death_rate_2yr E06000033 2012-14] (2012-14; a change for the better)." in (
+        markdown
+    )
+    # Five infant deaths of the nine: withheld in public, quoted exactly to the board.
+    assert (
+        f"Deaths of children under 1 year: the figure is withheld to protect confidentiality "
+        f"[infant_deaths {q4}]."
+    ) in markdown
+    internal = september["internal"].markdown.read_text(encoding="utf-8")
+    assert (
+        f"Deaths of children under 1 year fell from 6 [infant_deaths {before}] to 5 "
+        f"[infant_deaths {q4}] (2013-14; a change for the better)."
+    ) in internal
+
+
+def test_a_year_to_september_charts_what_its_tables_quote(
+    september: Any, files: ReportFiles
+) -> None:
+    charts = september["public"].markdown.parent / "charts"
+    march = files.markdown.parent / "charts"
+    # Child deaths and the finance are charted as at 31 March 2014, as the 2013-14 chapter
+    # charts them; children on a plan as at 30 September 2014.
+    for kept in ("child_deaths_trend", "board_contributions_trend"):
+        assert (charts / f"{kept}.png").read_bytes() == (march / f"{kept}.png").read_bytes()
+    assert (charts / "cp_plans_trend.png").read_bytes() != (
+        march / "cp_plans_trend.png"
+    ).read_bytes()
