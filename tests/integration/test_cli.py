@@ -126,6 +126,7 @@ def test_template_writes_a_workbook_that_validation_recognises(tmp_path, capsys)
         (["--year", "2013-15", "--board", "southend"], "is not a financial year such as 2013-14"),
         (["--year", "2013-14"], "choose the board with --board (southend, thurrock)"),
         (["--year", "2013-14", "--board", "nowhere"], "no board 'nowhere'"),
+        (["--year-to", "2014-15-Q5", "--board", "southend"], "is not a financial quarter"),
     ],
 )
 def test_report_refuses_a_bad_year_or_board_in_one_line(arguments, message, tmp_path, capsys):

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from lscb_metrics.cli import main
 from lscb_metrics.editions import INTERNAL, PUBLIC
 from lscb_metrics.periods import Quarter
 from lscb_metrics.publish.annual_report import (
@@ -337,3 +338,18 @@ def test_a_year_to_september_charts_what_its_tables_quote(
     assert (charts / "cp_plans_trend.png").read_bytes() != (
         march / "cp_plans_trend.png"
     ).read_bytes()
+
+
+def test_a_year_to_a_quarter_not_run_stops_with_one_line(
+    demo_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["report", "--year-to", "2014-15-Q3", "--board", "southend"]
+    assert main([*arguments, "--warehouse", str(demo_warehouse), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "lscb-metrics: the chapter for January 2014 to December 2014 quotes its last quarter, "
+        f"2014-15 Q3 (to 31 December 2014), which the warehouse {demo_warehouse} does not hold "
+        "for Southend-on-Sea (the latest it holds is 2014-15 Q2); run `lscb-metrics run "
+        "--period 2014-15-Q3` first"
+    ]
+    assert not any(tmp_path.iterdir())
