@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from lscb_metrics.editions import INTERNAL, PUBLIC
 from lscb_metrics.periods import Quarter
 from lscb_metrics.publish.annual_report import (
     SECTIONS,
+    ReportError,
     ReportFiles,
     edition_note,
     office_program,
@@ -353,3 +355,19 @@ def test_a_year_to_a_quarter_not_run_stops_with_one_line(
         "--period 2014-15-Q3` first"
     ]
     assert not any(tmp_path.iterdir())
+
+
+def test_a_warehouse_from_before_report_period_asks_for_a_run_for_a_year_to_september(
+    demo_warehouse: Path, demo_board: Any, tmp_path: Path
+) -> None:
+    # Without the column every figure would be quoted at September 2014, and the board's
+    # finance, kept at 31 March, left out without a word.
+    older = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, older)
+    connection = duckdb.connect(str(older))
+    try:
+        connection.execute("ALTER TABLE curated.indicator_catalogue DROP COLUMN report_period")
+    finally:
+        connection.close()
+    with pytest.raises(ReportError, match=r"run `lscb-metrics run --period 2014-15-Q2` again"):
+        read_report_data(older, demo_board, SEPTEMBER_2014)
