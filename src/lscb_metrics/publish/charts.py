@@ -5,7 +5,8 @@ nothing is fetched (no fonts, scripts or images). Accessibility (WCAG 2.2 1.1.1 
 chart has a <title> and a <desc> giving its figures in words; lines are labelled directly and
 told apart by dash pattern and marker shape as well as colour; the highlighted bar has a hatch
 pattern, a thick outline and a bold "(this area)" label. Colours are the GSS / Analysis Function
-categorical palette.
+palette; every line, marker and bar has a contrast of at least 3:1 with the white ground (1.4.11),
+and text at least 4.5:1 (1.4.3).
 
 Labels never overlap: SVG cannot measure text before it is drawn, so room is reserved from an
 estimate of each label's width (`text_width`: characters x font size x GLYPH_WIDTH), x-axis
@@ -70,7 +71,8 @@ LINE_STYLES = (
     LineStyle("#28A197", "2 4", "triangle", 2.0),
     LineStyle("#F46A25", "10 4 2 4", "diamond", 2.0),
 )
-BAR_COLOUR = "#A3BFD9"
+# GSS mid blue: bars, like lines and markers, stand 3:1 against the white ground (WCAG 1.4.11).
+BAR_COLOUR = "#2073BC"
 ROW_HEIGHT = 24.0
 BAR_HEIGHT = 16.0
 HIGHLIGHT_COLOUR = "#12436D"
