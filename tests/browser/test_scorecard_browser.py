@@ -12,21 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Request, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
+
 CP_PLAN_RATE = "Children on a child protection plan per 10,000 children aged 0-17"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.is_file(), reason="needs /usr/bin/chromium (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 
 @dataclass

@@ -105,8 +105,13 @@ h2 { font-size: 1.45rem; margin: 2.5rem 0 0.5rem; border-top: 4px solid #12436d;
   padding-top: 0.5rem; }
 h3 { font-size: 1.1rem; margin: 1.5rem 0 0.25rem; }
 a { color: #1d70b8; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
+a:focus-visible, .table-scroll:focus-visible { outline: 3px solid #0b0c0c; outline-offset: 2px; }
+nav a { display: inline-block; padding: 0.25rem 0; }
+.table-scroll { overflow-x: auto; margin: 0.5rem 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
 caption { text-align: left; font-weight: bold; padding: 0.25rem 0 0.5rem; }
+caption span { position: sticky; left: 0; display: inline-block; max-width: calc(100vw - 3rem); }
+th[scope="row"], th[scope="rowgroup"] { min-width: 12rem; }
 th, td { border-bottom: 1px solid #b1b4b6; padding: 0.45rem 0.5rem; text-align: left;
   vertical-align: top; }
 thead th { border-bottom: 2px solid #0b0c0c; vertical-align: bottom; }
@@ -124,7 +129,7 @@ td.number { text-align: right; white-space: nowrap; font-variant-numeric: tabula
 .lower { background: #e2ecf7; border-color: #12436d; }
 .none { background: #f3f2f1; border-color: #6f777b; }
 a.symbol { color: inherit; text-decoration: underline dotted; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr));
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(28rem, 100%), 1fr));
   gap: 0 2rem; }
 .charts h3 { grid-column: 1 / -1; }
 figure { margin: 0.5rem 0 1.5rem; }
@@ -136,6 +141,11 @@ dl.symbols dd { margin: 0 0 0.5rem 3rem; }
   background: #d4351c; color: #ffffff; font-weight: bold; text-align: center; z-index: 1; }
 body.marked { padding-top: 2.5rem; }
 p.marking-end { position: static; margin: 2rem 0 0; }
+@media screen {
+  .marking { position: sticky; margin: 0 -1.5rem; }
+  body.marked { padding-top: 0; }
+  html:has(body.marked) { scroll-padding-top: 5rem; }
+}
 """
 
 
@@ -698,10 +708,14 @@ def _theme_section(
     compared = any(_has_comparators(spec) for _, spec in specs.iterrows())
     beside = f", with England, {data.area.region_name} and the statistical neighbours"
     caption = f"{name}: {data.area.name}, {quarter}{beside if compared else ''}"
+    # A table wider than a narrow screen scrolls in its own named region, reachable by keyboard,
+    # so the page itself never scrolls sideways (WCAG 1.4.10 reflow).
     return (
         f'<section aria-labelledby="theme-{theme}"><h2 id="theme-{theme}">{_escaped(name)}</h2>'
-        f"<table><caption>{_escaped(caption)}</caption>{_table_head(data)}{''.join(bodies)}</table>"
-        f"{''.join(chart_parts)}</section>"
+        f'<div class="table-scroll" role="region" aria-labelledby="caption-{theme}" tabindex="0">'
+        f'<table><caption id="caption-{theme}"><span>{_escaped(caption)}</span></caption>'
+        f"{_table_head(data)}"
+        f"{''.join(bodies)}</table></div>{''.join(chart_parts)}</section>"
     )
 
 
@@ -786,8 +800,10 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
         + (f" Edition of run {data.run_id}." if data.run_id else "")
     )
     marking = data.edition.marking
-    # A fixed banner stays in view on screen and is repeated at the top of every printed page;
-    # the last line repeats it for a reader who scrolls past the top.
+    # The banner stays in view: on screen it sticks to the top in its own room, so however it
+    # wraps on a narrow screen it never covers the page (WCAG 1.4.10) and an element focused
+    # under it scrolls clear of it (2.4.11); in print it is fixed, repeated at the top of every
+    # page. The last line repeats it for a reader who scrolls past the top.
     banner, end, body, lead = "", "", "<body>", ""
     if marking:
         banner = f'<p class="marking" role="note">{_escaped(marking)}</p>\n'
