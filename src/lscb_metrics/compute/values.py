@@ -8,7 +8,7 @@ the catalogue says), snapshot measures are taken as at the period end.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -185,6 +185,30 @@ def series_lineage(windowed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return lineage
 
 
+def window_estimates(
+    population: pd.DataFrame,
+    area_codes: pd.Series,
+    period_ends: pd.Series,
+    window_months: int,
+    *,
+    latest_if_unpublished: bool = True,
+) -> list[tuple[pd.Series, pd.Series]]:
+    """(mid-year, estimate of children aged 0-17; NaN where none) for each 12 months of the
+    window ending at each period end, latest first: `population_mid_year(period_end)` and the
+    years before it, or, where an estimate is not yet published and `latest_if_unpublished`,
+    the area's latest (`estimate_mid_year`)."""
+    lookup = population.set_index(["area_code", "mid_year"])["population_0_17"]
+    latest = latest_mid_years(population, area_codes)
+    estimates = []
+    for back in range(max(window_months // 12, 1)):
+        wanted = period_ends.map(population_mid_year) - back
+        used = estimate_mid_years(wanted, latest) if latest_if_unpublished else wanted
+        keys = pd.MultiIndex.from_arrays([area_codes, used])
+        found = pd.Series(lookup.reindex(keys).to_numpy(dtype="float64"), index=area_codes.index)
+        estimates.append((used, found))
+    return estimates
+
+
 def population_denominator(
     population: pd.DataFrame,
     area_codes: pd.Series,
@@ -193,24 +217,37 @@ def population_denominator(
     *,
     latest_if_unpublished: bool = True,
 ) -> pd.Series:
-    """Child population (person-years) for each area over the window ending at each period end.
+    """Child population (person-years) for each area over the window ending at each period end
+    (`person_years` of its `window_estimates`)."""
+    estimates = window_estimates(
+        population,
+        area_codes,
+        period_ends,
+        window_months,
+        latest_if_unpublished=latest_if_unpublished,
+    )
+    return person_years(estimates, window_months)
 
-    One mid-year estimate per 12 months of the window (pooled windows add the years; a window
-    shorter than a year counts the part-year), the latest being `population_mid_year(period_end)`
-    or, where that estimate is not yet published and `latest_if_unpublished`, the area's latest
-    (`estimate_mid_year`).
-    """
-    lookup = population.set_index(["area_code", "mid_year"])["population_0_17"]
-    latest = latest_mid_years(population, area_codes)
-    years = max(window_months // 12, 1)
+
+def person_years(estimates: list[tuple[pd.Series, pd.Series]], window_months: int) -> pd.Series:
+    """Child population (person-years) over a window of `window_months` from its
+    `window_estimates`: their sum (pooled windows add the years; a window shorter than a year
+    counts the part-year); NaN where one is missing."""
     share = window_months / 12 if window_months < 12 else 1.0
-    total = pd.Series(0.0, index=area_codes.index)
-    for back in range(years):
-        wanted = period_ends.map(population_mid_year) - back
-        used = estimate_mid_years(wanted, latest) if latest_if_unpublished else wanted
-        keys = pd.MultiIndex.from_arrays([area_codes, used])
-        total = total + lookup.reindex(keys).to_numpy(dtype="float64")
-    return total * share
+    return sum(found for _, found in estimates) * share
+
+
+def missing_mid_years(estimates: list[tuple[pd.Series, pd.Series]]) -> pd.Series:
+    """For each row of `window_estimates`, the mid-years of its window without an estimate,
+    earliest first (empty where none is missing)."""
+    missing = [
+        [int(year) for year, found in reversed(pairs) if np.isnan(found)]
+        for pairs in zip(
+            *(zip(years, found, strict=True) for years, found in estimates), strict=True
+        )
+    ]
+    index = estimates[0][0].index if estimates else None
+    return pd.Series(missing, index=index, dtype="object")
 
 
 def latest_mid_years(population: pd.DataFrame, area_codes: pd.Series) -> pd.Series:
@@ -289,12 +326,9 @@ def computed_values(
     frame["numerator"] = parts.sum(axis=1).where(parts.notna().all(axis=1))
     frame["value_note"] = None
     if indicator.uses_population:
-        frame["denominator"] = _population_for(frame, population, indicator.window_months)
+        frame["denominator"], absent = _population_for(frame, population, indicator.window_months)
         missing = frame["denominator"].isna() & frame["numerator"].notna()
-        frame.loc[missing, "value_note"] = [
-            no_population_note(end, indicator.window_months)
-            for end in frame.loc[missing, "period_end"]
-        ]
+        frame.loc[missing, "value_note"] = [no_population_note(y) for y in absent[missing]]
         # A rate on an earlier estimate than its year's says so, as DfE's and boards' tables do.
         latest = _latest_estimates_for(frame, population)
         wanted = frame["period_end"].map(population_mid_year)
@@ -311,11 +345,9 @@ def computed_values(
     return frame[_COMPUTED_COLUMNS]
 
 
-def no_population_note(period_end: date, window_months: int) -> str:
-    """Why a rate per child has no value: the mid-year estimates its window needs."""
-    latest = population_mid_year(period_end)
-    years = range(latest - max(window_months // 12, 1) + 1, latest + 1)
-    wanted = ", ".join(f"mid-{year}" for year in years)
+def no_population_note(missing: Sequence[int]) -> str:
+    """Why a rate per child has no value: the mid-years of its window with no estimate."""
+    wanted = ", ".join(f"mid-{year}" for year in missing)
     return f"Not available: no ONS estimate of children aged 0-17 for {wanted} is shipped"
 
 
@@ -428,23 +460,30 @@ def _population_tables(population: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"published": ons, "partner_return": with_local}
 
 
-def _population_for(frame: pd.DataFrame, population: pd.DataFrame, window_months: int) -> pd.Series:
-    """Population denominator per row; local figures override ONS for the partner's own rows."""
-    result = pd.Series(np.nan, index=frame.index)
+def _population_for(
+    frame: pd.DataFrame, population: pd.DataFrame, window_months: int
+) -> tuple[pd.Series, pd.Series]:
+    """Population denominator per row, and the mid-years its window has no estimate for
+    (`missing_mid_years`); local figures override ONS for the partner's own rows."""
+    denominator = pd.Series(np.nan, index=frame.index)
+    missing = pd.Series([[] for _ in frame.index], index=frame.index, dtype="object")
     for source_type, table in _population_tables(population).items():
         # Published figures are annual (their windows are the financial year) and stand on
         # their own year's estimate, as DfE's rate does: without it they have no rate.
         own = source_type == "partner_return"
         rows = frame["source_type"] == source_type
         if rows.any():
-            result[rows] = population_denominator(
+            months = window_months if own else 12
+            estimates = window_estimates(
                 table,
                 frame.loc[rows, "area_code"],
                 frame.loc[rows, "period_end"],
-                window_months if own else 12,
+                months,
                 latest_if_unpublished=own,
-            ).to_numpy()
-    return result
+            )
+            denominator[rows] = person_years(estimates, months).to_numpy()
+            missing[rows] = missing_mid_years(estimates)
+    return denominator, missing
 
 
 def _latest_estimates_for(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Series:

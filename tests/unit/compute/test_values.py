@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.catalogue import Indicator
-from lscb_metrics.compute.values import indicator_values, population_denominator
+from lscb_metrics.compute.values import (
+    indicator_values,
+    missing_mid_years,
+    no_population_note,
+    population_denominator,
+    window_estimates,
+)
 from lscb_metrics.facts import conform_facts
 
 AREAS = pd.DataFrame(
@@ -293,6 +299,22 @@ def test_a_pooled_window_carries_the_latest_estimate_into_its_later_years():
         24,
     )
     assert total.iloc[0] == 37785 + 37785
+
+
+def test_a_pooled_window_names_only_the_estimates_it_lacks():
+    # Three years to March 2014 stand on mid-2011, mid-2012 and mid-2013; only mid-2011 is
+    # missing here, and the note named all three.
+    estimates = window_estimates(
+        POPULATION[POPULATION.source_type == "published"],
+        pd.Series(["E06000033", "E92000001"]),
+        pd.Series([date(2014, 3, 31), date(2014, 3, 31)]),
+        36,
+        latest_if_unpublished=False,
+    )
+    assert missing_mid_years(estimates).tolist() == [[2011], [2011, 2012]]
+    assert no_population_note([2011, 2012]) == (
+        "Not available: no ONS estimate of children aged 0-17 for mid-2011, mid-2012 is shipped"
+    )
 
 
 def test_a_published_rate_never_stands_on_an_earlier_years_estimate():
