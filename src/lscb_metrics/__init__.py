@@ -1,3 +1,3 @@
 """lscb_metrics: partner returns to published safeguarding-children performance figures."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
