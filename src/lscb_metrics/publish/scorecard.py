@@ -555,8 +555,11 @@ def _escaped(text: object) -> str:
 
 
 def _symbol(symbol: str) -> str:
-    """A GSS symbol (c, x, z, low) linked to its note."""
-    return f'<a class="symbol" href="#symbol-{symbol}">{_escaped(symbol)}</a>'
+    """A GSS symbol (c, x, z, low) linked to its note, named with its meaning ("c: Suppressed
+    to protect confidentiality"), as a screen reader would otherwise say the letter alone."""
+    meaning = SYMBOL_NOTES[symbol].split(":")[0] if symbol in SYMBOL_NOTES else None
+    name = f' aria-label="{_escaped(f"{symbol}: {meaning}")}"' if meaning else ""
+    return f'<a class="symbol" href="#symbol-{symbol}"{name}>{_escaped(symbol)}</a>'
 
 
 def _figure_text(cell: object, decimals: int) -> str:

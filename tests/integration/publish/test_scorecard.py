@@ -157,6 +157,16 @@ def test_no_count_from_1_to_5_is_displayed(
     assert page.find(".//*[@id='symbol-c']") is not None
 
 
+def test_a_symbol_link_is_named_by_what_it_means(page: ET.Element) -> None:
+    # A screen reader says a link's name: "z" alone tells a listener nothing (WCAG 2.4.4); the
+    # name starts with the letter shown (2.5.3, label in name).
+    links = [a for a in page.iter("a") if a.get("class") == "symbol"]
+    assert {a.text for a in links} >= {"c", "z"}
+    for link in links:
+        meaning = SYMBOL_NOTES[link.text].split(":")[0]
+        assert link.get("aria-label") == f"{link.text}: {meaning}"
+
+
 def test_page_structure_is_accessible(page: ET.Element) -> None:
     assert page.get("lang") == "en-GB"
     assert len(list(page.iter("h1"))) == 1
