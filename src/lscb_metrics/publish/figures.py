@@ -214,13 +214,17 @@ def catalogue_frame(
     return frame.set_index("indicator_id")
 
 
+#: How tables name the source of the board's own records (`source_name`).
+BOARD_RECORDS_SOURCE = "The board's records"
+
+
 def source_name(source_type: str, collected_from: object) -> str:
     """The Source a table gives a figure of `source_type`: a board's own figure by where its
     indicator's figures are collected (curated.indicator_catalogue.collected_from), so the
     board's finance and attendance are not called partner returns."""
     if source_type != PARTNER_RETURN:
         return "Published statistics"
-    return "The board's records" if collected_from == BOARD_RECORDS else "Partner returns"
+    return BOARD_RECORDS_SOURCE if collected_from == BOARD_RECORDS else "Partner returns"
 
 
 def board_area(connection: duckdb.DuckDBPyConnection, area_code: str) -> BoardArea:

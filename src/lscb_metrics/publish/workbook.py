@@ -39,6 +39,7 @@ from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
 from lscb_metrics.publish.figures import (
     BEFORE,
+    BOARD_RECORDS_SOURCE,
     YEAR,
     BoardArea,
     authority_codes,
@@ -411,14 +412,25 @@ def shown_published(published: pd.DataFrame, current: pd.DataFrame) -> list[tupl
 def cover_sources(
     publications: Sequence[str], current: pd.DataFrame, catalogue: pd.DataFrame
 ) -> list[str]:
-    """The Cover's sources, each once: the partner returns, then `publications` (those the
-    figures are from, `figure_publications`), the ONS estimates where a figure of `current` is
-    per children aged 0 to 17 and the DfE model where one is beside its statistical
-    neighbours, unless they are among `publications`."""
+    """The Cover's sources, each once: the partner returns, the board's own records where a
+    figure of `current` is one of them (`source_name`), then `publications` (those the figures
+    are from, `figure_publications`), the ONS estimates where a figure of `current` is per
+    children aged 0 to 17 and the DfE model where one is beside its statistical neighbours,
+    unless they are among `publications`."""
     per_child = catalogue.loc[current["indicator_id"], "denominator"].eq(POPULATION_MEASURE)
     neighbours = pd.to_numeric(current["sn_average"], errors="coerce").notna()
+    kept = catalogue.loc[current["indicator_id"], "collected_from"].to_numpy()
+    records = any(
+        source_name(source, how) == BOARD_RECORDS_SOURCE
+        for source, how in zip(current["source_type"], kept, strict=True)
+    )
     wanted = [
         "Quarterly data returns of the board's partner agencies, validated on receipt",
+        *(
+            [BOARD_RECORDS_SOURCE + ": finance, attendance, training and surveys"]
+            if records
+            else []
+        ),
         *publications,
         *([ons_ages.PUBLICATION] if per_child.any() else []),
         *(["DfE statistical-neighbour model"] if neighbours.any() else []),

@@ -179,6 +179,8 @@ def test_cover_names_each_publication_its_figures_come_from_once(workbook: Workb
     sources = lines[lines.index("Source") + 1].rstrip(".").split("; ")
     assert len(sources) == len(set(sources))
     assert sources[0].startswith("Quarterly data returns of the board's partner agencies")
+    # Attendance and the survey are the business manager's records, not partners' returns.
+    assert sources[1] == "The board's records: finance, attendance, training and surveys"
     # By publication, not by table or file: the ONS estimates once, no SFR or file name.
     assert "DfE Characteristics of children in need" in sources
     assert sources.count("ONS mid-year population estimates") == 1
