@@ -62,9 +62,11 @@ def opened(browser: Browser, path: Path, width: int, spacing: bool = False) -> I
         page.close()
 
 
-def violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 A and AA violations on `page`: rule id, impact and the elements."""
-    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+def violations(page: Page, run_only: dict[str, object] | None = None) -> list[str]:
+    """axe-core's violations on `page` of the WCAG 2.2 A and AA rules (or of `run_only`, in
+    axe's runOnly form): rule id, impact and the elements."""
+    chosen = run_only or {"type": "tag", "values": WCAG_AA}
+    options = {"runOnly": chosen, "resultTypes": ["violations"]}
     found = Axe().run(page, options=options).response["violations"]
     return [
         f"{rule['id']} ({rule['impact']}): {', '.join(str(n['target']) for n in rule['nodes'])}"
@@ -78,6 +80,14 @@ def test_axe_finds_no_wcag_a_or_aa_violation(
 ) -> None:
     with opened(browser, edition_page, width) as page:
         found = violations(page)
+    assert found == [], "\n".join(found)
+
+
+def test_every_part_of_the_page_is_in_a_landmark(browser: Browser, edition_page: Path) -> None:
+    # axe's best practice, not WCAG: a screen reader user moving by landmarks reaches everything,
+    # the internal edition's protective marking too.
+    with opened(browser, edition_page, DESKTOP) as page:
+        found = violations(page, {"type": "rule", "values": ["region", "landmark-unique"]})
     assert found == [], "\n".join(found)
 
 
@@ -135,7 +145,7 @@ def focus_walk(page: Page, key: str) -> list[dict[str, object]]:
                 const element = document.activeElement;
                 const style = getComputedStyle(element);
                 const box = element.getBoundingClientRect();
-                const banner = document.querySelector('p.marking[role="note"]');
+                const banner = document.querySelector('.marking');
                 const below = banner ? banner.getBoundingClientRect().bottom : 0;
                 return {
                     place: [...document.querySelectorAll(selector)].indexOf(element),
@@ -165,7 +175,7 @@ def test_the_marking_banner_covers_neither_the_title_nor_a_section_jumped_to(
     browser: Browser, internal_scorecard_page: Path
 ) -> None:
     with opened(browser, internal_scorecard_page, NARROW, spacing=True) as page:
-        banner = page.locator("p.marking").first
+        banner = page.locator(".marking").first
         title = page.locator("h1")
         assert (
             banner.bounding_box()["y"] + banner.bounding_box()["height"]

@@ -140,7 +140,7 @@ dl.symbols dd { margin: 0 0 0.5rem 3rem; }
 .marking { position: fixed; top: 0; left: 0; right: 0; margin: 0; padding: 0.3rem 1rem;
   background: #d4351c; color: #ffffff; font-weight: bold; text-align: center; z-index: 1; }
 body.marked { padding-top: 2.5rem; }
-p.marking-end { position: static; margin: 2rem 0 0; }
+.marking.marking-end { position: static; margin: 2rem 0 0; }
 @media screen {
   .marking { position: sticky; margin: 0 -1.5rem; }
   body.marked { padding-top: 0; }
@@ -806,11 +806,13 @@ def scorecard_html(data: ScorecardData, charts: Mapping[str, Chart]) -> str:
     # The banner stays in view: on screen it sticks to the top in its own room, so however it
     # wraps on a narrow screen it never covers the page (WCAG 1.4.10) and an element focused
     # under it scrolls clear of it (2.4.11); in print it is fixed, repeated at the top of every
-    # page. The last line repeats it for a reader who scrolls past the top.
+    # page. The last line repeats it for a reader who scrolls past the top. Both are landmarks
+    # (a named region, the page's footer), so a screen reader's list of landmarks reaches them.
     banner, end, body, lead = "", "", "<body>", ""
     if marking:
-        banner = f'<p class="marking" role="note">{_escaped(marking)}</p>\n'
-        end = f'<p class="marking marking-end">{_escaped(marking)}</p>\n'
+        text = _escaped(marking)
+        banner = f'<section class="marking" aria-label="Protective marking">{text}</section>\n'
+        end = f'<footer class="marking marking-end">{text}</footer>\n'
         body, lead = '<body class="marked">', f"{marking}: "
     notes_section = _notes_section(
         notes, quarter_of(data.period_end), data.revisions, data.first_figures
