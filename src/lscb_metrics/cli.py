@@ -15,10 +15,10 @@ import sys
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from lscb_metrics import __version__
-from lscb_metrics.collector import run_collection, skip_final_collection
+from lscb_metrics.collector import exit_promptly, run_collection
 from lscb_metrics.errors import LscbError
 from lscb_metrics.signals import RunStopped
 
@@ -199,12 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def console() -> int:
-    """The `lscb-metrics` program: `main`, then an exit that skips the collector's last pass
-    over everything a run held (`collector`)."""
-    code = main()
-    skip_final_collection()
-    return code
+def console() -> NoReturn:
+    """The `lscb-metrics` program: `main`, then an exit that skips the interpreter's teardown of
+    everything a run held (`collector.exit_promptly`)."""
+    exit_promptly(main())
 
 
 def main(argv: list[str] | None = None) -> int:
