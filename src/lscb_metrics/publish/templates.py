@@ -33,6 +33,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.config import settings
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.read import DATA_SHEET
+from lscb_metrics.intake.rules import inert
 from lscb_metrics.periods import Quarter, last_complete_quarter
 from lscb_metrics.reference import load_areas
 from lscb_metrics.reference.areas import area_names, la_numbers
@@ -336,7 +337,8 @@ def _write_guidance(
     fonts = {"title": TITLE_FONT, "heading": Font(bold=True, size=12), "header": BOLD}
     for row, (style, values) in enumerate(lines, start=1):
         for position, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=position, value=value)
+            # an agency's name is the board's own text: never a formula a partner's Excel runs
+            cell = sheet.cell(row=row, column=position, value=inert(value))
             cell.alignment = Alignment(wrap_text=style in ("row", "header"), vertical="top")
             if style in fonts:
                 cell.font = fonts[style]

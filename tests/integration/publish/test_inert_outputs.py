@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import duckdb
 import openpyxl
 
 from lscb_metrics.intake.rules import SQL_PLAIN_NUMBER
-from lscb_metrics.publish import write_exports, write_workbook
+from lscb_metrics.publish import write_exports, write_template, write_workbook
 
 HOSTILE_SOURCE = '=HYPERLINK("http://example.invalid","open")'
 HOSTILE_AGENCY = "=1+1"
@@ -62,3 +63,18 @@ def test_hostile_text_is_published_inert(
     # ... and nothing anywhere starts as a formula.
     assert live_formulas(texts) == []
     assert live_formulas(cells) == []
+
+
+def test_a_template_names_a_hostile_agency_as_inert_text(
+    demo_board: Any, schemas_dir: Path, tmp_path: Path
+) -> None:
+    # A board's profile is edited by hand: an agency named like a formula (a DDE payload) is
+    # shown to every partner who opens the template, so it must stay text.
+    hostile = "=cmd|' /C calc'!A0"
+    sept = replace(demo_board.agencies["SEPT"], name=hostile)
+    board = replace(demo_board, agencies={**demo_board.agencies, "SEPT": sept})
+    workbook = openpyxl.load_workbook(write_template("training", schemas_dir, tmp_path / "t.xlsx", board))
+
+    cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row]
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    assert any(isinstance(c.value, str) and hostile in c.value for c in cells)
