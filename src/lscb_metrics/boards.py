@@ -19,6 +19,7 @@ from typing import Any
 from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
+from lscb_metrics.intake.rules import escaped
 from lscb_metrics.periods import (
     FIRST_YEAR,
     PeriodError,
@@ -307,7 +308,7 @@ def board_profile(path: Path, specs: dict[str, ReturnSpec]) -> Board:
     if SHORT_NAME in publication:
         named[SHORT_NAME] = (f"publication {SHORT_NAME}", publication[SHORT_NAME])
     names = {
-        key: dated_values(value, path, what, partial(grammar.yaml_text, path=path, what=what))
+        key: dated_values(value, path, what, partial(profile_text, path=path, what=what))
         for key, (what, value) in named.items()
     }
     if SHORT_NAME in names:
@@ -431,13 +432,27 @@ def profile_quarter(value: Any, path: Path, where: str) -> Quarter | None:
         raise SpecError(f"{path}: {where}: {error}") from None
 
 
+def profile_text(value: Any, path: Path, what: str) -> str:
+    """`value` as non-blank text that every output can show as it is: no control, invisible or
+    direction-changing character, which would end a log line, act on a terminal, hide a
+    look-alike or stop a workbook from being written."""
+    text = grammar.yaml_text(value, path, what)
+    if escaped(text) != text:
+        raise SpecError(
+            f"{path}: {what} '{escaped(text)}' holds a character you cannot see (shown here as "
+            "\\u... or \\x...), such as a control character, a line break or a right-to-left "
+            "mark. Type it again by hand rather than pasting it."
+        )
+    return text
+
+
 def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> Agency:
     """One agency of a profile, checked against the returns it says it sends."""
     keys = {"code", "name", "type", "returns"}
     item = grammar.yaml_mapping(
         document, path, "an agency", keys | set(AGENCY_DATES) | {"areas"}, keys
     )
-    code = grammar.yaml_text(item["code"], path, "agency code")
+    code = profile_text(item["code"], path, "agency code")
     first, last = profile_span(item, path, f"agency {code}")
     returns = tuple(
         grammar.yaml_text(r, path, f"agency {code} returns")
@@ -445,7 +460,7 @@ def declared_agency(document: Any, path: Path, specs: dict[str, ReturnSpec]) -> 
     )
     agency = Agency(
         code=code,
-        name=grammar.yaml_text(item["name"], path, f"agency {code} name"),
+        name=profile_text(item["name"], path, f"agency {code} name"),
         type=grammar.yaml_text(item["type"], path, f"agency {code} type"),
         returns=returns,
         first=first,

@@ -97,6 +97,28 @@ def test_a_board_without_a_short_name_goes_by_its_name(
             "local target assessment_working_days for E06000033: period '2023-24-Q5'",
         ),
         (lambda d: d.update(local_targets={ASM: {"E06000033": 0}}), "above 0"),
+        # Text every output shows as it is: an escape sequence would reach a terminal, a
+        # newline forge a log line, a control character stop the workbook being written.
+        (
+            lambda d: d.update(name="Southend \x1b[31mBoard"),
+            "name 'Southend \\x1b[31mBoard' holds a character you cannot see",
+        ),
+        (
+            lambda d: d.update(name={"2019-20-Q2": "Southend\nFAKE LOG LINE"}),
+            "name 'Southend\\nFAKE LOG LINE' holds a character you cannot see",
+        ),
+        (
+            lambda d: d.update(publication={"short_name": "LSCB\u202e"}),
+            "publication short_name 'LSCB\\u202e' holds a character you cannot see",
+        ),
+        (
+            lambda d: d["agencies"][1].update(name="SBC\x07 IYSS"),
+            "agency SBC-IYSS name 'SBC\\x07 IYSS' holds a character you cannot see",
+        ),
+        (
+            lambda d: d["agencies"][1].update(code="SBC-IYSS\u200b"),
+            "agency code 'SBC-IYSS\\u200b' holds a character you cannot see",
+        ),
     ],
 )
 def test_malformed_profiles_name_the_file(
