@@ -22,7 +22,7 @@ import pandas as pd
 from lscb_metrics.config import BOARD_RECORDS
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.intake import rules
-from lscb_metrics.intake.rules import Rule
+from lscb_metrics.intake.rules import Rule, escaped
 from lscb_metrics.measures import Registry
 from lscb_metrics.periods import quarter_of
 
@@ -53,7 +53,10 @@ class LocalFailure:
     @property
     def message(self) -> str:
         """'LOC-003 line 4: ...', as the business manager reads it."""
-        return f"{self.rule.code} {self.rule.template.format(**self.fields)}"
+        # a business manager's text is echoed with its hidden characters escaped, so that it
+        # cannot act on the terminal or forge a line of the list of failures
+        fields = {k: escaped(v) if isinstance(v, str) else v for k, v in self.fields.items()}
+        return f"{self.rule.code} {self.rule.template.format(**fields)}"
 
 
 def recorded_measures(registry: Registry, file: str) -> list[str]:
@@ -92,6 +95,17 @@ def blank_cells(row: pd.Series, line: int, columns: tuple[str, ...]) -> list[Loc
     ]
 
 
+def hidden_characters(row: pd.Series, line: int) -> list[LocalFailure]:
+    """LOC-011 for each of the row's cells holding a character that is not plainly visible
+    (a control character, a line break, a direction mark): every one may reach a terminal, a
+    workbook or a document."""
+    return [
+        LocalFailure(rules.LOCAL_HIDDEN_CHARACTER, {"line": line, "column": column, "value": text})
+        for column, text in row.items()
+        if escaped(str(text)) != str(text)
+    ]
+
+
 def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:
     """Every LOC-* failure of board_records.csv rows (text cells, header line 1)."""
     allowed = recorded_measures(registry, BOARD_RECORDS)
@@ -99,6 +113,7 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
     first_line: dict[tuple[str, ...], int] = {}
     for index, row in frame.iterrows():
         line = int(index) + 2  # type: ignore[call-overload]
+        failures += hidden_characters(row, line)
         failures += blank_cells(row, line, ("area_code", "financial_year", "measure", "value"))
         if row["measure"] and row["measure"] not in allowed:
             failures.append(
@@ -260,6 +275,7 @@ def attendance_failures(frame: pd.DataFrame) -> list[LocalFailure]:
     first_line: dict[tuple[str, ...], int] = {}
     for index, row in frame.iterrows():
         line = int(index) + 2  # type: ignore[call-overload]
+        failures += hidden_characters(row, line)
         failures += blank_cells(row, line, ("area_code", "meeting", "member", "status"))
         if row["meeting"] and meeting_date(row["meeting"]) is None:
             failures.append(

@@ -87,6 +87,9 @@ BROKEN = {
     # A 2013-14 record cannot quote a figure from after March 2014.
     "LOC-009": (records(("2013-14", "population_0_4", "", "11641", "2014-06-30")), None),
     "LOC-010": (records(("2013-14", "board_expenditure", "", "96439", "2013-09-30")), None),
+    # A name the run summary prints and the workbook holds: an escape sequence would act on
+    # the terminal, and a control character stops the workbook being written.
+    "LOC-011": (None, register(("2013-11", "Chair \x1b[2J", "attended"))),
 }
 
 
@@ -117,6 +120,27 @@ def test_a_value_is_refused_with_the_line_and_what_to_enter() -> None:
         "LOC-003 line 2: '£1,000' is not a number of 0 or more. Enter the figure without a "
         "currency sign or thousands separator (38847.60), and 0 if there were none."
     )
+
+
+def test_a_hidden_character_is_refused_and_every_message_shows_it_escaped() -> None:
+    hostile = "Police\x1b]0;owned\x07\nLOC-000 line 9: all is well"
+    found = failures_of(
+        records(("2013-14", "board_contributions", hostile, "1\x1b[2J")),
+        register(("2013-11", "Chair", "present\u202e")),
+    )
+    assert [failure.rule.code for failure in found] == [
+        "LOC-011",
+        "LOC-011",
+        "LOC-003",
+        "LOC-011",
+        "LOC-007",
+    ]
+    assert found[0].message == (
+        "LOC-011 line 2: 'breakdown' holds a character you cannot see "
+        "('Police\\x1b]0;owned\\x07\\nLOC-000 line 9: all is well'). Type it again by hand "
+        "rather than pasting it."
+    )
+    assert all(failure.message.isprintable() for failure in found)
 
 
 def test_records_are_facts_of_their_financial_year_with_totals_and_share_denominators() -> None:

@@ -481,6 +481,14 @@ LOCAL_FLOW_AS_AT = Rule(
     "Leave as_at blank.",
 )
 
+LOCAL_HIDDEN_CHARACTER = Rule(
+    "LOC-011",
+    "error",
+    "A field holds a character you cannot see.",
+    "line {line}: '{column}' holds a character you cannot see ('{value}'). Type it again by hand "
+    "rather than pasting it.",
+)
+
 #: The rules of a board's own records.
 LOCAL_RECORD_RULES: tuple[Rule, ...] = (
     LOCAL_UNKNOWN_MEASURE,
@@ -493,6 +501,7 @@ LOCAL_RECORD_RULES: tuple[Rule, ...] = (
     LOCAL_BLANK_VALUE,
     LOCAL_NOT_AS_AT,
     LOCAL_FLOW_AS_AT,
+    LOCAL_HIDDEN_CHARACTER,
 )
 #: The rules of partner returns.
 RETURN_RULES: tuple[Rule, ...] = (
