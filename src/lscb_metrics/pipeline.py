@@ -42,7 +42,7 @@ from lscb_metrics.facts import ENGLAND_CODE, conform_facts, empty_facts
 from lscb_metrics.history import unusual_values
 from lscb_metrics.intake.failures import case_failure
 from lscb_metrics.intake.hashing import file_sha256
-from lscb_metrics.intake.rules import AREA_NOT_COVERED, CASE_NOT_A_FILE
+from lscb_metrics.intake.rules import AREA_NOT_COVERED, CASE_NOT_A_FILE, markdown_safe
 from lscb_metrics.layout import declared_layout
 from lscb_metrics.local_records import (
     attendance_facts,
@@ -1355,7 +1355,7 @@ def write_edition_files(
 def edition_header(summary: RunSummary, board: Board, quarter: Quarter, title: str) -> str:
     """The lines every EDITION.md opens with: board, quarter, run and areas."""
     return (
-        f"# {board.name}: {title} for {quarter.label}\n\n"
+        f"# {markdown_safe(board.name)}: {title} for {quarter.label}\n\n"
         f"- Quarter: {quarter.label} ({quarter.start} to {quarter.end})\n"
         f"- Run id: {summary.run_id}\n"
         f"- Areas: {', '.join(board.areas_on(quarter.end))}\n\n"

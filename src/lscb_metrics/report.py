@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lscb_metrics.intake.rules import markdown_safe
 from lscb_metrics.periods import first_figures_note, parse_quarter
 from lscb_metrics.publish.figures import compared_years
 from lscb_metrics.quality import counted
@@ -369,7 +370,7 @@ def run_summary_markdown(summary: RunSummary) -> str:
             "## Returns",
             *(f"- {status}: {n}" for status, n in sorted(counts.items())),
             "",
-            *(f"- revised: {message}" for message in revision_lines(summary)),
+            *(f"- revised: {markdown_safe(message)}" for message in revision_lines(summary)),
             "",
             "## Quality checkpoint",
             quality,
@@ -386,20 +387,28 @@ def board_markdown(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     table += [
-        f"| {r.indicator} | {r.area} | {r.breakdown} | {r.value} | {r.england} | {r.neighbours} |"
+        markdown_row((r.indicator, r.area, r.breakdown, r.value, r.england, r.neighbours))
         for r in headline_rows(summary, board).itertuples()
     ]
     changes = [
-        f"| {r.indicator_id} | {r.area_name} | {r.breakdown} | {formatted(r.previous_value, 1)} | "
-        f"{formatted(r.value, 1)} | {formatted(r.change_pct, 0)}% |"
+        markdown_row(
+            (
+                r.indicator_id,
+                r.area_name,
+                r.breakdown,
+                formatted(r.previous_value, 1),
+                formatted(r.value, 1),
+                f"{formatted(r.change_pct, 0)}%",
+            )
+        )
         for r in biggest_changes(summary, board).itertuples()
     ]
     return [
         "",
-        f"## {board.name}: {outcome.outcome}",
+        f"## {markdown_safe(board.name)}: {outcome.outcome}",
         "",
         "### Missing returns",
-        "\n".join(f"- {m}" for m in outcome.missing) or "- none",
+        "\n".join(f"- {markdown_safe(m)}" for m in outcome.missing) or "- none",
         "",
         "### Figures",
         *table,
@@ -409,3 +418,9 @@ def board_markdown(summary: RunSummary, outcome: BoardOutcome) -> list[str]:
         "|---|---|---|---|---|---|",
         *changes,
     ]
+
+
+def markdown_row(cells: Iterable[object]) -> str:
+    """A Markdown table row of `cells`, each reading as its own text (a breakdown may be an
+    attendance register's member or a contributor, as the board wrote it)."""
+    return "| " + " | ".join(markdown_safe(str(cell)) for cell in cells) + " |"

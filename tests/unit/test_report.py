@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markdown_it import MarkdownIt
 
 from lscb_metrics.boards import Board, Boards
 from lscb_metrics.config import settings
@@ -192,6 +193,20 @@ def test_a_partnerships_figures_each_name_their_area() -> None:
     markdown = "\n".join(board_markdown(summary, outcome))
     assert "| referral_rate | Dorset | Total | 516.2 | 515.7 | 446.8 |" in markdown
     assert "| referral_rate | Dorset | Total | 400.0 | 516.2 | 29% |" in markdown
+
+
+def test_the_markdown_summary_shows_a_hostile_name_as_its_own_text() -> None:
+    # The Prefect UI renders the summary: a board's name, or a member or contributor its
+    # records name, must not link, fetch an image, write HTML or add a table cell there.
+    summary, outcome = _partnership_summary()
+    hostile = replace(outcome.board, name="Pan-Dorset [x](javascript:alert(1)) <script>")
+    outcome = replace(outcome, board=hostile, missing=["![i](http://evil.example/i.png)"])
+    summary.boards = [outcome]
+    summary.comparisons["breakdown"] = "Chair | <img src=x onerror=alert(1)>"
+    html = MarkdownIt("commonmark").enable("table").render("\n".join(board_markdown(summary, outcome)))
+    assert "<a " not in html and "<img" not in html and "<script" not in html
+    assert "<td>Chair | &lt;img src=x onerror=alert(1)&gt;</td>" in html
+    assert "<h2>Pan-Dorset [x](javascript:alert(1)) &lt;script&gt;: complete</h2>" in html
 
 
 def test_the_figures_name_the_year_england_and_the_neighbours_are_of() -> None:

@@ -617,6 +617,18 @@ def escaped(text: str) -> str:
     )
 
 
+#: Markdown's marks a name could use to make a link, an image fetched from the web, code,
+#: emphasis or a table cell's end; escaped with a backslash, which every renderer of GitHub's
+#: Markdown reads. An underscore inside a word (`referral_rate`) makes no emphasis, and stays.
+_MARKDOWN_MARKS = re.compile(r"[\\`*\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def markdown_safe(text: str) -> str:
+    """`text` (a name a board or partner wrote) as Markdown that reads as the same text: its
+    marks escaped and '<' written as an entity, so it makes no link, image, code or HTML."""
+    return _MARKDOWN_MARKS.sub(lambda mark: "\\" + mark[0], text).replace("<", "&lt;")
+
+
 def inert(value: object) -> object:
     """`value` as a spreadsheet cell that can never run: text made `formula_safe`, anything
     else unchanged."""

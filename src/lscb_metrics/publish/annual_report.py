@@ -49,6 +49,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import FINANCIAL_YEAR
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.errors import LscbError
+from lscb_metrics.intake.rules import markdown_safe
 from lscb_metrics.periods import (
     PeriodError,
     Quarter,
@@ -898,31 +899,32 @@ def docx_document(blocks: Sequence[Block], marking: str | None = None) -> DocxDo
     return document
 
 
-def _markdown_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|")
-
-
 def markdown_text(blocks: Sequence[Block], marking: str | None = None) -> str:
     """The chapter as Markdown, charts linked from `charts/<stem>.png`; a protective `marking`
     as its first and last line."""
+    # Every text may quote a board's, an agency's or a contributor's name: none makes markup.
     lines: list[str] = [f"**{marking}**", ""] if marking else []
     for block in blocks:
         if isinstance(block, Heading):
-            lines += [f"{'#' * (block.level + 1)} {block.text}", ""]
+            lines += [f"{'#' * (block.level + 1)} {markdown_safe(block.text)}", ""]
         elif isinstance(block, Paragraph):
-            lines += [block.text, ""]
+            lines += [markdown_safe(block.text), ""]
         elif isinstance(block, Table):
             lines += [
-                f"**{block.caption}**",
+                f"**{markdown_safe(block.caption)}**",
                 "",
-                "| " + " | ".join(block.headers) + " |",
+                "| " + " | ".join(map(markdown_safe, block.headers)) + " |",
                 "|" + "---|" * len(block.headers),
-                *("| " + " | ".join(map(_markdown_cell, row)) + " |" for row in block.rows),
+                *("| " + " | ".join(map(markdown_safe, row)) + " |" for row in block.rows),
                 "",
             ]
         else:
-            lines += [f"![{block.alt_text}]({CHARTS_DIR}/{block.stem}.png)", "", block.caption, ""]
+            lines += [
+                f"![{markdown_safe(block.alt_text)}]({CHARTS_DIR}/{block.stem}.png)",
+                "",
+                markdown_safe(block.caption),
+                "",
+            ]
     if marking:
         lines += [f"**{marking}**", ""]
     return "\n".join(lines)

@@ -40,7 +40,12 @@ import pandas as pd
 from lscb_metrics.boards import Board
 from lscb_metrics.digests import code_digest, fingerprint, frame_digest
 from lscb_metrics.editions import PUBLIC, Edition
-from lscb_metrics.intake.rules import SQL_FORMULA_START, SQL_PLAIN_NUMBER, inert_column
+from lscb_metrics.intake.rules import (
+    SQL_FORMULA_START,
+    SQL_PLAIN_NUMBER,
+    inert_column,
+    markdown_safe,
+)
 from lscb_metrics.periods import Quarter, quarter_of, year_label
 from lscb_metrics.publish.figures import (
     LOCAL_AUTHORITY,
@@ -457,7 +462,7 @@ def exports_readme(
         f"| `{ident}` | {row.title} | {row.theme} | {row.unit} | {row.decimals} | {row.polarity} |"
         for ident, row in catalogue.iterrows()
     )
-    return f"""# {publisher} indicators: exported files
+    return f"""# {markdown_safe(publisher)} indicators: exported files
 
 Written from the warehouse by `lscb_metrics.publish.write_exports`. The same warehouse always
 gives the same bytes.

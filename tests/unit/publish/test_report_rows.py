@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from markdown_it import MarkdownIt
 
 from lscb_metrics.editions import INTERNAL
 from lscb_metrics.publish.annual_report import (
@@ -257,6 +258,22 @@ def test_the_internal_chapter_is_marked_on_every_page_and_at_both_ends_of_the_ma
     public = docx_document(blocks)
     assert all(not p.text for p in public.sections[0].header.paragraphs)
     assert marking not in markdown_text(blocks)
+
+
+def test_a_hostile_name_in_the_chapter_makes_no_markup_in_its_markdown() -> None:
+    # A board's name heads the chapter, and a contributor's name from its own records is a
+    # table row: neither may link, fetch an image or write HTML where the Markdown is shown.
+    board = "Board [click](javascript:alert(1)) <script>alert(1)</script>"
+    contributor = "![x](http://evil.example/x.png) | 9"
+    blocks = [
+        Heading(f"{board}: the data chapter", 0),
+        Paragraph(f"Contributions by {contributor}: 100."),
+        Table(f"{contributor} (GBP)", ["Figure", "Value"], [[contributor, "100"]]),
+    ]
+    html = MarkdownIt("commonmark").enable("table").render(markdown_text(blocks))
+    assert "<a " not in html and "<img" not in html and "<script" not in html
+    assert "<td>![x](http://evil.example/x.png) | 9</td>\n<td>100</td>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;: the data chapter</h1>" in html
 
 
 def test_comparators_of_an_earlier_year_than_the_figure_are_named_by_year() -> None:
