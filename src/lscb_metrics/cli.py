@@ -319,11 +319,11 @@ def validate_file(path: Path, specs: dict, boards: Any, lookup: dict) -> int:
     from lscb_metrics.intake.budget import OverBudget, within_budget
     from lscb_metrics.intake.failures import failure
     from lscb_metrics.intake.read import UnreadableFile
-    from lscb_metrics.intake.rules import OVER_BUDGET, UNREADABLE
+    from lscb_metrics.intake.rules import OVER_BUDGET, UNREADABLE, escaped
     from lscb_metrics.returns import read_return, report_summary, report_text, validate_return
 
     if not path.is_file():
-        print(f"{path}: no such file", file=sys.stderr)
+        print(f"{escaped(str(path))}: no such file", file=sys.stderr)
         return EXIT_ERROR
     try:
         # read and judged in the budgeted worker, as a run reads each file (intake.budget)
@@ -333,7 +333,8 @@ def validate_file(path: Path, specs: dict, boards: Any, lookup: dict) -> int:
         rule = OVER_BUDGET if isinstance(error, OverBudget) else UNREADABLE
         unreadable = [failure(rule, path.name, problem=error.problem)]
         print(report_text(unreadable, path.name, report_summary(unreadable, {})))
-        print(f"{path.name} cannot be read as a return: {error.problem}", file=sys.stderr)
+        # the partner's file name, escaped as everywhere else: it must not act on the terminal
+        print(f"{escaped(path.name)} cannot be read as a return: {error.problem}", file=sys.stderr)
         return EXIT_ERROR
     print(report_text(result.failures, path.name, report_summary(result.failures, raw.cover)))
     return EXIT_OK if result.valid else EXIT_INVALID

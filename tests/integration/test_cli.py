@@ -47,6 +47,18 @@ def test_a_file_that_is_not_a_return_exits_2(tmp_path, capsys):
     assert "Traceback" not in captured.err + captured.out
 
 
+def test_an_unreadable_files_terminal_hostile_name_is_shown_escaped(tmp_path, capsys):
+    # A partner names the file: an escape sequence would act on the terminal, and a line break
+    # would forge a line of the output.
+    path = tmp_path / "notes \x1b[2J\nRET-000 all files valid.xlsx"
+    path.write_text("this is not a spreadsheet")
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.err + captured.out
+    assert captured.err.startswith("notes \\x1b[2J\\nRET-000 all files valid.xlsx cannot be read")
+    assert captured.err.count("\n") == 1
+
+
 def test_a_missing_file_exits_2(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "absent.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
