@@ -203,7 +203,9 @@ def test_the_markdown_summary_shows_a_hostile_name_as_its_own_text() -> None:
     outcome = replace(outcome, board=hostile, missing=["![i](http://evil.example/i.png)"])
     summary.boards = [outcome]
     summary.comparisons["breakdown"] = "Chair | <img src=x onerror=alert(1)>"
-    html = MarkdownIt("commonmark").enable("table").render("\n".join(board_markdown(summary, outcome)))
+    html = (
+        MarkdownIt("commonmark").enable("table").render("\n".join(board_markdown(summary, outcome)))
+    )
     assert "<a " not in html and "<img" not in html and "<script" not in html
     assert "<td>Chair | &lt;img src=x onerror=alert(1)&gt;</td>" in html
     assert "<h2>Pan-Dorset [x](javascript:alert(1)) &lt;script&gt;: complete</h2>" in html

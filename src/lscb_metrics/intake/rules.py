@@ -617,10 +617,11 @@ def escaped(text: str) -> str:
     )
 
 
-#: Markdown's marks a name could use to make a link, an image fetched from the web, code,
-#: emphasis or a table cell's end; escaped with a backslash, which every renderer of GitHub's
-#: Markdown reads. An underscore inside a word (`referral_rate`) makes no emphasis, and stays.
-_MARKDOWN_MARKS = re.compile(r"[\\`*\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+#: Markdown's marks a name could use to make a link or an image fetched from the web (the `(`
+#: after a `]`), code, emphasis or a table cell's end; escaped with a backslash, which every
+#: renderer of GitHub's Markdown reads. Brackets alone make no link (the chapter's `[cp_plans
+#: 2014-15-Q2]` stays as written), nor does an underscore inside a word (`referral_rate`).
+_MARKDOWN_MARKS = re.compile(r"[\\`*|]|(?<=\])\(|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def markdown_safe(text: str) -> str:

@@ -73,7 +73,9 @@ def test_a_template_names_a_hostile_agency_as_inert_text(
     hostile = "=cmd|' /C calc'!A0"
     sept = replace(demo_board.agencies["SEPT"], name=hostile)
     board = replace(demo_board, agencies={**demo_board.agencies, "SEPT": sept})
-    workbook = openpyxl.load_workbook(write_template("training", schemas_dir, tmp_path / "t.xlsx", board))
+    workbook = openpyxl.load_workbook(
+        write_template("training", schemas_dir, tmp_path / "t.xlsx", board)
+    )
 
     cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row]
     assert [c.value for c in cells if c.data_type == "f"] == []

@@ -50,7 +50,9 @@ def test_a_name_with_a_bar_stays_in_its_table_cell() -> None:
     assert "<td>Police | Fire</td>" in MARKDOWN.render(table)
 
 
-@given(st.text(alphabet=string.ascii_letters + string.digits + string.punctuation + " ", max_size=30))
+@given(
+    st.text(alphabet=string.ascii_letters + string.digits + string.punctuation + " ", max_size=30)
+)
 def test_any_printable_name_is_plain_text(name: str) -> None:
     line = f"Board {markdown_safe(name)}."
     assert inline_kinds(line) <= {"text"}

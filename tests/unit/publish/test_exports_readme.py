@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 from markdown_it import MarkdownIt
 
+from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import Quarter, parse_quarter
 from lscb_metrics.pipeline import RunSummary, edition_header
-from lscb_metrics.boards import load_boards
 from lscb_metrics.publish.exports import exports_readme
 
 
@@ -44,7 +44,9 @@ def test_the_boards_name_heads_the_readme_and_edition_as_its_own_text() -> None:
     readme = exports_readme([Path("open.csv")], meta, catalogue, HOSTILE_NAME, Quarter(2026, 2))
     board = replace(load_boards().by_slug["southend"], name=HOSTILE_NAME)
     quarter = parse_quarter("2014-15-Q2")
-    summary = RunSummary("r", quarter, "complete", Path("w"), [], [], pd.DataFrame(), pd.DataFrame())
+    summary = RunSummary(
+        "r", quarter, "complete", Path("w"), [], [], pd.DataFrame(), pd.DataFrame()
+    )
     edition = edition_header(summary, board, quarter, "edition")
     shown = "SCP [click](javascript:alert(1)) ![x](http://evil.example/x.png) &lt;script&gt;"
     assert heading_of(readme) == f"<h1>{shown} indicators: exported files</h1>"
