@@ -566,6 +566,7 @@ def run_period(
     """Run the quarterly flow (one board, or every board), one console line per stage, and
     print its summary."""
     from lscb_metrics import progress
+    from lscb_metrics.boards import load_boards
     from lscb_metrics.config import board_slugs, settings
     from lscb_metrics.console import log_path, run_console
     from lscb_metrics.layout import check_layout
@@ -585,6 +586,7 @@ def run_period(
         print(f"lscb-metrics: no returns folder at {run_settings.returns_dir}", file=sys.stderr)
         return EXIT_ERROR
     slugs = board_slugs(run_settings.schemas_dir)
+    load_boards(run_settings.schemas_dir)  # a malformed profile fails, named, before Prefect starts
     if board is not None and board not in slugs:
         print(
             f"lscb-metrics: no board {board!r}; the boards are: {', '.join(slugs) or 'none'} "

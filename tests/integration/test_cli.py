@@ -93,6 +93,23 @@ def test_an_unknown_board_is_refused_before_prefect_starts(tmp_path, monkeypatch
     assert not warehouse.exists()
 
 
+def test_a_malformed_board_profile_is_named_before_prefect_starts(tmp_path, monkeypatch, capsys):
+    def no_server(*_: object) -> None:
+        raise AssertionError("Prefect's server was started")
+
+    monkeypatch.setattr(prefect_server, "launched_api", no_server)
+    shutil.copytree(PROJECT / "schemas", tmp_path / "schemas")
+    (tmp_path / "data/raw/returns").mkdir(parents=True)
+    profile = tmp_path / "schemas/boards/thurrock/board.yaml"
+    profile.write_text(profile.read_text().replace("name:", "name: [", 1), encoding="utf-8")
+    monkeypatch.setenv("LSCB_PROJECT_ROOT", str(tmp_path))
+    assert main(["run", "--period", "2014-15-Q2", "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"lscb-metrics: {profile}"), error
+    assert "unexpected" not in error
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_run_help_names_every_variable_the_settings_read(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 import yaml
 
+from lscb_metrics.errors import LscbError
 from lscb_metrics.intake.rules import RULES
 from lscb_metrics.marked_yaml import DuplicateKey, load_unique
 
@@ -27,7 +28,7 @@ SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class SpecError(ValueError):
+class SpecError(LscbError, ValueError):
     """A declaration in `schemas/` that is malformed; the message names the file."""
 
 
