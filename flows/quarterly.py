@@ -27,7 +27,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
-from lscb_metrics import pipeline, progress
+from lscb_metrics import pipeline, progress, publishing
 from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
@@ -153,7 +153,7 @@ def publish_files(
 ) -> list[Path]:
     """Analyst copies, data dictionary and quality pages; each board's new edition, written on
     up to `workers` processes."""
-    files = pipeline.publish_files(summary, run_settings, quality_docs, workers)
+    files = publishing.publish_files(summary, run_settings, quality_docs, workers)
     get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
     return files
 
@@ -196,7 +196,7 @@ def quarterly_run(
         pipeline.checked_removed_boards(run_settings, load_boards(run_settings.schemas_dir))
         # A run killed mid-swap (kill -9) left a board without its edition: put it back first,
         # whatever this run goes on to publish.
-        for restored in pipeline.restore_editions(run_settings.curated_dir):
+        for restored in publishing.restore_editions(run_settings.curated_dir):
             logger.warning("%s: put back the edition a stopped run had set aside", restored)
         reference = load_reference(run_settings)
         context = return_context(run_settings.schemas_dir, reference.la_lookup)

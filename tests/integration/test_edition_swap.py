@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lscb_metrics.cli import main
-from lscb_metrics.pipeline import previous_edition, swap_in
+from lscb_metrics.publishing import previous_edition, swap_in
 
 
 def edition(folder: Path, quarter: str) -> Path:

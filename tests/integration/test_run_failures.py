@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lscb_metrics import pipeline
+from lscb_metrics import pipeline, publishing
 from lscb_metrics.cli import main
 
 QUARTER = "2014-15-Q2"
@@ -137,7 +137,7 @@ def test_a_publishing_failure_after_the_commit_says_what_was_committed(
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "publish_files", full_disk)
+    monkeypatch.setattr(publishing, "publish_files", full_disk)
     assert main(run_args(warehouse, returns)) == 2
     out, err = capsys.readouterr()
     assert re.search(rf"run \S+ for 2014-15 Q2 \(\w+\) is committed to {warehouse}", err)
@@ -167,7 +167,7 @@ def test_an_edition_a_failure_stopped_is_not_left_on_the_disk(
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "publish_edition", full_disk)
+    monkeypatch.setattr(publishing, "publish_edition", full_disk)
     assert main(run_args(warehouse, returns)) == 2
     assert "No space left on device" in capsys.readouterr().err
     assert not list(curated.glob(".*.incoming"))

@@ -52,7 +52,7 @@ def test_a_pool_is_started_only_for_enough_files_and_workers():
 def test_editions_are_written_on_the_workers_the_run_was_given():
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-    from lscb_metrics.pipeline import edition_writers
+    from lscb_metrics.publishing import edition_writers
 
     with edition_writers(1) as pool:  # --workers 1: in the run's own process
         assert isinstance(pool, ThreadPoolExecutor)

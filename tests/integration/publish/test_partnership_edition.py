@@ -13,9 +13,9 @@ import openpyxl
 
 from lscb_metrics.editions import PUBLIC
 from lscb_metrics.periods import FIRST_YEAR, Quarter, parse_quarter
-from lscb_metrics.pipeline import WORKBOOK_FILE, write_edition_files
 from lscb_metrics.publish.annual_report import write_report
 from lscb_metrics.publish.exports import quoted_targets
+from lscb_metrics.publishing import WORKBOOK_FILE, write_edition_files
 from lscb_metrics.returns.spec import ASSESSMENT_TARGET
 
 AREAS = {"E06000033": "Southend-on-Sea", "E06000034": "Thurrock"}

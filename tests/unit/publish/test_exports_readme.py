@@ -11,8 +11,9 @@ from markdown_it import MarkdownIt
 
 from lscb_metrics.boards import load_boards
 from lscb_metrics.periods import Quarter, parse_quarter
-from lscb_metrics.pipeline import RunSummary, edition_header
+from lscb_metrics.pipeline import RunSummary
 from lscb_metrics.publish.exports import exports_readme
+from lscb_metrics.publishing import edition_header
 
 
 def test_the_period_examples_are_the_editions_quarters() -> None:
