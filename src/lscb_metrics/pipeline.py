@@ -3,7 +3,7 @@ place that orders them.
 
 ingest (read, validate, reduce to facts) -> choose submissions -> compute indicator values and
 comparisons (`compute_run`) -> quality checks on the new relations (`check_run`) -> commit every
-layer in one transaction, or record the run as failed (`commit_run`) -> publish files.
+layer in one transaction, or record the run as failed (`commit_run`) -> publish files (`publishing`).
 """
 
 from __future__ import annotations
