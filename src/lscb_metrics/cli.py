@@ -461,6 +461,7 @@ def write_annual_report(
     from lscb_metrics.layout import check_layout
     from lscb_metrics.periods import parse_quarter
     from lscb_metrics.publish.annual_report import (
+        CHARTS_DIR,
         REPORTS_DIR,
         last_quarter_of,
         office_program,
@@ -511,7 +512,8 @@ def write_annual_report(
         files = write_report(run_settings.warehouse, board, last, out_dir, edition, area)
         of_area = f", {area_label(area, names)}" if folder else ""
         print(f"{board.name}, {name}: data chapter written ({edition.name} edition{of_area})")
-        print(f"  {files.docx}\n  {files.markdown}\n  {len(files.charts)} charts in {out_dir}")
+        charts = f"{len(files.charts)} charts in {out_dir / CHARTS_DIR}"
+        print(f"  {files.docx}\n  {files.markdown}\n  {charts}")
         chapter_pdf(files.docx, soffice)
     return EXIT_OK
 

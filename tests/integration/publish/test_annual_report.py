@@ -357,6 +357,16 @@ def test_a_year_to_a_quarter_not_run_stops_with_one_line(
     assert not any(tmp_path.iterdir())
 
 
+def test_the_report_command_names_the_folder_its_charts_are_in(
+    demo_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["report", "--year", "2013-14", "--board", "southend"]
+    assert main([*arguments, "--warehouse", str(demo_warehouse), "--out", str(tmp_path)]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if " charts in " in line]
+    count, folder = line.strip().split(" charts in ")
+    assert len(list(Path(folder).glob("*.png"))) == int(count) > 0
+
+
 def test_a_year_the_board_never_ran_stops_though_its_published_figures_are_held(
     demo_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
