@@ -263,6 +263,7 @@ def board_readme(board: Board, templates: Path, names: Mapping[str, str]) -> str
         if board.covers_several
         else ""
     )
+    local_files = ", ".join(f"`{file_name}`" for file_name in LOCAL_FILES)
     return f"""# {board.name}
 
 Board profile for `lscb-metrics`, covering {", ".join(area_label(a, names) for a in board.areas)}.
@@ -273,8 +274,8 @@ Board profile for `lscb-metrics`, covering {", ".join(area_label(a, names) for a
 
 Edit `board.yaml` to match the partnership: agencies and the returns they send, local targets
 (`assessment_working_days`{per_area}), publication settings. Figures the board uses that the
-published data cannot give go in `data/raw/local/{board.slug}/` (`local_population.csv`,
-`local_comparators.csv`), each row with its source.
+published data cannot give go in `data/raw/local/{board.slug}/` ({local_files}), each row with
+its source.
 
 {next_steps(board, templates)}
 """

@@ -116,6 +116,16 @@ def test_the_next_steps_name_no_demo_quarter(project: Path, capsys) -> None:
         assert "`lscb-metrics run --board cornwall` for the last complete quarter" in text
 
 
+def test_the_readme_names_every_local_file_init_writes(project: Path) -> None:
+    # It named local_population.csv and local_comparators.csv only, not the board's records
+    # and attendance register written beside them.
+    assert main(["board", "init", "--area", CORNWALL, "--name", "Cornwall LSCB"]) == 0
+    readme = " ".join((project / "schemas/boards/cornwall/README.md").read_text().split())
+    written = sorted(path.name for path in (project / "data/raw/local/cornwall").iterdir())
+    assert len(written) == 4
+    assert [name for name in written if f"`{name}`" not in readme] == []
+
+
 def test_an_authority_ons_names_city_of_is_named_as_its_partners_say_it(project: Path) -> None:
     # Bristol's board was set up as bristol-city-of, its agencies "Bristol, City of Police"
     # and "Bristol, City of Children's Services", from ONS's "Bristol, City of".
