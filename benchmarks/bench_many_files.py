@@ -1,7 +1,7 @@
 """A returns folder of 2,000 small files: a run beside `lscb-metrics validate` on the same files.
 
 The attack it answers (issue 12): 2,000 tiny files took 527 s, 1.4 GB and printed 2,000 lines.
-The files are training returns (a few hundred bytes each) from Southend's agencies over eight
+The files are training returns (a few hundred bytes each) from Southend's agencies over six
 quarters, every one a different content, with one in ten broken (a count typed as text) so the
 run rejects and quarantines some. Each command runs in a fresh child of a wrapper process, so
 the peak resident memory is the largest of that command and its children (the Prefect server,
