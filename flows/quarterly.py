@@ -259,7 +259,9 @@ def quarterly_run(
             publish_incomplete,
         )
         if not plan.summary.writes:
-            logger.info("%s: no board has accepted returns; nothing written", quarter.label)
+            logger.info(
+                "%s: no board has accepted returns; warehouse and editions unchanged", quarter.label
+            )
             return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
             quality = check_quality(quote(plan), Path(docs))

@@ -18,7 +18,14 @@ from pathlib import Path
 import yaml
 
 from lscb_metrics.boards import AGENCY_DATES, Board, load_boards
-from lscb_metrics.config import BOARDS_FOLDER, LOCAL_FILES, PROFILE_FILE, Settings, board_profiles
+from lscb_metrics.config import (
+    BOARDS_FOLDER,
+    LOCAL_FILES,
+    PROFILE_FILE,
+    Settings,
+    board_profiles,
+    shown_path,
+)
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.declarations import SpecError
 from lscb_metrics.periods import Quarter, quarter_of
@@ -243,12 +250,14 @@ def scaffold_board(
         for return_type in board.template_returns
     ]
     readme = folder / "README.md"
-    readme.write_text(board_readme(board, templates, area_names(known)), encoding="utf-8")
+    # Named from the project folder: the README is kept with the profile, on other machines too.
+    shown = shown_path(templates, settings.root)
+    readme.write_text(board_readme(board, shown, area_names(known)), encoding="utf-8")
     paths.append(readme)
-    return Scaffold(slug, paths, next_steps(board, templates))
+    return Scaffold(slug, paths, next_steps(board, shown))
 
 
-def board_readme(board: Board, templates: Path, names: Mapping[str, str]) -> str:
+def board_readme(board: Board, templates: str, names: Mapping[str, str]) -> str:
     """README.md of a board's profile folder: the areas it covers (named by `names`), who
     sends what, and how to run the board."""
     rows = "\n".join(
@@ -281,7 +290,7 @@ its source.
 """
 
 
-def next_steps(board: Board, templates: Path) -> str:
+def next_steps(board: Board, templates: str) -> str:
     """What the business manager does after `board init`."""
     return (
         f"Next: send each agency its templates from {templates} (one per return); put the "

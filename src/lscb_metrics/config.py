@@ -26,6 +26,14 @@ def project_root() -> Path:
     return root
 
 
+def shown_path(path: Path, root: Path | None) -> str:
+    """`path` as a person at the project folder `root` opens it: relative to `root` where it
+    is inside it, else absolute (also where no root is known)."""
+    if root is not None and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(path.absolute())
+
+
 def set_offline_environment(root: Path) -> None:
     """Telemetry off and Prefect's state inside the project, unless the user chose otherwise."""
     os.environ.setdefault("DO_NOT_TRACK", "1")

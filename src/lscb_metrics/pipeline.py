@@ -3,7 +3,8 @@ place that orders them.
 
 ingest (read, validate, reduce to facts) -> choose submissions -> compute indicator values and
 comparisons (`compute_run`) -> quality checks on the new relations (`check_run`) -> commit every
-layer in one transaction, or record the run as failed (`commit_run`) -> publish files (`publishing`).
+layer in one transaction, or record the run as failed (`commit_run`) -> publish files
+(`publishing.py`).
 """
 
 from __future__ import annotations
@@ -533,7 +534,7 @@ class RunSummary:
     #: Each area's name by ONS code (`area_names`), for the lines naming an area to a person.
     area_names: dict[str, str] = field(default_factory=dict)
     #: The project folder, from which the run summary names the files it points to
-    #: (`report.shown_path`); None: named by absolute path.
+    #: (`config.shown_path`); None: named by absolute path.
     root: Path | None = None
 
     @property

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lscb_metrics.config import shown_path
 from lscb_metrics.intake.rules import markdown_safe
 from lscb_metrics.periods import first_figures_note, parse_quarter
 from lscb_metrics.publish.figures import compared_years
@@ -176,8 +177,9 @@ def run_summary_text(summary: RunSummary) -> str:
         lines.append(f"  ... and {len(revised) - LISTED:,} more revised (audit.revisions)")
     if not summary.writes:
         lines.append(
-            f"No board has accepted returns for {summary.quarter.label}: nothing was written, "
-            "and every board's last published edition stays as it was."
+            f"No board has accepted returns for {summary.quarter.label}: the warehouse and "
+            "every board's last published edition stay as they were (files received are kept "
+            "in the store for later runs)."
         )
     if summary.quality is not None:
         verdict = "passed" if summary.quality.success else "FAILED"
@@ -228,14 +230,6 @@ def rejection_line(submission: Submission, warehouse: Path, root: Path | None) -
         f"{submission.file_path} ({submission.error_count} errors{where}); "
         f"report: {shown_path(report, root)}"
     )
-
-
-def shown_path(path: Path, root: Path | None) -> str:
-    """`path` as a person at the project folder `root` opens it: relative to `root` where it
-    is inside it, else absolute (also where no root is known)."""
-    if root is not None and path.is_relative_to(root):
-        return str(path.relative_to(root))
-    return str(path.absolute())
 
 
 def revision_lines(summary: RunSummary) -> list[str]:

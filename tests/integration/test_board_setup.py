@@ -114,6 +114,9 @@ def test_the_next_steps_name_no_demo_quarter(project: Path, capsys) -> None:
     for text in (out, readme):
         assert "2014-15" not in text
         assert "`lscb-metrics run --board cornwall` for the last complete quarter" in text
+        assert "templates from data/curated/cornwall/templates (one per return)" in text
+    # The README is kept with the profile, on other machines too: it named this machine's path.
+    assert str(project) not in readme
 
 
 def test_the_readme_names_every_local_file_init_writes(project: Path) -> None:
