@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check return files without loading them (one report each)"
     )
-    validate.add_argument("file", type=Path, nargs="+")
+    validate.add_argument(
+        "file", type=Path, nargs="+", help="the returns to check (.xlsx or .csv), as sent"
+    )
     template = commands.add_parser(
         "template", help="write the XLSX template a partner fills in for a return"
     )
