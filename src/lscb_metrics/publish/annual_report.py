@@ -273,8 +273,7 @@ def read_report_data(
             f"AND v.period_end > DATE '{earliest.isoformat()}' "
             f"AND v.period_end <= DATE '{end.isoformat()}'",
         )
-    # Published figures reach years the board has not run: the chapter is of the board's own.
-    if not rows.loc[rows["source_type"].eq(PARTNER_RETURN), "period_end"].eq(end).any():
+    if not rows["period_end"].eq(end).any():
         raise ReportError(missing_year_end(warehouse, area.name, end, rows))
     charts = quarter_charts(warehouse, board, end, edition, area.code)
     if financial_year_end(end) != end:

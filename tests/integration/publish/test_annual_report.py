@@ -367,22 +367,6 @@ def test_the_report_command_names_the_folder_its_charts_are_in(
     assert len(list(Path(folder).glob("*.png"))) == int(count) > 0
 
 
-def test_a_year_the_board_never_ran_stops_though_its_published_figures_are_held(
-    demo_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # DfE's 2015-16 figures are in the warehouse; the board's own end at 2014-15 Q2. A chapter
-    # of England's figures alone, with none of the board's, is not the board's chapter.
-    arguments = ["report", "--year", "2015-16", "--board", "southend"]
-    assert main([*arguments, "--warehouse", str(demo_warehouse), "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "lscb-metrics: the 2015-16 chapter quotes the year's fourth quarter, 2015-16 Q4 (to "
-        f"31 March 2016), which the warehouse {demo_warehouse} does not hold for "
-        "Southend-on-Sea (the latest it holds is 2014-15 Q2); run `lscb-metrics run --period "
-        "2015-16-Q4` first"
-    ]
-    assert not any(tmp_path.iterdir())
-
-
 def test_a_warehouse_from_before_report_period_asks_for_a_run_for_a_year_to_september(
     demo_warehouse: Path, demo_board: Any, tmp_path: Path
 ) -> None:
