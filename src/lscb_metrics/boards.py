@@ -19,7 +19,7 @@ from typing import Any
 from lscb_metrics.config import BOARDS_FOLDER, PROFILE_FILE, board_profiles
 from lscb_metrics.intake import declarations as grammar
 from lscb_metrics.intake.declarations import SCHEMAS_DIR, SpecError
-from lscb_metrics.intake.rules import escaped
+from lscb_metrics.intake.rules import escaped, holds_hidden_character
 from lscb_metrics.periods import (
     FIRST_YEAR,
     PeriodError,
@@ -437,7 +437,7 @@ def profile_text(value: Any, path: Path, what: str) -> str:
     direction-changing character, which would end a log line, act on a terminal, hide a
     look-alike or stop a workbook from being written."""
     text = grammar.yaml_text(value, path, what)
-    if escaped(text) != text:
+    if holds_hidden_character(text):
         raise SpecError(
             f"{path}: {what} '{escaped(text)}' holds a character you cannot see (shown here as "
             "\\u... or \\x...), such as a control character, a line break or a right-to-left "

@@ -590,7 +590,6 @@ def run_period(
         print(f"lscb-metrics: no returns folder at {run_settings.returns_dir}", file=sys.stderr)
         return EXIT_ERROR
     slugs = board_slugs(run_settings.schemas_dir)
-    load_boards(run_settings.schemas_dir)  # a malformed profile fails, named, before Prefect starts
     if board is not None and board not in slugs:
         print(
             f"lscb-metrics: no board {board!r}; the boards are: {', '.join(slugs) or 'none'} "
@@ -614,6 +613,10 @@ def run_period(
     # imports the flow and Prefect, which configures logging when first imported, so before
     # the console takes over.
     with launched_api(log_file) as pending:
+        # A malformed profile stops the run here, named in one line, before the flow begins;
+        # loading the profiles imports pandas, which the flow needs anyway, so while the server
+        # boots rather than before it (`board_slugs` above reads folders only).
+        load_boards(run_settings.schemas_dir)
         flows = _flows_module()
         progress.LEDGER.start(log_file)
         with stop_on_signals(), run_console(log_file, sys.stdout, verbose=verbose):

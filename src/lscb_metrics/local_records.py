@@ -22,7 +22,7 @@ import pandas as pd
 from lscb_metrics.config import BOARD_RECORDS
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.intake import rules
-from lscb_metrics.intake.rules import Rule, escaped
+from lscb_metrics.intake.rules import Rule, escaped, holds_hidden_character
 from lscb_metrics.measures import Registry
 from lscb_metrics.periods import quarter_of
 
@@ -102,7 +102,7 @@ def hidden_characters(row: pd.Series, line: int) -> list[LocalFailure]:
     return [
         LocalFailure(rules.LOCAL_HIDDEN_CHARACTER, {"line": line, "column": column, "value": text})
         for column, text in row.items()
-        if escaped(str(text)) != str(text)
+        if holds_hidden_character(str(text))
     ]
 
 

@@ -93,11 +93,9 @@ def test_an_unknown_board_is_refused_before_prefect_starts(tmp_path, monkeypatch
     assert not warehouse.exists()
 
 
-def test_a_malformed_board_profile_is_named_before_prefect_starts(tmp_path, monkeypatch, capsys):
-    def no_server(*_: object) -> None:
-        raise AssertionError("Prefect's server was started")
-
-    monkeypatch.setattr(prefect_server, "launched_api", no_server)
+def test_a_malformed_board_profile_is_named_before_the_flow_begins(
+    prefect_server, tmp_path, monkeypatch, capsys
+):
     shutil.copytree(PROJECT / "schemas", tmp_path / "schemas")
     (tmp_path / "data/raw/returns").mkdir(parents=True)
     profile = tmp_path / "schemas/boards/thurrock/board.yaml"
@@ -108,6 +106,8 @@ def test_a_malformed_board_profile_is_named_before_prefect_starts(tmp_path, monk
     assert error.startswith(f"lscb-metrics: {profile}"), error
     assert "unexpected" not in error
     assert not (tmp_path / "w.duckdb").exists()
+    # The flow never began: it would have started the run's log.
+    assert not list(tmp_path.glob("logs/*.log"))
 
 
 def test_run_help_names_every_variable_the_settings_read(capsys):

@@ -617,6 +617,12 @@ def escaped(text: str) -> str:
     )
 
 
+def holds_hidden_character(text: str) -> bool:
+    """Whether `text` holds a character `escaped` writes as an escape: one a reader cannot see
+    (COV-012, LOC-011, a board profile's names)."""
+    return escaped(text) != text
+
+
 #: Markdown's marks a name could use to make a link or an image fetched from the web (the `(`
 #: after a `]`), code, emphasis or a table cell's end; escaped with a backslash, which every
 #: renderer of GitHub's Markdown reads. Brackets alone make no link (the chapter's `[cp_plans

@@ -33,7 +33,7 @@ from lscb_metrics.intake import rules
 from lscb_metrics.intake.declarations import CheckSpec, label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
-from lscb_metrics.intake.rules import cell_shown, escaped, shown
+from lscb_metrics.intake.rules import cell_shown, holds_hidden_character, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.reference.areas import area_label, area_on, not_in_force_reason
 from lscb_metrics.returns.read import RawReturn, read_return
@@ -311,7 +311,7 @@ def _invisible_failures(raw: RawReturn) -> list[Failure]:
         )
         for name in _CODE_FIELDS
         if isinstance(value := raw.cover.get(name), str)
-        and escaped(value.strip(_ASCII_BLANKS)) != value.strip(_ASCII_BLANKS)
+        and holds_hidden_character(value.strip(_ASCII_BLANKS))
     ]
 
 
