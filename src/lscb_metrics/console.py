@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from lscb_metrics.config import environment_variable
-from lscb_metrics.errors import LscbError
+from lscb_metrics.errors import LscbError, without_quoted_text
 from lscb_metrics.progress import LOGGER as PROGRESS
 
 #: Width of the stage name column.
@@ -205,15 +205,38 @@ def run_console(log_file: Path, stream: TextIO, *, verbose: bool = False) -> Ite
 
 
 def _log_formatter() -> logging.Formatter:
-    """Formatter for the log file."""
+    """Formatter for the log file: what a library's message or any traceback quotes is withheld
+    (`errors.without_quoted_text`); this package's own messages quote nothing identifying and
+    are written as they are."""
     from prefect.logging.formatters import PrefectFormatter
 
-    return PrefectFormatter(
+    class WithoutQuotedText(PrefectFormatter):
+        def format(self, record: logging.LogRecord) -> str:
+            message = record.getMessage()
+            if not _is_own(record):
+                message = without_quoted_text(message)
+            # exc_text is another handler's rendering of the traceback, cached on the record.
+            changes = {"msg": message, "args": None, "exc_text": None}
+            return super().format(logging.makeLogRecord({**record.__dict__, **changes}))
+
+        def formatException(self, ei: Any) -> str:
+            # The indented lines are the program's own source; the others are messages.
+            lines = super().formatException(ei).splitlines()
+            return "\n".join(
+                line if line.startswith(" ") else without_quoted_text(line) for line in lines
+            )
+
+    return WithoutQuotedText(
         LOG_LINE.format("%(name)s"),
         "%Y-%m-%d %H:%M:%S",
         flow_run_fmt=LOG_LINE.format("Flow run %(flow_run_name)r"),
         task_run_fmt=LOG_LINE.format("Task run %(task_run_name)r"),
     )
+
+
+def _is_own(record: logging.LogRecord) -> bool:
+    """Whether `record` comes from one of this package's loggers."""
+    return record.name == "lscb_metrics" or record.name.startswith("lscb_metrics.")
 
 
 def _is_console(handler: logging.Handler) -> bool:

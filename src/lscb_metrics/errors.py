@@ -1,5 +1,21 @@
 """Errors a user can act on. The CLI prints their message (never a traceback) and exits 2."""
 
+import re
+
+#: A passage in quotes on one line, as Python's and the libraries' messages quote a value.
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+#: What a quoted passage is replaced by.
+WITHHELD_QUOTE = "'…'"
+
+
+def without_quoted_text(text: str) -> str:
+    """`text` with every passage in single or double quotes replaced by '…'.
+
+    An unexpected error's message quotes what it failed on (a cell's text, a file's name),
+    which can name a child; error reports and logs must not (UK GDPR Article 5(1)(c), data
+    minimisation). Quotes are how Python's and the libraries' messages set a value apart."""
+    return _QUOTED.sub(WITHHELD_QUOTE, text)
+
 
 class LscbError(Exception):
     """Base class: the message says what went wrong and what to do."""

@@ -112,19 +112,23 @@ def test_a_failure_before_the_commit_says_unchanged_and_the_relations_are_unchan
     warehouse, returns = one_quarter
     before = relations_digest(warehouse, tmp_path / "before")
 
+    cell = "Jane Smith"
+
     def broken_compute(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("a fault in the compute core")
+        # An unexpected error's message may quote what it met, here a name typed in a cell.
+        raise RuntimeError(f"a fault in the compute core at {cell!r}")
 
     monkeypatch.setattr(pipeline, "compute_run", broken_compute)
     assert main(run_args(warehouse, returns)) == 2
     out, err = capsys.readouterr()
-    assert "unexpected error: RuntimeError: a fault in the compute core" in err
+    assert "unexpected error: RuntimeError: a fault in the compute core at '…'" in err
     assert "The warehouse is unchanged." in err
     assert relations_digest(warehouse, tmp_path / "after") == before
     # The traceback is in the run's log, named on the console, and nowhere on the console.
     [log] = (tmp_path / "logs").glob("lscb-run-*.log")
     assert f"Details are in {log}" in err
     assert "Traceback" not in out + err and "Traceback" in log.read_text()
+    assert "Jane" not in out + err + log.read_text()
     assert re.search(r"^receive +\.* ?20 files: 20 accepted, 0 rejected \(\d+\.\d s\)$", out, re.M)
 
 

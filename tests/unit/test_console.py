@@ -103,6 +103,26 @@ def test_prefect_console_handlers_leave_the_terminal_unless_verbose(tmp_path):
     assert "Task run 'receive return-1' - Finished in state Completed()" in logged
 
 
+def test_the_log_withholds_what_a_librarys_message_or_a_traceback_quotes(tmp_path):
+    # A library's message and a traceback quote what they failed on: here a name typed into a
+    # cell. The log keeps the kind of error and where it was raised, not the name.
+    log, cell = tmp_path / "run.log", "Jane Smith"
+    with pytest.raises(ValueError), run_console(log, io.StringIO()):
+        logging.getLogger("prefect.task_runs").error(
+            "Task run failed with exception: %r",
+            ValueError(f"invalid literal: {cell!r}"),
+            extra={"task_run_name": "receive return-1"},
+        )
+        logging.getLogger("lscb_metrics.progress").warning("a 'quoted' file name of our own")
+        raise ValueError(f"invalid literal for int() with base 10: {cell!r}")
+    logged = log.read_text()
+    assert "Jane" not in logged
+    assert "Task run 'receive return-1' - Task run failed with exception: ValueError('…')" in logged
+    assert "ValueError: invalid literal for int() with base 10: '…'" in logged
+    assert "Traceback" in logged and "test_console.py" in logged  # where it was raised
+    assert "a 'quoted' file name of our own" in logged  # this package's messages as written
+
+
 def test_a_stop_during_the_commit_waits_until_the_commit_has_finished():
     finished = []
 
