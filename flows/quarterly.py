@@ -84,11 +84,15 @@ def receive(
 @task(name="derive case lists", cache_policy=NO_CACHE)
 def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseResult | None:
     """Measures from case-level lists, pseudonymised at the door (when a cases folder is set)."""
+    if run_settings.cases_dir is None:
+        return None
+    progress.began("cases")
     cases = pipeline.derive_cases(run_settings, reference)
-    if cases is not None:
-        get_run_logger().info(
-            "case lists: %d facts, %d failures", len(cases.facts), len(cases.failures)
-        )
+    assert cases is not None  # a cases folder is set
+    progress.finished("cases", progress.cases_detail(cases))
+    get_run_logger().info(
+        "case lists: %d facts, %d failures", len(cases.facts), len(cases.failures)
+    )
     return cases
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from lscb_metrics.errors import PublishingFailed
 
 if TYPE_CHECKING:
+    from lscb_metrics.cases import CaseResult
     from lscb_metrics.pipeline import Reference, RunPlan, RunSummary, Submission
     from lscb_metrics.quality import QualityResult
 
@@ -131,6 +132,19 @@ def received_detail(submissions: list[Submission], not_read: int = 0) -> str:
     return (
         f"{len(submissions)} files: {len(submissions) - rejected} accepted, {rejected} rejected"
         f"{skipped}"
+    )
+
+
+def cases_detail(cases: CaseResult) -> str:
+    """The case-lists stage in words: the lists accepted and rejected (a file not read as a list
+    at all counts as one rejected), and where the problems found in them are listed."""
+    status = cases.lists["status"]
+    unread = {f.file for f in cases.errors} - set(cases.lists["file"])
+    rejected = int(status.eq("rejected").sum()) + len(unread)
+    accepted, errors = int(status.eq("accepted").sum()), len(cases.errors)
+    return (
+        f"{accepted + rejected} lists: {accepted} accepted, {rejected} rejected; {errors} errors, "
+        f"{len(cases.failures) - errors} warnings in audit.case_failures"
     )
 
 

@@ -3,10 +3,13 @@ the figures stay the same, and no key means no run."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+import duckdb
 
 from lscb_metrics.boards import Boards
 from lscb_metrics.cases import pseudonymise
@@ -105,3 +108,25 @@ def test_no_pseudonymisation_key_no_run(tmp_path, monkeypatch, capsys):
     assert code == 2
     assert "LSCB_PSEUDONYMISATION_KEY" in err and "Traceback" not in err
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_run_says_how_many_case_lists_it_rejected(
+    prefect_server, demo_warehouse, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("LSCB_PSEUDONYMISATION_KEY", KEY)
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    shutil.copytree(RETURNS / "2014-15-Q2", tmp_path / "returns" / "2014-15-Q2")
+    cases = tmp_path / "cases"
+    shutil.copytree(CASES, cases)
+    # The demo's four lists, and a file that is no list: a partner's notes on a child.
+    (cases / "notes.csv").write_text("child_id,comment\nSOU-1,seen at school\n")
+    argv = ["run", "--period", "2014-15-Q2", "--warehouse", str(warehouse)]
+    code = main([*argv, "--returns", str(tmp_path / "returns"), "--cases", str(cases)])
+    out = capsys.readouterr().out
+    assert code == 0
+    detail = "5 lists: 4 accepted, 1 rejected; 1 errors, 0 warnings in audit.case_failures"
+    assert re.search(rf"^cases +{re.escape(detail)} \(\d+\.\d s\)$", out, re.M), out
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.sql("SELECT file, code FROM audit.case_failures").fetchall()
+    assert rows == [("notes.csv", "CAS-002")]

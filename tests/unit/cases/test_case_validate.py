@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from case_lists import KEY, codes, derive, write_csv, write_xlsx
+from case_lists import COVER_HEADER, KEY, codes, derive, write_csv, write_xlsx
 
 from lscb_metrics.cases import pseudonym
 from lscb_metrics.intake.failures import MAX_LISTED_PER_RULE
@@ -194,3 +194,20 @@ def test_latin_1_text_in_a_dropped_column_does_not_stop_the_list(tmp_path: Path)
     path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
     result = derive([path])
     assert codes(result) == ["CAS-005"] and not result.facts.empty
+
+
+def test_the_run_says_how_many_lists_were_rejected_and_where_their_problems_are(
+    tmp_path: Path,
+) -> None:
+    from lscb_metrics.progress import cases_detail
+
+    good = write_csv(tmp_path / "good.csv", REFERRAL, [referral()])
+    # A file without the columns of any list is not read as one: it counts as a list rejected.
+    unread = write_csv(tmp_path / "unread.csv", REFERRAL[:2], [["SOU-2", "2009-05-17"]])
+    # A referral dated after its period's end rejects its list (of the next quarter, here).
+    late = [["E06000033", "2014-10-01", "2014-12-31", *referral("SOU-3", day="2044-07-01")]]
+    future = write_csv(tmp_path / "future.csv", [*COVER_HEADER, *REFERRAL], late)
+    result = derive([good, unread, future])
+    assert cases_detail(result) == (
+        "3 lists: 1 accepted, 2 rejected; 2 errors, 0 warnings in audit.case_failures"
+    )
