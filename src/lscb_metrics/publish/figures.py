@@ -366,7 +366,8 @@ def published_figures(
     """`rows` (from figure_rows) with every column in FIGURES as `edition` publishes it: a
     number rounded to its decimals (int where that is 0) or a symbol (c, x, z, low;
     vs_england, vs_region and comparator_period, the label of the published year the
-    comparators are from, stay text); a comparator column is `z` where the row has no
+    comparators are from, stay text), and `trend`, where the rows have one, is `c` wherever the
+    figure is withheld; a comparator column is `z` where the row has no
     comparator of its kind (`comparators_applicable`), `x` where it has one missing for the
     year, and `c` only where it would say where a withheld value lies; the public edition
     controls the disclosure of
@@ -436,6 +437,11 @@ def published_figures(
         applicable[["england_value", "region_value", "sn_average", "rank"]].any(axis=1),
         NOT_APPLICABLE,
     )
+    if "trend" in rows:  # rows not read by figure_rows have no comparisons
+        # A recent trend (Fingertips) on a withheld figure says which way its small count went
+        # (GSS disclosure guidance, 2014: what a withheld cell is must not be inferable), so it
+        # takes the figure's decision.
+        published["trend"] = rows["trend"].astype(object).mask(withheld, SUPPRESSED)
     published["withheld_because"] = None
     for applies, reason in reversed(reasons):
         published.loc[withheld & applies, "withheld_because"] = reason

@@ -182,13 +182,11 @@ class ScorecardData:
     @cached_property
     def trends(self) -> dict[tuple[str, str], str]:
         """Recent-trend label of each (indicator, breakdown) of the board's partner figures at
-        the quarter, as curated.comparisons records it."""
-        own = self.own_rows
-        labelled = own[
-            own["source_type"].eq(PARTNER_RETURN)
-            & own["period_end"].eq(self.period_end)
-            & own["trend"].notna()
-        ].drop_duplicates(["indicator_id", "breakdown"])
+        the quarter as the edition shows it: curated.comparisons' label, or `c` where the
+        figure is withheld (`published_figures`)."""
+        labelled = self.shown[self.shown["trend"].notna()].drop_duplicates(
+            ["indicator_id", "breakdown"]
+        )
         return {
             (indicator, breakdown): str(label)
             for indicator, breakdown, label in zip(
@@ -755,7 +753,8 @@ def _notes_section(
         "Recent trend (OHID Fingertips method, 99.8% level): a test for a trend over the last "
         "five points of the board's own figures. Snapshots use every quarter; flows use points a "
         "whole window apart, so no two points count the same events. Cannot be calculated: fewer "
-        "than five points, or a count without a denominator.",
+        "than five points, or a count without a denominator. The trend of a figure withheld as c "
+        "is withheld too, as it would say which way the withheld count went.",
     ]
     method_text = "".join(f"<p>{_escaped(text)}</p>" for text in methods)
     footnote_list = (

@@ -165,6 +165,17 @@ def test_the_internal_edition_has_the_exact_figures(curated: Path) -> None:
     assert rows[PUBLIC.name].loc[ids, "value"].tolist() == ["c", "c", "c"]
 
 
+def test_the_internal_scorecard_keeps_the_trends_the_public_one_withholds(curated: Path) -> None:
+    # Southend's neonatal death rate (1 death in the year to September 2014) has a trend the
+    # public edition withholds with the rate itself (c); the board sees it.
+    trends = {}
+    for edition in (PUBLIC, INTERNAL):
+        page = ET.parse(curated / "southend" / edition.name / "scorecard.html").getroot()
+        body = page.find(".//tbody[@data-indicator='neonatal_death_rate']")
+        trends[edition.name] = " ".join("".join(body.findall(".//td")[-1].itertext()).split())
+    assert trends == {PUBLIC.name: "c", INTERNAL.name: "→ No significant change"}
+
+
 def test_every_internal_file_carries_the_marking(curated: Path) -> None:
     seen = set()
     for path in files(curated, INTERNAL.name):

@@ -157,6 +157,19 @@ def test_no_count_from_1_to_5_is_displayed(
     assert page.find(".//*[@id='symbol-c']") is not None
 
 
+def test_the_trend_of_every_withheld_figure_is_withheld(page: ET.Element) -> None:
+    # Which way a figure went says something of a count of 1 to 5 behind it; the symbol is the
+    # value's own link, named "c: Suppressed to protect confidentiality" for a screen reader.
+    withheld = [
+        row for row in page.iter("tr") if row.find("td") is not None and cells(row)[0] == "c"
+    ]
+    assert withheld
+    for row in withheld:
+        assert cells(row)[-1] == "c", text_of(row)
+        [symbol] = row.findall("td")[-1].iter("a")
+        assert symbol.get("aria-label") == f"c: {SYMBOL_NOTES['c'].split(':')[0]}"
+
+
 def test_a_symbol_link_is_named_by_what_it_means(page: ET.Element) -> None:
     # A screen reader says a link's name: "z" alone tells a listener nothing (WCAG 2.4.4); the
     # name starts with the letter shown (2.5.3, label in name).
