@@ -22,7 +22,7 @@ import pandas as pd
 from lscb_metrics.config import BOARD_RECORDS
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.intake import rules
-from lscb_metrics.intake.rules import Rule, escaped, holds_hidden_character
+from lscb_metrics.intake.rules import Rule, escaped, figure_named, holds_hidden_character
 from lscb_metrics.measures import Registry
 from lscb_metrics.periods import quarter_of
 
@@ -135,7 +135,9 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
         failures += _as_at_failures(row, line, span, registry)
         if row["value"] and not _NUMBER.fullmatch(row["value"]):
             failures.append(
-                LocalFailure(rules.LOCAL_NOT_A_NUMBER, {"line": line, "value": row["value"]})
+                LocalFailure(
+                    rules.LOCAL_NOT_A_NUMBER, {"line": line, "cell": figure_named(row["value"])}
+                )
             )
         key = (
             row["area_code"],

@@ -587,6 +587,21 @@ def not_applicable() -> bytes:
     return training_csv(rows=training_rows(2, 2, "N/A"))
 
 
+@corpus_file("child_name_in_count.csv")
+def child_name_in_count() -> bytes:
+    return training_csv(rows=training_rows(0, 2, "Jayden Smith"))
+
+
+@corpus_file("date_of_birth_in_count.csv")
+def date_of_birth_in_count() -> bytes:
+    return training_csv(rows=training_rows(0, 1, "17/05/2009"))
+
+
+@corpus_file("postcode_in_count.csv")
+def postcode_in_count() -> bytes:
+    return training_csv(rows=training_rows(1, 1, "SS12AB"))
+
+
 @corpus_file("dash.csv")
 def dash() -> bytes:
     return training_csv(rows=training_rows(1, 2, "-"))

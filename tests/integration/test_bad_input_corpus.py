@@ -55,6 +55,7 @@ class Case:
     phrase: str = ""
     wrong: str = ""
     why: str = ""
+    never: str = ""  # text of the file that must be echoed nowhere
     generated: bool = False
 
 
@@ -135,6 +136,7 @@ def test_invalid_file_is_reported_with_its_codes(
     code, printed = _validated(corpus_paths[case.file], capsys)
     assert code == EXIT_INVALID, printed
     assert case.phrase in printed
+    assert not case.never or case.never not in printed
     for rule_code in case.codes:
         assert rule_code in printed
 
@@ -268,6 +270,10 @@ def test_bad_file_is_rejected_quarantined_and_unused(
     # The partner's report lies beside the quarantined file.
     assert (quarantined.parent / "validation_report.xlsx").is_file()
     assert (quarantined.parent / "validation_report.html").is_file()
+    if case.never:
+        recorded = " ".join(failures["message"]) + " ".join(failures["value"].dropna())
+        page = (quarantined.parent / "validation_report.html").read_text(encoding="utf-8")
+        assert case.never not in recorded + page
     assert file_sha256(corpus_run.returns_dir / case.file) == file_sha256(source)
     assert not (corpus_run.facts["submission_id"] == submission["submission_id"]).any()
 

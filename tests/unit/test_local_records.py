@@ -122,6 +122,13 @@ def test_a_value_is_refused_with_the_line_and_what_to_enter() -> None:
     )
 
 
+def test_a_value_that_is_not_written_as_a_number_is_described_not_quoted() -> None:
+    # A name or a date of birth typed as a figure must not reach the console or the run's log.
+    for typed, named in (("Jayden Smith", "text"), ("17/05/2009", "text")):
+        [failure] = failures_of(records(("2013-14", "board_contributions", "Council", typed)), None)
+        assert failure.message.startswith(f"LOC-003 line 2: {named} is not a number of 0 or more.")
+
+
 def test_a_hidden_character_is_refused_and_every_message_shows_it_escaped() -> None:
     hostile = "Police\x1b]0;owned\x07\nLOC-000 line 9: all is well"
     found = failures_of(

@@ -8,7 +8,9 @@ with their own messages in `schemas/`; a declared check may never take a code re
 Return templates are written for the partner: what is wrong, where, and what to enter instead;
 the location (e.g. `Data!C4` or `line 4, column "Referrals"`) is put in front of every message.
 A case list holds personal data, so its templates (CASE_..., codes CAS-...) never take a cell's
-text as a field: a case-list failure says where and which child, by pseudonym only.
+text as a field: a case-list failure says where and which child, by pseudonym only. A cell of a
+return's (or a board record's) figures is quoted only where it is written as a number
+(`figure_named`): text typed there may be a child's name, a date of birth or a postcode.
 """
 
 from __future__ import annotations
@@ -198,19 +200,19 @@ NOT_WHOLE_NUMBER = Rule(
     "VAL-001",
     "error",
     "A value is not a whole number.",
-    "'{value}' in '{title}' is not a whole number. {hint}",
+    "{cell} in '{title}' is not a whole number. {hint}",
 )
 NEGATIVE = Rule(
     "VAL-002",
     "error",
     "A count is negative.",
-    "'{value}' in '{title}' is negative; a count cannot be below 0. {hint}",
+    "{cell} in '{title}' is negative; a count cannot be below 0. {hint}",
 )
 OUT_OF_RANGE = Rule(
     "VAL-003",
     "error",
     "A value is below the column's minimum or above its maximum.",
-    "'{value}' in '{title}' is out of range. {hint}",
+    "{cell} in '{title}' is out of range. {hint}",
 )
 NOT_ALLOWED_CODE = Rule(
     "VAL-004",
@@ -228,7 +230,7 @@ TOO_MANY_DIGITS = Rule(
     "VAL-006",
     "error",
     "A number has more digits than any figure can have.",
-    "'{value}' in '{title}' has more digits than any figure can have, so it was not read. {hint}",
+    "{cell} in '{title}' has more digits than any figure can have, so it was not read. {hint}",
 )
 
 NO_DATA_ROWS = Rule(
@@ -432,7 +434,7 @@ LOCAL_NOT_A_NUMBER = Rule(
     "LOC-003",
     "error",
     "The value is not a number of 0 or more.",
-    "line {line}: '{value}' is not a number of 0 or more. Enter the figure without a currency "
+    "line {line}: {cell} is not a number of 0 or more. Enter the figure without a currency "
     "sign or thousands separator (38847.60), and 0 if there were none.",
 )
 LOCAL_DUPLICATE_ROW = Rule(
@@ -584,18 +586,42 @@ _FORMULA_START = re.compile(SQL_FORMULA_START)
 _PLAIN_NUMBER = re.compile(SQL_PLAIN_NUMBER)
 
 
-#: The longest word of letters echoed from a cell of figures ("n/a", "TBC", "nil"): longer
-#: text, or several words, may be a note about a child, which no report or table may hold.
-MAX_WORD_SHOWN = 10
+#: What a cell of figures may hold and still be quoted back: a number as people type one, with
+#: a sign, a currency or percent sign, thousands commas (or spaces between groups of three) and
+#: a decimal point ('3.5', '1,283', '-2', '£40', '12%'), or a sign or dash alone. Anything else
+#: typed among the figures may be a child's name, a date of birth or a postcode, which no
+#: report, log or run summary may hold; dates and postcodes written with digits ('12.03.2010',
+#: '12 03 2010', '01702 123456') do not fit it either.
+_NUMBER_LIKE = re.compile(r"[+-]?[£$€]? ?[+-]?(?:\d{1,3}(?: \d{3})+|\d[\d,]*)?(?:\.\d+)? ?%?")
+#: Excel's error values (Microsoft, "How to correct a #... error"): a formula's saved result,
+#: from a fixed list, never text anyone typed.
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
+)
+#: How a message names a cell of figures it does not quote.
+A_DATE, TEXT = "a date", "text"
 
 
-def cell_shown(value: object) -> str:
-    """A cell of a return's figures as safe to echo (`shown`); text of more than one short
-    word is described by its length instead, since it may name a child."""
+def number_like(value: object) -> bool:
+    """Whether a cell of figures holds only a number as people write one (`_NUMBER_LIKE`) or an
+    Excel error value, and so may be quoted back."""
     text = " ".join(str(value).split())
-    if any(char.isalpha() for char in text) and (" " in text or len(text) > MAX_WORD_SHOWN):
-        return f"text of {len(text)} characters"
-    return shown(text)
+    return text in EXCEL_ERRORS or bool(_NUMBER_LIKE.fullmatch(text))
+
+
+def figure_shown(value: object, is_date: bool = False) -> str:
+    """A cell of figures as safe to echo: `shown` where it is `number_like`; otherwise what it
+    is, quoting none of it: A_DATE where `is_date` (the caller read it as one), else TEXT."""
+    if number_like(value):
+        return shown(value)
+    return A_DATE if is_date else TEXT
+
+
+def figure_named(value: object, is_date: bool = False) -> str:
+    """A cell of figures as a message names it: `figure_shown` in quotes where that is the
+    cell's own text ("'3.5'"), bare where it describes it ("a date", "text")."""
+    echo = figure_shown(value, is_date)
+    return f"'{echo}'" if number_like(value) else echo
 
 
 def shown(value: object) -> str:

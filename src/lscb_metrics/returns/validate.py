@@ -33,7 +33,7 @@ from lscb_metrics.intake import rules
 from lscb_metrics.intake.declarations import CheckSpec, label_key
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
-from lscb_metrics.intake.rules import cell_shown, holds_hidden_character, shown
+from lscb_metrics.intake.rules import figure_named, figure_shown, holds_hidden_character, shown
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.reference.areas import area_label, area_on, not_in_force_reason
 from lscb_metrics.returns.read import RawReturn, read_return
@@ -832,24 +832,23 @@ def _case_failure(
     column = spec.column(name)
     raw_value = raw.data.at[row, name]
     location = locations.cell(row, name)
-    # A code is the partner's choice from a list; a cell of figures holding text may be a note.
-    echo = shown if column.type == "code" else cell_shown
-    value = echo(raw_value) if filled(raw_value) else None
-    if check == _NOT_NULLABLE:
-        rule = rules.NOT_WHOLE_NUMBER if filled(raw_value) else rules.BLANK_VALUE
-        rule = rules.TOO_MANY_DIGITS if too_many_digits(raw_value) else rule
-        return failure(rule, location, name, value, title=column.title, hint=_hint(column))
     if check == rules.NOT_ALLOWED_CODE.code:
+        # A code is the partner's choice from a list, quoted so they can find it.
         choices = ", ".join(column.allowed)
+        value = shown(raw_value) if filled(raw_value) else None
         return failure(
             rules.NOT_ALLOWED_CODE, location, name, value, title=column.title, choices=choices
         )
+    is_date = filled(raw_value) and date_value(raw_value) is not None
+    value = figure_shown(raw_value, is_date) if filled(raw_value) else None
+    fields = {"title": column.title, "cell": figure_named(raw_value, is_date)}
+    if check == _NOT_NULLABLE:
+        rule = rules.NOT_WHOLE_NUMBER if filled(raw_value) else rules.BLANK_VALUE
+        rule = rules.TOO_MANY_DIGITS if too_many_digits(raw_value) else rule
+        return failure(rule, location, name, value, hint=_hint(column), **fields)
     if check == rules.NEGATIVE.code:
-        return failure(
-            rules.NEGATIVE, location, name, value, title=column.title, hint=_hint(column)
-        )
-    hint = _range_hint(column)
-    return failure(rules.OUT_OF_RANGE, location, name, value, title=column.title, hint=hint)
+        return failure(rules.NEGATIVE, location, name, value, hint=_hint(column), **fields)
+    return failure(rules.OUT_OF_RANGE, location, name, value, hint=_range_hint(column), **fields)
 
 
 def _declared_check_failure(

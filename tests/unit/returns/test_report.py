@@ -22,6 +22,8 @@ COVER = {
     "period_end": "30/09/2014",
 }
 FORMULA = '=HYPERLINK("http://example.invalid","1")'
+# As no rule writes it since text among figures is described, never quoted: the report must be
+# safe whatever a failure holds.
 NOT_A_NUMBER = failure(
     NOT_WHOLE_NUMBER,
     "Data!C14",
@@ -29,6 +31,7 @@ NOT_A_NUMBER = failure(
     shown(FORMULA),
     title="Staff requiring training",
     hint="Enter 0 if there were none.",
+    cell=f"'{shown(FORMULA)}'",
 )
 NOTES = failure(UNEXPECTED_COLUMN, "Data!D1", "Notes", label="Notes", return_title="Training")
 # As no rule writes it: every field starting like a formula or holding markup and controls.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -274,7 +274,8 @@ CASES = [
         "referrals",
         _cell(0, "Referrals received", "N/A"),
         {"xlsx": "Data!A2", "csv": 'line 2, column "Referrals received"'},
-        "'N/A' in 'Referrals received' is not a whole number. Enter 0 if there were none.",
+        # Letters among the figures are described, never quoted: they may name a child.
+        "text in 'Referrals received' is not a whole number. Enter 0 if there were none.",
     ),
     Case(
         "fraction",
@@ -687,17 +688,56 @@ def test_echoed_values_cannot_run_as_formulas_and_never_quote_a_note(
     write: Write, validate: Validate, referrals: ReturnTable
 ) -> None:
     referrals.set(0, "Referrals received", "=1+2")
-    referrals.set(0, "Referrals from police", "n/a")
+    referrals.set(0, "Referrals from police", "£1,480")
     referrals.set(0, "Referrals from schools", "Jane Smith DOB 2009-05-17")
     result = validate(write(referrals, "csv"))
-    formula, word, note = (f for f in result.failures if f.code == "VAL-001")
-    assert formula.value == "'=1+2"
-    assert "''=1+2' in 'Referrals received'" in formula.message
-    assert "'n/a' in 'Referrals from police'" in word.message
-    # A note in a cell of figures may name a child: described, never quoted.
-    assert note.value == "text of 25 characters"
-    assert "'text of 25 characters' in 'Referrals from schools'" in note.message
+    formula, pounds, note = (f for f in result.failures if f.code == "VAL-001")
+    # A formula is text: described, so nothing of it can run or be read in a report.
+    assert (formula.value, note.value) == ("text", "text")
+    assert "text in 'Referrals received'" in formula.message
+    assert "'£1,480' in 'Referrals from police'" in pounds.message
     assert not any("Smith" in f.message or "2009" in f.message for f in result.failures)
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        # Written as a number: quoted, so the partner sees what was read.
+        ("3.5", "'3.5'"),
+        ("1,283.5", "'1,283.5'"),
+        ("-2.5", "'-2.5'"),
+        ("£40.50", "'£40.50'"),
+        ("12.5%", "'12.5%'"),
+        ("1 283.5", "'1 283.5'"),
+        # A child's name, a date of birth or a postcode typed among the figures: described.
+        ("Jayden", "text"),
+        ("SS12AB", "text"),
+        ("SS1 2AB", "text"),
+        ("12/03/2010", "a date"),
+        ("2010-03-12", "a date"),
+        ("12.03.2010", "text"),
+        ("12 03 2010", "text"),
+        ("01702 123456", "text"),
+    ],
+)
+def test_a_cell_of_figures_is_quoted_only_where_it_is_written_as_a_number(
+    write: Write, validate: Validate, referrals: ReturnTable, typed: str, named: str
+) -> None:
+    referrals.set(0, "Referrals from schools", typed)
+    [found] = [f for f in validate(write(referrals, "csv")).failures if f.code == "VAL-001"]
+    assert found.message.endswith(
+        f": {named} in 'Referrals from schools' is not a whole number. Enter 0 if there were none."
+    )
+    assert found.value == named.strip("'")
+
+
+def test_a_date_cell_among_the_figures_is_described_as_a_date(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.set(0, "Referrals from schools", datetime(2010, 3, 12))
+    [found] = [f for f in validate(write(referrals, "xlsx")).failures if f.code == "VAL-001"]
+    assert found.value == "a date"
+    assert "2010" not in found.message
 
 
 def test_echoed_text_is_cut_short() -> None:
