@@ -5,7 +5,6 @@ internal one carries its protective marking where its reader sees it."""
 from __future__ import annotations
 
 import csv
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
@@ -17,15 +16,27 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.editions import INTERNAL, PUBLIC
+from lscb_metrics.periods import Quarter
+from lscb_metrics.publish.annual_report import write_report
 from lscb_metrics.publish.charts import png_of_svg
 from lscb_metrics.publish.exports import MARKING_COLUMN, OPEN_DATA
 from lscb_metrics.publish.figures import catalogue_frame, read_only
+from tests.small_counts import (
+    PERIOD,
+    chapter_counts,
+    childrens_counts,
+    docx_parts,
+    markdown_parts,
+    numbers_in,
+    open_data_counts,
+    small,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 BOARDS = ("southend", "thurrock")
-SMALL = {1, 2, 3, 4, 5}
 MARKING = str(INTERNAL.marking)
-FIGURE = re.compile(r"(?<![\d.,-])\d[\d,]*(?:\.\d+)?(?![\d-])")
+#: The demo's report years: the financial year, and the seed's October 2013 to September 2014.
+YEAR_2013_14, SEPTEMBER_2014 = "2013-14", Quarter(2014, 2)
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +51,9 @@ def catalogue(demo_warehouse: Path, demo_board: Any) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def childrens_counts(catalogue: pd.DataFrame) -> set[str]:
+def counts(catalogue: pd.DataFrame) -> set[str]:
     """Ids of the indicators that are counts of children."""
-    counts = catalogue["unit"].eq("count") & catalogue["subject"].eq("children")
-    return set(catalogue.index[counts])
+    return childrens_counts(catalogue)
 
 
 def files(curated: Path, edition: str) -> Iterator[Path]:
@@ -51,20 +61,6 @@ def files(curated: Path, edition: str) -> Iterator[Path]:
         folder = curated / board / edition
         assert folder.is_dir(), folder
         yield from sorted(p for p in folder.rglob("*") if p.is_file())
-
-
-def numbers_in(text: str) -> list[float]:
-    """Every figure written in `text`, ignoring years and periods such as 2014-15."""
-    return [float(match.replace(",", "")) for match in FIGURE.findall(text)]
-
-
-def small(value: object) -> bool:
-    """True for a whole number from 1 to 5 (as a number or as its text)."""
-    try:
-        number = float(str(value).replace(",", ""))
-    except ValueError:
-        return False
-    return number in SMALL
 
 
 def test_the_editions_are_apart_and_the_public_one_unmarked(curated: Path) -> None:
@@ -81,12 +77,12 @@ def test_the_editions_are_apart_and_the_public_one_unmarked(curated: Path) -> No
 
 
 def test_no_count_of_children_from_1_to_5_reaches_any_public_file(
-    curated: Path, catalogue: pd.DataFrame, childrens_counts: set[str]
+    curated: Path, catalogue: pd.DataFrame, counts: set[str]
 ) -> None:
     titles = {title: ident for ident, title in catalogue["title"].items()}
     checked: dict[str, int] = {}
     for path in files(curated, PUBLIC.name):
-        cells = list(childrens_cells(path, catalogue, childrens_counts, titles))
+        cells = list(childrens_cells(path, catalogue, counts, titles))
         checked[path.suffix] = checked.get(path.suffix, 0) + len(cells)
         assert not [cell for cell in cells if small(cell)], path
     assert all(checked[suffix] for suffix in (".csv", ".xlsx", ".html", ".svg")), checked
@@ -98,14 +94,7 @@ def childrens_cells(
     """Every cell of `path` holding a count of children (the count indicators' values, and
     every numerator and count denominator of an indicator about children)."""
     if path.name == OPEN_DATA:
-        for row in csv.DictReader(path.open(encoding="utf-8")):
-            ident = row["indicator_id"]
-            if catalogue.at[ident, "subject"] == "children":
-                yield row["numerator"]
-                if catalogue.at[ident, "denominator"] != "population_0_17":
-                    yield row["denominator"]
-                if ident in counts:
-                    yield row["value"]
+        yield from open_data_counts(csv.DictReader(path.open(encoding="utf-8")), catalogue)
     elif path.suffix == ".xlsx":
         for sheet in openpyxl.load_workbook(path, read_only=True).worksheets:
             rows = list(sheet.iter_rows(values_only=True))
@@ -128,11 +117,24 @@ def childrens_cells(
         root = ET.parse(path).getroot()
         desc = "".join(root.find(f"{SVG}desc").itertext())
         # Every figure after a period label, and every figure a direct label quotes.
-        yield from numbers_in(re.sub(r"\d{4}-\d{2}( Q\d)?", "", desc.split(". ", 1)[1]))
+        yield from numbers_in(PERIOD.sub("", desc.split(". ", 1)[1]))
         for text in root.iter(f"{SVG}text"):
             line = " ".join("".join(text.itertext()).split())
             if ": " in line:
                 yield from numbers_in(line.rpartition(": ")[2])
+
+
+@pytest.mark.parametrize("year", [YEAR_2013_14, SEPTEMBER_2014], ids=str)
+def test_no_count_of_children_from_1_to_5_reaches_the_public_data_chapter(
+    demo_warehouse: Path, demo_board: Any, counts: set[str], tmp_path: Path, year: Any
+) -> None:
+    # The demo years hold small counts (five deaths under one in 2013-14, one neonatal death in
+    # the year to September 2014): the Word file and the Markdown must quote neither.
+    written = write_report(demo_warehouse, demo_board, year, tmp_path)
+    for parts in (docx_parts(written.docx), markdown_parts(written.markdown.read_text("utf-8"))):
+        quoted = list(chapter_counts(*parts, counts))
+        assert quoted, "expected counts of children in the chapter"
+        assert not [number for number in quoted if small(number)], written.docx
 
 
 def test_staff_figures_are_published_not_withheld(curated: Path) -> None:
