@@ -4,12 +4,15 @@ worked out by subtracting the other parts from the total."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
+from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.publish.figures import withheld_parts
 
 END = date(2014, 9, 30)
+SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 SPEC = pd.DataFrame(
     {"part_of": [None, "cp_plans", "cp_plans", "cp_plans", "cp_plans", "cp_plans", None, None]},
     index=[
@@ -90,3 +93,42 @@ def test_each_area_and_period_is_its_own_total() -> None:
         pd.Series(True, index=both.index),
     )
     assert set(both.loc[flags, "area_code"]) == {"E06000052"}
+
+
+SHIPPED = pd.DataFrame(
+    {"part_of": {i.id: i.part_of for i in load_catalogue(SCHEMAS / "indicators.yaml")}}
+)
+
+
+def withheld_by_the_shipped_catalogue(counts: dict[str, float]) -> list[str]:
+    """The indicators of `counts` (one area's numerators) withheld across the shipped
+    catalogue's totals and parts."""
+    frame = rows(counts)
+    spec = SHIPPED.loc[frame["indicator_id"]].set_index(frame.index)
+    flags = withheld_parts(frame, spec, pd.Series(True, index=frame.index))
+    return sorted(frame.loc[flags, "indicator_id"])
+
+
+def test_assessments_within_the_local_target_are_part_of_those_within_45_days() -> None:
+    # A local target is at most 45 working days: of 30 assessments within 45 days, 27 within a
+    # target of 40 leaves 3 done in 41 to 45 days, a count of 1 to 5 that 30 - 27 would give.
+    within = {"assessments_within_45_days": 30, "assessments_within_local_target_pct": 27}
+    assert withheld_by_the_shipped_catalogue(within) == ["assessments_within_local_target_pct"]
+    # 30 - 20 = 10 gives nothing away.
+    within["assessments_within_local_target_pct"] = 20
+    assert withheld_by_the_shipped_catalogue(within) == []
+
+
+def test_poisoning_admissions_are_part_of_injury_admissions() -> None:
+    # 20 injury admissions, 9 for self-poisoning and 8 for accidental poisoning leave 3 for
+    # other injuries: the smaller poisoning count goes, so 20 - 9 - 8 cannot be done.
+    admissions = {
+        "hospital_injury_admissions": 20,
+        "hospital_admissions_self_poisoning": 9,
+        "hospital_admissions_accidental_poisoning": 8,
+    }
+    assert withheld_by_the_shipped_catalogue(admissions) == [
+        "hospital_admissions_accidental_poisoning"
+    ]
+    admissions["hospital_injury_admissions"] = 40
+    assert withheld_by_the_shipped_catalogue(admissions) == []
