@@ -22,7 +22,17 @@ import pandas as pd
 from lscb_metrics.config import BOARD_RECORDS
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.intake import rules
-from lscb_metrics.intake.rules import Rule, escaped, figure_named, holds_hidden_character
+from lscb_metrics.intake.rules import (
+    Rule,
+    cell_named,
+    code_like,
+    date_like,
+    escaped,
+    figure_named,
+    hidden_escapes,
+    number_like,
+    visible,
+)
 from lscb_metrics.measures import Registry
 from lscb_metrics.periods import quarter_of
 
@@ -100,10 +110,21 @@ def hidden_characters(row: pd.Series, line: int) -> list[LocalFailure]:
     (a control character, a line break, a direction mark): every one may reach a terminal, a
     workbook or a document."""
     return [
-        LocalFailure(rules.LOCAL_HIDDEN_CHARACTER, {"line": line, "column": column, "value": text})
+        LocalFailure(
+            rules.LOCAL_HIDDEN_CHARACTER,
+            {"line": line, "column": column, "cell": _hidden_named(text), "hidden": hidden},
+        )
         for column, text in row.items()
-        if holds_hidden_character(str(text))
+        if (hidden := hidden_escapes(str(text)))
     ]
+
+
+def _hidden_named(text: str) -> str:
+    """A cell holding a hidden character as LOC-011 names it: quoted, its hidden characters
+    escaped, where the rest is written as a number, a date or one of our codes; else "text",
+    since a name or a note pasted into the records may be a child's."""
+    seen = visible(text)
+    return cell_named(text, number_like(seen) or date_like(seen) or code_like(seen))
 
 
 def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[LocalFailure]:

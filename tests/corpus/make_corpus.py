@@ -602,6 +602,21 @@ def postcode_in_count() -> bytes:
     return training_csv(rows=training_rows(1, 1, "SS12AB"))
 
 
+@corpus_file("child_name_in_area_code.csv")
+def child_name_in_area_code() -> bytes:
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Local authority code": "Jayden Smith"}))
+
+
+@corpus_file("postcode_in_agency_code.csv")
+def postcode_in_agency_code() -> bytes:
+    return training_csv(cover=with_cover(TRAINING_COVER, {"Agency code": "SS12AB"}))
+
+
+@corpus_file("child_name_in_code_column.csv")
+def child_name_in_code_column() -> bytes:
+    return training_csv(rows=training_rows(1, 0, "Jayden Smith"))
+
+
 @corpus_file("dash.csv")
 def dash() -> bytes:
     return training_csv(rows=training_rows(1, 2, "-"))

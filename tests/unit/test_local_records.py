@@ -143,9 +143,9 @@ def test_a_hidden_character_is_refused_and_every_message_shows_it_escaped() -> N
         "LOC-007",
     ]
     assert found[0].message == (
-        "LOC-011 line 2: 'breakdown' holds a character you cannot see "
-        "('Police\\x1b]0;owned\\x07\\nLOC-000 line 9: all is well'). Type it again by hand "
-        "rather than pasting it."
+        # the text around the hidden characters may be a name: only they are shown
+        "LOC-011 line 2: text in 'breakdown' holds a character you cannot see (\\x1b, \\x07, "
+        "\\n, written as its escape). Type it again by hand rather than pasting it."
     )
     assert all(failure.message.isprintable() for failure in found)
 

@@ -9,6 +9,7 @@ cases/spec.py) say what their declarations hold; everything they parse alike liv
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -95,6 +96,14 @@ def label_key(text: str) -> str:
 def labels_index(named_labels: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     """Matching key -> name, for (name, labels) pairs already checked to be unambiguous."""
     return {label_key(label): name for name, labels in named_labels for label in labels}
+
+
+def nearest_label(text: str, labels: Iterable[str]) -> str | None:
+    """The one of `labels` closest to `text` (by `label_key`, as difflib judges closeness), if
+    any is close; None when `text` is blank."""
+    by_key = {label_key(label): label for label in labels}
+    close = difflib.get_close_matches(label_key(text), by_key, n=1) if label_key(text) else []
+    return by_key[close[0]] if close else None
 
 
 def labelled(

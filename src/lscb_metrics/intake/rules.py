@@ -9,8 +9,9 @@ Return templates are written for the partner: what is wrong, where, and what to 
 the location (e.g. `Data!C4` or `line 4, column "Referrals"`) is put in front of every message.
 A case list holds personal data, so its templates (CASE_..., codes CAS-...) never take a cell's
 text as a field: a case-list failure says where and which child, by pseudonym only. A cell of a
-return's (or a board record's) figures is quoted only where it is written as a number
-(`figure_named`): text typed there may be a child's name, a date of birth or a postcode.
+return (or of a board record) is quoted only where it fits what the cell takes (`cell_named`):
+a figure written as a number, a code written as our codes are, an area code's or a date's shape.
+Anything else typed there may be a child's name, a date of birth or a postcode, and is described.
 """
 
 from __future__ import annotations
@@ -59,13 +60,13 @@ UNKNOWN_RETURN_TYPE = Rule(
     "COV-002",
     "error",
     "The return type is not one we collect.",
-    "'{value}' is not a return we collect. Use one of: {choices}.",
+    "{cell} in '{title}' is not a return we collect{nearest}. Use one of: {choices}.",
 )
 UNKNOWN_AGENCY = Rule(
     "COV-003",
     "error",
     "The agency code is not a known partner agency.",
-    "'{value}' is not a known agency code. Use one of: {choices}.",
+    "{cell} in '{title}' is not a known agency code{nearest}. Use one of: {choices}.",
 )
 AGENCY_NOT_ALLOWED = Rule(
     "COV-004",
@@ -118,8 +119,8 @@ UNKNOWN_AREA = Rule(
     "COV-005",
     "error",
     "The local authority code is not known.",
-    "'{value}' is not a local authority code we know. Give the area's ONS code (E and eight "
-    "digits) or its DfE three-digit number.",
+    "{cell} in '{title}' is not a local authority code we know. Give the area's ONS code (E "
+    "and eight digits) or its DfE three-digit number.",
 )
 NOT_A_QUARTER = Rule(
     "COV-006",
@@ -132,7 +133,7 @@ NOT_A_DATE = Rule(
     "COV-007",
     "error",
     "A cover date is not a date.",
-    "'{value}' in '{title}' is not a date. Enter a date such as 01/07/2014.",
+    "{cell} in '{title}' is not a date. Enter a date such as 01/07/2014.",
 )
 WRONG_RETURN_TYPE = Rule(
     "COV-008",
@@ -145,7 +146,7 @@ COVER_DIFFERS = Rule(
     "COV-009",
     "error",
     "A cover value differs between rows of a CSV return.",
-    "'{value}' in '{title}' differs from '{first_value}' on {first_location}. "
+    "{cell} in '{title}' differs from {first_cell} on {first_location}. "
     "Every row must give the same cover values.",
 )
 DUPLICATE_COVER_FIELD = Rule(
@@ -165,9 +166,9 @@ INVISIBLE_CHARACTER = Rule(
     "COV-012",
     "error",
     "A code holds an invisible, control or direction-changing character.",
-    "'{value}' in '{title}' holds a character you cannot see (shown here as \\u... or "
-    "\\x...), such as a zero-width space or a right-to-left mark. Type the code again by hand "
-    "rather than pasting it.",
+    "{cell} in '{title}' holds a character you cannot see ({hidden}, written as its escape), "
+    "such as a zero-width space or a right-to-left mark. Type the code again by hand rather "
+    "than pasting it.",
 )
 
 MISSING_COLUMN = Rule(
@@ -218,7 +219,7 @@ NOT_ALLOWED_CODE = Rule(
     "VAL-004",
     "error",
     "A code is not one of the column's allowed codes.",
-    "'{value}' in '{title}' is not an allowed code. Use one of: {choices}.",
+    "{cell} in '{title}' is not one of the column's codes{nearest}. Use one of: {choices}.",
 )
 BLANK_VALUE = Rule(
     "VAL-005",
@@ -487,8 +488,8 @@ LOCAL_HIDDEN_CHARACTER = Rule(
     "LOC-011",
     "error",
     "A field holds a character you cannot see.",
-    "line {line}: '{column}' holds a character you cannot see ('{value}'). Type it again by hand "
-    "rather than pasting it.",
+    "line {line}: {cell} in '{column}' holds a character you cannot see ({hidden}, written as "
+    "its escape). Type it again by hand rather than pasting it.",
 )
 
 #: The rules of a board's own records.
@@ -598,7 +599,17 @@ _NUMBER_LIKE = re.compile(r"[+-]?[£$€]? ?[+-]?(?:\d{1,3}(?: \d{3})+|\d[\d,]*)
 EXCEL_ERRORS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 )
-#: How a message names a cell of figures it does not quote.
+#: Our codes as they are written: lower-case letters and digits joined by underscores or hyphens,
+#: with an underscore or a digit ('level_2', 'board_contributions', '2013-14', '2012-06-30'). A
+#: name is written with capitals and a postcode without a separator, so neither fits.
+_CODE_LIKE = re.compile(r"(?=.*[0-9_])[a-z0-9]+(?:[_-][a-z0-9]+)+")
+#: A local authority code's shapes: ONS (a country's letter and eight digits, E06000033) or DfE
+#: (three digits, 882). No name, date of birth or postcode has either shape.
+_AREA_CODE_LIKE = re.compile(r"[EWSN][0-9]{8}|[0-9]{3}", re.IGNORECASE)
+#: A date written as digits and one kind of separator ('31/06/2014', '2014/07/01'): quoted in a
+#: cover date, which asks for one, so the partner sees what could not be read.
+_DATE_LIKE = re.compile(r"[0-9]{1,4}([/.-])[0-9]{1,2}\1[0-9]{1,4}")
+#: How a message names a cell it does not quote.
 A_DATE, TEXT = "a date", "text"
 
 
@@ -609,19 +620,52 @@ def number_like(value: object) -> bool:
     return text in EXCEL_ERRORS or bool(_NUMBER_LIKE.fullmatch(text))
 
 
-def figure_shown(value: object, is_date: bool = False) -> str:
-    """A cell of figures as safe to echo: `shown` where it is `number_like`; otherwise what it
-    is, quoting none of it: A_DATE where `is_date` (the caller read it as one), else TEXT."""
-    if number_like(value):
+def code_like(value: object) -> bool:
+    """Whether a cell's visible text is written as our codes are (`_CODE_LIKE`)."""
+    return bool(_CODE_LIKE.fullmatch(visible(str(value)).strip()))
+
+
+def area_code_like(value: object) -> bool:
+    """Whether a cell's visible text has the shape of an ONS or DfE local authority code."""
+    return bool(_AREA_CODE_LIKE.fullmatch(visible(str(value)).strip()))
+
+
+def date_like(value: object) -> bool:
+    """Whether a cell's visible text is a date written as digits and separators."""
+    return bool(_DATE_LIKE.fullmatch(visible(str(value)).strip()))
+
+
+def cell_shown(value: object, fits: bool, is_date: bool = False) -> str:
+    """A cell as safe to echo: `shown` where it `fits` what the cell takes (a number among the
+    figures, one of our codes); otherwise what it is, quoting none of it: A_DATE where
+    `is_date` (the caller read it as one), else TEXT."""
+    if fits:
         return shown(value)
     return A_DATE if is_date else TEXT
 
 
+def cell_named(value: object, fits: bool, is_date: bool = False) -> str:
+    """A cell as a message names it: `cell_shown` in quotes where that is the cell's own text
+    ("'3.5'"), bare where it describes it ("a date", "text")."""
+    echo = cell_shown(value, fits, is_date)
+    return f"'{echo}'" if fits else echo
+
+
+def figure_shown(value: object, is_date: bool = False) -> str:
+    """A cell of figures as safe to echo: `cell_shown`, quoted where it is `number_like`."""
+    return cell_shown(value, number_like(value), is_date)
+
+
 def figure_named(value: object, is_date: bool = False) -> str:
-    """A cell of figures as a message names it: `figure_shown` in quotes where that is the
-    cell's own text ("'3.5'"), bare where it describes it ("a date", "text")."""
-    echo = figure_shown(value, is_date)
-    return f"'{echo}'" if number_like(value) else echo
+    """A cell of figures as a message names it: `cell_named`, quoted where it is
+    `number_like`."""
+    return cell_named(value, number_like(value), is_date)
+
+
+def nearest(code: str | None) -> str:
+    """The end of a message naming the allowed code nearest to what was typed, if any: it tells
+    the partner what they meant without repeating what they typed."""
+    return f" (the nearest is {code})" if code else ""
 
 
 def shown(value: object) -> str:
@@ -641,6 +685,17 @@ def escaped(text: str) -> str:
         char if char == " " or char.isprintable() else char.encode("unicode_escape").decode()
         for char in text
     )
+
+
+def visible(text: str) -> str:
+    """`text` without the characters `escaped` writes as escapes."""
+    return "".join(char for char in text if escaped(char) == char)
+
+
+def hidden_escapes(text: str) -> str:
+    """The characters of `text` a reader cannot see, each written once as its escape
+    ('\\u200b'): they name no one, so a message may show them when it quotes none of the text."""
+    return ", ".join(dict.fromkeys(escaped(char) for char in text if escaped(char) != char))
 
 
 def holds_hidden_character(text: str) -> bool:

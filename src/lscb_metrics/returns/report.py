@@ -25,7 +25,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lscb_metrics.atomic import write_atomically
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.intake.read import CellValue, filled
-from lscb_metrics.intake.rules import formula_safe, shown
+from lscb_metrics.intake.rules import (
+    COVER_DIFFERS,
+    TEXT,
+    UNREADABLE,
+    date_like,
+    formula_safe,
+    shown,
+)
 from lscb_metrics.periods import PeriodError, quarter_from_dates
 from lscb_metrics.returns.validate import cover_text, date_value
 from lscb_metrics.xlsx import workbook_bytes
@@ -76,8 +83,8 @@ def report_summary(failures: Sequence[Failure], cover: Mapping[str, CellValue]) 
     """The summary of a file from its failures and its cover as read (`{}` if it was unreadable)."""
     errors = sum(f.severity == "error" for f in failures)
     return ReportSummary(
-        return_type=_stated(cover.get("return_type")),
-        agency_code=_stated(cover.get("agency_code")),
+        return_type=_stated("return_type", cover, failures),
+        agency_code=_stated("agency_code", cover, failures),
         period=period_label(cover.get("period_start"), cover.get("period_end")),
         verdict=verdict(failures),
         error_count=errors,
@@ -216,16 +223,30 @@ def _table_cells(failure: Failure) -> tuple[str, ...]:
     )
 
 
-def _stated(value: CellValue) -> str:
-    """A cover value as the file gives it, safe to echo, or UNKNOWN when blank."""
-    return shown(cover_text(value)) if filled(value) else UNKNOWN
+def _stated(name: str, cover: Mapping[str, CellValue], failures: Sequence[Failure]) -> str:
+    """A cover code as validation echoed it: UNKNOWN when blank; as the first failure on it
+    echoes it (a name typed there is described, not quoted); as given where validation found it
+    one of ours; else TEXT, as it was never checked (a file that could not be read)."""
+    value = cover.get(name)
+    if not filled(value):
+        return UNKNOWN
+    # COV-009 echoes another row's value than the one read
+    echoes = [f.value for f in failures if f.column == name and f.code != COVER_DIFFERS.code]
+    if echoes:
+        return echoes[0] or TEXT
+    unread = any(f.code == UNREADABLE.code for f in failures)
+    return TEXT if unread else shown(cover_text(value))
 
 
 def _stated_date(value: CellValue) -> str:
-    """A cover date as ISO text where it is a date (a date cell would show '00:00:00'), else as
-    `_stated` gives it."""
+    """A cover date as ISO text where it is a date (a date cell would show '00:00:00'), as
+    given where it is written as digits and separators, else TEXT: it may be a child's name."""
     day = date_value(value)
-    return day.isoformat() if day is not None else _stated(value)
+    if day is not None:
+        return day.isoformat()
+    if not filled(value):
+        return UNKNOWN
+    return shown(cover_text(value)) if date_like(cover_text(value)) else TEXT
 
 
 def _put(sheet: Worksheet, row: int, column: int, text: str) -> Cell:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,10 +30,24 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from lscb_metrics.intake import rules
-from lscb_metrics.intake.declarations import CheckSpec, label_key
+from lscb_metrics.intake.declarations import CheckSpec, label_key, nearest_label
 from lscb_metrics.intake.failures import Failure, check_failure, failure
 from lscb_metrics.intake.read import CellValue, UnreadableFile, filled
-from lscb_metrics.intake.rules import figure_named, figure_shown, holds_hidden_character, shown
+from lscb_metrics.intake.rules import (
+    area_code_like,
+    cell_named,
+    cell_shown,
+    code_like,
+    date_like,
+    figure_named,
+    figure_shown,
+    hidden_escapes,
+    holds_hidden_character,
+    nearest,
+    number_like,
+    shown,
+    visible,
+)
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.reference.areas import area_label, area_on, not_in_force_reason
 from lscb_metrics.returns.read import RawReturn, read_return
@@ -52,6 +66,8 @@ if TYPE_CHECKING:
 
 #: ONS code or DfE number (as text) -> (ONS area code, area name, ONS region code).
 AreaLookup = Mapping[str, tuple[str, str, str | None]]
+#: Whether a cover field's cell may be quoted back (`_cover_fits`), by field name and cell.
+CoverFits = Callable[[str, CellValue], bool]
 
 #: The largest magnitude a number may have: facts are float64, exact only up to 2**53.
 MAX_WHOLE = 2**53 - 1
@@ -147,7 +163,9 @@ def validate_return(
     """Every failure of `raw` against its declaration and the board covering its area, with the
     typed cover and data."""
     spec = return_spec_named(specs, cover_text(raw.cover.get("return_type")))
-    period = _period(raw)
+    # A cover cell is quoted back only where it fits its field: a name typed there is not.
+    fits = partial(_cover_fits, specs=specs, agencies=boards.all_agencies())
+    period = _period(raw, fits)
     day = period.end if isinstance(period, Quarter) else None
     area = area_on(la_lookup, area_key(raw.cover.get("la_code")), day)
     # A return is judged by the board covering its area in its own quarter: the board a
@@ -157,16 +175,16 @@ def validate_return(
     # still checked against every board's, so a mistyped code is named as such.
     agencies = board.agencies if board else boards.all_agencies()
     agency = agency_named(agencies, cover_text(raw.cover.get("agency_code")))
-    invisible = _invisible_failures(raw)
+    invisible = _invisible_failures(raw, fits)
     checked = [
         *_missing_field_failures(raw),
         *_cover_repeat_failures(raw),
-        *_conflict_failures(raw),
-        *_return_type_failures(raw, spec, specs, expected_return_type),
-        *_agency_failures(raw, agency, agencies, spec, boards, board),
+        *_conflict_failures(raw, fits),
+        *_return_type_failures(raw, spec, specs, expected_return_type, fits),
+        *_agency_failures(raw, agency, agencies, spec, boards, board, fits),
         *_agency_area_failures(raw, agency, spec, board, area, la_lookup, day),
         *_agency_quarter_failures(raw, agency, spec, board, area, period),
-        *_area_failures(raw, area, board, boards, period),
+        *_area_failures(raw, area, board, boards, period, fits),
         *(period if isinstance(period, list) else []),
     ]
     # A code with an invisible character is reported as that, not also as an unknown code.
@@ -297,22 +315,60 @@ def area_key(value: CellValue) -> str:
     return cover_text(value).upper()
 
 
-def _invisible_failures(raw: RawReturn) -> list[Failure]:
+def _invisible_failures(raw: RawReturn, fits: CoverFits) -> list[Failure]:
     """COV-012 for each code in the cover holding an invisible, control or bidirectional
     character (a zero-width space inside 'SUH' would otherwise match the agency)."""
-    titles = {f.name: f.title for f in raw.cover_fields}
     return [
-        failure(
+        _cover_failure(
             rules.INVISIBLE_CHARACTER,
-            raw.locations.cover(name),
+            raw,
             name,
-            shown(value),
-            title=titles[name],
+            fits,
+            hidden=hidden_escapes(value.strip(_ASCII_BLANKS)),
         )
         for name in _CODE_FIELDS
         if isinstance(value := raw.cover.get(name), str)
         and holds_hidden_character(value.strip(_ASCII_BLANKS))
     ]
+
+
+def _cover_fits(
+    name: str, value: CellValue, specs: Mapping[str, ReturnSpec], agencies: Mapping[str, Agency]
+) -> bool:
+    """Whether a cover cell may be quoted back: blank, one of our return types or agencies, an
+    area code's shape, or in a period field a date or digits and separators. Anything else may
+    be a child's name, a date of birth or a postcode (which can look like an agency's code)."""
+    text = visible(cover_text(value))
+    if not text:
+        return True
+    if name == "return_type":
+        return return_spec_named(specs, text) is not None
+    if name == "agency_code":
+        return agency_named(agencies, text) is not None
+    if name == "la_code":
+        return area_code_like(text)
+    if name in ("period_start", "period_end"):
+        return date_value(value) is not None or date_like(text)
+    return False
+
+
+def _cover_named(name: str, value: CellValue, fits: CoverFits) -> tuple[str, str]:
+    """A cover cell as a failure's value (`cell_shown`) and as its message names it
+    (`cell_named`): quoted where it `fits` the field, else described."""
+    is_date = date_value(value) is not None
+    text = cover_text(value)
+    fit = fits(name, value)
+    return cell_shown(text, fit, is_date), cell_named(text, fit, is_date)
+
+
+def _cover_failure(
+    rule: rules.Rule, raw: RawReturn, name: str, fits: CoverFits, **fields: str
+) -> Failure:
+    """A failure of `rule` on the cover field `name`, naming its cell as `_cover_named` does."""
+    titles = {f.name: f.title for f in raw.cover_fields}
+    value, cell = _cover_named(name, raw.cover.get(name), fits)
+    location = raw.locations.cover(name)
+    return failure(rule, location, name, value, title=titles[name], cell=cell, **fields)
 
 
 def _missing_field_failures(raw: RawReturn) -> list[Failure]:
@@ -354,7 +410,7 @@ def _column_repeat_failures(raw: RawReturn, spec: ReturnSpec) -> list[Failure]:
     ]
 
 
-def _conflict_failures(raw: RawReturn) -> list[Failure]:
+def _conflict_failures(raw: RawReturn, fits: CoverFits) -> list[Failure]:
     """COV-009 for each CSV cover column whose value changes between rows."""
     titles = {f.name: f.title for f in raw.cover_fields}
     return [
@@ -362,12 +418,14 @@ def _conflict_failures(raw: RawReturn) -> list[Failure]:
             rules.COVER_DIFFERS,
             c.location,
             c.field,
-            shown(c.value if filled(c.value) else ""),
+            value,
             title=titles[c.field],
-            first_value=shown(c.first_value if filled(c.first_value) else ""),
+            cell=cell,
+            first_cell=_cover_named(c.field, c.first_value, fits)[1],
             first_location=c.first_location,
         )
         for c in raw.cover_conflicts
+        for value, cell in [_cover_named(c.field, c.value, fits)]
     ]
 
 
@@ -376,6 +434,7 @@ def _return_type_failures(
     spec: ReturnSpec | None,
     specs: Mapping[str, ReturnSpec],
     expected: str | None,
+    fits: CoverFits,
 ) -> list[Failure]:
     """COV-002 for a return type we do not collect, COV-008 for one not expected here."""
     value = raw.cover.get("return_type")
@@ -383,12 +442,10 @@ def _return_type_failures(
     if not filled(value):
         return []
     if spec is None:
+        closest = nearest(nearest_label(cover_text(value), specs))
         choices = ", ".join(specs)
-        return [
-            failure(
-                rules.UNKNOWN_RETURN_TYPE, location, "return_type", shown(value), choices=choices
-            )
-        ]
+        rule = rules.UNKNOWN_RETURN_TYPE
+        return [_cover_failure(rule, raw, "return_type", fits, nearest=closest, choices=choices)]
     if expected and spec.return_type != expected:
         return [
             failure(
@@ -410,6 +467,7 @@ def _agency_failures(
     spec: ReturnSpec | None,
     boards: Boards,
     board: Board | None,
+    fits: CoverFits,
 ) -> list[Failure]:
     """COV-003 for an agency code no board knows, BRD-002 for another board's agency (it may
     not speak for this area), COV-004 for an agency that does not send this return."""
@@ -431,9 +489,9 @@ def _agency_failures(
                     choices=choices,
                 )
             ]
-        return [
-            failure(rules.UNKNOWN_AGENCY, location, "agency_code", shown(value), choices=choices)
-        ]
+        closest = nearest(nearest_label(cover_text(value), agencies))
+        rule = rules.UNKNOWN_AGENCY
+        return [_cover_failure(rule, raw, "agency_code", fits, nearest=closest, choices=choices)]
     if spec is not None and spec.return_type not in agency.returns:
         return [
             failure(
@@ -543,6 +601,7 @@ def _area_failures(
     board: Board | None,
     boards: Boards,
     period: Quarter | list[Failure],
+    fits: CoverFits,
 ) -> list[Failure]:
     """COV-005 for a local authority code that is not known, BRD-004 for one not in use in the
     return's quarter, BRD-001 for one no board covers."""
@@ -551,7 +610,7 @@ def _area_failures(
     if not filled(value):
         return []
     if area is None:
-        return [failure(rules.UNKNOWN_AREA, location, "la_code", shown(value))]
+        return [_cover_failure(rules.UNKNOWN_AREA, raw, "la_code", fits)]
     # Cumbria's code after April 2023 would take the last county estimate, "to be revised",
     # for a population ONS will never estimate again.
     reason = not_in_force_reason(area[0], period.end) if isinstance(period, Quarter) else None
@@ -622,13 +681,12 @@ def _local_target_failures(
     return failures
 
 
-def _period(raw: RawReturn) -> Quarter | list[Failure]:
+def _period(raw: RawReturn, fits: CoverFits) -> Quarter | list[Failure]:
     """The quarter the cover's period is, or why it is not one (COV-007, COV-006)."""
-    titles = {f.name: f.title for f in raw.cover_fields}
     values = {name: raw.cover.get(name) for name in ("period_start", "period_end")}
     dates = {name: date_value(value) for name, value in values.items()}
     not_dates = [
-        failure(rules.NOT_A_DATE, raw.locations.cover(name), name, shown(value), title=titles[name])
+        _cover_failure(rules.NOT_A_DATE, raw, name, fits)
         for name, value in values.items()
         if filled(value) and dates[name] is None
     ]
@@ -832,14 +890,21 @@ def _case_failure(
     column = spec.column(name)
     raw_value = raw.data.at[row, name]
     location = locations.cell(row, name)
-    if check == rules.NOT_ALLOWED_CODE.code:
-        # A code is the partner's choice from a list, quoted so they can find it.
-        choices = ", ".join(column.allowed)
-        value = shown(raw_value) if filled(raw_value) else None
-        return failure(
-            rules.NOT_ALLOWED_CODE, location, name, value, title=column.title, choices=choices
-        )
     is_date = filled(raw_value) and date_value(raw_value) is not None
+    if check == rules.NOT_ALLOWED_CODE.code:
+        # A code column's words ('Other', 'Level one') are shaped like a name, so only what is
+        # written as a number or as our codes are is quoted; the nearest code says the rest.
+        fits = number_like(raw_value) or code_like(raw_value)
+        return failure(
+            rules.NOT_ALLOWED_CODE,
+            location,
+            name,
+            cell_shown(raw_value, fits, is_date),
+            title=column.title,
+            cell=cell_named(raw_value, fits, is_date),
+            nearest=nearest(nearest_label(cover_text(raw_value), column.allowed)),
+            choices=", ".join(column.allowed),
+        )
     value = figure_shown(raw_value, is_date) if filled(raw_value) else None
     fields = {"title": column.title, "cell": figure_named(raw_value, is_date)}
     if check == _NOT_NULLABLE:

@@ -67,9 +67,11 @@ def test_summary_gives_the_verdict_and_counts(
     [
         (datetime(2014, 7, 1), "30/09/2014", "2014-15 Q2 (2014-07-01 to 2014-09-30)"),
         (41821, 41851, "2014-07-01 to 2014-07-31"),
-        ("July", None, "July to (unknown)"),
+        # digits and separators that are not a date are quoted; other text may name a child
+        ("31/06/2014", None, "31/06/2014 to (unknown)"),
+        ("Jayden Smith", None, "text to (unknown)"),
         # a date cell beside text that is not a date is shown as a date, never '00:00:00'
-        ("Q2 2014-15", datetime(2014, 9, 30), "Q2 2014-15 to 2014-09-30"),
+        ("Q2 2014-15", datetime(2014, 9, 30), "text to 2014-09-30"),
         (None, None, "(unknown)"),
     ],
 )

@@ -145,7 +145,8 @@ CASES = [
         "referrals",
         _cover("Return type", "referals"),
         {"xlsx": "Cover!B3", "csv": 'line 2, column "Return type"'},
-        "'referals' is not a return we collect",
+        # a cover code that is not ours is described, never quoted: it may be a child's name
+        "text in 'Return type' is not a return we collect (the nearest is referrals)",
     ),
     Case(
         "unknown-agency",
@@ -153,7 +154,7 @@ CASES = [
         "referrals",
         _cover("Agency code", "NHS-X"),
         {"xlsx": "Cover!B4", "csv": 'line 2, column "Agency code"'},
-        "'NHS-X' is not a known agency code",
+        "text in 'Agency code' is not a known agency code. Use one of: SBC-CSC",
     ),
     Case(
         "agency-not-allowed",
@@ -169,7 +170,8 @@ CASES = [
         "referrals",
         _cover("Local authority code", "E06000999"),
         {"xlsx": "Cover!B5", "csv": 'line 2, column "Local authority code"'},
-        "'E06000999' is not a local authority code we know",
+        # an area code's shape cannot name anyone: quoted, so the partner sees what was read
+        "'E06000999' in 'Local authority code' is not a local authority code we know",
     ),
     Case(
         "not-a-quarter",
@@ -185,7 +187,7 @@ CASES = [
         "referrals",
         _cover("Period start", "July 2014"),
         {"xlsx": "Cover!B6", "csv": 'line 2, column "Period start"'},
-        "'July 2014' in 'Period start' is not a date",
+        "text in 'Period start' is not a date",
     ),
     Case(
         "wrong-return",
@@ -340,7 +342,9 @@ CASES = [
         "training",
         _cell(0, "Training level", "level 9"),
         {"xlsx": "Data!A2", "csv": 'line 2, column "Training level"'},
-        "'level 9' in 'Training level' is not an allowed code. Use one of: level_1, level_2",
+        # words in a code column may be a name: described, with the code nearest to them
+        "text in 'Training level' is not one of the column's codes (the nearest is level_4). "
+        "Use one of: level_1, level_2",
     ),
     Case(
         "blank-cell",
@@ -906,3 +910,67 @@ def test_any_cell_contents_are_reported_never_raised(
     result = validate_file(path, SPECS, BOARDS, LA_LOOKUP)  # a NUL makes it unreadable
     assert all(f.message.startswith(f"{f.location}: ") for f in result.failures)
     assert result.valid == (result.errors == [])
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        # Written as our codes are, or as a number: quoted, so the partner sees what was read.
+        ("level_9", "'level_9'"),
+        ("9", "'9'"),
+        # Words may be a child's name ('Level nine' and 'Jayden Smith' are alike): described.
+        ("Level nine", "text"),
+        ("Jayden Smith", "text"),
+        ("SS12AB", "text"),
+        ("17/05/2009", "a date"),
+    ],
+)
+def test_a_code_cell_is_quoted_only_where_it_is_written_as_a_code_or_a_number(
+    write: Write, validate: Validate, training: ReturnTable, typed: str, named: str
+) -> None:
+    training.set(0, "Training level", typed)
+    [found] = [f for f in validate(write(training, "csv")).failures if f.code == "VAL-004"]
+    assert f": {named} in 'Training level' is not one of the column's codes" in found.message
+    assert found.value == named.strip("'")
+
+
+@pytest.mark.parametrize(
+    ("label", "typed", "named"),
+    [
+        # ours, or shapes that cannot name anyone: quoted
+        ("Local authority code", "E06000999", "'E06000999'"),
+        ("Local authority code", "999", "'999'"),
+        ("Period start", "31/06/2014", "'31/06/2014'"),
+        # a name, a date of birth or a postcode where a code belongs: described
+        ("Local authority code", "Jayden Smith", "text"),
+        ("Local authority code", "SS1 2AB", "text"),
+        ("Local authority code", "17/05/2009", "a date"),
+        ("Agency code", "JAYDEN", "text"),
+        ("Agency code", "SS12AB", "text"),
+        ("Return type", "Jayden Smith", "text"),
+        ("Period start", "Jayden Smith", "text"),
+    ],
+)
+def test_a_cover_cell_is_quoted_only_where_it_fits_its_field(
+    write: Write, validate: Validate, referrals: ReturnTable, label: str, typed: str, named: str
+) -> None:
+    referrals.cover[label] = typed
+    failures = validate(write(referrals, "csv")).failures
+    [found] = [f for f in failures if f.message.split(": ", 1)[1].startswith(f"{named} in ")]
+    assert found.value == named.strip("'")
+    assert not any(typed in f.message or typed == f.value for f in failures if named[0] != "'")
+
+
+def test_a_cover_code_with_a_hidden_character_shows_the_character_alone_unless_it_is_ours(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    referrals.cover["Agency code"] = "SUH\u200b"
+    referrals.cover["Local authority code"] = "Jayden\u200bSmith"
+    agency, area = (f for f in validate(write(referrals, "csv")).failures if f.code == "COV-012")
+    assert "'SUH\\u200b' in 'Agency code' holds a character you cannot see (\\u200b" in (
+        agency.message
+    )
+    assert "text in 'Local authority code' holds a character you cannot see (\\u200b" in (
+        area.message
+    )
+    assert "Jayden" not in area.message + str(area.value)
