@@ -338,6 +338,10 @@ class _Source:
                 f"{cell['cells'] or 'none: derived from the case list'}"
                 for cell in cells
             ]
+        if not self.registry.measures[name].published:
+            # LAIT publishes some figures (children killed or seriously injured) as a rate
+            # alone: the value is traced to that rate, and this count has no published row.
+            return [f"  {name}: not published (the publisher gives the value alone)"]
         facts = self.records(
             "SELECT value, symbol, source, source_sha256, geographic_level, time_period "
             "FROM reference.published_facts WHERE measure = ? AND area_code = ? "

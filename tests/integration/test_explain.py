@@ -154,3 +154,14 @@ def test_a_pooled_rate_is_traced_by_the_quarter_or_year_its_window_ends(
     # Eight quarters of each of the three numerator measures, and the two mid-years.
     assert trace.count("from submission S-") == 24
     assert "population_0_17 (mid-years " in trace
+
+
+def test_a_rate_published_without_its_counts_is_traced_to_the_rate(demo_warehouse, capsys) -> None:
+    # LAIT publishes children killed or seriously injured as a 3-year rate alone: tracing it
+    # looked for the counts' published file, which there is none of, and stopped on an
+    # IndexError.
+    args = ["explain", "road_ksi_rate", "--area", SOUTHEND, "--period", "2020-22"]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    trace = capsys.readouterr().out.split(f"road_ksi_rate, {SOUTHEND}, 2020-22, published", 1)[1]
+    assert "  children_killed: not published (the publisher gives the value alone)" in trace
+    assert "17.5 from " in trace and "row Short Desc RTA, period 2020-22" in trace
