@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lscb_metrics.boards import Board
-from lscb_metrics.config import settings
+from lscb_metrics.config import settings, shown_path
 from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.intake.read import DATA_SHEET
 from lscb_metrics.intake.rules import inert
@@ -87,6 +87,12 @@ def write_template(
     senders = sorted(
         (a.code, a.name) for a in board.agencies.values() if return_type in a.returns and a.current
     )
+    if not senders:
+        # Its agency drop-down would offer nothing, and a return filled in anyway is refused.
+        raise ConfigurationError(
+            f"no agency of {board.name} sends {return_type} returns: add {return_type} to the "
+            f"returns of the agency that sends it in {shown_path(board.profile, settings().root)}"
+        )
     quarter = quarter or last_complete_quarter(datetime.now(UTC))
     # Only the authorities in being and covered in the quarter (Cumberland, not Cumbria, from
     # 2023-24; not an area a merger handed on): another code would be refused (BRD-004,

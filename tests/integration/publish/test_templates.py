@@ -16,6 +16,7 @@ import pytest
 from lscb_metrics.board_setup import scaffold_board
 from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.config import settings
+from lscb_metrics.errors import ConfigurationError
 from lscb_metrics.periods import FIRST_YEAR, Quarter, parse_quarter
 from lscb_metrics.publish import write_template
 from lscb_metrics.reference import la_lookup, load_areas
@@ -225,6 +226,25 @@ def test_guidance_names_the_agency_of_each_code_in_the_drop_down(
 def test_an_unknown_return_type_is_refused(schemas_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown return type"):
         write_template("no_such_return", schemas_dir, tmp_path / "x.xlsx", SOUTHEND)
+
+
+def test_a_return_no_agency_of_the_board_sends_is_refused(
+    schemas_dir: Path, tmp_path: Path
+) -> None:
+    # `board init`'s default agencies send no casework return: its template offered an empty
+    # agency drop-down, and whatever a partner typed there was refused on receipt.
+    board = replace(
+        SOUTHEND,
+        agencies={c: a for c, a in SOUTHEND.agencies.items() if "casework" not in a.returns},
+    )
+    out = tmp_path / "casework.xlsx"
+    with pytest.raises(ConfigurationError) as refused:
+        write_template("casework", schemas_dir, out, board)
+    assert str(refused.value) == (
+        f"no agency of {SOUTHEND.name} sends casework returns: add casework to the returns of "
+        "the agency that sends it in schemas/boards/southend/board.yaml"
+    )
+    assert not out.exists()
 
 
 CORNWALL = "E06000052"  # Cornwall: DfE number 908
