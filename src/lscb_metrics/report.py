@@ -223,11 +223,11 @@ def rejection_line(submission: Submission, warehouse: Path, root: Path | None) -
     first = next((f for f in submission.failures if f.severity == "error"), None)
     where = f", first {first.code} at {first.location}" if first is not None else ""
     if submission.archived_path is None:
-        return f"{submission.file_path} ({submission.error_count} errors{where})"
+        return f"{submission.file_path} ({counted(submission.error_count, 'error')}{where})"
     # An older record's absolute path stays as it is: joining onto an absolute path gives it.
     report = (warehouse.parent / submission.archived_path).parent / REPORT_HTML
     return (
-        f"{submission.file_path} ({submission.error_count} errors{where}); "
+        f"{submission.file_path} ({counted(submission.error_count, 'error')}{where}); "
         f"report: {shown_path(report, root)}"
     )
 

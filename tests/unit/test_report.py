@@ -85,6 +85,14 @@ def test_a_file_not_kept_has_no_report_to_name() -> None:
     assert rejection_line(submission, Path("/w/warehouse.duckdb"), None) == "gone.xlsx (0 errors)"
 
 
+def test_a_file_with_one_error_says_one_error() -> None:
+    # The run summary read "(1 errors, first VAL-001 at Data!E2)".
+    submission = rejected_file(None)
+    submission.failures = submission.failures[:2]  # the warning and COV-003
+    line = rejection_line(submission, Path("/w/warehouse.duckdb"), None)
+    assert line == "cornwall/returns.xlsx (1 error, first COV-003 at Cover!C7)"
+
+
 def received(submission_id: str, period_end: date | None, errors: int = 0) -> Submission:
     """A submission for the quarter ending `period_end` (None: a cover that names none)."""
     cover = {} if period_end is None else {"period_end": period_end}
