@@ -125,13 +125,19 @@ def quarter_submissions(summary: RunSummary) -> list[Submission]:
     return [s for s in summary.submissions if s.cover.get("period_end") == summary.quarter.end]
 
 
+#: How the run summary words a submission status that is not a plain word.
+STATUS_WORDS = {"not_in_run": "for a later quarter"}
+
+
 def returns_line(summary: RunSummary) -> str:
     """The returns a run found (every quarter's: the returns folder and the store hold them
     all), then the run's quarter's, by status."""
 
     def by_status(submissions: Iterable[Submission]) -> str:
         counts = submission_counts(submissions)
-        return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        return ", ".join(
+            f"{n} {STATUS_WORDS.get(status, status)}" for status, n in sorted(counts.items())
+        )
 
     if not summary.submissions:
         return "Returns: none found"

@@ -24,6 +24,7 @@ from lscb_metrics.report import (
     board_summary_lines,
     rejection_line,
     removed_board_line,
+    returns_line,
     run_summary_text,
 )
 from lscb_metrics.returns.spec import Agency
@@ -140,6 +141,17 @@ def test_the_returns_line_gives_every_quarter_then_the_run_quarter() -> None:
     only_q1 = run_summary_text(summary_of(submissions[:1], []))
     assert "Returns: 1 accepted (all quarters); for 2014-15 Q2: none" in only_q1
     assert "Returns: none found" in run_summary_text(summary_of([], []))
+
+
+def test_valid_returns_for_a_later_quarter_are_counted_in_words() -> None:
+    # A 2014-15 Q1 run that also finds Q2's valid returns: the line read "1 not_in_run".
+    later = received("S-2", date(2014, 9, 30))
+    later.status = "not_in_run"
+    summary = summary_of([received("S-1", date(2014, 6, 30)), later], [])
+    summary = replace(summary, quarter=parse_quarter("2014-15-Q1"))
+    assert returns_line(summary) == (
+        "Returns: 1 accepted, 1 for a later quarter (all quarters); for 2014-15 Q1: 1 accepted"
+    )
 
 
 def test_entries_not_read_are_counted_and_named() -> None:
