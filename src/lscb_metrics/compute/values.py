@@ -68,11 +68,13 @@ def quarter_index(period_end: pd.Series) -> pd.Series:
 
 
 def windowed_measures(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """The indicator's measures summed over its window, one row per series and period end.
+    """The indicator's measures summed over its window, one row per series and period end, with
+    the window's first day (period_start).
 
-    Published rows are already whole reporting years, so their window is the row itself; partner
-    returns are quarterly, so flow measures are summed over the window's quarters and kept only
-    where every quarter is present. Snapshot measures are the value at the period end.
+    Published rows are already whole windows (a reporting year, or years pooled as their
+    publisher states), so their window is the row itself; partner returns are quarterly, so flow
+    measures are summed over the window's quarters and kept only where every quarter is present.
+    Snapshot measures are the value at the period end.
     """
     measures = [m for m in indicator.measures if m != POPULATION_MEASURE]
     selected = facts[facts["measure"].isin(measures)]
@@ -89,8 +91,8 @@ def windowed_measures(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame
     records["submission_ids"] = [[s] if s else [] for s in records["submission_id"]]
     records["source_sha256s"] = [[s] if s else [] for s in records["source_sha256"]]
     quarters = indicator.window_months // 3 if indicator.measure_type == "flow" else 1
-    columns = [*_SERIES_KEY, "measure", "period_end", "time_period", "value", "source"]
-    lineage = [*columns, "submission_ids", "source_sha256s"]
+    columns = [*_SERIES_KEY, "measure", "period_start", "period_end", "time_period", "value"]
+    lineage = [*columns, "source", "submission_ids", "source_sha256s"]
     return pd.concat(
         [published[lineage], records[lineage], _rolling(partner[months <= 3], quarters)],
         ignore_index=True,
@@ -153,6 +155,7 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
     summed.loc[summed["missing"], "value"] = np.nan
     # A partner value is labelled by the quarter its window ends with, or its pooled years.
     summed["time_period"] = summed["period_end"].map(lambda day: window_label(day, quarters * 3))
+    summed["period_start"] = summed["period_end"].map(lambda day: window_start(day, quarters * 3))
     return summed[keep].drop(columns=["quarters", "target", "missing"])
 
 
@@ -167,8 +170,10 @@ def with_numerator(windowed: pd.DataFrame, indicator: Indicator) -> pd.DataFrame
 
 
 def series_lineage(windowed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per series and period: label, sources, and the partner submissions and file hashes."""
+    """Per series and period: label, first day covered (the earliest of its measures'), sources,
+    and the partner submissions and file hashes."""
     labels = windowed.drop_duplicates(keys).set_index(keys)[["time_period"]]
+    labels["period_start"] = windowed.groupby(keys)["period_start"].min()
     sources = (
         windowed.drop_duplicates([*keys, "source"])
         .sort_values("source")
@@ -284,7 +289,7 @@ def indicator_values(
         return pd.DataFrame(columns=list(VALUE_COLUMNS))
     frame["counts_rounded_to"] = counts_rounded_to(facts, frame, indicator)
     frame["value_symbol"] = value_symbols(facts, frame, indicator)
-    frame["period_start"] = _period_start(frame, indicator)
+    frame["period_start"] = value_period_starts(frame, indicator)
     frame["indicator_id"] = indicator.id
     frame["unit"] = indicator.unit
     frame = frame.merge(areas[_AREA_COLUMNS], on="area_code", how="left")
@@ -293,6 +298,7 @@ def indicator_values(
 
 _COMPUTED_COLUMNS = [
     *_SERIES_KEY,
+    "period_start",
     "period_end",
     "time_period",
     "source",
@@ -374,8 +380,9 @@ def indicator_value(
 
 def published_values(facts: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """The figure the publisher gives for this indicator (its `published_value` measure), by
-    series and period; empty when the publisher gives only counts."""
-    columns = [*_SERIES_KEY, "period_end", "time_period", "value", "source"]
+    series and period, with the first day of the period it states; empty when the publisher gives
+    only counts."""
+    columns = [*_SERIES_KEY, "period_start", "period_end", "time_period", "value", "source"]
     if not indicator.published_value:
         return pd.DataFrame(columns=columns)
     rows = facts[
@@ -390,18 +397,24 @@ def with_published_values(computed: pd.DataFrame, published: pd.DataFrame) -> pd
     if published.empty:
         return computed
     figures = published.rename(
-        columns={"value": "_figure", "time_period": "_label", "source": "_source"}
+        columns={
+            "value": "_figure",
+            "period_start": "_start",
+            "time_period": "_label",
+            "source": "_source",
+        }
     )
     frame = computed.merge(figures, on=[*_SERIES_KEY, "period_end"], how="outer")
     given = frame["_figure"].notna()
     frame.loc[given, "value"] = frame.loc[given, "_figure"]
     # A publisher's own figure is the value even where its counts were suppressed.
     frame.loc[given, "value_note"] = None
+    frame["period_start"] = frame["period_start"].fillna(frame["_start"])
     frame["time_period"] = frame["time_period"].fillna(frame["_label"])
     frame["source"] = frame["source"].fillna(frame["_source"])
     for column in ("submission_ids", "source_sha256s"):
         frame[column] = [v if isinstance(v, list) else [] for v in frame[column]]
-    return frame.drop(columns=["_figure", "_label", "_source"])
+    return frame.drop(columns=["_figure", "_start", "_label", "_source"])
 
 
 def counts_rounded_to(facts: pd.DataFrame, frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
@@ -497,16 +510,13 @@ def _latest_estimates_for(frame: pd.DataFrame, population: pd.DataFrame) -> pd.S
     return result
 
 
-def _period_start(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
-    """First day each value covers: the period end for snapshots, the window start for flows."""
+def value_period_starts(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """First day each value covers: the period end for snapshots; for flows the start of the
+    window its facts cover (the period the publisher states, such as LAIT's three years pooled,
+    or the partner returns' quarters)."""
     if indicator.measure_type == "snapshot":
         return frame["period_end"]
-    months = np.where(frame["source_type"] == "partner_return", indicator.window_months, 12)
-    return pd.Series(
-        [window_start(end, int(m)) for end, m in zip(frame["period_end"], months, strict=True)],
-        index=frame.index,
-        dtype="object",
-    )
+    return frame["period_start"].astype("object")
 
 
 #: Confidence levels of the published intervals and the column suffixes they get.
