@@ -36,6 +36,7 @@ from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import POPULATION_MEASURE
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
+from lscb_metrics.measures import PARTNER_RETURNS
 from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
 from lscb_metrics.publish.figures import (
     BEFORE,
@@ -348,7 +349,10 @@ def theme_table(
         for row in rows.itertuples()
     ]
     if not table_rows:
-        table_rows = [_placeholder_row(theme, len(columns), by_agency, period, notes)]
+        why = absent_figures_note(catalogue.loc[indicators], notes)
+        table_rows = [
+            _placeholder_row(theme, len(columns), by_agency, period, note_ref(notes, why))
+        ]
     decimals = [int(catalogue.at[i, "decimals"]) for i in rows["indicator_id"]] or [0]
     return SheetTable(
         sheet=theme.sheet,
@@ -495,11 +499,23 @@ def used_symbols(tables: Sequence[SheetTable]) -> list[str]:
     return [symbol for symbol in SYMBOL_NOTES if f"[{symbol}]" in cells]
 
 
+def absent_figures_note(indicators: pd.DataFrame, notes: dict[str, str]) -> str:
+    """Key of the note saying why a theme of `indicators` (catalogue rows) has no figures: that
+    a new board's returns are too few yet (FIRST_FIGURES, among `notes` in its first three
+    quarters) where each of its indicators from partner returns is summed over more than a
+    quarter, else that the warehouse holds none ("no_figures")."""
+    partner = indicators[indicators["collected_from"].eq(PARTNER_RETURNS)]
+    waiting = not partner.empty and bool(
+        (partner["measure_type"].eq("flow") & partner["window_months"].gt(3)).all()
+    )
+    return FIRST_FIGURES if waiting and FIRST_FIGURES in notes else "no_figures"
+
+
 def _placeholder_row(
-    theme: Theme, width: int, by_agency: bool, period: str, notes: dict[str, str]
+    theme: Theme, width: int, by_agency: bool, period: str, why: str
 ) -> list[object]:
-    """The one row of a theme without figures: its title, the period and why there are none."""
-    why = note_ref(notes, "no_figures")
+    """The one row of a theme without figures: its title, the period and why there are none
+    (`why`, its note reference)."""
     row: list[object] = [theme.title, *(["[z]"] if by_agency else []), "[x]", "[x]", period]
     return [*row, *(["[x]"] * (width - len(row) - 1)), why]
 

@@ -73,3 +73,18 @@ def test_the_run_summary_says_it_in_the_same_words(new_board) -> None:
     _, summary = new_board
     [outcome] = summary.boards
     assert f"  {SAYS}" in board_summary_lines(summary, outcome)
+
+
+def test_a_sheet_without_figures_for_want_of_quarters_refers_to_that_note(
+    new_board, tmp_path: Path
+) -> None:
+    # After two quarters the child death overview panel's figures (all summed over 12 months
+    # or more) are not yet due: the sheet said "[note 9]", "no figures for this theme".
+    path, summary = new_board
+    [outcome] = summary.boards
+    book = openpyxl.load_workbook(
+        write_workbook(path, tmp_path / "t.xlsx", QUARTER.end, outcome.board)
+    )
+    numbers = {text: number for number, text, *_ in book["Notes"].iter_rows(values_only=True)}
+    [row] = [r for r in book["Child_deaths"].iter_rows(values_only=True) if r[0] == "Child deaths"]
+    assert row[-1] == f"[{numbers[SAYS]}]"
