@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "explain", help="print an indicator's lineage, and with --area and --period its figures"
     )
     explain.add_argument("indicator", help="indicator id, e.g. referral_rate")
-    explain.add_argument("--area", help="ONS area code, e.g. E06000033")
+    explain.add_argument("--area", help="ONS area code or DfE LA number, e.g. E06000033 or 882")
     explain.add_argument("--period", help="period label, e.g. 2014-15-Q2 or 2013-14")
     explain.add_argument(
         "--warehouse", help="DuckDB file (default $LSCB_WAREHOUSE, else data/warehouse.duckdb)"
@@ -412,8 +412,13 @@ def explain_indicator(
         print("lscb-metrics: give both --area and --period to trace a value", file=sys.stderr)
         return EXIT_INVALID
     from lscb_metrics.boards import load_boards
+    from lscb_metrics.explain import traced_area
     from lscb_metrics.intake.declarations import SpecError
 
+    if area.strip().isdigit():  # only a DfE number needs the shipped area files read
+        from lscb_metrics.reference import la_lookup, load_areas
+
+        area = traced_area(la_lookup(load_areas(run_settings.reference_dir)), area, period)
     # The title as the area's own outputs give it: its board's local target in the period.
     try:
         targets = local_targets_in(load_boards(run_settings.schemas_dir), area, period)

@@ -203,6 +203,17 @@ def local_targets_in(boards: Boards, area: str, period: str) -> dict[str, int] |
     return None if board is None or end is None else board.local_targets_on(area, end)
 
 
+def traced_area(lookup: Mapping[str, tuple[str, str, str | None]], area: str, period: str) -> str:
+    """The ONS code of the area `area` names at the end of `period`: an ONS code itself, a DfE
+    number (Derby's 831, as `run` and `board init` take it) the code its authority had then
+    (`area_on`); `area` as typed where `lookup` (`la_lookup`) does not know it."""
+    # The reference package loads pandas and pyarrow: only a trace by DfE number needs it.
+    from lscb_metrics.reference.areas import area_on
+
+    found = area_on(lookup, area.strip(), period_end(period))
+    return area if found is None else found[0]
+
+
 def period_end(period: str) -> date | None:
     """The last day of `period` as typed: a quarter's (2014-15-Q2), or a financial year's
     (2013-14: 31 March 2014); None where it is neither."""

@@ -12,8 +12,10 @@ import yaml
 
 from lscb_metrics.catalogue import filled_title, load_catalogue
 from lscb_metrics.cli import main
-from lscb_metrics.explain import COLUMN_LINEAGE
+from lscb_metrics.config import settings
+from lscb_metrics.explain import COLUMN_LINEAGE, traced_area
 from lscb_metrics.measures import MEASURES_FILE, load_registry
+from lscb_metrics.reference import la_lookup, load_areas
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
@@ -165,3 +167,25 @@ def test_a_rate_published_without_its_counts_is_traced_to_the_rate(demo_warehous
     trace = capsys.readouterr().out.split(f"road_ksi_rate, {SOUTHEND}, 2020-22, published", 1)[1]
     assert "  children_killed: not published (the publisher gives the value alone)" in trace
     assert "17.5 from " in trace and "row Short Desc RTA, period 2020-22" in trace
+
+
+def test_a_dfe_number_is_traced_as_the_area_it_names(demo_warehouse, capsys) -> None:
+    # `run` and `board init` take Derby's DfE number, 831; explain said "no value ... for area
+    # 831" and exited 1.
+    args = ["explain", "referral_rate", "--area", "831", "--period", "2013-14"]
+    assert main([*args, "--warehouse", str(demo_warehouse)]) == 0
+    assert "referral_rate, E06000015, 2013-14, published" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("area", "period", "code"),
+    [
+        ("815", "2019-20", "E10000023"),  # North Yorkshire's code until March 2023
+        ("815", "2024-25-Q2", "E06000065"),  # and since
+        ("E06000015", "2013-14", "E06000015"),  # an ONS code is itself
+        ("999", "2013-14", "999"),  # no such DfE number: left as typed, and found nowhere
+    ],
+)
+def test_traced_area_is_the_ons_code_in_force_at_the_period(area, period, code) -> None:
+    lookup = la_lookup(load_areas(settings().reference_dir))
+    assert traced_area(lookup, area, period) == code
