@@ -4,10 +4,9 @@ published figure from another."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
+from area_quarter import area_quarter
 
 from lscb_metrics.editions import INTERNAL
 from lscb_metrics.publish.figures import (
@@ -18,7 +17,6 @@ from lscb_metrics.publish.figures import (
 )
 from lscb_metrics.stats.disclosure import SUPPRESSED
 
-END = date(2014, 9, 30)
 TWO_YEARS = "cp_plans_two_years_or_more"
 CATALOGUE = pd.DataFrame(
     {
@@ -38,24 +36,11 @@ CATALOGUE = pd.DataFrame(
 def quarter(plans: float, two_years: float) -> pd.DataFrame:
     """One area's figure rows at one quarter: its plans, those open two years or more, and
     their percentage of the plans."""
-    return pd.DataFrame(
-        {
-            "indicator_id": list(CATALOGUE.index),
-            "area_code": "E06000052",
-            "geographic_level": "Local authority",
-            "breakdown": "Total",
-            "period_start": END,
-            "period_end": END,
-            "time_period": "2014-15 Q2",
-            "source_type": "partner_return",
-            "numerator": [plans, two_years, two_years],
-            "denominator": [np.nan, np.nan, plans],
-            "value": [plans, two_years, 100 * two_years / plans],
-            "value_symbol": None,
-            **dict.fromkeys(["lower_ci95", "upper_ci95", "england_value", "region_value"], np.nan),
-            **dict.fromkeys(["sn_average", "rank", "rank_of"], np.nan),
-            **dict.fromkeys(["vs_england", "vs_region", "comparator_period"], None),
-        }
+    return area_quarter(
+        CATALOGUE,
+        [plans, two_years, two_years],
+        [np.nan, np.nan, plans],
+        [plans, two_years, 100 * two_years / plans],
     )
 
 

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
+from area_quarter import area_quarter
 
 from lscb_metrics.editions import INTERNAL
 from lscb_metrics.publish.figures import published_figures
 from lscb_metrics.stats import trend
 from lscb_metrics.stats.disclosure import SUPPRESSED
 
-END = date(2014, 9, 30)
 CATALOGUE = pd.DataFrame(
     {
         "numerator": ["neonatal_deaths", "infant_deaths"],
@@ -32,25 +30,12 @@ CATALOGUE = pd.DataFrame(
 def quarter(neonatal: float, infants: float, trends: list[str | None]) -> pd.DataFrame:
     """One area's figure rows at one quarter: its neonatal death rate per 1,000 of 1,800 live
     births and its infant deaths, each with its recent trend."""
-    return pd.DataFrame(
-        {
-            "indicator_id": list(CATALOGUE.index),
-            "area_code": "E06000052",
-            "geographic_level": "Local authority",
-            "breakdown": "Total",
-            "period_start": END,
-            "period_end": END,
-            "time_period": "2014-15 Q2",
-            "source_type": "partner_return",
-            "numerator": [neonatal, infants],
-            "denominator": [1800.0, np.nan],
-            "value": [1000 * neonatal / 1800, infants],
-            "value_symbol": None,
-            **dict.fromkeys(["lower_ci95", "upper_ci95", "england_value", "region_value"], np.nan),
-            **dict.fromkeys(["sn_average", "rank", "rank_of"], np.nan),
-            **dict.fromkeys(["vs_england", "vs_region", "comparator_period"], None),
-            "trend": trends,
-        }
+    return area_quarter(
+        CATALOGUE,
+        [neonatal, infants],
+        [1800.0, np.nan],
+        [1000 * neonatal / 1800, infants],
+        trend=trends,
     )
 
 
