@@ -79,3 +79,36 @@ def demo_board() -> Any:
     from lscb_metrics.boards import load_boards
 
     return load_boards().by_slug["southend"]
+
+
+@pytest.fixture(scope="session")
+def new_board(tmp_path_factory: pytest.TempPathFactory, demo_reference: Any) -> tuple[Path, Any]:
+    """A warehouse where Thurrock's returns start in 2014-15 Q1, run for 2014-15 Q2 (a board in
+    its first quarters, with no figure summed over 12 months yet), with the run's summary;
+    read-only use."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from lscb_metrics import pipeline
+    from lscb_metrics.config import settings
+    from lscb_metrics.periods import parse_quarter
+    from lscb_metrics.quality import QualityResult
+    from tests.stages import received_returns
+
+    root = tmp_path_factory.mktemp("new-board")
+    for quarter in ("2014-15-Q1", "2014-15-Q2"):
+        returns = PROJECT_ROOT / "data/raw/returns/thurrock" / quarter
+        shutil.copytree(returns, root / "returns" / quarter)
+    run_settings = settings(
+        warehouse=str(root / "warehouse.duckdb"), returns_dir=str(root / "returns")
+    )
+    plan = pipeline.compute_run(
+        run_settings,
+        parse_quarter("2014-15-Q2"),
+        received_returns(run_settings, demo_reference),
+        demo_reference,
+        datetime.now(UTC),
+        board_slug="thurrock",
+    )
+    summary = pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))
+    return run_settings.warehouse, summary

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from lscb_metrics.catalogue import POPULATION_MEASURE, Indicator, filled_title
 from lscb_metrics.config import LOCAL_POPULATION
 from lscb_metrics.intake.hashing import file_sha256
-from lscb_metrics.measures import Measure, Registry
-from lscb_metrics.periods import PeriodError, parse_quarter
+from lscb_metrics.measures import PARTNER_RETURNS, Measure, Registry
+from lscb_metrics.periods import PeriodError, first_figures_note, parse_quarter, quarter_of
 from lscb_metrics.sql import sql_text
 
 if TYPE_CHECKING:
@@ -258,7 +258,11 @@ def trace_text(
         # quarter or year typed is the one it ends with.
         rows = source.records(select.format("period_end = ?"), [indicator.id, area, end])
     if not rows:
-        raise NoSuchRow(f"no value of {indicator.id} for area {area} and period {label}")
+        why = None if end is None else first_figures_why(connection, indicator, registry, area, end)
+        raise NoSuchRow(
+            f"no value of {indicator.id} for area {area} and period {label}"
+            + (f". {why}" if why else "")
+        )
     public = public_edition(connection, area, {row["period_end"] for row in rows})
     blocks = []
     for row in rows:
@@ -280,6 +284,47 @@ def trace_text(
         lines.append(public.get(key, "  public edition: not published"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def summed_over_a_year(indicator: Indicator, registry: Registry) -> bool:
+    """True when the board's own figure of `indicator` is summed over 12 months or more of its
+    partners' returns, so needs four quarters of them or more."""
+    return (
+        indicator.measure_type == "flow"
+        and indicator.window_months >= 12
+        and registry.collected_from(indicator.numerator) == PARTNER_RETURNS
+    )
+
+
+def first_figures_why(
+    connection: duckdb.DuckDBPyConnection,
+    indicator: Indicator,
+    registry: Registry,
+    area: str,
+    end: date,
+) -> str | None:
+    """Why the board covering `area` on `end` has no figure of `indicator` for the quarter ending
+    `end`: its partner returns start too recently for one summed over 12 months or more, in the
+    words of its scorecard and workbook (`first_figures_note`); None otherwise."""
+    if not summed_over_a_year(indicator, registry):
+        return None
+    # Pandas is loaded for a missing value only, so the command without --area stays fast.
+    from lscb_metrics.publish.figures import authority_codes, first_return_quarter
+
+    # As its scorecard and workbook take it: every code the authority had that the board covers.
+    board_areas = {
+        code
+        for (code,) in connection.execute(
+            "SELECT area_code FROM reference.boards WHERE board IN (SELECT board FROM "
+            "reference.boards WHERE area_code = ? AND coalesce(covered_from <= ?, true) "
+            "AND coalesce(covered_until >= ?, true))",
+            [area, end, end],
+        ).fetchall()
+    }
+    covered = [code for code in authority_codes(connection, area) if code in board_areas]
+    if not covered:
+        return None
+    return first_figures_note(first_return_quarter(connection, covered, end), quarter_of(end))
 
 
 def exact(number: float | None) -> str:

@@ -13,7 +13,7 @@ import yaml
 from lscb_metrics.catalogue import filled_title, load_catalogue
 from lscb_metrics.cli import main
 from lscb_metrics.config import settings
-from lscb_metrics.explain import COLUMN_LINEAGE, traced_area
+from lscb_metrics.explain import COLUMN_LINEAGE, summed_over_a_year, traced_area
 from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.reference import la_lookup, load_areas
 
@@ -120,6 +120,42 @@ def test_a_missing_value_or_warehouse_is_one_line_and_exit_1(
     assert main([*args, "--warehouse", str(path)]) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_new_boards_missing_12_month_figure_says_why_in_its_editions_words(
+    new_board, capsys
+) -> None:
+    # Thurrock's returns start in 2014-15 Q1: at Q2 it has no referral rate (summed over 12
+    # months), and explain said only "no value", where its scorecard and workbook say why.
+    warehouse, _ = new_board
+    args = ["explain", "referral_rate", "--area", "E06000034", "--period", "2014-15-Q2"]
+    assert main([*args, "--warehouse", str(warehouse)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.rstrip().endswith(
+        "no value of referral_rate for area E06000034 and period 2014-15 Q2. Partner returns "
+        "start with 2014-15 Q1: a figure summed over 12 months (such as referrals per 10,000 "
+        "children) needs four quarters of returns, so the first is for 2014-15 Q4; one over a "
+        "longer window needs its every quarter."
+    )
+
+
+@pytest.mark.parametrize(
+    ("indicator", "summed"),
+    [
+        ("referral_rate", True),  # referrals in the 12 months to the quarter's end
+        ("child_death_rate_3yr", True),  # three years of returns
+        ("referrals_family_public_pct", False),  # six months: two quarters suffice
+        ("cp_plans", False),  # children on a plan at the quarter's end
+        ("board_expenditure", False),  # the board's own records, not partners' returns
+        ("lac_rate", False),  # published statistics only
+    ],
+)
+def test_summed_over_a_year_is_a_flow_of_partner_returns_of_12_months_or_more(
+    indicator, summed
+) -> None:
+    [found] = [i for i in CATALOGUE if i.id == indicator]
+    assert summed_over_a_year(found, REGISTRY) is summed
 
 
 @pytest.mark.parametrize(("area", "days"), [(SOUTHEND, 40), ("E06000034", 45)])

@@ -4,23 +4,15 @@ the same words. They showed [x] or nothing, without a word."""
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
-import pytest
 
-from lscb_metrics import pipeline
-from lscb_metrics.config import settings
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.publish import write_workbook
 from lscb_metrics.publish.scorecard import read_scorecard_data, scorecard_html
-from lscb_metrics.quality import QualityResult
 from lscb_metrics.report import board_summary_lines
-from tests.stages import received_returns
 
-ROOT = Path(__file__).resolve().parents[3]
 THURROCK = "E06000034"
 QUARTER = parse_quarter("2014-15-Q2")
 SAYS = (
@@ -28,28 +20,6 @@ SAYS = (
     "per 10,000 children) needs four quarters of returns, so the first is for 2014-15 Q4; one "
     "over a longer window needs its every quarter."
 )
-
-
-@pytest.fixture(scope="module")
-def new_board(tmp_path_factory: pytest.TempPathFactory, demo_reference) -> tuple:
-    """A warehouse where Thurrock's returns start in 2014-15 Q1, run for 2014-15 Q2, with the
-    run's summary."""
-    root = tmp_path_factory.mktemp("new-board")
-    for quarter in ("2014-15-Q1", "2014-15-Q2"):
-        shutil.copytree(ROOT / "data/raw/returns/thurrock" / quarter, root / "returns" / quarter)
-    run_settings = settings(
-        warehouse=str(root / "warehouse.duckdb"), returns_dir=str(root / "returns")
-    )
-    plan = pipeline.compute_run(
-        run_settings,
-        QUARTER,
-        received_returns(run_settings, demo_reference),
-        demo_reference,
-        datetime.now(UTC),
-        board_slug="thurrock",
-    )
-    summary = pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))
-    return run_settings.warehouse, summary
 
 
 def test_the_scorecard_says_why_it_has_no_12_month_figures_yet(new_board) -> None:
