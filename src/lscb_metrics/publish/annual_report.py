@@ -54,6 +54,7 @@ from lscb_metrics.periods import (
     PeriodError,
     Quarter,
     financial_year_of,
+    first_figures_note,
     parse_quarter,
     quarter_of,
     year_label,
@@ -66,12 +67,14 @@ from lscb_metrics.publish.figures import (
     YEAR,
     BoardArea,
     authority_codes,
+    awaits_first_year,
     behind_published,
     board_area,
     catalogue_frame,
     comparator_year,
     compared_years,
     figure_rows,
+    first_return_quarter,
     latest_and_before,
     published_figures,
     read_only,
@@ -163,7 +166,9 @@ def report_values(
 class ReportData:
     """What the chapter says, read from the warehouse: the year's figures and the year before's
     as published, the catalogue and the charts of the year's last quarter. `year` names the
-    report year as people do ('2013-14', 'October 2013 to September 2014')."""
+    report year as people do ('2013-14', 'October 2013 to September 2014'); `first_figures`
+    says why a board in its first quarters has no figure summed over 12 months yet
+    (`first_figures_note`)."""
 
     board_name: str
     area: BoardArea
@@ -173,6 +178,7 @@ class ReportData:
     figures: pd.DataFrame
     charts: dict[str, Chart] = field(default_factory=dict)
     edition: Edition = PUBLIC
+    first_figures: str | None = None
 
     @property
     def financial_year_end(self) -> date:
@@ -273,6 +279,7 @@ def read_report_data(
             f"AND v.period_end > DATE '{earliest.isoformat()}' "
             f"AND v.period_end <= DATE '{end.isoformat()}'",
         )
+        first = first_return_quarter(connection, [c for c in codes if c in board.areas], end)
     if not rows["period_end"].eq(end).any():
         raise ReportError(missing_year_end(warehouse, area.name, end, rows))
     charts = quarter_charts(warehouse, board, end, edition, area.code)
@@ -285,7 +292,15 @@ def read_report_data(
         }
     values = report_values(chapter_rows(rows, catalogue, end), catalogue, edition)
     return ReportData(
-        board.name, area, report_year_name(last), end, catalogue, values, charts, edition
+        board.name,
+        area,
+        report_year_name(last),
+        end,
+        catalogue,
+        values,
+        charts,
+        edition,
+        first_figures_note(first, last),
     )
 
 
@@ -713,10 +728,16 @@ def national_statistics_phrase(data: ReportData) -> str:
 
 def financial_year_clause(data: ReportData) -> str:
     """', those it keeps by financial year (in child deaths and finance) for 2013-14': the
-    sections with figures the chapter quotes by financial year, where its year ends at another
-    quarter; '' otherwise."""
+    sections with the board's own figures the chapter quotes by financial year, where its year
+    ends at another quarter; '' otherwise."""
     rows = year_rows(data)
-    kept = rows["indicator_id"].isin(financial_year_indicators(data.catalogue))
+    by_year = rows["indicator_id"].isin(financial_year_indicators(data.catalogue))
+    # Its own figures of that year only: published ones (injury admissions) are the national
+    # statistics', and a board in its first quarters keeps none for the year before.
+    own = rows["source_type"].eq(PARTNER_RETURN) & rows["period_end"].gt(
+        shifted(data.financial_year_end, -1)
+    )
+    kept = by_year & own
     if data.financial_year_end == data.year_end or not kept.any():
         return ""
     themes = set(rows.loc[kept, "indicator_id"].map(data.catalogue["theme"]))
@@ -764,7 +785,7 @@ def section_blocks(
     `numbers` counts tables and figures across the chapter."""
     blocks: list[Block] = [Heading(section.title, 1)]
     if rows.empty:
-        return [*blocks, Paragraph(f"No figures for {section.title.lower()} in {data.year}.")]
+        return [*blocks, Paragraph(no_figures_text(data, section))]
     blocks += [Paragraph(sentence) for sentence in section_sentences(data, rows)]
     numbers["table"] += 1
     # What the scorecard and workbook note on a figure (a 2025-26 rate stands on the mid-2024
@@ -800,6 +821,17 @@ def section_blocks(
     if pictures:
         blocks += [Heading(f"{section.title}: charts", 2), *pictures]
     return blocks
+
+
+def no_figures_text(data: ReportData, section: Section) -> str:
+    """'No figures for child deaths in 2013-14.', and why where the section's figures are all
+    summed over more than a quarter of partner returns and the board has too few yet
+    (`ReportData.first_figures`)."""
+    none = f"No figures for {section.title.lower()} in {data.year}."
+    indicators = data.catalogue[data.catalogue["theme"].isin(section.themes)]
+    if data.first_figures and awaits_first_year(indicators):
+        return f"{none} {data.first_figures}"
+    return none
 
 
 def _png(chart: Chart) -> bytes:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
 from lscb_metrics.editions import PUBLIC, Edition
-from lscb_metrics.measures import BOARD_RECORDS
+from lscb_metrics.measures import BOARD_RECORDS, PARTNER_RETURNS
 from lscb_metrics.periods import Quarter, financial_year_of, quarter_of
 from lscb_metrics.reference import dfe_cin, dfe_cla, fingertips, lait, ons_ages
 from lscb_metrics.reference.areas import spoken_name
@@ -276,6 +276,17 @@ def first_return_quarter(
         [period_end],
     ).fetchall()
     return None if first is None else quarter_of(first)
+
+
+def awaits_first_year(indicators: pd.DataFrame) -> bool:
+    """True when each of `indicators` (catalogue rows, one theme's) from partner returns is
+    summed over more than a quarter, and some are: a board in its first quarters
+    (`first_figures_note`) has none of their figures yet, where it would have a snapshot's, or
+    its own records'."""
+    partner = indicators[indicators["collected_from"].eq(PARTNER_RETURNS)]
+    return not partner.empty and bool(
+        (partner["measure_type"].eq("flow") & partner["window_months"].gt(3)).all()
+    )
 
 
 def edition_run(connection: duckdb.DuckDBPyConnection, board: str, period: str) -> str | None:

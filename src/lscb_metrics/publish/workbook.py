@@ -36,7 +36,6 @@ from lscb_metrics.boards import Board
 from lscb_metrics.catalogue import POPULATION_MEASURE
 from lscb_metrics.editions import PUBLIC, Edition
 from lscb_metrics.intake.rules import inert
-from lscb_metrics.measures import PARTNER_RETURNS
 from lscb_metrics.periods import Quarter, first_figures_note, population_convention, quarter_of
 from lscb_metrics.publish.figures import (
     BEFORE,
@@ -44,6 +43,7 @@ from lscb_metrics.publish.figures import (
     YEAR,
     BoardArea,
     authority_codes,
+    awaits_first_year,
     behind_published,
     board_area,
     catalogue_frame,
@@ -504,10 +504,7 @@ def absent_figures_note(indicators: pd.DataFrame, notes: dict[str, str]) -> str:
     a new board's returns are too few yet (FIRST_FIGURES, among `notes` in its first three
     quarters) where each of its indicators from partner returns is summed over more than a
     quarter, else that the warehouse holds none ("no_figures")."""
-    partner = indicators[indicators["collected_from"].eq(PARTNER_RETURNS)]
-    waiting = not partner.empty and bool(
-        (partner["measure_type"].eq("flow") & partner["window_months"].gt(3)).all()
-    )
+    waiting = awaits_first_year(indicators)
     return FIRST_FIGURES if waiting and FIRST_FIGURES in notes else "no_figures"
 
 

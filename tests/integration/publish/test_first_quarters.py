@@ -1,6 +1,6 @@
-"""A board whose returns start within the last three quarters: its scorecard, workbook and run
-summary say why it has no figure summed over 12 months yet, and the quarter the first is for, in
-the same words. They showed [x] or nothing, without a word."""
+"""A board whose returns start within the last three quarters: its scorecard, workbook, run
+summary and data chapter say why it has no figure summed over 12 months yet, and the quarter the
+first is for, in the same words. They showed [x] or nothing, without a word."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import openpyxl
 
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.publish import write_workbook
+from lscb_metrics.publish.annual_report import chapter_blocks, markdown_text, read_report_data
 from lscb_metrics.publish.scorecard import read_scorecard_data, scorecard_html
 from lscb_metrics.report import board_summary_lines
 
@@ -58,3 +59,16 @@ def test_a_sheet_without_figures_for_want_of_quarters_refers_to_that_note(
     numbers = {text: number for number, text, *_ in book["Notes"].iter_rows(values_only=True)}
     [row] = [r for r in book["Child_deaths"].iter_rows(values_only=True) if r[0] == "Child deaths"]
     assert row[-1] == f"[{numbers[SAYS]}]"
+
+
+def test_the_data_chapter_says_why_too_and_claims_no_year_it_has_not(new_board) -> None:
+    # Its chapter said only "No figures for child deaths in ...", and its introduction named
+    # figures kept by financial year "(in ... road safety and injuries) for 2013-14", the
+    # published injury admissions, though the board's returns start in 2014-15.
+    path, summary = new_board
+    [outcome] = summary.boards
+    chapter = markdown_text(chapter_blocks(read_report_data(path, outcome.board, QUARTER)))
+    assert f"No figures for child deaths in October 2013 to September 2014. {SAYS}" in chapter
+    introduction = chapter.split("those it keeps by financial year (", 1)[1].split(")")[0]
+    # The board's own records of 2013-14 (data/raw/local/thurrock) are kept by financial year.
+    assert introduction == "in looked-after children, training, finance and board attendance"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -22,12 +23,14 @@ from lscb_metrics.publish.annual_report import (
     docx_document,
     earlier_comparator_year,
     earlier_text,
+    financial_year_clause,
     financial_year_indicators,
     latest_published_period,
     look_back_years,
     markdown_text,
     missing_year_end,
     national_statistics_phrase,
+    no_figures_text,
     part_year_flows,
     section_blocks,
     year_and_year_before,
@@ -504,3 +507,66 @@ def test_a_rate_on_an_earlier_estimate_is_noted_under_its_table() -> None:
         "Referrals",
     ]
     assert blocks[blocks.index(table) + 1] == Paragraph(f"Note 1 to table 2: {note}.")
+
+
+#: Catalogue rows of three indicators a chapter quotes by financial year, in three sections.
+BY_FINANCIAL_YEAR = pd.DataFrame(
+    {
+        "theme": ["child_deaths", "road_safety", "finance"],
+        "report_period": "financial_year",
+        "measure_type": ["flow", "flow", "flow"],
+        "window_months": [12, 12, 12],
+        "collected_from": ["partner returns", None, "board records"],
+    },
+    index=pd.Index(["child_deaths", "injury_admission_rate", "board_expenditure"]),
+)
+
+
+def kept_by_year(*figures: tuple[str, str, date]) -> ReportData:
+    """A chapter for October 2025 to September 2026 quoting `figures` (indicator, source type,
+    period end) for the year."""
+    rows = pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator,
+                "source_type": source,
+                "period_end": end,
+                "breakdown": "Total",
+                "breakdown_name": "Total",
+                "report_year": YEAR,
+            }
+            for indicator, source, end in figures
+        ]
+    )
+    area = BoardArea("E06000015", "Derby", "E12000004", "East Midlands")
+    year = "October 2025 to September 2026"
+    return ReportData("Board", area, year, date(2026, 9, 30), BY_FINANCIAL_YEAR, rows)
+
+
+def test_the_introduction_names_only_the_boards_own_figures_kept_by_financial_year() -> None:
+    # A board whose returns start in 2026-27 quotes published injury admissions for 2025-26:
+    # its introduction said it kept figures "(in road safety and injuries) for 2025-26".
+    published = ("injury_admission_rate", "published", date(2026, 3, 31))
+    assert financial_year_clause(kept_by_year(published)) == ""
+    # Nor is a figure of its own for an earlier year one it keeps for 2025-26.
+    earlier = ("board_expenditure", "partner_return", date(2025, 3, 31))
+    assert financial_year_clause(kept_by_year(published, earlier)) == ""
+    own = ("board_expenditure", "partner_return", date(2026, 3, 31))
+    assert financial_year_clause(kept_by_year(published, own)) == (
+        ", those it keeps by financial year (in finance) for 2025-26"
+    )
+
+
+def test_a_section_a_new_board_has_no_figures_for_yet_says_why() -> None:
+    # Its child deaths (summed over 12 months of returns) are not due in its first quarters:
+    # the chapter said "No figures for child deaths ..." without a word of why.
+    why = "Partner returns start with 2026-27 Q1: ..."
+    new = replace(kept_by_year(), first_figures=why)
+    deaths, finance = Section("Child deaths", ("child_deaths",)), Section("Finance", ("finance",))
+    none = "No figures for child deaths in October 2025 to September 2026."
+    assert no_figures_text(new, deaths) == f"{none} {why}"
+    # The board's own records are not counted in quarters of returns; nor, later, its returns.
+    assert no_figures_text(new, finance) == (
+        "No figures for finance in October 2025 to September 2026."
+    )
+    assert no_figures_text(kept_by_year(), deaths) == none
