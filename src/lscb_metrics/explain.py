@@ -37,6 +37,17 @@ _VALUES_TABLE, _COMPARED = "curated.indicator_values", "curated.comparisons"
 #: indicator, after `pipeline.curated_relations` takes the indicator's breakdown rows: rows of
 #: (relation, columns, functions).
 COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        _VALUES_TABLE,
+        ("period_start",),
+        (
+            f"{_VALUES}:windowed_measures",
+            "lscb_metrics.periods:window_start",
+            f"{_VALUES}:series_lineage",
+            f"{_VALUES}:with_published_values",
+            f"{_VALUES}:value_period_starts",
+        ),
+    ),
     (_VALUES_TABLE, ("numerator",), (f"{_VALUES}:windowed_measures", f"{_VALUES}:computed_values")),
     (
         _VALUES_TABLE,
@@ -278,12 +289,18 @@ def trace_text(
                 lines += source.measure_trace(name, row)
         if indicator.published_value and row["source_type"] == "published":
             lines += source.measure_trace(indicator.published_value, row)
-        if indicator.uses_population:
+        if indicator.uses_population and not given_alone(row):
             lines += source.population_trace(indicator, row)
         key = (indicator.id, row["breakdown"], row["source_type"], row["period_end"])
         lines.append(public.get(key, "  public edition: not published"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def given_alone(row: Mapping[str, Any]) -> bool:
+    """True for a published figure without the denominator it is a rate of (LAIT's road
+    casualty rate): its publisher gives the value alone, and no population is computed with."""
+    return row["source_type"] == "published" and exact(row["denominator"]) == "none"
 
 
 def summed_over_a_year(indicator: Indicator, registry: Registry) -> bool:

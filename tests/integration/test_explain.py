@@ -203,6 +203,8 @@ def test_a_rate_published_without_its_counts_is_traced_to_the_rate(demo_warehous
     trace = capsys.readouterr().out.split(f"road_ksi_rate, {SOUTHEND}, 2020-22, published", 1)[1]
     assert "  children_killed: not published (the publisher gives the value alone)" in trace
     assert "17.5 from " in trace and "row Short Desc RTA, period 2020-22" in trace
+    # Nor is it computed from a population: a mid-2022 estimate traced beside it said it was.
+    assert "population_0_17" not in trace
 
 
 def test_a_dfe_number_is_traced_as_the_area_it_names(demo_warehouse, capsys) -> None:
