@@ -8,7 +8,7 @@ the catalogue says), snapshot measures are taken as at the period end.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -123,30 +123,21 @@ def _rolling(partner: pd.DataFrame, quarters: int) -> pd.DataFrame:
     spread["target"] = spread["quarter"] + spread.groupby(level=0).cumcount()
     spread["missing"] = spread["value"].isna()
     keys = [*_SERIES_KEY, "target", "measure"]
-    summed = spread.groupby(keys, sort=False).agg(
+    grouped = spread.groupby(keys, sort=False)
+    summed = grouped.agg(
         value=("value", "sum"),
         missing=("missing", "any"),
         quarters=("quarter", "nunique"),
         period_end=("period_end", "max"),
     )
-    # Each window's distinct files and sources, sorted: gathered once for all windows, since
-    # a Python function per window is most of the cost of a run's compute.
-    for column, name, gather, empty in (
-        ("submission_id", "submission_ids", list, None),
-        ("source_sha256", "source_sha256s", list, None),
-        ("source", "source", "; ".join, ""),
-    ):
-        distinct = spread[[*keys, column]].dropna().drop_duplicates()
-        gathered = (
-            distinct.sort_values(column, kind="stable")
-            .groupby(keys, sort=False)[column]
-            .agg(gather)
-            .reindex(summed.index)
-        )
-        summed[name] = [
-            value if isinstance(value, (list, str)) else ([] if empty is None else empty)
-            for value in gathered
-        ]
+    # Each window's distinct files and sources, sorted (windows numbered as `summed` is ordered).
+    windows = grouped.ngroup().tolist()
+    for column, name in (("submission_id", "submission_ids"), ("source_sha256", "source_sha256s")):
+        summed[name] = distinct_sorted(zip(windows, spread[column], strict=True), len(summed))
+    summed["source"] = [
+        "; ".join(sources)
+        for sources in distinct_sorted(zip(windows, spread["source"], strict=True), len(summed))
+    ]
     summed = summed.reset_index()
     # Complete windows only, ending on a quarter that was itself reported.
     keep = (summed["quarters"] == quarters) & (
@@ -172,22 +163,35 @@ def with_numerator(windowed: pd.DataFrame, indicator: Indicator) -> pd.DataFrame
 def series_lineage(windowed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per series and period: label, first day covered (the earliest of its measures'), sources,
     and the partner submissions and file hashes."""
-    labels = windowed.drop_duplicates(keys).set_index(keys)[["time_period"]]
-    labels["period_start"] = windowed.groupby(keys)["period_start"].min()
-    sources = (
-        windowed.drop_duplicates([*keys, "source"])
-        .sort_values("source")
-        .groupby(keys)["source"]
-        .agg("; ".join)
-    )
-    lineage = labels.join(sources)
-    partner = windowed[windowed["source_type"] == "partner_return"]
+    lineage = windowed.drop_duplicates(keys).set_index(keys)[["time_period"]]
+    lineage["period_start"] = windowed.groupby(keys)["period_start"].min()
+    # Series numbered as `lineage` is ordered: by first appearance.
+    series = windowed.groupby(keys, sort=False).ngroup().tolist()
+    lineage["source"] = [
+        "; ".join(sources)
+        for sources in distinct_sorted(zip(series, windowed["source"], strict=True), len(lineage))
+    ]
+    partner = (windowed["source_type"] == "partner_return").tolist()
     for column in ("submission_ids", "source_sha256s"):
-        exploded = partner[[*keys, column]].explode(column).dropna()
-        lists = exploded.drop_duplicates().sort_values(column).groupby(keys)[column].agg(list)
-        lineage[column] = lists.reindex(lineage.index)
-        lineage[column] = [v if isinstance(v, list) else [] for v in lineage[column]]
+        pairs = (
+            (number, item)
+            for number, items, own in zip(series, windowed[column], partner, strict=True)
+            if own
+            for item in items
+        )
+        lineage[column] = distinct_sorted(pairs, len(lineage))
     return lineage
+
+
+def distinct_sorted(pairs: Iterable[tuple[int, object]], groups: int) -> list[list[str]]:
+    """For each group number below `groups`, the distinct texts paired with it, sorted; anything
+    but text (a missing value) left out."""
+    # In plain Python over every group at once: a pandas aggregation per group was most of the
+    # cost of an indicator's lineage.
+    gathered: list[list[str]] = [[] for _ in range(groups)]
+    for group, text in sorted({(group, text) for group, text in pairs if isinstance(text, str)}):
+        gathered[group].append(text)
+    return gathered
 
 
 def window_estimates(

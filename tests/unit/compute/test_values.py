@@ -8,6 +8,7 @@ import pytest
 
 from lscb_metrics.catalogue import Indicator
 from lscb_metrics.compute.values import (
+    distinct_sorted,
     indicator_values,
     missing_mid_years,
     no_population_note,
@@ -326,3 +327,10 @@ def test_a_published_rate_never_stands_on_an_earlier_years_estimate():
     assert row["value_note"] == (
         "Not available: no ONS estimate of children aged 0-17 for mid-2014 is shipped"
     )
+
+
+def test_distinct_sorted_gathers_each_groups_texts_once_in_order():
+    # A window's files are listed once each, sorted, whichever measure or quarter named them;
+    # a fact without a file (NaN, None) names none, and a group with no text gets [].
+    pairs = [(1, "S-b"), (0, "S-c"), (1, "S-a"), (1, "S-b"), (0, math.nan), (1, None)]
+    assert distinct_sorted(pairs, 3) == [["S-c"], ["S-a", "S-b"], []]
