@@ -35,12 +35,12 @@ from lscb_metrics.stats import (
     compare_with_benchmark,
     neighbour_average,
     percent_change,
+    place_in_field,
     quartile_band,
     quartile_cut_points,
-    rank_areas,
     rank_within_group,
     recent_trend,
-    round_half_away_from_zero,
+    rounded_half_away_from_zero,
 )
 from lscb_metrics.stats.trend import KIND_PROPORTION, KIND_RATE, POINTS_USED
 
@@ -153,7 +153,7 @@ def comparisons(
 def shown_values(values: pd.Series, decimals: int) -> pd.Series:
     """Each value as published: rounded to `decimals` places, halves away from zero (DfE)."""
     return pd.Series(
-        [round_half_away_from_zero(v, decimals) for v in values.astype("float64")],
+        rounded_half_away_from_zero(values.astype("float64"), decimals),
         index=values.index,
         dtype="float64",
     )
@@ -278,20 +278,18 @@ def la_ranks(
     )
     ranked = numbers.notna() & shown.notna() & rows["comparator_period_end"].isin(list(field))
     for period_end, group in rows[ranked].groupby("comparator_period_end"):
-        figures = pd.Series(field[period_end], dtype="float64")
-        cut_points = quartile_cut_points(figures)
-        field_ranks = rank_areas(figures, polarity)
+        figures = field[period_end]
+        cut_points = quartile_cut_points(figures.values())
+        ordered = sorted(figures.values())
         for index, number, source_type in zip(
             group.index, numbers[group.index], group["source_type"], strict=True
         ):
             value = shown[index]
-            if source_type == "published" and number in field_ranks.index:
-                rank, rank_of = int(field_ranks[number]), len(figures)
-            else:
-                placed = pd.concat(
-                    [figures.drop(number, errors="ignore"), pd.Series({number: value})]
-                )
-                rank, rank_of = int(rank_areas(placed, polarity)[number]), len(placed)
+            own = figures.get(number)
+            # A published figure takes its own place in the field; any other value takes its
+            # area's place, in place of the area's published figure.
+            placed = own if source_type == "published" and own is not None else value
+            rank, rank_of = place_in_field(ordered, placed, own, polarity)
             table.loc[index] = (rank, rank_of, quartile_band(value, cut_points, polarity))
     return table.astype({"rank": "Int64", "rank_of": "Int64", "quartile_band": "object"})
 

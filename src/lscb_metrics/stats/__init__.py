@@ -48,6 +48,7 @@ from lscb_metrics.stats.polarity import (
 )
 from lscb_metrics.stats.ranking import (
     QUARTILE_BANDS,
+    place_in_field,
     quartile_band,
     quartile_bands,
     quartile_cut_points,
@@ -89,6 +90,7 @@ __all__ = [
     "exact_poisson_interval",
     "neighbour_average",
     "percent_change",
+    "place_in_field",
     "proportion_ci_method",
     "publication_value",
     "publication_values",

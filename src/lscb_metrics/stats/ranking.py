@@ -14,7 +14,8 @@ Ties in ranks share the better rank (pandas method='min', R's ties.method = "min
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,20 @@ def rank_areas(values: pd.Series, polarity: str) -> pd.Series:
         method="min", ascending=polarity == LOW_IS_GOOD, na_option="keep"
     )
     return ranks.astype("Int64")
+
+
+def place_in_field(
+    ordered: Sequence[float], value: float, own: float | None, polarity: str
+) -> tuple[int, int]:
+    """Rank of `value` (1 = best, or highest for no_judgement; ties share the better rank) and
+    of how many, among a field of figures `ordered` ascending with the area's own figure `own`
+    (None: it has none) replaced by `value`: `rank_areas` of one area (DfE LAIT ranking)."""
+    checked_polarity(polarity)
+    if polarity == LOW_IS_GOOD:
+        ahead = bisect_left(ordered, value) - (own is not None and own < value)
+    else:
+        ahead = len(ordered) - bisect_right(ordered, value) - (own is not None and own > value)
+    return ahead + 1, len(ordered) + (own is None)
 
 
 def quartile_cut_points(values: Iterable[float]) -> tuple[float, float, float]:

@@ -12,6 +12,7 @@ from lscb_metrics.stats import (
     HIGH_IS_GOOD,
     LOW_IS_GOOD,
     NO_JUDGEMENT,
+    place_in_field,
     quartile_band,
     quartile_bands,
     quartile_cut_points,
@@ -96,3 +97,27 @@ def test_quartile_bands_of_a_series() -> None:
 def test_quartile_bands_without_judgement_or_values_are_none() -> None:
     assert quartile_bands(pd.Series([1.0, 2.0]), NO_JUDGEMENT).tolist() == [None, None]
     assert quartile_bands(pd.Series([math.nan]), HIGH_IS_GOOD).tolist() == [None]
+
+
+FIELD = {"a": 10.0, "b": 30.0, "c": 20.0, "d": 30.0}
+
+
+@pytest.mark.parametrize("polarity", [HIGH_IS_GOOD, NO_JUDGEMENT, LOW_IS_GOOD])
+@pytest.mark.parametrize("area", ["a", "b", "c", "new"])
+@pytest.mark.parametrize("value", [5.0, 10.0, 25.0, 30.0, 35.0])
+def test_place_in_field_is_the_rank_areas_gives_the_area_with_its_value_in_place(
+    polarity, area, value
+):
+    # An area's quarter takes its place in the published field in place of its published
+    # figure (or beside the field where it has none), as rank_areas would rank it there.
+    placed = pd.Series({**{k: v for k, v in FIELD.items() if k != area}, area: value})
+    expected = (int(rank_areas(placed, polarity)[area]), len(placed))
+    ordered = sorted(FIELD.values())
+    assert place_in_field(ordered, value, FIELD.get(area), polarity) == expected
+
+
+def test_place_in_field_of_a_tie_shares_the_better_rank():
+    # 30 beside two published 30s (b, d) and one 20: ranked 1 of 4 where high is good, as LAIT
+    # ranks ties; area c's own 20 is replaced, so it is not counted behind.
+    assert place_in_field([10.0, 20.0, 30.0, 30.0], 30.0, 20.0, HIGH_IS_GOOD) == (1, 4)
+    assert place_in_field([10.0, 20.0, 30.0, 30.0], 30.0, 20.0, LOW_IS_GOOD) == (2, 4)
