@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from lscb_metrics.atomic import write_atomically
 from lscb_metrics.digests import code_digest, fingerprint, frame_digest
@@ -98,9 +99,11 @@ def _read(path: Path) -> pd.DataFrame:
     """A kept frame, its list columns lists again; OSError when it is absent or unreadable."""
     try:
         frame = pd.read_parquet(path)
+        lists = [column for column in LIST_COLUMNS if column in frame.columns]
+        # pyarrow gives them as lists at once; pandas as arrays, each to be made a list.
+        table = pq.read_table(path, columns=lists)
     except (OSError, ValueError) as error:  # pyarrow reports a damaged file as ArrowInvalid
         raise OSError(f"{path}: {error}") from error
-    for column in LIST_COLUMNS:
-        if column in frame.columns:
-            frame[column] = [list(items) for items in frame[column]]
+    for column in lists:
+        frame[column] = table.column(column).to_pylist()
     return frame
