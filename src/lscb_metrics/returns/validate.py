@@ -241,7 +241,9 @@ def return_schema(spec: ReturnSpec) -> pa.DataFrameSchema:
     """The pandera schema a typed return's data must satisfy."""
     return pa.DataFrameSchema(
         columns={column.name: _column_schema(column) for column in spec.columns},
-        checks=[pa.Check(partial(_rule_holds, check), name=check.code) for check in spec.checks],
+        checks=[
+            pa.Check(partial(_rule_holds, check, spec), name=check.code) for check in spec.checks
+        ],
         unique=list(spec.row_key) or None,
         report_duplicates="exclude_first",
         strict=True,
@@ -831,13 +833,23 @@ def _column_schema(column: ColumnSpec) -> pa.Column:
     return pa.Column("Int64", checks)
 
 
-def _rule_holds(check: CheckSpec, frame: pd.DataFrame) -> pd.Series | bool:
+def _rule_holds(check: CheckSpec, spec: ReturnSpec, frame: pd.DataFrame) -> pd.Series | bool:
     """Per row, whether a declared rule holds."""
     if not set(check.columns) <= set(frame.columns):
         return True  # the missing column is reported on its own
-    # A row with a missing or unreadable value has that cell reported; judging the rule on it
-    # would only repeat the problem.
-    return frame.eval(check.rule).fillna(True).astype(bool)
+    # A row with a missing, unreadable, negative or out-of-range value has that cell reported;
+    # judging the rule on it would only repeat the problem, leaving the partner two to fix.
+    judged = pd.DataFrame(
+        {name: _own_checks_passed(frame[name], spec.column(name)) for name in check.columns}
+    )
+    return frame.eval(check.rule).where(judged.all(axis=1)).fillna(True).astype(bool)
+
+
+def _own_checks_passed(values: pd.Series, column: ColumnSpec) -> pd.Series:
+    """Per cell, whether it is filled and passes its column's own checks (range, codes)."""
+    # pandera leaves a missing cell out of a check's output: it is reported as blank.
+    results = [check(values).check_output for check in _column_schema(column).checks]
+    return pd.concat(results, axis=1).all(axis=1).reindex(values.index, fill_value=False)
 
 
 def _schema_failures(raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec) -> list[Failure]:

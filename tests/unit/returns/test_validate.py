@@ -523,6 +523,31 @@ def test_declared_check_passes_and_fails(
     assert not result.valid
 
 
+@pytest.mark.parametrize(
+    ("police", "code"),
+    [(-12, "VAL-002"), ("N/A", "VAL-001"), (None, "VAL-005"), (2**60, "VAL-003")],
+)
+def test_a_cell_failing_its_own_check_is_not_also_summed(
+    police: object, code: str, write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    # One mistake, one error: REF-X02 on this row could only say again that police is wrong.
+    referrals.set(0, "Referrals from police", police)
+    result = validate(write(referrals, "csv"))
+    assert [(f.code, f.column) for f in result.failures] == [(code, "referrals_source_police")]
+
+
+def test_valid_cells_that_do_not_add_up_still_fail_the_sum(
+    write: Write, validate: Validate, referrals: ReturnTable
+) -> None:
+    # Police 31 instead of 30: by source 101, received 100. A bad cell elsewhere in the row is
+    # not one the sum uses, so it hides nothing.
+    referrals.set(0, "Referrals from police", 31)
+    referrals.set(0, "Children in need at period end", -5)
+    result = validate(write(referrals, "csv"))
+    assert [f.code for f in result.failures] == ["VAL-002", "REF-X02"]
+    assert "Referrals from police: 31" in result.failures[1].message
+
+
 # --- typing and cleaning ---------------------------------------------------------------------
 
 
