@@ -335,11 +335,12 @@ def validate_file(path: Path, specs: dict, boards: Any, lookup: dict) -> int:
     except (UnreadableFile, OverBudget) as error:
         rule = OVER_BUDGET if isinstance(error, OverBudget) else UNREADABLE
         unreadable = [failure(rule, path.name, problem=error.problem)]
-        print(report_text(unreadable, path.name, report_summary(unreadable, {})))
+        print(report_text(unreadable, path.name, report_summary(unreadable, {}, lookup)))
         # the partner's file name, escaped as everywhere else: it must not act on the terminal
         print(f"{escaped(path.name)} cannot be read as a return: {error.problem}", file=sys.stderr)
         return EXIT_ERROR
-    print(report_text(result.failures, path.name, report_summary(result.failures, raw.cover)))
+    summary = report_summary(result.failures, raw.cover, lookup)
+    print(report_text(result.failures, path.name, summary))
     return EXIT_OK if result.valid else EXIT_INVALID
 
 

@@ -217,7 +217,7 @@ def ingest(
         raw = read_return(file.path, context.specs, context.cover_fields)
     except UnreadableFile as error:
         submission.failures = [failure(UNREADABLE, name, problem=error.problem)]
-        submission.report = report_summary(submission.failures, error.cover)
+        submission.report = report_summary(submission.failures, error.cover, context.la_lookup)
         if error.cover:
             submission.cover = stated_cover(error.cover, None)
         return submission
@@ -225,7 +225,7 @@ def ingest(
     submission.cover = stated_cover(raw.cover, result.cover)
     submission.row_count = len(raw.data)
     submission.failures = list(result.failures)
-    submission.report = report_summary(submission.failures, raw.cover)
+    submission.report = report_summary(submission.failures, raw.cover, context.la_lookup)
     if result.valid:
         submission.status = "accepted"
         spec = context.specs[result.return_type]
@@ -247,7 +247,7 @@ def budgeted_ingest(
         submission = identify(file, base_dir, received_at)
         name = Path(submission.file_path).name
         submission.failures = [failure(OVER_BUDGET, name, problem=error.problem)]
-        submission.report = report_summary(submission.failures, {})
+        submission.report = report_summary(submission.failures, {}, context.la_lookup)
         return submission
 
 

@@ -187,7 +187,7 @@ def test_report_never_holds_a_live_formula(
 ) -> None:
     path = corpus_paths[case.file]
     failures, cover = _failures_and_cover(path, area_lookup)
-    summary = report_summary(failures, cover)
+    summary = report_summary(failures, cover, area_lookup)
     workbook, _ = write_validation_report(failures, path.name, summary, tmp_path)
     if workbook is None:  # a clean file's report is its page alone (no cell to hold a formula)
         assert not failures

@@ -13,6 +13,7 @@ import html
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -33,8 +34,9 @@ from lscb_metrics.intake.rules import (
     formula_safe,
     shown,
 )
-from lscb_metrics.periods import PeriodError, quarter_from_dates
-from lscb_metrics.returns.validate import cover_text, date_value
+from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
+from lscb_metrics.reference.areas import area_label, area_on
+from lscb_metrics.returns.validate import AreaLookup, area_key, cover_text, date_value
 from lscb_metrics.xlsx import workbook_bytes
 
 REPORT_XLSX = "validation_report.xlsx"
@@ -53,7 +55,7 @@ TABLE_COLUMNS = (
     ("Severity", 10),
     ("Message", 110),
 )
-TABLE_HEADER_ROW = 11  # below the title (row 1) and the summary (rows 3-9)
+TABLE_HEADER_ROW = 12  # below the title (row 1) and the summary (rows 3-10)
 # Fixed times inside the workbook (zip entries and document properties): reproducible bytes.
 _STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #0b0c0c; }
@@ -73,19 +75,26 @@ class ReportSummary:
 
     return_type: str
     agency_code: str
+    area: str
     period: str
     verdict: str
     error_count: int
     warning_count: int
 
 
-def report_summary(failures: Sequence[Failure], cover: Mapping[str, CellValue]) -> ReportSummary:
-    """The summary of a file from its failures and its cover as read (`{}` if it was unreadable)."""
+def report_summary(
+    failures: Sequence[Failure], cover: Mapping[str, CellValue], la_lookup: AreaLookup
+) -> ReportSummary:
+    """The summary of a file from its failures and its cover as read (`{}` if it was unreadable),
+    naming its area as `la_lookup` does."""
     errors = sum(f.severity == "error" for f in failures)
+    start, end = cover.get("period_start"), cover.get("period_end")
+    quarter = _quarter(date_value(start), date_value(end))
     return ReportSummary(
         return_type=_stated("return_type", cover, failures),
         agency_code=_stated("agency_code", cover, failures),
-        period=period_label(cover.get("period_start"), cover.get("period_end")),
+        area=_stated_area(cover, failures, la_lookup, quarter.end if quarter else None),
+        period=period_label(start, end),
         verdict=verdict(failures),
         error_count=errors,
         warning_count=len(failures) - errors,
@@ -108,10 +117,8 @@ def period_label(start: CellValue, end: CellValue) -> str:
     if first is None or last is None:
         return f"{_stated_date(start)} to {_stated_date(end)}"
     dates = f"{first.isoformat()} to {last.isoformat()}"
-    try:
-        return f"{quarter_from_dates(first, last).label} ({dates})"
-    except PeriodError:
-        return dates
+    quarter = _quarter(first, last)
+    return f"{quarter.label} ({dates})" if quarter else dates
 
 
 def report_text(failures: Sequence[Failure], file_name: str, summary: ReportSummary) -> str:
@@ -203,6 +210,7 @@ def _summary_rows(file_name: str, summary: ReportSummary) -> list[tuple[str, str
         ("File", file_name),
         ("Return type", summary.return_type),
         ("Agency code", summary.agency_code),
+        ("Area", summary.area),
         ("Period", summary.period),
         ("Verdict", summary.verdict),
         ("Errors", str(summary.error_count)),
@@ -236,6 +244,32 @@ def _stated(name: str, cover: Mapping[str, CellValue], failures: Sequence[Failur
         return echoes[0] or TEXT
     unread = any(f.code == UNREADABLE.code for f in failures)
     return TEXT if unread else shown(cover_text(value))
+
+
+def _stated_area(
+    cover: Mapping[str, CellValue],
+    failures: Sequence[Failure],
+    la_lookup: AreaLookup,
+    day: date | None,
+) -> str:
+    """The area a cover's code names on `day`, by our reference's name and its ONS code
+    ('Southend-on-Sea (E06000033)', for a DfE number too); a code we do not know as `_stated`
+    echoes it, so a name typed there is described, not quoted."""
+    area = area_on(la_lookup, area_key(cover.get("la_code")), day)
+    if area is None:
+        return _stated("la_code", cover, failures)
+    code, name, _ = area
+    return area_label(code, {code: name})
+
+
+def _quarter(first: date | None, last: date | None) -> Quarter | None:
+    """The quarter from `first` to `last`, if they are one's first and last days."""
+    if first is None or last is None:
+        return None
+    try:
+        return quarter_from_dates(first, last)
+    except PeriodError:
+        return None
 
 
 def _stated_date(value: CellValue) -> str:

@@ -8,11 +8,22 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lscb_metrics.boards import Boards
 from lscb_metrics.intake.failures import Failure, failure
 from lscb_metrics.intake.rules import NOT_WHOLE_NUMBER, UNEXPECTED_COLUMN, formula_safe, shown
-from lscb_metrics.returns import ReportSummary, report_summary, report_text
+from lscb_metrics.returns import (
+    CoverField,
+    ReportSummary,
+    ReturnSpec,
+    read_return,
+    report_summary,
+    report_text,
+    validate_return,
+)
 from lscb_metrics.returns import write_validation_report as write_report
 from lscb_metrics.returns.report import REPORT_HTML, REPORT_XLSX, TABLE_HEADER_ROW
+
+from .conftest import LA_LOOKUP, ReturnTable, write_csv
 
 COVER = {
     "return_type": "training",
@@ -39,7 +50,7 @@ HOSTILE = Failure("VAL-001", "error", "=1+1", "+cmd", "@SUM(A1)", "-2+3 <script>
 
 
 def _summary(failures: list[Failure]) -> ReportSummary:
-    return report_summary(failures, COVER)
+    return report_summary(failures, COVER, LA_LOOKUP)
 
 
 @pytest.mark.parametrize(
@@ -77,16 +88,47 @@ def test_summary_gives_the_verdict_and_counts(
 )
 def test_summary_states_the_period_the_cover_gives(start: object, end: object, period: str) -> None:
     cover = {**COVER, "period_start": start, "period_end": end}
-    assert report_summary([], cover).period == period
+    assert report_summary([], cover, LA_LOOKUP).period == period
+
+
+@pytest.mark.parametrize(
+    ("la_code", "area"),
+    [
+        ("E06000033", "Southend-on-Sea (E06000033)"),
+        # a DfE number is named by the ONS code it stands for
+        (882, "Southend-on-Sea (E06000033)"),
+        # a code we do not know is shown where it has a code's shape, so the partner sees it
+        ("E06000999", "E06000999"),
+        # anything else may be a child's name or a postcode
+        ("Jayden Smith", "text"),
+        (None, "(unknown)"),
+    ],
+)
+def test_summary_names_the_area_by_our_reference_and_its_ons_code(
+    la_code: object,
+    area: str,
+    training: ReturnTable,
+    tmp_path: Path,
+    specs: dict[str, ReturnSpec],
+    boards: Boards,
+    cover_fields: tuple[CoverField, ...],
+) -> None:
+    training.cover["Local authority code"] = la_code
+    raw = read_return(write_csv(training, tmp_path / "training.csv"), specs, cover_fields)
+    result = validate_return(raw, specs, boards, LA_LOOKUP)
+    summary = report_summary(result.failures, raw.cover, LA_LOOKUP)
+    assert summary.area == area
+    assert f"  Area:        {area}" in report_text(result.failures, "t.csv", summary)
 
 
 def test_summary_of_an_unread_file_is_unknown() -> None:
-    summary = report_summary([], {})
-    assert (summary.return_type, summary.agency_code, summary.period) == ("(unknown)",) * 3
+    summary = report_summary([], {}, LA_LOOKUP)
+    fields = (summary.return_type, summary.agency_code, summary.area, summary.period)
+    assert fields == ("(unknown)",) * 4
 
 
 def test_summary_echoes_the_cover_safely() -> None:
-    summary = report_summary([], {**COVER, "agency_code": "=cmd|' /C calc'!A0"})
+    summary = report_summary([], {**COVER, "agency_code": "=cmd|' /C calc'!A0"}, LA_LOOKUP)
     assert summary.agency_code == "'=cmd|' /C calc'!A0"
 
 
@@ -120,8 +162,9 @@ def test_workbook_has_a_title_summary_and_a_table_of_failures(tmp_path: Path) ->
     assert book.sheetnames == ["Report"]
     sheet = book["Report"]
     assert sheet["A1"].value == "Validation report for SUH_training.csv"
-    summary = {sheet.cell(row, 1).value: sheet.cell(row, 2).value for row in range(3, 10)}
+    summary = {sheet.cell(row, 1).value: sheet.cell(row, 2).value for row in range(3, 11)}
     assert summary["Verdict"] == "rejected"
+    assert summary["Area"] == "Southend-on-Sea (E06000033)"
     assert summary["Period"] == "2014-15 Q2 (2014-07-01 to 2014-09-30)"
     table = [
         [cell.value for cell in row]
