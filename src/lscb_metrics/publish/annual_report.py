@@ -166,9 +166,8 @@ def report_values(
 class ReportData:
     """What the chapter says, read from the warehouse: the year's figures and the year before's
     as published, the catalogue and the charts of the year's last quarter. `year` names the
-    report year as people do ('2013-14', 'October 2013 to September 2014'); `first_figures`
-    says why a board in its first quarters has no figure summed over 12 months yet
-    (`first_figures_note`)."""
+    report year as people do ('2013-14', 'October 2013 to September 2014'); `first_returns` is
+    the first quarter of the area's partner returns (None with none)."""
 
     board_name: str
     area: BoardArea
@@ -178,7 +177,22 @@ class ReportData:
     figures: pd.DataFrame
     charts: dict[str, Chart] = field(default_factory=dict)
     edition: Edition = PUBLIC
-    first_figures: str | None = None
+    first_returns: Quarter | None = None
+
+    @property
+    def first_figures(self) -> str | None:
+        """Why a board in its first quarters has no figure summed over 12 months yet
+        (`first_figures_note`); None from its fourth quarter of returns."""
+        return first_figures_note(self.first_returns, quarter_of(self.year_end))
+
+    @property
+    def returns_months(self) -> int:
+        """The months the board's own figures from partner returns span at most: 12, or those
+        since its first returns where they started within the year."""
+        if self.first_returns is None:
+            return 12
+        start, end = self.first_returns.start, self.year_end
+        return min(12, 12 * (end.year - start.year) + end.month - start.month + 1)
 
     @property
     def financial_year_end(self) -> date:
@@ -300,7 +314,7 @@ def read_report_data(
         values,
         charts,
         edition,
-        first_figures_note(first, last),
+        first,
     )
 
 
@@ -752,15 +766,25 @@ def financial_year_clause(data: ReportData) -> str:
 def introduction(data: ReportData) -> list[Block]:
     """The chapter's title and what its figures are."""
     kind = "financial year" if data.financial_year_end == data.year_end else "year"
+    comparators = (
+        f"England, the {data.area.region_name} region and the area's statistical neighbours"
+    )
+    span, beside = "the", f"the same figure a year earlier, {comparators}."
+    if data.first_figures is not None:
+        # A board in its first quarters has no 12 months of returns, nor a year before of them.
+        span = "at most the"
+        beside = (
+            f"{comparators}, and the same figure a year earlier where there is one. "
+            f"{data.first_figures}"
+        )
     return [
         Heading(f"{data.board_name}: annual report {data.year}, the data chapter", 0),
         Paragraph(
             f"Figures for {data.area.name} for the {kind} {data.year}: the board's own "
-            f"figures from its partners' returns (events in the 12 months to "
-            f"{data.year_end:%-d %B %Y}, children at that date){financial_year_clause(data)} "
-            f"and the {national_statistics_phrase(data)}, each beside the same figure a year "
-            "earlier, "
-            f"England, the {data.area.region_name} region and the area's statistical neighbours."
+            f"figures from its partners' returns (events in {span} {data.returns_months} "
+            f"months to {data.year_end:%-d %B %Y}, children at that date)"
+            f"{financial_year_clause(data)} and the {national_statistics_phrase(data)}, each "
+            f"beside {beside}"
         ),
         Paragraph(
             f"{edition_note(data.edition)} Figures are rounded to the places shown, halves "

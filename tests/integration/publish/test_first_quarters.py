@@ -72,3 +72,17 @@ def test_the_data_chapter_says_why_too_and_claims_no_year_it_has_not(new_board) 
     introduction = chapter.split("those it keeps by financial year (", 1)[1].split(")")[0]
     # The board's own records of 2013-14 (data/raw/local/thurrock) are kept by financial year.
     assert introduction == "in looked-after children, training, finance and board attendance"
+
+
+def test_the_data_chapters_introduction_claims_no_12_months_it_has_not(new_board) -> None:
+    # It said "events in the 12 months to 30 September 2014", each "beside the same figure a
+    # year earlier", with two quarters of returns.
+    path, summary = new_board
+    [outcome] = summary.boards
+    blocks = chapter_blocks(read_report_data(path, outcome.board, QUARTER))
+    introduction = markdown_text(blocks[:2])
+    assert "(events in at most the 6 months to 30 September 2014, children at that date)" in (
+        introduction
+    )
+    assert "and the same figure a year earlier where there is one. " + SAYS in introduction
+    assert "12 months to" not in introduction

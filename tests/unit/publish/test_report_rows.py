@@ -10,6 +10,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from lscb_metrics.editions import INTERNAL
+from lscb_metrics.periods import Quarter, first_figures_note
 from lscb_metrics.publish.annual_report import (
     BEFORE,
     YEAR,
@@ -25,6 +26,7 @@ from lscb_metrics.publish.annual_report import (
     earlier_text,
     financial_year_clause,
     financial_year_indicators,
+    introduction,
     latest_published_period,
     look_back_years,
     markdown_text,
@@ -560,8 +562,8 @@ def test_the_introduction_names_only_the_boards_own_figures_kept_by_financial_ye
 def test_a_section_a_new_board_has_no_figures_for_yet_says_why() -> None:
     # Its child deaths (summed over 12 months of returns) are not due in its first quarters:
     # the chapter said "No figures for child deaths ..." without a word of why.
-    why = "Partner returns start with 2026-27 Q1: ..."
-    new = replace(kept_by_year(), first_figures=why)
+    new = replace(kept_by_year(), first_returns=Quarter(2026, 1))
+    why = first_figures_note(Quarter(2026, 1), Quarter(2026, 2))
     deaths, finance = Section("Child deaths", ("child_deaths",)), Section("Finance", ("finance",))
     none = "No figures for child deaths in October 2025 to September 2026."
     assert no_figures_text(new, deaths) == f"{none} {why}"
@@ -570,3 +572,51 @@ def test_a_section_a_new_board_has_no_figures_for_yet_says_why() -> None:
         "No figures for finance in October 2025 to September 2026."
     )
     assert no_figures_text(kept_by_year(), deaths) == none
+
+
+def first_paragraph(first_returns: Quarter | None) -> str:
+    """The introduction's first paragraph of a chapter for October 2025 to September 2026 whose
+    area's partner returns start with `first_returns`."""
+    cin_rate = {
+        "indicator_id": "cin_rate",
+        "source_type": "partner_return",
+        "breakdown": "Total",
+        "breakdown_name": "Total",
+        "report_year": YEAR,
+        "period_end": date(2026, 9, 30),
+        "comparator_period_end": date(2026, 3, 31),
+        "england_value": 330.0,
+        "region_value": 300.0,
+        "sn_average": 310.0,
+    }
+    data = replace(kept_by_year(), figures=pd.DataFrame([cin_rate]), first_returns=first_returns)
+    paragraph = introduction(data)[1]
+    assert isinstance(paragraph, Paragraph)
+    return paragraph.text
+
+
+def test_the_introduction_says_12_months_and_a_year_earlier_once_a_board_has_them() -> None:
+    for first in (Quarter(2013, 1), Quarter(2025, 3), None):
+        assert first_paragraph(first) == (
+            "Figures for Derby for the year October 2025 to September 2026: the board's own "
+            "figures from its partners' returns (events in the 12 months to 30 September 2026, "
+            "children at that date) and the published national statistics for 2025-26, each "
+            "beside the same figure a year earlier, England, the East Midlands region and the "
+            "area's statistical neighbours."
+        )
+
+
+def test_a_new_boards_introduction_says_what_its_returns_give() -> None:
+    # Returns from 2026-27 Q1, two quarters by 30 September 2026: its introduction spoke of
+    # "events in the 12 months to 30 September 2026", each "beside the same figure a year
+    # earlier", figures it cannot have for another two quarters, and a year.
+    text = first_paragraph(Quarter(2026, 1))
+    assert "(events in at most the 6 months to 30 September 2026, children at that date)" in text
+    assert text.endswith(
+        "each beside England, the East Midlands region and the area's statistical neighbours, "
+        "and the same figure a year earlier where there is one. "
+        f"{first_figures_note(Quarter(2026, 1), Quarter(2026, 2))}"
+    )
+    assert "(events in at most the 3 months to 30 September 2026" in first_paragraph(
+        Quarter(2026, 2)
+    )
