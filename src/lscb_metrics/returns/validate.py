@@ -654,7 +654,8 @@ def _local_target_failures(
 ) -> list[Failure]:
     """BRD-003 for each value of a column tied to a local target that is not the board's for
     the return's area in its quarter (its latest where the cover gives none): its figures would
-    be published under that target ("within 40 working days")."""
+    be published under that target ("within 40 working days"). A cell failing its own check
+    (out of range, not a whole number) is reported as that alone, as `_rule_holds` does."""
     if board is None or area is None:
         return []
     # A target the board has since changed still holds for the quarters before the change.
@@ -665,8 +666,9 @@ def _local_target_failures(
         if column.local_target is None or column.name not in typed.columns:
             continue
         target = targets[column.local_target]
-        values = pd.to_numeric(typed[column.name], errors="coerce")
-        for row in values.index[values.notna() & values.ne(target)]:
+        values = typed[column.name]
+        judged = _own_checks_passed(values, column)
+        for row in values.index[judged & values.ne(target)]:
             failures.append(
                 failure(
                     rules.LOCAL_TARGET_DIFFERS,

@@ -548,6 +548,19 @@ def test_valid_cells_that_do_not_add_up_still_fail_the_sum(
     assert "Referrals from police: 31" in result.failures[1].message
 
 
+@pytest.mark.parametrize(
+    ("target", "code"), [(60, "VAL-003"), (0, "VAL-003"), ("N/A", "VAL-001"), (35, "BRD-003")]
+)
+def test_a_local_target_failing_its_own_check_is_not_also_compared_with_the_boards(
+    target: object, code: str, write: Write, validate: Validate, assessments: ReturnTable
+) -> None:
+    # One mistake, one error: 60 is out of range whatever the board's target; 35 is in range
+    # and only then is it a target other than Southend's 40.
+    assessments.set(0, "Local target (working days)", target)
+    result = validate(write(assessments, "csv"))
+    assert [(f.code, f.column) for f in result.failures] == [(code, "local_target_days")]
+
+
 # --- typing and cleaning ---------------------------------------------------------------------
 
 
