@@ -1,6 +1,7 @@
 """The bad-input corpus (tests/corpus): every broken partner file is refused with its rule code
 and a plain message, never a traceback, by `lscb-metrics validate` and by a pipeline run; the
-controls pass. `tests/corpus/cases.yaml` says what each file must give.
+controls pass. `tests/corpus/cases.yaml` says what each file must give: exactly those codes, so
+a mistake reported twice (a second code for the same cell) fails here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from lscb_metrics.config import settings
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.intake.hashing import file_sha256
 from lscb_metrics.intake.read import UnreadableFile
-from lscb_metrics.intake.rules import UNREADABLE, formula_safe
+from lscb_metrics.intake.rules import RULES, UNREADABLE, Severity, formula_safe
 from lscb_metrics.periods import parse_quarter
 from lscb_metrics.pipeline import compute_run
 from lscb_metrics.reference import la_lookup, load_areas
@@ -46,7 +47,7 @@ VALID_RETURNS = [ROOT / "data" / "raw" / "returns" / QUARTER / "SBC-CSC_referral
 
 @dataclass(frozen=True)
 class Case:
-    """A corpus file and what it must give (a control: exit 0 and at most `codes` as warnings)."""
+    """A corpus file and what it must give (a control: exit 0 and `codes` as its warnings)."""
 
     file: str
     category: str
@@ -57,6 +58,11 @@ class Case:
     why: str = ""
     never: str = ""  # text of the file that must be echoed nowhere
     generated: bool = False
+
+    def listed(self, severity: Severity) -> set[str]:
+        """The case's codes of `severity`; a declared cross-column check's (ASM-X01) is an
+        error."""
+        return {c for c in self.codes if (RULES[c].severity if c in RULES else "error") == severity}
 
 
 def _cases(kind: str) -> list[Case]:
@@ -106,6 +112,13 @@ def _validated(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str
     return code, output
 
 
+def _printed_codes(output: str, severity: Severity) -> set[str]:
+    """The codes `lscb-metrics validate` printed as failures of `severity` ('ERROR   VAL-001')."""
+    return {
+        line.split()[1] for line in output.splitlines() if line.startswith(severity.upper() + " ")
+    }
+
+
 # --- the corpus itself ----------------------------------------------------------------------
 
 
@@ -137,8 +150,9 @@ def test_invalid_file_is_reported_with_its_codes(
     assert code == EXIT_INVALID, printed
     assert case.phrase in printed
     assert not case.never or case.never not in printed
-    for rule_code in case.codes:
-        assert rule_code in printed
+    # Exactly: a code beyond the list is the same mistake reported twice, or a case to list.
+    assert _printed_codes(printed, "error") == case.listed("error")
+    assert _printed_codes(printed, "warning") == case.listed("warning")
 
 
 @pytest.mark.parametrize("case", _params([c for c in CASES if c.exit == EXIT_ERROR]))
@@ -158,9 +172,7 @@ def test_control_file_passes(
 ) -> None:
     code, printed = _validated(corpus_paths[case.file], capsys)
     assert code == EXIT_OK, printed
-    assert {line.split()[1] for line in printed.splitlines() if line.startswith("WARNING")} == set(
-        case.codes
-    )
+    assert _printed_codes(printed, "warning") == set(case.codes)
 
 
 # --- validation reports ---------------------------------------------------------------------
@@ -260,7 +272,9 @@ def test_bad_file_is_rejected_quarantined_and_unused(
     failures = corpus_run.failures[
         corpus_run.failures["submission_id"] == submission["submission_id"]
     ]
-    assert set(case.codes) <= set(failures["code"])
+    for severity in ("error", "warning"):
+        recorded = failures.loc[failures["severity"] == severity, "code"]
+        assert set(recorded) == case.listed(severity)
     assert case.phrase in " ".join(failures["message"])
     quarantined = corpus_run.quarantine_dir / submission["submission_id"] / case.file
     # Recorded relative to the warehouse's folder, beside which the quarantine is.
