@@ -859,10 +859,22 @@ def _schema_failures(raw: RawReturn, typed: pd.DataFrame, spec: ReturnSpec) -> l
     try:
         return_schema(spec).validate(typed, lazy=True)
     except SchemaErrors as errors:
-        cases = _ordered_cases(errors.failure_cases, spec)
+        cases = _ordered_cases(_judged_cases(errors.failure_cases, typed, spec), spec)
         located = [_case_failure(case, raw, typed, spec) for case in cases.to_dict("records")]
         return list(dict.fromkeys(located))  # a row-level failure comes once per column
     return []
+
+
+def _judged_cases(cases: pd.DataFrame, typed: pd.DataFrame, spec: ReturnSpec) -> pd.DataFrame:
+    """Failure cases without a repeated row key on a row whose key failed its own check."""
+    # Two rows with one unknown code are VAL-004 twice: ROW-002 would repeat it, quoting what
+    # the partner typed there (a child's name) as if it were a key.
+    key = [name for name in spec.row_key if name in typed.columns]
+    if not key:
+        return cases
+    judged = pd.concat([_own_checks_passed(typed[n], spec.column(n)) for n in key], axis=1)
+    unjudged = judged.index[~judged.all(axis=1)]
+    return cases[~((cases["check"] == _DUPLICATE_KEY) & cases["index"].isin(unjudged))]
 
 
 def _ordered_cases(cases: pd.DataFrame, spec: ReturnSpec) -> pd.DataFrame:

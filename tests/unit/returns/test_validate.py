@@ -561,6 +561,21 @@ def test_a_local_target_failing_its_own_check_is_not_also_compared_with_the_boar
     assert [(f.code, f.column) for f in result.failures] == [(code, "local_target_days")]
 
 
+@pytest.mark.parametrize(
+    ("level", "codes"), [("Jayden Smith", ["VAL-004", "VAL-004"]), ("level_1", ["ROW-002"])]
+)
+def test_a_key_failing_its_own_check_is_not_also_a_repeated_key(
+    level: str, codes: list[str], write: Write, validate: Validate, training: ReturnTable
+) -> None:
+    # One mistake, one error: a name typed as the level on two rows is not a level given twice,
+    # and is never quoted as one; a level of ours given twice is.
+    training.set(0, "Training level", level)
+    training.set(1, "Training level", level)
+    result = validate(write(training, "csv"))
+    assert [f.code for f in result.failures] == codes
+    assert not any("Jayden" in f.message or "Jayden" in str(f.value) for f in result.failures)
+
+
 # --- typing and cleaning ---------------------------------------------------------------------
 
 
