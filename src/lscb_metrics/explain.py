@@ -37,6 +37,7 @@ _VALUES_TABLE, _COMPARED = "curated.indicator_values", "curated.comparisons"
 #: indicator, after `pipeline.curated_relations` takes the indicator's breakdown rows: rows of
 #: (relation, columns, functions).
 COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (_VALUES_TABLE, ("breakdown_name",), ("lscb_metrics.pipeline:curated_relations",)),
     (
         _VALUES_TABLE,
         ("period_start",),
@@ -48,13 +49,24 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
             f"{_VALUES}:value_period_starts",
         ),
     ),
+    (
+        _VALUES_TABLE,
+        ("time_period",),
+        (
+            f"{_VALUES}:windowed_measures",
+            "lscb_metrics.periods:window_label",
+            f"{_VALUES}:series_lineage",
+            f"{_VALUES}:with_published_values",
+        ),
+    ),
     (_VALUES_TABLE, ("numerator",), (f"{_VALUES}:windowed_measures", f"{_VALUES}:computed_values")),
     (
         _VALUES_TABLE,
         ("denominator",),
         (
             f"{_VALUES}:computed_values",
-            f"{_VALUES}:population_denominator",
+            f"{_VALUES}:window_estimates",
+            f"{_VALUES}:person_years",
             "lscb_metrics.periods:estimate_mid_year",
         ),
     ),
@@ -77,12 +89,26 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
             f"{_VALUES}:latest_population_note",
         ),
     ),
+    (_VALUES_TABLE, ("value_symbol",), (f"{_VALUES}:value_symbols",)),
     (_VALUES_TABLE, ("counts_rounded_to",), (f"{_VALUES}:counts_rounded_to",)),
-    (_VALUES_TABLE, ("submission_ids", "source_sha256s"), (f"{_VALUES}:series_lineage",)),
+    (
+        _VALUES_TABLE,
+        ("source", "submission_ids", "source_sha256s"),
+        (
+            f"{_VALUES}:windowed_measures",
+            f"{_VALUES}:series_lineage",
+            f"{_VALUES}:with_published_values",
+        ),
+    ),
     (
         _VALUES_TABLE,
         ("lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998", "ci_method"),
-        (f"{_VALUES}:with_intervals", f"{_STATS}:wilson_intervals", f"{_STATS}:rate_intervals"),
+        (
+            f"{_VALUES}:with_intervals",
+            f"{_STATS}:wilson_intervals",
+            f"{_STATS}:rate_intervals",
+            f"{_VALUES}:published_limits",
+        ),
     ),
     (_COMPARED, ("comparator_period_end",), (f"{_COMPARISONS}:comparator_period_ends",)),
     (_COMPARED, ("comparator_period",), (f"{_COMPARISONS}:comparator_periods",)),
@@ -107,7 +133,7 @@ COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         (
             f"{_COMPARISONS}:la_field",
             f"{_COMPARISONS}:la_ranks",
-            f"{_STATS}:rank_areas",
+            f"{_STATS}:place_in_field",
             f"{_STATS}:quartile_cut_points",
             f"{_STATS}:quartile_band",
         ),

@@ -18,6 +18,7 @@ from lscb_metrics.measures import MEASURES_FILE, load_registry
 from lscb_metrics.reference import la_lookup, load_areas
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "lscb_metrics"
 REGISTRY = load_registry(SCHEMAS / MEASURES_FILE)
 CATALOGUE = load_catalogue(SCHEMAS / "indicators.yaml", REGISTRY)
 SOUTHEND = "E06000033"
@@ -29,13 +30,72 @@ def resolve(target: str) -> object:
     return getattr(importlib.import_module(module), name)
 
 
-def test_every_declared_lineage_function_exists_and_every_column_is_declared() -> None:
+def test_every_declared_lineage_function_exists_is_called_and_every_column_is_declared() -> None:
     relations = yaml.safe_load((SCHEMAS / "warehouse.yaml").read_text())["relations"]
+    # A function the pipeline never calls gives no column (stats.rank_areas was named for the
+    # ranks that stats.place_in_field gives): each must be called where the relations are made.
+    source = "".join(
+        (SOURCE / name).read_text()
+        for name in ("pipeline.py", "compute/values.py", "compute/comparisons.py")
+    )
+    called = set(re.findall(r"(?<!def )\b(\w+)\(", source))
     for relation, columns, functions in COLUMN_LINEAGE:
         for column in columns:
             assert column in relations[relation]["columns"], (relation, column)
         for function in functions:
             assert callable(resolve(function)), function
+            assert function.split(":")[1] in called, function
+
+
+#: The columns of the curated relations no function computes: each is copied unchanged from an
+#: input, so `explain` has no function to name for it.
+COPIED_COLUMNS = {
+    "curated.indicator_values": {
+        # The catalogue entry's own (indicator_id, unit, decimals).
+        "indicator_id",
+        "unit",
+        "decimals",
+        # reference.areas, joined by area code.
+        "area_code",
+        "area_name",
+        "geographic_level",
+        "region_code",
+        # The facts' own: a window ends on the last day of its last quarter.
+        "breakdown",
+        "period_end",
+        "source_type",
+    },
+    "curated.comparisons": {
+        # The compared row of curated.indicator_values.
+        "indicator_id",
+        "area_code",
+        "area_name",
+        "geographic_level",
+        "breakdown",
+        "period_start",
+        "period_end",
+        "time_period",
+        "source_type",
+        "value",
+        # The catalogue entry's polarity and reference.neighbours' model.
+        "polarity",
+        "sn_model",
+    },
+}
+
+
+def test_every_column_of_the_curated_relations_has_its_functions_or_is_copied() -> None:
+    # A new computed column without lineage would be missing from `explain` and the data
+    # dictionary: it must be named in COLUMN_LINEAGE, or here as copied unchanged.
+    relations = yaml.safe_load((SCHEMAS / "warehouse.yaml").read_text())["relations"]
+    traced: dict[str, set[str]] = {relation: set() for relation in COPIED_COLUMNS}
+    for relation, columns, _ in COLUMN_LINEAGE:
+        traced[relation] |= set(columns)
+    for relation, copied in COPIED_COLUMNS.items():
+        declared = set(relations[relation]["columns"])
+        assert declared - traced[relation] - copied == set(), relation
+        assert copied - declared == set(), relation
+        assert traced[relation] & copied == set(), relation
 
 
 @pytest.mark.parametrize("indicator", CATALOGUE, ids=lambda indicator: indicator.id)
