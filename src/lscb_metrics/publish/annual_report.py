@@ -848,14 +848,31 @@ def section_blocks(
 
 
 def no_figures_text(data: ReportData, section: Section) -> str:
-    """'No figures for child deaths in 2013-14.', and why where the section's figures are all
-    summed over more than a quarter of partner returns and the board has too few yet
-    (`ReportData.first_figures`)."""
-    none = f"No figures for {section.title.lower()} in {data.year}."
+    """'No figures for child deaths in 2013-14.', naming the period its figures would be for
+    (`section_period`), and why where they are all summed over more than a quarter of partner
+    returns and the board had too few by that period's end (`first_figures_note`)."""
     indicators = data.catalogue[data.catalogue["theme"].isin(section.themes)]
-    if data.first_figures and awaits_first_year(indicators):
-        return f"{none} {data.first_figures}"
+    period, end = section_period(data, indicators.index)
+    none = f"No figures for {section.title.lower()} in {period}."
+    why = first_figures_note(data.first_returns, quarter_of(end))
+    if why and awaits_first_year(indicators):
+        return f"{none} {why}"
     return none
+
+
+def section_period(data: ReportData, indicator_ids: Iterable[object]) -> tuple[str, date]:
+    """The period a section's figures are quoted for, as named and its last day: the report
+    year, or the financial year (`ReportData.financial_year`) where the catalogue keeps all its
+    indicators by one, the two where it keeps some (`ReportData.reported_to`)."""
+    ends = {data.reported_to(str(indicator)) for indicator in indicator_ids}
+    if data.year_end not in ends and ends:
+        return data.financial_year, data.financial_year_end
+    if len(ends) > 1:
+        by_year = (
+            f"{data.year} or, for the figures it keeps by financial year, {data.financial_year}"
+        )
+        return by_year, data.year_end
+    return data.year, data.year_end
 
 
 def _png(chart: Chart) -> bytes:

@@ -64,11 +64,13 @@ def test_a_sheet_without_figures_for_want_of_quarters_refers_to_that_note(
 def test_the_data_chapter_says_why_too_and_claims_no_year_it_has_not(new_board) -> None:
     # Its chapter said only "No figures for child deaths in ...", and its introduction named
     # figures kept by financial year "(in ... road safety and injuries) for 2013-14", the
-    # published injury admissions, though the board's returns start in 2014-15.
+    # published injury admissions, though the board's returns start in 2014-15. Child deaths
+    # are kept by financial year: the section's figures would be 2013-14's, not the report
+    # year's, as it said ("in October 2013 to September 2014").
     path, summary = new_board
     [outcome] = summary.boards
     chapter = markdown_text(chapter_blocks(read_report_data(path, outcome.board, QUARTER)))
-    assert f"No figures for child deaths in October 2013 to September 2014. {SAYS}" in chapter
+    assert f"No figures for child deaths in 2013-14. {SAYS}" in chapter
     introduction = chapter.split("those it keeps by financial year (", 1)[1].split(")")[0]
     # The board's own records of 2013-14 (data/raw/local/thurrock) are kept by financial year.
     assert introduction == "in looked-after children, training, finance and board attendance"

@@ -565,13 +565,40 @@ def test_a_section_a_new_board_has_no_figures_for_yet_says_why() -> None:
     new = replace(kept_by_year(), first_returns=Quarter(2026, 1))
     why = first_figures_note(Quarter(2026, 1), Quarter(2026, 2))
     deaths, finance = Section("Child deaths", ("child_deaths",)), Section("Finance", ("finance",))
-    none = "No figures for child deaths in October 2025 to September 2026."
+    # Both are kept by financial year: their figures would be 2025-26's, not the report year's.
+    none = "No figures for child deaths in 2025-26."
     assert no_figures_text(new, deaths) == f"{none} {why}"
     # The board's own records are not counted in quarters of returns; nor, later, its returns.
-    assert no_figures_text(new, finance) == (
-        "No figures for finance in October 2025 to September 2026."
-    )
+    assert no_figures_text(new, finance) == "No figures for finance in 2025-26."
     assert no_figures_text(kept_by_year(), deaths) == none
+
+
+def test_a_section_kept_by_financial_year_says_why_that_year_has_none() -> None:
+    # Returns from 2025-26 Q3 give a 12-month figure by September 2026, but none for 2025-26,
+    # which has two quarters of them: why is judged at 31 March 2026, the section's year end.
+    started = replace(kept_by_year(), first_returns=Quarter(2025, 3))
+    assert started.first_figures is None
+    why = first_figures_note(Quarter(2025, 3), Quarter(2025, 4))
+    assert why is not None and "so the first is for 2026-27 Q2" in why
+    deaths = Section("Child deaths", ("child_deaths",))
+    assert no_figures_text(started, deaths) == f"No figures for child deaths in 2025-26. {why}"
+
+
+def test_a_section_keeping_some_figures_by_financial_year_names_both_periods() -> None:
+    # Road safety: casualties kept by financial year (2025-26), the rest for the report year.
+    casualty_rate = pd.DataFrame(
+        {"theme": ["road_safety"], "report_period": [None], "collected_from": [None]},
+        index=pd.Index(["road_ksi_rate"]),
+    )
+    both = replace(kept_by_year(), catalogue=pd.concat([BY_FINANCIAL_YEAR, casualty_rate]))
+    roads = Section("Road safety and injuries", ("road_safety",))
+    assert no_figures_text(both, roads) == (
+        "No figures for road safety and injuries in October 2025 to September 2026 or, for the "
+        "figures it keeps by financial year, 2025-26."
+    )
+    # A financial year's chapter names its year once, whatever the section keeps.
+    year = replace(both, year="2025-26", year_end=date(2026, 3, 31))
+    assert no_figures_text(year, roads) == "No figures for road safety and injuries in 2025-26."
 
 
 def first_paragraph(first_returns: Quarter | None) -> str:
