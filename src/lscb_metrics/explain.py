@@ -34,7 +34,7 @@ _STATS = "lscb_metrics.stats"
 _VALUES_TABLE, _COMPARED = "curated.indicator_values", "curated.comparisons"
 
 #: The functions (module:function) producing each computed column of the curated relations, per
-#: indicator, after `pipeline.curated_relations` takes the indicator's breakdown rows: rows of
+#: indicator, after `pipeline.indicator_relations` takes the indicator's breakdown rows: rows of
 #: (relation, columns, functions).
 COLUMN_LINEAGE: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (_VALUES_TABLE, ("breakdown_name",), ("lscb_metrics.pipeline:curated_relations",)),
@@ -221,7 +221,7 @@ def lineage_text(
         lines += measure_lines(registry, name, role)
     lines += ["", "Curated columns (module:function):"]
     lines.append(
-        "- rows: lscb_metrics.pipeline:curated_relations takes the facts of the declared "
+        "- rows: lscb_metrics.pipeline:indicator_relations takes the facts of the declared "
         "breakdown (lscb_metrics.catalogue:Indicator.breakdown_rows)"
     )
     lines += [

@@ -218,26 +218,6 @@ def window_estimates(
     return estimates
 
 
-def population_denominator(
-    population: pd.DataFrame,
-    area_codes: pd.Series,
-    period_ends: pd.Series,
-    window_months: int,
-    *,
-    latest_if_unpublished: bool = True,
-) -> pd.Series:
-    """Child population (person-years) for each area over the window ending at each period end
-    (`person_years` of its `window_estimates`)."""
-    estimates = window_estimates(
-        population,
-        area_codes,
-        period_ends,
-        window_months,
-        latest_if_unpublished=latest_if_unpublished,
-    )
-    return person_years(estimates, window_months)
-
-
 def person_years(estimates: list[tuple[pd.Series, pd.Series]], window_months: int) -> pd.Series:
     """Child population (person-years) over a window of `window_months` from its
     `window_estimates`: their sum (pooled windows add the years; a window shorter than a year
