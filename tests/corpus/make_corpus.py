@@ -617,6 +617,13 @@ def child_name_in_code_column() -> bytes:
     return training_csv(rows=training_rows(1, 0, "Jayden Smith"))
 
 
+@corpus_file("child_name_as_two_keys.csv")
+def child_name_as_two_keys() -> bytes:
+    rows = training_rows(1, 0, "Jayden Smith")
+    rows[2][0] = "Jayden Smith"
+    return training_csv(rows=rows)
+
+
 @corpus_file("dash.csv")
 def dash() -> bytes:
     return training_csv(rows=training_rows(1, 2, "-"))
