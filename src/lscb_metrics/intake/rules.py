@@ -262,6 +262,13 @@ LINE_TOO_LONG = Rule(
     "a note) is split in two unless it is in quotes: write figures without commas (1283), or "
     "save the file from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)', which quotes them.",
 )
+EMPTY_DATA_SHEET = Rule(
+    "ROW-005",
+    "error",
+    "The sheet of figures is empty: no header, no rows.",
+    "the sheet is empty. Type the column headings in its first row ({titles}), or copy them "
+    "from the template, then add the figures for the quarter below them.",
+)
 UNUSUAL_VALUE = Rule(
     "RNG-001",
     "warning",
@@ -541,6 +548,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     DUPLICATE_ROW_KEY,
     TOTALS_ROW,
     LINE_TOO_LONG,
+    EMPTY_DATA_SHEET,
     UNUSUAL_VALUE,
     REVISED,
     OVER_BUDGET,

@@ -719,10 +719,17 @@ def _no_rows_failures(raw: RawReturn) -> list[Failure]:
 def _layout_failures(
     raw: RawReturn, spec: ReturnSpec, specs: Mapping[str, ReturnSpec]
 ) -> list[Failure]:
-    """When none of the return's columns was found: COV-011 if the columns are another return's,
-    COL-004 if the headers are in a row below the first."""
+    """When none of the return's columns was found: ROW-005 if the sheet is empty, COV-011 if the
+    columns are another return's, COL-004 if the headers are in a row below the first."""
     if any(name in raw.data.columns for name in spec.column_names):
         return []
+    if raw.data.columns.empty:
+        titles = ", ".join(f"'{column.title}'" for column in spec.columns)
+        return [
+            failure(
+                rules.EMPTY_DATA_SHEET, raw.locations.row(raw.locations.header_row), titles=titles
+            )
+        ]
     other = _return_with_columns(raw.data.columns, specs)
     if other is not None:
         value = raw.cover.get("return_type")

@@ -79,6 +79,11 @@ def _no_rows(table: ReturnTable) -> None:
     table.rows.clear()
 
 
+def _empty_data_sheet(table: ReturnTable) -> None:
+    table.header.clear()
+    table.rows.clear()
+
+
 def _second_agency_label(table: ReturnTable) -> None:
     table.extra_cover_rows.append(("Agency", "SBC-CSC"))
 
@@ -369,6 +374,16 @@ CASES = [
         _no_rows,
         {"xlsx": "Data!2:2", "csv": "line 2"},
         "there are no rows of figures below the header",
+    ),
+    Case(
+        # One failure for the sheet, not one per missing column beside "no rows".
+        "empty-data-sheet",
+        "ROW-005",
+        "training",
+        _empty_data_sheet,
+        {"xlsx": "Data!1:1"},
+        "the sheet is empty. Type the column headings in its first row ('Training level', "
+        "'Staff requiring training', 'Staff trained and in date')",
     ),
     Case(
         "repeated-key",
