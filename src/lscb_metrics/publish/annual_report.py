@@ -818,7 +818,7 @@ def section_blocks(
     keys = list(notes)
     blocks.append(
         Table(
-            f"Table {numbers['table']}: {section.title}, {data.area.name}, {data.year}",
+            table_caption(data, section, rows, numbers["table"]),
             list(TABLE_COLUMNS),
             [table_row(data, row, keys) for _, row in rows.iterrows()],
         )
@@ -845,6 +845,15 @@ def section_blocks(
     if pictures:
         blocks += [Heading(f"{section.title}: charts", 2), *pictures]
     return blocks
+
+
+def table_caption(data: ReportData, section: Section, rows: pd.DataFrame, number: int) -> str:
+    """'Table 7: Child deaths, Southend-on-Sea, 2013-14', naming the period of the section's rows
+    (`section_period`)."""
+    # A chapter to September quotes child deaths for the financial year: the report year's span
+    # would misdate the table's figures.
+    period, _ = section_period(data, rows["indicator_id"])
+    return f"Table {number}: {section.title}, {data.area.name}, {period}"
 
 
 def no_figures_text(data: ReportData, section: Section) -> str:

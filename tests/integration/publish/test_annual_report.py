@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -321,6 +322,19 @@ def test_a_year_to_september_quotes_what_the_seed_keeps_by_financial_year(septem
         f"Deaths of children under 1 year: the figure is withheld to protect confidentiality "
         f"[infant_deaths {q4}]."
     ) in markdown
+    # Their tables are captioned by the period their rows are for, as the sentences date them:
+    # child deaths' "October 2013 to September 2014" misdated the CDOP's 2013-14. Training
+    # (its records of the financial year beside September's percentages) names both.
+    captions = re.findall(r"^\*\*(Table \d+: .*)\*\*$", markdown, re.MULTILINE)
+    for caption in (
+        "Table 3: Child protection, Southend-on-Sea, October 2013 to September 2014",
+        "Table 6: Training, Southend-on-Sea, October 2013 to September 2014 or, for the figures "
+        "it keeps by financial year, 2013-14",
+        "Table 7: Child deaths, Southend-on-Sea, 2013-14",
+        "Table 8: Road safety and injuries, Southend-on-Sea, 2013-14",
+        "Table 9: Finance, Southend-on-Sea, 2013-14",
+    ):
+        assert caption in captions, caption
     internal = september["internal"].markdown.read_text(encoding="utf-8")
     assert (
         f"Deaths of children under 1 year fell from 6 [infant_deaths {before}] to 5 "

@@ -35,6 +35,7 @@ from lscb_metrics.publish.annual_report import (
     no_figures_text,
     part_year_flows,
     section_blocks,
+    table_caption,
     year_and_year_before,
     year_end_of,
 )
@@ -599,6 +600,36 @@ def test_a_section_keeping_some_figures_by_financial_year_names_both_periods() -
     # A financial year's chapter names its year once, whatever the section keeps.
     year = replace(both, year="2025-26", year_end=date(2026, 3, 31))
     assert no_figures_text(year, roads) == "No figures for road safety and injuries in 2025-26."
+
+
+def test_a_table_caption_names_the_period_its_rows_are_for() -> None:
+    # The chapter to September 2026 captioned its child deaths "October 2025 to September 2026",
+    # though they are 2025-26's, as its sentences and "No figures ..." line say.
+    casualty_rate = pd.DataFrame(
+        {"theme": ["road_safety"], "report_period": [None], "collected_from": [None]},
+        index=pd.Index(["road_ksi_rate"]),
+    )
+    chapter = replace(kept_by_year(), catalogue=pd.concat([BY_FINANCIAL_YEAR, casualty_rate]))
+    deaths = Section("Child deaths", ("child_deaths",))
+    roads = Section("Road safety and injuries", ("road_safety",))
+    deaths_rows = pd.DataFrame({"indicator_id": ["child_deaths", "child_deaths"]})
+    assert table_caption(chapter, deaths, deaths_rows, 7) == "Table 7: Child deaths, Derby, 2025-26"
+    # Casualties of the report year beside admissions of 2025-26: the caption names both.
+    both = pd.DataFrame({"indicator_id": ["road_ksi_rate", "injury_admission_rate"]})
+    assert table_caption(chapter, roads, both, 8) == (
+        "Table 8: Road safety and injuries, Derby, October 2025 to September 2026 or, for the "
+        "figures it keeps by financial year, 2025-26"
+    )
+    # The rows, not the catalogue, decide: casualties alone are the report year's.
+    casualties = pd.DataFrame({"indicator_id": ["road_ksi_rate"]})
+    assert table_caption(chapter, roads, casualties, 8) == (
+        "Table 8: Road safety and injuries, Derby, October 2025 to September 2026"
+    )
+    # A financial year's chapter names its year, whatever the section keeps.
+    year = replace(chapter, year="2025-26", year_end=date(2026, 3, 31))
+    assert table_caption(year, roads, both, 8) == (
+        "Table 8: Road safety and injuries, Derby, 2025-26"
+    )
 
 
 def first_paragraph(first_returns: Quarter | None) -> str:
