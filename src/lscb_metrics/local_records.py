@@ -22,6 +22,7 @@ import pandas as pd
 from lscb_metrics.config import BOARD_RECORDS
 from lscb_metrics.facts import conform_facts, empty_facts
 from lscb_metrics.intake import rules
+from lscb_metrics.intake.declarations import nearest_label
 from lscb_metrics.intake.rules import (
     Rule,
     cell_named,
@@ -30,6 +31,7 @@ from lscb_metrics.intake.rules import (
     escaped,
     figure_named,
     hidden_escapes,
+    nearest,
     number_like,
     visible,
 )
@@ -112,17 +114,17 @@ def hidden_characters(row: pd.Series, line: int) -> list[LocalFailure]:
     return [
         LocalFailure(
             rules.LOCAL_HIDDEN_CHARACTER,
-            {"line": line, "column": column, "cell": _hidden_named(text), "hidden": hidden},
+            {"line": line, "column": column, "cell": record_named(text), "hidden": hidden},
         )
         for column, text in row.items()
         if (hidden := hidden_escapes(str(text)))
     ]
 
 
-def _hidden_named(text: str) -> str:
-    """A cell holding a hidden character as LOC-011 names it: quoted, its hidden characters
-    escaped, where the rest is written as a number, a date or one of our codes; else "text",
-    since a name or a note pasted into the records may be a child's."""
+def record_named(text: str) -> str:
+    """A board record's cell as a message names it: quoted (any hidden characters escaped) where
+    what shows is written as a number, a date or one of our codes; else "text", since a name or
+    a note pasted into the records may be a child's."""
     seen = visible(text)
     return cell_named(text, number_like(seen) or date_like(seen) or code_like(seen))
 
@@ -142,7 +144,8 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
                     rules.LOCAL_UNKNOWN_MEASURE,
                     {
                         "line": line,
-                        "value": row["measure"],
+                        "cell": record_named(row["measure"]),
+                        "nearest": nearest(nearest_label(row["measure"], allowed)),
                         "file": BOARD_RECORDS,
                         "choices": ", ".join(allowed),
                     },
@@ -151,7 +154,10 @@ def board_record_failures(frame: pd.DataFrame, registry: Registry) -> list[Local
         span = financial_year_dates(row["financial_year"]) if row["financial_year"] else None
         if row["financial_year"] and span is None:
             failures.append(
-                LocalFailure(rules.LOCAL_NOT_A_YEAR, {"line": line, "value": row["financial_year"]})
+                LocalFailure(
+                    rules.LOCAL_NOT_A_YEAR,
+                    {"line": line, "cell": record_named(row["financial_year"])},
+                )
             )
         failures += _as_at_failures(row, line, span, registry)
         if row["value"] and not _NUMBER.fullmatch(row["value"]):
@@ -190,7 +196,7 @@ def _as_at_failures(
     if as_at_date(row["as_at"], span[1]) is None:
         fields = {
             "line": line,
-            "value": row["as_at"],
+            "cell": record_named(row["as_at"]),
             "year_end": span[1],
             "year": row["financial_year"],
         }
@@ -302,7 +308,9 @@ def attendance_failures(frame: pd.DataFrame) -> list[LocalFailure]:
         failures += blank_cells(row, line, ("area_code", "meeting", "member", "status"))
         if row["meeting"] and meeting_date(row["meeting"]) is None:
             failures.append(
-                LocalFailure(rules.LOCAL_NOT_A_MONTH, {"line": line, "value": row["meeting"]})
+                LocalFailure(
+                    rules.LOCAL_NOT_A_MONTH, {"line": line, "cell": record_named(row["meeting"])}
+                )
             )
         if row["status"] and row["status"] not in ATTENDANCE_STATUSES:
             failures.append(
@@ -310,7 +318,8 @@ def attendance_failures(frame: pd.DataFrame) -> list[LocalFailure]:
                     rules.LOCAL_UNKNOWN_STATUS,
                     {
                         "line": line,
-                        "value": row["status"],
+                        "cell": record_named(row["status"]),
+                        "nearest": nearest(nearest_label(row["status"], ATTENDANCE_STATUSES)),
                         "choices": ", ".join(ATTENDANCE_STATUSES),
                     },
                 )

@@ -129,6 +129,51 @@ def test_a_value_that_is_not_written_as_a_number_is_described_not_quoted() -> No
         assert failure.message.startswith(f"LOC-003 line 2: {named} is not a number of 0 or more.")
 
 
+@pytest.mark.parametrize(
+    ("broken", "shows"),
+    [
+        # What fits the cell, as a code, a year or a date is written, is quoted; the nearest of
+        # our own codes is named where one is close.
+        (
+            records(("2013-14", "board_contributionz", "Council", "1")),
+            "LOC-001 line 2: 'board_contributionz' is not a measure recorded in board_records.csv "
+            "(the nearest is board_contributions).",
+        ),
+        (records(("2013-15", "board_contributions", "Council", "1")), "LOC-002 line 2: '2013-15'"),
+        (
+            records(("2013-14", "population_0_4", "", "11641", "30/06/2012")),
+            "LOC-009 line 2: '30/06/2012'",
+        ),
+        (register(("2013-13", "Chair", "attended")), "LOC-005 line 2: '2013-13'"),
+        # Words may be a child's name: described, never quoted.
+        (
+            records(("2013-14", "Jayden Smith", "Council", "1")),
+            "LOC-001 line 2: text is not a measure recorded in board_records.csv",
+        ),
+        (records(("Jayden Smith", "board_contributions", "Council", "1")), "LOC-002 line 2: text"),
+        (
+            records(("2013-14", "population_0_4", "", "11641", "Jayden Smith")),
+            "LOC-009 line 2: text",
+        ),
+        (register(("Jayden Smith", "Chair", "attended")), "LOC-005 line 2: text"),
+        (
+            register(("2013-11", "Chair", "Jayden Smith")),
+            "LOC-007 line 2: text is not an attendance status",
+        ),
+        (
+            register(("2013-11", "Chair", "atended")),
+            "LOC-007 line 2: text is not an attendance status (the nearest is attended).",
+        ),
+    ],
+)
+def test_a_record_is_quoted_only_where_it_is_written_as_a_code_a_year_or_a_date(
+    broken: pd.DataFrame, shows: str
+) -> None:
+    [failure] = failures_of(*((broken, None) if "measure" in broken else (None, broken)))
+    assert failure.message.startswith(shows)
+    assert "Jayden" not in failure.message
+
+
 def test_a_hidden_character_is_refused_and_every_message_shows_it_escaped() -> None:
     hostile = "Police\x1b]0;owned\x07\nLOC-000 line 9: all is well"
     found = failures_of(

@@ -429,14 +429,13 @@ LOCAL_UNKNOWN_MEASURE = Rule(
     "LOC-001",
     "error",
     "The measure is not one a board records in this file.",
-    "line {line}: '{value}' is not a measure recorded in {file}. Use one of: {choices}.",
+    "line {line}: {cell} is not a measure recorded in {file}{nearest}. Use one of: {choices}.",
 )
 LOCAL_NOT_A_YEAR = Rule(
     "LOC-002",
     "error",
     "The financial year is not written as a financial year.",
-    "line {line}: '{value}' is not a financial year. Write it as 2013-14 (April 2013 to March "
-    "2014).",
+    "line {line}: {cell} is not a financial year. Write it as 2013-14 (April 2013 to March 2014).",
 )
 LOCAL_NOT_A_NUMBER = Rule(
     "LOC-003",
@@ -455,7 +454,7 @@ LOCAL_NOT_A_MONTH = Rule(
     "LOC-005",
     "error",
     "The meeting is not written as a year and month.",
-    "line {line}: '{value}' is not a meeting month. Write it as 2013-11.",
+    "line {line}: {cell} is not a meeting month. Write it as 2013-11.",
 )
 LOCAL_PART_EXCEEDS_WHOLE = Rule(
     "LOC-006",
@@ -467,7 +466,7 @@ LOCAL_UNKNOWN_STATUS = Rule(
     "LOC-007",
     "error",
     "The attendance status is not one the register uses.",
-    "line {line}: '{value}' is not an attendance status. Use one of: {choices}.",
+    "line {line}: {cell} is not an attendance status{nearest}. Use one of: {choices}.",
 )
 LOCAL_BLANK_VALUE = Rule(
     "LOC-008",
@@ -480,7 +479,7 @@ LOCAL_NOT_AS_AT = Rule(
     "LOC-009",
     "error",
     "The as-at date is not a date on or before the end of the financial year.",
-    "line {line}: '{value}' is not a date on or before {year_end}, the end of {year}. Write it "
+    "line {line}: {cell} is not a date on or before {year_end}, the end of {year}. Write it "
     "as 2012-06-30, or leave it blank for a figure of the whole year.",
 )
 LOCAL_FLOW_AS_AT = Rule(
