@@ -87,13 +87,9 @@ def new_board(tmp_path_factory: pytest.TempPathFactory, demo_reference: Any) -> 
     its first quarters, with no figure summed over 12 months yet), with the run's summary;
     read-only use."""
     import shutil
-    from datetime import UTC, datetime
 
-    from lscb_metrics import pipeline
     from lscb_metrics.config import settings
-    from lscb_metrics.periods import parse_quarter
-    from lscb_metrics.quality import QualityResult
-    from tests.stages import received_returns
+    from tests.stages import committed_board_run
 
     root = tmp_path_factory.mktemp("new-board")
     for quarter in ("2014-15-Q1", "2014-15-Q2"):
@@ -102,13 +98,5 @@ def new_board(tmp_path_factory: pytest.TempPathFactory, demo_reference: Any) -> 
     run_settings = settings(
         warehouse=str(root / "warehouse.duckdb"), returns_dir=str(root / "returns")
     )
-    plan = pipeline.compute_run(
-        run_settings,
-        parse_quarter("2014-15-Q2"),
-        received_returns(run_settings, demo_reference),
-        demo_reference,
-        datetime.now(UTC),
-        board_slug="thurrock",
-    )
-    summary = pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))
+    summary = committed_board_run(run_settings, "2014-15-Q2", demo_reference, "thurrock")
     return run_settings.warehouse, summary

@@ -100,3 +100,22 @@ def received_returns(run_settings: Settings, reference: pipeline.Reference) -> l
         pipeline.receive(file, run_settings, context, receipts, now)
         for file in pipeline.candidate_files(run_settings).files
     ]
+
+
+def committed_board_run(
+    run_settings: Settings, quarter: str, reference: pipeline.Reference, board_slug: str
+) -> pipeline.RunSummary:
+    """One board's run for `quarter` (e.g. '2014-15-Q2') received, computed and committed as the
+    flow does, its quality checks taken as passed; its summary."""
+    from lscb_metrics.periods import parse_quarter
+    from lscb_metrics.quality import QualityResult
+
+    plan = pipeline.compute_run(
+        run_settings,
+        parse_quarter(quarter),
+        received_returns(run_settings, reference),
+        reference,
+        datetime.now(UTC),
+        board_slug=board_slug,
+    )
+    return pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))

@@ -18,9 +18,7 @@ from lscb_metrics.cli import main
 from lscb_metrics.config import settings
 from lscb_metrics.errors import WarehouseLayoutError
 from lscb_metrics.layout import check_layout, declared_layout
-from lscb_metrics.periods import parse_quarter
-from lscb_metrics.quality import QualityResult
-from tests.stages import received_returns
+from tests.stages import committed_board_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARATION = ROOT / "schemas/warehouse.yaml"
@@ -131,21 +129,13 @@ def test_a_run_brings_an_older_warehouse_up_keeping_every_row(tmp_path, demo_ref
     run_settings = settings(warehouse=str(path), returns_dir=str(returns.parent))
     with pytest.raises(WarehouseLayoutError, match="run a quarter with this version first"):
         check_layout(path, DECLARATION, reading=True)
-    plan = pipeline.compute_run(
-        run_settings,
-        parse_quarter("2014-15-Q2"),
-        received_returns(run_settings, demo_reference),
-        demo_reference,
-        datetime.now(UTC),
-        board_slug="southend",
-    )
-    pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))
+    summary = committed_board_run(run_settings, "2014-15-Q2", demo_reference, "southend")
 
     runs = table(path, "SELECT run_id, tool_version FROM audit.runs ORDER BY started_at")
     assert runs == [
         ("run-1", None),
         ("run-2", None),
-        (plan.summary.run_id, lscb_metrics.__version__),
+        (summary.run_id, lscb_metrics.__version__),
     ]
     assert table(path, "SELECT run_id FROM audit.board_runs ORDER BY started_at")[:2] == [
         ("run-1",),
@@ -166,7 +156,7 @@ def test_a_run_brings_an_older_warehouse_up_keeping_every_row(tmp_path, demo_ref
         LAYOUT.number,
         0,
         lscb_metrics.__version__,
-        plan.summary.run_id,
+        summary.run_id,
     )
     assert changes == LAYOUT.changes_since(0) and "tool_version" in changes
     check_layout(path, DECLARATION, reading=True)  # reports and explain may read it now

@@ -585,13 +585,19 @@ def test_a_section_kept_by_financial_year_says_why_that_year_has_none() -> None:
     assert no_figures_text(started, deaths) == f"No figures for child deaths in 2025-26. {why}"
 
 
-def test_a_section_keeping_some_figures_by_financial_year_names_both_periods() -> None:
-    # Road safety: casualties kept by financial year (2025-26), the rest for the report year.
+def kept_with_casualty_rate() -> ReportData:
+    """`kept_by_year`'s chapter whose road safety also holds a figure for the report year (the
+    casualty rate), beside the casualties kept by financial year."""
     casualty_rate = pd.DataFrame(
         {"theme": ["road_safety"], "report_period": [None], "collected_from": [None]},
         index=pd.Index(["road_ksi_rate"]),
     )
-    both = replace(kept_by_year(), catalogue=pd.concat([BY_FINANCIAL_YEAR, casualty_rate]))
+    return replace(kept_by_year(), catalogue=pd.concat([BY_FINANCIAL_YEAR, casualty_rate]))
+
+
+def test_a_section_keeping_some_figures_by_financial_year_names_both_periods() -> None:
+    # Road safety: casualties kept by financial year (2025-26), the rest for the report year.
+    both = kept_with_casualty_rate()
     roads = Section("Road safety and injuries", ("road_safety",))
     assert no_figures_text(both, roads) == (
         "No figures for road safety and injuries in October 2025 to September 2026 or, for the "
@@ -605,11 +611,7 @@ def test_a_section_keeping_some_figures_by_financial_year_names_both_periods() -
 def test_a_table_caption_names_the_period_its_rows_are_for() -> None:
     # The chapter to September 2026 captioned its child deaths "October 2025 to September 2026",
     # though they are 2025-26's, as its sentences and "No figures ..." line say.
-    casualty_rate = pd.DataFrame(
-        {"theme": ["road_safety"], "report_period": [None], "collected_from": [None]},
-        index=pd.Index(["road_ksi_rate"]),
-    )
-    chapter = replace(kept_by_year(), catalogue=pd.concat([BY_FINANCIAL_YEAR, casualty_rate]))
+    chapter = kept_with_casualty_rate()
     deaths = Section("Child deaths", ("child_deaths",))
     roads = Section("Road safety and injuries", ("road_safety",))
     deaths_rows = pd.DataFrame({"indicator_id": ["child_deaths", "child_deaths"]})
