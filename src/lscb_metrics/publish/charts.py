@@ -21,12 +21,13 @@ import hashlib
 import html
 import math
 import re
+import functools
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import resvg_py
+import resvg
 
 from lscb_metrics.stats import round_half_away_from_zero
 
@@ -558,7 +559,27 @@ def bar_chart_svg(
 
 def png_of_svg(svg: str) -> bytes:
     """PNG image of `svg` at twice its size on white, for pasting into documents (resvg)."""
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg, background="#ffffff", zoom=PNG_ZOOM))
+    tree = resvg.usvg.Tree.from_str(svg, _render_options())
+    width, height = rendered_size(svg) or tuple(
+        math.ceil(side * PNG_ZOOM) for side in tree.int_size()
+    )
+    return bytes(
+        resvg.render(
+            tree,
+            (PNG_ZOOM, 0.0, 0.0, 0.0, PNG_ZOOM, 0.0),
+            bg_color=(255, 255, 255, 255),
+            bg_size=(width, height),
+        )
+    )
+
+
+@functools.cache
+def _render_options() -> resvg.usvg.Options:
+    """resvg's options with the system's fonts, loaded once per process: loading them is most of
+    the cost of a chart when done for each one."""
+    options = resvg.usvg.Options.default()
+    options.load_system_fonts()
+    return options
 
 
 def svg_digest(svg: str) -> str:
