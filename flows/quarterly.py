@@ -46,7 +46,7 @@ from lscb_metrics.signals import shielded
 from lscb_metrics.store import Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import return_context
 from lscb_metrics.validation_cache import declaration_fingerprints, load_pack, save_pack
-from lscb_metrics.warehouse import previous_receipts
+from lscb_metrics.warehouse import StagedRun, previous_receipts
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
 #: the 10th, which leaves a few days for late and corrected files.
@@ -143,10 +143,14 @@ def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
 @shielded
 @progress.committing
 def commit(
-    run_settings: Settings, plan: pipeline.RunPlan, quality: QualityResult
+    run_settings: Settings,
+    plan: pipeline.RunPlan,
+    quality: QualityResult,
+    staged: StagedRun,
 ) -> pipeline.RunSummary:
-    """Every layer written to the warehouse in one transaction, unless quality checks failed."""
-    return pipeline.commit_run(run_settings, plan, quality)
+    """Every layer, written meanwhile into one transaction (`staged`), committed to the
+    warehouse, unless quality checks failed."""
+    return pipeline.commit_run(run_settings, plan, quality, staged)
 
 
 @task(name="publish files", cache_policy=NO_CACHE)
@@ -268,8 +272,11 @@ def quarterly_run(
             )
             return plan.summary
         with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
-            quality = check_quality(quote(plan), Path(docs))
-            summary = commit(run_settings, quote(plan), quote(quality))
+            # The warehouse writes the new relations while the checkpoint checks them; they
+            # are committed only once it has passed them.
+            with pipeline.staged_commit(run_settings, plan) as staged:
+                quality = check_quality(quote(plan), Path(docs))
+                summary = commit(run_settings, quote(plan), quote(quality), quote(staged))
             summary.files = publish_files(quote(summary), run_settings, Path(docs), validators)
     publish_artifacts(summary)
     return summary

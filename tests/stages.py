@@ -118,4 +118,5 @@ def committed_board_run(
         datetime.now(UTC),
         board_slug=board_slug,
     )
-    return pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []))
+    with pipeline.staged_commit(run_settings, plan) as staged:
+        return pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []), staged)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -1096,9 +1096,24 @@ def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:
     return check_frames(frames, plan.catalogue, docs_dir)
 
 
-def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> RunSummary:
-    """Commit every relation and the run record in one transaction, or, where error-level
-    quality checks failed, record the run as failed and leave everything else as it was."""
+def staged_commit(settings: Settings, plan: RunPlan) -> AbstractContextManager[warehouse.StagedRun]:
+    """The plan's relations being written into the warehouse in a transaction that `commit_run`
+    completes or abandons: begun before the quality checkpoint, whose seconds of Python it
+    overlaps (`warehouse.staged_run`); rolled back unless committed."""
+    return warehouse.staged_run(
+        settings.warehouse,
+        plan.relations,
+        warehouse.relation_descriptions(settings.warehouse_declaration),
+        declared_layout(settings.warehouse_declaration),
+    )
+
+
+def commit_run(
+    settings: Settings, plan: RunPlan, quality: QualityResult, staged: warehouse.StagedRun
+) -> RunSummary:
+    """Commit every relation `staged` holds and the run record in one transaction, or, where
+    error-level quality checks failed, roll them back, record the run as failed and leave
+    everything else as it was."""
     record = {
         **plan.run_record,
         "finished_at": datetime.now(UTC).replace(tzinfo=None),
@@ -1106,8 +1121,9 @@ def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> Run
         "quality_failures": quality.failed,
     }
     plan.summary.quality = quality
-    layout = declared_layout(settings.warehouse_declaration)
     if quality.errors:
+        staged.rollback()
+        layout = declared_layout(settings.warehouse_declaration)
         warehouse.record_run(settings.warehouse, {**record, "outcome": "failed"}, layout)
         reasons = "\n".join(f"  - {line}" for line in quality.errors)
         raise PublicationBlocked(
@@ -1116,13 +1132,7 @@ def commit_run(settings: Settings, plan: RunPlan, quality: QualityResult) -> Run
             f"{settings.curated_dir} are as they were; the run is recorded as failed in "
             "audit.runs."
         )
-    warehouse.publish_run(
-        settings.warehouse,
-        plan.relations,
-        record,
-        warehouse.relation_descriptions(settings.warehouse_declaration),
-        layout,
-    )
+    staged.commit(record)
     return plan.summary
 
 

@@ -10,6 +10,7 @@ audit.runs gains the columns it lacks, empty for the runs before, and the layout
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -97,15 +98,76 @@ def publish_run(
 ) -> None:
     """Replace the run's relations and append its audit record, bringing a warehouse of an
     older layout up to `layout`, all or nothing."""
-    with _transaction(path) as connection:
-        recorded = _usable_layout(connection, path, layout)
-        for schema in SCHEMAS:
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        _runs_brought_up(connection)
-        for name, frame in relations.items():
-            _replace_relation(connection, name, frame)
-            describe_relation(connection, name, descriptions.get(name, {}))
-        describe_relation(connection, RUNS, descriptions.get(RUNS, {}))
+    with staged_run(path, relations, descriptions, layout) as staged:
+        staged.commit(run_record)
+
+
+@contextmanager
+def staged_run(
+    path: Path,
+    relations: Mapping[str, pd.DataFrame],
+    descriptions: Mapping[str, Mapping[str, Any]],
+    layout: Layout,
+) -> Iterator[StagedRun]:
+    """The run's relations being written into one open transaction on a thread of their own,
+    which `StagedRun.commit` completes with the run's record; rolled back unless committed.
+    DuckDB writes without holding Python's lock, so the writing overlaps what this thread does
+    meanwhile (a run's quality checkpoint)."""
+    # Converted here, not on the thread: pandas may reorganise a frame's blocks as it copies it,
+    # which must not happen while the quality checkpoint reads the same frames.
+    tables = {name: _arrow_relation(frame) for name, frame in relations.items()}
+    staged = StagedRun(connect(path), path, tables, descriptions, layout)
+    try:
+        yield staged
+    finally:
+        staged.rollback()
+
+
+class StagedRun:
+    """A run's relations written, on a thread, into a transaction left open for `commit`."""
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        path: Path,
+        tables: Mapping[str, tuple[pa.Table, str]],
+        descriptions: Mapping[str, Mapping[str, Any]],
+        layout: Layout,
+    ) -> None:
+        self._connection = connection
+        self._layout = layout
+        self._descriptions = descriptions
+        self._error: BaseException | None = None
+        self._recorded: Recorded | None = None
+        self._open = True
+        connection.execute("BEGIN TRANSACTION")
+        self._writer = threading.Thread(
+            target=self._write, args=(path, tables), name="lscb-commit", daemon=True
+        )
+        self._writer.start()
+
+    def _write(self, path: Path, tables: Mapping[str, tuple[pa.Table, str]]) -> None:
+        """Every relation written and described; an error kept for `commit` to raise."""
+        connection = self._connection
+        try:
+            self._recorded = _usable_layout(connection, path, self._layout)
+            for schema in SCHEMAS:
+                connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            _runs_brought_up(connection)
+            for name, (table, replace) in tables.items():
+                _replace_relation(connection, name, table, replace)
+                describe_relation(connection, name, self._descriptions.get(name, {}))
+            describe_relation(connection, RUNS, self._descriptions.get(RUNS, {}))
+        except BaseException as error:  # raised again in this run's own thread, by commit
+            self._error = error
+
+    def commit(self, run_record: Mapping[str, Any]) -> None:
+        """Once every relation is written: the run's record appended, the rows of an older
+        layout brought up, and the transaction committed."""
+        self._writer.join()
+        if self._error is not None:
+            raise self._error
+        connection, layout, recorded = self._connection, self._layout, self._recorded
         _insert_run(connection, run_record)
         if recorded is not None:
             _rows_brought_up(connection, recorded.layout, layout.number)
@@ -113,7 +175,23 @@ def publish_run(
             _record_layout(
                 connection, layout, None if recorded is None else recorded.layout, run_record
             )
-        describe_relation(connection, LAYOUTS, descriptions.get(LAYOUTS, {}))
+        describe_relation(connection, LAYOUTS, self._descriptions.get(LAYOUTS, {}))
+        connection.execute("COMMIT")
+        self._close()
+
+    def rollback(self) -> None:
+        """Everything written undone, once the writing has stopped (nothing if committed)."""
+        if not self._open:
+            return
+        self._writer.join()
+        try:
+            self._connection.execute("ROLLBACK")
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        self._open = False
+        self._connection.close()
 
 
 def previous_relation(
@@ -235,10 +313,9 @@ def _insert_run(connection: duckdb.DuckDBPyConnection, run_record: Mapping[str, 
     )
 
 
-def _replace_relation(
-    connection: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
-) -> None:
-    """CREATE OR REPLACE `name` from `frame`, with date columns typed DATE."""
+def _arrow_relation(frame: pd.DataFrame) -> tuple[pa.Table, str]:
+    """`frame` as the Arrow table `_replace_relation` writes, and the REPLACE clause typing its
+    date columns DATE and its list columns lists of text."""
     staged = frame.copy()
     casts = []
     for column in DATE_COLUMNS:
@@ -250,7 +327,14 @@ def _replace_relation(
     # Through Arrow, which types a column from all its values: DuckDB's pandas scan guesses from
     # the first rows and fails on lists that start empty.
     incoming = pa.Table.from_pandas(staged, preserve_index=False)
-    connection.register("_incoming", incoming.cast(text_for_untyped(incoming.schema)))
+    return incoming.cast(text_for_untyped(incoming.schema)), replace
+
+
+def _replace_relation(
+    connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table, replace: str
+) -> None:
+    """CREATE OR REPLACE `name` from `table` (see `_arrow_relation`)."""
+    connection.register("_incoming", table)
     # Unregistered only after success: in a failed transaction unregistering fails too, and its
     # error would hide DuckDB's own; the connection is then rolled back and closed.
     connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT *{replace} FROM _incoming")

@@ -99,8 +99,8 @@ KILLED_LOAD = textwrap.dedent(
     written = []
     replace = warehouse._replace_relation
 
-    def slow_replace(connection, name, frame):
-        replace(connection, name, frame)
+    def slow_replace(connection, name, *relation):
+        replace(connection, name, *relation)
         written.append(name)
         if len(written) == 1:
             print("LOADING", flush=True)
@@ -172,10 +172,13 @@ def test_an_error_level_expectation_stops_the_publication(warehouse_copy, tmp_pa
     before = curated_digest(warehouse_copy, tmp_path / "a")
     files_before = folder_digest(run_settings.curated_dir)
 
-    quality = pipeline.check_run(plan, tmp_path / "docs")
-    assert not quality.success
-    with pytest.raises(PublicationBlocked, match="not published") as blocked:
-        pipeline.commit_run(run_settings, plan, quality)
+    # As the flow does: the relations are written into the open transaction while the
+    # checkpoint checks them, then rolled back.
+    with pipeline.staged_commit(run_settings, plan) as staged:
+        quality = pipeline.check_run(plan, tmp_path / "docs")
+        assert not quality.success
+        with pytest.raises(PublicationBlocked, match="not published") as blocked:
+            pipeline.commit_run(run_settings, plan, quality, staged)
 
     assert "value of % indicators between 0 and 100" in str(blocked.value)
     assert "no duplicate keys" in str(blocked.value)

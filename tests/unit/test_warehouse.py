@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.errors import CatalogueError
-from lscb_metrics.warehouse import _replace_relation, relation_descriptions
+from lscb_metrics.warehouse import _arrow_relation, _replace_relation, relation_descriptions
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -50,7 +50,9 @@ def test_a_relation_that_cannot_be_written_raises_duckdbs_own_error() -> None:
     connection = duckdb.connect(":memory:")
     connection.execute("BEGIN TRANSACTION")
     with pytest.raises(duckdb.CatalogException, match="no_such_schema"):
-        _replace_relation(connection, "no_such_schema.values", pd.DataFrame({"value": [1.0]}))
+        _replace_relation(
+            connection, "no_such_schema.values", *_arrow_relation(pd.DataFrame({"value": [1.0]}))
+        )
 
 
 def test_a_relation_without_rows_keeps_the_types_its_rows_would_have() -> None:
@@ -69,7 +71,7 @@ def test_a_relation_without_rows_keeps_the_types_its_rows_would_have() -> None:
         "audit.board_runs": pd.DataFrame({"missing_returns": [[]], "symbol": [None]}),
     }
     for name, frame in relations.items():
-        _replace_relation(connection, name, frame)
+        _replace_relation(connection, name, *_arrow_relation(frame))
     types = dict(
         connection.execute(
             "SELECT table_name || '.' || column_name, data_type FROM duckdb_columns() "

@@ -17,11 +17,11 @@ travels with the chart (and its PNG) wherever it is pasted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import math
 import re
-import functools
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
