@@ -98,11 +98,12 @@ def labels_index(named_labels: Iterable[tuple[str, Iterable[str]]]) -> dict[str,
     return {label_key(label): name for name, labels in named_labels for label in labels}
 
 
-def nearest_label(text: str, labels: Iterable[str]) -> str | None:
+def nearest_label(text: str, labels: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The one of `labels` closest to `text` (by `label_key`, as difflib judges closeness), if
-    any is close; None when `text` is blank."""
+    any is at least `cutoff` alike (difflib's ratio, 1 for the same); None when `text` is blank."""
     by_key = {label_key(label): label for label in labels}
-    close = difflib.get_close_matches(label_key(text), by_key, n=1) if label_key(text) else []
+    key = label_key(text)
+    close = difflib.get_close_matches(key, by_key, n=1, cutoff=cutoff) if key else []
     return by_key[close[0]] if close else None
 
 

@@ -181,7 +181,8 @@ UNEXPECTED_COLUMN = Rule(
     "COL-002",
     "warning",
     "A column is not part of the return and is ignored.",
-    "'{label}' is not a column of the {return_title} return and was ignored.",
+    "{cell} heading this column is not one of the {return_title} return's headings, so the "
+    "column was ignored{nearest}.{advice}",
 )
 DUPLICATE_COLUMN = Rule(
     "COL-003",
@@ -582,6 +583,13 @@ RULES: dict[str, Rule] = rule_registry((*RETURN_RULES, *CASE_LIST_RULES, *LOCAL_
 COUNT_HINT = "Enter 0 if there were none."
 RANGE_HINT = "Enter a whole number{range}."
 CODE_HINT = "Enter one of: {choices}."
+#: What a column heading that is not quoted (COL-002) asks for: the return's headings, typed in
+#: the first row where it holds figures in their place (a file sent without its header row).
+HEADINGS_HINT = " The return's columns are headed: {titles}."
+NO_HEADINGS_HINT = (
+    " The first row looks like a row of figures, not headings: head the columns in the first "
+    "row, as the template does: {titles}."
+)
 
 #: How long an echoed value may be before it is cut short.
 MAX_SHOWN = 40

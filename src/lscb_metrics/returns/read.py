@@ -104,6 +104,9 @@ _SAVE_AS = (
 )
 _SAVE_AS_CSV = "Save it from Excel as 'CSV UTF-8 (Comma delimited) (*.csv)'."
 _OTHER_SEPARATORS = (";", "\t", "|")
+#: The name of a data column with a blank header and figures below it, by its letter or number.
+NO_HEADER = "(no header, column {})"
+_NO_HEADER = re.compile(r"\(no header, column [A-Z0-9]+\)")
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,9 @@ class Locations:
     """Where things are in a return file, written the way the partner sees it."""
 
     file_format: FileFormat
-    #: data column name -> XLSX column letter, or the CSV header as written
-    columns: Mapping[str, str]
+    #: data column name -> XLSX column letter, or the CSV header as written where it is one of
+    #: the return's, else the CSV column's number
+    columns: Mapping[str, str | int]
     #: cover field name -> where its value was read
     cover_cells: Mapping[str, str]
     header_row: int = HEADER_ROW
@@ -190,7 +194,7 @@ class _Columns:
     """The data columns found under a header."""
 
     names: dict[int, str]  # position -> column name
-    references: dict[str, str]  # column name -> how a location refers to it
+    references: dict[str, str | int]  # column name -> how a location refers to it
     repeats: tuple[Repeat, ...]
 
 
@@ -218,11 +222,18 @@ def read_return(
     return _csv_return(path, content, specs, cover_fields)
 
 
-def cell_location(file_format: FileFormat, row: int, reference: str) -> str:
-    """A data cell: `Data!C14` (XLSX column letter), or `line 14, column "Referrals"` (CSV)."""
+def unheaded(name: str) -> bool:
+    """Whether a data column's name is the one read gives a column with a blank header."""
+    return bool(_NO_HEADER.fullmatch(name))
+
+
+def cell_location(file_format: FileFormat, row: int, reference: str | int) -> str:
+    """A data cell: `Data!C14` (XLSX column letter), `line 14, column "Referrals"` (CSV, by its
+    header), or `line 1, column 9` (CSV, by its number)."""
     if file_format == "xlsx":
         return f"{DATA_SHEET}!{reference}{row}"
-    return f'line {row}, column "{reference}"'
+    column = reference if isinstance(reference, int) else f'"{reference}"'
+    return f"line {row}, column {column}"
 
 
 def _too_large(size: int) -> str:
@@ -684,15 +695,18 @@ def _data_columns(
     """The data columns under `header`, named canonically where the header matched."""
     width = max([len(header), *(len(cells) for _, cells in body)])
     names: dict[int, str] = {}
-    references: dict[str, str] = {}
+    references: dict[str, str | int] = {}
     repeats: list[Repeat] = []
     for position in sorted(set(range(width)) - set(exclude)):
         label = _label(cell_at(header, position))
         if not label and not any(filled(cell_at(cells, position)) for _, cells in body):
             continue  # an unused column, not figures without a header
         column_ref = get_column_letter(position + 1) if file_format == "xlsx" else str(position + 1)
-        name = header_index.get(label_key(label)) or label or f"(no header, column {column_ref})"
-        reference = column_ref if file_format == "xlsx" else label or name
+        known = header_index.get(label_key(label))
+        name = known or label or NO_HEADER.format(column_ref)
+        # A CSV column is located by its header only where that is one of the return's: any
+        # other may be a row of data read as the header (a child's name), so it goes by number.
+        reference = column_ref if file_format == "xlsx" else label if known else position + 1
         if name in references:
             repeats.append(Repeat(name, label, cell_location(file_format, header_row, reference)))
             continue

@@ -50,7 +50,7 @@ from lscb_metrics.intake.rules import (
 )
 from lscb_metrics.periods import PeriodError, Quarter, quarter_from_dates
 from lscb_metrics.reference.areas import area_label, area_on, not_in_force_reason
-from lscb_metrics.returns.read import RawReturn, read_return
+from lscb_metrics.returns.read import RawReturn, read_return, unheaded
 from lscb_metrics.returns.spec import (
     LOCAL_TARGETS,
     Agency,
@@ -58,6 +58,7 @@ from lscb_metrics.returns.spec import (
     CoverField,
     ReturnSpec,
     agency_named,
+    cover_index,
     return_spec_named,
 )
 
@@ -102,6 +103,12 @@ _EXCEL_SERIALS = range(
 )
 # A cell saying one of these (compared by label_key) marks a row that adds up the others.
 _TOTAL_LABELS = frozenset({"total", "totals", "grandtotal", "overalltotal", "sum"})
+#: How alike (difflib's ratio of matching keys, `nearest_label`) a heading must be to one of the
+#: return's to be quoted: a slip or two in a heading ('Staf traned' for 'staff trained', 0.91),
+#: not a word that happens to share letters with one ('Leven' for 'level' is 0.8).
+_MISTYPED_HEADING = 0.85
+#: The characters our headings are written with: letters, digits, spaces and ( ) / : _ -.
+_HEADING_LIKE = re.compile(r"[A-Za-z0-9 ()/:_-]+")
 # pandera's names for its own structural checks
 _NOT_NULLABLE = "not_nullable"
 _MISSING_COLUMN = "column_in_dataframe"
@@ -906,14 +913,7 @@ def _case_failure(
         location = locations.row(locations.header_row)
         return failure(rules.MISSING_COLUMN, location, case["failure_case"], title=title)
     if check == _UNEXPECTED_COLUMN:
-        label = case["failure_case"]
-        return failure(
-            rules.UNEXPECTED_COLUMN,
-            locations.header(label),
-            shown(label),
-            label=shown(label),
-            return_title=spec.title,
-        )
+        return _unexpected_column_failure(case["failure_case"], raw, spec)
     row = int(case["index"])
     declared = {c.code: c for c in spec.checks}
     if check in declared:
@@ -947,6 +947,47 @@ def _case_failure(
     if check == rules.NEGATIVE.code:
         return failure(rules.NEGATIVE, location, name, value, hint=_hint(column), **fields)
     return failure(rules.OUT_OF_RANGE, location, name, value, hint=_range_hint(column), **fields)
+
+
+def _unexpected_column_failure(label: str, raw: RawReturn, spec: ReturnSpec) -> Failure:
+    """COL-002 for a column whose heading is not one of the return's: the heading quoted where
+    it is a slip in one of ours (`_heading_fits`), else described, with the headings to type."""
+    titles = [*(column.title for column in spec.columns), *(f.title for f in raw.cover_fields)]
+    # A blank header's column is named by read, not by the partner: its name is ours to quote.
+    headings = [*spec.header_index, *cover_index(raw.cover_fields)]
+    fits = unheaded(label) or _heading_fits(label, headings)
+    is_date = date_value(label) is not None
+    close = nearest_label(label, titles)
+    listed = ", ".join(f"'{column.title}'" for column in spec.columns)
+    hint = rules.NO_HEADINGS_HINT if _first_row_is_data(raw, spec) else rules.HEADINGS_HINT
+    return failure(
+        rules.UNEXPECTED_COLUMN,
+        raw.locations.header(label),
+        shown(label) if fits else None,
+        cell_shown(label, fits, is_date),
+        cell=cell_named(label, fits, is_date),
+        return_title=spec.title,
+        nearest=nearest(f"'{close}'" if close else None),
+        advice="" if fits else hint.format(titles=listed),
+    )
+
+
+def _heading_fits(label: str, headings: Iterable[str]) -> bool:
+    """Whether a column's heading may be quoted back: written as our headings are and within a
+    slip or two of one of `headings` ('Staf traned'). Any other heading may be a row of data read
+    as the header, such as a child's name or date of birth."""
+    return bool(_HEADING_LIKE.fullmatch(visible(label))) and (
+        nearest_label(label, headings, cutoff=_MISTYPED_HEADING) is not None
+    )
+
+
+def _first_row_is_data(raw: RawReturn, spec: ReturnSpec) -> bool:
+    """Whether the first row holds figures where the headings belong: none of it heads one of
+    the return's columns, and a cell of it is a number or a date, which no heading is."""
+    labels = [str(label) for label in raw.data.columns]
+    return not any(name in labels for name in spec.column_names) and any(
+        whole_number(label) is not None or date_value(label) is not None for label in labels
+    )
 
 
 def _declared_check_failure(

@@ -44,7 +44,16 @@ NOT_A_NUMBER = failure(
     hint="Enter 0 if there were none.",
     cell=f"'{shown(FORMULA)}'",
 )
-NOTES = failure(UNEXPECTED_COLUMN, "Data!D1", "Notes", label="Notes", return_title="Training")
+NOTES = failure(
+    UNEXPECTED_COLUMN,
+    "Data!D1",
+    "Staf traned",
+    "Staf traned",
+    cell="'Staf traned'",
+    return_title="Training",
+    nearest=" (the nearest is 'Staff trained and in date')",
+    advice="",
+)
 # As no rule writes it: every field starting like a formula or holding markup and controls.
 HOSTILE = Failure("VAL-001", "error", "=1+1", "+cmd", "@SUM(A1)", "-2+3 <script>x</script>\x1b[2J")
 
@@ -180,7 +189,14 @@ def test_workbook_has_a_title_summary_and_a_table_of_failures(tmp_path: Path) ->
             "error",
             NOT_A_NUMBER.message.removeprefix("Data!C14: "),
         ],
-        ["Data!D1", "Notes", None, "COL-002", "warning", NOTES.message.removeprefix("Data!D1: ")],
+        [
+            "Data!D1",
+            "Staf traned",
+            "Staf traned",
+            "COL-002",
+            "warning",
+            NOTES.message.removeprefix("Data!D1: "),
+        ],
     ]
     assert sheet.freeze_panes == f"A{TABLE_HEADER_ROW + 1}"
     assert not sheet.merged_cells.ranges

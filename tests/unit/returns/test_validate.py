@@ -256,8 +256,10 @@ CASES = [
         "COL-002",
         "referrals",
         _add_notes,
-        {"xlsx": "Data!K1", "csv": 'line 1, column "Notes"'},
-        "'Notes' is not a column of the Referrals to children's social care",
+        {"xlsx": "Data!K1", "csv": "line 1, column 16"},
+        "text heading this column is not one of the Referrals to children's social care (front "
+        "door) return's headings, so the column was ignored. The return's columns are headed: "
+        "'Referrals received', ",
     ),
     Case(
         "duplicate-column",
@@ -1042,3 +1044,63 @@ def test_a_cover_code_with_a_hidden_character_shows_the_character_alone_unless_i
         area.message
     )
     assert "Jayden" not in area.message + str(area.value)
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+@pytest.mark.parametrize(
+    ("heading", "named"),
+    [
+        # a slip in one of the return's headings: quoted, with the heading meant
+        ("Staf trained and in date", "'Staf trained and in date'"),
+        ("Staf traned", "'Staf traned'"),
+        # a name, a date of birth, a word sharing letters with a heading: described
+        ("Jayden Smith", "text"),
+        ("Leven", "text"),
+        ("17/05/2009", "a date"),
+    ],
+)
+def test_a_column_heading_is_quoted_only_where_it_is_a_slip_in_one_of_the_returns(
+    write: Write,
+    validate: Validate,
+    training: ReturnTable,
+    file_format: str,
+    heading: str,
+    named: str,
+) -> None:
+    training.header[2] = heading
+    failures = validate(write(training, file_format)).failures
+    [found] = [f for f in failures if f.code == "COL-002"]
+    assert found.message.split(": ", 1)[1].startswith(f"{named} heading this column is not ")
+    assert found.value == named.strip("'")
+    assert found.location == {"xlsx": "Data!C1", "csv": "line 1, column 8"}[file_format]
+    if named.startswith("'"):
+        assert found.message.endswith("(the nearest is 'Staff trained and in date').")
+    else:
+        assert found.column is None
+        assert not any(heading in f"{f.location}{f.message}{f.value}" for f in failures)
+        assert found.message.endswith(
+            "The return's columns are headed: 'Training level', 'Staff requiring training', "
+            "'Staff trained and in date'."
+        )
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_a_return_without_its_header_row_says_so_quoting_none_of_the_first_row(
+    write: Write, validate: Validate, training: ReturnTable, file_format: str
+) -> None:
+    # The first row of figures where the headings belong, a child's name typed as its level.
+    training.header = ["Jayden Smith", "620", "571"]
+    failures = validate(write(training, file_format)).failures
+    unexpected = [f for f in failures if f.code == "COL-002"]
+    assert len(unexpected) == 3
+    assert all(
+        "The first row looks like a row of figures, not headings: head the columns in the first "
+        "row, as the template does: 'Training level', 'Staff requiring training', 'Staff "
+        "trained and in date'." in f.message
+        for f in unexpected
+    )
+    assert not any(
+        text in f"{f.location}{f.column}{f.message}{f.value}"
+        for f in failures
+        for text in ("Jayden", "620", "571")
+    )
