@@ -624,6 +624,25 @@ def child_name_as_two_keys() -> bytes:
     return training_csv(rows=rows)
 
 
+@corpus_file("child_name_in_key_of_failing_check.csv")
+def child_name_in_key_of_failing_check() -> bytes:
+    rows = training_rows(1, 0, "Jayden Smith")
+    rows[1][2] = 700  # trained, of the 620 requiring training
+    return training_csv(rows=rows)
+
+
+@corpus_file("header_row_missing.csv")
+def header_row_missing() -> bytes:
+    # The data's headings replaced by its first row: a child's name typed as the level.
+    first, *rest = training_rows(0, 0, "Jayden Smith")
+    return training_csv(header=[str(cell) for cell in first], rows=rest)
+
+
+@corpus_file("header_row_missing.xlsx")
+def header_row_missing_xlsx() -> bytes:
+    return assessments_xlsx(header=[str(cell) for cell in ASSESSMENTS_ROW])
+
+
 @corpus_file("dash.csv")
 def dash() -> bytes:
     return training_csv(rows=training_rows(1, 2, "-"))
