@@ -82,8 +82,11 @@ def publish_files(
             quality_dir = out / QUALITY_DIR
             shutil.rmtree(quality_dir, ignore_errors=True)
             shutil.copytree(quality_docs, quality_dir)
+            by_board = {
+                board.slug: write_templates(settings, board, quarters[board.slug])
+                for board in boards
+            }
             editions = [future.result() for future in futures]
-        by_board: dict[str, list[Path]] = {}
         for (board, _), paths in zip(jobs, editions, strict=True):
             by_board.setdefault(board.slug, []).extend(paths)
         for board in boards:
@@ -138,30 +141,13 @@ def discard_incoming(curated_dir: Path) -> None:
 def publish_edition(
     summary: RunSummary, settings: Settings, board: Board, quarter: Quarter, written: list[Path]
 ) -> list[Path]:
-    """Complete the board's edition for `quarter` (its editions' `written` files
-    already in its incoming folder) with the partner templates (for the next quarter, which
-    partners fill in next) and EDITION.md, then swap it in
-    for the last one whole, so `<curated>/<board>/` never mixes two quarters or two runs: the
-    public files in `public/`, the internal ones (exact figures, marked) in `internal/`, the
-    partner templates in `templates/`."""
-    from lscb_metrics.publish import write_template
-
+    """Complete the board's edition for `quarter` (its editions' and templates' `written`
+    files already in its incoming folder) with EDITION.md, then swap it in for the last one
+    whole, so `<curated>/<board>/` never mixes two quarters or two runs: the public files in
+    `public/`, the internal ones (exact figures, marked) in `internal/`, the partner templates
+    in `templates/`."""
     target = settings.curated_dir / board.slug
     incoming = incoming_folder(settings, board)
-    written = [
-        *written,
-        *(
-            write_template(
-                return_type,
-                settings.schemas_dir,
-                incoming / TEMPLATES_DIR / f"{return_type}.xlsx",
-                board,
-                settings.reference_dir,
-                quarter.next(),  # partners fill them in for the next quarter
-            )
-            for return_type in board.template_returns
-        ),
-    ]
     # Each edition's folder says which quarter and run its files are, as the whole does: the
     # public folder is the one copied to the website, without the file beside it. The
     # templates, for returns still to come, carry the board's current name; the rest the name
@@ -179,6 +165,25 @@ def publish_edition(
     whole.write_text(edition_text(summary, named, quarter, written, incoming), encoding="utf-8")
     swap_in(incoming, target)
     return [target / path.relative_to(incoming) for path in [*written, whole]]
+
+
+def write_templates(settings: Settings, board: Board, quarter: Quarter) -> list[Path]:
+    """The partner templates of the board's next edition, in its incoming folder: for the
+    quarter after `quarter`, which partners fill in next."""
+    from lscb_metrics.publish import write_template
+
+    folder = incoming_folder(settings, board) / TEMPLATES_DIR
+    return [
+        write_template(
+            return_type,
+            settings.schemas_dir,
+            folder / f"{return_type}.xlsx",
+            board,
+            settings.reference_dir,
+            quarter.next(),
+        )
+        for return_type in board.template_returns
+    ]
 
 
 def write_edition_files(
