@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from lscb_metrics import __version__
 from lscb_metrics.collector import exit_promptly, run_collection
-from lscb_metrics.errors import LscbError, without_quoted_text
+from lscb_metrics.errors import LscbError, unexpected
 from lscb_metrics.signals import RunStopped
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -266,9 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("LSCB_DEBUG"):
             raise
         print(
-            f"lscb-metrics: unexpected error: {type(error).__name__}: "
-            f"{without_quoted_text(str(error))}\n"
-            f"{_state()} {_details()}",
+            f"lscb-metrics: unexpected error: {unexpected(error)}\n{_state()} {_details()}",
             file=sys.stderr,
         )
         return EXIT_ERROR

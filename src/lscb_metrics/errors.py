@@ -1,6 +1,13 @@
-"""Errors a user can act on. The CLI prints their message (never a traceback) and exits 2."""
+"""Errors a user can act on (`LscbError`), whose message the CLI prints (never a traceback)
+before it exits 2, and what the run's records may show of any other error (`unexpected`)."""
 
+import functools
 import re
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 #: A passage in quotes on one line, as Python's and the libraries' messages quote a value.
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
@@ -53,3 +60,39 @@ class ReleaseRefused(LscbError):
 class WarehouseLayoutError(LscbError):
     """The warehouse was written by an lscb_metrics whose layout this one cannot use as it is;
     the message names the versions and what to do."""
+
+
+class UnexpectedError(Exception):
+    """An error of another kind, which the program did not expect: its message names that kind
+    and withholds what the original's message quoted (see `unexpected`)."""
+
+
+def unexpected(error: Exception) -> UnexpectedError:
+    """`error` as an `UnexpectedError`, "ValueError: could not read '…'", raised where `error`
+    was (its traceback, so a log still shows where) but holding nothing else of it."""
+    if isinstance(error, UnexpectedError):
+        return error
+    message = f"{type(error).__name__}: {without_quoted_text(str(error))}"
+    return UnexpectedError(message).with_traceback(error.__traceback__)
+
+
+def withholding_quotes(function: Callable[P, T]) -> Callable[P, T]:
+    """Decorator for a Prefect task or flow: an unexpected error leaves it as `unexpected(error)`;
+    an `LscbError`, whose message quotes nothing identifying, leaves it as it is.
+
+    Prefect records a failed run's exception on its server as it is raised: in the state's
+    message, in its logs (with the traceback) and, for a flow run, pickled in PREFECT_HOME's
+    result storage. None of its hooks runs before the failed state is sent, so the error must
+    already withhold its quotes when it leaves our function. It is raised `from None`: a chained
+    original would be printed in the logged traceback."""
+
+    @functools.wraps(function)
+    def withholding(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return function(*args, **kwargs)
+        except LscbError:
+            raise
+        except Exception as error:
+            raise unexpected(error) from None
+
+    return withholding
