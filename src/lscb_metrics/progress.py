@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from lscb_metrics.errors import PublishingFailed
+from lscb_metrics.errors import PublishingFailed, unexpected
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
@@ -111,11 +111,13 @@ def publishing(function: Callable[P, list[Path]]) -> Callable[P, list[Path]]:
             return function(*args, **kwargs)
         except Exception as error:
             committed = LEDGER.committed or "the run is committed"
+            # Its cause too withholds what it quoted: Prefect logs the traceback, cause and all.
+            cause = unexpected(error)
             raise PublishingFailed(
-                f"{committed}, but its files were not all published "
-                f"({type(error).__name__}: {error}); the curated folder may mix old and new "
-                "files. Fix the cause and run the quarter again: the next run republishes them"
-            ) from error
+                f"{committed}, but its files were not all published ({cause}); the curated "
+                "folder may mix old and new files. Fix the cause and run the quarter again: the "
+                "next run republishes them"
+            ) from cause
 
     return published
 
