@@ -10,6 +10,9 @@ tasks called in the flow's own process `quote`d: Prefect otherwise walks every o
 them looking for futures, which took 3 s of every run; none of them holds a future. What is
 submitted to a task runner is not quoted: prefect-dask hands a quoted value to the task still
 wrapped.
+
+Every task, and the flow, is `withholding_quotes`: Prefect's server keeps the message of an
+error they raise, which must not quote what the error met (a name typed in a cell, say).
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 from prefect.utilities.annotations import quote
 
-from lscb_metrics import pipeline, progress, publishing
+from lscb_metrics import __version__, pipeline, progress, publishing
 from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
+from lscb_metrics.errors import withholding_quotes
 from lscb_metrics.parallel import (
     batches,
     dask_address,
@@ -54,6 +58,7 @@ QUARTERLY_SCHEDULE = Cron("0 6 15 1,4,7,10 *", timezone=UK_TIME)
 
 
 @task(name="load reference data", cache_policy=NO_CACHE)
+@withholding_quotes
 @progress.reported("load reference", progress.references_detail)
 def load_reference(run_settings: Settings) -> pipeline.Reference:
     """Published statistics and local figures, read from the shipped files."""
@@ -62,6 +67,7 @@ def load_reference(run_settings: Settings) -> pipeline.Reference:
 
 
 @task(name="validate returns", cache_policy=NO_CACHE)
+@withholding_quotes
 def receive(
     paths: list[StagedFile],
     run_settings: Settings,
@@ -82,6 +88,7 @@ def receive(
 
 
 @task(name="derive case lists", cache_policy=NO_CACHE)
+@withholding_quotes
 def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseResult | None:
     """Measures from case-level lists, pseudonymised at the door (when a cases folder is set)."""
     if run_settings.cases_dir is None:
@@ -97,6 +104,7 @@ def derive_cases(run_settings: Settings, reference: pipeline.Reference) -> CaseR
 
 
 @task(name="compute", cache_policy=NO_CACHE)
+@withholding_quotes
 @progress.reported("compute", progress.computed_detail)
 def compute(
     run_settings: Settings,
@@ -127,6 +135,7 @@ def compute(
 
 
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
+@withholding_quotes
 @progress.reported("quality", progress.quality_detail)
 def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
     """great_expectations checkpoint over the new curated relations, before they are committed."""
@@ -139,6 +148,7 @@ def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
 
 
 @task(name="commit", cache_policy=NO_CACHE)
+@withholding_quotes
 @progress.reported("commit", progress.committed_detail)
 @shielded
 @progress.committing
@@ -154,6 +164,7 @@ def commit(
 
 
 @task(name="publish files", cache_policy=NO_CACHE)
+@withholding_quotes
 @progress.reported("publish", progress.published_detail)
 @progress.publishing
 def publish_files(
@@ -173,7 +184,10 @@ def tasks_by_value() -> None:
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
-@flow(name="lscb-quarterly-run", log_prints=True)
+# Prefect's default version, a hash of the flow function's file, would hash errors.py, where
+# the wrapper `withholding_quotes` is: the version of lscb_metrics says which code ran instead.
+@flow(name="lscb-quarterly-run", log_prints=True, version=__version__)
+@withholding_quotes
 def quarterly_run(
     period: str | None = None,
     warehouse: str | None = None,

@@ -17,6 +17,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterId,
+    LogFilter,
+    LogFilterFlowRunId,
+)
+from prefect.client.schemas.sorting import FlowRunSort
+from prefect.logging.handlers import APILogWorker
 
 from lscb_metrics import pipeline, publishing
 from lscb_metrics.cli import main
@@ -130,6 +139,34 @@ def test_a_failure_before_the_commit_says_unchanged_and_the_relations_are_unchan
     assert "Traceback" not in out + err and "Traceback" in log.read_text()
     assert "Jane" not in out + err + log.read_text()
     assert re.search(r"^receive +\.* ?20 files: 20 accepted, 0 rejected \(\d+\.\d s\)$", out, re.M)
+
+
+def test_prefect_records_an_unexpected_error_without_what_its_message_quotes(
+    prefect_server, quarter_returns, tmp_path, capsys, monkeypatch
+):
+    # Prefect's server keeps a failed run's state messages and logs, and the flow run's
+    # exception itself (pickled in PREFECT_HOME/storage): none may hold the name it quoted.
+    cell = "Jane Smith"  # a traceback prints source lines: the name only in a variable
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise ValueError(f"could not read {cell!r}")
+
+    monkeypatch.setattr(pipeline, "load_reference", unreadable)
+    assert main(run_args(tmp_path / "warehouse.duckdb", quarter_returns)) == 2
+    assert "unexpected error: ValueError: could not read '…'" in capsys.readouterr().err
+    APILogWorker.drain_all(timeout=5)  # the logs still queued for the server
+    with get_client(sync_client=True) as client:
+        [flow_run] = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=1)
+        this_run = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id]))
+        [task_run] = client.read_task_runs(flow_run_filter=this_run)
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run.id])))
+    assert task_run.name.startswith("load reference data") and task_run.state.is_failed()
+    messages = [flow_run.state.message, task_run.state.message]
+    # The kind of error is still named, for whoever reads the run in Prefect's UI.
+    assert all("ValueError: could not read '…'" in message for message in messages)
+    persisted = flow_run.state.result(raise_on_failure=False)
+    recorded = [*messages, repr(persisted), *(log.message for log in logs)]
+    assert logs and "Jane" not in "\n".join(recorded)
 
 
 def test_a_publishing_failure_after_the_commit_says_what_was_committed(
