@@ -17,12 +17,12 @@ travels with the chart (and its PNG) wherever it is pasted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import math
 import re
 import shutil
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -573,13 +573,19 @@ def png_of_svg(svg: str) -> bytes:
     )
 
 
-@functools.cache
 def _render_options() -> resvg.usvg.Options:
-    """resvg's options with the system's fonts, loaded once per process: loading them is most of
-    the cost of a chart when done for each one."""
-    options = resvg.usvg.Options.default()
-    options.load_system_fonts()
+    """resvg's options with the system's fonts, loaded once per thread: loading them is most of
+    the cost of a chart when done for each one, and resvg refuses options made on another
+    thread (a run of one worker writes its editions on a thread of its own)."""
+    options = getattr(_RENDERING, "options", None)
+    if options is None:
+        options = resvg.usvg.Options.default()
+        options.load_system_fonts()
+        _RENDERING.options = options
     return options
+
+
+_RENDERING = threading.local()
 
 
 def svg_digest(svg: str) -> str:

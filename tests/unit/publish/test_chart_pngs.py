@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lscb_metrics.publish.charts import (
@@ -72,3 +73,13 @@ def test_png_size_reads_a_rendering_and_refuses_another_file(tmp_path: Path) -> 
     (tmp_path / "note.png").write_bytes(b"not a picture")
     assert png_size(tmp_path / "chart.png") == (40, 20)  # 20 x 10 at PNG_ZOOM 2
     assert png_size(tmp_path / "note.png") is None
+
+
+def test_a_chart_is_drawn_on_any_thread_after_another() -> None:
+    # resvg's options may be used only on the thread that made them: a run of one worker draws
+    # its editions' charts on a thread of its own, after this process may have drawn others.
+    first = png_of_svg(SVG)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        on_another = pool.submit(png_of_svg, SVG).result()
+    assert on_another == first
+    assert first.startswith(png_header(40, 20)[:24])  # twice the SVG's 20 x 10
