@@ -36,6 +36,16 @@ API_URL_VARIABLE = "PREFECT_API_URL"
 SERVER_PORTS = range(8000, 9000)
 #: uvicorn's exit status when it cannot start, as when another program took its port.
 PORT_TAKEN = 3
+#: What a run's temporary server goes without, which saves about 0.7 s of its start (a third
+#: of the wait for it on 2 cores): registering Prefect's block types, which imports every
+#: installed Prefect collection (prefect-dask, and Dask with it) and hashes them, for blocks no
+#: run uses; and the service running automations, which a server that lives for one run has none
+#: of. A long-running server (PREFECT_API_URL) keeps its own settings.
+LEAN_SERVER = {
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+}
 #: Never handed to the server: it has no use for the key.
 SECRET_VARIABLES = (KEY_VARIABLE,)
 
@@ -278,6 +288,7 @@ def _launched(port: int, server_log: Path) -> subprocess.Popen[bytes]:
         "PREFECT_UI_ENABLED": "0",
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT__SERVER_FINAL": "1",
+        **LEAN_SERVER,
     }
     command = [
         sys.executable,
