@@ -10,6 +10,7 @@ audit.runs gains the columns it lacks, empty for the runs before, and the layout
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -184,10 +185,12 @@ class StagedRun:
         if not self._open:
             return
         self._writer.join()
-        try:
+        # A transaction DuckDB has already ended (a COMMIT that failed) has nothing to roll back,
+        # and the error saying so must not take the place of the one that failed the run; closing
+        # the connection undoes whatever is left uncommitted.
+        with contextlib.suppress(duckdb.Error):
             self._connection.execute("ROLLBACK")
-        finally:
-            self._close()
+        self._close()
 
     def _close(self) -> None:
         self._open = False

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from lscb_metrics.errors import CatalogueError
-from lscb_metrics.warehouse import _arrow_relation, _replace_relation, relation_descriptions
+from lscb_metrics.layout import declared_layout
+from lscb_metrics.warehouse import (
+    _arrow_relation,
+    _replace_relation,
+    relation_descriptions,
+    staged_run,
+)
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -115,3 +121,49 @@ def test_a_withdrawal_keeps_the_description_of_audit_withdrawals(tmp_path: Path)
         connection.close()
     assert table == description["description"]
     assert columns["reason"] == description["columns"]["reason"]
+
+
+def curated_values(path: Path) -> list[tuple[float]]:
+    """The rows of curated.values in the warehouse at `path`."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute("SELECT value FROM curated.values").fetchall()
+
+
+@pytest.fixture
+def warehouse_with_a_value(tmp_path: Path) -> Path:
+    """A warehouse whose curated.values holds one row, 1.0."""
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE SCHEMA curated")
+        connection.execute("CREATE TABLE curated.values AS SELECT 1.0 AS value")
+    return path
+
+
+def test_a_staged_run_left_uncommitted_changes_nothing(warehouse_with_a_value: Path) -> None:
+    layout = declared_layout(SCHEMAS / "warehouse.yaml")
+    new = {"curated.values": pd.DataFrame({"value": [2.0, 3.0]})}
+    with staged_run(warehouse_with_a_value, new, {}, layout):
+        pass  # the quality checkpoint failed, say: the run never commits
+    assert curated_values(warehouse_with_a_value) == [(1.0,)]
+
+
+def test_a_relation_the_staged_run_cannot_write_fails_its_commit(
+    warehouse_with_a_value: Path,
+) -> None:
+    # The relations are written on a thread of their own: its error is raised where the run
+    # commits, as DuckDB gave it, and nothing it wrote before it stays.
+    layout = declared_layout(SCHEMAS / "warehouse.yaml")
+    new = {
+        "curated.values": pd.DataFrame({"value": [2.0]}),
+        "no_such_schema.values": pd.DataFrame({"value": [3.0]}),
+    }
+    with (
+        pytest.raises(duckdb.CatalogException, match="no_such_schema"),
+        staged_run(warehouse_with_a_value, new, {}, layout) as staged,
+    ):
+        staged.commit({"run_id": "run-1", "period": "2014-15 Q2"})
+    assert curated_values(warehouse_with_a_value) == [(1.0,)]
+    with duckdb.connect(str(warehouse_with_a_value), read_only=True) as connection:
+        assert connection.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit'"
+        ).fetchall() == [(0,)]
