@@ -188,7 +188,8 @@ DUPLICATE_COLUMN = Rule(
     "COL-003",
     "error",
     "Two columns have headers naming the same column.",
-    "'{label}' is a second '{title}' column. Keep one.",
+    "{cell} heading this column names the same column as an earlier heading{title}. Keep "
+    "one.{advice}",
 )
 HEADER_NOT_FIRST = Rule(
     "COL-004",

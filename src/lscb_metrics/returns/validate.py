@@ -404,19 +404,28 @@ def _cover_repeat_failures(raw: RawReturn) -> list[Failure]:
 
 
 def _column_repeat_failures(raw: RawReturn, spec: ReturnSpec) -> list[Failure]:
-    """COL-003 for each data column whose header is given twice."""
+    """COL-003 for each data column whose header is given twice, named as `_heading` says."""
     titles = {c.name: c.title for c in spec.columns}
-    return [
-        failure(
-            rules.DUPLICATE_COLUMN,
-            r.location,
-            r.name,
-            label=r.label,
-            title=titles.get(r.name, r.name),
+    cover_names = {f.name for f in raw.cover_fields}
+    failures: list[Failure] = []
+    for repeat in raw.repeats:
+        if repeat.name in cover_names:
+            continue
+        heading = _heading(repeat.label, raw, spec)
+        # A heading not one of the return's is its own column's name: described, it is kept
+        # out of the failure's column too.
+        known = repeat.name in titles
+        failures.append(
+            failure(
+                rules.DUPLICATE_COLUMN,
+                repeat.location,
+                repeat.name if known else heading.column,
+                cell=heading.cell,
+                title=f" ('{titles[repeat.name]}')" if known else "",
+                advice=heading.advice,
+            )
         )
-        for r in raw.repeats
-        if r.name not in {f.name for f in raw.cover_fields}
-    ]
+    return failures
 
 
 def _conflict_failures(raw: RawReturn, fits: CoverFits) -> list[Failure]:
@@ -668,7 +677,7 @@ def _local_target_failures(
     # A target the board has since changed still holds for the quarters before the change.
     day = period.end if isinstance(period, Quarter) else date.max
     targets = board.local_targets_on(area[0], day)
-    failures = []
+    failures: list[Failure] = []
     for column in spec.columns:
         if column.local_target is None or column.name not in typed.columns:
             continue
@@ -950,25 +959,46 @@ def _case_failure(
 
 
 def _unexpected_column_failure(label: str, raw: RawReturn, spec: ReturnSpec) -> Failure:
-    """COL-002 for a column whose heading is not one of the return's: the heading quoted where
-    it is a slip in one of ours (`_heading_fits`), else described, with the headings to type."""
+    """COL-002 for a column whose heading is not one of the return's, named as `_heading` says."""
     titles = [*(column.title for column in spec.columns), *(f.title for f in raw.cover_fields)]
+    close = nearest_label(label, titles)
+    heading = _heading(label, raw, spec)
+    return failure(
+        rules.UNEXPECTED_COLUMN,
+        raw.locations.header(label),
+        heading.column,
+        heading.value,
+        cell=heading.cell,
+        return_title=spec.title,
+        nearest=nearest(f"'{close}'" if close else None),
+        advice=heading.advice,
+    )
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A data column's heading as a failure gives it: quoted, or described with advice."""
+
+    column: str | None  # the heading as shown, None where it is described
+    value: str  # `cell_shown`: the heading as shown, or what it is ('text', 'a date')
+    cell: str  # `cell_named`: as a message names it
+    advice: str  # where described, the headings to type ('' where quoted)
+
+
+def _heading(label: str, raw: RawReturn, spec: ReturnSpec) -> _Heading:
+    """A column's heading (COL-002, COL-003) quoted where it is a slip in one of the return's
+    (`_heading_fits`), else described, with the headings to type."""
     # A blank header's column is named by read, not by the partner: its name is ours to quote.
     headings = [*spec.header_index, *cover_index(raw.cover_fields)]
     fits = unheaded(label) or _heading_fits(label, headings)
     is_date = date_value(label) is not None
-    close = nearest_label(label, titles)
     listed = ", ".join(f"'{column.title}'" for column in spec.columns)
     hint = rules.NO_HEADINGS_HINT if _first_row_is_data(raw, spec) else rules.HEADINGS_HINT
-    return failure(
-        rules.UNEXPECTED_COLUMN,
-        raw.locations.header(label),
+    return _Heading(
         shown(label) if fits else None,
         cell_shown(label, fits, is_date),
-        cell=cell_named(label, fits, is_date),
-        return_title=spec.title,
-        nearest=nearest(f"'{close}'" if close else None),
-        advice="" if fits else hint.format(titles=listed),
+        cell_named(label, fits, is_date),
+        "" if fits else hint.format(titles=listed),
     )
 
 

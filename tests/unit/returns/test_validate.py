@@ -267,7 +267,8 @@ CASES = [
         "referrals",
         _add_second_referrals,
         {"xlsx": "Data!K1", "csv": 'line 1, column "Total referrals"'},
-        "'Total referrals' is a second 'Referrals received' column",
+        "'Total referrals' heading this column names the same column as an earlier heading "
+        "('Referrals received'). Keep one.",
     ),
     Case(
         "header-below-a-title",
@@ -1104,3 +1105,77 @@ def test_a_return_without_its_header_row_says_so_quoting_none_of_the_first_row(
         for f in failures
         for text in ("Jayden", "620", "571")
     )
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+@pytest.mark.parametrize(
+    ("header", "named", "location"),
+    [
+        # one of the return's headings given twice: quoted, with the column it names
+        pytest.param(
+            ["Training level", "Staff requiring training", "Staff requiring training"],
+            "'Staff requiring training' heading this column names the same column as an earlier "
+            "heading ('Staff requiring training'). Keep one.",
+            'line 1, column "Staff requiring training"',
+            id="the-returns-heading",
+        ),
+        # a slip in one of them, given twice: quoted
+        pytest.param(
+            ["Training level", "Staf traned", "Staf traned"],
+            "'Staf traned' heading this column names the same column as an earlier heading. "
+            "Keep one.",
+            "line 1, column 8",
+            id="a-slip",
+        ),
+    ],
+)
+def test_a_repeated_column_heading_is_quoted_where_it_fits(
+    write: Write,
+    validate: Validate,
+    training: ReturnTable,
+    file_format: str,
+    header: list[str],
+    named: str,
+    location: str,
+) -> None:
+    training.header = header
+    [found] = [f for f in validate(write(training, file_format)).failures if f.code == "COL-003"]
+    assert found.message.split(": ", 1)[1] == named
+    assert found.location == {"xlsx": "Data!C1", "csv": location}[file_format]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+@pytest.mark.parametrize(
+    ("heading", "named", "advice"),
+    [
+        # a first row of figures read as the header: two zeros, two dates of birth
+        pytest.param("0", "text", "The first row looks like a row of figures", id="zeros"),
+        pytest.param("17/05/2009", "a date", "The first row looks like a row of", id="dates"),
+        # a child's name typed twice where a heading belongs
+        pytest.param("Jayden Smith", "text", "The return's columns are headed: ", id="name"),
+    ],
+)
+def test_a_repeated_column_heading_that_may_be_data_is_described_never_quoted(
+    write: Write,
+    validate: Validate,
+    training: ReturnTable,
+    file_format: str,
+    heading: str,
+    named: str,
+    advice: str,
+) -> None:
+    training.header = ["level_1", heading, heading]
+    failures = validate(write(training, file_format)).failures
+    [found] = [f for f in failures if f.code == "COL-003"]
+    message = found.message.split(": ", 1)[1]
+    assert message.startswith(
+        f"{named} heading this column names the same column as an earlier heading. Keep one. "
+        f"{advice}"
+    )
+    assert message.endswith(
+        "'Training level', 'Staff requiring training', 'Staff trained and in date'."
+    )
+    assert found.location == {"xlsx": "Data!C1", "csv": "line 1, column 8"}[file_format]
+    assert found.column is None
+    assert found.value is None
+    assert not any(heading in f"{f.location}{f.column}{f.message}{f.value}" for f in failures)
