@@ -638,6 +638,14 @@ def header_row_missing() -> bytes:
     return training_csv(header=[str(cell) for cell in first], rows=rest)
 
 
+@corpus_file("header_row_missing_name_twice.csv")
+def header_row_missing_name_twice() -> bytes:
+    # The data's headings replaced by its first row, which holds a child's name twice.
+    first, *rest = training_rows(0, 0, "Jayden Smith")
+    first[1] = "Jayden Smith"
+    return training_csv(header=[str(cell) for cell in first], rows=rest)
+
+
 @corpus_file("header_row_missing.xlsx")
 def header_row_missing_xlsx() -> bytes:
     return assessments_xlsx(header=[str(cell) for cell in ASSESSMENTS_ROW])
