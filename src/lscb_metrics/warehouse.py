@@ -90,19 +90,6 @@ def relation_descriptions(path: Path) -> dict[str, dict[str, Any]]:
     return load_marked(path)["relations"]
 
 
-def publish_run(
-    path: Path,
-    relations: Mapping[str, pd.DataFrame],
-    run_record: Mapping[str, Any],
-    descriptions: Mapping[str, Mapping[str, Any]],
-    layout: Layout,
-) -> None:
-    """Replace the run's relations and append its audit record, bringing a warehouse of an
-    older layout up to `layout`, all or nothing."""
-    with staged_run(path, relations, descriptions, layout) as staged:
-        staged.commit(run_record)
-
-
 @contextmanager
 def staged_run(
     path: Path,

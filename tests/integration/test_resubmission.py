@@ -39,13 +39,9 @@ def test_a_later_corrected_return_supersedes_the_first(tmp_path, demo_reference)
         demo_reference,
         started,
     )
-    warehouse.publish_run(
-        run_settings.warehouse,
-        first.relations,
-        first.run_record,
-        {},
-        declared_layout(run_settings.warehouse_declaration),
-    )
+    layout = declared_layout(run_settings.warehouse_declaration)
+    with warehouse.staged_run(run_settings.warehouse, first.relations, {}, layout) as staged:
+        staged.commit(first.run_record)
 
     # The council corrects its September plans: 165 children, not 161 (neglect 4 more).
     corrected = returns / "2014-15-Q2" / "SBC-CSC_cp_plans_v2.xlsx"

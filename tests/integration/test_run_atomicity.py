@@ -110,7 +110,8 @@ KILLED_LOAD = textwrap.dedent(
     relations, record = pickle.loads(open(sys.argv[2], "rb").read())
     with run_lock(Path(sys.argv[1])):
         layout = declared_layout(settings().warehouse_declaration)
-        warehouse.publish_run(Path(sys.argv[1]), relations, record, {}, layout)
+        with warehouse.staged_run(Path(sys.argv[1]), relations, {}, layout) as staged:
+            staged.commit(record)
     """
 )
 
@@ -141,14 +142,12 @@ def test_a_load_killed_midway_leaves_the_warehouse_as_it_was(warehouse_copy, tmp
     assert curated_digest(warehouse_copy, tmp_path / "b") == before
     assert run_count(warehouse_copy) == runs_before
     # The killed load's lock died with it: the next load goes ahead and commits.
-    with run_lock(warehouse_copy):
-        warehouse.publish_run(
-            warehouse_copy,
-            relations,
-            run_record("2013-14 Q4"),
-            {},
-            declared_layout(settings().warehouse_declaration),
-        )
+    layout = declared_layout(settings().warehouse_declaration)
+    with (
+        run_lock(warehouse_copy),
+        warehouse.staged_run(warehouse_copy, relations, {}, layout) as staged,
+    ):
+        staged.commit(run_record("2013-14 Q4"))
     assert run_count(warehouse_copy) == runs_before + 1
     assert curated_digest(warehouse_copy, tmp_path / "c") != before
 

@@ -166,8 +166,8 @@ def test_a_failed_commit_leaves_an_older_warehouse_unupgraded(tmp_path):
     path = older_warehouse(tmp_path / "warehouse.duckdb")
     before = path.read_bytes()
     unwritable = {"nowhere.relation": pd.DataFrame({"a": [1]})}  # no such schema: DuckDB fails
-    with pytest.raises(duckdb.Error):
-        warehouse.publish_run(path, unwritable, run_record("run-3"), {}, LAYOUT)
+    with pytest.raises(duckdb.Error), warehouse.staged_run(path, unwritable, {}, LAYOUT) as staged:
+        staged.commit(run_record("run-3"))
     columns = table(path, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'runs'")
     assert ("tool_version",) not in columns
     assert table(path, "SELECT count(*) FROM audit.runs") == [(2,)]
@@ -204,8 +204,11 @@ def test_an_older_board_runs_relation_is_read_with_the_current_columns(tmp_path)
 def test_a_newer_warehouse_is_refused_and_left_as_it_was(tmp_path):
     path = newer_warehouse(tmp_path / "warehouse.duckdb")
     before = path.read_bytes()
-    with pytest.raises(WarehouseLayoutError, match=r"newer lscb_metrics 9\.1\.0") as refused:
-        warehouse.publish_run(path, {}, run_record("run-10"), {}, LAYOUT)
+    with (
+        pytest.raises(WarehouseLayoutError, match=r"newer lscb_metrics 9\.1\.0") as refused,
+        warehouse.staged_run(path, {}, {}, LAYOUT) as staged,
+    ):
+        staged.commit(run_record("run-10"))
     assert "which knows layouts up to" in str(refused.value)
     with pytest.raises(WarehouseLayoutError):
         warehouse.record_run(path, run_record("run-10"), LAYOUT)
@@ -249,7 +252,8 @@ def test_a_layout_1_warehouse_from_another_machine_records_its_kept_files_relati
     # analyst, it pointed nowhere and named someone's home folder.
     path = layout_1_warehouse(tmp_path / "warehouse.duckdb")
     earlier = warehouse.previous_relation(path, "audit.submissions")  # as a run keeps them
-    warehouse.publish_run(path, {"audit.submissions": earlier}, run_record("run-3"), {}, LAYOUT)
+    with warehouse.staged_run(path, {"audit.submissions": earlier}, {}, LAYOUT) as staged:
+        staged.commit(run_record("run-3"))
     assert table(path, "SELECT submission_id, archived_path FROM audit.submissions") == [
         ("S-00000000000000aa", "quarantine/S-00000000000000aa/gone.csv"),
         ("S-00000000000000bb", "store/S-00000000000000bb/SBC-CSC_referrals.xlsx"),
