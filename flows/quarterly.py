@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import cloudpickle
@@ -44,7 +45,7 @@ from lscb_metrics.parallel import (
     validation_workers,
 )
 from lscb_metrics.periods import UK_TIME, Quarter, last_complete_quarter, parse_quarter
-from lscb_metrics.quality import QualityResult
+from lscb_metrics.quality import QualityDocs, QualityResult
 from lscb_metrics.report import headline_rows, returns_rows, run_summary_markdown
 from lscb_metrics.signals import shielded
 from lscb_metrics.store import Skipped, StagedFile, run_lock
@@ -137,14 +138,15 @@ def compute(
 @task(name="quality checkpoint", cache_policy=NO_CACHE)
 @withholding_quotes
 @progress.reported("quality", progress.quality_detail)
-def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> QualityResult:
-    """great_expectations checkpoint over the new curated relations, before they are committed."""
-    result = pipeline.check_run(plan, docs_dir)
+def check_quality(plan: pipeline.RunPlan, docs_dir: Path) -> tuple[QualityResult, QualityDocs]:
+    """great_expectations checkpoint over the new curated relations, before they are committed;
+    its pages for `docs_dir`, written when the run publishes."""
+    result, docs = pipeline.check_run(plan, docs_dir)
     logger = get_run_logger()
     logger.info("quality checkpoint %s", "passed" if result.success else "FAILED")
     for failure in result.failed:
         logger.warning("quality: %s", failure)
-    return result
+    return result, docs
 
 
 @task(name="commit", cache_policy=NO_CACHE)
@@ -168,7 +170,7 @@ def commit(
 @progress.reported("publish", progress.published_detail)
 @progress.publishing
 def publish_files(
-    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: Path, workers: int
+    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: QualityDocs, workers: int
 ) -> list[Path]:
     """Analyst copies, data dictionary and quality pages; each board's new edition, written on
     up to `workers` processes."""
@@ -232,14 +234,15 @@ def quarterly_run(
             len(found.known),
             len(found.skipped),
         )
-        recalled = pipeline.recall_validated(found, run_settings, receipts, started_at, pack)
+        # The known files are recalled while the new ones are validated elsewhere.
+        recall = partial(pipeline.recall_validated, found, run_settings, receipts, started_at, pack)
         todo = found.files
         progress.began("receive", total=len(todo))
         validators = validation_workers(workers)
         cluster = dask_address(dask)
         logger.info(
             "%d validated before; %d to validate on %s",
-            len(recalled),
+            len(found.known),
             len(todo),
             f"the Dask cluster at {cluster}" if cluster else f"{validators} worker(s)",
         )
@@ -257,13 +260,23 @@ def quarterly_run(
                     runner.submit(receive, {"paths": batch, **shared})
                     for batch in batches(todo, validators)
                 ]
+                recalled = recall()
                 fresh = [
                     submission
                     for future in futures
                     for submission in progress.each("receive", future.result())
                 ]
         else:
-            fresh = receive(todo, **shared) if todo else []
+            # On a thread of this process: the file budget's worker process validates them.
+            batch = (
+                receive.submit(
+                    quote(todo), run_settings, quote(context), quote(receipts), started_at
+                )
+                if todo
+                else None
+            )
+            recalled = recall()
+            fresh = batch.result() if batch is not None else []
         submissions = recalled + fresh
         save_pack(pack, submissions, fingerprints, context.boards)
         progress.finished("receive", progress.received_detail(submissions, len(found.skipped)))
@@ -289,9 +302,11 @@ def quarterly_run(
             # The warehouse writes the new relations while the checkpoint checks them; they
             # are committed only once it has passed them.
             with pipeline.staged_commit(run_settings, plan) as staged:
-                quality = check_quality(quote(plan), Path(docs))
+                quality, quality_docs = check_quality(quote(plan), Path(docs))
                 summary = commit(run_settings, quote(plan), quote(quality), quote(staged))
-            summary.files = publish_files(quote(summary), run_settings, Path(docs), validators)
+            summary.files = publish_files(
+                quote(summary), run_settings, quote(quality_docs), validators
+            )
     publish_artifacts(summary)
     return summary
 

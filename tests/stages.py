@@ -119,4 +119,4 @@ def committed_board_run(
         board_slug=board_slug,
     )
     with pipeline.staged_commit(run_settings, plan) as staged:
-        return pipeline.commit_run(run_settings, plan, QualityResult(True, [], None, []), staged)
+        return pipeline.commit_run(run_settings, plan, QualityResult(True, [], []), staged)

@@ -87,7 +87,7 @@ from lscb_metrics.withdraw import (
 
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
-    from lscb_metrics.quality import QualityResult
+    from lscb_metrics.quality import QualityDocs, QualityResult
 from lscb_metrics.store import (
     KnownFile,
     Skipped,
@@ -1081,9 +1081,9 @@ def days_in_force(
     return spans
 
 
-def check_run(plan: RunPlan, docs_dir: Path) -> QualityResult:
+def check_run(plan: RunPlan, docs_dir: Path) -> tuple[QualityResult, QualityDocs]:
     """The great_expectations checkpoint over the run's new curated relations and accounting,
-    before anything is committed; Data Docs in `docs_dir`."""
+    before anything is committed; its pages for `docs_dir`, written on request."""
     from lscb_metrics.quality import COMPARISONS, RUNS, VALUES, check_frames, run_accounting
 
     frames = {

@@ -22,7 +22,7 @@ from lscb_metrics.errors import PublishingFailed, unexpected
 if TYPE_CHECKING:
     from lscb_metrics.cases import CaseResult
     from lscb_metrics.pipeline import Reference, RunPlan, RunSummary, Submission
-    from lscb_metrics.quality import QualityResult
+    from lscb_metrics.quality import QualityDocs, QualityResult
 
 LOGGER = logging.getLogger("lscb_metrics.progress")
 
@@ -158,8 +158,9 @@ def computed_detail(plan: RunPlan) -> str:
     )
 
 
-def quality_detail(quality: QualityResult) -> str:
-    """The quality stage in words."""
+def quality_detail(checked: tuple[QualityResult, QualityDocs]) -> str:
+    """The quality stage in words, from its result (beside its pages)."""
+    quality = checked[0]
     verdict = "passed" if quality.success else "FAILED"
     warnings = len(quality.failed) - len(quality.errors)
     return f"{verdict}, {len(quality.errors)} errors, {warnings} warnings"

@@ -19,6 +19,7 @@ from lscb_metrics.intake.rules import markdown_safe
 from lscb_metrics.parallel import forked_pool, forks
 from lscb_metrics.periods import Quarter
 from lscb_metrics.pipeline import RunSummary
+from lscb_metrics.quality import QualityDocs
 from lscb_metrics.signals import shielded
 
 WORKBOOK_FILE = "lscb_report_tables.xlsx"
@@ -28,7 +29,7 @@ QUALITY_DIR = "quality"
 
 
 def publish_files(
-    summary: RunSummary, settings: Settings, quality_docs: Path, workers: int
+    summary: RunSummary, settings: Settings, quality_docs: QualityDocs, workers: int
 ) -> list[Path]:
     """Everything report writers and analysts open, from the committed warehouse: in the curated
     folder the analyst copies, the data dictionary and the quality checkpoint's pages; and for
@@ -81,7 +82,7 @@ def publish_files(
             )
             quality_dir = out / QUALITY_DIR
             shutil.rmtree(quality_dir, ignore_errors=True)
-            shutil.copytree(quality_docs, quality_dir)
+            shutil.copytree(quality_docs.write(), quality_dir)
             by_board = {
                 board.slug: write_templates(settings, board, quarters[board.slug])
                 for board in boards

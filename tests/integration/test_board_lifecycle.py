@@ -61,7 +61,7 @@ def committed(project: Path, demo_reference, period: str) -> pipeline.RunSummary
     """The run of `period` for every board, committed once its checkpoint passes."""
     plan = planned(project, demo_reference, period)
     with pipeline.staged_commit(settings(), plan) as staged:
-        quality = pipeline.check_run(plan, project / "docs")
+        quality, _ = pipeline.check_run(plan, project / "docs")
         assert quality.success, quality.failed
         return pipeline.commit_run(settings(), plan, quality, staged)
 

@@ -8,7 +8,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lscb_metrics.quality import QualityResult, run_quality_checkpoint
+from lscb_metrics.catalogue import load_catalogue
+from lscb_metrics.quality import (
+    QualityResult,
+    comparisons_suite,
+    indicator_values_suite,
+    run_quality_checkpoint,
+    runs_suite,
+)
+from lscb_metrics.warehouse import LIST_COLUMNS
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "schemas" / "indicators.yaml"
 SUITES = ("curated.indicator_values", "curated.comparisons", "audit.runs")
@@ -34,11 +42,15 @@ CORRUPTIONS = (
 
 
 @pytest.fixture(scope="module")
-def corrupted_result(
-    demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
-) -> QualityResult:
+def corrupted_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the corrupted copy of the demo warehouse and its checkpoint's pages go."""
+    return tmp_path_factory.mktemp("corrupted")
+
+
+@pytest.fixture(scope="module")
+def corrupted_result(demo_warehouse: Path, corrupted_folder: Path) -> QualityResult:
     """The checkpoint's result on a copy of the demo warehouse with every fault planted."""
-    folder = tmp_path_factory.mktemp("corrupted")
+    folder = corrupted_folder
     path = shutil.copy(demo_warehouse, folder / "corrupted.duckdb")
     with duckdb.connect(str(path)) as connection:
         for statement in CORRUPTIONS:
@@ -51,16 +63,16 @@ def test_demo_warehouse_passes_and_builds_data_docs(demo_warehouse: Path, tmp_pa
 
     assert result.failed == []
     assert result.success
-    assert result.docs_index == tmp_path / "docs" / "index.html"
-    assert result.docs_index.is_file()
-    index = result.docs_index.read_text(encoding="utf-8")
+    index = (tmp_path / "docs" / "index.html").read_text(encoding="utf-8")
     for suite in SUITES:
         assert suite in index
         validations = tmp_path / "docs" / "validations" / Path(*suite.split("."))
         assert len(list(validations.rglob("*.html"))) == 1
 
 
-def test_corrupted_warehouse_fails_naming_each_fault(corrupted_result: QualityResult) -> None:
+def test_corrupted_warehouse_fails_naming_each_fault(
+    corrupted_result: QualityResult, corrupted_folder: Path
+) -> None:
     assert not corrupted_result.success
     assert corrupted_result.failed == [
         "audit.runs: an incomplete run names its missing returns or the rejected submissions"
@@ -75,4 +87,28 @@ def test_corrupted_warehouse_fails_naming_each_fault(corrupted_result: QualityRe
         "curated.indicator_values: value of % indicators between 0 and 100"
         " — 1 row outside (rereferral_pct)",
     ]
-    assert corrupted_result.docs_index is not None
+    assert (corrupted_folder / "docs" / "index.html").is_file()
+
+
+def test_no_expectation_reads_the_lineage_lists_gx_batch_leaves_out() -> None:
+    catalogue = load_catalogue(CATALOGUE)
+    suites = (indicator_values_suite(catalogue), comparisons_suite(catalogue), runs_suite())
+    named = {
+        text
+        for suite in suites
+        for expectation in suite
+        for text in _texts(expectation.configuration.kwargs)
+    }
+    assert {"indicator_id", "value", "upper_ci95", "outcome"} <= named
+    assert not named & set(LIST_COLUMNS)
+
+
+def _texts(value: object) -> list[str]:
+    """Every string within `value` (nested dicts, lists and tuples)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item)]
+    return []

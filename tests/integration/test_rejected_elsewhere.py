@@ -39,7 +39,7 @@ def test_a_file_rejected_for_another_quarter_does_not_stop_the_run(
     assert plan.summary.outcome == "complete"
     assert len(plan.run_record["submissions_rejected"]) == 1
     # ... and is consistent: the checkpoint passes and the figures are committed.
-    quality = pipeline.check_run(plan, tmp_path / "docs")
+    quality, _ = pipeline.check_run(plan, tmp_path / "docs")
     assert quality.success, quality.failed
 
 
@@ -74,7 +74,7 @@ def test_a_rejected_file_corrected_by_a_later_one_no_longer_counts(
     corrected = "corrected by a later file" in run_summary_text(plan.summary)
     assert corrected == (outcome == "complete")
     assert len(plan.run_record["submissions_rejected"]) == 1
-    quality = pipeline.check_run(plan, tmp_path / "docs")
+    quality, _ = pipeline.check_run(plan, tmp_path / "docs")
     assert quality.success, quality.failed
 
 

@@ -174,7 +174,7 @@ def test_an_error_level_expectation_stops_the_publication(warehouse_copy, tmp_pa
     # As the flow does: the relations are written into the open transaction while the
     # checkpoint checks them, then rolled back.
     with pipeline.staged_commit(run_settings, plan) as staged:
-        quality = pipeline.check_run(plan, tmp_path / "docs")
+        quality, _ = pipeline.check_run(plan, tmp_path / "docs")
         assert not quality.success
         with pytest.raises(PublicationBlocked, match="not published") as blocked:
             pipeline.commit_run(run_settings, plan, quality, staged)
