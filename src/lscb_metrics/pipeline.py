@@ -108,6 +108,7 @@ from lscb_metrics.submissions import (
     failures_table,
     flag_unusual_values,
     for_board,
+    gathered,
     identify,
     missing_returns,
     rows_table,
@@ -590,11 +591,7 @@ def compute_run(
         choose_submissions(submissions, quarter), boards, run_boards, previous_board_runs
     )
     reference = own_records_of(reference, run_boards, previous_board_runs)
-    partner_facts = (
-        conform_facts(pd.concat([s.facts for s in used], ignore_index=True))
-        if used
-        else empty_facts()
-    )
+    partner_facts = conform_facts(gathered("facts", used)) if used else empty_facts()
     unusual = unusual_values(partner_facts, partner_facts)
     if not unusual.empty:
         by_id = {s.submission_id: s for s in used}

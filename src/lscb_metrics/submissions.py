@@ -7,7 +7,8 @@ period supersedes the earlier one, and both stay on record in `audit.submissions
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -83,6 +84,10 @@ FAILURE_COLUMNS = (
 )
 
 
+#: What a submission without facts or typed rows has of each.
+EMPTY_FRAMES: dict[str, Callable[[], pd.DataFrame]] = {"facts": empty_facts, "rows": pd.DataFrame}
+
+
 @dataclass
 class Submission:
     """One partner return file: what it says, whether it passed, its facts and its rows."""
@@ -101,6 +106,8 @@ class Submission:
     facts: pd.DataFrame = field(default_factory=empty_facts)
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     archived_path: str | None = None
+    #: A recalled submission's facts and rows are its pack's (`facts` and `rows` read them).
+    packed: PackedFrames | None = field(default=None, repr=False, compare=False)
 
     @property
     def error_count(self) -> int:
@@ -116,6 +123,89 @@ class Submission:
             self.cover.get("return_type"),
             self.cover.get("period_end"),
         )
+
+
+def _packed_or_own(name: str) -> property:
+    """The submission's frame `name`: set on it (a file validated in this run), else taken from
+    its pack when first read (a recalled one's, which most runs read only all together)."""
+
+    def get(submission: Submission) -> pd.DataFrame:
+        if _in_pack(submission, name):
+            assert submission.packed is not None  # as `_in_pack` says
+            submission.__dict__[name] = submission.packed.frame(name, [submission])
+        return submission.__dict__[name]
+
+    def put(submission: Submission, frame: pd.DataFrame | None) -> None:
+        submission.__dict__[name] = frame
+
+    return property(get, put)
+
+
+# Properties set once the dataclass is made, which would otherwise take them for defaults.
+Submission.facts = _packed_or_own("facts")  # type: ignore[assignment,method-assign]
+Submission.rows = _packed_or_own("rows")  # type: ignore[assignment,method-assign]
+
+
+class PackedFrames:
+    """The facts and typed rows of many recalled submissions, kept whole as the validation pack
+    holds them: a run reads thousands of files' together (`gathered`), and splitting them into
+    a frame per file and joining them again was most of the cost of recalling them."""
+
+    def __init__(self, facts: pd.DataFrame, rows: pd.DataFrame) -> None:
+        self.whole = {
+            name: frame.sort_values("submission_id", kind="stable").reset_index(drop=True)
+            if len(frame)
+            else frame
+            for name, frame in {"facts": facts, "rows": rows}.items()
+        }
+        self.positions = {name: _positions(frame) for name, frame in self.whole.items()}
+
+    def frame(self, name: str, submissions: list[Submission]) -> pd.DataFrame:
+        """The rows of frame `name` ("facts" or "rows") of `submissions`, in their order; facts
+        carry the name each file arrived under this time, as a fresh validation gives them."""
+        positions = self.positions[name]
+        taken = [positions.get(s.submission_id, range(0)) for s in submissions]
+        frame = self.whole[name].take([i for span in taken for i in span])
+        if frame.empty:
+            return EMPTY_FRAMES[name]()
+        frame = frame.reset_index(drop=True)
+        if name == "facts":
+            names = {s.submission_id: Path(s.file_path).name for s in submissions}
+            arrived = frame["submission_id"].map(names)
+            if not arrived.eq(frame["source"]).all():
+                frame["source"] = arrived
+        return frame
+
+
+def _in_pack(submission: Submission, name: str) -> bool:
+    """Whether the submission's frame `name` is still only in its pack."""
+    return submission.packed is not None and submission.__dict__.get(name) is None
+
+
+def _positions(frame: pd.DataFrame) -> dict[str, range]:
+    """Where each submission's rows are in `frame`, by submission id (its rows are together)."""
+    if frame.empty:
+        return {}
+    ids = frame["submission_id"].to_numpy()
+    starts = [0, *(i for i in range(1, len(ids)) if ids[i] != ids[i - 1])]
+    return {ids[a]: range(a, b) for a, b in zip(starts, [*starts[1:], len(ids)], strict=True)}
+
+
+def gathered(name: str, submissions: list[Submission]) -> pd.DataFrame:
+    """Frame `name` ("facts" or "rows") of every one of `submissions`, in their order, in one
+    frame: the recalled ones' taken from their pack together, not one by one."""
+    pieces = []
+    for packed, group in itertools.groupby(
+        submissions, key=lambda s: s.packed if _in_pack(s, name) else None
+    ):
+        members = list(group)
+        pieces += (
+            [packed.frame(name, members)]
+            if packed is not None
+            else [getattr(s, name) for s in members]
+        )
+    pieces = [piece for piece in pieces if len(piece)]
+    return pd.concat(pieces, ignore_index=True) if pieces else EMPTY_FRAMES[name]()
 
 
 @dataclass(frozen=True)
@@ -508,6 +598,6 @@ def skipped_table(skipped: list[Skipped], run_id: str) -> pd.DataFrame:
 
 def rows_table(submissions: list[Submission]) -> pd.DataFrame:
     """staged.return_rows: typed cells of the accepted submissions, with their locations."""
-    frames = [s.rows for s in sorted(submissions, key=lambda s: s.submission_id) if len(s.rows)]
+    rows = gathered("rows", sorted(submissions, key=lambda s: s.submission_id))
     columns = ["submission_id", "return_type", "location", "column_name", "value"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return rows if len(rows) else pd.DataFrame(columns=columns)

@@ -39,7 +39,7 @@ from lscb_metrics.intake.declarations import yaml_document
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.returns.report import ReportSummary
 from lscb_metrics.store import kept_where
-from lscb_metrics.submissions import Submission
+from lscb_metrics.submissions import PackedFrames, Submission, gathered
 
 ANY = "any"
 FINGERPRINT_CHARS = 16
@@ -120,11 +120,11 @@ class Pack:
 
     folder: Path
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    facts: dict[str, pd.DataFrame] = field(default_factory=dict)
-    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
-    #: The facts and rows frames whole, as read: a rewrite keeps their rows for files still used
-    #: rather than gathering thousands of small frames again.
-    whole: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The accepted files' facts and rows, whole: a recalled submission reads its own from
+    #: them, and a rewrite keeps the rows of files still used.
+    frames: PackedFrames = field(
+        default_factory=lambda: PackedFrames(pd.DataFrame(), pd.DataFrame())
+    )
 
     def kept(self) -> dict[str, Path]:
         """Each content's kept copy (store or quarantine), by SHA-256."""
@@ -135,11 +135,7 @@ class Pack:
         """`submission` (identified by a content the pack holds) completed from its record."""
         record = self.records[submission.sha256]
         return _recalled(
-            submission,
-            record,
-            self.folder.parent.parent / record["kept"],
-            self.facts.get(submission.submission_id),
-            self.rows.get(submission.submission_id),
+            submission, record, self.folder.parent.parent / record["kept"], self.frames
         )
 
 
@@ -160,13 +156,7 @@ def load_pack(store_dir: Path, fingerprints: Mapping[str, str]) -> Pack:
         rows = pd.read_parquet(folder / f"rows-{generation}.parquet")
     except (OSError, ValueError, KeyError):
         return Pack(folder)
-    return Pack(
-        folder,
-        records,
-        _by_submission(facts, ids),
-        _by_submission(rows, ids),
-        {"facts": facts, "rows": rows},
-    )
+    return Pack(folder, records, PackedFrames(_of(facts, ids), _of(rows, ids)))
 
 
 def save_pack(
@@ -194,15 +184,8 @@ def save_pack(
     accepted = sorted((s for s in kept if s.status == "accepted"), key=lambda s: s.submission_id)
     generation = uuid.uuid4().hex
     pack.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # A file recalled from the pack keeps its rows of the pack's frames; the others add theirs.
-    packed = {s.submission_id for s in accepted if s.submission_id in pack.facts}
     for name in ("facts", "rows"):
-        whole = pack.whole.get(name)
-        frames = [
-            *([whole[whole["submission_id"].isin(packed)]] if whole is not None else []),
-            *(getattr(s, name) for s in accepted if s.submission_id not in packed),
-        ]
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        frame = gathered(name, accepted)
         write_atomically(
             pack.folder / f"{name}-{generation}.parquet",
             lambda partial, frame=frame: frame.to_parquet(partial, index=False),
@@ -218,15 +201,9 @@ def save_pack(
     return True
 
 
-def _by_submission(frame: pd.DataFrame, ids: set[str]) -> dict[str, pd.DataFrame]:
-    """`frame` split by submission id, for the ids in `ids`."""
-    if frame.empty:
-        return {}
-    frame = frame[frame["submission_id"].isin(ids)]
-    return {
-        submission_id: part.reset_index(drop=True)
-        for submission_id, part in frame.groupby("submission_id", sort=False)
-    }
+def _of(frame: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    """The rows of `frame` of the submissions in `ids`."""
+    return frame[frame["submission_id"].isin(ids)] if len(frame) else frame
 
 
 def _key(submission: Submission, fingerprints: Mapping[str, str], boards: Boards) -> str:
@@ -255,27 +232,19 @@ def _record(submission: Submission, archived_name: str) -> dict[str, Any]:
 
 
 def _recalled(
-    submission: Submission,
-    record: dict[str, Any],
-    archived: Path,
-    facts: pd.DataFrame | None,
-    rows: pd.DataFrame | None,
+    submission: Submission, record: dict[str, Any], archived: Path, frames: PackedFrames
 ) -> Submission:
-    """`submission` with the validation result in `record` (and, if accepted, its frames)."""
+    """`submission` with the validation result in `record` (and, if accepted, its facts and
+    rows, read from `frames` when first asked for)."""
     submission.status = record["status"]
     submission.archived_path = str(archived)
     submission.cover = {name: _cover_value(value) for name, value in record["cover"].items()}
     submission.row_count = record["row_count"]
     submission.failures = [Failure(**f) for f in record["failures"]]
     submission.report = None if record["report"] is None else ReportSummary(**record["report"])
-    if submission.status == "accepted" and facts is not None and rows is not None:
-        # The file's name is the one it arrived under this time, as a fresh validation says.
-        # Every fact of a file carries the same name, and it seldom changes: copying the frame
-        # only then saves a third of the time recalling thousands of files takes.
-        name = Path(submission.file_path).name
-        renamed = not facts.empty and facts["source"].iat[0] != name
-        submission.facts = facts.assign(source=name) if renamed else facts
-        submission.rows = rows
+    if submission.status == "accepted":
+        submission.packed = frames
+        submission.facts = submission.rows = None  # taken from `frames` when read
     return submission
 
 

@@ -306,7 +306,8 @@ def _insert_run(connection: duckdb.DuckDBPyConnection, run_record: Mapping[str, 
 def _arrow_relation(frame: pd.DataFrame) -> tuple[pa.Table, str]:
     """`frame` as the Arrow table `_replace_relation` writes, and the REPLACE clause typing its
     date columns DATE and its list columns lists of text."""
-    staged = frame.copy()
+    # Shallow: pandas copies on write, so retyping columns here leaves the caller's frame as it is.
+    staged = frame.copy(deep=False)
     casts = []
     for column in DATE_COLUMNS:
         if column in staged.columns:

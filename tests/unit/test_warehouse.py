@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -167,3 +168,14 @@ def test_a_relation_the_staged_run_cannot_write_fails_its_commit(
         assert connection.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit'"
         ).fetchall() == [(0,)]
+
+
+def test_staging_a_frame_for_the_warehouse_leaves_the_frame_as_it_was() -> None:
+    frame = pd.DataFrame({"period_end": [date(2014, 9, 30)], "submission_ids": [["S-1"]]})
+
+    table, replace = _arrow_relation(frame)
+
+    assert str(table.schema.field("period_end").type).startswith("timestamp")
+    assert "CAST(period_end AS DATE)" in replace
+    # The run's plan keeps its dates as dates: the quality checkpoint and the editions read it.
+    assert frame["period_end"].tolist() == [date(2014, 9, 30)]
