@@ -37,6 +37,7 @@ from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.errors import withholding_quotes
+from lscb_metrics.intake.budget import start_worker as start_file_reader
 from lscb_metrics.parallel import (
     batches,
     dask_address,
@@ -267,7 +268,9 @@ def quarterly_run(
                     for submission in progress.each("receive", future.result())
                 ]
         else:
-            # On a thread of this process: the file budget's worker process validates them.
+            # On a thread of this process: the file budget's worker process validates them,
+            # forked before this thread goes on to recall the known files.
+            start_file_reader()
             batch = (
                 receive.submit(
                     quote(todo), run_settings, quote(context), quote(receipts), started_at

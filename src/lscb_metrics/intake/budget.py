@@ -75,13 +75,26 @@ def within_budget(function: Callable[..., T], *args: Any) -> T:
             "daemonic process may not start: start Dask workers with "
             "DASK_DISTRIBUTED__WORKER__DAEMON=False"
         )
+    return _worker().call(function, args)
+
+
+def start_worker() -> None:
+    """Fork this process's budgeted worker now, if it has none (where workers are used): forked
+    later by a thread that validates while others work, it could inherit a lock one of them
+    holds, and wait for it for ever."""
+    if _supported() and not multiprocessing.current_process().daemon:
+        _worker()
+
+
+def _worker() -> _Worker:
+    """This process's budgeted worker, forked afresh unless the last one is still usable."""
     budget = file_budget()
     global _WORKER
     if _WORKER is None or not _WORKER.usable(budget):
         if _WORKER is not None:
             _WORKER.close()
         _WORKER = _Worker(budget)
-    return _WORKER.call(function, args)
+    return _WORKER
 
 
 def _supported() -> bool:
