@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
@@ -522,18 +523,21 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
     worked out from a total and its parts (indicators declared `part_of` a count): a small
     part, the other parts covering it, and the parts beside an unpublished remainder (a total
     less its parts) of 1 to 5 (DfE secondary suppression, `suppress_small_counts`)."""
-    withheld = pd.Series(False, index=rows.index)
+    withheld = np.zeros(len(rows), dtype=bool)
     total_of = spec["part_of"].where(controlled)
     totals_ids = total_of.dropna().unique()
     if len(totals_ids) == 0:
-        return withheld
+        return pd.Series(withheld, index=rows.index)
     # Only the parts' and totals' rows can be withheld here: keyed once, not per total.
     involved = controlled & (total_of.notna() | rows["indicator_id"].isin(totals_ids))
     mine = pd.MultiIndex.from_frame(rows.loc[involved, [*PART_KEY, "indicator_id"]])
+    # Only the keys and counts are read: indexing them alone saves copying every other column.
+    counts = rows[[*PART_KEY, "indicator_id", "numerator"]]
+    hidden_keys = []
     for total_id in totals_ids:
-        parts = rows[total_of.eq(total_id)]
+        parts = counts[total_of.eq(total_id)]
         wide = parts.set_index([*PART_KEY, "indicator_id"])["numerator"].unstack("indicator_id")
-        totals = rows[rows["indicator_id"].eq(total_id) & controlled]
+        totals = counts[counts["indicator_id"].eq(total_id) & controlled]
         total = totals.set_index(PART_KEY)["numerator"].reindex(wide.index).astype("float64")
         rest = total - wide.sum(axis=1, min_count=wide.shape[1])
         # What the parts leave of the total is not published: it is hidden unless it is 0 (then
@@ -549,9 +553,12 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
         for indicator_id in [*wide.columns, _TOTAL]:
             hidden = shown.loc[shown[indicator_id].eq(SUPPRESSED), PART_KEY]
             target = total_id if indicator_id == _TOTAL else indicator_id
-            keys = pd.MultiIndex.from_frame(hidden.assign(indicator_id=target))
-            withheld[involved] |= mine.isin(keys)
-    return withheld
+            if not hidden.empty:
+                hidden_keys.append(hidden.assign(indicator_id=target))
+    if hidden_keys:
+        # One lookup of every withheld cell's key rather than one per indicator and total.
+        withheld[involved.to_numpy()] = mine.isin(pd.MultiIndex.from_frame(pd.concat(hidden_keys)))
+    return pd.Series(withheld, index=rows.index)
 
 
 def pooled_years_withheld(rows: pd.DataFrame, controlled: pd.Series) -> pd.Series:
@@ -625,7 +632,9 @@ def _is_number(values: pd.Series) -> pd.Series:
 
 def _rounded(values: pd.Series, decimals: pd.Series) -> pd.Series:
     """Each value as published at its decimals: int where decimals is 0; symbols kept."""
-    published = publication_values(values, decimals)
-    whole = decimals.eq(0) & published.map(lambda value: isinstance(value, float)).astype(bool)
+    published = publication_values(values, decimals).to_numpy(copy=True)
+    whole = (decimals.to_numpy() == 0) & np.fromiter(
+        (isinstance(value, float) for value in published), dtype=bool, count=len(published)
+    )
     published[whole] = published[whole].astype("int64").astype(object)
-    return published
+    return pd.Series(published, index=values.index, dtype=object)

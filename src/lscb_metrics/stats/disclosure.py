@@ -288,13 +288,15 @@ def publication_values(values: pd.Series, decimals: pd.Series) -> pd.Series:
     unknown = set(values[text]) - set(SYMBOL_NOTES)
     if unknown:
         raise ValueError(f"expected numbers or one of {list(SYMBOL_NOTES)}, got {sorted(unknown)}")
-    numbers = pd.to_numeric(values.mask(text), errors="coerce").astype("float64")
-    rounded = rounded_half_away_from_zero(numbers.to_numpy(), decimals.to_numpy())
-    published = pd.Series(rounded, index=values.index, dtype=object)
-    published[(rounded == 0) & numbers.ne(0).to_numpy()] = LOW
-    published[numbers.isna() & ~text] = NOT_AVAILABLE
-    published[text] = values[text]
-    return published
+    numbers = pd.to_numeric(values.mask(text), errors="coerce").to_numpy(dtype="float64")
+    rounded = rounded_half_away_from_zero(numbers, decimals.to_numpy())
+    # Filled as an array, by position: a Series assignment per symbol costs more than the rows.
+    published = rounded.astype(object)
+    is_text = text.to_numpy()
+    published[(rounded == 0) & (numbers != 0)] = LOW
+    published[np.isnan(numbers) & ~is_text] = NOT_AVAILABLE
+    published[is_text] = values.to_numpy(dtype=object)[is_text]
+    return pd.Series(published, index=values.index, dtype=object)
 
 
 def round_national_count(value: float) -> float:
