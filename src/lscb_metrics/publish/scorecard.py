@@ -180,6 +180,18 @@ class ScorecardData:
         return {str(key): rows for key, rows in totals.groupby("indicator_id", sort=False)}
 
     @cached_property
+    def shown_totals(self) -> dict[str, pd.DataFrame]:
+        """The table's rows of each indicator's total (no breakdown) at the quarter, by
+        indicator."""
+        totals = self.shown[self.shown["breakdown"].eq(TOTAL)]
+        return {str(key): rows for key, rows in totals.groupby("indicator_id", sort=False)}
+
+    @cached_property
+    def neighbours_by_indicator(self) -> dict[str, pd.DataFrame]:
+        """The area's and its neighbours' published figures of each indicator, by indicator."""
+        return {str(key): rows for key, rows in self.neighbours.groupby("indicator_id", sort=False)}
+
+    @cached_property
     def trends(self) -> dict[tuple[str, str], str]:
         """Recent-trend label of each (indicator, breakdown) of the board's partner figures at
         the quarter as the edition shows it: curated.comparisons' label, or `c` where the
@@ -392,7 +404,7 @@ def _bar_order(bar: tuple[str, float]) -> tuple[bool, float, str]:
 def neighbour_bars(data: ScorecardData, indicator_id: str) -> list[tuple[str, float]]:
     """(area name, published value) of the area and its statistical neighbours in the latest
     published year on or before the quarter, highest first."""
-    rows = data.neighbours[data.neighbours["indicator_id"].eq(indicator_id)]
+    rows = data.neighbours_by_indicator.get(indicator_id, data.neighbours.head(0))
     bars = zip(rows["area_name"], rows["value"].map(_plotted), strict=True)
     return sorted(bars, key=_bar_order)
 
@@ -492,8 +504,7 @@ def year_caption(
 
 def _current(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
     """The table's row of one indicator's total at the scorecard's quarter."""
-    shown = data.shown
-    return shown[shown["indicator_id"].eq(indicator_id) & shown["breakdown"].eq(TOTAL)]
+    return data.shown_totals.get(indicator_id, data.shown.head(0))
 
 
 def _sn_model(data: ScorecardData) -> str:
