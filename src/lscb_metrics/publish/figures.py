@@ -551,10 +551,11 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
         cells = [*wide.columns, _COMPLEMENT]
         shown = suppress_small_counts(table, cells, group_columns=PART_KEY, total_column=_TOTAL)
         for indicator_id in [*wide.columns, _TOTAL]:
-            hidden = shown.loc[shown[indicator_id].eq(SUPPRESSED), PART_KEY]
-            target = total_id if indicator_id == _TOTAL else indicator_id
-            if not hidden.empty:
-                hidden_keys.append(hidden.assign(indicator_id=target))
+            # Most cells are shown: only a column with a `c` has keys to select.
+            suppressed = shown[indicator_id].eq(SUPPRESSED).to_numpy()
+            if suppressed.any():
+                target = total_id if indicator_id == _TOTAL else indicator_id
+                hidden_keys.append(shown.loc[suppressed, PART_KEY].assign(indicator_id=target))
     if hidden_keys:
         # One lookup of every withheld cell's key rather than one per indicator and total.
         withheld[involved.to_numpy()] = mine.isin(pd.MultiIndex.from_frame(pd.concat(hidden_keys)))
