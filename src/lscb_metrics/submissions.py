@@ -88,6 +88,30 @@ FAILURE_COLUMNS = (
 EMPTY_FRAMES: dict[str, Callable[[], pd.DataFrame]] = {"facts": empty_facts, "rows": pd.DataFrame}
 
 
+class Frames:
+    """A submission's facts and typed rows: its own, set as it is validated, or, for one recalled
+    from the validation pack, the pack's, taken when first read. Not a dataclass: Prefect walks
+    a flow's result through every dataclass field, which would take them all, one by one."""
+
+    def __init__(self, packed: PackedFrames | None = None) -> None:
+        self.own: dict[str, pd.DataFrame] = {}
+        self.packed = packed
+
+    def of(self, submission: Submission, name: str) -> pd.DataFrame:
+        """The submission's frame `name` ("facts" or "rows")."""
+        if name not in self.own:
+            self.own[name] = (
+                EMPTY_FRAMES[name]()
+                if self.packed is None
+                else self.packed.frame(name, [submission])
+            )
+        return self.own[name]
+
+    def in_pack(self, name: str) -> PackedFrames | None:
+        """The pack frame `name` is still to be taken from, if it is."""
+        return self.packed if name not in self.own else None
+
+
 @dataclass
 class Submission:
     """One partner return file: what it says, whether it passed, its facts and its rows."""
@@ -103,11 +127,26 @@ class Submission:
     row_count: int = 0
     failures: list[Failure] = field(default_factory=list)
     report: ReportSummary | None = None
-    facts: pd.DataFrame = field(default_factory=empty_facts)
-    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     archived_path: str | None = None
-    #: A recalled submission's facts and rows are its pack's (`facts` and `rows` read them).
-    packed: PackedFrames | None = field(default=None, repr=False, compare=False)
+    frames: Frames = field(default_factory=Frames, repr=False, compare=False)
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        """The facts of an accepted file (none for a rejected one)."""
+        return self.frames.of(self, "facts")
+
+    @facts.setter
+    def facts(self, frame: pd.DataFrame) -> None:
+        self.frames.own["facts"] = frame
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """Every typed data cell of an accepted file, with its location (`typed_rows`)."""
+        return self.frames.of(self, "rows")
+
+    @rows.setter
+    def rows(self, frame: pd.DataFrame) -> None:
+        self.frames.own["rows"] = frame
 
     @property
     def error_count(self) -> int:
@@ -123,27 +162,6 @@ class Submission:
             self.cover.get("return_type"),
             self.cover.get("period_end"),
         )
-
-
-def _packed_or_own(name: str) -> property:
-    """The submission's frame `name`: set on it (a file validated in this run), else taken from
-    its pack when first read (a recalled one's, which most runs read only all together)."""
-
-    def get(submission: Submission) -> pd.DataFrame:
-        if _in_pack(submission, name):
-            assert submission.packed is not None  # as `_in_pack` says
-            submission.__dict__[name] = submission.packed.frame(name, [submission])
-        return submission.__dict__[name]
-
-    def put(submission: Submission, frame: pd.DataFrame | None) -> None:
-        submission.__dict__[name] = frame
-
-    return property(get, put)
-
-
-# Properties set once the dataclass is made, which would otherwise take them for defaults.
-Submission.facts = _packed_or_own("facts")  # type: ignore[assignment,method-assign]
-Submission.rows = _packed_or_own("rows")  # type: ignore[assignment,method-assign]
 
 
 class PackedFrames:
@@ -177,11 +195,6 @@ class PackedFrames:
         return frame
 
 
-def _in_pack(submission: Submission, name: str) -> bool:
-    """Whether the submission's frame `name` is still only in its pack."""
-    return submission.packed is not None and submission.__dict__.get(name) is None
-
-
 def _positions(frame: pd.DataFrame) -> dict[str, range]:
     """Where each submission's rows are in `frame`, by submission id (its rows are together)."""
     if frame.empty:
@@ -195,9 +208,7 @@ def gathered(name: str, submissions: list[Submission]) -> pd.DataFrame:
     """Frame `name` ("facts" or "rows") of every one of `submissions`, in their order, in one
     frame: the recalled ones' taken from their pack together, not one by one."""
     pieces = []
-    for packed, group in itertools.groupby(
-        submissions, key=lambda s: s.packed if _in_pack(s, name) else None
-    ):
+    for packed, group in itertools.groupby(submissions, key=lambda s: s.frames.in_pack(name)):
         members = list(group)
         pieces += (
             [packed.frame(name, members)]

@@ -39,7 +39,7 @@ from lscb_metrics.intake.declarations import yaml_document
 from lscb_metrics.intake.failures import Failure
 from lscb_metrics.returns.report import ReportSummary
 from lscb_metrics.store import kept_where
-from lscb_metrics.submissions import PackedFrames, Submission, gathered
+from lscb_metrics.submissions import Frames, PackedFrames, Submission, gathered
 
 ANY = "any"
 FINGERPRINT_CHARS = 16
@@ -243,8 +243,7 @@ def _recalled(
     submission.failures = [Failure(**f) for f in record["failures"]]
     submission.report = None if record["report"] is None else ReportSummary(**record["report"])
     if submission.status == "accepted":
-        submission.packed = frames
-        submission.facts = submission.rows = None  # taken from `frames` when read
+        submission.frames = Frames(packed=frames)
     return submission
 
 

@@ -48,7 +48,7 @@ def facts(values: dict[date, float], submission_id: str) -> pd.DataFrame:
 
 def submission(submission_id: str, value: float, hour: int) -> Submission:
     """A training return for 2014-15 Q2 received at `hour` o'clock."""
-    return Submission(
+    sent = Submission(
         submission_id=submission_id,
         file_path=f"{submission_id}.xlsx",
         sha256=submission_id * 4,
@@ -61,8 +61,9 @@ def submission(submission_id: str, value: float, hour: int) -> Submission:
             "return_type": "training",
             "period_end": Q2,
         },
-        facts=facts({Q2: value}, submission_id),
     )
+    sent.facts = facts({Q2: value}, submission_id)
+    return sent
 
 
 def run_revisions(first: float, second: float, history: dict[date, float] = SERIES) -> list:
