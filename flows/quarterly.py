@@ -37,7 +37,7 @@ from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
 from lscb_metrics.config import Settings, settings
 from lscb_metrics.errors import withholding_quotes
-from lscb_metrics.intake.budget import start_worker as start_file_reader
+from lscb_metrics.intake.budget import start_workers as start_file_readers
 from lscb_metrics.parallel import (
     batches,
     dask_address,
@@ -268,18 +268,18 @@ def quarterly_run(
                     for submission in progress.each("receive", future.result())
                 ]
         else:
-            # On a thread of this process: the file budget's worker process validates them,
-            # forked before this thread goes on to recall the known files.
-            start_file_reader()
-            batch = (
+            # A batch for each worker, on threads of this process, each validating through a
+            # file reader of its own, forked before this thread goes on to recall the known files.
+            dealt = batches(todo, validators, per_worker=1)
+            start_file_readers(len(dealt))
+            running = [
                 receive.submit(
-                    quote(todo), run_settings, quote(context), quote(receipts), started_at
+                    quote(batch), run_settings, quote(context), quote(receipts), started_at
                 )
-                if todo
-                else None
-            )
+                for batch in dealt
+            ]
             recalled = recall()
-            fresh = batch.result() if batch is not None else []
+            fresh = [submission for batch in running for submission in batch.result()]
         submissions = recalled + fresh
         save_pack(pack, submissions, fingerprints, context.boards)
         progress.finished("receive", progress.received_detail(submissions, len(found.skipped)))

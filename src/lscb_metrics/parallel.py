@@ -71,9 +71,11 @@ def pooled(files: int, workers: int, cluster: str | None = None) -> bool:
     return workers > 1 and files >= POOLED_FROM_FILES
 
 
-def batches(items: Sequence[T], workers: int) -> list[list[T]]:
-    """`items` dealt round-robin into at most BATCHES_PER_WORKER batches per worker, none empty."""
-    count = min(len(items), workers * BATCHES_PER_WORKER)
+def batches(
+    items: Sequence[T], workers: int, per_worker: int = BATCHES_PER_WORKER
+) -> list[list[T]]:
+    """`items` dealt round-robin into at most `per_worker` batches per worker, none empty."""
+    count = min(len(items), workers * per_worker)
     return [list(items[start::count]) for start in range(count)]
 
 

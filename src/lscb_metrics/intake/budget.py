@@ -7,11 +7,12 @@ worker process whose address space is capped (RLIMIT_AS: what it holds when fork
 memory budget) and whose answer is awaited for at most the time budget; a worker over budget is
 killed, the file rejected (RET-002) with the reason, and a new worker forked for the next file.
 
-One worker is forked per process and reused for every file (fork, not spawn: it inherits the
-modules already imported, so starting it takes milliseconds, not the seconds of a fresh Python);
-each file costs a round trip through a pipe. Budgets: LSCB_FILE_SECONDS (default 60) and
-LSCB_FILE_MEMORY_MB (default 2048), generous beside the well under a second and tens of MB a
-return needs. Where fork or rlimits are missing (not Linux), files are read in process.
+A worker is forked for each thread reading files at once and reused for every file (fork, not
+spawn: it inherits the modules already imported, so starting it takes milliseconds, not the
+seconds of a fresh Python); each file costs a round trip through a pipe. Budgets:
+LSCB_FILE_SECONDS (default 60) and LSCB_FILE_MEMORY_MB (default 2048), generous beside the well
+under a second and tens of MB a return needs. Where fork or rlimits are missing (not Linux),
+files are read in process.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pickle
 import resource
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -64,8 +66,9 @@ def file_budget() -> Budget:
 
 
 def within_budget(function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)` run in this process's budgeted worker; OverBudget if it took more
-    than the budget's time or memory. Exceptions it raises are raised here."""
+    """`function(*args)` run in a budgeted worker of this process no other thread is using;
+    OverBudget if it took more than the budget's time or memory. Exceptions it raises are
+    raised here."""
     if not _supported():
         return function(*args)
     if multiprocessing.current_process().daemon:
@@ -75,26 +78,36 @@ def within_budget(function: Callable[..., T], *args: Any) -> T:
             "daemonic process may not start: start Dask workers with "
             "DASK_DISTRIBUTED__WORKER__DAEMON=False"
         )
-    return _worker().call(function, args)
+    worker = _taken(file_budget())
+    try:
+        return worker.call(function, args)
+    finally:
+        with _LOCK:
+            if worker.usable(worker.budget):
+                _IDLE.append(worker)
 
 
-def start_worker() -> None:
-    """Fork this process's budgeted worker now, if it has none (where workers are used): forked
-    later by a thread that validates while others work, it could inherit a lock one of them
-    holds, and wait for it for ever."""
-    if _supported() and not multiprocessing.current_process().daemon:
-        _worker()
-
-
-def _worker() -> _Worker:
-    """This process's budgeted worker, forked afresh unless the last one is still usable."""
+def start_workers(count: int) -> None:
+    """Fork workers now, for `count` threads to read files at once (where workers are used):
+    forked later by a thread that reads while others work, a worker could inherit a lock one of
+    them holds, and wait for it for ever."""
+    if not _supported() or multiprocessing.current_process().daemon:
+        return
     budget = file_budget()
-    global _WORKER
-    if _WORKER is None or not _WORKER.usable(budget):
-        if _WORKER is not None:
-            _WORKER.close()
-        _WORKER = _Worker(budget)
-    return _WORKER
+    taken = [_taken(budget) for _ in range(count)]
+    with _LOCK:
+        _IDLE.extend(taken)
+
+
+def _taken(budget: Budget) -> _Worker:
+    """A worker under `budget` no other thread is using: an idle one, else one forked now."""
+    with _LOCK:
+        while _IDLE:
+            worker = _IDLE.pop()
+            if worker.usable(budget):
+                return worker
+            worker.close()
+    return _Worker(budget)
 
 
 def _supported() -> bool:
@@ -144,16 +157,26 @@ class _Worker:
 
     def close(self) -> None:
         """Stop the worker at once (it may be stuck in a slow call)."""
-        global _WORKER
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
         self.connection.close()
-        if _WORKER is self:
-            _WORKER = None
 
 
-_WORKER: _Worker | None = None
+#: This process's workers not reading a file now, and the lock of the list.
+_IDLE: list[_Worker] = []
+_LOCK = threading.Lock()
+
+
+def _forget_workers() -> None:
+    """In a process just forked: its parent's workers are not its own, and the list's lock may
+    have been held by a thread the fork left behind."""
+    global _LOCK
+    _IDLE.clear()
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_workers)
 
 
 def _memory_problem(budget: Budget) -> str:
@@ -213,7 +236,9 @@ def _positive(variable: str, default: float, kind: type) -> float:
 
 
 @atexit.register
-def _stop_worker() -> None:
-    """Stop this process's worker when it ends."""
-    if _WORKER is not None and _WORKER.pid == os.getpid():
-        _WORKER.close()
+def _stop_workers() -> None:
+    """Stop this process's workers when it ends."""
+    with _LOCK:
+        for worker in _IDLE:
+            worker.close()
+        _IDLE.clear()
