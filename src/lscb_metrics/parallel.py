@@ -29,8 +29,9 @@ R = TypeVar("R")
 
 #: Batches per worker: enough that a slow batch does not leave the other workers idle.
 BATCHES_PER_WORKER = 4
-#: Fewer new files than this are validated in the run's own process: a worker takes about 5 s
-#: to start (Python, pandas, Prefect), more than a quarter's returns take to validate.
+#: Fewer new files than this are validated on threads of the run's own process (each through a
+#: forked file reader): a worker takes about 5 s to start (Python, pandas, Prefect), more than a
+#: quarter's returns take to validate.
 POOLED_FROM_FILES = 100
 #: A Dask scheduler's address (tcp://host:8786) to validate on instead of this machine's pool.
 DASK_ADDRESS_VARIABLE = "LSCB_DASK_ADDRESS"
