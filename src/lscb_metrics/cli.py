@@ -575,7 +575,6 @@ def run_period(
     """Run the quarterly flow (one board, or every board), one console line per stage, and
     print its summary."""
     from lscb_metrics import progress
-    from lscb_metrics.boards import load_boards
     from lscb_metrics.config import board_slugs, settings
     from lscb_metrics.console import log_path, run_console
     from lscb_metrics.layout import check_layout
@@ -621,6 +620,8 @@ def run_period(
         # A malformed profile stops the run here, named in one line, before the flow begins;
         # loading the profiles imports pandas, which the flow needs anyway, so while the server
         # boots rather than before it (`board_slugs` above reads folders only).
+        from lscb_metrics.boards import load_boards
+
         load_boards(run_settings.schemas_dir)
         flows = _flows_module()
         progress.LEDGER.start(log_file)

@@ -93,6 +93,25 @@ def test_an_unknown_board_is_refused_before_prefect_starts(tmp_path, monkeypatch
     assert not warehouse.exists()
 
 
+def test_the_temporary_server_starts_before_the_run_imports_pandas_or_prefect(tmp_path):
+    # The server's start (seconds) is a run's first wait: what the run imports meanwhile is free.
+    started = """
+import sys
+from lscb_metrics import cli, prefect_server
+
+def launched(log):
+    print(sorted(name for name in ("pandas", "prefect", "duckdb") if name in sys.modules))
+    raise SystemExit(0)
+
+prefect_server.launched_api = launched
+cli.main(["run", "--period", "2014-15-Q2", "--warehouse", sys.argv[1]])
+"""
+    command = [sys.executable, "-c", started, str(tmp_path / "w.duckdb")]
+    run = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tmp_path)
+    # DuckDB is needed first: a warehouse another run holds stops the run before anything starts.
+    assert run.stdout.splitlines() == ["['duckdb']"], run.stdout + run.stderr
+
+
 def test_a_malformed_board_profile_is_named_before_the_flow_begins(
     prefect_server, tmp_path, monkeypatch, capsys
 ):
