@@ -177,7 +177,7 @@ def scaffold_board(
     settings: Settings, area_texts: list[str], name: str, slug: str | None = None
 ) -> Scaffold:
     """Write a new board's profile, README, empty local figure files and partner templates."""
-    from lscb_metrics.publish import write_template
+    from lscb_metrics.publish import write_templates
 
     # The name heads the profile as a comment too: a line break would end the comment there and
     # leave the rest of the name to be read as the profile's keys.
@@ -239,16 +239,9 @@ def scaffold_board(
             (local / file_name).write_text(",".join(columns) + "\n", encoding="utf-8")
             paths.append(local / file_name)
     templates = settings.curated_dir / slug / "templates"
-    paths += [
-        write_template(
-            return_type,
-            settings.schemas_dir,
-            templates / f"{return_type}.xlsx",
-            board,
-            settings.reference_dir,
-        )
-        for return_type in board.template_returns
-    ]
+    paths += write_templates(
+        board.template_returns, settings.schemas_dir, templates, board, settings.reference_dir
+    )
     readme = folder / "README.md"
     # Named from the project folder: the README is kept with the profile, on other machines too.
     shown = shown_path(templates, settings.root)

@@ -171,20 +171,17 @@ def publish_edition(
 def write_templates(settings: Settings, board: Board, quarter: Quarter) -> list[Path]:
     """The partner templates of the board's next edition, in its incoming folder: for the
     quarter after `quarter`, which partners fill in next."""
-    from lscb_metrics.publish import write_template
+    from lscb_metrics.publish import templates
 
     folder = incoming_folder(settings, board) / TEMPLATES_DIR
-    return [
-        write_template(
-            return_type,
-            settings.schemas_dir,
-            folder / f"{return_type}.xlsx",
-            board,
-            settings.reference_dir,
-            quarter.next(),
-        )
-        for return_type in board.template_returns
-    ]
+    return templates.write_templates(
+        board.template_returns,
+        settings.schemas_dir,
+        folder,
+        board,
+        settings.reference_dir,
+        quarter.next(),
+    )
 
 
 def write_edition_files(

@@ -5,7 +5,7 @@ warehouse read-only."""
 from lscb_metrics.publish.dictionary import write_data_dictionary
 from lscb_metrics.publish.exports import write_exports
 from lscb_metrics.publish.scorecard import ScorecardError, write_scorecard
-from lscb_metrics.publish.templates import write_template
+from lscb_metrics.publish.templates import write_template, write_templates
 from lscb_metrics.publish.workbook import write_workbook
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "write_exports",
     "write_scorecard",
     "write_template",
+    "write_templates",
     "write_workbook",
 ]

@@ -16,8 +16,8 @@ A template is for one quarter's returns: it offers the board's areas in being in
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import product
 from pathlib import Path
@@ -81,40 +81,88 @@ def write_template(
     the first area's codes the examples, its DfE number (and each area's name) read from the
     reference data in `reference_dir` (default: the project's), and a column tied to a local
     target gives each area's in that quarter."""
-    specs = load_return_specs(schemas_dir)
-    if return_type not in specs:
-        raise ValueError(f"unknown return type {return_type!r}; declared: {', '.join(specs)}")
-    senders = sorted(
-        (a.code, a.name) for a in board.agencies.values() if return_type in a.returns and a.current
-    )
-    if not senders:
-        # Its agency drop-down would offer nothing, and a return filled in anyway is refused.
-        raise ConfigurationError(
-            f"no agency of {board.name} sends {return_type} returns: add {return_type} to the "
-            f"returns of the agency that sends it in {shown_path(board.profile, settings().root)}"
+    sources = TemplateSources.read(schemas_dir, reference_dir)
+    return sources.write(return_type, out_path, board, quarter)
+
+
+def write_templates(
+    return_types: Sequence[str],
+    schemas_dir: Path,
+    folder: Path,
+    board: Board,
+    reference_dir: Path | None = None,
+    quarter: Quarter | None = None,
+) -> list[Path]:
+    """`write_template` of each of `return_types`, to `<folder>/<return type>.xlsx`, with the
+    declarations and the shipped areas read once for all."""
+    sources = TemplateSources.read(schemas_dir, reference_dir)
+    return [
+        sources.write(return_type, folder / f"{return_type}.xlsx", board, quarter)
+        for return_type in return_types
+    ]
+
+
+@dataclass(frozen=True)
+class TemplateSources:
+    """What templates are made from: the returns' declarations, the cover's fields, and the
+    areas of the shipped DfE files (each area's name and DfE number)."""
+
+    specs: Mapping[str, ReturnSpec]
+    cover_fields: Sequence[CoverField]
+    known: pd.DataFrame
+
+    @classmethod
+    def read(cls, schemas_dir: Path, reference_dir: Path | None) -> TemplateSources:
+        """The declarations under `schemas_dir`, and the areas in `reference_dir` (default:
+        the project's)."""
+        return cls(
+            load_return_specs(schemas_dir),
+            load_cover_fields(schemas_dir),
+            load_areas(reference_dir or settings().reference_dir),
         )
-    quarter = quarter or last_complete_quarter(datetime.now(UTC))
-    # Only the authorities in being and covered in the quarter (Cumberland, not Cumbria, from
-    # 2023-24; not an area a merger handed on): another code would be refused (BRD-004,
-    # BRD-001). A board whose every area was abolished keeps them all.
-    areas = board.areas_on(quarter.end) or board.current_areas or board.areas
-    choices = {"agency_code": [code for code, _ in senders], "la_code": list(areas)}
-    known = load_areas(reference_dir or settings().reference_dir)
-    example = area_example(board, areas[0], known)
-    names = area_names(known)
-    spec = with_targets(specs[return_type], board, [(a, names.get(a, a)) for a in areas], quarter)
-    cover_fields = tuple(
-        replace(field, description=filled_in(field.description, example))
-        for field in load_cover_fields(schemas_dir)
-    )
-    workbook = Workbook()
-    _write_cover(workbook.active, spec, cover_fields, choices, board.name)
-    _write_data(workbook.create_sheet(DATA_SHEET), spec)
-    _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields, senders)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    # The same template gives the same bytes each edition: a partner's copy is visibly current.
-    out_path.write_bytes(workbook_bytes(workbook))
-    return out_path
+
+    def write(
+        self, return_type: str, out_path: Path, board: Board, quarter: Quarter | None
+    ) -> Path:
+        """`write_template` from these sources."""
+        if return_type not in self.specs:
+            declared = ", ".join(self.specs)
+            raise ValueError(f"unknown return type {return_type!r}; declared: {declared}")
+        senders = sorted(
+            (a.code, a.name)
+            for a in board.agencies.values()
+            if return_type in a.returns and a.current
+        )
+        if not senders:
+            # Its agency drop-down would offer nothing, and a return filled in anyway is refused.
+            profile = shown_path(board.profile, settings().root)
+            raise ConfigurationError(
+                f"no agency of {board.name} sends {return_type} returns: add {return_type} to "
+                f"the returns of the agency that sends it in {profile}"
+            )
+        quarter = quarter or last_complete_quarter(datetime.now(UTC))
+        # Only the authorities in being and covered in the quarter (Cumberland, not Cumbria,
+        # from 2023-24; not an area a merger handed on): another code would be refused
+        # (BRD-004, BRD-001). A board whose every area was abolished keeps them all.
+        areas = board.areas_on(quarter.end) or board.current_areas or board.areas
+        choices = {"agency_code": [code for code, _ in senders], "la_code": list(areas)}
+        example = area_example(board, areas[0], self.known)
+        names = area_names(self.known)
+        named = [(a, names.get(a, a)) for a in areas]
+        spec = with_targets(self.specs[return_type], board, named, quarter)
+        cover_fields = tuple(
+            replace(field, description=filled_in(field.description, example))
+            for field in self.cover_fields
+        )
+        workbook = Workbook()
+        _write_cover(workbook.active, spec, cover_fields, choices, board.name)
+        _write_data(workbook.create_sheet(DATA_SHEET), spec)
+        _write_guidance(workbook.create_sheet(GUIDANCE_SHEET), spec, cover_fields, senders)
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        # The same template gives the same bytes each edition: a partner's copy is visibly
+        # current.
+        out_path.write_bytes(workbook_bytes(workbook))
+        return out_path
 
 
 def area_example(board: Board, area: str, known: pd.DataFrame) -> dict[str, str]:
