@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lscb_metrics.boards import Board
 from lscb_metrics.config import Settings
@@ -19,8 +20,10 @@ from lscb_metrics.intake.rules import markdown_safe
 from lscb_metrics.parallel import forked_pool, forks
 from lscb_metrics.periods import Quarter
 from lscb_metrics.pipeline import RunSummary
-from lscb_metrics.quality import QualityDocs
 from lscb_metrics.signals import shielded
+
+if TYPE_CHECKING:
+    from lscb_metrics.quality import QualityDocs
 
 WORKBOOK_FILE = "lscb_report_tables.xlsx"
 DICTIONARY_FILE = "data_dictionary.md"

@@ -107,12 +107,6 @@ class QualityDocs:
         (self.folder / SUMMARY_FILE).write_text(self.summary, encoding="utf-8")
         return self.folder
 
-    @property
-    def index(self) -> Path | None:
-        """GX's Data Docs index page, once written."""
-        index = self.folder / "index.html"
-        return index if index.is_file() else None
-
 
 def run_quality_checkpoint(warehouse: Path, catalogue_path: Path, docs_dir: Path) -> QualityResult:
     """Validate the warehouse's curated relations and latest run; write the pages in `docs_dir`."""
@@ -281,7 +275,7 @@ def quality_checkpoint(
     catalogue: tuple[Indicator, ...],
     staging: Path,
 ) -> Checkpoint:
-    """A Checkpoint validating each frame against its suite, then updating the Data Docs."""
+    """A Checkpoint validating each frame against its suite (its Data Docs: `QualityDocs`)."""
     import great_expectations as gx
 
     suites = {
