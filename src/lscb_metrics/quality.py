@@ -289,7 +289,8 @@ def quality_checkpoint(
     definitions = []
     for name, expectations in suites.items():
         path = staging / f"{name}.parquet"
-        gx_batch(frames[name]).to_parquet(path, index=False)
+        # Uncompressed: written and read back at once, so compressing it is time thrown away.
+        gx_batch(frames[name], expectations).to_parquet(path, index=False, compression=None)
         batch = source.add_parquet_asset(name, path=path).add_batch_definition_whole_dataframe(name)
         suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
         definitions.append(
@@ -306,11 +307,54 @@ def quality_checkpoint(
     )
 
 
-def gx_batch(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` as GX validates it: without the lineage lists, which no expectation reads and
-    which make GX fingerprint the batch by pickling the whole frame (0.6 s a run) rather than
-    by hashing its rows."""
-    return frame.drop(columns=list(warehouse_db.LIST_COLUMNS), errors="ignore")
+def gx_batch(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.DataFrame:
+    """`frame` as GX validates it: only the columns `expectations` read, in the frame's order.
+    GX copies every column of a frame each time it filters its rows for a condition, and
+    fingerprints a batch holding lists (the lineage columns, which no expectation reads) by
+    pickling the whole frame (0.6 s a run) rather than by hashing its rows."""
+    read = columns_read(expectations)
+    if not read:  # a condition as text, or only table-level expectations
+        return frame.drop(columns=list(warehouse_db.LIST_COLUMNS), errors="ignore")
+    return frame[[column for column in frame.columns if column in read]]
+
+
+def columns_read(expectations: list[Expectation]) -> set[str] | None:
+    """The columns `expectations` read, as their column arguments and row conditions name them;
+    None where a condition is GX's free text, whose columns cannot be told."""
+    read: set[str] = set()
+    for expectation in expectations:
+        for argument in ("column", "column_A", "column_B"):
+            if name := getattr(expectation, argument, None):
+                read.add(name)
+        read.update(getattr(expectation, "column_list", None) or ())
+        condition = getattr(expectation, "row_condition", None)
+        if condition is None:
+            continue
+        named = condition_columns(condition)
+        if named is None:
+            return None
+        read |= named
+    return read
+
+
+def condition_columns(condition: object) -> set[str] | None:
+    """The columns a GX row condition names (its parts' for an AND or OR); None for one given
+    as text."""
+    from great_expectations.expectations.row_conditions import (
+        AndCondition,
+        ComparisonCondition,
+        NullityCondition,
+        OrCondition,
+    )
+
+    if isinstance(condition, ComparisonCondition | NullityCondition):
+        return {condition.column.name}
+    if isinstance(condition, AndCondition | OrCondition):
+        parts = [condition_columns(part) for part in condition.conditions]
+        if any(part is None for part in parts):
+            return None
+        return set().union(*parts)
+    return None
 
 
 def indicator_values_suite(catalogue: tuple[Indicator, ...]) -> list[Expectation]:
