@@ -140,12 +140,25 @@ def write_validation_report(
     for each of thousands of clean files would cost more than validating them); their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / REPORT_HTML
-    _replace(page, report_html(failures, file_name, summary).encode("utf-8"))
+    html = report_html(failures, file_name, summary).encode("utf-8")
+    workbook = folder / REPORT_XLSX
+    if failures and workbook.is_file() and _holds(page, html):
+        # The page shows every failure and summary line the workbook is made of: the same page
+        # means the same workbook, as when each run flags the same unusual values again.
+        return workbook, page
+    _replace(page, html)
     if not failures:
         return None, page
-    workbook = folder / REPORT_XLSX
     _replace(workbook, workbook_bytes(report_workbook(failures, file_name, summary)))
     return workbook, page
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """Whether the file at `path` holds exactly `content`."""
+    try:
+        return path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def report_workbook(

@@ -164,6 +164,37 @@ def test_report_files_are_the_same_bytes_every_time(tmp_path: Path) -> None:
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
 
+def test_the_same_report_again_leaves_its_files_as_they_are(tmp_path: Path) -> None:
+    failures = [NOT_A_NUMBER, NOTES]
+    workbook, page = write_report(failures, "t.csv", _summary(failures), tmp_path)
+    written = {path: path.stat().st_mtime_ns for path in (workbook, page)}
+    workbook.write_bytes(b"as the run before wrote it")
+
+    # A run flagging the same unusual values again rewrites nothing: the page says it all.
+    assert write_report(failures, "t.csv", _summary(failures), tmp_path) == (workbook, page)
+    assert workbook.read_bytes() == b"as the run before wrote it"
+    assert page.stat().st_mtime_ns == written[page]
+
+
+def test_a_changed_report_rewrites_page_and_workbook(tmp_path: Path) -> None:
+    write_report([NOTES], "t.csv", _summary([NOTES]), tmp_path)
+    failures = [NOT_A_NUMBER, NOTES]
+    workbook, page = write_report(failures, "t.csv", _summary(failures), tmp_path)
+    fresh = write_report(failures, "t.csv", _summary(failures), tmp_path / "fresh")
+
+    assert [workbook.read_bytes(), page.read_bytes()] == [p.read_bytes() for p in fresh]
+
+
+def test_a_report_whose_workbook_is_gone_gets_it_back(tmp_path: Path) -> None:
+    failures = [NOT_A_NUMBER]
+    workbook, _ = write_report(failures, "t.csv", _summary(failures), tmp_path)
+    workbook.unlink()
+
+    write_report(failures, "t.csv", _summary(failures), tmp_path)
+
+    assert openpyxl.load_workbook(workbook).active.max_row > TABLE_HEADER_ROW
+
+
 def test_workbook_has_a_title_summary_and_a_table_of_failures(tmp_path: Path) -> None:
     failures = [NOT_A_NUMBER, NOTES]
     workbook, _ = write_report(failures, "SUH_training.csv", _summary(failures), tmp_path)
