@@ -538,13 +538,19 @@ def _write_analyst_copies(connection: duckdb.DuckDBPyConnection, out_dir: Path) 
     paths = []
     for relation in ANALYST_RELATIONS:
         columns = _inert_columns(connection, relation)
-        query = f"SELECT {columns} FROM {relation} ORDER BY {ANALYST_ORDER}"
+        # Made inert and sorted once, then copied out in each format from Arrow, whose columns
+        # are all nullable: the Parquet schema is the same whatever a run's rows hold.
+        inert = connection.sql(
+            f"SELECT {columns} FROM {relation} ORDER BY {ANALYST_ORDER}"
+        ).fetch_arrow_table()
+        connection.register("analyst_copy", inert)
         for file_format in ANALYST_FORMATS:
             path = out_dir / f"{relation.replace('.', '_')}.{file_format}"
             options = "FORMAT csv, HEADER" if file_format == "csv" else "FORMAT parquet"
             target = str(path).replace("'", "''")
-            connection.execute(f"COPY ({query}) TO '{target}' ({options})")
+            connection.execute(f"COPY (SELECT * FROM analyst_copy) TO '{target}' ({options})")
             paths.append(path)
+    connection.unregister("analyst_copy")
     return paths
 
 

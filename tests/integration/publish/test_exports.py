@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -307,6 +308,30 @@ def test_analyst_copies_hold_the_curated_relations_unrounded(
                 copy = connection.sql(f"SELECT count(*), sum(value) FROM '{path}'").fetchall()[0]
                 assert copy[0] == expected[0]
                 assert copy[1] == pytest.approx(expected[1])
+    finally:
+        connection.close()
+
+
+def test_analyst_parquet_copies_type_every_column_nullable_in_the_relations_order(
+    analyst_exports: list[Path], demo_warehouse: Path
+) -> None:
+    # Nullable whatever a run's rows hold, so an analyst's reader of one quarter's copy reads
+    # the next; the rows in the order the CSV has them.
+    connection = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        for relation in ("curated.indicator_values", "curated.comparisons"):
+            stem = relation.replace(".", "_")
+            parquet = next(p for p in analyst_exports if p.name == f"{stem}.parquet")
+            csv = next(p for p in analyst_exports if p.name == f"{stem}.csv")
+            schema = pq.read_schema(parquet)
+            columns = [name for name, *_ in connection.execute(f"DESCRIBE {relation}").fetchall()]
+            assert schema.names == columns
+            assert all(field.nullable for field in schema)
+            keys = "indicator_id, area_code, breakdown, period_end"
+            assert (
+                connection.sql(f"SELECT {keys} FROM '{parquet}'").fetchall()
+                == connection.sql(f"SELECT {keys} FROM read_csv('{csv}')").fetchall()
+            )
     finally:
         connection.close()
 
