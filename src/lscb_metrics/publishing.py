@@ -198,23 +198,41 @@ def write_edition_files(
     """The files of one edition of the board's quarter in `out`: open data, and for each of its
     areas existing in the quarter (`Board.area_folders_on`) workbook and scorecard with its
     charts (none where the warehouse has no scorecard for the quarter); the PNG of a chart in
-    `drawn` (`charts.drawn_pngs`) is copied rather than rendered."""
+    `drawn` (`charts.drawn_pngs`) is copied rather than rendered. The warehouse is opened once
+    for all of them."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
+    from lscb_metrics.publish.figures import read_only
 
-    written = write_exports(warehouse_path, out, board, edition, quarter.end)
-    for area, folder in board.area_folders_on(quarter.end):
-        area_out = out / folder
-        written.append(
-            write_workbook(
-                warehouse_path, area_out / WORKBOOK_FILE, quarter.end, board, edition, area
-            )
+    with read_only(warehouse_path) as connection:
+        written = write_exports(
+            warehouse_path, out, board, edition, quarter.end, connection=connection
         )
-        try:
-            written += write_scorecard(
-                warehouse_path, area_out, board, quarter.end, edition, drawn, area
+        for area, folder in board.area_folders_on(quarter.end):
+            area_out = out / folder
+            written.append(
+                write_workbook(
+                    warehouse_path,
+                    area_out / WORKBOOK_FILE,
+                    quarter.end,
+                    board,
+                    edition,
+                    area,
+                    connection=connection,
+                )
             )
-        except ScorecardError as error:
-            print(f"{board.slug}: {edition.name} scorecard of {area} not written: {error}")
+            try:
+                written += write_scorecard(
+                    warehouse_path,
+                    area_out,
+                    board,
+                    quarter.end,
+                    edition,
+                    drawn,
+                    area,
+                    connection=connection,
+                )
+            except ScorecardError as error:
+                print(f"{board.slug}: {edition.name} scorecard of {area} not written: {error}")
     return written
 
 

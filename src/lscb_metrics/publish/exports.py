@@ -148,14 +148,16 @@ def write_exports(
     board: Board | None = None,
     edition: Edition = PUBLIC,
     period_end: date | None = None,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> list[Path]:
     """Write into `out_dir`, with a README, either `edition`'s open-data CSV and metadata for a
     board (every published figure and the board's own, none of another board's; titles naming
     the local targets of its areas in force at `period_end`, the edition's quarter end, default
     the latest) or, without a board, the analyst copies of the curated relations; return the
-    paths written."""
+    paths written. The warehouse is read through `connection` where given (`read_only`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with read_only(warehouse) as connection:
+    with read_only(warehouse, connection) as connection:
         example_end = period_end or latest_period_end(connection)
         targets = None
         if board is not None:

@@ -189,8 +189,15 @@ class BoardArea:
 
 
 @contextmanager
-def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the warehouse, closed afterwards."""
+def read_only(
+    warehouse: Path, opened: duckdb.DuckDBPyConnection | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse, closed afterwards; `opened` instead where
+    given, a read-only connection to it the caller keeps and closes (one for all the files of
+    an edition: opening the warehouse costs more than most of their queries)."""
+    if opened is not None:
+        yield opened
+        return
     if not warehouse.is_file():
         raise FileNotFoundError(f"no warehouse at {warehouse}; run the pipeline first")
     connection = connect(warehouse, read_only=True)

@@ -233,11 +233,14 @@ def read_scorecard_data(
     period_end: date | None = None,
     edition: Edition = PUBLIC,
     area_code: str | None = None,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> ScorecardData:
     """The figures of the board's area `area_code` (default: its first) at `period_end`
     (default: its latest quarter), their history and neighbours as `edition` shows them, read
-    from the warehouse without writing to it."""
-    with read_only(warehouse) as connection:
+    from the warehouse without writing to it (through `connection` where given,
+    `figures.read_only`)."""
+    with read_only(warehouse, connection) as connection:
         sources = published_sources(connection)
         area = board_area(connection, area_code or board.areas[0])
         period_end = period_end or _latest_partner_period(connection, area.code)
@@ -846,12 +849,17 @@ def write_scorecard(
     edition: Edition = PUBLIC,
     drawn: Mapping[str, Path] | None = None,
     area_code: str | None = None,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> list[Path]:
     """Write `scorecard.html` and `charts/<indicator>_{trend,years,neighbours}.{svg,png}` of
     `edition` for the board's area `area_code` (default: its first) and quarter ending
     `period_end` (default: its latest) into `out_dir`; the paths written. PNGs of charts in
-    `drawn` (see `charts.drawn_pngs`) are copied."""
-    data = read_scorecard_data(warehouse, board, period_end, edition, area_code)
+    `drawn` (see `charts.drawn_pngs`) are copied. The warehouse is read through `connection`
+    where given (`figures.read_only`)."""
+    data = read_scorecard_data(
+        warehouse, board, period_end, edition, area_code, connection=connection
+    )
     charts = scorecard_charts(data)
     chart_dir = out_dir / CHARTS_DIR
     chart_dir.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -169,14 +170,17 @@ def write_workbook(
     board: Board,
     edition: Edition = PUBLIC,
     area_code: str | None = None,
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Path:
     """Write `edition`'s report writers' workbook for the board's area `area_code` (default: its
     first) at `period_end` (a quarter end) and the same point a year earlier, beside England,
-    region and statistical neighbours."""
+    region and statistical neighbours; the warehouse is read through `connection` where given
+    (`figures.read_only`)."""
     if quarter_of(period_end).end != period_end:
         raise ValueError(f"{period_end} is not the last day of a financial quarter")
     year_before = shifted(period_end, -1)
-    with read_only(warehouse) as connection:
+    with read_only(warehouse, connection) as connection:
         area = board_area(connection, area_code or board.areas[0])
         catalogue = catalogue_frame(connection, board.local_targets_on(area.code, period_end))
         # A year earlier the authority may have had another ONS code (`authority_codes`).
