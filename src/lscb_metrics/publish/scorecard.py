@@ -174,10 +174,16 @@ class ScorecardData:
     first_figures: str | None = None
 
     @cached_property
-    def history_totals(self) -> dict[str, pd.DataFrame]:
-        """The published history of each indicator's totals (no breakdown), by indicator."""
+    def history_totals(self) -> dict[tuple[str, str], pd.DataFrame]:
+        """The published history of each indicator's totals (no breakdown), by indicator and
+        source type."""
         totals = self.history[self.history["breakdown"].eq(TOTAL)]
-        return {str(key): rows for key, rows in totals.groupby("indicator_id", sort=False)}
+        return {
+            (str(indicator), str(source)): rows
+            for (indicator, source), rows in totals.groupby(
+                ["indicator_id", "source_type"], sort=False
+            )
+        }
 
     @cached_property
     def shown_totals(self) -> dict[str, pd.DataFrame]:
@@ -354,9 +360,9 @@ def _has_comparators(spec: pd.Series) -> bool:
     return any(_compares_with(spec, comparator) for comparator in COMPARATORS)
 
 
-def _totals(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
-    """The published history of one indicator's totals (no breakdown)."""
-    found = data.history_totals.get(indicator_id)
+def _totals(data: ScorecardData, indicator_id: str, source_type: str) -> pd.DataFrame:
+    """The published history of one indicator's totals (no breakdown) of `source_type`."""
+    found = data.history_totals.get((indicator_id, source_type))
     return data.history.head(0) if found is None else found
 
 
@@ -365,8 +371,7 @@ def quarter_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tup
     returns and, where the catalogue compares with them, England's and the neighbours' average
     as each quarter is compared with them (the scorecard table's columns); empty ones left out."""
     spec = data.catalogue.loc[indicator_id]
-    rows = _totals(data, indicator_id)
-    quarters = rows[rows["source_type"].eq(PARTNER_RETURN)]
+    quarters = _totals(data, indicator_id, PARTNER_RETURN)
     labels = quarters["period_end"].map(lambda end: quarter_of(end).label)
     series = {data.area.name: _points(quarters, "value", labels)}
     if _compares_with(spec, "england"):
@@ -381,8 +386,7 @@ def year_series(data: ScorecardData, indicator_id: str) -> dict[str, list[tuple[
     quarter) and, where the catalogue compares with them, England's and the area's neighbours'
     average for the same years; empty series left out."""
     spec = data.catalogue.loc[indicator_id]
-    rows = _totals(data, indicator_id)
-    published = rows[rows["source_type"].eq(PUBLISHED)]
+    published = _totals(data, indicator_id, PUBLISHED)
     own = published[published["geographic_level"].ne(NATIONAL)]
     series = {data.area.name: _points(own, "value", own["time_period"])}
     if _compares_with(spec, "england"):
@@ -407,7 +411,9 @@ def _bar_order(bar: tuple[str, float]) -> tuple[bool, float, str]:
 def neighbour_bars(data: ScorecardData, indicator_id: str) -> list[tuple[str, float]]:
     """(area name, published value) of the area and its statistical neighbours in the latest
     published year on or before the quarter, highest first."""
-    rows = data.neighbours_by_indicator.get(indicator_id, data.neighbours.head(0))
+    rows = data.neighbours_by_indicator.get(indicator_id)
+    if rows is None:
+        rows = data.neighbours.head(0)
     bars = zip(rows["area_name"], rows["value"].map(_plotted), strict=True)
     return sorted(bars, key=_bar_order)
 
@@ -507,7 +513,8 @@ def year_caption(
 
 def _current(data: ScorecardData, indicator_id: str) -> pd.DataFrame:
     """The table's row of one indicator's total at the scorecard's quarter."""
-    return data.shown_totals.get(indicator_id, data.shown.head(0))
+    found = data.shown_totals.get(indicator_id)
+    return data.shown.head(0) if found is None else found
 
 
 def _sn_model(data: ScorecardData) -> str:
@@ -541,14 +548,14 @@ def scorecard_charts(data: ScorecardData) -> dict[str, Chart]:
                 line_chart_svg(years, f"{title}: each year", unit, gap_text=WITHHELD, **style),
                 year_caption(data, row.indicator_id, years),
             )
-        bars = dict(neighbour_bars(data, row.indicator_id))
+        bars = neighbour_bars(data, row.indicator_id)
         if _compares_with(spec, "statistical_neighbours") and math.isfinite(
-            bars.get(data.area.name, math.nan)
+            dict(bars).get(data.area.name, math.nan)
         ):
             year = comparator_year(row._asdict())
             charts[f"{row.indicator_id}_neighbours"] = Chart(
                 bar_chart_svg(
-                    neighbour_bars(data, row.indicator_id),
+                    bars,
                     data.area.name,
                     f"{title}, {year}: {data.area.name} among its statistical neighbours",
                     unit,
