@@ -276,6 +276,7 @@ def read_scorecard_data(
             f"the warehouse holds no partner-return figures for {area.name} at "
             f"{period_end.isoformat()}; run the pipeline for that quarter first"
         )
+    own_published = published_figures(own, catalogue, edition)
     comparator_ends = current.set_index("indicator_id")["comparator_period_end"].dropna()
     latest_year = compared["period_end"].eq(
         compared["indicator_id"].map(comparator_ends.groupby(level=0).first().to_dict())
@@ -286,8 +287,13 @@ def read_scorecard_data(
         period_end=period_end,
         catalogue=catalogue,
         own_rows=own,
-        shown=published_figures(current, catalogue, edition),
-        history=published_figures(pd.concat([own, england], ignore_index=True), catalogue, edition),
+        # Every figure's disclosure is decided among rows of its own area, period and source
+        # (`published_figures`), so the quarter's are the same published with the area's history
+        # or alone, and England's with the area's or apart: one call the fewer.
+        shown=own_published[own_published.index.isin(current.index)],
+        history=pd.concat(
+            [own_published, published_figures(england, catalogue, edition)], ignore_index=True
+        ),
         neighbours=published_figures(compared[latest_year], catalogue, edition),
         sources=sources,
         revisions=revised,
