@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lscb_metrics.publish.exports import ORDER_DIGITS, csv_line, order_key
+from lscb_metrics.intake.rules import inert
+from lscb_metrics.publish.exports import ORDER_DIGITS, csv_line, csv_lines, order_key
 
 # Keys as the open-data rows hold them: codes and ISO dates (text read from UTF-8, so no lone
 # surrogates), a level or an indicator's place in the catalogue (whole numbers), and missing
@@ -47,3 +48,9 @@ def test_a_csv_line_is_what_pandas_writes_for_the_row(row: list[object]) -> None
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, lineterminator="\n")
     assert csv_line(row) == buffer.getvalue()
+
+
+@given(st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_csv_lines_are_the_csv_lines_of_the_rows_made_inert(rows: list[list[object]]) -> None:
+    frame = pd.DataFrame(rows, dtype=object)
+    assert csv_lines(frame) == [csv_line(inert(cell) for cell in row) for row in rows]
