@@ -646,6 +646,13 @@ def header_row_missing_name_twice() -> bytes:
     return training_csv(header=[str(cell) for cell in first], rows=rest)
 
 
+@corpus_file("headings_missing.csv")
+def headings_missing() -> bytes:
+    # Saved without its line of headings: its first line of figures is read as them.
+    lines = csv_text(TRAINING_COVER, TRAINING_HEADER, TRAINING_ROWS).splitlines(keepends=True)
+    return "".join(lines[1:]).encode("utf-8")
+
+
 @corpus_file("header_row_missing.xlsx")
 def header_row_missing_xlsx() -> bytes:
     return assessments_xlsx(header=[str(cell) for cell in ASSESSMENTS_ROW])

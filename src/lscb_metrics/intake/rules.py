@@ -198,6 +198,13 @@ HEADER_NOT_FIRST = Rule(
     "the column headers are in this row, below the first. Delete the rows above them: the "
     "headers must be the first row of the Data sheet (or of the CSV file).",
 )
+NO_HEADING_ROW = Rule(
+    "COL-005",
+    "error",
+    "The CSV file has no row of headings.",
+    "the first line holds figures where the headings belong, so none of the cover columns "
+    "({titles}) was found. Insert a first line of headings, as the template has.",
+)
 
 NOT_WHOLE_NUMBER = Rule(
     "VAL-001",
@@ -539,6 +546,7 @@ RETURN_RULES: tuple[Rule, ...] = (
     UNEXPECTED_COLUMN,
     DUPLICATE_COLUMN,
     HEADER_NOT_FIRST,
+    NO_HEADING_ROW,
     NOT_WHOLE_NUMBER,
     NEGATIVE,
     OUT_OF_RANGE,

@@ -381,7 +381,12 @@ def _cover_failure(
 
 
 def _missing_field_failures(raw: RawReturn) -> list[Failure]:
-    """COV-001 for each cover field that is absent or blank."""
+    """COV-001 for each cover field that is absent or blank; COL-005 alone for a CSV file that
+    lacks them all because its first line holds figures (a file sent without its headings)."""
+    if _without_headings(raw):
+        titles = ", ".join(f"'{f.title}'" for f in raw.cover_fields)
+        location = raw.locations.row(raw.locations.header_row)
+        return [failure(rules.NO_HEADING_ROW, location, titles=titles)]
     if raw.file_format == "csv" and raw.data.empty:
         return []  # a CSV gives its cover on its rows of figures, and ROW-001 says there are none
     return [
@@ -389,6 +394,16 @@ def _missing_field_failures(raw: RawReturn) -> list[Failure]:
         for f in raw.cover_fields
         if not filled(raw.cover.get(f.name))
     ]
+
+
+def _without_headings(raw: RawReturn) -> bool:
+    """Whether `raw` is a CSV file sent without its line of headings: none of the cover columns
+    was found, and its first line holds figures."""
+    return (
+        raw.file_format == "csv"
+        and not any(filled(raw.cover.get(f.name)) for f in raw.cover_fields)
+        and _holds_figures(raw.data.columns)
+    )
 
 
 def _cover_repeat_failures(raw: RawReturn) -> list[Failure]:
@@ -726,8 +741,9 @@ def _period(raw: RawReturn, fits: CoverFits) -> Quarter | list[Failure]:
 
 
 def _no_rows_failures(raw: RawReturn) -> list[Failure]:
-    """ROW-001 when there are no rows of figures."""
-    if not raw.data.empty:
+    """ROW-001 when there are no rows of figures (but for a CSV file whose one line of figures
+    was read as its headings: COL-005 says so)."""
+    if not raw.data.empty or _without_headings(raw):
         return []
     return [failure(rules.NO_DATA_ROWS, raw.locations.row(raw.locations.header_row + 1))]
 
@@ -1015,8 +1031,14 @@ def _first_row_is_data(raw: RawReturn, spec: ReturnSpec) -> bool:
     """Whether the first row holds figures where the headings belong: none of it heads one of
     the return's columns, and a cell of it is a number or a date, which no heading is."""
     labels = [str(label) for label in raw.data.columns]
-    return not any(name in labels for name in spec.column_names) and any(
-        whole_number(label) is not None or date_value(label) is not None for label in labels
+    return not any(name in labels for name in spec.column_names) and _holds_figures(labels)
+
+
+def _holds_figures(labels: Iterable[object]) -> bool:
+    """Whether a row read as headings holds a number or a date, which no heading is."""
+    return any(
+        whole_number(str(label)) is not None or date_value(str(label)) is not None
+        for label in labels
     )
 
 

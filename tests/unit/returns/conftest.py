@@ -43,6 +43,7 @@ class ReturnTable:
     rows: list[list[object]]
     extra_cover_rows: list[tuple[str, object]] = field(default_factory=list)  # XLSX only
     row_cover: dict[int, dict[str, object]] = field(default_factory=dict)  # CSV: row -> changes
+    headings: bool = True  # CSV: False writes the rows without their line of headings
 
     def set(self, row: int, column: str, value: object) -> None:
         """Set the cell of data row `row` (0-based) under header `column`."""
@@ -100,7 +101,8 @@ def write_csv(table: ReturnTable, path: Path, encoding: str = "utf-8") -> Path:
     """The table as CSV: cover columns then data columns, cover repeated on every row."""
     with path.open("w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)
-        writer.writerow([*table.cover, *table.header])
+        if table.headings:
+            writer.writerow([*table.cover, *table.header])
         for number, row in enumerate(table.rows):
             row_cover = {**table.cover, **table.row_cover.get(number, {})}
             writer.writerow([_csv_text(v) for v in [*row_cover.values(), *row]])

@@ -117,6 +117,10 @@ def _title_above_header(table: ReturnTable) -> None:
     table.header = ["Quarterly figures", *[None] * (len(table.header) - 1)]
 
 
+def _without_headings(table: ReturnTable) -> None:
+    table.headings = False
+
+
 def _add_totals_row(table: ReturnTable) -> None:
     table.rows.append(["Grand Total", 395, 363])
 
@@ -277,6 +281,15 @@ CASES = [
         _title_above_header,
         {"xlsx": "Data!2:2", "csv": "line 2"},
         "the column headers are in this row, below the first. Delete the rows above them",
+    ),
+    Case(
+        "csv-without-its-headings",
+        "COL-005",
+        "referrals",
+        _without_headings,
+        {"csv": "line 1"},
+        # One mistake, one error: not each of the five cover columns reported missing.
+        "the first line holds figures where the headings belong, so none of the cover columns",
     ),
     Case(
         "not-a-number",
@@ -456,6 +469,20 @@ def test_rule_fails_with_location_and_message(
     assert failure.message.startswith(f"{failure.location}: ")
     assert failure.severity == RULES[case.code].severity
     assert result.valid == (failure.severity == "warning" and len(result.failures) == 1)
+
+
+@pytest.mark.parametrize("rows", [1, 2], ids=["one-line", "two-lines"])
+def test_a_csv_without_its_headings_gets_one_error_whatever_its_length(
+    rows: int, tmp_path: Path, validate: Validate, referrals: ReturnTable
+) -> None:
+    # Its first line is read as the headings: not five missing cover columns, nor (with one
+    # line) a return with no rows of figures.
+    referrals.headings = False
+    referrals.rows = [list(referrals.rows[0]) for _ in range(rows)]
+
+    result = validate(write_csv(referrals, tmp_path / "figures.csv"))
+
+    assert [f.code for f in result.failures] == ["COL-005"]
 
 
 def test_unreadable_file_fails_ret_001(
