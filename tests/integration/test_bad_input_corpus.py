@@ -1,13 +1,15 @@
 """The bad-input corpus (tests/corpus): every broken partner file is refused with its rule code
 and a plain message, never a traceback, by `lscb-metrics validate` and by a pipeline run; the
-controls pass. `tests/corpus/cases.yaml` says what each file must give: exactly those codes, so
-a mistake reported twice (a second code for the same cell) fails here.
+controls pass. `tests/corpus/cases.yaml` says what each file must give: exactly those codes, each
+as many times as listed, so a mistake reported twice (a second failure for the same cell, of the
+same code or another) fails here.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,10 +61,12 @@ class Case:
     never: str = ""  # text of the file that must be echoed nowhere
     generated: bool = False
 
-    def listed(self, severity: Severity) -> set[str]:
-        """The case's codes of `severity`; a declared cross-column check's (ASM-X01) is an
-        error."""
-        return {c for c in self.codes if (RULES[c].severity if c in RULES else "error") == severity}
+    def listed(self, severity: Severity) -> Counter[str]:
+        """The case's codes of `severity`, each as many times as listed; a declared
+        cross-column check's (ASM-X01) is an error."""
+        return Counter(
+            c for c in self.codes if (RULES[c].severity if c in RULES else "error") == severity
+        )
 
 
 def _cases(kind: str) -> list[Case]:
@@ -112,11 +116,12 @@ def _validated(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str
     return code, output
 
 
-def _printed_codes(output: str, severity: Severity) -> set[str]:
-    """The codes `lscb-metrics validate` printed as failures of `severity` ('ERROR   VAL-001')."""
-    return {
+def _printed_codes(output: str, severity: Severity) -> Counter[str]:
+    """The codes `lscb-metrics validate` printed as failures of `severity` ('ERROR   VAL-001'),
+    each as many times as printed."""
+    return Counter(
         line.split()[1] for line in output.splitlines() if line.startswith(severity.upper() + " ")
-    }
+    )
 
 
 # --- the corpus itself ----------------------------------------------------------------------
@@ -172,7 +177,7 @@ def test_control_file_passes(
 ) -> None:
     code, printed = _validated(corpus_paths[case.file], capsys)
     assert code == EXIT_OK, printed
-    assert _printed_codes(printed, "warning") == set(case.codes)
+    assert _printed_codes(printed, "warning") == Counter(case.codes)
 
 
 # --- validation reports ---------------------------------------------------------------------
@@ -274,7 +279,7 @@ def test_bad_file_is_rejected_quarantined_and_unused(
     ]
     for severity in ("error", "warning"):
         recorded = failures.loc[failures["severity"] == severity, "code"]
-        assert set(recorded) == case.listed(severity)
+        assert Counter(recorded) == case.listed(severity)
     assert case.phrase in " ".join(failures["message"])
     quarantined = corpus_run.quarantine_dir / submission["submission_id"] / case.file
     # Recorded relative to the warehouse's folder, beside which the quarantine is.
