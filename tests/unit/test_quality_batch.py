@@ -50,7 +50,7 @@ def test_gx_batch_keeps_the_columns_read_by_arguments_and_conditions_in_frame_or
 
 # GX 1 still reads a condition given as text, deprecated for GX 2: a suite of ours has none.
 @pytest.mark.filterwarnings("ignore:Passing a string to the row_condition:DeprecationWarning")
-@pytest.mark.filterwarnings("ignore:The condition_parser parameter is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:The condition_parser parameter:DeprecationWarning")
 def test_a_condition_given_as_text_keeps_every_column_but_the_lists() -> None:
     frame = pd.DataFrame({"value": [1.0], "note": ["x"], "submission_ids": [["s1"]]})
     expectations = [
