@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 
+from lscb_metrics.config import use_python_strings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="lscb-prefect-"))
+# As a run: before any test module makes a frame or a return's schema.
+use_python_strings()
 
 
 @pytest.fixture(scope="session")

@@ -212,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        from lscb_metrics.config import project_root, set_offline_environment
+        from lscb_metrics.config import project_root, set_offline_environment, use_python_strings
 
         set_offline_environment(project_root())
+        if args.command != "run":  # a run imports pandas once Prefect's server is starting
+            use_python_strings()
         if args.command == "validate":
             return validate_files(args.file)
         if args.command == "run":
@@ -607,7 +609,7 @@ def run_period(
     """Run the quarterly flow (one board, or every board), one console line per stage, and
     print its summary."""
     from lscb_metrics import progress
-    from lscb_metrics.config import board_slugs, settings
+    from lscb_metrics.config import board_slugs, settings, use_python_strings
     from lscb_metrics.console import log_path, run_console
     from lscb_metrics.layout import check_layout
     from lscb_metrics.parallel import dask_address, validation_workers
@@ -654,6 +656,7 @@ def run_period(
         # boots rather than before it (`board_slugs` above reads folders only).
         from lscb_metrics.boards import load_boards
 
+        use_python_strings()
         load_boards(run_settings.schemas_dir)
         flows = _flows_module()
         progress.LEDGER.start(log_file)

@@ -47,6 +47,19 @@ BOARDS_FOLDER = "boards"
 PROFILE_FILE = "board.yaml"
 
 
+def use_python_strings() -> None:
+    """Have pandas store the text of every frame made from now on as Python strings, not Arrow
+    strings, in this whole process."""
+    # pandas 3 gives every new frame an index of its column names in Arrow strings, and copies
+    # it to Python objects the first time it looks a column up: a quarter of the compute's time
+    # on the runs benchmark. Set once, as a process starts (the command line, the flow's module,
+    # the test session), never part-way: a declaration made before (a return's pandera schema)
+    # would expect the other storage of the text it checks.
+    import pandas as pd
+
+    pd.set_option("mode.string_storage", "python")
+
+
 def board_profiles(schemas_dir: Path) -> list[Path]:
     """The board profiles declared under `schemas_dir`, in order of slug."""
     return sorted((schemas_dir / BOARDS_FOLDER).glob(f"*/{PROFILE_FILE}"))
