@@ -35,7 +35,7 @@ from lscb_metrics import __version__, pipeline, progress, publishing
 from lscb_metrics.boards import load_boards
 from lscb_metrics.cases import CaseResult
 from lscb_metrics.catalogue import load_catalogue
-from lscb_metrics.config import Settings, settings, use_python_strings
+from lscb_metrics.config import Settings, settings
 from lscb_metrics.errors import withholding_quotes
 from lscb_metrics.intake.budget import start_workers as start_file_readers
 from lscb_metrics.parallel import (
@@ -53,9 +53,6 @@ from lscb_metrics.store import Skipped, StagedFile, run_lock
 from lscb_metrics.submissions import return_context
 from lscb_metrics.validation_cache import declaration_fingerprints, load_pack, save_pack
 from lscb_metrics.warehouse import StagedRun, previous_receipts
-
-# A Prefect worker importing this module to run its tasks makes its frames as a run does.
-use_python_strings()
 
 #: 06:00 on the 15th of the month after each quarter ends, UK time: partners' returns are due by
 #: the 10th, which leaves a few days for late and corrected files.

@@ -654,9 +654,9 @@ def run_period(
         # A malformed profile stops the run here, named in one line, before the flow begins;
         # loading the profiles imports pandas, which the flow needs anyway, so while the server
         # boots rather than before it (`board_slugs` above reads folders only).
+        use_python_strings()
         from lscb_metrics.boards import load_boards
 
-        use_python_strings()
         load_boards(run_settings.schemas_dir)
         flows = _flows_module()
         progress.LEDGER.start(log_file)

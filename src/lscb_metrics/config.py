@@ -52,9 +52,10 @@ def use_python_strings() -> None:
     strings, in this whole process."""
     # pandas 3 gives every new frame an index of its column names in Arrow strings, and copies
     # it to Python objects the first time it looks a column up: a quarter of the compute's time
-    # on the runs benchmark. Set once, as a process starts (the command line, the flow's module,
-    # the test session), never part-way: a declaration made before (a return's pandera schema)
-    # would expect the other storage of the text it checks.
+    # on the runs benchmark. Set once, as a process starts and before pandera is imported (the
+    # command line, the test session), never part-way: pandera takes the storage of text when
+    # it is imported, and a return's schema would then expect the other storage. A worker that
+    # is not set (Prefect's or Dask's, validating files) keeps Arrow's throughout, as consistent.
     import pandas as pd
 
     pd.set_option("mode.string_storage", "python")

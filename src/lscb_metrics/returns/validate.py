@@ -846,12 +846,19 @@ def _typed_column(values: pd.Series, column: ColumnSpec) -> pd.Series:
     """One declared column typed: codes as str (matched to an allowed code), others as Int64."""
     if column.type == "code":
         codes = [_code(value, column) for value in values]
-        return pd.Series(codes, index=values.index, dtype="str")
+        return pd.Series(codes, index=values.index, dtype=text_dtype())
     # A number beyond any bound is kept just beyond it, so the range check reports it rather
     # than Int64 overflowing.
     numbers = [whole_number(value) for value in values]
     kept = [n if n is None else max(-MAX_WHOLE - 1, min(n, MAX_WHOLE + 1)) for n in numbers]
     return pd.Series(kept, index=values.index, dtype="Int64")
+
+
+def text_dtype() -> pd.StringDtype:
+    """pandas' text dtype (`str`) as this process stores it now, Arrow's or Python's strings
+    (`config.use_python_strings`): named when a schema is made, not when pandera is imported,
+    as pandera's own `str` is, so a schema checks text typed as it is typed."""
+    return pd.StringDtype(na_value=float("nan"))
 
 
 def _code(value: CellValue, column: ColumnSpec) -> str | None:
@@ -864,7 +871,8 @@ def _code(value: CellValue, column: ColumnSpec) -> str | None:
 def _column_schema(column: ColumnSpec) -> pa.Column:
     """The pandera column for a declared column; each check's error is its rule code."""
     if column.type == "code":
-        return pa.Column(str, pa.Check.isin(column.allowed, error=rules.NOT_ALLOWED_CODE.code))
+        allowed = pa.Check.isin(column.allowed, error=rules.NOT_ALLOWED_CODE.code)
+        return pa.Column(text_dtype(), allowed)
     low, high = _bounds(column)
     low_rule = rules.NEGATIVE if column.type == "count" else rules.OUT_OF_RANGE
     checks = [
