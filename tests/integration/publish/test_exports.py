@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -295,45 +296,52 @@ def test_metadata_describes_every_filter_and_indicator(
     assert set(open_data.columns) == described
 
 
-def test_analyst_copies_hold_the_curated_relations_unrounded(
-    analyst_exports: list[Path], demo_warehouse: Path
-) -> None:
+ANALYST_RELATIONS = ("curated.indicator_values", "curated.comparisons")
+
+
+@pytest.fixture
+def read_only_demo(demo_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The demo warehouse, opened read-only for the test."""
     connection = duckdb.connect(str(demo_warehouse), read_only=True)
-    try:
-        for relation in ("curated.indicator_values", "curated.comparisons"):
-            stem = relation.replace(".", "_")
-            expected = connection.sql(f"SELECT count(*), sum(value) FROM {relation}").fetchall()[0]
-            for suffix in ("parquet", "csv"):
-                path = next(p for p in analyst_exports if p.name == f"{stem}.{suffix}")
-                copy = connection.sql(f"SELECT count(*), sum(value) FROM '{path}'").fetchall()[0]
-                assert copy[0] == expected[0]
-                assert copy[1] == pytest.approx(expected[1])
-    finally:
-        connection.close()
+    yield connection
+    connection.close()
+
+
+def analyst_copy(analyst_exports: list[Path], relation: str, suffix: str) -> Path:
+    """The analyst copy of `relation` in the format `suffix`."""
+    name = f"{relation.replace('.', '_')}.{suffix}"
+    return next(path for path in analyst_exports if path.name == name)
+
+
+def test_analyst_copies_hold_the_curated_relations_unrounded(
+    analyst_exports: list[Path], read_only_demo: duckdb.DuckDBPyConnection
+) -> None:
+    for relation in ANALYST_RELATIONS:
+        expected = read_only_demo.sql(f"SELECT count(*), sum(value) FROM {relation}").fetchall()[0]
+        for suffix in ("parquet", "csv"):
+            path = analyst_copy(analyst_exports, relation, suffix)
+            copy = read_only_demo.sql(f"SELECT count(*), sum(value) FROM '{path}'").fetchall()[0]
+            assert copy[0] == expected[0]
+            assert copy[1] == pytest.approx(expected[1])
 
 
 def test_analyst_parquet_copies_type_every_column_nullable_in_the_relations_order(
-    analyst_exports: list[Path], demo_warehouse: Path
+    analyst_exports: list[Path], read_only_demo: duckdb.DuckDBPyConnection
 ) -> None:
     # Nullable whatever a run's rows hold, so an analyst's reader of one quarter's copy reads
     # the next; the rows in the order the CSV has them.
-    connection = duckdb.connect(str(demo_warehouse), read_only=True)
-    try:
-        for relation in ("curated.indicator_values", "curated.comparisons"):
-            stem = relation.replace(".", "_")
-            parquet = next(p for p in analyst_exports if p.name == f"{stem}.parquet")
-            csv = next(p for p in analyst_exports if p.name == f"{stem}.csv")
-            schema = pq.read_schema(parquet)
-            columns = [name for name, *_ in connection.execute(f"DESCRIBE {relation}").fetchall()]
-            assert schema.names == columns
-            assert all(field.nullable for field in schema)
-            keys = "indicator_id, area_code, breakdown, period_end"
-            assert (
-                connection.sql(f"SELECT {keys} FROM '{parquet}'").fetchall()
-                == connection.sql(f"SELECT {keys} FROM read_csv('{csv}')").fetchall()
-            )
-    finally:
-        connection.close()
+    keys = "indicator_id, area_code, breakdown, period_end"
+    for relation in ANALYST_RELATIONS:
+        parquet = analyst_copy(analyst_exports, relation, "parquet")
+        csv = analyst_copy(analyst_exports, relation, "csv")
+        schema = pq.read_schema(parquet)
+        described = read_only_demo.execute(f"DESCRIBE {relation}").fetchall()
+        assert schema.names == [name for name, *_ in described]
+        assert all(field.nullable for field in schema)
+        assert (
+            read_only_demo.sql(f"SELECT {keys} FROM '{parquet}'").fetchall()
+            == read_only_demo.sql(f"SELECT {keys} FROM read_csv('{csv}')").fetchall()
+        )
 
 
 def test_same_warehouse_gives_the_same_bytes_and_is_not_changed(
