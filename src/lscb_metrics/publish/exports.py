@@ -561,7 +561,7 @@ def _write_analyst_copies(connection: duckdb.DuckDBPyConnection, out_dir: Path) 
         # are all nullable: the Parquet schema is the same whatever a run's rows hold.
         inert = connection.sql(
             f"SELECT {columns} FROM {relation} ORDER BY {ANALYST_ORDER}"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         connection.register("analyst_copy", inert)
         for file_format in ANALYST_FORMATS:
             path = out_dir / f"{relation.replace('.', '_')}.{file_format}"
