@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from lscb_metrics.catalogue import CHILDREN, POPULATION_MEASURE, filled_title
@@ -522,7 +523,7 @@ def _published_counts(
 
 #: Rows with these in common are parts of one total when their indicators are (`part_of`).
 PART_KEY = ["area_code", "breakdown", "period_end", "time_period", "source_type"]
-_COMPLEMENT, _TOTAL = "_complement", "_total"
+_COMPLEMENT, _TOTAL, _LINE = "_complement", "_total", "_line"
 
 
 def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series) -> pd.Series:
@@ -535,38 +536,75 @@ def withheld_parts(rows: pd.DataFrame, spec: pd.DataFrame, controlled: pd.Series
     totals_ids = total_of.dropna().unique()
     if len(totals_ids) == 0:
         return pd.Series(withheld, index=rows.index)
-    # Only the parts' and totals' rows can be withheld here: keyed once, not per total.
-    involved = controlled & (total_of.notna() | rows["indicator_id"].isin(totals_ids))
-    mine = pd.MultiIndex.from_frame(rows.loc[involved, [*PART_KEY, "indicator_id"]])
-    # Only the keys and counts are read: indexing them alone saves copying every other column.
-    counts = rows[[*PART_KEY, "indicator_id", "numerator"]]
-    hidden_keys = []
+    # Only the parts' and totals' rows can be withheld here.
+    involved = (controlled & (total_of.notna() | rows["indicator_id"].isin(totals_ids))).to_numpy()
+    key = (
+        rows.loc[involved, PART_KEY].groupby(PART_KEY, sort=False, dropna=False).ngroup().to_numpy()
+    )
+    # Columns in indicator order: a total's parts in that order break ties between equal parts.
+    indicators, column = np.unique(
+        rows["indicator_id"].to_numpy(dtype=object)[involved], return_inverse=True
+    )
+    present = np.zeros((key.max() + 1, len(indicators)), dtype=bool)
+    present[key, column] = True
+    if present.sum() < len(key):
+        raise ValueError(f"withheld_parts needs one row per indicator and {PART_KEY}")
+    counts = np.full(present.shape, np.nan)
+    counts[key, column] = rows["numerator"].to_numpy(dtype="float64")[involved]
+    part_of = np.empty(len(indicators), dtype=object)
+    part_of[column] = total_of.to_numpy(dtype=object)[involved]
+    lines = []
     for total_id in totals_ids:
-        parts = counts[total_of.eq(total_id)]
-        wide = parts.set_index([*PART_KEY, "indicator_id"])["numerator"].unstack("indicator_id")
-        totals = counts[counts["indicator_id"].eq(total_id) & controlled]
-        total = totals.set_index(PART_KEY)["numerator"].reindex(wide.index).astype("float64")
-        rest = total - wide.sum(axis=1, min_count=wide.shape[1])
-        # What the parts leave of the total is not published: it is hidden unless it is 0 (then
-        # everything is shown) or 1 to 5 (then it is a small count that must not be worked out).
-        table = wide.assign(
-            **{_COMPLEMENT: rest.where(rest.between(0, SMALL_COUNT_MAX)), _TOTAL: total}
-        )
-        table = table[total.notna().to_numpy()].reset_index()
-        if table.empty:
-            continue
-        cells = [*wide.columns, _COMPLEMENT]
-        shown = suppress_small_counts(table, cells, group_columns=PART_KEY, total_column=_TOTAL)
-        for indicator_id in [*wide.columns, _TOTAL]:
-            # Most cells are shown: only a column with a `c` has keys to select.
-            suppressed = shown[indicator_id].eq(SUPPRESSED).to_numpy()
-            if suppressed.any():
-                target = total_id if indicator_id == _TOTAL else indicator_id
-                hidden_keys.append(shown.loc[suppressed, PART_KEY].assign(indicator_id=target))
-    if hidden_keys:
-        # One lookup of every withheld cell's key rather than one per indicator and total.
-        withheld[involved.to_numpy()] = mine.isin(pd.MultiIndex.from_frame(pd.concat(hidden_keys)))
+        parts = np.flatnonzero(part_of == total_id)
+        total = np.flatnonzero(indicators == total_id)
+        if total.size:  # a total without a controlled row has nothing to subtract from
+            shown = present[:, parts].any(axis=1) & ~np.isnan(counts[:, total[0]])
+            lines.append((np.flatnonzero(shown), parts, total[0]))
+    if not lines:
+        return pd.Series(withheld, index=rows.index)
+    slots = [f"part {i}" for i in range(max(len(parts) for _, parts, _ in lines))]
+    # Every total's lines in one table, each line its own group: a key's total and parts.
+    decided = suppress_small_counts(
+        _part_lines(counts, lines, slots),
+        [*slots, _COMPLEMENT],
+        group_columns=[_LINE],
+        total_column=_TOTAL,
+    )
+    suppressed = decided[[*slots, _TOTAL]].eq(SUPPRESSED).to_numpy()
+    hidden = np.zeros(present.shape, dtype=bool)
+    start = 0
+    for keys, parts, total in lines:
+        block = suppressed[start : start + len(keys)]
+        hidden[np.ix_(keys, parts)] |= block[:, : len(parts)]
+        hidden[keys, total] |= block[:, -1]
+        start += len(keys)
+    withheld[involved] = hidden[key, column]
     return pd.Series(withheld, index=rows.index)
+
+
+def _part_lines(
+    counts: npt.NDArray[np.float64],
+    lines: Sequence[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], int]],
+    slots: Sequence[str],
+) -> pd.DataFrame:
+    """The table `withheld_parts` suppresses: a row for each key of each total of `lines`
+    ((keys, parts, total) as positions in `counts`, whose rows are keys and columns
+    indicators), its parts' counts in `slots` (0 past its last part: a 0 is never withheld
+    and never withholds another), `_COMPLEMENT`, `_TOTAL` and its own `_LINE` number."""
+    blocks = []
+    for keys, parts, total in lines:
+        block = np.zeros((len(keys), len(slots) + 2))
+        block[:, : len(parts)] = counts[np.ix_(keys, parts)]
+        # What the parts leave of the total is not published: it is hidden unless it is 0
+        # (then everything is shown) or 1 to 5 (then it is a small count that must not be
+        # worked out); unknown (NaN) where a part is missing.
+        rest = counts[keys, total] - block[:, : len(parts)].sum(axis=1)
+        block[:, -2] = np.where((rest >= 0) & (rest <= SMALL_COUNT_MAX), rest, np.nan)
+        block[:, -1] = counts[keys, total]
+        blocks.append(block)
+    table = pd.DataFrame(np.concatenate(blocks), columns=[*slots, _COMPLEMENT, _TOTAL])
+    table[_LINE] = np.arange(len(table))
+    return table
 
 
 def pooled_years_withheld(rows: pd.DataFrame, controlled: pd.Series) -> pd.Series:
