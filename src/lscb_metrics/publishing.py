@@ -45,6 +45,8 @@ def publish_files(
     drawn exactly as in the board's current edition keeps its PNG."""
     from lscb_metrics.publish import write_data_dictionary, write_exports
     from lscb_metrics.publish.charts import drawn_pngs
+    from lscb_metrics.publish.exports import PUBLISHED_ROWS
+    from lscb_metrics.publish.figures import figure_rows_digest, read_only
     from lscb_metrics.publish.scorecard import CHARTS_DIR
 
     out = settings.curated_dir
@@ -62,6 +64,10 @@ def publish_files(
                 for edition in EDITIONS
                 for folder in ("", *board.areas)
             )
+        # Every edition's open data holds the same published figures: the digest that keys the
+        # lines each edition keeps of them is taken once, here, rather than in every edition.
+        with read_only(settings.warehouse) as connection:
+            published = figure_rows_digest(connection, PUBLISHED_ROWS)
         with edition_writers(min(len(jobs), workers)) as pool:
             futures = [
                 pool.submit(
@@ -73,6 +79,7 @@ def publish_files(
                     quarters[board.slug],
                     edition,
                     drawn[board.slug],
+                    published,
                 )
                 for board, edition in jobs
             ]
@@ -194,18 +201,26 @@ def write_edition_files(
     quarter: Quarter,
     edition: Edition,
     drawn: Mapping[str, Path],
+    published_digest: bytes | None = None,
 ) -> list[Path]:
     """The files of one edition of the board's quarter in `out`: open data, and for each of its
     areas existing in the quarter (`Board.area_folders_on`) workbook and scorecard with its
     charts (none where the warehouse has no scorecard for the quarter); the PNG of a chart in
     `drawn` (`charts.drawn_pngs`) is copied rather than rendered. The warehouse is opened once
-    for all of them."""
+    for all of them; `published_digest` is `exports.open_data_lines`' where the caller has
+    taken it (once for all the editions of a run)."""
     from lscb_metrics.publish import ScorecardError, write_exports, write_scorecard, write_workbook
     from lscb_metrics.publish.figures import read_only
 
     with read_only(warehouse_path) as connection:
         written = write_exports(
-            warehouse_path, out, board, edition, quarter.end, connection=connection
+            warehouse_path,
+            out,
+            board,
+            edition,
+            quarter.end,
+            connection=connection,
+            published_digest=published_digest,
         )
         for area, folder in board.area_folders_on(quarter.end):
             area_out = out / folder

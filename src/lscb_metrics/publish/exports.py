@@ -150,12 +150,14 @@ def write_exports(
     period_end: date | None = None,
     *,
     connection: duckdb.DuckDBPyConnection | None = None,
+    published_digest: bytes | None = None,
 ) -> list[Path]:
     """Write into `out_dir`, with a README, either `edition`'s open-data CSV and metadata for a
     board (every published figure and the board's own, none of another board's; titles naming
     the local targets of its areas in force at `period_end`, the edition's quarter end, default
     the latest) or, without a board, the analyst copies of the curated relations; return the
-    paths written. The warehouse is read through `connection` where given (`read_only`)."""
+    paths written. The warehouse is read through `connection` where given (`read_only`), and
+    `published_digest` is `open_data_lines`' where the caller has taken it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with read_only(warehouse, connection) as connection:
         example_end = period_end or latest_period_end(connection)
@@ -174,7 +176,7 @@ def write_exports(
             written = _write_analyst_copies(connection, out_dir)
         else:
             open_data = open_data_lines(
-                connection, board, catalogue, edition, cache_folder(warehouse)
+                connection, board, catalogue, edition, cache_folder(warehouse), published_digest
             )
     meta = open_data_meta(catalogue, hints)
     if board is not None:
@@ -256,12 +258,16 @@ def open_data_lines(
     catalogue: pd.DataFrame,
     edition: Edition,
     cache: Path,
+    published_digest: bytes | None = None,
 ) -> list[str]:
     """The lines of `board`'s `edition` of the open-data file as CSV text, header first: every
     published figure (written once per edition and version of the published figures, kept in
-    `cache`) and the board's own, merged in SORT_KEYS order."""
+    `cache`) and the board's own, merged in SORT_KEYS order. `published_digest`, that version
+    (`figure_rows_digest` of PUBLISHED_ROWS), is taken here unless the caller has taken it."""
+    if published_digest is None:
+        published_digest = figure_rows_digest(connection, PUBLISHED_ROWS)
     key = fingerprint(
-        figure_rows_digest(connection, PUBLISHED_ROWS),
+        published_digest,
         frame_digest(catalogue.drop(columns="title")),  # a board's targets change only titles
         repr(edition).encode(),
         code_digest(OPEN_DATA_CODE),
