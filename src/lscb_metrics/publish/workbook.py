@@ -18,7 +18,7 @@ it is on the screen whichever sheet is open and on every printed page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -205,8 +205,9 @@ def write_workbook(
         first = first_return_quarter(connection, covered, period_end)
     quarter = quarter_of(period_end)
     notes = note_texts(current, quarter, first_figures_note(first, quarter))
+    earlier = year_earlier_values(previous)
     tables = [
-        theme_table(theme, current, previous, catalogue, area, period_end, notes)
+        theme_table(theme, current, earlier, catalogue, area, period_end, notes)
         for theme in report_themes(catalogue)
     ]
     notes_sheet = notes_table(notes, used_symbols(tables))
@@ -288,17 +289,31 @@ def note_ref(notes: dict[str, str], *keys: str) -> str:
     return " ".join(f"[note {numbers[key]}]" for key in keys)
 
 
+#: A series of one area's figures: (indicator id, breakdown, source type).
+SeriesKey = tuple[str, str, str]
+
+
+def year_earlier_values(previous: pd.DataFrame) -> dict[SeriesKey, object]:
+    """Each series of `previous` (published figures of one area, a year before the workbook's)
+    -> its published value."""
+    keys = zip(
+        previous["indicator_id"], previous["breakdown"], previous["source_type"], strict=True
+    )
+    return dict(zip(keys, previous["value"], strict=True))
+
+
 def theme_table(
     theme: Theme,
     current: pd.DataFrame,
-    previous: pd.DataFrame,
+    earlier: Mapping[SeriesKey, object],
     catalogue: pd.DataFrame,
     area: BoardArea,
     period_end: date,
     notes: dict[str, str],
 ) -> SheetTable:
     """The table of one theme: each indicator (and agency) at `period_end` beside its value a
-    year earlier and its comparators; one row saying why when the theme has no figures."""
+    year earlier (`earlier`, by series: `year_earlier_values`) and its comparators; one row
+    saying why when the theme has no figures."""
     indicators = catalogue.index[catalogue["theme"] == theme.id]
     rows = current[current["indicator_id"].isin(indicators)]
     rows = rows.assign(
@@ -307,7 +322,6 @@ def theme_table(
     ).sort_values(["_order", "_total", "breakdown_name", "source_type"], kind="stable")
     by_agency = bool(rows["breakdown"].ne(TOTAL).any())
     period = quarter_of(period_end).label
-    earlier = previous.set_index(["indicator_id", "breakdown", "source_type"])
     ref = partial(note_ref, notes)
     columns = [  # (header, holds numbers)
         ("Indicator", False),
@@ -340,7 +354,7 @@ def theme_table(
             _shown(row.value),
             _shown(row.lower_ci95),
             _shown(row.upper_ci95),
-            _shown(_earlier_value(earlier, row)),
+            _shown(earlier.get((row.indicator_id, row.breakdown, row.source_type), "x")),
             _comparators_year_end(row.comparator_period, row.comparator_period_end),
             _shown(row.england_value),
             _shown(row.region_value),
@@ -531,12 +545,6 @@ def _row_notes(notes: dict[str, str], row: object, period_end: date) -> str | No
         *(["latest_published"] if ended != period_end else []),
     ]
     return note_ref(notes, *keys) or None
-
-
-def _earlier_value(earlier: pd.DataFrame, row: object) -> object:
-    """The published value of the same series a year before `row`, or x when there is none."""
-    key = (row.indicator_id, row.breakdown, row.source_type)  # type: ignore[attr-defined]
-    return earlier.at[key, "value"] if key in earlier.index else "x"
 
 
 def _shown(value: object) -> object:
