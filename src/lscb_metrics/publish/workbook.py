@@ -296,10 +296,15 @@ SeriesKey = tuple[str, str, str]
 def year_earlier_values(previous: pd.DataFrame) -> dict[SeriesKey, object]:
     """Each series of `previous` (published figures of one area, a year before the workbook's)
     -> its published value."""
-    keys = zip(
-        previous["indicator_id"], previous["breakdown"], previous["source_type"], strict=True
+    keys = list(
+        zip(previous["indicator_id"], previous["breakdown"], previous["source_type"], strict=True)
     )
-    return dict(zip(keys, previous["value"], strict=True))
+    values = dict(zip(keys, previous["value"], strict=True))
+    if len(values) != len(keys):
+        # Which of two published values a year earlier is the series' cannot be told.
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        raise ValueError(f"a series is given twice a year earlier: {repeated}")
+    return values
 
 
 def theme_table(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from lscb_metrics.publish.figures import BEFORE, YEAR
-from lscb_metrics.publish.workbook import quarter_and_year_before
+from lscb_metrics.publish.workbook import quarter_and_year_before, year_earlier_values
 
 Q2 = date(2014, 9, 30)  # the end of 2014-15 Q2
 
@@ -88,3 +89,33 @@ def test_a_series_with_nothing_up_to_the_quarter_gives_no_row() -> None:
     # ONS single ages start at mid-2023: a 2014-15 edition has none, and says so as before.
     frame = rows(("population_0_4", "published", date(2023, 6, 30)))
     assert quarter_and_year_before(frame, Q2).empty
+
+
+def test_each_series_value_a_year_earlier_is_found_by_indicator_breakdown_and_source() -> None:
+    previous = pd.DataFrame(
+        {
+            "indicator_id": ["cin_rate", "cin_rate", "training_pct"],
+            "breakdown": ["Total", "Total", "SUH"],
+            "source_type": ["partner_return", "published", "partner_return"],
+            "value": [512.3, 498.0, 91.5],
+        }
+    )
+
+    earlier = year_earlier_values(previous)
+
+    assert earlier[("cin_rate", "Total", "published")] == 498.0
+    assert earlier[("training_pct", "SUH", "partner_return")] == 91.5
+
+
+def test_a_series_given_twice_a_year_earlier_is_refused() -> None:
+    previous = pd.DataFrame(
+        {
+            "indicator_id": ["cin_rate", "cin_rate"],
+            "breakdown": ["Total", "Total"],
+            "source_type": ["published", "published"],
+            "value": [512.3, 498.0],
+        }
+    )
+
+    with pytest.raises(ValueError, match="given twice"):
+        year_earlier_values(previous)
