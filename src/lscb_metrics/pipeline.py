@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -100,6 +100,7 @@ from lscb_metrics.submissions import (
     Discovery,
     ReturnContext,
     Submission,
+    SubmissionList,
     archive,
     budgeted_ingest,
     choose_submissions,
@@ -518,7 +519,7 @@ class RunSummary:
     quarter: Quarter
     outcome: str
     warehouse: Path
-    submissions: list[Submission]
+    submissions: Sequence[Submission]
     missing: list[str]
     values: pd.DataFrame
     comparisons: pd.DataFrame
@@ -692,7 +693,14 @@ def compute_run(
         "tool_version": lscb_metrics.__version__,
     }
     summary = RunSummary(
-        run_id, quarter, outcome, settings.warehouse, submissions, missing, values, compared
+        run_id,
+        quarter,
+        outcome,
+        settings.warehouse,
+        SubmissionList(submissions),
+        missing,
+        values,
+        compared,
     )
     summary.boards = outcomes
     summary.revisions = revised

@@ -8,7 +8,7 @@ period supersedes the earlier one, and both stay on record in `audit.submissions
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -110,6 +110,21 @@ class Frames:
     def in_pack(self, name: str) -> PackedFrames | None:
         """The pack frame `name` is still to be taken from, if it is."""
         return self.packed if name not in self.own else None
+
+
+class SubmissionList(Sequence["Submission"]):
+    """Submissions in order, read as a list is. Not a list: Prefect walks every list and
+    dataclass of a flow's result, item by item and field by field, for futures to wait on; a
+    run's 1,763 files took 0.1 s of its end."""
+
+    def __init__(self, items: Iterable[Submission]) -> None:
+        self._items = list(items)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass

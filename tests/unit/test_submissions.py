@@ -8,14 +8,17 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from prefect.utilities.collections import visit_collection
 
 from lscb_metrics.boards import Board, load_boards
 from lscb_metrics.periods import parse_quarter
-from lscb_metrics.pipeline import rejected_against
+from lscb_metrics.pipeline import RunSummary, rejected_against
 from lscb_metrics.returns.spec import Agency
 from lscb_metrics.submissions import (
     Submission,
+    SubmissionList,
     corrected_rejections,
     missing_returns,
     stated_cover,
@@ -160,3 +163,26 @@ def test_a_rejected_file_is_corrected_by_a_valid_one_received_after_it() -> None
     assert corrected_rejections([bad, received(accepted(DORSET), 2, "accepted")]) == frozenset()
     unnamed = replace(bad, cover={**bad.cover, "return_type": None})
     assert corrected_rejections([unnamed, replace(good, submission_id="S-2")]) == frozenset()
+
+
+def test_prefect_does_not_walk_a_runs_submissions_at_the_end_of_its_flow() -> None:
+    # Prefect looks through a flow's result for futures, list by list and field by field.
+    submissions = [accepted(area) for area in (BCP, DORSET)]
+    summary = RunSummary(
+        "run",
+        Q3,
+        "complete",
+        Path("w"),
+        SubmissionList(submissions),
+        [],
+        pd.DataFrame(),
+        pd.DataFrame(),
+    )
+    visited: list[object] = []
+
+    visit_collection(summary, visit_fn=visited.append, return_data=False)
+
+    assert not any(isinstance(item, Submission) for item in visited)
+    assert list(summary.submissions) == submissions
+    assert len(summary.submissions) == 2
+    assert summary.submissions[1] is submissions[1]
