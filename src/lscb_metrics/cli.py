@@ -678,10 +678,10 @@ def run_period(
                     dask=dask,
                     publish_incomplete=publish_incomplete,
                 )
-    from lscb_metrics.report import run_summary_text
+        from lscb_metrics.report import run_summary_text
 
-    print(run_summary_text(summary))
-    print(f"Log: {log_file}")
+        print(run_summary_text(summary))
+        print(f"Log: {log_file}")
     return EXIT_OK
 
 

@@ -104,6 +104,11 @@ class TemporaryServer:
         """The server's exit status if it has stopped by itself, else None."""
         return self.process.poll()
 
+    def ask_to_stop(self) -> None:
+        """Ask the server to stop (SIGTERM), without waiting for it: `stop` reaps it."""
+        if self.process.poll() is None:
+            self.process.terminate()
+
     def stop(self) -> None:
         """Stop the server (a polite SIGTERM, then SIGKILL) and reap it."""
         if self.process.poll() is None:
@@ -175,6 +180,9 @@ class PendingApi:
                 yield self.server.api_url
             finally:
                 _drain_to_server()
+                # Nothing reports to it now: it shuts down while the run prints its summary, and
+                # `launched_api` reaps it on the way out.
+                self.server.ask_to_stop()
 
     def stop(self) -> None:
         """Stop the temporary server, if one was started."""
