@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lscb_metrics.atomic import write_atomically
@@ -98,12 +99,21 @@ def cached_frames(
 def _read(path: Path) -> pd.DataFrame:
     """A kept frame, its list columns lists again; OSError when it is absent or unreadable."""
     try:
-        frame = pd.read_parquet(path)
-        lists = [column for column in LIST_COLUMNS if column in frame.columns]
-        # pyarrow gives them as lists at once; pandas as arrays, each to be made a list.
-        table = pq.read_table(path, columns=lists)
+        table = pq.read_table(path)
+        # Its text stays in Arrow's strings, as pandas reads it by default: a process keeping
+        # Python's (`config.use_python_strings`) would copy each of these cells into one.
+        frame = table.to_pandas(types_mapper=_arrow_text)
     except (OSError, ValueError) as error:  # pyarrow reports a damaged file as ArrowInvalid
         raise OSError(f"{path}: {error}") from error
-    for column in lists:
-        frame[column] = table.column(column).to_pylist()
+    for column in LIST_COLUMNS:
+        if column in frame.columns:
+            # pyarrow gives them as lists at once; pandas as arrays, each to be made a list.
+            frame[column] = table.column(column).to_pylist()
     return frame
+
+
+def _arrow_text(arrow_type: pa.DataType) -> pd.StringDtype | None:
+    """pandas' text dtype in Arrow's strings for an Arrow text type; None for any other."""
+    if arrow_type in (pa.string(), pa.large_string()):
+        return pd.StringDtype("pyarrow", na_value=float("nan"))
+    return None
