@@ -160,6 +160,9 @@ class LateServer:
     def answers_within(self, timeout: float) -> bool:
         return self.answers
 
+    def ask_to_stop(self) -> None:
+        """Nothing to ask: the stand-in never ran."""
+
     def stop(self) -> None:
         LateServer.stopped += 1
 
