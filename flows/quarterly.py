@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -171,11 +172,17 @@ def commit(
 @progress.reported("publish", progress.published_detail)
 @progress.publishing
 def publish_files(
-    summary: pipeline.RunSummary, run_settings: Settings, quality_docs: QualityDocs, workers: int
+    summary: pipeline.RunSummary,
+    run_settings: Settings,
+    quality_docs: QualityDocs,
+    workers: int,
+    templates: Future[dict[str, list[Path]]],
 ) -> list[Path]:
     """Analyst copies, data dictionary and quality pages; each board's new edition, written on
-    up to `workers` processes."""
-    files = publishing.publish_files(summary, run_settings, quality_docs, workers)
+    up to `workers` processes, with its partner `templates`; meanwhile the run's artifacts."""
+    files = publishing.publish_files(
+        summary, run_settings, quality_docs, workers, templates, partial(publish_artifacts, summary)
+    )
     get_run_logger().info("%d files written to %s", len(files), run_settings.curated_dir)
     return files
 
@@ -301,21 +308,25 @@ def quarterly_run(
                 "%s: no board has accepted returns; warehouse and editions unchanged", quarter.label
             )
             return plan.summary
-        with tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs:
+        with (
+            tempfile.TemporaryDirectory(prefix="lscb-quality-docs-") as docs,
+            # The partner templates need no figure: they are written meanwhile.
+            publishing.templates_ahead(plan.summary, run_settings, validators) as templates,
+        ):
             # The warehouse writes the new relations while the checkpoint checks them; they
             # are committed only once it has passed them.
             with pipeline.staged_commit(run_settings, plan) as staged:
                 quality, quality_docs = check_quality(quote(plan), Path(docs))
                 summary = commit(run_settings, quote(plan), quote(quality), quote(staged))
             summary.files = publish_files(
-                quote(summary), run_settings, quote(quality_docs), validators
+                quote(summary), run_settings, quote(quality_docs), validators, quote(templates)
             )
-    publish_artifacts(summary)
     return summary
 
 
 def publish_artifacts(summary: pipeline.RunSummary) -> None:
-    """The run's summary, and each board's figures and returns, as Prefect artifacts."""
+    """The run's summary, and each board's figures and returns, as Prefect artifacts (made while
+    the editions are written: they need only the committed run)."""
     quarter = summary.quarter
     create_markdown_artifact(
         key="quarterly-run-summary",

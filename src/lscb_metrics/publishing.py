@@ -6,8 +6,8 @@ and the analyst copies, data dictionary and quality pages beside them.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,17 +32,25 @@ QUALITY_DIR = "quality"
 
 
 def publish_files(
-    summary: RunSummary, settings: Settings, quality_docs: QualityDocs, workers: int
+    summary: RunSummary,
+    settings: Settings,
+    quality_docs: QualityDocs,
+    workers: int,
+    templates: Future[dict[str, list[Path]]],
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Path]:
     """Everything report writers and analysts open, from the committed warehouse: in the curated
     folder the analyst copies, the data dictionary and the quality checkpoint's pages; and for
     each board with returns this quarter a new edition in `<curated>/<board>/`, swapped in
-    whole. A board without returns keeps its last edition untouched.
+    whole, with the partner `templates` (`templates_ahead`) already in it. A board without
+    returns keeps its last edition untouched. Called within `templates_ahead`, which removes
+    the editions a failure leaves unfinished.
 
     The editions (each board's public and internal files) are written side by side in up to
     `workers` forked processes, each reading the committed warehouse read-only, while this
-    process writes the analyst copies; they are swapped in once every one is written. A chart
-    drawn exactly as in the board's current edition keeps its PNG."""
+    process writes the analyst copies and calls `meanwhile` (the run's Prefect artifacts); they
+    are swapped in once every one is written. A chart drawn exactly as in the board's current
+    edition keeps its PNG."""
     from lscb_metrics.publish import write_data_dictionary, write_exports
     from lscb_metrics.publish.charts import drawn_pngs
     from lscb_metrics.publish.exports import PUBLISHED_ROWS
@@ -50,61 +58,92 @@ def publish_files(
     from lscb_metrics.publish.scorecard import CHARTS_DIR
 
     out = settings.curated_dir
-    out.mkdir(parents=True, exist_ok=True)
-    quarters = {o.board.slug: o.edition_quarter(summary.quarter) for o in summary.publishable}
+    quarters = edition_quarters(summary)
     boards = [outcome.board for outcome in summary.publishable]
     jobs = [(board, edition) for board in boards for edition in EDITIONS]
-    # An edition never swapped in must not hold the disk (a full one is a likely failure).
-    with unfinished_editions_removed(out):
-        drawn: dict[str, dict[str, Path]] = {}
-        for board in boards:
-            current = settings.curated_dir / board.slug
-            drawn[board.slug] = drawn_pngs(
-                current / edition.name / folder / CHARTS_DIR
-                for edition in EDITIONS
-                for folder in ("", *board.areas)
+    drawn: dict[str, dict[str, Path]] = {}
+    for board in boards:
+        current = settings.curated_dir / board.slug
+        drawn[board.slug] = drawn_pngs(
+            current / edition.name / folder / CHARTS_DIR
+            for edition in EDITIONS
+            for folder in ("", *board.areas)
+        )
+    # Every edition's open data holds the same published figures: the digest that keys the
+    # lines each edition keeps of them is taken once, here, rather than in every edition.
+    with read_only(settings.warehouse) as connection:
+        published = figure_rows_digest(connection, PUBLISHED_ROWS)
+    with edition_writers(min(len(jobs), workers)) as pool:
+        futures = [
+            pool.submit(
+                write_edition_files,
+                settings.warehouse,
+                incoming_folder(settings, board) / edition.name,
+                # An edition carries the board's name of its own quarter.
+                board.as_of(quarters[board.slug].end),
+                quarters[board.slug],
+                edition,
+                drawn[board.slug],
+                published,
             )
-        # Every edition's open data holds the same published figures: the digest that keys the
-        # lines each edition keeps of them is taken once, here, rather than in every edition.
-        with read_only(settings.warehouse) as connection:
-            published = figure_rows_digest(connection, PUBLISHED_ROWS)
-        with edition_writers(min(len(jobs), workers)) as pool:
-            futures = [
-                pool.submit(
-                    write_edition_files,
-                    settings.warehouse,
-                    incoming_folder(settings, board) / edition.name,
-                    # An edition carries the board's name of its own quarter.
-                    board.as_of(quarters[board.slug].end),
-                    quarters[board.slug],
-                    edition,
-                    drawn[board.slug],
-                    published,
-                )
-                for board, edition in jobs
-            ]
-            written = write_exports(settings.warehouse, out)
-            example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
-            written.append(
-                write_data_dictionary(
-                    settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
-                )
+            for board, edition in jobs
+        ]
+        written = write_exports(settings.warehouse, out)
+        example_area = summary.boards[0].board.areas[0] if summary.boards else ENGLAND_CODE
+        written.append(
+            write_data_dictionary(
+                settings.warehouse, settings.schemas_dir, out / DICTIONARY_FILE, example_area
             )
-            quality_dir = out / QUALITY_DIR
-            shutil.rmtree(quality_dir, ignore_errors=True)
-            shutil.copytree(quality_docs.write(), quality_dir)
-            by_board = {
-                board.slug: write_templates(settings, board, quarters[board.slug])
-                for board in boards
-            }
-            editions = [future.result() for future in futures]
-        for (board, _), paths in zip(jobs, editions, strict=True):
-            by_board.setdefault(board.slug, []).extend(paths)
-        for board in boards:
-            written += publish_edition(
-                summary, settings, board, quarters[board.slug], by_board[board.slug]
-            )
+        )
+        quality_dir = out / QUALITY_DIR
+        shutil.rmtree(quality_dir, ignore_errors=True)
+        shutil.copytree(quality_docs.write(), quality_dir)
+        if meanwhile is not None:
+            meanwhile()
+        by_board = templates.result()
+        editions = [future.result() for future in futures]
+    for (board, _), paths in zip(jobs, editions, strict=True):
+        by_board.setdefault(board.slug, []).extend(paths)
+    for board in boards:
+        written += publish_edition(
+            summary, settings, board, quarters[board.slug], by_board[board.slug]
+        )
     return written
+
+
+def edition_quarters(summary: RunSummary) -> dict[str, Quarter]:
+    """The quarter of each publishable board's new edition, by board."""
+    return {o.board.slug: o.edition_quarter(summary.quarter) for o in summary.publishable}
+
+
+@contextmanager
+def templates_ahead(
+    summary: RunSummary, settings: Settings, workers: int
+) -> Iterator[Future[dict[str, list[Path]]]]:
+    """Each publishable board's partner templates (`write_templates`), by board, being written
+    into its incoming folder: for two or more `workers` in a forked process while this one
+    checks and commits the run's figures, which keep one core busy, not two; else now. Every
+    edition still being written is removed first (one run at a time holds the lock, so any
+    found are left over), and again if the block fails: none is left unfinished on the disk."""
+    settings.curated_dir.mkdir(parents=True, exist_ok=True)
+    quarters = edition_quarters(summary)
+    boards = [outcome.board for outcome in summary.publishable]
+    with unfinished_editions_removed(settings.curated_dir):
+        if not forks(workers):
+            written: Future[dict[str, list[Path]]] = Future()
+            written.set_result(_all_templates(settings, boards, quarters))
+            yield written
+            return
+        # Forked before the warehouse's writing thread starts, so that no lock of it is copied.
+        with forked_pool(1) as pool:
+            yield pool.submit(_all_templates, settings, boards, quarters)
+
+
+def _all_templates(
+    settings: Settings, boards: Sequence[Board], quarters: Mapping[str, Quarter]
+) -> dict[str, list[Path]]:
+    """`write_templates` of each of `boards` for its edition's quarter, by board."""
+    return {board.slug: write_templates(settings, board, quarters[board.slug]) for board in boards}
 
 
 @contextmanager
