@@ -24,6 +24,7 @@ import pandas as pd
 
 from lscb_metrics import warehouse as warehouse_db
 from lscb_metrics.catalogue import Indicator, load_catalogue
+from lscb_metrics.errors import without_quoted_text
 from lscb_metrics.facts import GEOGRAPHIC_LEVELS
 
 if TYPE_CHECKING:
@@ -586,9 +587,13 @@ def failure_detail(result: ExpectationValidationResult, frame: pd.DataFrame) -> 
 
 
 def raised_messages(exception_info: dict[str, Any]) -> list[str]:
-    """Messages of the errors GX caught while checking (its info is flat or keyed by metric)."""
+    """Messages of the errors GX caught while checking (its info is flat or keyed by metric),
+    without the values they quote: a run's lines reach its log, the Prefect server and the
+    "not published" error, and a value of the audit relations can be a file's name."""
     entries = [exception_info] if "raised_exception" in exception_info else exception_info.values()
-    return sorted({e["exception_message"] for e in entries if e.get("raised_exception")})
+    return sorted(
+        {without_quoted_text(e["exception_message"]) for e in entries if e.get("raised_exception")}
+    )
 
 
 def counted(count: int, noun: str) -> str:
