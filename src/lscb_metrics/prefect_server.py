@@ -112,13 +112,12 @@ class TemporaryServer:
 
     def stop(self) -> None:
         """Stop the server (a polite SIGTERM, then SIGKILL) and reap it."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.ask_to_stop()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class PendingApi:
